@@ -1,0 +1,20 @@
+"""nnviz entry point: page config, navigation over pages/, and the home page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from nnviz.ui.common import PAGES, home_page
+
+st.set_page_config(page_title="nnviz: see how a neural network learns", page_icon=":material/neurology:", layout="wide")
+
+here = Path(__file__).parent
+navigation = [st.Page(home_page, title="Home", icon=":material/home:", default=True, url_path="home")]
+navigation += [
+    st.Page(str(here / "pages" / f"{page.slug}.py"), title=page.title, icon=page.icon, url_path=page.slug)
+    for page in PAGES
+    if (here / "pages" / f"{page.slug}.py").exists()
+]
+st.navigation(navigation).run()

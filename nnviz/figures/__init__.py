@@ -1,0 +1,1 @@
+"""Plotly figure builders: engine results in, figures out; no widgets. One module per page."""

@@ -1,0 +1,95 @@
+"""Widgets and helpers shared by every page (keys are always page-prefixed by the caller)."""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from nnviz import optimizers
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    slug: str
+    title: str
+    icon: str
+    blurb: str
+
+
+PAGES: tuple[PageInfo, ...] = (
+    PageInfo("playground", "Playground", ":material/tune:", "Train a network on 2D data and watch its decision surface, neurons and loss curves live."),
+    PageInfo("descent", "Gradient descent", ":material/landscape:", "Race optimizers and learning rates on 1D and 2D surfaces, step by step."),
+    PageInfo("landscape", "Loss landscape", ":material/map:", "See a real network's loss landscape and where each learning rate takes training."),
+    PageInfo("digits", "Digits", ":material/draw:", "Draw a digit and watch the softmax probabilities; train your own digit model."),
+    PageInfo("functions", "Functions", ":material/functions:", "Activations, losses and their derivatives; vanishing gradients; softmax."),
+    PageInfo("backprop", "Backpropagation", ":material/account_tree:", "Follow the forward pass, the chain rule and the update, number by number."),
+)
+
+PAGES_DIR = Path(__file__).resolve().parents[2] / "pages"
+
+
+def home_page() -> None:
+    """The landing page: what nnviz is, one card per page."""
+    st.title(":material/neurology: nnviz")
+    st.markdown(
+        "**See how a neural network learns.** Every number here comes from a small neural-network "
+        "engine written from scratch in NumPy: forward pass, backpropagation, optimizers and all."
+    )
+    cols = st.columns(3)
+    for i, page in enumerate(PAGES):
+        with cols[i % 3].container(border=True):
+            st.subheader(f"{page.icon} {page.title}")
+            st.write(page.blurb)
+            if (PAGES_DIR / f"{page.slug}.py").exists():
+                st.page_link(f"pages/{page.slug}.py", label=f"Open {page.title}", icon=":material/arrow_forward:")
+            else:
+                st.caption("Not built yet.")
+
+
+def session_lock(key: str) -> threading.Lock:
+    """A per-session lock (fast reruns can overlap two script threads on the same model)."""
+    lock_key = f"_{key}_lock"
+    if lock_key not in st.session_state:
+        st.session_state[lock_key] = threading.Lock()
+    return st.session_state[lock_key]
+
+
+LEARNING_RATES: tuple[float, ...] = tuple(
+    round(m * 10.0**e, 10) for e in range(-5, 2) for m in (1, 3)
+)  # 1e-05, 3e-05, ..., 10, 30
+
+
+def learning_rate_slider(key: str, default: float = 0.03, label: str = "Learning rate",
+                         values: Sequence[float] = LEARNING_RATES, help: str | None = None) -> float:
+    """A log-scale learning-rate slider (1e-5 ... 30)."""
+    values = list(values)
+    if default not in values:
+        default = min(values, key=lambda v: abs(math.log(v) - math.log(default)))
+    return st.select_slider(
+        label, options=values, value=default, key=key, format_func=lambda v: f"{v:g}",
+        help=help or "Step size η. Too small: slow. Too large: the loss jumps around or diverges.",
+    )
+
+
+def optimizer_settings(name: str, key_prefix: str, container=None) -> dict[str, float]:
+    """Number inputs for an optimizer's own settings (beta, beta_1, ...), with their meaning."""
+    where = container or st
+    values: dict[str, float] = {}
+    for hp, (default, low, high, meaning) in optimizers.get(name).hyperparams.items():
+        if hp == "eps":
+            continue  # rarely worth a control; the default is kept
+        values[hp] = where.slider(
+            hp, min_value=float(low), max_value=min(float(high), 0.9999), value=float(default),
+            step=0.001 if hp == "beta_2" else 0.01, key=f"{key_prefix}_{name}_{hp}", help=meaning,
+        )
+    return values
+
+
+def show_diverged(step: int, hint: str = "Lower the learning rate and reset.") -> None:
+    """The red 'diverged' notice: a result, not an exception."""
+    st.error(f"**Diverged at step {step}**: the loss or the weights became infinite or NaN. {hint}", icon="💥")
