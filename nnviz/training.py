@@ -292,7 +292,7 @@ class Trainer:
         """Fraction of ReLU units that output 0 for every probe sample (NaN without ReLUs)."""
         outs = self.net.layer_outputs(self._probe)
         dead = total = 0
-        for layer, out in zip(self.net.layers, outs):
+        for layer, out in zip(self.net.layers, outs, strict=True):
             if isinstance(layer, Activation) and layer.function == "relu" and layer is not self.net.layers[-1]:
                 flat = out.reshape(len(out), -1)
                 dead += int(np.sum(np.all(flat <= 0, axis=0)))
