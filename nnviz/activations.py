@@ -150,7 +150,7 @@ class ReLU(Activation):
         return (z > 0).astype(z.dtype)
 
     def backward(self, z: np.ndarray, a: np.ndarray, grad_a: np.ndarray) -> np.ndarray:
-        return np.where(z > 0, grad_a, 0).astype(grad_a.dtype, copy=False)
+        return grad_a * (z > 0)
 
 
 @ACTIVATIONS.register("leaky_relu")

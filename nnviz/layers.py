@@ -23,6 +23,8 @@ class Layer:
     kind: ClassVar[str] = ""
     #: Parameter names that L1/L2 regularization applies to (weights, not biases).
     regularized: ClassVar[frozenset[str]] = frozenset()
+    #: False lets a layer skip computing dL/dx (the network's first layer while training).
+    needs_input_grad: bool = True
 
     def __init__(self) -> None:
         self.params: dict[str, np.ndarray] = {}
@@ -104,11 +106,11 @@ class Dense(Layer):
             z += self.params["b"]
         return z
 
-    def backward(self, dout: np.ndarray) -> np.ndarray:
+    def backward(self, dout: np.ndarray) -> np.ndarray | None:
         np.matmul(self._x.T, dout, out=self.grads["W"])
         if self.use_bias:
             np.sum(dout, axis=0, out=self.grads["b"])
-        return dout @ self.params["W"].T
+        return dout @ self.params["W"].T if self.needs_input_grad else None
 
     def config(self) -> dict[str, Any]:
         return {"kind": self.kind, "units": self.units, "init": self.init, "use_bias": self.use_bias}

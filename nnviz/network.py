@@ -139,14 +139,20 @@ class Network:
             return np.zeros((0, *self.output_shape), self.dtype)
         return np.concatenate([self.forward(X[i : i + batch_size]) for i in range(0, len(X), batch_size)])
 
-    def backward(self, dout: np.ndarray, start: int | None = None) -> np.ndarray:
+    def backward(self, dout: np.ndarray, start: int | None = None, input_grad: bool = True) -> np.ndarray | None:
         """Backpropagate dL/d(output) through the layers (from layer ``start`` down, default the
-        last); fills ``grads`` in place and returns dL/dX."""
+        last); fills ``grads`` in place and returns dL/dX (None with ``input_grad=False``, which
+        saves the first layer's input-gradient product when only parameter gradients matter)."""
         grad = np.asarray(dout, dtype=self.dtype)
         last = len(self.layers) - 1 if start is None else start
-        for layer in reversed(self.layers[: last + 1]):
-            grad = layer.backward(grad)
-        return grad
+        first = self.layers[0]
+        first.needs_input_grad = input_grad
+        try:
+            for layer in reversed(self.layers[: last + 1]):
+                grad = layer.backward(grad)
+        finally:
+            first.needs_input_grad = True
+        return grad if input_grad else None
 
     def fuses_with(self, loss: Loss) -> bool:
         """True when the output activation and ``loss`` pair into the gradient (p - y)."""
@@ -158,12 +164,12 @@ class Network:
             and all(v == 1.0 for v in last.fn.params.values())
         )
 
-    def loss_backward(self, loss: Loss, out: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def loss_backward(self, loss: Loss, out: np.ndarray, y: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
         """Backward pass for ``loss(out, y)`` after ``forward``: the fused stable gradient where
         the output activation pairs with the loss, else the plain chain rule. Returns dL/dX."""
         if self.fuses_with(loss):
-            return self.backward(loss.fused_grad(out, y), start=len(self.layers) - 2)
-        return self.backward(loss.grad(out, y))
+            return self.backward(loss.fused_grad(out, y), start=len(self.layers) - 2, input_grad=input_grad)
+        return self.backward(loss.grad(out, y), input_grad=input_grad)
 
     # ---- parameters ----------------------------------------------------------------------
     @property

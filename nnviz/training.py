@@ -37,7 +37,8 @@ class TrainConfig:
     optimizer_params: dict[str, float] = field(default_factory=dict)
     loss_params: dict[str, float] = field(default_factory=dict)
     schedule: Schedule = field(default_factory=Schedule)
-    #: Every this many steps: full train/validation loss and accuracy, gradient norms, dead ReLUs.
+    #: Every this many steps (and at step 1): train/validation loss and accuracy, gradient norms,
+    #: dead ReLUs. 0: never (pure training speed).
     eval_every: int = 10
 
     def __post_init__(self) -> None:
@@ -48,8 +49,8 @@ class TrainConfig:
             raise ValueError(f"batch size must be a positive integer, got {self.batch_size!r}")
         regularization.check_strength("L1", self.l1)
         regularization.check_strength("L2", self.l2)
-        if not isinstance(self.eval_every, (int, np.integer)) or self.eval_every < 1:
-            raise ValueError(f"eval_every must be a positive integer, got {self.eval_every!r}")
+        if not isinstance(self.eval_every, (int, np.integer)) or self.eval_every < 0:
+            raise ValueError(f"eval_every must be an integer >= 0 (0: never), got {self.eval_every!r}")
         object.__setattr__(self, "optimizer_params", dict(self.optimizer_params))
         object.__setattr__(self, "loss_params", dict(self.loss_params))
         optimizers.create(self.optimizer, self.learning_rate, **self.optimizer_params)  # validates settings
@@ -228,42 +229,42 @@ class Trainer:
             while done < total and self.diverged is None:
                 self._train_step()
                 done += 1
-                if progress is not None and (self.step % self.config.eval_every == 0 or done == total):
+                if progress is not None and (self.step % max(self.config.eval_every, 1) == 0 or done == total):
                     progress(done, total)
         return done
 
     def _train_step(self) -> None:
         cfg, net = self.config, self.net
         idx = self._next_batch()
-        Xb, yb = self.X[idx], self.y[idx]
+        Xb = self.X[idx]
         out = net.forward(Xb, training=True)
+        yb = losses.as_targets(out, self.y[idx])  # one-hot once, for both value and gradient
         loss = self.loss.value(out, yb)
-        net.loss_backward(self.loss, out, yb)
+        net.loss_backward(self.loss, out, yb, input_grad=False)
         regularization.add_gradients(net, cfg.l1, cfg.l2)
         step = self.step + 1
         grad_sq = {key: float(np.vdot(g, g)) for key, g in net.grads.items()}
-        if not (math.isfinite(loss) and math.isfinite(sum(grad_sq.values()))):
+        grad_norm = math.sqrt(sum(grad_sq.values()))
+        if not (math.isfinite(loss) and math.isfinite(grad_norm)):
             self.diverged = step  # parameters untouched: still the last finite state
             return
         lr = cfg.schedule(cfg.learning_rate, self.step)
         self.optimizer.learning_rate = lr
-        backup = net.get_flat() if cfg.learning_rate >= 1.0 or self._suspicious(loss) else None
+        # Every optimizer's step is bounded by about lr * |g| (adaptive ones by about lr), so
+        # finite parameters can only overflow when that is huge: only then keep a backup.
+        risky = lr * max(grad_norm, 1.0) > 1e15
+        backup = net.get_flat() if risky else None
         self.optimizer.step(net.params, net.grads)
-        if not all(np.isfinite(np.vdot(p, p)) for p in net.params.values()):
-            if backup is not None:
-                net.set_flat(backup)
+        if risky and not all(np.isfinite(np.vdot(p, p)) for p in net.params.values()):
+            net.set_flat(backup)
             self.diverged = step
             return
         self.step = step
         self.history.steps.append(step)
         self.history.loss.append(loss)
         self.history.learning_rate.append(lr)
-        if step % cfg.eval_every == 0 or step == 1:
+        if cfg.eval_every and (step % cfg.eval_every == 0 or step == 1):
             self._evaluate(grad_sq)
-
-    def _suspicious(self, loss: float) -> bool:
-        """A loss far above the start is a run likely to overflow: keep a backup of the weights."""
-        return bool(self.history.loss) and loss > 1e3 * max(self.history.loss[0], 1e-3)
 
     def evaluate(self, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
         """(mean loss, accuracy) of the current network on (X, y); accuracy NaN for regression."""
