@@ -63,6 +63,15 @@ class Layer:
         return f"{type(self).__name__}({args})"
 
 
+def get(kind: str) -> type[Layer]:
+    """The layer class by kind, e.g. ``get("dense")(16)``."""
+    return LAYERS.get(kind)
+
+
+def names() -> list[str]:
+    return LAYERS.names()
+
+
 def from_config(config: dict[str, Any]) -> Layer:
     """Rebuild an (unbuilt) layer from ``Layer.config()``."""
     if not isinstance(config, dict) or "kind" not in config:
