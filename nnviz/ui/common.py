@@ -92,4 +92,4 @@ def optimizer_settings(name: str, key_prefix: str, container=None) -> dict[str, 
 
 def show_diverged(step: int, hint: str = "Lower the learning rate and reset.") -> None:
     """The red 'diverged' notice: a result, not an exception."""
-    st.error(f"**Diverged at step {step}**: the loss or the weights became infinite or NaN. {hint}", icon="💥")
+    st.error(f"**Diverged at step {step}**: the loss or the weights became infinite or NaN. {hint}", icon=":material/error:")

@@ -1,0 +1,142 @@
+"""Figures for the functions page: activations and derivatives, vanishing gradients, losses, softmax.
+
+Each builder takes results of ``nnviz.explain`` and returns a ``go.Figure``; no widgets.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.colors import qualitative
+from plotly.subplots import make_subplots
+
+from nnviz.explain import ActivationCurve, DerivativeChain, InitGradients, LossCurve, SoftmaxBreakdown
+
+PALETTE = qualitative.Plotly
+MARGIN = dict(l=60, r=20, t=50, b=50)
+
+
+def color(i: int) -> str:
+    return PALETTE[i % len(PALETTE)]
+
+
+def _base(fig: go.Figure, height: int) -> go.Figure:
+    fig.update_layout(height=height, margin=MARGIN, template="plotly_white",
+                      legend=dict(orientation="h", yanchor="bottom", y=1.08, x=0), hovermode="x unified")
+    return fig
+
+
+def activation_figure(curves: list[ActivationCurve]) -> go.Figure:
+    """f(z) and f'(z) side by side, one colour per activation."""
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("f(z)", "f′(z)"), horizontal_spacing=0.08)
+    for i, c in enumerate(curves):
+        name = c.label + (f" ({', '.join(f'{k}={v:g}' for k, v in c.params.items())})" if c.params else "")
+        for col, y in ((1, c.f), (2, c.df)):
+            fig.add_trace(go.Scatter(x=c.z, y=y, mode="lines", name=name, legendgroup=c.name,
+                                     showlegend=col == 1, line=dict(color=color(i), width=2.5)), row=1, col=col)
+    fig.update_xaxes(title_text="z", zeroline=True)
+    fig.update_yaxes(zeroline=True)
+    return _base(fig, 380)
+
+
+def derivative_chain_figure(chains: list[DerivativeChain]) -> go.Figure:
+    """|d a_n / d a_0| against depth n on a log axis, with each activation's best case bound^n."""
+    fig = go.Figure()
+    dead = []
+    for i, c in enumerate(chains):
+        y = np.where(np.isfinite(c.log10_abs), c.product, np.nan)
+        if not np.any(np.isfinite(y) & (y > 0)):
+            dead.append(c.label)
+        fig.add_trace(go.Scatter(x=c.depth, y=y, mode="lines+markers", name=c.label, legendgroup=c.name,
+                                 line=dict(color=color(i), width=2.5), marker=dict(size=5)))
+        if 0 < c.bound != 1:
+            with np.errstate(under="ignore", over="ignore"):
+                bound = np.power(c.bound, c.depth.astype(float))
+            bound[(bound == 0) | ~np.isfinite(bound)] = np.nan
+            fig.add_trace(go.Scatter(x=c.depth, y=bound, mode="lines", name=f"{c.label}: best case",
+                                     legendgroup=c.name, line=dict(color=color(i), dash="dot", width=1.5)))
+    if dead:
+        fig.add_annotation(text=f"{', '.join(dead)}: exactly 0 from the first layer (no gradient at all)",
+                           xref="paper", yref="paper", x=0.99, y=0.98, showarrow=False, xanchor="right",
+                           yanchor="top", bgcolor="rgba(255,255,255,0.8)")
+    fig.add_hline(y=1.0, line=dict(color="gray", width=1, dash="dash"))
+    fig.update_xaxes(title_text="number of layers n")
+    fig.update_yaxes(title_text="|∂aₙ/∂a₀| (log scale)", type="log", exponentformat="power")
+    return _base(fig, 400)
+
+
+def init_gradients_figure(results: list[InitGradients]) -> go.Figure:
+    """Per layer: the spread of the hidden activations (left) and the weight-gradient norm (right)."""
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1, subplot_titles=(
+        "forward: std of each hidden layer's output", "backward: ‖∂L/∂W‖ per layer (log scale)"))
+    for i, r in enumerate(results):
+        layers_h = np.arange(1, len(r.activation_std) + 1)
+        layers_w = np.arange(1, len(r.grad_norms) + 1)
+        norms = np.where(r.grad_norms > 0, r.grad_norms, np.nan)  # a log axis has no 0
+        name = r.init
+        if np.all(np.isnan(norms)):
+            name += " (every gradient exactly 0)"
+        elif np.any(np.isnan(norms)):
+            name += " (gaps: exactly 0)"
+        fig.add_trace(go.Scatter(x=layers_h, y=r.activation_std, mode="lines+markers", name=name,
+                                 legendgroup=r.init, line=dict(color=color(i), width=2.5)), row=1, col=1)
+        fig.add_trace(go.Scatter(x=layers_w, y=norms, mode="lines+markers", name=name, legendgroup=r.init,
+                                 showlegend=False, line=dict(color=color(i), width=2.5)), row=1, col=2)
+    fig.update_xaxes(title_text="hidden layer", dtick=1 if len(results) and len(results[0].grad_norms) <= 20 else None,
+                     row=1, col=1)
+    fig.update_xaxes(title_text="layer (input side → output side)",
+                     dtick=1 if len(results) and len(results[0].grad_norms) <= 20 else None, row=1, col=2)
+    fig.update_yaxes(rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(type="log", exponentformat="power", row=1, col=2)
+    return _base(fig, 400)
+
+
+def loss_curves_figure(curves: list[LossCurve], title: str = "") -> go.Figure:
+    """The loss (top) and its gradient (bottom) against the prediction, probability or logit."""
+    against = curves[0].against if curves else "prediction"
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.1,
+                        subplot_titles=("loss L", f"gradient ∂L/∂({against})"))
+    for i, c in enumerate(curves):
+        fig.add_trace(go.Scatter(x=c.x, y=c.value, mode="lines", name=c.label, legendgroup=c.name,
+                                 line=dict(color=color(i), width=2.5)), row=1, col=1)
+        fig.add_trace(go.Scatter(x=c.x, y=c.grad, mode="lines", name=c.label, legendgroup=c.name,
+                                 showlegend=False, line=dict(color=color(i), width=2.5)), row=2, col=1)
+    fig.update_xaxes(title_text=against, row=2, col=1)
+    fig.update_yaxes(zeroline=True)
+    fig = _base(fig, 480)
+    if title:
+        fig.update_layout(title=dict(text=title, x=0, font=dict(size=15)), margin=dict(MARGIN, t=90))
+    return fig
+
+
+def softmax_figure(b: SoftmaxBreakdown) -> go.Figure:
+    """The shifted exponentials and the probabilities, one bar per logit."""
+    labels = [f"z{i + 1} = {v:g}" for i, v in enumerate(b.logits)]
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1, subplot_titles=(
+        "e^(z/T − max): what is summed", f"probabilities (T = {b.temperature:g})"))
+    fig.add_trace(go.Bar(x=labels, y=b.exp, name="e^(z/T − max)", marker_color=color(0),
+                         text=[f"{v:.4g}" for v in b.exp], textposition="auto"), row=1, col=1)
+    fig.add_trace(go.Bar(x=labels, y=b.probs, name="probability", marker_color=color(2),
+                         text=[f"{v:.4f}" for v in b.probs], textposition="auto"), row=1, col=2)
+    fig.update_yaxes(range=[0, 1.05], row=1, col=2)
+    fig.update_yaxes(rangemode="tozero", row=1, col=1)
+    fig = _base(fig, 340)
+    fig.update_layout(showlegend=False, hovermode="closest")
+    return fig
+
+
+def softmax_temperature_figure(temps: np.ndarray, probs: np.ndarray, current: float,
+                               logits: np.ndarray | None = None) -> go.Figure:
+    """Each class's probability as the temperature varies (log axis); the current T marked."""
+    fig = go.Figure()
+    for i in range(probs.shape[1]):
+        name = f"z{i + 1}" + (f" = {logits[i]:g}" if logits is not None else "")
+        fig.add_trace(go.Scatter(x=temps, y=probs[:, i], mode="lines", name=name,
+                                 line=dict(color=color(i), width=2.5)))
+    fig.add_vline(x=current, line=dict(color="black", dash="dash", width=1))
+    # On a log axis, annotation x is log10(T).
+    fig.add_annotation(x=np.log10(current), y=1.05, text=f"T = {current:g}", showarrow=False, xanchor="left",
+                       xshift=4, bgcolor="rgba(255,255,255,0.8)")
+    fig.update_xaxes(title_text="temperature T (log scale)", type="log", exponentformat="power")
+    fig.update_yaxes(title_text="probability", range=[0, 1.1])
+    return _base(fig, 340)

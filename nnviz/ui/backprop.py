@@ -1,0 +1,569 @@
+"""Backpropagation page: a single-neuron calculator, a tiny network stepped through backward, and a
+gradient check.
+
+Widget keys are prefixed ``bp_``. Widgets are created without ``value=``: each is seeded right
+before it is drawn (``_w``) from ``bp_saved`` (Streamlit drops the state of widgets not drawn, in a
+closed tab or on another page) or from the first preset; ``_v`` reads a setting whether or not its
+widget is drawn (the gradient check reads the tiny network's settings). Plain state: ``bp_history`` (the neuron's steps),
+``bp_history_sig`` (the settings that history belongs to), ``bp_tiny_params`` / ``bp_tiny_arch``
+(the tiny network's weights and the architecture they belong to), ``bp_tiny_losses``.
+Every number shown comes from ``nnviz.explain``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from nnviz import activations, explain, initializers, losses
+from nnviz.figures import backprop as figs
+from nnviz.ui.common import LEARNING_RATES
+from nnviz.ui.functions import hyperparam_slider, remember, seed
+
+MAX_HISTORY = 50
+NEURON_KEYS = ("bp_preset", "bp_x", "bp_w", "bp_b", "bp_act", "bp_loss", "bp_target", "bp_class", "bp_lr")
+TINY_KEYS = ("bp_tiny_head", "bp_tiny_hidden", "bp_tiny_x1", "bp_tiny_x2", "bp_tiny_target", "bp_tiny_class",
+             "bp_tiny_init", "bp_tiny_seed", "bp_tiny_lr", "bp_tiny_step", "bp_gc_slip")
+CUSTOM = "custom"
+DEFAULT_PRESET = "sigmoid_ce"
+TINY_DEFAULTS: dict[str, Any] = {
+    "bp_tiny_head": "sigmoid_bce", "bp_tiny_hidden": "sigmoid", "bp_tiny_x1": 1.0, "bp_tiny_x2": 0.5,
+    "bp_tiny_target": 1.0, "bp_tiny_class": 1, "bp_tiny_init": "xavier_uniform", "bp_tiny_seed": 0,
+    "bp_tiny_lr": 0.3, "bp_tiny_step": 0, "bp_gc_slip": False,
+}
+NEURON_LOSSES = ("mse", "mae", "huber", "binary_cross_entropy", "cross_entropy")
+
+
+def lr_slider(key: str, help: str) -> float:
+    """The house's log-scale learning-rate options, seeded through session state (no value=)."""
+    value = _v(key, 0.1)
+    if value not in LEARNING_RATES or key not in st.session_state:
+        snapped = min(LEARNING_RATES, key=lambda v: abs(np.log(v) - np.log(max(float(value or 0.1), 1e-9))))
+        st.session_state[key] = snapped
+    return st.select_slider("Learning rate η", options=list(LEARNING_RATES), key=key, help=help,
+                            format_func=lambda v: f"{v:g}")
+
+
+# Figures are cached as shared read-only objects (st.plotly_chart copies them with to_dict):
+# reruns that leave a view's inputs alone do not rebuild it.
+
+@st.cache_resource(show_spinner=False, max_entries=128)
+def slice_figure(config: explain.NeuronConfig, index: int, names: tuple[str, ...]):
+    result = explain.neuron(config)
+    grid, values = explain.neuron_loss_slice(config, index)
+    moved = np.array(config.w)
+    moved[index] = result.new_w[index]  # on this slice only this weight moves
+    return figs.loss_slice_figure(grid, values, config.w[index], result.loss, result.dL_dw[index],
+                                  result.new_w[index], explain.neuron_loss(config, moved), names[index])
+
+
+@st.cache_resource(show_spinner=False, max_entries=128)
+def network_figure(config: explain.TinyConfig, params: tuple[float, ...] | None, step: int):
+    result = explain.tiny_forward_backward(config, None if params is None else np.array(params))
+    return figs.network_figure(result, step)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def gradcheck_view(config: explain.TinyConfig, params: tuple[float, ...] | None, slip: bool):
+    result = explain.gradient_check(config, None if params is None else np.array(params), slip=slip)
+    return result, figs.gradcheck_figure(result)
+
+
+def _key(params: np.ndarray | None) -> tuple[float, ...] | None:
+    return None if params is None else tuple(float(v) for v in params)
+
+
+def _numbers(values) -> str:
+    return ", ".join(f"{float(v):.10g}" for v in np.ravel(values))
+
+
+def _preset_state(key: str) -> dict[str, Any]:
+    c = explain.PRESETS[key].config
+    state = {"bp_x": _numbers(c.x), "bp_w": _numbers(c.w), "bp_b": c.b, "bp_act": c.activation,
+             "bp_loss": c.loss, "bp_lr": c.learning_rate}
+    if c.per_logit:
+        state["bp_class"] = int(c.target)
+        state["bp_target"] = 1.0
+    else:
+        state["bp_target"] = c.target
+        state["bp_class"] = 0
+    return state
+
+
+TABS = ("Single neuron", "Tiny network", "Gradient check")
+SAVED = "bp_saved"
+
+
+def _defaults() -> dict[str, Any]:
+    return {"bp_tab": TABS[0], "bp_preset": DEFAULT_PRESET, **_preset_state(DEFAULT_PRESET), **TINY_DEFAULTS}
+
+
+def _v(key: str, default: Any = None) -> Any:
+    """A setting's current value, whether or not its widget is drawn this run: the widget state,
+    else the remembered value, else the default."""
+    ss = st.session_state
+    if key in ss:
+        return ss[key]
+    saved = ss.get(SAVED, {})
+    return saved[key] if key in saved else _defaults().get(key, default)
+
+
+def _w(key: str) -> str:
+    """Seed widget ``key`` right before it is created (a value set in the same run reaches the
+    browser; one set in an earlier run where the widget was not drawn would not)."""
+    return seed(key, _v(key), SAVED)
+
+
+def _save_state() -> None:
+    keys = ("bp_tab", *NEURON_KEYS, *TINY_KEYS)
+    remember([k for k in st.session_state if k in keys or k.startswith(("bp_act_", "bp_loss_"))], SAVED)
+
+
+# ---- the single neuron ----------------------------------------------------------------------
+
+def load_preset() -> None:
+    """on_change of the preset box: fill the widgets with the worked example, clear the history."""
+    key = st.session_state.get("bp_preset", CUSTOM)
+    if key in explain.PRESETS:
+        st.session_state.update(_preset_state(key))
+        st.session_state["bp_history"] = []
+
+
+def mark_custom() -> None:
+    """on_change of a setting: the neuron no longer is the preset."""
+    st.session_state["bp_preset"] = CUSTOM
+
+
+def neuron_config() -> explain.NeuronConfig:
+    """The neuron described by the widgets' state; ``ValueError`` saying what is wrong."""
+    x = explain.parse_numbers(_v("bp_x"), "inputs x", 1, 8)
+    w = explain.parse_numbers(_v("bp_w"), "weights w", 1, 8)
+    if len(x) != len(w):
+        raise ValueError(f"one weight per input: {len(x)} input(s) but {len(w)} weight(s)")
+    act_name = _v("bp_act")
+    act_cls = activations.ACTIVATIONS.get(act_name)
+    act_params = tuple((hp, float(_v(f"bp_act_{act_name}_{hp}", spec[0])))
+                       for hp, spec in act_cls.hyperparams.items())
+    loss_name = _v("bp_loss")
+    loss_params = tuple((hp, float(_v(f"bp_loss_{loss_name}_{hp}", spec[0])))
+                        for hp, spec in losses.LOSSES.get(loss_name).hyperparams.items())
+    target = _v("bp_class") if not act_cls.elementwise else _v("bp_target")
+    return explain.NeuronConfig(x, w, float(_v("bp_b")), act_name, loss_name, target,
+                                float(_v("bp_lr")), act_params, loss_params)
+
+
+def _signature(c: explain.NeuronConfig) -> tuple:
+    return (c.x, c.activation, c.loss, c.target, c.learning_rate, c.activation_params, c.loss_params)
+
+
+def step_neuron() -> None:
+    """on_click of Step: apply the SGD update to the weight and bias widgets, record the history."""
+    ss = st.session_state
+    try:
+        config = neuron_config()
+    except ValueError as exc:
+        ss["bp_step_error"] = str(exc)
+        return
+    result = explain.neuron(config)
+    if not (np.all(np.isfinite(result.new_w)) and np.isfinite(result.new_b)):
+        ss["bp_step_error"] = "the update is not finite (lower the learning rate)"
+        return
+    history = ss.get("bp_history", [])
+    if ss.get("bp_history_sig") != _signature(config) or not history:
+        history = [{"step": 0, "loss": result.loss, "w": list(config.w), "b": config.b}]
+        ss["bp_history_sig"] = _signature(config)
+    history.append({"step": history[-1]["step"] + 1, "loss": result.new_loss, "w": list(map(float, result.new_w)),
+                    "b": result.new_b})
+    ss["bp_history"] = history[-MAX_HISTORY:]
+    ss["bp_w"] = _numbers(result.new_w)
+    ss["bp_b"] = float(result.new_b)
+
+
+def reset_neuron() -> None:
+    key = st.session_state.get("bp_preset", CUSTOM)
+    history = st.session_state.get("bp_history", [])
+    if key in explain.PRESETS:
+        st.session_state.update(_preset_state(key))
+    elif history:  # back to where the stepping started
+        st.session_state["bp_w"] = _numbers(history[0]["w"])
+        st.session_state["bp_b"] = float(history[0]["b"])
+    st.session_state["bp_history"] = []
+
+
+def _neuron_controls() -> None:
+    ss = st.session_state
+    options = [*explain.PRESETS, CUSTOM]
+    st.selectbox("Worked example", options, key=_w("bp_preset"), on_change=load_preset,
+                 format_func=lambda k: explain.PRESETS[k].label if k in explain.PRESETS else "Custom",
+                 help="The three worked examples of the notes (003), computed correctly. Changing any "
+                      "setting below makes it a custom neuron.")
+    c1, c2, c3, c4 = st.columns(4, gap="medium")
+    with c1:
+        st.text_input("Inputs x", key=_w("bp_x"), on_change=mark_custom,
+                      help="One or more numbers separated by commas, e.g. 0.5 or 1, 2.")
+        st.text_input("Weights w", key=_w("bp_w"), on_change=mark_custom,
+                      help="One weight per input. 'Step' writes the updated weights here.")
+        st.number_input("Bias b", key=_w("bp_b"), step=0.1, format="%.4f", on_change=mark_custom,
+                        min_value=-explain.MAX_ABS, max_value=explain.MAX_ABS,
+                        help="Added to the weighted sum (to every logit for softmax).")
+    with c2:
+        act_name = st.selectbox("Activation", activations.names(), key=_w("bp_act"), on_change=mark_custom,
+                                format_func=lambda n: activations.ACTIVATIONS.get(n).label,
+                                help="Elementwise: one neuron, z = Σ wᵢxᵢ + b. Softmax: one logit per input, "
+                                     "zᵢ = wᵢxᵢ + b, as in the notes' third example.")
+        act_cls = activations.ACTIVATIONS.get(act_name)
+        for hp, spec in act_cls.hyperparams.items():
+            hyperparam_slider(act_cls.label, hp, spec, f"bp_act_{act_name}_{hp}", saved_key=SAVED)
+        loss_name = st.selectbox("Loss", [n for n in NEURON_LOSSES if n in losses.names()], key=_w("bp_loss"),
+                                 on_change=mark_custom, format_func=lambda n: losses.LOSSES.get(n).label,
+                                 help="Binary cross-entropy pairs with sigmoid, cross-entropy with softmax.")
+        loss_cls = losses.LOSSES.get(loss_name)
+        for hp, spec in loss_cls.hyperparams.items():
+            hyperparam_slider(loss_cls.label, hp, spec, f"bp_loss_{loss_name}_{hp}", saved_key=SAVED)
+    with c3:
+        if act_cls.elementwise:
+            st.number_input("Target y", key=_w("bp_target"), step=0.1, format="%.4f", on_change=mark_custom,
+                            min_value=-explain.MAX_ABS, max_value=explain.MAX_ABS,
+                            help="The output we want. Binary cross-entropy needs it in [0, 1].")
+        else:
+            try:
+                k = len(explain.parse_numbers(_v("bp_x"), "inputs x", 1, 8))
+            except ValueError:
+                k = 2
+            k = max(k, 2)
+            if int(_v("bp_class")) >= k:
+                ss["bp_class"] = 0
+            st.selectbox("True class", list(range(k)), key=_w("bp_class"), on_change=mark_custom,
+                         format_func=lambda i: f"class {i + 1}", help="The one-hot target: y = 1 for this class.")
+        lr_slider("bp_lr", "η in w' = w − η ∂L/∂w. The worked examples use 0.1.")
+    with c4:
+        st.button("Step", key="bp_step", on_click=step_neuron, icon=":material/skip_next:", type="primary",
+                  help="Apply the update: the weights and bias become w' and b', and the history grows.",
+                  width="stretch")
+        st.button("Reset", key="bp_reset", on_click=reset_neuron, icon=":material/restart_alt:",
+                  help="Back to the worked example (or to where the stepping started).", width="stretch")
+        st.caption("Each **Step** is one gradient-descent update computed below.")
+
+
+def _show_steps(result: explain.NeuronResult, phase: str) -> None:
+    for step in result.steps:
+        if step.phase != phase:
+            continue
+        st.markdown(f"**{step.label[:1].upper()}{step.label[1:]}**")
+        st.latex(step.latex_aligned)
+        if step.note:
+            st.caption(step.note)
+
+
+def neuron_section() -> None:
+    ss = st.session_state
+    st.markdown(
+        "One neuron, every number of the notes' worked examples: the forward pass, each factor of the "
+        "chain rule, the gradient and the update. Pick a worked example or type your own values."
+    )
+    _neuron_controls()
+    if ss.get("bp_step_error"):
+        st.error(f"Cannot step: {ss.pop('bp_step_error')}", icon=":material/error:")
+    try:
+        config = neuron_config()
+    except ValueError as exc:
+        st.error(f"{exc}", icon=":material/error:")
+        return
+    result = explain.neuron(config)
+    one = len(config.w) == 1
+    names = ["w"] if one else [f"w{i + 1}" for i in range(len(config.w))]
+    if one:
+        m = st.columns(4)
+        m[0].metric("Loss L", explain.fmt_plain(result.loss), help="Before the update.")
+        m[1].metric("Gradient ∂L/∂w", explain.fmt_plain(result.dL_dw[0]))
+        m[2].metric("New weight w′", explain.fmt_plain(result.new_w[0]), help="w − η ∂L/∂w: what 'Step' applies.")
+        m[3].metric("Loss after the step", explain.fmt_plain(result.new_loss),
+                    delta=explain.fmt_plain(result.new_loss - result.loss), delta_color="inverse")
+    else:  # one row per parameter: metrics would truncate a vector
+        m = st.columns([1, 1, 3])
+        m[0].metric("Loss L", explain.fmt_plain(result.loss), help="Before the update.")
+        m[1].metric("Loss after the step", explain.fmt_plain(result.new_loss),
+                    delta=explain.fmt_plain(result.new_loss - result.loss), delta_color="inverse")
+        m[2].dataframe(pd.DataFrame({
+            "parameter": [*names, "b"], "input": [*config.x, 1.0],  # the bias's input is 1: ∂z/∂b = 1
+            "value": [*config.w, config.b], "gradient ∂L/∂θ": [*result.dL_dw, result.dL_db],
+            "after the step θ′": [*result.new_w, result.new_b]}),
+            hide_index=True, key="bp_params_table",
+            column_config={c: st.column_config.NumberColumn(format="%.4f")
+                           for c in ("input", "value", "gradient ∂L/∂θ", "after the step θ′")})
+
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.markdown("#### :material/arrow_forward: Forward pass")
+        _show_steps(result, "forward")
+        st.markdown("#### :material/update: Update")
+        _show_steps(result, "update")
+    with right:
+        st.markdown("#### :material/arrow_back: Backward pass: the chain rule")
+        st.latex(r"\frac{\partial L}{\partial w} = \frac{\partial L}{\partial a}\cdot"
+                 r"\frac{\partial a}{\partial z}\cdot\frac{\partial z}{\partial w}")
+        _show_steps(result, "backward")
+
+    slip = explain.common_slip(result)
+    preset = ss.get("bp_preset")
+    if slip or preset in explain.PRESETS:
+        with st.container(border=True):
+            st.markdown("#### :material/report: A common slip")
+            if slip:
+                st.markdown(slip.explanation)
+            if preset in explain.PRESETS and not ss.get("bp_history"):
+                st.markdown(explain.preset_remark(preset, result))
+
+    left, right = st.columns(2, gap="large")
+    with left:
+        index = 0
+        if not one:
+            index = st.radio("Loss along weight", list(range(len(names))), format_func=lambda i: names[i],
+                             horizontal=True, key="bp_slice_index")
+        st.plotly_chart(slice_figure(config, index, tuple(names)), key="bp_slice_chart")
+        st.caption("The slope of the loss at the current weight is the gradient; the step moves against it, "
+                   "by the learning rate times the slope. (The full step also moves the other parameters, so "
+                   "'Loss after the step' can differ from the point on this slice.)")
+    with right:
+        history = ss.get("bp_history", [])
+        if len(history) > 1:
+            steps = [h["step"] for h in history]
+            weights = [list(h["w"]) + [h["b"]] for h in history]
+            st.plotly_chart(figs.history_figure(steps, [h["loss"] for h in history], weights, [*names, "b"]),
+                            key="bp_history_chart")
+            table = pd.DataFrame({"step": steps, "loss": [h["loss"] for h in history],
+                                  **{n: [h["w"][i] for h in history] for i, n in enumerate(names)},
+                                  "b": [h["b"] for h in history]})
+            st.dataframe(table.tail(8), hide_index=True, key="bp_history_table")
+        else:
+            st.info("Press **Step** to apply the update; the loss and weights of each step appear here.",
+                    icon=":material/info:")
+
+
+# ---- the tiny network -----------------------------------------------------------------------
+
+def tiny_config() -> explain.TinyConfig:
+    head = explain.TINY_OUTPUTS[_v("bp_tiny_head")]
+    target = _v("bp_tiny_class") if head.units > 1 else _v("bp_tiny_target")
+    return explain.TinyConfig((float(_v("bp_tiny_x1")), float(_v("bp_tiny_x2"))), target,
+                              _v("bp_tiny_hidden"), head.key, _v("bp_tiny_init"),
+                              int(_v("bp_tiny_seed")), float(_v("bp_tiny_lr")))
+
+
+def _arch(config: explain.TinyConfig) -> tuple:
+    return (config.output, config.hidden, config.init, config.seed)
+
+
+def _tiny_params(config: explain.TinyConfig) -> np.ndarray | None:
+    """The stepped weights if they belong to this architecture, else None (fresh initialization)."""
+    ss = st.session_state
+    if ss.get("bp_tiny_arch") != _arch(config):
+        ss["bp_tiny_params"] = None
+        ss["bp_tiny_arch"] = _arch(config)
+        ss["bp_tiny_losses"] = []
+    return ss.get("bp_tiny_params")
+
+
+def step_tiny() -> None:
+    ss = st.session_state
+    try:
+        config = tiny_config()
+    except ValueError as exc:
+        ss["bp_tiny_error"] = str(exc)
+        return
+    params = _tiny_params(config)
+    before = explain.tiny_forward_backward(config, params).loss
+    new = explain.tiny_step(config, params)
+    if not np.all(np.isfinite(new)):
+        ss["bp_tiny_error"] = "the update is not finite (lower the learning rate)"
+        return
+    losses_ = ss.get("bp_tiny_losses") or [before]
+    ss["bp_tiny_losses"] = (losses_ + [explain.tiny_forward_backward(config, new).loss])[-MAX_HISTORY:]
+    ss["bp_tiny_params"] = new
+    ss["bp_tiny_step"] = 0
+
+
+def reset_tiny() -> None:
+    st.session_state["bp_tiny_params"] = None
+    st.session_state["bp_tiny_losses"] = []
+    st.session_state["bp_tiny_step"] = 0
+
+
+def next_backward_step() -> None:
+    st.session_state["bp_tiny_step"] = (int(_v("bp_tiny_step")) + 1) % 7
+
+
+def _tiny_controls() -> None:
+    ss = st.session_state
+    c1, c2, c3, c4 = st.columns([1.5, 1, 1, 1], gap="medium")
+    with c1:
+        st.selectbox("Network", list(explain.TINY_OUTPUTS), key=_w("bp_tiny_head"),
+                     format_func=lambda k: explain.TINY_OUTPUTS[k].label,
+                     help="Two inputs, two hidden units, and one or two outputs with their usual loss.")
+        hidden = [n for n in activations.names() if activations.ACTIVATIONS.get(n).elementwise]
+        st.selectbox("Hidden activation g", hidden, key=_w("bp_tiny_hidden"),
+                     format_func=lambda n: activations.ACTIVATIONS.get(n).label,
+                     help="Its derivative g′ is the factor of backward stage 5.")
+    with c2:
+        st.number_input("Input x₁", key=_w("bp_tiny_x1"), step=0.1, format="%.4f", min_value=-100.0, max_value=100.0)
+        st.number_input("Input x₂", key=_w("bp_tiny_x2"), step=0.1, format="%.4f", min_value=-100.0, max_value=100.0)
+    with c3:
+        head = explain.TINY_OUTPUTS[_v("bp_tiny_head")]
+        if head.units > 1:
+            if int(_v("bp_tiny_class")) >= head.units:
+                ss["bp_tiny_class"] = 0
+            st.selectbox("True class", list(range(head.units)), key=_w("bp_tiny_class"),
+                         format_func=lambda i: f"class {i + 1}")
+        elif head.loss == "binary_cross_entropy":
+            if not 0.0 <= float(_v("bp_tiny_target")) <= 1.0:  # e.g. after the MSE head's target 3
+                ss["bp_tiny_target"] = min(max(float(_v("bp_tiny_target")), 0.0), 1.0)
+            st.number_input("Target y", key=_w("bp_tiny_target"), min_value=0.0, max_value=1.0, step=0.1, format="%.4f",
+                            help="Binary cross-entropy needs y in [0, 1].")
+        else:
+            st.number_input("Target y", key=_w("bp_tiny_target"), step=0.1, format="%.4f", min_value=-100.0,
+                            max_value=100.0)
+        lr_slider("bp_tiny_lr", "η of the SGD step: every weight moves by −η ∂L/∂w.")
+    with c4:
+        st.selectbox("Initialization", initializers.names(), key=_w("bp_tiny_init"),
+                     help="How the weights start (the engine's initializers).")
+        st.number_input("Seed", key=_w("bp_tiny_seed"), min_value=0, max_value=10_000, step=1,
+                        help="Another seed, other starting weights.")
+    b1, b2, b3 = st.columns([1, 1, 4], vertical_alignment="center")
+    b1.button("SGD step", key="bp_tiny_sgd", on_click=step_tiny, icon=":material/skip_next:", width="stretch",
+              help="Update every weight by −η ∂L/∂w (the engine's SGD) and start the walk again.")
+    b2.button("Reset weights", key="bp_tiny_reset", on_click=reset_tiny, icon=":material/restart_alt:",
+              help="Back to the initial weights.", width="stretch")
+    b3.caption("Weights start from the initializer and seed; each SGD step updates all of them at once.")
+
+
+def _step_label(i: int) -> str:
+    return "forward" if i == 0 else f"back {i}"
+
+
+def tiny_section() -> None:
+    ss = st.session_state
+    st.markdown(
+        "A 2-2-1 or 2-2-2 network: walk the backward pass one stage at a time. The highlighted path is "
+        "what the current stage touches; the table holds every forward value and every gradient."
+    )
+    _tiny_controls()
+    if ss.get("bp_tiny_error"):
+        st.error(f"Cannot step: {ss.pop('bp_tiny_error')}", icon=":material/error:")
+    try:
+        config = tiny_config()
+    except ValueError as exc:
+        st.error(str(exc), icon=":material/error:")
+        return
+    params = _tiny_params(config)
+    result = explain.tiny_forward_backward(config, params)
+    s1, s2 = st.columns([4, 1], vertical_alignment="bottom")
+    with s1:
+        step = st.select_slider("Backward pass", options=list(range(7)), key=_w("bp_tiny_step"),
+                                format_func=_step_label,
+                                help="0 shows the forward pass; 1 to 6 walk the chain rule from the loss back "
+                                     "to the first layer.")
+    s2.button("Next stage", key="bp_tiny_next", on_click=next_backward_step, icon=":material/east:",
+              width="stretch")
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        st.plotly_chart(network_figure(config, _key(params), step), key="bp_tiny_chart")
+    with right:
+        if step == 0:
+            st.markdown("**Forward pass**")
+            st.latex(r"z^{(1)}_j = \sum_i w^{(1)}_{ij} x_i + b^{(1)}_j,\quad h_j = g(z^{(1)}_j)")
+            st.latex(r"z^{(2)}_k = \sum_j w^{(2)}_{jk} h_j + b^{(2)}_k,\quad \hat y_k = f(z^{(2)}_k)")
+            st.caption("Move the slider (or press **Next stage**) to walk backward.")
+        else:
+            current = result.steps[step - 1]
+            st.markdown(f"**Stage {step}: {current.title}**")
+            st.latex(current.latex)
+            st.caption(current.explanation)
+            rows = [r for r in result.rows if r.step == step]
+            st.markdown("\n".join(f"- {r.quantity} = {r.formula} = **{explain.fmt_plain(r.value)}**" for r in rows))
+        m1, m2 = st.columns(2)
+        m1.metric("Network loss L", explain.fmt_plain(result.loss))
+        tl = ss.get("bp_tiny_losses") or []
+        m2.metric("SGD steps taken", max(len(tl) - 1, 0))
+    table = pd.DataFrame({"stage": [_step_label(r.step) for r in result.rows],
+                          "quantity": [r.quantity for r in result.rows],
+                          "formula": [r.formula for r in result.rows],
+                          "value": [r.value for r in result.rows]})
+    current_label = _step_label(step)
+    styled = table.style.apply(
+        lambda row: ["background-color: #ffe3dc" if row["stage"] == current_label else ""] * len(row), axis=1
+    ).format({"value": lambda v: explain.fmt_plain(v)})
+    with st.expander("Every forward value and gradient", expanded=True):
+        st.dataframe(styled, hide_index=True, key="bp_tiny_table", height=38 + 35 * len(table))
+    if len(ss.get("bp_tiny_losses") or []) > 1:
+        tl = ss["bp_tiny_losses"]
+        st.plotly_chart(figs.history_figure(list(range(len(tl))), tl, [], []), key="bp_tiny_history")
+
+
+def gradcheck_section(tiny: tuple[explain.TinyConfig, np.ndarray | None] | None) -> None:
+    st.markdown(
+        "Is backprop right? Nudge each parameter by ±h, measure how the loss moves (central finite "
+        "differences, `nnviz.gradcheck`) and compare with the backprop gradient of the network on the "
+        "**Tiny network** tab (its current weights, after any SGD steps)."
+    )
+    st.latex(r"\frac{\partial L}{\partial \theta} \approx \frac{L(\theta + h) - L(\theta - h)}{2h},\qquad "
+             r"\text{relative error} = \frac{\lVert g_\text{backprop} - g_\text{numeric}\rVert}"
+             r"{\lVert g_\text{backprop}\rVert + \lVert g_\text{numeric}\rVert}")
+    if tiny is None:
+        st.warning("Fix the tiny network's settings first.", icon=":material/warning:")
+        return
+    config, params = tiny
+    slip = st.toggle("Break backprop: count the output activation's derivative twice", key=_w("bp_gc_slip"),
+                     help="The slip of the notes' first example. Watch the check catch it (a linear output "
+                          "has derivative 1, so there it changes nothing).")
+    result, fig = gradcheck_view(config, _key(params), slip)
+    ok = result.max_error < 1e-6
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Largest relative error (per array)", f"{result.max_error:.2e}")
+    c2.metric("Largest per-parameter error", f"{result.max_element_error:.2e}")
+    c3.metric("Step h", f"{result.h:g}")
+    if ok:
+        st.success(f"Backprop agrees with finite differences: every error is below 1e-6 "
+                   f"(largest {result.max_error:.1e}).", icon=":material/check_circle:")
+    else:
+        st.error(f"Backprop and finite differences disagree (largest error {result.max_error:.1e}): "
+                 "the backward pass has a bug.", icon=":material/cancel:")
+    left, right = st.columns(2, gap="large")
+    left.plotly_chart(fig, key="bp_gc_chart")
+    right.dataframe(pd.DataFrame({"parameter": [r.name for r in result.rows],
+                                  "backprop": [r.backprop for r in result.rows],
+                                  "finite differences": [r.numeric for r in result.rows],
+                                  "relative error": [r.relative_error for r in result.rows]}),
+                    hide_index=True, key="bp_gc_table",
+                    column_config={"backprop": st.column_config.NumberColumn(format="%.8f"),
+                                   "finite differences": st.column_config.NumberColumn(format="%.8f"),
+                                   "relative error": st.column_config.NumberColumn(format="%.2e")})
+
+
+def _current_tiny() -> tuple[explain.TinyConfig, np.ndarray | None] | None:
+    try:
+        config = tiny_config()
+    except ValueError:
+        return None
+    return config, _tiny_params(config)
+
+
+def page() -> None:
+    st.session_state.setdefault("bp_history", [])
+    st.title(":material/account_tree: Backpropagation")
+    st.caption("Follow the forward pass, the chain rule and the update, number by number. Every number is "
+               "computed by the nnviz engine (activations, losses, network, SGD, gradient check).")
+    # Stateful tabs: only the open one is computed and drawn.
+    tabs = st.tabs(TABS, key=_w("bp_tab"), on_change="rerun")
+    if tabs[0].open:
+        with tabs[0]:
+            neuron_section()
+    if tabs[1].open:
+        with tabs[1]:
+            tiny_section()
+    if tabs[2].open:
+        with tabs[2]:
+            gradcheck_section(_current_tiny())
+    _save_state()

@@ -1,0 +1,321 @@
+"""Functions page: activations and their derivatives, vanishing gradients, losses, softmax.
+
+Widget keys are prefixed ``fn_``. Every curve and number comes from ``nnviz.explain`` (which runs
+the engine's activations, losses, initializers and network); each view (numbers and figure) is
+cached with ``st.cache_resource`` and treated as read-only. ``fn_softmax_last`` keeps the last valid logits, so a typo keeps the chart.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+from nnviz import activations, explain, initializers, losses
+from nnviz.figures import functions as figs
+
+Z_RANGES = (1, 2, 3, 5, 10, 20, 50, 100, 1000)
+TEMPERATURES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 30.0, 100.0,
+                1000.0)
+DEFAULT_INITS = ("zeros", "random_normal", "xavier_uniform", "he_normal")
+INIT_HELP = {
+    "zeros": "Every weight 0: all units of a layer compute the same thing and get the same gradient.",
+    "random_normal": "N(0, 0.01²): random, so symmetry is broken, but so small that signals shrink layer by layer.",
+    "xavier_uniform": "Xavier/Glorot: variance 2/(fan_in + fan_out), made for tanh and sigmoid.",
+    "he_normal": "He: variance 2/fan_in, twice Xavier's, because ReLU zeroes half of its inputs.",
+}
+
+
+DEFAULTS: dict[str, object] = {
+    "fn_tab": "Activations", "fn_acts": ["sigmoid", "tanh", "relu"], "fn_zrange": 5,
+    "fn_chain_acts": ["sigmoid", "tanh", "relu"], "fn_chain_depth": 30, "fn_chain_w": 1.0, "fn_chain_x0": 0.5,
+    "fn_init_act": "relu", "fn_inits": [i for i in DEFAULT_INITS if i in initializers.INITIALIZERS],
+    "fn_init_depth": 10, "fn_init_width": 64, "fn_reg_target": 0.0, "fn_huber_delta": 1.0, "fn_bce_target": 1.0,
+    "fn_ce_classes": 3, "fn_logits": "2, 1, 0.1", "fn_temperature": 1.0,
+}
+TABS = ("Activations", "Vanishing gradients", "Losses", "Softmax")
+
+
+def seed(key: str, default: object = None, saved_key: str = "fn_saved") -> str:
+    """Give the widget ``key`` its value before it is created: the remembered one (Streamlit drops the
+    state of widgets that were not drawn, in a closed tab or on another page) or the default.
+    Widgets seeded this way take no ``value=``. Returns ``key``."""
+    ss = st.session_state
+    if key not in ss:
+        saved = ss.get(saved_key, {})
+        ss[key] = saved[key] if key in saved else (DEFAULTS.get(key) if default is None else default)
+    return key
+
+
+def remember(keys, saved_key: str = "fn_saved") -> None:
+    """Store the current values of ``keys`` (those drawn this run) for ``seed``."""
+    ss = st.session_state
+    saved = dict(ss.get(saved_key, {}))
+    saved.update({k: ss[k] for k in keys if k in ss})
+    ss[saved_key] = saved
+
+
+def _label(name: str) -> str:
+    return activations.ACTIVATIONS.get(name).label
+
+
+# ---- cached views: engine numbers and their figures ------------------------------------------
+# st.cache_resource: the same (numbers, figure) objects are handed to every session and never
+# mutated (st.plotly_chart copies a figure with to_dict), so a rerun that changes one control
+# rebuilds only the view that depends on it.
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def activation_view(names: tuple[str, ...], z_max: float,
+                    params: tuple[tuple[str, tuple[tuple[str, float], ...]], ...]) -> go.Figure:
+    return figs.activation_figure(explain.activation_curves(list(names), z_max, {n: dict(p) for n, p in params}))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def chain_view(names: tuple[str, ...], depth: int, weight: float, x0: float):
+    chains = explain.derivative_chain(list(names), depth, weight, x0)
+    return chains, figs.derivative_chain_figure(chains)
+
+
+@st.cache_resource(show_spinner="Building the deep networks...", max_entries=32)
+def init_view(activation: str, inits: tuple[str, ...], depth: int, width: int):
+    results = explain.init_gradient_norms(activation, list(inits), depth, width)
+    return results, figs.init_gradients_figure(results)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def regression_view(names: tuple[str, ...], target: float, delta: float):
+    curves = explain.regression_loss_curves(list(names), target, params={"huber": {"delta": delta}})
+    return curves, figs.loss_curves_figure(curves)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def classification_view(names: tuple[str, ...], target: float, classes: int):
+    vs_p, vs_s = explain.classification_loss_curves(list(names), target, classes)
+    return vs_p, vs_s, figs.loss_curves_figure(vs_p), figs.loss_curves_figure(vs_s)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def softmax_view(logits: tuple[float, ...], temperature: float):
+    b = explain.softmax_breakdown(logits, temperature)
+    temps, probs = explain.softmax_temperature_sweep(np.asarray(logits), np.logspace(-3, 3, 121))
+    return b, figs.softmax_figure(b), figs.softmax_temperature_figure(temps, probs, temperature, np.asarray(logits))
+
+
+# ---- widgets --------------------------------------------------------------------------------
+
+def hyperparam_slider(owner_label: str, name: str, spec: tuple[float, float, float, str], key: str,
+                      default: float | None = None, saved_key: str = "fn_saved") -> float:
+    """A slider for one registry hyperparameter (seeded, see ``seed``); log-spaced options when it
+    spans decades (softmax's temperature)."""
+    dflt, low, high, meaning = spec
+    dflt = dflt if default is None else default
+    if low > 0 and high / low >= 1e3:
+        options = [v for v in TEMPERATURES if low <= v <= high]
+        seed(key, min(options, key=lambda v: abs(math.log(v) - math.log(dflt))), saved_key)
+        return st.select_slider(f"{owner_label}: {name}", options=options, key=key, help=meaning,
+                                format_func=lambda v: f"{v:g}")
+    seed(key, float(dflt), saved_key)
+    return st.slider(f"{owner_label}: {name}", min_value=float(low), max_value=float(high),
+                     step=(high - low) / 200 if high - low > 2 else 0.01, key=key, help=meaning)
+
+
+def activations_section() -> None:
+    st.markdown("Pick activations and a range: the left chart is the function, the right one its "
+                "derivative, the factor that multiplies every gradient flowing back through the unit.")
+    c1, c2 = st.columns([3, 1], gap="large")
+    names = c1.multiselect("Activations", activations.names(), format_func=_label, key=seed("fn_acts"),
+                           help="Every activation in the engine's registry; pick one or several to compare.")
+    z_max = c2.select_slider("z range (±)", options=Z_RANGES, key=seed("fn_zrange"),
+                             format_func=lambda v: f"±{v:g}",
+                             help="The pre-activation z runs from −range to +range. Wide ranges show saturation.")
+    params: dict[str, dict[str, float]] = {}
+    specs = [(name, hp, spec) for name in names for hp, spec in activations.ACTIVATIONS.get(name).hyperparams.items()]
+    if specs:
+        cols = st.columns(max(len(specs), 3), gap="large")
+        for col, (name, hp, spec) in zip(cols, specs, strict=False):
+            default = 0.1 if name == "leaky_relu" else None  # the engine's 0.01 is too flat to see
+            with col:
+                params.setdefault(name, {})[hp] = hyperparam_slider(_label(name), hp, spec,
+                                                                    f"fn_hp_{name}_{hp}", default)
+    if not names:
+        st.info("Pick at least one activation.", icon=":material/info:")
+    else:
+        key = tuple((n, tuple(sorted(params.get(n, {}).items()))) for n in names)
+        st.plotly_chart(activation_view(tuple(names), float(z_max), key), key="fn_act_chart")
+        if "softmax" in names:
+            st.caption("Softmax maps a whole vector; the chart shows its first output for the logits (z, 0), "
+                       "which is sigmoid(z / T).")
+        cols = st.columns(min(len(names), 3))
+        for i, name in enumerate(names):
+            cls = activations.ACTIVATIONS.get(name)
+            with cols[i % len(cols)].container(border=True):
+                st.markdown(f"**{cls.label}** · output range {cls.output_range}")
+                st.latex(cls.formula)
+                st.latex(cls.derivative_formula)
+    st.markdown("##### The notes' comparison table")
+    st.caption("Rendered from the metadata of the engine's activation registry (nnviz.activations).")
+    st.dataframe(explain.activation_table(), hide_index=True, key="fn_act_table")
+
+
+def vanishing_section() -> None:
+    st.markdown(
+        "Backpropagation multiplies one derivative per layer. If each factor is below 1 the product "
+        "shrinks exponentially with depth: the first layers stop learning (**vanishing gradients**)."
+    )
+    elementwise = [n for n in activations.names() if activations.ACTIVATIONS.get(n).elementwise]
+    c1, c2, c3, c4 = st.columns([2, 1, 1, 1], gap="medium")
+    names = c1.multiselect("Activations", elementwise, format_func=_label, key=seed("fn_chain_acts"), help="Elementwise activations of the registry.")
+    depth = c2.slider("Layers n", 1, 60, key=seed("fn_chain_depth"),
+                      help="How many layers the gradient flows through.")
+    weight = c3.slider("Weight w of every layer", 0.1, 3.0, step=0.1, key=seed("fn_chain_w"),
+                       help="Each layer computes a = f(w · a_prev). Its factor in the chain rule is w · f′(z).")
+    x0 = c4.slider("Input a₀", -2.0, 2.0, step=0.1, key=seed("fn_chain_x0"),
+                   help="The value entering the first layer. A negative input kills a ReLU chain at once.")
+    if names:
+        chains, fig = chain_view(tuple(names), depth, weight, x0)
+        st.latex(r"\frac{\partial a_n}{\partial a_0} = \prod_{l=1}^{n} w\, f'(z_l), \qquad z_l = w\, a_{l-1}")
+        st.plotly_chart(fig, key="fn_chain_chart")
+        n = min(10, depth)
+        facts = [f"{c.label} {explain.fmt_plain(c.product[n - 1])}" for c in chains]
+        st.caption(f"After {n} layers: {', '.join(facts)}. Dotted: the best case, the largest factor a single "
+                   "layer can give, to the power n (sigmoid's is 0.25 at w = 1: at least a factor 4 lost per layer).")
+    else:
+        st.info("Pick at least one activation.", icon=":material/info:")
+
+    st.divider()
+    st.markdown(
+        "#### Initialization: a deep network before any training\n"
+        "The same idea in a real network: the engine builds a deep MLP (float64) under each initialization "
+        "scheme, runs one forward and backward pass on a fixed random batch, and reports each layer's "
+        "activation spread and weight-gradient norm."
+    )
+    c1, c2, c3, c4 = st.columns([1, 3, 1, 1], gap="medium")
+    choices = [n for n in elementwise if n != "step"]
+    act = c1.selectbox("Hidden activation", choices, format_func=_label, key=seed("fn_init_act"), help="He initialization was designed for ReLU; Xavier for tanh and sigmoid.")
+    options = initializers.names()
+    inits = c2.multiselect("Initializers", options, key=seed("fn_inits"), help="Weight initialization schemes of the engine's registry.")
+    depth = c3.slider("Dense layers", 2, 30, key=seed("fn_init_depth"))
+    width = c4.select_slider("Units per layer", options=(16, 32, 64, 128), key=seed("fn_init_width"))
+    if not inits:
+        st.info("Pick at least one initializer.", icon=":material/info:")
+        return
+    results, fig = init_view(act, tuple(inits), depth, width)
+    st.plotly_chart(fig, key="fn_init_chart")
+    lines = []
+    for r in results:
+        what = INIT_HELP.get(r.init, "")
+        if r.distinct_units == 1:
+            lines.append(f"**{r.init}**: {what} All {r.width} units of layer 1 get the *same* gradient, so they "
+                         "stay identical forever and the layer acts like one unit: nothing breaks the symmetry.")
+        else:
+            first, last = r.grad_norms[0], r.grad_norms[-1]
+            ratio = "" if last == 0 else (f" Gradient norm of the first layer ÷ the last: "
+                                          f"{explain.fmt_plain(first / last)}.")
+            lines.append(f"**{r.init}**: {what}{ratio}")
+    st.markdown("\n".join(f"- {line}" for line in lines))
+    if act == "relu":
+        st.caption("With ReLU, He keeps the activations and gradients roughly level across layers, Xavier lets "
+                   "them fade towards one end, and a fixed small std makes them vanish.")
+
+
+def losses_section() -> None:
+    st.markdown("How each loss and its gradient change as the prediction moves. The gradient is what "
+                "backpropagation sends back: its size decides how hard the network is pushed.")
+    st.markdown("#### Regression")
+    names_all = [n for n in losses.names() if losses.LOSSES.get(n).task == "regression"]
+    c1, c2, c3 = st.columns([2, 1, 1], gap="medium")
+    names = c1.multiselect("Losses", names_all, key=seed("fn_reg_losses", names_all),
+                           format_func=lambda n: losses.LOSSES.get(n).label)
+    target = c2.slider("Target y", -3.0, 3.0, step=0.1, key=seed("fn_reg_target"), help="The true value.")
+    delta = c3.slider("Huber δ", 0.1, 3.0, step=0.1, key=seed("fn_huber_delta"),
+                      help="Where Huber turns from quadratic (like MSE) to linear (like MAE).")
+    if names:
+        curves, fig = regression_view(tuple(names), target, delta)
+        st.plotly_chart(fig, key="fn_reg_chart")
+        far = [f"{c.label} {explain.fmt_plain(c.grad[-1])}" for c in curves]
+        st.caption(f"Gradient 3 above the target: {', '.join(far)}. MSE pushes harder the further off it is "
+                   "(outliers dominate); MAE always pushes with the same force; Huber is MSE near the target "
+                   "and MAE far from it.")
+    else:
+        st.info("Pick at least one loss.", icon=":material/info:")
+
+    st.markdown("#### Classification")
+    names_all = [n for n in losses.names() if losses.LOSSES.get(n).fused_activation]
+    c1, c2, c3 = st.columns([2, 1, 1], gap="medium")
+    names = c1.multiselect("Losses", names_all, key=seed("fn_cls_losses", names_all),
+                           format_func=lambda n: losses.LOSSES.get(n).label)
+    target = c2.slider("Binary target y", 0.0, 1.0, step=0.1, key=seed("fn_bce_target"),
+                       help="For binary cross-entropy: the true label (usually 0 or 1).")
+    classes = c3.slider("Classes (cross-entropy)", 2, 10, key=seed("fn_ce_classes"),
+                        help="Cross-entropy's logits are (s, 0, ..., 0) with class 1 the true one.")
+    if not names:
+        st.info("Pick at least one loss.", icon=":material/info:")
+        return
+    vs_p, vs_s, fig_p, fig_s = classification_view(tuple(names), target, classes)
+    c1, c2 = st.columns(2)
+    c1.markdown("**Against the probability p**")
+    c1.plotly_chart(fig_p, key="fn_cls_p_chart")
+    c2.markdown("**Against the logit s** (p = sigmoid or softmax of s)")
+    c2.plotly_chart(fig_s, key="fn_cls_s_chart")
+    c, s = vs_p[0], vs_s[0]
+    st.caption(
+        f"{c.label} at p = {c.x[0]:.3f}: ∂L/∂p = {explain.fmt_plain(c.grad[0])}, but at the logit "
+        f"s = {s.x[0]:g}: ∂L/∂s = {explain.fmt_plain(s.grad[0])}. Against the logit the gradient is p − y, never "
+        "larger than 1: the sigmoid's (or softmax's) flat tails cancel the log's steep ones. That is why the "
+        "engine computes the two together."
+        + (" With y = 1 binary and categorical cross-entropy coincide against p (both −log p)." if target == 1 else "")
+    )
+
+
+def softmax_section() -> None:
+    st.markdown("Softmax turns any list of numbers (logits) into probabilities: exponentiate, then divide "
+                "by the sum. The temperature T divides the logits first: low T sharpens, high T flattens.")
+    c1, c2 = st.columns(2, gap="large")
+    text = c1.text_input("Logits", key=seed("fn_logits"),
+                         help="Numbers separated by commas, e.g. 2, 1, 0.1 (up to 12).")
+    temperature = c2.select_slider("Temperature T", options=TEMPERATURES, key=seed("fn_temperature"),
+                                   format_func=lambda v: f"{v:g}",
+                                   help="softmax(z / T). T → 0 approaches argmax; large T approaches uniform.")
+    try:
+        logits = explain.parse_numbers(text, "logits", 1, 12)
+        st.session_state["fn_softmax_last"] = logits
+    except ValueError as exc:
+        logits = st.session_state.get("fn_softmax_last", (2.0, 1.0, 0.1))
+        c1.error(f"{exc}. Showing the last valid logits ({', '.join(f'{v:g}' for v in logits)}).",
+                 icon=":material/error:")
+    b, fig_bars, fig_t = softmax_view(tuple(logits), float(temperature))
+    vec = explain.latex_vector
+    given = r"\left(" + r",\ ".join(explain.fmt_in(v) for v in b.logits) + r"\right)"
+    st.latex(r"\begin{aligned} z &= " + given + r", \qquad T = " + explain.fmt_in(b.temperature)
+             + r" \\[6pt] \frac{z}{T} &= " + vec(b.scaled)
+             + r" \\[6pt] e^{z/T - \max(z/T)} &= e^{" + vec(b.shifted) + "} = " + vec(b.exp)
+             + r" \\[6pt] \textstyle\sum_j e^{z_j/T - \max} &= " + explain.fmt(b.total)
+             + r" \\[6pt] p_i = \frac{e^{z_i/T - \max}}{\sum_j e^{z_j/T - \max}} &= " + vec(b.probs)
+             + r" \end{aligned}")
+    if b.overflow:
+        st.info("Without subtracting the max, e^(z/T) overflows to infinity here: "
+                f"{explain.plain_vector(b.raw_exp)}. Subtracting the largest value first changes nothing in "
+                "the probabilities and keeps every exponent ≤ 0.", icon=":material/info:")
+    else:
+        st.caption("Subtracting the largest value before exponentiating changes nothing in the result "
+                   "(it cancels in the division) but keeps e^x from overflowing for large logits.")
+    left, right = st.columns(2, gap="large")
+    left.plotly_chart(fig_bars, key="fn_softmax_chart")
+    right.plotly_chart(fig_t, key="fn_softmax_t_chart")
+
+
+def page() -> None:
+    st.title(":material/functions: Functions")
+    st.caption("The mathematics of the notes, live: activations, losses and their derivatives. Every curve "
+               "and number is computed by the nnviz engine.")
+    sections = (activations_section, vanishing_section, losses_section, softmax_section)
+    # Stateful tabs: only the open one is computed and drawn.
+    tabs = st.tabs(TABS, key=seed("fn_tab"), on_change="rerun")
+    for tab, section in zip(tabs, sections, strict=True):
+        if tab.open:
+            with tab:
+                section()
+    remember([k for k in st.session_state if k in DEFAULTS or k.startswith(("fn_hp_", "fn_reg_losses",
+                                                                            "fn_cls_losses"))])

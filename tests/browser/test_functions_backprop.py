@@ -1,0 +1,46 @@
+"""The functions and backpropagation pages open in real Chromium: no exception, the plotly charts
+are drawn, the LaTeX renders (no KaTeX error), and a screenshot of each is saved. (The widgets'
+behaviour is covered by the AppTests in tests/pages/; this stays short because Chromium is slow.)"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import assert_no_exception, open_page, screenshot
+
+
+@pytest.fixture(scope="module")
+def warm_app(app_url, browser) -> str:
+    """Run app.py once (its st.navigation) before any deep link: on a fresh server a deep link can
+    otherwise be served as a bare page, without the app's shell and layout."""
+    context = browser.new_context()
+    page = context.new_page()
+    open_page(page, app_url, "")
+    context.close()
+    return app_url
+
+
+def _drawn(page, charts: int = 1) -> None:
+    page.wait_for_function(  # plotly has drawn this many visible charts
+        "n => [...document.querySelectorAll('[data-testid=stPlotlyChart] .main-svg')]"
+        ".filter(e => e.getBoundingClientRect().width > 0).length >= n", arg=charts, timeout=30_000)
+    assert_no_exception(page)
+    assert page.locator(".katex-error").count() == 0, page.locator(".katex-error").first.inner_text()
+
+
+def test_functions_page(page, warm_app):
+    page.set_viewport_size({"width": 1400, "height": 1300})  # Streamlit scrolls inside: show more
+    open_page(page, warm_app, "functions")
+    page.get_by_text("The notes' comparison table").wait_for()
+    _drawn(page)
+    assert page.locator(".katex:visible").count() >= 6  # f and f' of each default activation
+    screenshot(page, "functions")
+
+
+def test_backprop_page(page, warm_app):
+    page.set_viewport_size({"width": 1400, "height": 1300})
+    open_page(page, warm_app, "backprop")
+    page.get_by_text("A common slip").wait_for()
+    _drawn(page)
+    assert page.locator("[data-testid=stMetricValue]", has_text="0.2238").count() == 1  # the corrected weight
+    screenshot(page, "backprop")

@@ -1,0 +1,170 @@
+"""AppTest of the backpropagation page: the worked examples show the corrected numbers (checked
+against the engine's own network and SGD), Step updates the weights, bad input keeps the state,
+and the gradient check reports errors under 1e-6."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from nnviz import losses, optimizers
+from nnviz.layers import Activation, Dense
+from nnviz.network import Network
+
+PAGE = "../../pages/backprop.py"
+
+
+def _app() -> AppTest:
+    return AppTest.from_file(PAGE, default_timeout=60).run()
+
+
+def _metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _chart(at, key: str) -> dict:
+    for el in at.get("plotly_chart"):
+        if el.proto.id.endswith(key):
+            return json.loads(el.proto.spec)
+    raise AssertionError(f"no chart {key}")
+
+
+def _latex(at) -> str:
+    return "\n".join(el.value for el in at.latex)
+
+
+def _engine_neuron(w, x, activation, loss_name, y, lr=0.1):
+    """The worked example through the engine's Network and SGD, independently of nnviz.explain."""
+    w = np.asarray(w, dtype=np.float64)
+    net = Network([Dense(w.shape[1], use_bias=False), Activation(activation)], input_shape=(w.shape[0],),
+                  dtype=np.float64)
+    net.params["dense0.W"][...] = w
+    loss = losses.get(loss_name)
+    out = net.forward(np.asarray([x], dtype=np.float64))
+    value = loss.value(out, y)
+    net.loss_backward(loss, out, y)
+    grad = net.grads["dense0.W"].copy()
+    optimizers.get("sgd")(learning_rate=lr).step(net.params, net.grads)
+    return out[0], value, grad, net.params["dense0.W"].copy()
+
+
+def test_sigmoid_preset_and_step():
+    at = _app()
+    assert not at.exception
+    out, value, grad, new_w = _engine_neuron([[0.2]], [0.5], "sigmoid", "binary_cross_entropy", np.array([1]))
+    m = _metrics(at)
+    assert float(m["Loss L"]) == pytest.approx(value, abs=5e-5) == pytest.approx(0.6444, abs=5e-5)
+    assert float(m["Gradient ∂L/∂w"]) == pytest.approx(grad[0, 0], abs=5e-5) == pytest.approx(-0.2375, abs=5e-5)
+    assert float(m["New weight w′"]) == pytest.approx(new_w[0, 0], abs=5e-5) == pytest.approx(0.2238, abs=5e-5)
+    tex = _latex(at)
+    assert "0.5250" in tex and "a - y" in tex
+    slip = " ".join(md.value for md in at.markdown if "slip" in md.value.lower() or "twice" in md.value)
+    assert "0.2059" in slip and "0.2118" in slip  # the double derivative, and the note's own gradient
+    # Step applies the update: w becomes the new weight and a history starts.
+    at.button(key="bp_step").click().run()
+    assert not at.exception
+    assert float(at.text_input(key="bp_w").value) == pytest.approx(new_w[0, 0], rel=1e-9)
+    assert len(at.session_state["bp_history"]) == 2
+    assert float(_metrics(at)["Loss L"]) == pytest.approx(at.session_state["bp_history"][1]["loss"], abs=5e-5)
+    _chart(at, "bp_history_chart")
+    at.button(key="bp_reset").click().run()
+    assert at.text_input(key="bp_w").value == "0.2" and at.session_state["bp_history"] == []
+
+
+def test_relu_preset():
+    at = _app()
+    at.selectbox(key="bp_preset").set_value("relu_ce").run()
+    assert not at.exception
+    out, value, grad, new_w = _engine_neuron([[0.2]], [0.5], "relu", "cross_entropy", np.array([[1.0]]))
+    m = _metrics(at)
+    assert float(m["Loss L"]) == pytest.approx(value, abs=5e-5) == pytest.approx(2.3026, abs=5e-5)
+    assert float(m["Gradient ∂L/∂w"]) == pytest.approx(grad[0, 0]) == pytest.approx(-5.0)
+    assert float(m["New weight w′"]) == pytest.approx(new_w[0, 0]) == pytest.approx(0.7)
+    tex = _latex(at)
+    assert "-10.0000" in tex and "(-10.0000) \\cdot 1.0000 \\cdot 0.5" in tex  # dL/da, da/dz, dz/dw
+    slip = " ".join(md.value for md in at.markdown)
+    assert "prediction minus target" in slip and "0.2450" in slip
+
+
+def test_softmax_preset():
+    at = _app()
+    at.selectbox(key="bp_preset").set_value("softmax_ce").run()
+    assert not at.exception
+    out, value, grad, new_w = _engine_neuron([[0.3, 0.0], [0.0, -0.2]], [1.0, 2.0], "softmax", "cross_entropy",
+                                             np.array([1]))
+    m = _metrics(at)
+    assert float(m["Loss L"]) == pytest.approx(value, abs=5e-5) == pytest.approx(1.1032, abs=5e-5)
+    table = next(df.value for df in at.get("dataframe") if "after the step θ′" in df.value.columns)
+    assert list(table["parameter"]) == ["w1", "w2", "b"]
+    got = list(table["after the step θ′"][:2])
+    assert got == pytest.approx([new_w[0, 0], new_w[1, 1]], abs=1e-12)
+    assert got == pytest.approx([0.2332, -0.0664], abs=5e-5)
+    grads = list(table["gradient ∂L/∂θ"])
+    assert grads[:2] == pytest.approx([grad[0, 0], grad[1, 1]], abs=1e-12)
+    assert grads == pytest.approx([0.6682, -1.3364, 0.0], abs=5e-5)
+    tex = _latex(at)
+    assert "0.6682" in tex and "0.3318" in tex
+    assert at.selectbox(key="bp_class").value == 1  # class 2 of the notes
+
+
+def test_bad_input_shows_an_error_and_keeps_the_state():
+    at = _app()
+    at.text_input(key="bp_x").set_value("0.5, abc").run()
+    assert not at.exception
+    assert any("'abc' is not a number" in e.value for e in at.error)
+    assert at.text_input(key="bp_w").value == "0.2"
+    at.text_input(key="bp_x").set_value("0.5, 1").run()
+    assert any("one weight per input" in e.value for e in at.error)
+    at.button(key="bp_step").click().run()  # stepping with bad input says so and changes nothing
+    assert not at.exception and at.text_input(key="bp_w").value == "0.2"
+    assert at.selectbox(key="bp_preset").value == "custom"
+
+
+def test_extreme_weights_do_not_crash():
+    at = _app()
+    at.text_input(key="bp_w").set_value("1000000").run()  # z = 500000: saturated sigmoid
+    at.number_input(key="bp_target").set_value(0.0).run()
+    assert not at.exception and not at.error
+    assert float(_metrics(at)["Gradient ∂L/∂w"]) == pytest.approx(0.5)  # (p - y) x, exact when saturated
+
+
+def _open_tab(at, name: str) -> None:
+    at.session_state["bp_tab"] = name  # stateful tabs: only the open one is drawn
+    at.run()
+    assert not at.exception
+
+
+def test_tiny_network_and_gradient_check():
+    at = _app()
+    assert not at.get("plotly_chart") or all("bp_tiny" not in c.proto.id for c in at.get("plotly_chart"))
+    _open_tab(at, "Tiny network")
+    at.select_slider(key="bp_tiny_step").set_value(3).run()
+    assert not at.exception
+    spec = _chart(at, "bp_tiny_chart")
+    assert "stage 3 of 6" in spec["layout"]["title"]["text"]
+    assert sum(t.get("line", {}).get("color") == "#ef553b" for t in spec["data"]) == 2  # h1->o, h2->o
+    assert "Output-layer weights" in " ".join(md.value for md in at.markdown)
+    assert at.get("dataframe")
+    at.button(key="bp_tiny_sgd").click().run()
+    assert at.session_state["bp_tiny_params"] is not None
+    assert _metrics(at)["SGD steps taken"] == "1"
+
+    _open_tab(at, "Gradient check")
+    m = _metrics(at)
+    assert float(m["Largest relative error (per array)"]) < 1e-6
+    assert float(m["Largest per-parameter error"]) < 1e-6
+    assert any("agrees with finite differences" in s.value for s in at.success)
+    at.toggle(key="bp_gc_slip").set_value(True).run()
+    assert float(_metrics(at)["Largest relative error (per array)"]) > 1e-3
+    assert any("disagree" in e.value for e in at.error)
+
+    _open_tab(at, "Tiny network")  # the widgets kept their values while the tab was closed
+    assert at.select_slider(key="bp_tiny_step").value == 0 and _metrics(at)["SGD steps taken"] == "1"
+    at.selectbox(key="bp_tiny_head").set_value("softmax_ce").run()
+    assert not at.exception
+    assert at.session_state["bp_tiny_params"] is None  # a new architecture starts from its initialization
+    _open_tab(at, "Single neuron")
+    assert at.text_input(key="bp_w").value == "0.2"

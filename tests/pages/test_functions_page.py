@@ -1,0 +1,103 @@
+"""AppTest of the functions page: every activation renders from the engine, the vanishing-gradient,
+loss and softmax views draw, bad logits show an error and keep the last valid ones, extremes do not
+crash."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from nnviz import activations
+
+PAGE = "../../pages/functions.py"
+
+
+def _chart(at, key: str) -> dict:
+    for el in at.get("plotly_chart"):
+        if el.proto.id.endswith(key):
+            return json.loads(el.proto.spec)
+    raise AssertionError(f"no chart {key}")
+
+
+def _y(trace) -> np.ndarray:
+    """Trace values from a plotly spec (lists, or binary {'dtype', 'bdata'} arrays)."""
+    y = trace["y"]
+    if isinstance(y, dict):
+        import base64
+        return np.frombuffer(base64.b64decode(y["bdata"]), dtype=np.dtype(y["dtype"]))
+    return np.asarray(y, dtype=float)
+
+
+def _app() -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not at.exception
+    return at
+
+
+def _open_tab(at, name: str) -> None:
+    at.session_state["fn_tab"] = name  # stateful tabs: only the open one is computed and drawn
+    at.run()
+    assert not at.exception
+
+
+def test_every_tab_draws_and_keeps_its_settings():
+    at = _app()
+    charts = {"Activations": ["fn_act_chart"], "Vanishing gradients": ["fn_chain_chart", "fn_init_chart"],
+              "Losses": ["fn_reg_chart", "fn_cls_p_chart", "fn_cls_s_chart"],
+              "Softmax": ["fn_softmax_chart", "fn_softmax_t_chart"]}
+    assert at.get("dataframe")  # the notes' comparison table
+    assert r"\frac{1}{1 + e^{-z}}" in "\n".join(el.value for el in at.latex)  # sigmoid's formula, from the registry
+    at.select_slider(key="fn_zrange").set_value(20).run()
+    for tab, keys in charts.items():
+        _open_tab(at, tab)
+        for key in keys:
+            assert _chart(at, key)["data"], key
+    _open_tab(at, "Vanishing gradients")
+    spec = _chart(at, "fn_init_chart")
+    names = {t["name"] for t in spec["data"]}
+    assert any(n.startswith("zeros") and "exactly 0" in n for n in names)  # zeros: every gradient 0
+    assert any("same* gradient" in md.value for md in at.markdown)
+    _open_tab(at, "Activations")
+    assert at.select_slider(key="fn_zrange").value == 20  # kept while the tab was closed
+
+
+def test_every_activation_renders():
+    at = _app()
+    names = activations.names()
+    at.multiselect(key="fn_acts").set_value(names).run()
+    assert not at.exception
+    spec = _chart(at, "fn_act_chart")
+    groups = [t["legendgroup"] for t in spec["data"]]
+    assert sorted(set(groups)) == sorted(names) and len(groups) == 2 * len(names)
+    relu = [t for t in spec["data"] if t["legendgroup"] == "relu"]
+    z = _y({"y": relu[0]["x"]}) if isinstance(relu[0]["x"], dict) else np.asarray(relu[0]["x"], dtype=float)
+    assert np.allclose(_y(relu[0]), np.maximum(z, 0))
+    assert len(at.latex) >= 2 * len(names)  # f and f' of each
+    # the leaky ReLU slope slider drives the derivative
+    at.slider(key="fn_hp_leaky_relu_alpha").set_value(0.3).run()
+    leaky = [t for t in _chart(at, "fn_act_chart")["data"] if t["legendgroup"] == "leaky_relu"]
+    assert _y(leaky[1])[0] == pytest.approx(0.3)
+    # extremes: the widest range and the smallest softmax temperature
+    at.select_slider(key="fn_zrange").set_value(1000).run()
+    at.select_slider(key="fn_hp_softmax_temperature").set_value(0.001).run()
+    assert not at.exception and not at.error
+
+
+def test_softmax_input_errors_keep_the_last_valid_logits():
+    at = _app()
+    _open_tab(at, "Softmax")
+    at.text_input(key="fn_logits").set_value("3, 1").run()
+    probs = _y(_chart(at, "fn_softmax_chart")["data"][1])
+    assert probs == pytest.approx(np.exp([3, 1]) / np.exp([3, 1]).sum())
+    at.text_input(key="fn_logits").set_value("1, abc").run()
+    assert not at.exception
+    assert any("'abc' is not a number" in e.value for e in at.error)
+    assert _y(_chart(at, "fn_softmax_chart")["data"][1]) == pytest.approx(probs)  # kept
+    at.text_input(key="fn_logits").set_value("1000, 0, -1000").run()
+    at.select_slider(key="fn_temperature").set_value(0.001).run()
+    assert not at.exception and not at.error
+    assert any("overflows" in i.value for i in at.info)
+    assert _y(_chart(at, "fn_softmax_chart")["data"][1]) == pytest.approx([1, 0, 0])
