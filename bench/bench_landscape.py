@@ -1,0 +1,89 @@
+"""Loss-landscape grids: a 41 x 41 grid (1,681 forward passes over the data) for a 2-16-16-2 MLP
+on 500 toy points (target under 2 s) and a 784-64-10 MLP on 1,000 MNIST images (target under
+10 s). Prints the batched evaluator's time (median of repeats) against the plain loop that sets
+the weights and runs ``net.predict`` point by point (timed on a sample of points, scaled up).
+
+    python bench/bench_landscape.py [--data ../shared/data/mnist] [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from nnviz import datasets, landscape  # noqa: E402
+from nnviz.network import Network  # noqa: E402
+
+RESOLUTION = 41
+
+
+def _time(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def _loop_estimate(net, loss, X, y, d1, d2, points: int) -> float:
+    """Seconds for the whole grid with the point-by-point fallback, from ``points`` of its points."""
+    rng = np.random.default_rng(0)
+    coords = rng.uniform(-1, 1, size=(points, 2))
+    fast_path = landscape._fast_path
+    landscape._fast_path = lambda net: False
+    try:
+        t0 = time.perf_counter()
+        landscape.evaluate_points(net, loss, X, y, [d1, d2], coords)
+        elapsed = time.perf_counter() - t0
+    finally:
+        landscape._fast_path = fast_path
+    return elapsed * RESOLUTION**2 / points
+
+
+def bench(name: str, net: Network, loss: str, X: np.ndarray, y: np.ndarray, target: float, repeats: int,
+          loop_points: int) -> None:
+    d1, d2 = landscape.random_plane(net, 1)
+    before = net.get_flat()
+    grid = lambda: landscape.loss_grid_2d(net, loss, X, y, d1, d2, span=1.0, resolution=RESOLUTION)  # noqa: E731
+    grid()  # warm-up
+    fast = _time(grid, repeats)
+    loop = _loop_estimate(net, loss, X, y, d1, d2, loop_points)
+    assert np.array_equal(before, net.get_flat())
+    verdict = "OK" if fast < target else "SLOWER THAN TARGET"
+    print(f"{name:<34} {RESOLUTION}x{RESOLUTION} grid: {fast:7.3f} s  (target < {target:g} s: {verdict});"
+          f"  point-by-point loop ~{loop:7.2f} s  -> {loop / fast:5.1f}x faster;"
+          f"  {RESOLUTION**2 / fast:,.0f} forward passes/s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default=None, help="MNIST folder (default: datasets.default_mnist_folder())")
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+
+    ds = datasets.get("moons")(500, 1.0, 0)
+    toy = Network.mlp([2, 16, 16, 2], activation="tanh", output="softmax", seed=0)
+    bench("2-16-16-2 MLP, 500 toy points", toy, "cross_entropy", ds.X.astype(np.float32), ds.y, 2.0,
+          args.repeats, loop_points=400)
+
+    try:
+        mnist = datasets.load_mnist(args.data)
+    except datasets.MnistUnavailable as exc:
+        print(f"784-64-10 MLP skipped: {exc}")
+        return
+    X = mnist.X_train[:1000].reshape(1000, -1)
+    digits = Network.mlp([784, 64, 10], activation="relu", output="softmax", init="he_normal", seed=0)
+    bench("784-64-10 MLP, 1,000 MNIST images", digits, "cross_entropy", X, mnist.y_train[:1000], 10.0,
+          args.repeats, loop_points=120)
+
+
+if __name__ == "__main__":
+    main()

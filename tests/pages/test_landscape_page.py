@@ -1,0 +1,154 @@
+"""The loss-landscape page under AppTest: defaults answer with every view, bad input keeps the last
+good setup with a message, a diverged run is a result, the digits task runs or says why it cannot."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from nnviz.ui import landscape as ui
+
+PAGE = "../../pages/landscape.py"
+
+
+def _page(small: bool = True) -> AppTest:
+    """The page; ``small`` presets a cheap setup (few points and steps, a coarse grid) for tests
+    that are about behaviour, not about the default views."""
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    if small:
+        at.session_state["ls_points"] = 100
+        at.session_state["ls_steps"] = 50
+        at.session_state["ls_resolution"] = 11
+    return at
+
+
+def _specs(at: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def _trace_types(at: AppTest) -> list[set[str]]:
+    return [{t.get("type", "scatter") for t in spec["data"]} for spec in _specs(at)]
+
+
+@pytest.fixture(scope="module")
+def default_run() -> AppTest:
+    at = _page(small=False).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_defaults_show_every_view(default_run):
+    at = default_run
+    types = _trace_types(at)
+    assert len(types) == 5  # paths contour, honesty, slices, interpolation, loss curves
+    assert "contour" in types[0] and "scatter" in types[0]
+    assert types[2] == {"contour", "scatter"}
+    assert [m.label for m in at.metric] == [f"{label}: final loss" for label in ui.Setup().labels]
+    layout = _specs(at)[0]["layout"]
+    assert "% of path variance" in layout["xaxis"]["title"]["text"]
+    assert not at.error
+
+
+def test_a_diverged_run_is_shown_as_a_result(default_run):
+    at = default_run
+    assert any("η = 30 diverged at step" in w.value for w in at.warning)
+    names = [t.get("name", "") for t in _specs(at)[0]["data"]]
+    assert any("diverged at step" in n for n in names)
+
+
+def test_bad_hidden_sizes_keep_the_last_setup_with_a_message():
+    at = _page().run()
+    at.text_input(key="ls_hidden").set_value("16, lots").run()
+    assert not at.exception
+    assert any("whole numbers" in e.value and "last valid setup" in e.value for e in at.error)
+    assert at.session_state["ls_last_setup"].hidden == (16, 16)
+    assert len(at.get("plotly_chart")) == 5  # the views stay
+    assert at.text_input(key="ls_hidden").value == "16, lots"  # the user's text is kept to fix
+    at.text_input(key="ls_hidden").set_value("8").run()
+    assert not at.error and at.session_state["ls_last_setup"].hidden == (8,)
+
+
+def test_no_learning_rate_picked_says_so():
+    at = _page().run()
+    at.multiselect(key="ls_rates").set_value([]).run()
+    assert not at.exception
+    assert any("pick at least one learning rate" in e.value for e in at.error)
+    assert len(at.get("plotly_chart")) == 5
+
+
+def test_compare_optimizers_and_the_3d_surface():
+    at = _page().run()
+    at.radio(key="ls_mode").set_value("optimizers").run()
+    at.multiselect(key="ls_optimizers").set_value(["sgd", "adam"]).run()
+    assert not at.exception
+    assert [m.label for m in at.metric] == ["SGD: final loss", "Adam: final loss"]
+    at.segmented_control(key="ls_shape").set_value("3D").run()
+    assert "surface" in _trace_types(at)[0]
+    at.selectbox(key="ls_fit").set_value("the centre run only").run()
+    at.selectbox(key="ls_reference").set_value("Adam").run()
+    assert not at.exception
+    assert "Adam" in at.caption[0].value or any("Adam" in c.value for c in at.caption)
+
+
+def test_digits_task(mnist_folder):
+    at = _page()
+    at.session_state["ls_steps"] = 50  # small settings first, so the test trains little
+    at.session_state["ls_rates"] = [0.1, 1.0]
+    at.session_state["ls_resolution"] = 11
+    at.run()
+    at.selectbox(key="ls_task").set_value(ui.DIGITS).run()
+    assert not at.exception, at.exception
+    assert at.text_input(key="ls_hidden").value == "64"
+    assert not at.error
+    assert at.session_state["ls_last_setup"].task == ui.DIGITS
+    assert len(at.metric) == 2 and len(at.get("plotly_chart")) == 5
+
+
+def test_digits_disabled_with_a_message_when_mnist_is_missing(tmp_path, monkeypatch):
+    monkeypatch.setenv("NNVIZ_MNIST", str(tmp_path))  # an empty folder: no MNIST files there
+    ui._mnist.clear()
+    try:
+        at = _page().run()
+        assert not at.exception
+        assert ui.DIGITS not in at.selectbox(key="ls_task").options
+        assert any("digits task is disabled" in c.value and str(tmp_path) in c.value for c in at.caption)
+        assert len(at.get("plotly_chart")) == 5  # the toy tasks still work
+    finally:
+        ui._mnist.clear()
+
+
+def test_runs_are_cached_per_setup_and_view_changes_do_not_retrain(monkeypatch):
+    from nnviz import landscape
+
+    calls = []
+    real = landscape.compare_runs
+    monkeypatch.setattr(landscape, "compare_runs", lambda *a, **k: calls.append(1) or real(*a, **k))
+    at = _page()
+    at.session_state["ls_seed"] = 4321  # a setup no other test has cached
+    at.run()
+    assert len(calls) == 1
+    at.toggle(key="ls_log").set_value(False).run()
+    at.select_slider(key="ls_resolution").set_value(15).run()
+    assert not at.exception and len(calls) == 1
+    at.select_slider(key="ls_resolution").set_value(11).run()  # back: served from the cache
+    at.number_input(key="ls_seed").set_value(4322).run()
+    assert len(calls) == 2
+
+
+def test_hidden_sizes_come_back_after_a_page_switch():
+    from nnviz.ui.common import PAGES, PAGES_DIR
+
+    others = [p.slug for p in PAGES if p.slug != "landscape" and (PAGES_DIR / f"{p.slug}.py").exists()]
+    if not others:
+        pytest.skip("no other page to switch to yet")
+    at = AppTest.from_file("../../app.py", default_timeout=60)
+    at.session_state["ls_steps"] = 50
+    at.run()
+    at.switch_page("pages/landscape.py").run()
+    assert at.text_input(key="ls_hidden").value == "16, 16"
+    at.switch_page(f"pages/{others[0]}.py").run()  # Streamlit drops the landscape widgets' values here
+    at.switch_page("pages/landscape.py").run()
+    assert not at.exception and not at.error
+    assert at.text_input(key="ls_hidden").value == "16, 16"
