@@ -8,6 +8,9 @@ import streamlit as st
 
 from nnviz.figures import landscape as figs
 from nnviz.ui import landscape as ui
+from nnviz.ui.common import ensure_app_navigation
+
+ensure_app_navigation()
 
 st.title(":material/map: Loss landscape")
 st.markdown(

@@ -51,6 +51,18 @@ def home_page() -> None:
                 st.caption("Not built yet.")
 
 
+def ensure_app_navigation() -> None:
+    """Call first in every page. On a fresh server Streamlit still treats ``pages/`` as its old
+    automatic multipage mode until app.py has called ``st.navigation`` once, so a shared deep
+    link opened first runs the page file alone, without the app's navigation and titles. Turn
+    that mode off and rerun: app.py then routes the same URL to the same page."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def session_lock(key: str) -> threading.Lock:
     """A per-session lock (fast reruns can overlap two script threads on the same model)."""
     lock_key = f"_{key}_lock"

@@ -6,6 +6,7 @@ Needs Debian's ``chromium`` (``apt-get install -y chromium chromium-driver``) an
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -35,9 +36,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_url() -> Iterator[str]:
-    """Start ``streamlit run app.py`` on 127.0.0.1 and stop it (by PID) afterwards."""
+@contextlib.contextmanager
+def serve_app(log_name: str = "streamlit-server") -> Iterator[str]:
+    """Start ``streamlit run app.py`` on 127.0.0.1, yield its URL, stop it by its PID."""
     port = _free_port()
     cmd = [
         sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
@@ -45,29 +46,36 @@ def app_url() -> Iterator[str]:
         "--browser.gatherUsageStats", "false",
     ]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = open(ARTIFACTS / "streamlit-server.log", "w")
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.read().decode().strip() == "ok":
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError(f"streamlit did not start; see {ARTIFACTS / 'streamlit-server.log'}")
-            time.sleep(0.3)
-        yield url
-    finally:
-        proc.terminate()
+    log_path = ARTIFACTS / f"{log_name}.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+            deadline = time.time() + 60
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                        if r.read().decode().strip() == "ok":
+                            break
+                except OSError:
+                    pass
+                if proc.poll() is not None or time.time() > deadline:
+                    raise RuntimeError(f"streamlit did not start; see {log_path}")
+                time.sleep(0.3)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+@pytest.fixture(scope="session")
+def app_url() -> Iterator[str]:
+    """One app server for the whole browser-test session."""
+    with serve_app() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
