@@ -97,7 +97,8 @@ def optimizer_settings(name: str, key_prefix: str, container=None) -> dict[str, 
             continue  # rarely worth a control; the default is kept
         values[hp] = where.slider(
             hp, min_value=float(low), max_value=min(float(high), 0.9999), value=float(default),
-            step=0.001 if hp == "beta_2" else 0.01, key=f"{key_prefix}_{name}_{hp}", help=meaning,
+            step=0.001 if hp == "beta_2" else 0.01, format="%.3f" if hp == "beta_2" else "%.2f",
+            key=f"{key_prefix}_{name}_{hp}", help=meaning,
         )
     return values
 

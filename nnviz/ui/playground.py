@@ -1,0 +1,613 @@
+"""Playground widgets and page helpers: controls -> ``Experiment``; live training in a fragment.
+
+State (all keys prefixed ``pg_``): ``pg_exp`` the last valid experiment, ``pg_run`` the live run,
+``pg_running``, ``pg_hidden`` the layer sizes edited by the +/- buttons, ``pg_notice`` the last
+reset/live-change message, ``pg_cmp`` the comparison. Widgets are created without ``value=``:
+their state is seeded from ``pg_exp`` (so a shared link, or coming back from another page,
+restores them). Training happens only under the per-session lock.
+"""
+
+from __future__ import annotations
+
+import math
+import urllib.parse
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from nnviz import activations, datasets, initializers, optimizers
+from nnviz import playground as pg
+from nnviz.figures import playground as figs
+from nnviz.ui.common import LEARNING_RATES, learning_rate_slider, optimizer_settings, session_lock, show_diverged
+
+TICK_SECONDS = 0.3
+SPEEDS = (1, 2, 5, 10, 20, 50, 100)
+DEFAULT_SPEED = 20
+BATCH_SIZES = (1, 2, 5, 10, 20, 25, 50, 100, 250, 500, 1000)
+REG_RATES = (0.0, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+COMPARE_LRS = (0.001, 0.03, 3.0)
+DATASET_LABELS = {"circles": "Circles", "xor": "XOR", "gaussians": "Gaussians", "spiral": "Spiral",
+                  "moons": "Moons", "plane": "Plane (regression)", "sine": "Sine (regression)"}
+FEATURE_LABELS = {"x1^2": "x1²", "x2^2": "x2²", "x1*x2": "x1·x2"}
+FEATURE_HELP = {
+    "x1": "The horizontal coordinate.", "x2": "The vertical coordinate.",
+    "x1^2": "x1 squared: lets even a linear model draw curved boundaries.",
+    "x2^2": "x2 squared.", "x1*x2": "The product: positive in two opposite quadrants (XOR).",
+    "sin x1": "sin(x1): a wavy feature.", "sin x2": "sin(x2).",
+}
+DIVERGED_HINT = "The last finite weights are kept. Lower the learning rate, then press **Reset**."
+PAGE_TABS = {":material/model_training: Train": "train", ":material/compare: Compare runs": "compare",
+             ":material/share: Share & export": "share"}
+VIEW_TABS = {":material/hub: Network": "network", ":material/monitor_heart: Diagnostics": "diagnostics"}
+LOCK = "pg"
+CMP_LOCK = "pg_cmp"
+
+
+def _s() -> Any:
+    return st.session_state
+
+
+def _lock():
+    return session_lock(LOCK)
+
+
+# ---- state --------------------------------------------------------------------------------
+
+def init_state() -> None:
+    """First run of a session: the experiment from the URL (or defaults), and the model."""
+    s = _s()
+    if "pg_exp" not in s:
+        exp, messages = pg.from_query(st.query_params.to_dict())
+        s.pg_exp = exp
+        s.pg_url_messages = messages
+        s.pg_hidden = list(exp.hidden)
+        s.pg_running = False
+        s.pg_notice = None
+    if "pg_run" not in s:
+        with _lock():
+            s.pg_run = pg.build(s.pg_exp)
+    s.setdefault("pg_hidden", list(s.pg_exp.hidden))
+    s.setdefault("pg_running", False)
+    s.setdefault("pg_speed", DEFAULT_SPEED)
+    seed_widgets(s.pg_exp)
+
+
+def seed_widgets(exp: pg.Experiment) -> None:
+    """Give every control that has no state yet its value from ``exp`` (never overwrites)."""
+    s = _s()
+    values: dict[str, Any] = {
+        "pg_dataset": exp.dataset, "pg_noise": exp.noise, "pg_n": exp.n_points, "pg_test": exp.test_ratio,
+        "pg_seed": exp.seed, "pg_act": exp.activation, "pg_init": exp.init, "pg_l1": exp.l1, "pg_l2": exp.l2,
+        "pg_dropout": exp.dropout, "pg_loss": exp.loss, "pg_output": exp.output, "pg_opt": exp.optimizer,
+        "pg_batch": exp.batch_size,
+    }  # no "pg_lr": learning_rate_slider takes the experiment's rate as its default
+    values["pg_features"] = list(exp.features)
+    # optimizer_settings starts at the registry defaults: seed only the settings a link changed
+    spec = optimizers.get(exp.optimizer).hyperparams
+    values.update({f"pg_opt_{exp.optimizer}_{k}": v for k, v in exp.optimizer_params
+                   if k != "eps" and v != spec[k][0]})
+    for key, value in values.items():
+        if key not in s:
+            s[key] = value
+
+
+def set_experiment(new: pg.Experiment) -> pg.Change:
+    """Apply a valid new experiment to the live run (live settings in place, else a reset)."""
+    s = _s()
+    with _lock():
+        run, change = pg.update(s.pg_run, new)
+        s.pg_run = run
+        s.pg_exp = new
+    s.pg_url_messages = []  # the link's warnings are about settings the user has now changed
+    if change.kind == "reset":  # like the TensorFlow Playground: a reset also pauses
+        s.pg_notice = ("reset", change.message + " Press Play to train it.")
+        s.pg_running = False
+    elif change.kind == "live":
+        s.pg_notice = ("live", change.message)
+    return change
+
+
+def sync_url(exp: pg.Experiment) -> None:
+    """Keep the address bar equal to the experiment (Streamlit's own keys such as embed stay)."""
+    current = st.query_params.to_dict()
+    query = {**{k: v for k, v in current.items() if k in pg.FOREIGN_KEYS}, **pg.to_query(exp)}
+    if current != query:
+        st.query_params.from_dict(query)
+
+
+def share_url(exp: pg.Experiment) -> str:
+    base = None
+    try:
+        base = st.context.url
+    except Exception:  # older runtimes, AppTest
+        base = None
+    if not base:
+        base = "http://localhost:8501/playground"
+    base = base.split("?", 1)[0]
+    return f"{base}?{urllib.parse.urlencode(pg.to_query(exp))}"
+
+
+# ---- callbacks (run before the script, under the lock) -------------------------------------
+
+def _toggle_play() -> None:
+    s = _s()
+    s.pg_running = not s.get("pg_running", False)
+    if s.pg_running:
+        s.pg_notice = None
+
+
+def _step(epoch: bool = False) -> None:
+    s = _s()
+    with _lock():
+        run = s.pg_run
+        if run.diverged is None:
+            run.train_epoch() if epoch else run.train(1)
+
+
+def _reset() -> None:
+    s = _s()
+    with _lock():
+        s.pg_run = pg.build(s.pg_exp, s.pg_run.data)
+    s.pg_running = False
+    s.pg_notice = ("reset", "Reset: back to step 0 with the same initial weights.")
+
+
+def _regenerate() -> None:
+    s = _s()
+    s.pg_seed = (int(s.get("pg_seed", 0)) + 1) % (pg.MAX_SEED + 1)
+
+
+def _add_layer() -> None:
+    h = _s().pg_hidden
+    if len(h) < pg.MAX_HIDDEN_LAYERS:
+        h.append(h[-1] if h else 4)
+
+
+def _remove_layer() -> None:
+    h = _s().pg_hidden
+    if h:
+        h.pop()
+
+
+def _neurons(i: int, delta: int) -> None:
+    h = _s().pg_hidden
+    if 0 <= i < len(h):
+        h[i] = max(1, min(pg.MAX_NEURONS, h[i] + delta))
+
+
+# ---- controls (sidebar) -------------------------------------------------------------------
+
+def _with_current(options: list, current: Any) -> list:
+    return options if current in options else sorted({*options, current})
+
+
+def controls(exp: pg.Experiment) -> pg.Experiment | None:
+    """Every experiment control, in the sidebar. Returns the experiment they describe, or None
+    (with an error shown) if it is invalid; the previous experiment then stays in force."""
+    s = _s()
+    sb = st.sidebar
+    sb.subheader(":material/scatter_plot: Data")
+    names = datasets.names()
+    dataset = sb.selectbox("Data set", names, key="pg_dataset", format_func=lambda n: DATASET_LABELS.get(n, n),
+                           help="Five classification sets (orange vs blue) and two regression sets (fit a surface).")
+    c1, c2 = sb.columns(2)
+    c1.slider("Noise", 0.0, 1.0, step=0.05, key="pg_noise", help="Gaussian jitter added to the points (0: clean).")
+    c2.slider("Test share", 0.0, pg.MAX_TEST_RATIO, step=0.05, key="pg_test",
+              help="Fraction of the points held out as test data (never trained on).")
+    sb.slider("Number of points", pg.MIN_POINTS, max(2000, int(s.get("pg_n", 500))), step=10, key="pg_n",
+              help="Points generated in total, train and test together.")
+    c1, c2 = sb.columns([1, 1.45], vertical_alignment="bottom")
+    c1.number_input("Seed", min_value=0, max_value=pg.MAX_SEED, step=1, key="pg_seed",
+                    help="Decides the points, the split, the initial weights and the batch order.")
+    c2.button("Regenerate", key="pg_regenerate", icon=":material/refresh:", on_click=_regenerate,
+              use_container_width=True, help="New random points (the seed goes up by one); the model resets.")
+    sb.pills("Input features", list(pg.FEATURE_NAMES), selection_mode="multi", key="pg_features",
+                      format_func=lambda f: FEATURE_LABELS.get(f, f),
+                      help="What the network sees of each point. " + " ".join(
+                          f"**{FEATURE_LABELS.get(f, f)}**: {FEATURE_HELP.get(f, '')}" for f in pg.FEATURE_NAMES))
+
+    sb.subheader(":material/hub: Network")
+    hidden = list(s.pg_hidden)
+    c1, c2, c3 = sb.columns([1, 3, 1], vertical_alignment="center")
+    c1.button("", key="pg_layer_minus", icon=":material/remove:", on_click=_remove_layer, disabled=not hidden,
+              help="Remove the last hidden layer.")
+    c2.markdown(f"**{len(hidden)} hidden layer{'s' if len(hidden) != 1 else ''}**")
+    c3.button("", key="pg_layer_plus", icon=":material/add:", on_click=_add_layer,
+              disabled=len(hidden) >= pg.MAX_HIDDEN_LAYERS, help="Add a hidden layer.")
+    for i, units in enumerate(hidden):
+        c1, c2, c3 = sb.columns([1, 3, 1], vertical_alignment="center")
+        c1.button("", key=f"pg_n_minus_{i}", icon=":material/remove:", on_click=_neurons, args=(i, -1),
+                  disabled=units <= 1, help=f"One neuron fewer in layer {i + 1}.")
+        c2.caption(f"Layer {i + 1}: {units} neuron{'s' if units != 1 else ''}")
+        c3.button("", key=f"pg_n_plus_{i}", icon=":material/add:", on_click=_neurons, args=(i, 1),
+                  disabled=units >= pg.MAX_NEURONS, help=f"One neuron more in layer {i + 1}.")
+    act = sb.selectbox("Activation", activations.names(), key="pg_act",
+                       format_func=lambda n: activations.ACTIVATIONS.get(n).label or n,
+                       help="The non-linearity of every hidden neuron.")
+    sb.caption(pg.activation_note(act))
+    sb.selectbox("Initialization", initializers.names(), key="pg_init",
+                 format_func=lambda n: n.replace("_", " ").capitalize(),
+                 help="How the first weights are drawn. " + " ".join(
+                     f"**{n}**: {(initializers.get(n).__doc__ or '').strip().splitlines()[0]}"
+                     for n in initializers.names()))
+    c1, c2 = sb.columns(2)
+    c1.select_slider("L1 rate", _with_current(list(REG_RATES), s.get("pg_l1", 0.0)), key="pg_l1",
+                     format_func=lambda v: f"{v:g}", help="Adds λ₁·Σ|w|: pushes weights to exactly zero (sparse).")
+    c2.select_slider("L2 rate", _with_current(list(REG_RATES), s.get("pg_l2", 0.0)), key="pg_l2",
+                     format_func=lambda v: f"{v:g}", help="Adds λ₂·Σw²: keeps all weights small (smoother boundary).")
+    sb.slider("Dropout", 0.0, pg.MAX_DROPOUT, step=0.05, key="pg_dropout",
+              help="While training, each hidden neuron is switched off with this probability.")
+
+    sb.subheader(":material/model_training: Training")
+    task, n_classes = pg.task_of(dataset)
+    loss_opts = pg.losses_for(task, n_classes)
+    if s.get("pg_loss") not in loss_opts:
+        s.pg_loss = pg.default_loss(task)
+    loss = sb.selectbox("Loss", list(loss_opts), key="pg_loss",
+                        format_func=lambda n: pg.losses.LOSSES.get(n).label or n,
+                        help="Only the losses that fit this task are offered. " + " ".join(
+                            f"Not {n}: {why}." for n, why in pg.losses_not_offered(task, n_classes).items()))
+    sb.caption(loss_opts[loss])
+    out_opts = pg.outputs_for(task, loss)
+    if s.get("pg_output") not in out_opts:
+        s.pg_output = next(iter(out_opts))
+    output = sb.selectbox("Output activation", list(out_opts), key="pg_output", disabled=len(out_opts) == 1,
+                          format_func=lambda n: activations.ACTIVATIONS.get(n).label or n,
+                          help="What the last layer does with its sums; fixed where the loss needs it.")
+    sb.caption(f"Output: {out_opts[output]}.")
+    opt = sb.selectbox("Optimizer", optimizers.names(), key="pg_opt",
+                       format_func=lambda n: optimizers.get(n).label or n,
+                       help=" ".join(f"**{optimizers.get(n).label}**: {optimizers.get(n).description}."
+                                     for n in optimizers.names()))
+    optimizer_settings(opt, "pg_opt", container=sb)
+    _lr_slider(sb, s.get("pg_lr", exp.learning_rate))
+    sb.select_slider("Batch size", _with_current(list(BATCH_SIZES), s.get("pg_batch", 10)), key="pg_batch",
+                             help="Points per gradient step. Small: noisy steps; large: smooth, slower epochs.")
+
+    try:  # the values are read back from the state, as the live view does
+        return experiment_from_state(exp)
+    except ValueError as exc:
+        e = str(exc)
+        sb.error(f"{e[0].upper()}{e[1:]}. The model keeps its last valid settings.", icon=":material/error:")
+    return None
+
+
+def experiment_from_state(exp: pg.Experiment) -> pg.Experiment:
+    """The experiment the controls describe, from their session state (a control not shown yet
+    keeps ``exp``'s value). Raises ``ValueError`` if it is invalid."""
+    s = _s()
+
+    def get(key: str, default: Any) -> Any:
+        value = s.get(key)
+        return default if value is None else value
+
+    opt = get("pg_opt", exp.optimizer)
+    base = exp.opt_params if opt == exp.optimizer else {}
+    opt_params = {**base, **{hp: s[f"pg_opt_{opt}_{hp}"] for hp in optimizers.get(opt).hyperparams
+                             if f"pg_opt_{opt}_{hp}" in s}}
+    return pg.Experiment(
+        dataset=get("pg_dataset", exp.dataset), noise=get("pg_noise", exp.noise), n_points=get("pg_n", exp.n_points),
+        test_ratio=get("pg_test", exp.test_ratio), seed=get("pg_seed", exp.seed),
+        features=tuple(get("pg_features", exp.features)), hidden=tuple(get("pg_hidden", exp.hidden)),
+        activation=get("pg_act", exp.activation), init=get("pg_init", exp.init), l1=get("pg_l1", exp.l1),
+        l2=get("pg_l2", exp.l2), dropout=get("pg_dropout", exp.dropout), loss=get("pg_loss", exp.loss),
+        output=get("pg_output", exp.output), optimizer=opt, optimizer_params=opt_params,
+        learning_rate=get("pg_lr", exp.learning_rate), batch_size=get("pg_batch", exp.batch_size),
+    )
+
+
+def _changed_since_full_run() -> bool:
+    """True when the controls describe a valid experiment other than the one in force: a change
+    that only a fragment run has seen so far."""
+    s = _s()
+    try:
+        return experiment_from_state(s.pg_exp) != s.pg_exp
+    except ValueError:
+        return False  # the full run already showed why
+
+
+def _lr_slider(where, value: float) -> float:
+    """``learning_rate_slider`` in the sidebar (its values include a shared link's exact rate)."""
+    with where:
+        return learning_rate_slider(
+            "pg_lr", default=value, values=_with_current(list(LEARNING_RATES), value),
+            help="Step size η (log scale). Too small: slow. Too large: the loss jumps or diverges. "
+                 "Applies while training, without a reset.")
+
+
+# ---- toolbar and live view ----------------------------------------------------------------
+
+def toolbar() -> None:
+    s = _s()
+    run: pg.Run = s.pg_run
+    running = bool(s.pg_running) and run.diverged is None
+    cols = st.columns([1.15, 1, 1.25, 1.05, 3.2], vertical_alignment="bottom")
+    cols[0].button("Pause" if running else "Play", key="pg_play", type="primary", on_click=_toggle_play,
+                   icon=":material/pause:" if running else ":material/play_arrow:", disabled=run.diverged is not None,
+                   use_container_width=True, help="Train continuously, a few steps per tick (speed at right).")
+    cols[1].button("Step", key="pg_step", icon=":material/skip_next:", on_click=_step, use_container_width=True,
+                   disabled=run.diverged is not None, help="One mini-batch step.")
+    cols[2].button("Step epoch", key="pg_step_epoch", icon=":material/fast_forward:", on_click=_step,
+                   kwargs={"epoch": True}, use_container_width=True, disabled=run.diverged is not None,
+                   help="One pass over the training points.")
+    cols[3].button("Reset", key="pg_reset", icon=":material/restart_alt:", on_click=_reset, use_container_width=True,
+                   help="Back to step 0 with the same initial weights.")
+    cols[4].select_slider("Speed (steps per tick)", SPEEDS, key="pg_speed",
+                          help=f"Training steps between redraws (about {1 / TICK_SECONDS:.0f} redraws a second); "
+                               "1 is slow motion.")
+    notice = s.get("pg_notice")
+    if notice:
+        kind, message = notice
+        icon = ":material/restart_alt:" if kind == "reset" else ":material/bolt:"
+        st.info(message, icon=icon)
+
+
+def _view(run: pg.Run, detail: str = "network") -> dict[str, Any]:
+    """What the live panel draws, computed under the lock; ``detail`` is the open lower tab
+    ("network" or "diagnostics"), the other is not computed."""
+    exp = run.experiment
+    view = {
+        "step": run.step, "epoch": run.epoch, "diverged": run.diverged, "exp": exp, "data": run.data,
+        "metrics": pg.metrics(run), "curves": pg.curves(run.history, start=run.start), "surface": pg.decision_surface(run),
+        "n_params": run.net.n_params, "detail": detail,
+    }
+    if detail == "network":
+        view["maps"] = pg.neuron_maps(run, figs.neuron_resolution(exp.sizes))
+        view["weights"] = [(W.copy(), b.copy()) for W, b in pg.weights(run)]
+    else:
+        view["norms"] = pg.gradient_norms(run)
+        view["hists"] = pg.weight_histograms(run)
+    return view
+
+
+def _fmt(x: float, digits: int = 4) -> str:
+    if x is None or math.isnan(x):
+        return "–"
+    return "∞" if math.isinf(x) else f"{x:.{digits}f}"
+
+
+def _pct(x: float) -> str:
+    return "–" if x is None or not math.isfinite(x) else f"{100 * x:.1f}%"
+
+
+def live_panel() -> None:
+    """The live view: a fragment that trains one chunk per tick while running, then redraws."""
+    s = _s()
+    running = bool(s.get("pg_running")) and s.pg_run.diverged is None
+
+    @st.fragment(run_every=TICK_SECONDS if running else None)
+    def live() -> None:
+        with _lock():
+            run: pg.Run = s.pg_run
+            if s.get("pg_running") and run.diverged is None:
+                run.train(int(s.get("pg_speed", DEFAULT_SPEED)))
+            view = _view(run, VIEW_TABS.get(s.get("pg_view"), "network"))
+        if view["diverged"] is not None:
+            s.pg_running = False
+        draw(view)
+        if running and (not s.get("pg_running") or _changed_since_full_run()):
+            # A click or a control change can be taken by a tick's run, which redraws only this
+            # fragment: rerun the page once, so the toolbar shows Play again (and the timer stops)
+            # or the new settings apply.
+            st.rerun(scope="app")
+
+    live()
+
+
+def draw(view: dict[str, Any]) -> None:
+    exp: pg.Experiment = view["exp"]
+    m = view["metrics"]
+    classification = exp.task == "classification"
+    if view["diverged"] is not None:
+        show_diverged(view["diverged"], DIVERGED_HINT)
+    cols = st.columns(5)
+    cols[0].metric("Step", f"{view['step']:,}", help="Mini-batch updates so far.")
+    cols[1].metric("Epoch", f"{view['epoch']:.1f}", help="Passes over the training points.")
+    cols[2].metric("Train loss", _fmt(m["train_loss"]), help=f"{exp.loss} on all training points, now.")
+    cols[3].metric("Test loss", _fmt(m["test_loss"]), help=f"{exp.loss} on the held-out test points, now.")
+    if classification:
+        cols[4].metric("Test accuracy" if math.isfinite(m["test_accuracy"]) else "Train accuracy",
+                       _pct(m["test_accuracy"] if math.isfinite(m["test_accuracy"]) else m["train_accuracy"]))
+    else:
+        cols[4].metric("Parameters", f"{view['n_params']:,}")
+
+    left, right = st.columns([1.7, 1], gap="medium")
+    with left:
+        t1, t2 = st.columns(2)
+        show_test = t1.toggle("Show test data", key="pg_show_test", help="Test points have a black rim.")
+        discretize = t2.toggle("Discretize output", key="pg_discretize",
+                               help="Show the decision (blue or orange) instead of the network's confidence.")
+        data: pg.Data = view["data"]
+        points = figs.points_frame(data.X_train, data.y_train, data.X_test if show_test else None,
+                                   data.y_test if show_test else None)
+        st.vega_lite_chart(spec=figs.surface_chart(view["surface"], points, exp.task, discretize=discretize),
+                           width="content")
+        st.caption("Colour: P(blue) from orange (0) to blue (1)." if classification
+                   else "Colour: the network's prediction, orange (−1) to blue (+1); points show the targets.")
+    with right:
+        log = st.toggle("Log scale", key="pg_log", help="Loss on a logarithmic axis: small losses stay readable.")
+        st.vega_lite_chart(spec=figs.loss_chart(view["curves"], log=log), width="stretch")
+        if classification:
+            st.vega_lite_chart(spec=figs.accuracy_chart(view["curves"]), width="stretch")
+        st.caption(f"{exp.describe()} · {view['n_params']:,} parameters")
+
+    # Lazy tabs: only the open one is computed and sent, every tick.
+    tab_net, tab_diag = st.tabs(list(VIEW_TABS), key="pg_view", on_change="rerun")
+    if view["detail"] == "network" and tab_net.open is not False:
+        with tab_net:
+            draw_network(view)
+    elif view["detail"] == "diagnostics" and tab_diag.open:
+        with tab_diag:
+            draw_diagnostics(view)
+
+
+def draw_network(view: dict[str, Any]) -> None:
+    exp: pg.Experiment = view["exp"]
+    out_range = (0.0, 1.0) if exp.task == "classification" else (-1.0, 1.0)
+    titles = ["Input", *[f"Hidden {i + 1}" for i in range(len(exp.hidden))], "Output"]
+    st.vega_lite_chart(spec=figs.network_chart(view["maps"], view["weights"], pg.neuron_labels(exp),
+                                               output_range=out_range, column_titles=titles), width="content")
+    st.caption("Each box is a neuron's output over the input plane (x1 to the right, x2 up). Lines are "
+               "weights: width |w|, blue positive, orange negative. Hover a line for its weight, a box for "
+               "the neuron's bias.")
+
+
+def draw_diagnostics(view: dict[str, Any]) -> None:
+    exp: pg.Experiment = view["exp"]
+    norms = view["norms"]
+    if len(norms["step"]):
+        st.vega_lite_chart(spec=figs.gradient_norm_chart(norms), width="stretch")
+    else:
+        st.caption("Gradient norms appear once training starts.")
+    c = view["curves"]
+    if exp.activation == "relu":
+        st.vega_lite_chart(spec=figs.dead_relu_chart(c["step"], c["dead_relu"]), width="stretch")
+    else:
+        st.caption("Dead ReLUs are counted with the ReLU activation (a ReLU is dead when it outputs 0 for "
+                   "every input, so it never learns again).")
+    st.vega_lite_chart(spec=figs.histogram_chart(view["hists"]), width="content")
+    st.caption("Weights per layer now (blue) against their initial values (grey).")
+
+
+# ---- compare runs -------------------------------------------------------------------------
+
+def _toggle_compare() -> None:
+    s = _s()
+    s.pg_cmp_running = not s.get("pg_cmp_running", False)
+
+
+def _reset_compare() -> None:
+    s = _s()
+    s.pg_cmp = None
+    s.pg_cmp_running = False
+
+
+def compare_panel() -> None:
+    s = _s()
+    exp: pg.Experiment = s.pg_exp
+    st.markdown("Train up to four copies of **the same network, from the same initial weights and the same "
+                "batches**, changing one setting. Small, good and too-large learning rates side by side.")
+    c1, c2 = st.columns([1, 3])
+    s.setdefault("pg_cmp_vary", "learning_rate")
+    vary = c1.radio("Vary", list(pg.VARY), key="pg_cmp_vary", format_func=lambda v: pg.VARY[v].capitalize())
+    if vary == "learning_rate":
+        s.setdefault("pg_cmp_lrs", list(COMPARE_LRS))
+        values = c2.multiselect("Learning rates", list(LEARNING_RATES), key="pg_cmp_lrs", max_selections=pg.MAX_COMPARE,
+                                format_func=lambda v: f"{v:g}", help="Up to four; the optimizer is the one in the sidebar.")
+    else:
+        s.setdefault("pg_cmp_opts", ["sgd", "momentum", "adam"])
+        values = c2.multiselect("Optimizers", optimizers.names(), key="pg_cmp_opts", max_selections=pg.MAX_COMPARE,
+                                format_func=lambda n: optimizers.get(n).label or n,
+                                help="Up to four, each with its default settings and the sidebar's learning rate.")
+    values = sorted(values) if vary == "learning_rate" else list(values)
+    if not values:
+        st.info("Pick one to four values to compare.", icon=":material/info:")
+        return
+    key = pg.comparison_key(exp, vary, values)
+    cmp = s.get("pg_cmp")
+    if cmp is None or cmp.key != key:
+        with session_lock(CMP_LOCK):
+            s.pg_cmp = cmp = pg.compare(exp, vary, values)
+    running = bool(s.get("pg_cmp_running"))
+    b1, b2, b3 = st.columns([1, 1, 4], vertical_alignment="center")
+    b1.button("Pause" if running else "Play", key="pg_cmp_play", type="primary", on_click=_toggle_compare,
+              icon=":material/pause:" if running else ":material/play_arrow:", use_container_width=True)
+    b2.button("Reset", key="pg_cmp_reset", icon=":material/restart_alt:", on_click=_reset_compare,
+              use_container_width=True)
+    b3.caption(f"Everything else as in the sidebar: {exp.describe()}. Speed: {s.get('pg_speed', DEFAULT_SPEED)} "
+               "steps per tick.")
+
+    @st.fragment(run_every=TICK_SECONDS if running else None)
+    def live_compare() -> None:
+        with session_lock(CMP_LOCK):
+            cmp: pg.Comparison = s.pg_cmp
+            if s.get("pg_cmp_running"):
+                for run in cmp.runs:
+                    if run.diverged is None:
+                        run.train(int(s.get("pg_speed", DEFAULT_SPEED)))
+            rows = []
+            for run in cmp.runs:
+                c = pg.curves(run.history, start=run.start)
+                rows.append({"label": run.label, "step": run.step, "diverged": run.diverged, "curves": c,
+                             "surface": pg.decision_surface(run, 50), "metrics": pg.metrics(run)})
+            data = cmp.runs[0].data
+            task = cmp.experiment.task
+        if all(r["diverged"] is not None for r in rows):
+            s.pg_cmp_running = False
+        st.vega_lite_chart(spec=figs.compare_loss_chart([r["curves"]["step"] for r in rows],
+                                                        [r["curves"]["train_loss"] for r in rows],
+                                                        [r["label"] for r in rows]), width="stretch")
+        cols = st.columns(pg.MAX_COMPARE)
+        points = figs.points_frame(data.X_train, data.y_train)
+        for col, r in zip(cols, rows, strict=False):
+            with col:
+                st.vega_lite_chart(spec=figs.surface_chart(r["surface"], points, task, cell_px=4, title=r["label"],
+                                                           point_size=12), width="content")
+                if r["diverged"] is not None:
+                    st.error(f"Diverged at step {r['diverged']}", icon=":material/error:")
+                else:
+                    st.caption(f"step {r['step']:,} · train loss {_fmt(r['metrics']['train_loss'])} · "
+                               f"test loss {_fmt(r['metrics']['test_loss'])}")
+        if running and not s.get("pg_cmp_running"):
+            st.rerun(scope="app")  # paused or all diverged since scheduled: stop the ticks
+
+    live_compare()
+
+
+# ---- share and export ---------------------------------------------------------------------
+
+def _locked(fn: Callable[[pg.Run], Any]) -> Callable[[], Any]:
+    def call() -> Any:
+        with _lock():
+            return fn(_s().pg_run)
+    return call
+
+
+def share_panel() -> None:
+    s = _s()
+    exp: pg.Experiment = s.pg_exp
+    st.markdown("**Link to this experiment.** The address bar always holds the whole configuration; copy this "
+                "link (button at the right of the box) and whoever opens it gets the same data, network and "
+                "training settings.")
+    st.code(share_url(exp), language=None, wrap_lines=True)
+    st.markdown("**Download the run.** Files are made when you click, from the model as it is then.")
+    c1, c2, c3 = st.columns(3)
+    c1.download_button("Configuration + history (JSON)", data=_locked(pg.export_json), file_name="nnviz-playground.json",
+                       mime="application/json", key="pg_dl_json", icon=":material/data_object:", on_click="ignore",
+                       use_container_width=True)
+    c2.download_button("History (CSV)", data=_locked(pg.export_csv), file_name="nnviz-playground-history.csv",
+                       mime="text/csv", key="pg_dl_csv", icon=":material/table:", on_click="ignore",
+                       use_container_width=True)
+    c3.download_button("Trained model (.npz)", data=_locked(pg.model_bytes), file_name="nnviz-playground-model.npz",
+                       mime="application/octet-stream", key="pg_dl_npz", icon=":material/download:",
+                       on_click="ignore", use_container_width=True)
+    st.caption("Load the model in Python with `nnviz.network.Network.load(path)`.")
+
+
+# ---- the page -----------------------------------------------------------------------------
+
+def page() -> None:
+    init_state()
+    s = _s()
+    st.title(":material/tune: Playground")
+    st.caption("Train a small neural network on 2D data and watch it learn: the decision surface, every "
+               "neuron and the loss curves update live. Controls are in the sidebar.")
+    new = controls(s.pg_exp)
+    if new is not None and new != s.pg_exp:
+        set_experiment(new)
+    sync_url(s.pg_exp)
+    for message in s.get("pg_url_messages") or []:
+        st.warning(f"Link: {message}.", icon=":material/link_off:")
+    # Lazy tabs: a hidden tab runs nothing (its fragment, and so its ticks, pause with it).
+    tab_train, tab_cmp, tab_share = st.tabs(list(PAGE_TABS), key="pg_tab", on_change="rerun")
+    if tab_train.open is not False:
+        with tab_train:
+            toolbar()
+            live_panel()
+    if tab_cmp.open:
+        with tab_cmp:
+            compare_panel()
+    if tab_share.open:
+        with tab_share:
+            share_panel()

@@ -1,0 +1,162 @@
+"""The playground in real headless Chromium, opened by a deep link: Play trains live and the loss
+falls, the decision surface never flashes blank or remounts while it updates, Pause stops, the
+Diagnostics/Compare/Share views work, and two users train independently."""
+
+from __future__ import annotations
+
+import time
+
+from tests.browser.conftest import ARTIFACTS, assert_no_exception, open_page, screenshot
+
+TITLE = "Train a small neural network on 2D data"
+
+
+def _open(page, app_url: str) -> None:
+    open_page(page, app_url, "playground")
+    page.get_by_text(TITLE).wait_for()
+    page.locator("[data-testid=stVegaLiteChart]").first.wait_for()
+
+
+def _metric(page, label: str) -> str:
+    metric = page.locator("[data-testid=stMetric]").filter(has_text=label).first
+    return metric.locator("[data-testid=stMetricValue]").inner_text(timeout=10_000)
+
+
+def _step(page) -> int:
+    return int(_metric(page, "Step").replace(",", ""))
+
+
+def _loss(page) -> float:
+    return float(_metric(page, "Train loss"))
+
+
+def _click(page, name: str) -> None:
+    page.get_by_role("button", name=name, exact=True).click()
+    page.mouse.move(1, 1)  # no tooltip left over the page
+
+
+#: Runs in the page: on every animation frame, look at the decision surface's canvas and count
+#: frames where it is missing, blank (pure white or transparent where the heatmap should be) or
+#: a different canvas element than before (a remount).
+FRAME_PROBE = """() => {
+  const probe = window.__surface = {frames: 0, missing: 0, blank: 0, replaced: 0, canvas: null, on: true};
+  const spots = [[0.3, 0.3], [0.5, 0.5], [0.7, 0.7], [0.3, 0.7], [0.7, 0.3]];
+  function frame() {
+    if (!probe.on) return;
+    probe.frames++;
+    const canvas = document.querySelector('[data-testid=stVegaLiteChart] canvas');
+    if (!canvas || !canvas.width || !canvas.height) { probe.missing++; }
+    else {
+      if (probe.canvas && probe.canvas !== canvas) probe.replaced++;
+      probe.canvas = canvas;
+      const ctx = canvas.getContext('2d');
+      const blank = spots.every(([u, v]) => {
+        const d = ctx.getImageData(Math.floor(u * canvas.width), Math.floor(v * canvas.height), 1, 1).data;
+        return d[3] === 0 || (d[0] > 250 && d[1] > 250 && d[2] > 250);
+      });
+      if (blank) probe.blank++;
+    }
+    requestAnimationFrame(frame);
+  }
+  requestAnimationFrame(frame);
+}"""
+
+
+def _probe(page) -> dict:
+    return page.evaluate("() => { const p = window.__surface; return {frames: p.frames, missing: p.missing, "
+                         "blank: p.blank, replaced: p.replaced}; }")
+
+
+def test_play_trains_live_then_pause_stops(page, app_url):
+    page.set_viewport_size({"width": 1400, "height": 1200})  # the whole surface on screen
+    _open(page, app_url)
+    assert _step(page) == 0
+    start_loss = _loss(page)
+    page.evaluate(FRAME_PROBE)
+    _click(page, "Play")
+    losses = []
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        step = _step(page)
+        if step > 0:
+            losses.append(_loss(page))
+        if step > 100:
+            break
+        time.sleep(0.15)
+    assert _step(page) > 100, f"only {_step(page)} steps in 60 s"
+    assert losses[-1] < start_loss and losses[-1] < losses[0], losses
+    frames = _probe(page)
+    # Several redraws happened, and in no animation frame was the surface missing, blank or remounted.
+    assert frames["frames"] > 30 and frames["missing"] == frames["blank"] == frames["replaced"] == 0, frames
+    _click(page, "Pause")
+    page.get_by_role("button", name="Play", exact=True).wait_for()
+    time.sleep(0.8)
+    paused = _step(page)
+    time.sleep(1.5)
+    assert _step(page) == paused
+    assert "lr=0.03" in page.url and "data=circles" in page.url  # the address bar holds the experiment
+    assert_no_exception(page)
+    page.set_viewport_size({"width": 1400, "height": 1900})  # the network graph too
+    time.sleep(0.5)
+    screenshot(page, "playground")
+
+
+def test_diagnostics_and_compare_views(page, app_url):
+    page.set_viewport_size({"width": 1400, "height": 1900})
+    _open(page, app_url)
+    _click(page, "Step epoch")
+    page.get_by_text("Epoch").first.wait_for()
+    page.get_by_role("tab", name="Diagnostics").click()
+    page.get_by_text("Weights per layer now").wait_for()  # chart titles are on the canvas, not in the DOM
+    charts = page.locator("[data-testid=stVegaLiteChart]")
+    deadline = time.time() + 20
+    while charts.count() < 5 and time.time() < deadline:  # surface, loss, accuracy, gradients, histograms
+        time.sleep(0.2)
+    assert charts.count() == 5
+    time.sleep(0.5)
+    assert_no_exception(page)
+    screenshot(page, "playground-diagnostics")
+    page.get_by_role("tab", name="Compare runs").click()
+    page.get_by_text("Everything else as in the sidebar").wait_for()
+    _click(page, "Play")
+    page.get_by_text("step 60").first.wait_for(timeout=45_000)  # three speed-20 ticks
+    _click(page, "Pause")
+    time.sleep(1.0)
+    assert page.locator("[data-testid=stVegaLiteChart]").count() == 4  # losses + three surfaces
+    assert_no_exception(page)
+    screenshot(page, "playground-compare")
+    page.get_by_role("tab", name="Share & export").click()
+    link = page.locator("[data-testid=stCode]").first.inner_text(timeout=15_000).strip()
+    assert link.startswith(f"{app_url}/playground?") and "lr=0.03" in link
+    assert page.get_by_role("button", name="Trained model (.npz)").count() == 1
+
+
+def test_two_browser_contexts_train_independently(browser, app_url):
+    a_ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    b_ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        a, b = a_ctx.new_page(), b_ctx.new_page()
+        for p in (a, b):
+            p.set_default_timeout(30_000)
+            _open(p, app_url)
+        _click(a, "Play")
+        deadline = time.time() + 45
+        while _step(a) <= 40 and time.time() < deadline:
+            time.sleep(0.2)
+        assert _step(a) > 40
+        assert _step(b) == 0  # user B never pressed Play
+        _click(b, "Step")
+        deadline = time.time() + 15
+        while _step(b) != 1 and time.time() < deadline:
+            time.sleep(0.1)
+        assert _step(b) == 1
+        moving = _step(a)
+        time.sleep(1.0)
+        assert _step(a) > moving and _step(b) == 1  # A still trains, B's step did not move A or B
+        _click(a, "Pause")
+        assert_no_exception(a)
+        assert_no_exception(b)
+        b.screenshot(path=str(ARTIFACTS / "playground-second-user.png"))
+    finally:
+        a_ctx.close()
+        b_ctx.close()

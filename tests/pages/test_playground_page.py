@@ -1,0 +1,296 @@
+"""The playground page under AppTest.
+
+AppTest cannot fire ``run_every`` timers: each ``.run()`` runs the live fragment once, so a test
+trains by pressing Play and running the script a few times (or with the Step buttons).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from nnviz import playground as pg
+from nnviz.ui import playground as ui
+
+PAGE = "../../pages/playground.py"
+TAB_TRAIN, TAB_COMPARE, TAB_SHARE = list(ui.PAGE_TABS)
+VIEW_NETWORK, VIEW_DIAGNOSTICS = list(ui.VIEW_TABS)
+
+
+def _page(query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    if query:
+        at.query_params.update(query)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _run(at: AppTest) -> pg.Run:
+    return at.session_state["pg_run"]
+
+
+def _exp(at: AppTest) -> pg.Experiment:
+    return at.session_state["pg_exp"]
+
+
+def _metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def _step(at: AppTest) -> int:
+    return int(_metric(at, "Step").replace(",", ""))
+
+
+def _charts(at: AppTest) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+
+
+def _ok(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_renders_with_defaults():
+    at = _page()
+    assert at.title[0].value.endswith("Playground")
+    assert _step(at) == 0 and float(_metric(at, "Train loss")) > 0.5
+    assert not at.error and not at.warning
+    specs = _charts(at)
+    assert len(specs) == 4  # surface, loss, accuracy, network
+    assert [lay["mark"]["type"] for lay in specs[3]["layer"]][:2] == ["rule", "rect"]
+    assert _exp(at) == pg.Experiment()
+    assert at.button(key="pg_play").label == "Play"
+    assert at.query_params.get("lr") in ("0.03", ["0.03"])  # the URL holds the experiment
+
+
+def test_more_layers_and_neurons_mean_more_parameters_and_a_reset_notice():
+    at = _page()
+    n0 = _run(at).net.n_params
+    at.button(key="pg_layer_plus").click()
+    _ok(at)
+    assert _exp(at).hidden == (4, 4, 4) and _run(at).net.n_params > n0
+    assert any("reset to step 0" in i.value for i in at.info)
+    n1 = _run(at).net.n_params
+    at.button(key="pg_n_plus_0").click()
+    _ok(at)
+    assert _exp(at).hidden == (5, 4, 4) and _run(at).net.n_params > n1
+    for _ in range(3):
+        at.button(key="pg_layer_minus").click()
+        _ok(at)
+    assert _exp(at).hidden == () and _run(at).net.n_params == 2 * 2 + 2
+    assert at.button(key="pg_layer_minus").disabled
+
+
+@pytest.mark.parametrize(("kind", "key", "value", "check"), [
+    ("selectbox", "pg_dataset", "xor", lambda r: r.data.dataset.name == "xor"),
+    ("slider", "pg_noise", 0.5, lambda r: r.experiment.noise == 0.5),
+    ("slider", "pg_n", 200, lambda r: len(r.data.X_train) + len(r.data.X_test) == 200),
+    ("slider", "pg_test", 0.2, lambda r: len(r.data.X_test) == 100),
+    ("number_input", "pg_seed", 7, lambda r: r.experiment.seed == 7 and r.net.seed == 7),
+    ("selectbox", "pg_act", "relu", lambda r: r.net.layers[1].function == "relu"),
+    ("selectbox", "pg_init", "he_normal", lambda r: r.net.layers[0].init == "he_normal"),
+    ("selectbox", "pg_loss", "binary_cross_entropy", lambda r: r.net.output_shape == (1,)
+     and r.net.layers[-1].function == "sigmoid"),
+])
+def test_each_architecture_or_data_control_rebuilds_the_model(kind, key, value, check):
+    at = _page()
+    old = _run(at)
+    getattr(at, kind)(key=key).set_value(value)
+    _ok(at)
+    assert _run(at) is not old and check(_run(at)) and _step(at) == 0
+    assert any("reset" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize(("kind", "key", "value", "check"), [
+    ("select_slider", "pg_lr", 0.1, lambda r: r.trainer.config.learning_rate == 0.1),
+    ("select_slider", "pg_batch", 50, lambda r: r.trainer.config.batch_size == 50),
+    ("select_slider", "pg_l2", 0.01, lambda r: r.trainer.config.l2 == 0.01),
+    ("select_slider", "pg_l1", 0.001, lambda r: r.trainer.config.l1 == 0.001),
+    ("slider", "pg_dropout", 0.3, lambda r: r.net.layers[2].rate == 0.3),
+    ("selectbox", "pg_opt", "momentum", lambda r: r.trainer.optimizer.name == "momentum"),
+    ("slider", "pg_opt_adam_beta_1", 0.8, lambda r: r.trainer.optimizer.beta_1 == 0.8),
+])
+def test_each_training_control_applies_live(kind, key, value, check):
+    at = _page()
+    at.button(key="pg_step_epoch").click()
+    _ok(at)
+    old, step = _run(at), _step(at)
+    assert step == 25
+    getattr(at, kind)(key=key).set_value(value)
+    _ok(at)
+    assert _run(at) is old and _step(at) == step and check(old)
+    assert any("weights and step count kept" in i.value for i in at.info)
+
+
+def test_features_and_dataset_task_switch_losses():
+    at = _page()
+    at.button_group(key="pg_features").set_value(["x1", "x2", "x1^2", "sin x2"])
+    _ok(at)
+    assert _run(at).net.input_shape == (4,)
+    at.selectbox(key="pg_dataset").set_value("sine")
+    _ok(at)
+    assert _exp(at).loss == "mse" and _exp(at).output == "linear"
+    assert "cross_entropy" not in at.selectbox(key="pg_loss").options
+    assert _metric(at, "Parameters")
+    assert len(_charts(at)) == 3  # no accuracy chart for regression
+
+
+def test_new_data_button_changes_the_seed():
+    at = _page()
+    at.button(key="pg_regenerate").click()
+    _ok(at)
+    assert _exp(at).seed == 1 and at.number_input(key="pg_seed").value == 1
+
+
+def test_training_for_a_few_runs_lowers_the_training_loss():
+    at = _page()
+    first = float(_metric(at, "Train loss"))
+    at.button(key="pg_play").click()
+    _ok(at)
+    assert at.button(key="pg_play").label == "Pause"
+    for _ in range(6):
+        _ok(at)
+    assert _step(at) >= 6 * ui.DEFAULT_SPEED
+    assert float(_metric(at, "Train loss")) < 0.5 * first
+
+
+def test_pause_stops_steps():
+    at = _page()
+    at.button(key="pg_play").click()
+    _ok(at)
+    _ok(at)
+    at.button(key="pg_play").click()
+    _ok(at)
+    assert at.button(key="pg_play").label == "Play"
+    step = _step(at)
+    for _ in range(3):
+        _ok(at)
+    assert _step(at) == step > 0
+
+
+def test_step_step_epoch_and_reset():
+    at = _page()
+    at.button(key="pg_step").click()
+    _ok(at)
+    assert _step(at) == 1
+    at.button(key="pg_step_epoch").click()
+    _ok(at)
+    assert _step(at) == 1 + 25
+    at.button(key="pg_reset").click()
+    _ok(at)
+    assert _step(at) == 0 and any("Reset" in i.value for i in at.info)
+
+
+def test_speed_sets_steps_per_tick():
+    at = _page()
+    at.select_slider(key="pg_speed").set_value(1)
+    at.button(key="pg_play").click()
+    _ok(at)
+    _ok(at)
+    assert _step(at) == 2
+
+
+def test_huge_learning_rate_ends_as_diverged_with_a_message_and_no_exception():
+    at = _page()
+    at.selectbox(key="pg_dataset").set_value("plane")
+    _ok(at)
+    at.selectbox(key="pg_opt").set_value("sgd")
+    at.select_slider(key="pg_lr").set_value(30.0)
+    _ok(at)
+    at.button(key="pg_play").click()
+    for _ in range(4):
+        _ok(at)
+    assert _run(at).diverged is not None
+    assert any("Diverged at step" in e.value for e in at.error)
+    assert at.session_state["pg_running"] is False
+    assert at.button(key="pg_play").disabled and at.button(key="pg_play").label == "Play"
+    assert not at.exception
+
+
+def test_changing_the_learning_rate_mid_run_keeps_the_step_count():
+    at = _page()
+    at.button(key="pg_play").click()
+    for _ in range(3):
+        _ok(at)
+    run, step = _run(at), _step(at)
+    assert step > 0
+    at.select_slider(key="pg_lr").set_value(0.01)
+    _ok(at)  # this run also trains one more chunk
+    assert _run(at) is run and _step(at) == step + ui.DEFAULT_SPEED
+    assert run.trainer.config.learning_rate == 0.01 and at.session_state["pg_running"]
+
+
+def test_bad_input_keeps_the_model_and_says_what_is_wrong():
+    at = _page()
+    at.button(key="pg_step_epoch").click()
+    _ok(at)
+    run = _run(at)
+    at.button_group(key="pg_features").set_value([])
+    _ok(at)
+    assert any("at least one input feature" in e.value for e in at.sidebar.error)
+    assert _run(at) is run and _exp(at).features == ("x1", "x2") and _step(at) == 25
+
+
+def test_a_shared_link_opens_the_same_experiment():
+    exp = pg.Experiment(dataset="xor", noise=0.25, hidden=(6, 3), activation="relu", features=("x1", "x2", "x1*x2"),
+                        optimizer="momentum", optimizer_params={"beta": 0.7}, learning_rate=0.05, batch_size=25)
+    at = _page(pg.to_query(exp))
+    assert _exp(at) == exp and _run(at).experiment == exp
+    assert at.selectbox(key="pg_dataset").value == "xor" and at.select_slider(key="pg_lr").value == 0.05
+    assert at.slider(key="pg_opt_momentum_beta").value == 0.7
+    assert not at.warning
+
+
+def test_a_bad_link_falls_back_with_a_warning():
+    at = _page({"lr": "fast", "hidden": "99", "data": "moons"})
+    assert _exp(at).dataset == "moons" and _exp(at).learning_rate == 0.03
+    text = " ".join(w.value for w in at.warning)
+    assert "lr='fast'" in text and "hidden='99'" in text
+
+
+def test_diagnostics_tab():
+    at = _page()
+    at.selectbox(key="pg_act").set_value("relu")
+    _ok(at)
+    at.button(key="pg_step_epoch").click()
+    at.session_state["pg_view"] = VIEW_DIAGNOSTICS
+    _ok(at)
+    specs = _charts(at)
+    assert len(specs) == 6  # surface, loss, accuracy; gradient norms, dead ReLUs, histograms
+    assert specs[3]["layer"][0]["encoding"]["y"]["scale"]["type"] == "log"
+    assert "facet" in specs[5]
+
+
+def test_compare_runs_tab_trains_copies_from_the_same_weights():
+    at = _page()
+    at.session_state["pg_tab"] = TAB_COMPARE
+    _ok(at)
+    specs = _charts(at)
+    assert len(specs) == 1 + len(ui.COMPARE_LRS)  # overlaid losses, one surface per run
+    cmp = at.session_state["pg_cmp"]
+    assert [r.label for r in cmp.runs] == ["η = 0.001", "η = 0.03", "η = 3"]
+    at.button(key="pg_cmp_play").click()
+    _ok(at)
+    _ok(at)
+    steps = [r.step for r in cmp.runs]
+    assert steps == [2 * ui.DEFAULT_SPEED] * 3
+    losses = [pg.metrics(r)["train_loss"] for r in cmp.runs]
+    assert len(set(losses)) == 3
+    assert _run(at).step == 0  # the main run is not trained by the comparison
+    at.radio(key="pg_cmp_vary").set_value("optimizer")
+    _ok(at)
+    assert [r.experiment.optimizer for r in at.session_state["pg_cmp"].runs] == ["sgd", "momentum", "adam"]
+
+
+def test_share_tab_has_the_link_and_downloads():
+    at = _page()
+    at.session_state["pg_tab"] = TAB_SHARE
+    _ok(at)
+    link = at.code[0].value
+    assert "?" in link and "lr=0.03" in link and "data=circles" in link
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert len(labels) == 3 and any("JSON" in t for t in labels) and any(".npz" in t for t in labels)
