@@ -145,13 +145,19 @@ class Network:
         saves the first layer's input-gradient product when only parameter gradients matter)."""
         grad = np.asarray(dout, dtype=self.dtype)
         last = len(self.layers) - 1 if start is None else start
-        first = self.layers[0]
-        first.needs_input_grad = input_grad
+        # Below the first layer with parameters nothing needs a gradient (e.g. Flatten -> Dense).
+        first_trainable = next((i for i, layer in enumerate(self.layers) if layer.params), 0)
+        skippable = self.layers[: first_trainable + 1]
+        for layer in skippable:
+            layer.needs_input_grad = input_grad
         try:
             for layer in reversed(self.layers[: last + 1]):
+                if grad is None:
+                    break
                 grad = layer.backward(grad)
         finally:
-            first.needs_input_grad = True
+            for layer in skippable:
+                layer.needs_input_grad = True
         return grad if input_grad else None
 
     def fuses_with(self, loss: Loss) -> bool:

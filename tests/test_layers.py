@@ -12,7 +12,7 @@ import pytest
 
 from nnviz import layers, losses
 from nnviz.gradcheck import check_network, numerical_gradient, relative_error
-from nnviz.layers import Activation, BatchNorm, Dense, Dropout, Layer
+from nnviz.layers import Activation, BatchNorm, Conv2D, Dense, Dropout, Flatten, Layer, MaxPool2D
 from nnviz.network import Network
 
 #: kind -> (factory of the layer under test, input shape without the batch axis)
@@ -21,6 +21,9 @@ EXAMPLES: dict[str, tuple[Callable[[], Layer], tuple[int, ...]]] = {
     "activation": (lambda: Activation("tanh"), (4,)),
     "dropout": (lambda: Dropout(0.3, seed=2), (4,)),
     "batchnorm": (lambda: BatchNorm(), (4,)),
+    "conv2d": (lambda: Conv2D(3, kernel_size=3, stride=2, padding="same"), (6, 5, 2)),
+    "maxpool2d": (lambda: MaxPool2D(2), (4, 6, 3)),
+    "flatten": (lambda: Flatten(), (3, 2, 2)),
 }
 
 
@@ -92,3 +95,13 @@ def test_bad_layer_arguments():
         layers.from_config({"kind": "dense", "size": 3})
     with pytest.raises(ValueError, match="Flatten"):
         Network([Dense(2)], input_shape=(4, 4))
+
+
+def test_no_input_gradient_below_the_first_trainable_layer():
+    net = Network([Flatten(), Dense(3), Activation("softmax")], input_shape=(4, 4), dtype=np.float64)
+    X, y = np.random.default_rng(0).normal(size=(2, 4, 4)), np.array([0, 2])
+    loss = losses.get("cross_entropy")
+    out = net.forward(X)
+    assert net.loss_backward(loss, out, y, input_grad=False) is None
+    assert all(layer.needs_input_grad for layer in net.layers)  # flags restored
+    assert net.loss_backward(loss, out, y).shape == X.shape

@@ -1,0 +1,583 @@
+"""Digits page: draw (or upload) a digit and see the softmax probabilities, the 28x28 input, a
+saliency map and the hidden activations; train your own digit model live and compare.
+
+State (keys prefixed ``dg_``): ``dg_canvas`` the drawing (the canvas component's state),
+``dg_upload`` the uploaded image, ``dg_source`` which of the two is classified, ``dg_run`` the
+user's model (``UserRun``: trained here, or loaded from a file), ``dg_cell`` the picked cell of
+the confusion matrix. The shared default model is cached per server (read-only); the user's
+model is trained in a fragment, a chunk per tick, under the per-session lock.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+from nnviz import activations, datasets, optimizers
+from nnviz import digits as dg
+from nnviz.figures import digits as figs
+from nnviz.preprocess import canvas_to_mnist, drawing_notes, load_image_file
+from nnviz.training import TrainConfig, Trainer
+from nnviz.ui.common import learning_rate_slider, optimizer_settings, session_lock, show_diverged
+
+CANVAS_SIDE = 280
+TICK_SECONDS = 0.3
+CHUNK_SECONDS = 0.2  # training time per fragment tick (well under the tick)
+BATCH_SIZES = (16, 32, 64, 128, 256)
+FILTER_CHOICES = {"8": (8,), "16": (16,), "8 → 16": (8, 16), "16 → 32": (16, 32), "32 → 64": (32, 64)}
+DENSE_CHOICES = (0, 32, 64, 128)
+DATA_SOURCES = {
+    "found": "MNIST found on this machine",
+    "download": "Download the full MNIST (60,000 training images)",
+    "folder": "A local folder with the IDX files",
+}
+LOCK = "dg"
+EMPTY_MESSAGE = "Draw a digit on the canvas (white on black), or upload a picture of one."
+DIVERGED_HINT = "The last finite weights are kept. Lower the learning rate, then press **New model**."
+
+
+def _s() -> Any:
+    return st.session_state
+
+
+# ---- models ----------------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner="Loading the digit model…")
+def default_model() -> dg.DigitModel:
+    """The shipped model, once per server, read-only (shared by every session)."""
+    return dg.load_default_model()
+
+
+@dataclass
+class UserRun:
+    """The user's own model: trained here (``trainer`` set) or loaded from a file."""
+
+    model: dg.DigitModel
+    label: str
+    trainer: Trainer | None = None
+    architecture: dg.Architecture | None = None
+    data: dict[str, Any] = field(default_factory=dict)  # folder, sizes; the arrays live in the cache
+    target_epochs: float = 0.0
+    running: bool = False
+    evaluation: dg.Evaluation | None = None
+    evaluated: tuple[int, str] | None = None  # (step, data source) the evaluation belongs to
+    message: str = ""
+
+
+def _run() -> UserRun | None:
+    return _s().get("dg_run")
+
+
+def _lock():
+    return session_lock(LOCK)
+
+
+# ---- input: canvas or upload -----------------------------------------------------------------
+
+
+def _use_drawing() -> None:
+    _s()["dg_source"] = "drawing"
+
+
+def _use_upload() -> None:
+    if _s().get("dg_upload") is not None:
+        _s()["dg_source"] = "uploaded image"
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def read_upload(data: bytes) -> tuple[np.ndarray | None, str | None]:
+    """Uploaded bytes -> ((H, W) uint8 image, None) or (None, a message saying what is wrong)."""
+    try:
+        return load_image_file(data), None
+    except ValueError as exc:
+        return None, f"That file cannot be used: {exc}."
+
+
+def input_panel() -> tuple[np.ndarray | None, str]:
+    """Canvas, pen width and upload; returns (raw image or None, where it came from)."""
+    from streamlit_drawable_canvas import st_canvas  # registers only inside a Streamlit runtime
+
+    pen = st.session_state.get("dg_pen", 18)
+    st.space("small")  # room for the canvas toolbar, which floats above the drawing area
+    result = st_canvas(
+        stroke_width=pen, stroke_color="#FFFFFF", background_color="#000000", height=CANVAS_SIDE,
+        width=CANVAS_SIDE, drawing_mode="freedraw", return_image_data=True, update_streamlit=True,
+        key="dg_canvas", on_change=_use_drawing,
+    )
+    st.slider("Pen width", min_value=6, max_value=40, value=18, step=1, key="dg_pen",
+              help="MNIST digits are written with a pen about a tenth of the digit's height.")
+    st.caption(":material/undo: Undo, redo and clear with the toolbar above the canvas. "
+               "The prediction updates after every stroke.")
+    upload = st.file_uploader("…or upload a picture of a digit (PNG or JPEG, up to 5 MB)", type=["png", "jpg", "jpeg"],
+                              key="dg_upload", on_change=_use_upload,
+                              help="White on black or black on white; the background is detected.")
+    uploaded = None
+    if upload is not None:
+        uploaded, error = read_upload(upload.getvalue())
+        if error:
+            st.error(error + " The drawing is used instead.", icon=":material/error:")
+    try:
+        drawing = result.image_data
+    except (ValueError, OSError):  # a damaged data URL from the component: an empty canvas
+        drawing = None
+    if uploaded is not None:
+        source = st.radio("Classify", ["drawing", "uploaded image"], key="dg_source", horizontal=True)
+        if source == "uploaded image":
+            return uploaded, "uploaded image"
+    return drawing, "drawing"
+
+
+# ---- draw and predict ------------------------------------------------------------------------
+
+
+def _predict(model: dg.DigitModel, x: np.ndarray, user: bool) -> np.ndarray:
+    if user:
+        with _lock():  # the user's model may be training in this session's fragment
+            return model.predict_proba(x)[0]
+    return model.predict_proba(x)[0]
+
+
+def draw_section(default: dg.DigitModel | None) -> None:
+    left, right = st.columns([0.34, 0.66], gap="large")
+    with left:
+        raw, source = input_panel()
+    run = _run()
+    models: dict[str, tuple[dg.DigitModel, bool]] = {}
+    if default is not None:
+        models["default model"] = (default, False)
+    if run is not None:
+        models["your model"] = (run.model, True)
+    with right:
+        x = canvas_to_mnist(raw) if raw is not None else None
+        if x is None:
+            st.info(EMPTY_MESSAGE, icon=":material/draw:")
+            return
+        if not models:
+            st.warning("No model to ask: train or load one in **Train your own model**.")
+            return
+        probas = {name: _predict(m, x, user) for name, (m, user) in models.items()}
+        cols = st.columns(len(probas) + 1)
+        for col, (name, p) in zip(cols, probas.items(), strict=False):
+            top = int(p.argmax())
+            col.metric(f"{name.capitalize()} says", str(top), help=f"Softmax probability of {top}: {p[top]:.1%}")
+            col.caption(f"{p[top]:.1%} sure")
+        for name, p in probas.items():
+            if p.max() < dg.UNSURE_BELOW:
+                st.warning(f"The {name} is unsure: its top guess, {int(p.argmax())}, has only {p.max():.0%}. "
+                           "Try drawing the digit larger, centred and with a clear shape.", icon=":material/help:")
+        for note in drawing_notes(raw):
+            st.info(f"Your {source} is unusual: {note}", icon=":material/info:")
+        st.vega_lite_chart(spec=figs.probability_chart(probas), width="stretch")
+        explain_name = "default model" if "default model" in models else "your model"
+        if len(models) > 1:
+            explain_name = st.radio("Explain the prediction of", list(models), horizontal=True, key="dg_explain")
+        model, user = models[explain_name]
+        explain(model, x, user)
+
+
+def explain(model: dg.DigitModel, x: np.ndarray, user: bool) -> None:
+    """The input, the saliency map and every hidden layer's activations for one model."""
+    if user:
+        with _lock():
+            k, grad = model.saliency(x)
+            acts = model.activations(x)
+    else:
+        k, grad = model.saliency(x)
+        acts = model.activations(x)
+    a, b = st.columns(2)
+    a.image(figs.digit_image(x, scale=7), caption="What the network sees: 28×28 pixels, like MNIST")
+    b.image(figs.saliency_image(x, grad, scale=7),
+            caption=f"Saliency for {k}: more ink on red pixels would raise its score, on blue ones lower it")
+    st.markdown("**Hidden layers**: what each layer's units respond to for this input (bright: strong)")
+    for act in acts:
+        kind = "feature maps" if act.values.ndim == 3 else "units"
+        n = act.values.shape[-1]
+        st.image(figs.feature_maps_image(act.values), caption=f"{act.description}: {n} {kind}")
+
+
+# ---- training your own model -----------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner="Reading the MNIST files…", max_entries=3)
+def _load_mnist(folder: str) -> datasets.Mnist:
+    return datasets.load_mnist(folder)  # arrays are read-only: safe to share
+
+
+class _Waiting(Exception):
+    """No data yet, for an ordinary reason (a button not pressed, a folder not typed)."""
+
+
+def _data_panel() -> tuple[datasets.Mnist | None, str | None]:
+    """Pick the data; returns (data, None), or (None, why not) after showing why."""
+    try:
+        return _pick_data(), None
+    except _Waiting as wait:
+        st.info(str(wait), icon=":material/dataset:")
+        return None, str(wait)
+    except (datasets.MnistUnavailable, ValueError, OSError) as exc:
+        st.warning(str(exc), icon=":material/cloud_off:")
+        return None, str(exc)
+
+
+def _pick_data() -> datasets.Mnist:
+    choice = st.radio("Training data", list(DATA_SOURCES), format_func=DATA_SOURCES.get, key="dg_data")
+    if choice == "found":
+        folder = datasets.default_mnist_folder()
+        if folder is None:
+            raise _Waiting("No MNIST files were found on this machine. Download them, or put the four IDX files "
+                           f"({', '.join(datasets.MNIST_FILES)}) in a folder and choose it.")
+        data = _load_mnist(str(folder))
+    elif choice == "download":
+        cache = datasets.default_cache_dir()
+        if not all((cache / name).is_file() for name in datasets.MNIST_FILES):
+            st.caption(f"About 11.6 MB from {datasets.MNIST_MIRRORS[0]} into `{cache}`; "
+                       "each file's SHA-256 checksum is verified.")
+            if not st.button("Download MNIST", icon=":material/download:", key="dg_download"):
+                raise _Waiting("Press **Download MNIST** to fetch the files.")
+            bar = st.progress(0.0, text="Downloading MNIST…")
+
+            def progress(done: int, total: int) -> None:
+                bar.progress(min(done / max(total, 1), 1.0),
+                             text=f"Downloading MNIST… {done / 1e6:.1f} of {total / 1e6:.1f} MB")
+
+            datasets.download_mnist(cache, [n for n in datasets.MNIST_FILES if not (cache / n).is_file()],
+                                    progress=progress)
+            bar.progress(1.0, text="Downloaded; checksums verified.")
+        data = _load_mnist(str(cache))
+    else:
+        text = st.text_input("Folder", key="dg_folder", placeholder="/path/to/mnist",
+                             help=f"Holding {', '.join(datasets.MNIST_FILES)} (or uncompressed copies).")
+        if not text.strip():
+            raise _Waiting("Type the folder that holds the MNIST IDX files.")
+        data = _load_mnist(str(Path(text.strip()).expanduser()))
+    st.caption(f"{len(data.y_train):,} training and {len(data.y_test):,} test images from `{data.source}`.")
+    return data
+
+
+def _settings_panel(n_available: int) -> dict[str, Any] | None:
+    """Architecture and training settings; None (with a message shown) when they are invalid."""
+    a, b = st.columns(2)
+    with a:
+        kind = st.radio("Architecture", ["cnn", "mlp"], format_func={"cnn": "Small CNN", "mlp": "MLP"}.get,
+                        horizontal=True, key="dg_kind")
+        hidden, filters, dense = (128,), (8, 16), 64
+        error = None
+        if kind == "mlp":
+            text = st.text_input("Hidden layer sizes", value="128", key="dg_hidden",
+                                 help="Comma-separated, e.g. 256, 128. Empty: softmax regression.")
+            try:
+                hidden = dg.parse_sizes(text)
+            except ValueError as exc:
+                error = str(exc)
+        else:
+            filters = FILTER_CHOICES[st.selectbox("Conv filters per block (3×3, then 2×2 max pool)", list(FILTER_CHOICES),
+                                                  index=2, key="dg_filters")]
+            dense = st.selectbox("Dense units after the convolutions", DENSE_CHOICES, index=2, key="dg_dense")
+        usable = [n for n in activations.names() if activations.ACTIVATIONS.get(n).elementwise and n != "linear"]
+        activation = st.selectbox("Activation", usable, index=usable.index("relu"), key="dg_activation")
+        try:
+            arch = dg.Architecture(kind=kind, hidden=hidden, filters=filters, dense=dense, activation=activation)
+        except ValueError as exc:
+            error = error or str(exc)
+            arch = None
+    with b:
+        optimizer = st.selectbox("Optimizer", optimizers.names(), index=optimizers.names().index("adam"),
+                                 key="dg_optimizer", format_func=lambda n: optimizers.get(n).label)
+        with st.expander("Optimizer settings"):
+            opt_params = optimizer_settings(optimizer, "dg")
+        lr = learning_rate_slider("dg_lr", default=1e-3)
+        batch = st.select_slider("Batch size", BATCH_SIZES, value=64, key="dg_batch")
+        epochs = st.number_input("Epochs", min_value=1, max_value=100, value=3, step=1, key="dg_epochs")
+        if n_available > 500:
+            n_train = st.slider("Training images", min_value=500, max_value=n_available, value=min(5000, n_available),
+                                step=100 if n_available <= 10_000 else 500, key="dg_n_train",
+                                help="Fewer images: faster epochs. 10% of them (at most 1,000) are held out "
+                                     "for validation.")
+        else:
+            n_train = n_available
+            st.caption(f"All {n_available} training images are used (10% held out for validation).")
+    if error:
+        st.error(error, icon=":material/error:")
+        return None
+    return {"architecture": arch, "optimizer": optimizer, "optimizer_params": opt_params, "learning_rate": lr,
+            "batch_size": int(batch), "epochs": int(epochs), "n_train": int(n_train)}
+
+
+def _config(settings: dict[str, Any], eval_every: int) -> TrainConfig:
+    return TrainConfig(loss="cross_entropy", optimizer=settings["optimizer"], learning_rate=settings["learning_rate"],
+                       batch_size=settings["batch_size"], optimizer_params=settings["optimizer_params"],
+                       eval_every=eval_every, seed=0)
+
+
+def _new_run(settings: dict[str, Any], data: datasets.Mnist) -> UserRun:
+    n = min(settings["n_train"], len(data.y_train))
+    n_val = min(1000, max(1, n // 10))
+    order = np.random.default_rng(0).permutation(len(data.y_train))[:n]
+    val, train = order[:n_val], order[n_val:]
+    net = settings["architecture"].build(seed=0)
+    steps_per_epoch = math.ceil(len(train) / settings["batch_size"])
+    trainer = Trainer(net, _config(settings, max(1, steps_per_epoch // 4)), data.X_train[train], data.y_train[train],
+                      data.X_train[val], data.y_train[val], probe_size=64, eval_size=500)
+    return UserRun(model=dg.DigitModel(net, name="your model"), label=settings["architecture"].label(), trainer=trainer,
+                   architecture=settings["architecture"],
+                   data={"source": data.source, "requested": settings["n_train"], "n_train": len(train), "n_val": n_val},
+                   target_epochs=float(settings["epochs"]))
+
+
+def _continues(run: UserRun | None, settings: dict[str, Any] | None, data: datasets.Mnist | None) -> bool:
+    """True when Start would go on training ``run`` (same architecture and data, not diverged)."""
+    return (run is not None and run.trainer is not None and run.trainer.diverged is None and settings is not None
+            and data is not None and run.architecture == settings["architecture"]
+            and run.data.get("source") == data.source and run.data.get("requested") == settings["n_train"])
+
+
+def _start(settings: dict[str, Any] | None, data: datasets.Mnist | None) -> None:
+    if settings is None or data is None:
+        return
+    with _lock():
+        run = _run()
+        if not _continues(run, settings, data):
+            run = _new_run(settings, data)
+            _s()["dg_run"] = run
+            _s().pop("dg_cell", None)
+        if run.trainer.epoch >= settings["epochs"] - 1e-9:
+            run.message = (f"Already trained for {settings['epochs']} epochs: raise **Epochs** to train on, "
+                           "or press **New model**.")
+            run.running = False
+            return
+        run.target_epochs = float(settings["epochs"])
+        run.message = ""
+        run.running = True
+
+
+def _pause() -> None:
+    run = _run()
+    if run is not None:
+        run.running = False
+
+
+def _reset() -> None:
+    with _lock():
+        _s().pop("dg_run", None)
+        _s().pop("dg_cell", None)
+
+
+def _train_chunk(run: UserRun, settings: dict[str, Any] | None) -> None:
+    """One tick: apply changed settings, train step by step for about CHUNK_SECONDS (at least
+    one step), stop at the target number of epochs or on divergence."""
+    tr = run.trainer
+    if settings is not None:
+        cfg = _config(settings, tr.config.eval_every)
+        if cfg != tr.config:
+            tr.configure(cfg)
+    target = math.ceil(run.target_epochs * tr.steps_per_epoch)
+    deadline = time.perf_counter() + CHUNK_SECONDS
+    while tr.step < target and tr.diverged is None:
+        tr.run(steps=1)
+        if time.perf_counter() >= deadline:
+            break
+    if tr.diverged is not None or tr.step >= target:
+        run.running = False
+
+
+def _curves(tr: Trainer) -> tuple[dict[str, Any], dict[str, Any]]:
+    h = tr.history
+    epochs = np.asarray(h.eval_steps, dtype=np.float64) / tr.steps_per_epoch
+    loss = figs.curves_chart(epochs, {"training loss": np.asarray(h.train_loss), "validation loss": np.asarray(h.val_loss)},
+                             y_title="cross-entropy", title="Loss", height=190)
+    acc = figs.curves_chart(epochs, {"training accuracy": np.asarray(h.train_accuracy),
+                                     "validation accuracy": np.asarray(h.val_accuracy)},
+                            y_title="accuracy", y_domain=(0, 1), title="Accuracy", height=190)
+    return loss, acc
+
+
+def live_panel(settings: dict[str, Any] | None) -> None:
+    run = _run()
+    running = run is not None and run.running
+
+    @st.fragment(run_every=TICK_SECONDS if running else None)
+    def live() -> None:
+        run = _run()
+        if run is None or run.trainer is None:
+            if run is not None:
+                st.caption(f"Loaded model: {run.label}. Train a new one with **Start**.")
+            else:
+                st.caption("Choose the data and the model, then press **Start**.")
+            return
+        was_running = run.running
+        with _lock():
+            if run.running:
+                _train_chunk(run, settings)
+            tr = run.trainer
+            total = math.ceil(run.target_epochs * tr.steps_per_epoch)
+            step, epoch, diverged = tr.step, tr.epoch, tr.diverged
+            loss_spec, acc_spec = _curves(tr)
+            last_val = tr.history.val_accuracy[-1] if tr.history.val_accuracy else math.nan
+        state = "training" if run.running else ("finished" if step >= total else "paused")
+        st.progress(min(step / max(total, 1), 1.0),
+                    text=f"{state.capitalize()}: epoch {epoch:.2f} of {run.target_epochs:g}, step {step:,} of {total:,}"
+                    + (f", validation accuracy {last_val:.1%}" if math.isfinite(last_val) else ""))
+        if diverged is not None:
+            show_diverged(diverged, DIVERGED_HINT)
+        a, b = st.columns(2)
+        a.vega_lite_chart(spec=loss_spec, width="stretch")
+        b.vega_lite_chart(spec=acc_spec, width="stretch")
+        if was_running and not run.running:
+            st.rerun(scope="app")  # the buttons and the evaluation below change
+
+    live()
+
+
+def controls(settings: dict[str, Any] | None, data: datasets.Mnist | None) -> None:
+    run = _run()
+    running = run is not None and run.running
+    a, b, c, _ = st.columns([1, 1, 1.4, 3])
+    a.button("Start", type="primary", icon=":material/play_arrow:", key="dg_start", disabled=running
+             or settings is None or data is None, on_click=_start, args=(settings, data))
+    b.button("Pause", icon=":material/pause:", key="dg_pause", disabled=not running, on_click=_pause)
+    c.button("New model", icon=":material/restart_alt:", key="dg_reset", disabled=run is None, on_click=_reset,
+             help="Forget your model and start from fresh random weights.")
+    if run is not None and run.message:
+        st.info(run.message, icon=":material/info:")
+    if run is not None and run.trainer is not None and not running and not _continues(run, settings, data):
+        st.caption("**Start** builds a new model: the architecture or the data changed"
+                   + (", or the run diverged" if run.trainer.diverged is not None else "") + ".")
+
+
+def evaluation_panel(data: datasets.Mnist | None, default: dg.DigitModel | None) -> None:
+    run = _run()
+    if run is None or run.running or data is None:
+        return
+    step = run.trainer.step if run.trainer is not None else 0
+    if run.trainer is not None and step == 0:
+        return
+    st.subheader("How good is it?")
+    if run.evaluation is None or run.evaluated != (step, data.source):
+        with st.spinner(f"Predicting the {len(data.y_test):,} test images…"), _lock():
+            run.evaluation = dg.evaluate(run.model, data.X_test, data.y_test)
+            run.evaluated = (step, data.source)
+    ev = run.evaluation
+    a, b = st.columns([0.45, 0.55], gap="large")
+    with a:
+        st.metric("Test accuracy", f"{ev.accuracy:.2%}", help=f"On the {len(ev.labels):,} test images, never trained on.")
+        default_accuracy = default.info.get("test_accuracy") if default is not None else None
+        if default_accuracy:
+            st.caption(f"For comparison, the default model: {default_accuracy:.2%} on the official MNIST test set.")
+        selected = _s().get("dg_cell")
+        event = st.plotly_chart(figs.confusion_figure(ev.confusion, selected), key="dg_confusion", on_select="rerun",
+                                selection_mode="points", config={"displayModeBar": False})
+        for point in _selected_points(event):
+            cell = _cell_of(point)
+            if cell is not None:
+                _s()["dg_cell"] = cell
+                if cell != selected:
+                    st.rerun()  # redraw with the cell framed
+        st.caption("Click a cell to see its images.")
+    with b:
+        cell = _s().get("dg_cell")
+        if cell is not None:
+            t, p = cell
+            idx = ev.cell(t, p)
+            st.markdown(f"**True {t}, predicted {p}**: {int(ev.confusion[t, p])} images" +
+                        (f" (the {len(idx)} most confident shown)" if len(idx) < ev.confusion[t, p] else ""))
+            if len(idx):
+                st.image([figs.digit_image(data.X_test[i], scale=3) for i in idx],
+                         caption=[f"{ev.confidence[i]:.0%}" for i in idx])
+        wrong = ev.most_confident_wrong(12)
+        st.markdown("**The most confident mistakes**")
+        if len(wrong):
+            st.image([figs.digit_image(data.X_test[i], scale=3) for i in wrong],
+                     caption=[f"{ev.labels[i]} read as {ev.predicted[i]} ({ev.confidence[i]:.0%})" for i in wrong])
+        else:
+            st.caption("None: every test image is right.")
+        kind, weights = run.model.first_layer_weights()
+        what = "3×3 filters of the first convolution" if kind == "filters" else "weights of the first hidden units, as 28×28 images"
+        st.markdown(f"**First layer**: the {what} (red positive, blue negative)")
+        st.image(figs.weights_image(kind, weights))
+
+
+def _cell_of(point: Any) -> tuple[int, int] | None:
+    """(true, predicted) from a clicked point's customdata (a list, or an index-keyed dict)."""
+    custom = point.get("customdata") if isinstance(point, dict) else None
+    if isinstance(custom, dict):
+        custom = [custom.get("0", custom.get(0)), custom.get("1", custom.get(1))]
+    try:
+        t, p = (int(v) for v in custom)
+    except (TypeError, ValueError):
+        return None
+    return (t, p) if 0 <= t < 10 and 0 <= p < 10 else None
+
+
+def _selected_points(event: Any) -> list[dict[str, Any]]:
+    try:
+        return list(event["selection"]["points"])
+    except (KeyError, TypeError):
+        return []
+
+
+def save_load_panel() -> None:
+    run = _run()
+    a, b = st.columns(2)
+    with a:
+        if run is not None and not run.running:
+            with _lock():
+                payload = run.model.to_bytes()
+            st.download_button("Save your model (.npz)", data=payload, file_name="nnviz-digits-model.npz",
+                               mime="application/octet-stream", icon=":material/save:", key="dg_save")
+    with b:
+        file = st.file_uploader("Load a saved model (.npz)", type=["npz"], key="dg_model_file",
+                                help="A model saved here before; it then predicts on the canvas next to the default model.")
+        if file is not None and _s().get("_dg_loaded_id") != file.file_id:
+            try:
+                model = dg.DigitModel.load(file.getvalue(), name="your model")
+            except ValueError as exc:
+                st.error(f"That file cannot be loaded: {exc}", icon=":material/error:")
+            else:
+                with _lock():
+                    _s()["dg_run"] = UserRun(model=model, label=f"{file.name}: {model.describe()}")
+                    _s()["_dg_loaded_id"] = file.file_id
+                    _s().pop("dg_cell", None)
+                st.rerun()
+
+
+def train_section(default: dg.DigitModel | None) -> None:
+    st.markdown("Train a digit model yourself and compare it with the default one on the canvas.")
+    data, _ = _data_panel()
+    n_available = len(data.y_train) if data is not None else 5000
+    settings = _settings_panel(n_available)
+    controls(settings, data)
+    live_panel(settings)
+    evaluation_panel(data, default)
+    save_load_panel()
+
+
+# ---- the page --------------------------------------------------------------------------------
+
+
+def page() -> None:
+    st.title(":material/draw: Digits")
+    st.caption("Draw a digit and watch the network's softmax probabilities; train your own digit model.")
+    model = None
+    try:
+        model = default_model()
+    except (dg.DefaultModelMissing, ValueError) as exc:
+        st.error(f"The default digit model could not be loaded: {exc}", icon=":material/error:")
+    draw_tab, train_tab = st.tabs(["Draw and predict", "Train your own model"])
+    with draw_tab:
+        draw_section(model)
+        if model is not None:
+            info = model.info
+            acc = info.get("test_accuracy")
+            st.caption(f"Default model: {model.describe()}"
+                       + (f"; {acc:.2%} on the official 10,000 MNIST test images" if acc else "")
+                       + (f", trained on {info['training_data']['images']:,} images" if "training_data" in info else "")
+                       + ".")
+    with train_tab:
+        train_section(model)

@@ -1,0 +1,130 @@
+"""The digits page in real Chromium: draw digits with the mouse, read the prediction, screenshot."""
+
+from __future__ import annotations
+
+import re
+
+from tests.browser.conftest import assert_no_exception, open_page, screenshot, wait_for_app
+
+CANVAS = "[data-testid=stBidiComponentIsolated] canvas.upper-canvas"
+
+
+def draw(page, strokes: list[list[tuple[float, float]]]) -> None:
+    """Each stroke is a polyline in canvas pixels (0..280), drawn with the mouse button held."""
+    canvas = page.locator(CANVAS).first
+    canvas.wait_for()
+    box = canvas.bounding_box()
+    for pts in strokes:
+        page.mouse.move(box["x"] + pts[0][0], box["y"] + pts[0][1])
+        page.mouse.down()
+        for (x0, y0), (x1, y1) in zip(pts, pts[1:], strict=False):
+            for t in range(1, 11):  # intermediate points, like a real hand movement
+                page.mouse.move(box["x"] + x0 + (x1 - x0) * t / 10, box["y"] + y0 + (y1 - y0) * t / 10)
+        page.mouse.up()
+
+
+def prediction(page) -> str:
+    metric = page.locator("[data-testid=stMetric]").filter(has_text="Default model says").first
+    metric.wait_for()
+    return metric.locator("[data-testid=stMetricValue]").inner_text().strip()
+
+
+def wait_for_images(page) -> None:
+    """Until every st.image on the page has loaded (they are fetched after the run ends)."""
+    page.wait_for_function(
+        "() => { const imgs = [...document.querySelectorAll('[data-testid=stImage] img')];"
+        " return imgs.length >= 5 && imgs.every(i => i.complete && i.naturalWidth > 0); }", timeout=30_000)
+
+
+def clear(page) -> None:
+    page.get_by_role("button", name="Reset canvas & history").first.click()
+
+
+def wait_for_prediction(page, digit: str) -> None:
+    """Until the default model's metric shows ``digit`` (screenshot first if it never does)."""
+    try:
+        page.wait_for_function(
+            "d => [...document.querySelectorAll('[data-testid=stMetric]')]"
+            ".some(m => m.innerText.includes('Default model says') && m.innerText.split('\\n').includes(d))",
+            arg=digit, timeout=30_000)
+    except Exception:
+        screenshot(page, f"digits-failed-{digit}")
+        raise
+
+
+def test_draw_digits_and_see_the_prediction(page, app_url):
+    # Through the entry point first: a server whose first request is a page URL serves pages/
+    # without app.py's navigation and layout.
+    open_page(page, app_url, "")
+    page.set_viewport_size({"width": 1400, "height": 1900})  # the whole page in the screenshots
+    open_page(page, app_url, "digits")
+    page.get_by_text("Draw a digit on the canvas").first.wait_for()
+    assert_no_exception(page)
+    screenshot(page, "digits-empty")
+
+    draw(page, [[(85, 65), (195, 65), (125, 225)]])  # a 7
+    wait_for_prediction(page, "7")
+    assert prediction(page) == "7"
+    assert_no_exception(page)
+    page.get_by_text("What the network sees").first.wait_for()
+    wait_for_images(page)
+    screenshot(page, "digits-seven")
+
+    clear(page)
+    page.get_by_text("Draw a digit on the canvas").first.wait_for()
+    draw(page, [[(125, 80), (145, 55), (145, 225)]])  # a 1 with a small flag
+    wait_for_prediction(page, "1")
+    assert prediction(page) == "1"
+    assert_no_exception(page)
+    wait_for_images(page)
+    screenshot(page, "digits-one")
+
+
+def click_confusion_cell(page, true: int, predicted: int) -> None:
+    """Click the confusion-matrix cell (true, predicted) where plotly draws it."""
+    plot = page.locator(".js-plotly-plot").first
+    plot.wait_for()
+    x, y = plot.evaluate(
+        """(el, [t, p]) => { const l = el._fullLayout; const r = el.getBoundingClientRect();
+             return [r.left + l.xaxis._offset + l.xaxis.d2p(p), r.top + l.yaxis._offset + l.yaxis.d2p(t)]; }""",
+        [true, predicted])
+    page.mouse.click(x, y)
+
+
+def test_train_pause_evaluate_and_compare_on_the_canvas(page, app_url):
+    page.set_viewport_size({"width": 1400, "height": 2400})
+    open_page(page, app_url, "")
+    open_page(page, app_url, "digits")
+    page.get_by_role("tab", name="Train your own model").click()
+    epochs = page.get_by_label("Epochs")
+    epochs.fill("1")
+    epochs.press("Enter")
+    wait_for_app(page)
+    page.get_by_role("button", name="Start").click()  # the default small CNN
+    page.get_by_text("Training: epoch").first.wait_for(timeout=30_000)
+    page.get_by_role("button", name="Pause").click()
+    page.get_by_text("Paused: epoch").first.wait_for(timeout=30_000)
+    assert_no_exception(page)
+    page.get_by_text("Test accuracy").first.wait_for(timeout=60_000)  # evaluated while paused
+    wait_for_app(page)
+    page.locator(".js-plotly-plot").first.wait_for()
+    wait_for_images(page)
+    screenshot(page, "digits-paused")
+    page.get_by_role("button", name="Start").click()
+    page.get_by_text("Finished: epoch 1.00").first.wait_for(timeout=120_000)
+    page.get_by_text("Test accuracy").first.wait_for(timeout=60_000)
+    wait_for_app(page)
+    click_confusion_cell(page, 4, 9)
+    page.get_by_text(re.compile("True 4, predicted 9")).first.wait_for(timeout=30_000)  # not the tooltip
+    wait_for_images(page)
+    wait_for_app(page)
+    assert_no_exception(page)
+    screenshot(page, "digits-trained")
+
+    page.get_by_role("tab", name="Draw and predict").click()
+    draw(page, [[(85, 65), (195, 65), (125, 225)]])
+    wait_for_prediction(page, "7")
+    page.locator("[data-testid=stMetric]").filter(has_text="Your model says").first.wait_for()
+    wait_for_images(page)
+    assert_no_exception(page)
+    screenshot(page, "digits-compare")

@@ -1,0 +1,212 @@
+"""The digits page through AppTest: renders offline with the default model, predicts a drawing
+set through the canvas component's state, says "draw a digit" on an empty canvas, and keeps
+the drawing when an upload is bad."""
+
+from __future__ import annotations
+
+import base64
+import io
+import struct
+import zlib
+
+import pytest
+from PIL import Image, ImageDraw
+from streamlit.testing.v1 import AppTest
+
+from nnviz.ui.digits import EMPTY_MESSAGE
+
+PAGE = "../../pages/digits.py"
+
+
+def canvas_state(strokes: list[list[tuple[float, float]]], width: int = 18) -> dict:
+    """What streamlit-drawable-canvas 0.13 keeps in session state after drawing ``strokes``."""
+    img = Image.new("RGBA", (280, 280), (0, 0, 0, 255))
+    draw = ImageDraw.Draw(img)
+    for pts in strokes:
+        draw.line(pts, fill=(255, 255, 255, 255), width=width, joint="curve")
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    url = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+    objects = [{"type": "path", "path": [["M", *pts[0]], *[["L", *p] for p in pts[1:]]]} for pts in strokes]
+    return {"drawing": {"raw": {"objects": objects, "background": "#000000"}, "data": url}, "backgroundFit": None}
+
+
+SEVEN = [[(80, 60), (200, 60), (120, 230)]]
+ONE = [[(140, 50), (140, 230)]]
+
+
+def _app() -> AppTest:
+    return AppTest.from_file(PAGE, default_timeout=60)
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_page_renders_offline_and_asks_for_a_drawing():
+    at = _app().run()
+    assert not at.exception, at.exception
+    assert any(EMPTY_MESSAGE in i.value for i in at.info)
+    assert not [m for m in at.metric if "says" in m.label]  # no digit for a blank canvas
+    assert not at.error
+
+
+def test_a_blank_canvas_image_gives_no_prediction():
+    at = _app()
+    at.session_state["dg_canvas"] = canvas_state([])
+    at.run()
+    assert not at.exception
+    assert any(EMPTY_MESSAGE in i.value for i in at.info)
+    assert not [m for m in at.metric if "says" in m.label]
+
+
+@pytest.mark.parametrize(("strokes", "digit"), [(SEVEN, "7"), (ONE, "1")])
+def test_a_drawing_gives_a_prediction(strokes, digit):
+    at = _app()
+    at.session_state["dg_canvas"] = canvas_state(strokes)
+    at.run()
+    assert not at.exception, at.exception
+    assert _metrics(at).get("Default model says") == digit
+    assert not any(EMPTY_MESSAGE in i.value for i in at.info)
+    captions = " ".join(c.value for c in at.caption)
+    assert "sure" in captions
+    assert len(at.get("image")) >= 3  # the 28x28 input, the saliency map, hidden layers
+
+
+def _train_small(at: AppTest, kind: str = "mlp") -> AppTest:
+    at.radio(key="dg_kind").set_value(kind)
+    at.run()
+    at.slider(key="dg_n_train").set_value(500)
+    at.number_input(key="dg_epochs").set_value(1)
+    at.run()
+    at.button(key="dg_start").click().run()
+    for _ in range(20):  # each run runs the training fragment once (one chunk)
+        run = at.session_state["dg_run"]
+        if not run.running:
+            break
+        at.run()
+    return at
+
+
+def test_train_your_own_model_then_see_it_on_the_canvas(mnist_folder):
+    at = _app().run()
+    _train_small(at)
+    assert not at.exception, at.exception
+    run = at.session_state["dg_run"]
+    assert not run.running and run.trainer.step == run.trainer.steps_per_epoch
+    at.run()  # after the run stops, the evaluation appears
+    assert not at.exception, at.exception
+    labels = _metrics(at)
+    assert "Test accuracy" in labels and float(labels["Test accuracy"].rstrip("%")) > 50
+    assert at.get("plotly_chart"), "confusion matrix"
+    at.session_state["dg_canvas"] = canvas_state(SEVEN)
+    at.run()
+    labels = _metrics(at)
+    assert labels.get("Default model says") == "7" and "Your model says" in labels
+
+
+def test_a_diverged_run_is_shown_not_raised(mnist_folder):
+    at = _app().run()
+    _train_small(at)
+    at.session_state["dg_run"].trainer.diverged = 3
+    at.run()
+    assert not at.exception, at.exception
+    assert any("Diverged at step 3" in e.value for e in at.error)
+
+
+def png_bytes(array, mode: str = "L") -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(array, mode=None).convert(mode).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def bomb_png(width: int = 100_000, height: int = 100_000) -> bytes:
+    """A PNG whose header claims width x height pixels (decoding it would need gigabytes)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    idat = zlib.compress(b"\x00" * 1024)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+def black_on_white_four() -> bytes:
+    img = Image.new("L", (200, 240), 255)
+    draw = ImageDraw.Draw(img)
+    draw.line([(130, 220), (130, 20), (40, 150), (170, 150)], fill=0, width=16, joint="curve")
+    buf = io.BytesIO()
+    img.save(buf, format="JPEG", quality=90)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(("name", "data", "message"), [
+    ("notes.png", b"this is not an image", "not an image file"),
+    ("huge.png", b"\x89PNG" + b"\x00" * 5_200_000, "limit is 5 MB"),
+    ("bomb.png", bomb_png(), "too large"),
+], ids=["not-an-image", "over-5-MB", "decompression-bomb"])
+def test_a_bad_upload_gives_a_clear_message_and_keeps_the_drawing(name, data, message):
+    at = _app()
+    at.session_state["dg_canvas"] = canvas_state(SEVEN)
+    at.run()
+    at.file_uploader(key="dg_upload").upload(name, data, "image/png").run()
+    assert not at.exception, at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert message in errors and "drawing is used instead" in errors
+    assert _metrics(at).get("Default model says") == "7"
+
+
+def test_an_uploaded_black_on_white_photo_is_classified():
+    at = _app()
+    at.session_state["dg_canvas"] = canvas_state(SEVEN)
+    at.run()
+    at.file_uploader(key="dg_upload").upload("four.jpg", black_on_white_four(), "image/jpeg").run()
+    assert not at.exception, at.exception
+    assert at.radio(key="dg_source").value == "uploaded image"
+    assert _metrics(at).get("Default model says") == "4"
+    at.radio(key="dg_source").set_value("drawing").run()
+    assert _metrics(at).get("Default model says") == "7"
+
+
+def test_a_bad_model_file_is_refused_clearly():
+    at = _app().run()
+    at.file_uploader(key="dg_model_file").upload("model.npz", b"PK\x03\x04 broken", "application/octet-stream").run()
+    assert not at.exception, at.exception
+    assert any("cannot be loaded" in e.value for e in at.error)
+    assert "dg_run" not in at.session_state
+
+
+def test_offline_download_says_where_to_put_the_files(monkeypatch, tmp_path):
+    from nnviz import datasets
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(datasets, "MNIST_MIRRORS", ("http://127.0.0.1:9/",))  # nothing listens: offline
+    at = _app().run()
+    at.radio(key="dg_data").set_value("download").run()
+    assert any("Download MNIST" in i.value for i in at.info)
+    at.button(key="dg_download").click().run()
+    assert not at.exception, at.exception
+    text = " ".join(w.value for w in at.warning)
+    assert "could not download" in text and "NNVIZ_MNIST" in text
+    assert at.button(key="dg_start").disabled
+
+
+def test_a_folder_without_mnist_is_explained(tmp_path):
+    at = _app().run()
+    at.radio(key="dg_data").set_value("folder").run()
+    at.text_input(key="dg_folder").input(str(tmp_path / "nowhere")).run()
+    assert not at.exception, at.exception
+    assert any("MNIST files not found" in w.value for w in at.warning)
+
+
+def test_a_saved_model_loads_and_predicts_next_to_the_default(tmp_path):
+    from nnviz import digits as dg
+
+    saved = dg.DigitModel(dg.mlp((16,), seed=1)).to_bytes()
+    at = _app()
+    at.session_state["dg_canvas"] = canvas_state(SEVEN)
+    at.run()
+    at.file_uploader(key="dg_model_file").upload("mine.npz", saved, "application/octet-stream").run()
+    assert not at.exception, at.exception
+    labels = _metrics(at)
+    assert labels.get("Default model says") == "7" and "Your model says" in labels
+    assert at.session_state["dg_run"].trainer is None
