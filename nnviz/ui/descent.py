@@ -1,0 +1,498 @@
+"""Widgets and state of the gradient-descent page (keys ``gd_*``).
+
+The page's model lives in session state: the surface (dimension, name, parameters), the start
+point, the number of steps, and up to six runs (``gd_runs``: run ids; per run an optimizer,
+a learning rate and its settings). Widgets are seeded through session state, never through
+``value=``, so that presets, a click on the map and a return from another page can set them.
+Streamlit drops a widget's value when its page is not shown, so ``remember``/``restore`` copy
+the widget values to a plain key (``_gd_saved``) and back.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import streamlit as st
+
+from nnviz import descent, optimizers, surfaces
+from nnviz.descent import LEARNING_RATE_GRID, MAX_RUNS, RunSpec, Trajectory
+from nnviz.figures.descent import picked_start, run_color
+from nnviz.surfaces import Surface
+
+DEFAULT_SURFACE = {1: "quadratic", 2: "bowl"}
+DEFAULT_STEPS = {1: 50, 2: 200}
+TOLERANCES = (1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-8)
+SAVED = "_gd_saved"
+#: Widget keys worth keeping across a page switch (prefixes); buttons and the chart are not.
+_SAVED_PREFIXES = ("gd_dim", "gd_surface_", "gd_sp_", "gd_start", "gd_steps", "gd_opt_", "gd_lr_", "gd_set_",
+                   "gd_show_", "gd_preset_opt", "gd_tol")
+
+
+# ---- state --------------------------------------------------------------------------------------
+
+
+def restore() -> None:
+    """Put back widget values dropped while another page was shown (call first)."""
+    saved = st.session_state.get(SAVED, {})
+    for key, value in saved.items():
+        if key not in st.session_state:
+            st.session_state[key] = value
+
+
+def remember() -> None:
+    """Copy the current widget values to a plain key (call last)."""
+    st.session_state[SAVED] = {
+        k: v for k, v in st.session_state.items() if isinstance(k, str) and k.startswith(_SAVED_PREFIXES)
+    }
+
+
+def _seed(key: str, default: Any) -> str:
+    if key not in st.session_state:
+        st.session_state[key] = default
+    return key
+
+
+def dim() -> int:
+    return int(st.session_state.get("gd_dim", 2))
+
+
+def surface_name(d: int | None = None) -> str:
+    d = dim() if d is None else d
+    return st.session_state.get(f"gd_surface_{d}", DEFAULT_SURFACE[d])
+
+
+def _param_options(low: float, high: float, default: float) -> list[float] | None:
+    """Log-spaced 1-2-5 options for a parameter that spans decades (None: use a plain slider)."""
+    if low <= 0 or high / low < 100:
+        return None
+    values = {default}
+    for e in range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1):
+        for m in (1, 2, 5):
+            v = round(m * 10.0**e, 10)
+            if low <= v <= high:
+                values.add(v)
+    return sorted(values)
+
+
+def current_surface() -> Surface:
+    """The surface the widgets describe (usable in callbacks, before the widgets are drawn)."""
+    name = surface_name()
+    cls = surfaces.SURFACES.get(name)
+    params = {p: st.session_state.get(f"gd_sp_{name}_{p}", spec[0]) for p, spec in cls.hyperparams.items()}
+    return surfaces.get(name, **params)
+
+
+def format_point(p: Any) -> str:
+    """A point as the start box shows it: "-1.5, 2"."""
+    return ", ".join(f"{float(v):.4g}" for v in p)
+
+
+def parse_start(text: Any, dim: int) -> tuple[float, ...]:
+    """The typed start point: ``dim`` numbers separated by commas or spaces; ValueError saying what is wrong."""
+    parts = [p for p in str(text).replace(",", " ").replace("(", " ").replace(")", " ").split() if p]
+    if len(parts) != dim:
+        example = "-1.5, 2" if dim == 2 else "2.5"
+        raise ValueError(f"The start point needs {dim} number{'s' if dim > 1 else ''} (like {example}); "
+                         f"got {str(text).strip() or 'nothing'!r}.")
+    values = []
+    for p in parts:
+        try:
+            values.append(float(p))
+        except ValueError:
+            raise ValueError(f"{p!r} in the start point is not a number.") from None
+    if not all(math.isfinite(v) for v in values):
+        raise ValueError(f"The start point {str(text).strip()!r} is not a finite number: type coordinates like "
+                         f"{'-1.5, 2' if dim == 2 else '2.5'}" + (", or click on the map." if dim == 2 else "."))
+    return tuple(values)
+
+
+def check_start(surface: Surface, text: Any) -> str | None:
+    """None if ``text`` is a finite point of the domain, else the message to show."""
+    try:
+        start = parse_start(text, surface.dim)
+    except ValueError as err:
+        return str(err)
+    if not surface.in_domain(start):
+        b = surface.bounds()
+        box = ", ".join(f"{n} in [{lo:g}, {hi:g}]" for n, (lo, hi) in zip("xy", b, strict=False))
+        return f"The start point ({format_point(start)}) is outside the plotted domain ({box})."
+    return None
+
+
+def steps() -> int:
+    return int(st.session_state.get("gd_steps", DEFAULT_STEPS[dim()]))
+
+
+def valid_start(surface: Surface) -> tuple[float, ...]:
+    """The typed start if it is valid, else the last valid one (or the surface's default)."""
+    text = st.session_state.get("gd_start", format_point(surface.default_start))
+    if check_start(surface, text) is None:
+        return parse_start(text, surface.dim)
+    last = st.session_state.get("gd_last_start", {}).get(surface.name)
+    return tuple(last) if last is not None else tuple(surface.default_start)
+
+
+# ---- runs ---------------------------------------------------------------------------------------
+
+
+def run_ids() -> list[int]:
+    return list(st.session_state.get("gd_runs", []))
+
+
+def _set_runs(specs: list[RunSpec]) -> None:
+    """Replace the runs by ``specs`` (new ids, so no stale widget state), seeding their widgets."""
+    for rid in run_ids():
+        _forget_run(rid)
+    next_id = int(st.session_state.get("gd_next_id", 0))
+    ids = []
+    for spec in specs[:MAX_RUNS]:
+        rid, next_id = next_id, next_id + 1
+        ids.append(rid)
+        st.session_state[f"gd_opt_{rid}"] = spec.optimizer
+        st.session_state[f"gd_lr_{rid}"] = spec.learning_rate
+        for hp, value in spec.settings:
+            st.session_state[f"gd_set_{rid}_{spec.optimizer}_{hp}"] = value
+        if spec.label:
+            st.session_state[f"gd_tag_{rid}"] = (spec.optimizer, spec.learning_rate, spec.label)
+    st.session_state["gd_runs"] = ids
+    st.session_state["gd_next_id"] = next_id
+
+
+def _forget_run(rid: int) -> None:
+    for key in [k for k in st.session_state if isinstance(k, str) and (
+            k in (f"gd_opt_{rid}", f"gd_lr_{rid}", f"gd_tag_{rid}") or k.startswith(f"gd_set_{rid}_"))]:
+        del st.session_state[key]
+    saved = st.session_state.get(SAVED, {})
+    for key in [k for k in saved if k in (f"gd_opt_{rid}", f"gd_lr_{rid}") or k.startswith(f"gd_set_{rid}_")]:
+        del saved[key]
+
+
+def spec_of(rid: int) -> RunSpec:
+    name = st.session_state.get(f"gd_opt_{rid}", "sgd")
+    lr = float(st.session_state.get(f"gd_lr_{rid}", 0.01))
+    hyper = optimizers.get(name).hyperparams
+    settings = {hp: float(st.session_state.get(f"gd_set_{rid}_{name}_{hp}", spec[0])) for hp, spec in hyper.items()}
+    tag = st.session_state.get(f"gd_tag_{rid}")
+    label = tag[2] if tag and tag[0] == name and tag[1] == lr and settings == {
+        hp: spec[0] for hp, spec in hyper.items()} else ""
+    return RunSpec(name, lr, settings, label=label)
+
+
+def current_specs() -> list[RunSpec]:
+    return [spec_of(rid) for rid in run_ids()]
+
+
+SurfaceKey = tuple[str, tuple[tuple[str, float], ...]]
+
+
+def surface_key(surface: Surface) -> SurfaceKey:
+    """A hashable stand-in for a surface (st.cache_data cannot hash the surface objects)."""
+    return surface.name, tuple(sorted(surface.params.items()))
+
+
+def _surface(key: SurfaceKey) -> Surface:
+    return surfaces.get(key[0], **dict(key[1]))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _race(key: SurfaceKey, specs: tuple[RunSpec, ...], start: tuple[float, ...], n_steps: int) -> list[Trajectory]:
+    return descent.race(_surface(key), list(specs), start, n_steps)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _ladder(key: SurfaceKey, optimizer: str, start: tuple[float, ...], n_steps: int) -> list[RunSpec]:
+    return descent.learning_rate_ladder(_surface(key), optimizer, start, n_steps)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _compared(key: SurfaceKey, start: tuple[float, ...], n_steps: int) -> list[RunSpec]:
+    return descent.optimizers_compared(_surface(key), start, n_steps)
+
+
+def cached_race(surface: Surface, specs: tuple[RunSpec, ...], start: tuple[float, ...], n_steps: int) -> list[Trajectory]:
+    """``descent.race``, cached per (surface, specs, start, steps)."""
+    return _race(surface_key(surface), tuple(specs), tuple(float(v) for v in start), int(n_steps))
+
+
+def cached_ladder(surface: Surface, optimizer: str, start: tuple[float, ...], n_steps: int) -> list[RunSpec]:
+    return _ladder(surface_key(surface), optimizer, tuple(float(v) for v in start), int(n_steps))
+
+
+def cached_compared(surface: Surface, start: tuple[float, ...], n_steps: int) -> list[RunSpec]:
+    return _compared(surface_key(surface), tuple(float(v) for v in start), int(n_steps))
+
+
+PRESETS = {
+    "optimizers": "Optimizers compared",
+    "learning_rates": "Learning rates compared",
+}
+
+
+def apply_preset(kind: str) -> None:
+    """Fill the runs with a preset for the current surface, start and number of steps (a callback)."""
+    surface = current_surface()
+    start = valid_start(surface)
+    if kind == "learning_rates":
+        optimizer = st.session_state.get("gd_preset_opt", "sgd")
+        specs = cached_ladder(surface, optimizer, start, steps())
+    else:
+        specs = cached_compared(surface, start, steps())
+    _set_runs(specs)
+    st.session_state["gd_preset"] = kind
+
+
+def _custom() -> None:
+    """A run was edited by hand: a change of surface no longer re-applies the preset."""
+    st.session_state["gd_preset"] = None
+
+
+def add_run() -> None:
+    ids = run_ids()
+    if len(ids) >= MAX_RUNS:
+        return
+    base = spec_of(ids[-1]) if ids else RunSpec("sgd", 0.01)
+    rid = int(st.session_state.get("gd_next_id", 0))
+    st.session_state["gd_next_id"] = rid + 1
+    st.session_state[f"gd_opt_{rid}"] = "adam" if base.optimizer != "adam" else "momentum"
+    st.session_state[f"gd_lr_{rid}"] = base.learning_rate
+    st.session_state["gd_runs"] = [*ids, rid]
+    _custom()
+
+
+def remove_run(rid: int) -> None:
+    ids = run_ids()
+    if len(ids) <= 1 or rid not in ids:
+        return
+    _forget_run(rid)
+    st.session_state["gd_runs"] = [r for r in ids if r != rid]
+    _custom()
+
+
+def surface_changed() -> None:
+    """Another surface: back to its default start; re-apply an active preset."""
+    surface = current_surface()
+    st.session_state["gd_start"] = format_point(surface.default_start)
+    if st.session_state.get("gd_preset"):
+        apply_preset(st.session_state["gd_preset"])
+
+
+def params_changed() -> None:
+    """New surface parameters (κ, b, ...): keep the start point; re-apply an active preset."""
+    if st.session_state.get("gd_preset"):
+        apply_preset(st.session_state["gd_preset"])
+
+
+def dim_changed() -> None:
+    """1D <-> 2D: that dimension's default number of steps, then as for another surface."""
+    st.session_state["gd_steps"] = DEFAULT_STEPS[dim()]
+    surface_changed()
+
+
+def pick_from_map() -> None:
+    """on_select of the contour: a click on the click grid moves the start point there."""
+    event = st.session_state.get("gd_contour")
+    selection = (event or {}).get("selection") if isinstance(event, dict) else getattr(event, "selection", None)
+    point = picked_start(selection)
+    if point is not None:
+        st.session_state["gd_start"] = format_point((round(point[0], 3), round(point[1], 3)))
+
+
+def init_state() -> None:
+    """First visit: a 2D bowl, its default start, and the 'optimizers compared' preset."""
+    restore()
+    _seed("gd_dim", 2)
+    d = dim()
+    _seed(f"gd_surface_{d}", DEFAULT_SURFACE[d])
+    _seed("gd_steps", DEFAULT_STEPS[d])
+    surface = current_surface()
+    _seed("gd_start", format_point(surface.default_start))
+    _seed("gd_show_grad", True)
+    _seed("gd_show_vel", False)
+    _seed("gd_show_scale", False)
+    _seed("gd_preset_opt", "sgd")
+    if "gd_runs" not in st.session_state:
+        st.session_state["gd_preset"] = "optimizers"
+        apply_preset("optimizers")
+
+
+# ---- widgets ------------------------------------------------------------------------------------
+
+
+def surface_controls() -> Surface:
+    """Dimension, surface and its parameters, with the formula and what it teaches."""
+    st.radio("Dimension", (2, 1), key="gd_dim", horizontal=True, on_change=dim_changed,
+             format_func=lambda d: "2D surface" if d == 2 else "1D curve",
+             help="1D: a point slides along a curve (tangent and step shown). 2D: a point moves over a map.")
+    d = dim()
+    names = surfaces.names_by_dim(d)
+    st.selectbox("Surface", names, key=f"gd_surface_{d}", on_change=surface_changed,
+                 format_func=lambda n: surfaces.SURFACES.get(n).label,
+                 help="The function f that gradient descent minimizes. Changing it resets the start point "
+                      "and re-tunes a preset's learning rates.")
+    name = surface_name(d)
+    cls = surfaces.SURFACES.get(name)
+    for p, (default, low, high, meaning) in cls.hyperparams.items():
+        key = _seed(f"gd_sp_{name}_{p}", default)
+        options = _param_options(low, high, default)
+        if options is not None:
+            if st.session_state[key] not in options:
+                st.session_state[key] = min(options, key=lambda v: abs(math.log(v) - math.log(st.session_state[key])))
+            st.select_slider(p, options=options, key=key, on_change=params_changed, help=meaning,
+                             format_func=lambda v: f"{v:g}")
+        else:
+            st.slider(p, min_value=float(low), max_value=float(high), key=key, on_change=params_changed, help=meaning)
+    surface = current_surface()
+    st.latex(surface.latex)
+    st.caption(surface.description[:1].upper() + surface.description[1:] + ".")
+    return surface
+
+
+def start_controls(surface: Surface) -> tuple[tuple[float, ...], str | None]:
+    """Typed start point (2D: or a click on the map) and the number of steps.
+
+    Returns the start to use and an error message if the typed one is not usable (the runs
+    then start from the last valid point, and the typed values stay in the inputs).
+    """
+    b = surface.bounds()
+    domain = ", ".join(f"{n} in [{lo:g}, {hi:g}]" for n, (lo, hi) in zip("xy", b, strict=False))
+    st.text_input("Start point" + (" (x, y)" if surface.dim == 2 else " x"), key=_seed("gd_start", format_point(
+        surface.default_start)), help=f"Where every run starts, inside the plotted domain: {domain}.")
+    if surface.dim == 2:
+        st.caption(":material/ads_click: Or click anywhere on the map to start there.")
+    problem = check_start(surface, st.session_state["gd_start"])
+    start = valid_start(surface)
+    if problem is None:
+        last = dict(st.session_state.get("gd_last_start", {}))
+        last[surface.name] = start
+        st.session_state["gd_last_start"] = last
+    else:
+        problem += f" The runs still start from the last valid point ({format_point(start)})."
+    st.slider("Steps", min_value=10, max_value=1000, step=10, key="gd_steps",
+              help="How many updates each run makes. The animation shows at most 200 frames; longer runs "
+                   "are subsampled for it, but every step is computed and plotted.")
+    st.select_slider("Convergence tolerance", options=TOLERANCES, key=_seed("gd_tol", descent.TOLERANCE),
+                     format_func=lambda v: f"{v:g}",
+                     help="A run has converged at step k if from step k on both |∇f| and the step length "
+                          "stay below this (the source notes: |∇f| < ε).")
+    return start, problem
+
+
+def tolerance() -> float:
+    return float(st.session_state.get("gd_tol", descent.TOLERANCE))
+
+
+def preset_controls() -> None:
+    st.caption("A preset fills the runs below for this surface and start point.")
+    st.button("Optimizers compared", key="gd_btn_preset_opt", on_click=apply_preset, args=("optimizers",),
+              icon=":material/compare_arrows:", width="stretch",
+              help="All six optimizers with one shared learning rate (3/4 of the rate at which plain gradient "
+                   "descent becomes unstable here).")
+    st.button("Learning rates compared", key="gd_btn_preset_lr", on_click=apply_preset, args=("learning_rates",),
+              icon=":material/speed:", width="stretch",
+              help="One optimizer, four learning rates: too small, about right, too large, far too large "
+                   "(the learning-rate figure of the source notes).")
+    st.selectbox("Optimizer of the learning-rate preset", optimizers.names(), key="gd_preset_opt",
+                 format_func=lambda n: optimizers.get(n).label,
+                 help="Plain gradient descent (SGD) shows the classic picture; the adaptive optimizers bounce "
+                      "instead of diverging.")
+    kind = st.session_state.get("gd_preset")
+    st.caption(f"Runs: preset **{PRESETS[kind]}** (re-tuned when the surface changes)." if kind
+               else "Runs: edited by hand.")
+
+
+def preset_note(surface: Surface, trajs: list[Trajectory]) -> None:
+    """What the active preset shows, in one caption."""
+    kind = st.session_state.get("gd_preset")
+    if kind == "optimizers" and trajs:
+        eta = trajs[0].spec.learning_rate
+        st.caption(
+            f"All six optimizers share η = {eta:g}, three quarters of the rate at which plain gradient descent "
+            f"becomes unstable on this surface. Adagrad, RMSprop and Adam take steps of about η whatever the "
+            f"gradient, so at a rate that is safe for plain descent they may crawl: give one a larger η and "
+            f"watch it race ahead."
+        )
+    elif kind == "learning_rates" and trajs:
+        name = trajs[0].spec.optimizer_label
+        st.caption(
+            f"One optimizer ({name}), four learning rates, as in the learning-rate figure of the source notes: "
+            "too small crawls, about right converges, too large overshoots and zigzags, far too large flies off."
+        )
+
+
+def _lr_label(v: float) -> str:
+    return f"{v:g}"
+
+
+def run_editor(rid: int, index: int, n_runs: int, status_text: str | None = None) -> None:
+    """One run: optimizer, learning rate, settings (in a popover) and its update rule in LaTeX."""
+    color = run_color(index)
+    with st.container(border=True):
+        head, remove = st.columns([6, 1], vertical_alignment="center")
+        spec = spec_of(rid)
+        head.markdown(f'<span style="color:{color};font-size:1.3em">&#9679;</span> **Run {index + 1}** '
+                      f'<span style="color:#666">{spec.title}</span>', unsafe_allow_html=True)
+        remove.button("", key=f"gd_btn_remove_{rid}", icon=":material/close:", on_click=remove_run, args=(rid,),
+                      disabled=n_runs <= 1, help="Remove this run")
+        c1, c2 = st.columns([1, 1.4])
+        c1.selectbox("Optimizer", optimizers.names(), key=_seed(f"gd_opt_{rid}", "sgd"), on_change=_custom,
+                     format_func=lambda n: optimizers.get(n).label,
+                     help=optimizers.get(spec.optimizer).description)
+        lr_key = _seed(f"gd_lr_{rid}", 0.01)
+        if st.session_state[lr_key] not in LEARNING_RATE_GRID:
+            st.session_state[lr_key] = descent.snap_rate(float(st.session_state[lr_key]))
+        c2.select_slider("Learning rate η", options=LEARNING_RATE_GRID, key=lr_key, on_change=_custom,
+                         format_func=_lr_label,
+                         help="Step size. Too small: the run crawls. Too large: it zigzags or diverges.")
+        name = st.session_state[f"gd_opt_{rid}"]
+        opt = optimizers.get(name)
+        st.caption(f"${opt.formula}$")
+        hyper = {hp: v for hp, v in opt.hyperparams.items() if hp != "eps"}
+        if hyper:
+            with st.popover("Settings: " + ", ".join(
+                    f"{hp} = {st.session_state.get(f'gd_set_{rid}_{name}_{hp}', d[0]):g}" for hp, d in hyper.items()),
+                    icon=":material/tune:"):
+                st.caption(opt.description + ".")
+                for hp, (default, low, high, meaning) in hyper.items():
+                    st.slider(hp, min_value=float(low), max_value=min(float(high), 0.9999),
+                              key=_seed(f"gd_set_{rid}_{name}_{hp}", float(default)),
+                              step=0.001 if hp == "beta_2" else 0.01, on_change=_custom, help=meaning)
+        if status_text:
+            st.markdown(status_text)
+
+
+def runs_controls(status_lines: dict[int, str] | None = None, per_row: int = 3) -> None:
+    """The runs as a grid of cards (``per_row`` a row), each with its status, and an Add button."""
+    ids = run_ids()
+    for row in range(0, len(ids), per_row):
+        cols = st.columns(per_row)
+        for col, (i, rid) in zip(cols, list(enumerate(ids))[row:row + per_row], strict=False):
+            with col:
+                run_editor(rid, i, len(ids), (status_lines or {}).get(rid))
+    st.button("Add a run", key="gd_btn_add", on_click=add_run, icon=":material/add:",
+              disabled=len(ids) >= MAX_RUNS, help=f"Up to {MAX_RUNS} runs race from the same start.")
+
+
+def view_toggles() -> tuple[bool, bool, bool]:
+    """The three overlays of the 2D map, with what each one shows."""
+    c1, c2, c3 = st.columns(3)
+    grad = c1.toggle("−∇f arrow", key="gd_show_grad",
+                     help="−∇f at each run's current point: the steepest way down. The arrow shrinks as the "
+                          "gradient fades (relative to the run's largest gradient).")
+    vel = c2.toggle("Momentum arrow", key="gd_show_vel",
+                    help="The direction the momentum carries the point: −v (momentum, Nesterov), −m (Adam). "
+                         "On a curved valley it points along the valley while −∇f points across it.")
+    scale = c3.toggle("Adam's step size", key="gd_show_scale",
+                      help="A cross whose arms are proportional to the step size of each coordinate, η/(√v̂ + ε) "
+                           "(Adam; RMSprop and Adagrad likewise): a flat direction, with small gradients, gets the "
+                           "longer arm, a steep one the shorter.")
+    return grad, vel, scale
+
+
+def status_badge(st_kind: str, text: str) -> str:
+    """Markdown of a run's status in colour (converged green, still moving orange, diverged red)."""
+    color = {"converged": "green", "moving": "orange", "diverged": "red"}[st_kind]
+    icon = {"converged": ":material/check_circle:", "moving": ":material/trending_flat:",
+            "diverged": ":material/error:"}[st_kind]
+    safe = text.replace("[", "(").replace("]", ")")
+    return f":{color}[{icon} **{safe}**]"

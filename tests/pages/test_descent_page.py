@@ -1,0 +1,153 @@
+"""AppTest of the gradient-descent page: first load, the presets, a diverging run, bad start points,
+the 1D view, adding and removing runs."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from nnviz import optimizers
+
+PAGE = "../../pages/descent.py"
+
+
+def _run(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, at.exception[0].message if at.exception else ""
+    return at
+
+
+@pytest.fixture
+def at() -> AppTest:
+    return _run(AppTest.from_file(PAGE, default_timeout=60))
+
+
+def _text(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def _charts(at: AppTest) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def _run_lrs(at: AppTest) -> list[float]:
+    return [at.session_state[f"gd_lr_{rid}"] for rid in at.session_state["gd_runs"]]
+
+
+def test_first_load_races_every_optimizer_on_the_bowl(at):
+    assert at.title[0].value.endswith("Gradient descent lab")
+    assert not at.error
+    ids = at.session_state["gd_runs"]
+    assert [at.session_state[f"gd_opt_{rid}"] for rid in ids] == optimizers.names()
+    assert len(set(_run_lrs(at))) == 1  # optimizers compared: one shared rate
+    assert at.selectbox(key="gd_surface_2").value == "bowl"
+    text = _text(at)
+    assert "converged at step" in text and "diverged" not in text
+    charts = _charts(at)
+    contour = charts[0]
+    assert contour["layout"]["images"][0]["source"].startswith("data:image/png")
+    assert 1 < len(contour["frames"]) <= 200
+    assert len(at.get("plotly_chart")[0].proto.spec) < 1_000_000
+    assert len(charts) == 5  # map, loss, distance, learning rate vs limit, 3D
+    assert any("converges only for" in m.value for m in at.markdown)
+    assert at.latex  # the surface's formula
+
+
+def test_learning_rates_preset_shows_the_notes_figure_with_a_divergence_in_red(at):
+    at.selectbox(key="gd_preset_opt").select("sgd")
+    at.button(key="gd_btn_preset_lr").click()
+    _run(at)
+    lrs = _run_lrs(at)
+    assert len(lrs) == 4 and lrs == sorted(lrs)
+    assert lrs[2] < 0.2 < lrs[3]  # the bowl's limit 2/L = 0.2 lies between the last two
+    text = _text(at)
+    assert ":red[" in text and "diverged at step" in text
+    assert "too small" in text and "far too large" in text
+    assert not at.error and not at.exception  # divergence is a result, not an error
+    loss = _charts(at)[1]
+    red = [t for t in loss["data"] if t.get("mode") == "markers+text"]
+    assert red and red[0]["text"][0].startswith("diverged at step")
+    assert at.session_state["gd_preset"] == "learning_rates"
+
+
+def test_a_hand_made_diverging_run_is_reported_and_the_preset_released(at):
+    rid = at.session_state["gd_runs"][0]  # SGD
+    at.select_slider(key=f"gd_lr_{rid}").set_value(0.4)
+    _run(at)
+    assert at.session_state["gd_preset"] is None
+    text = _text(at)
+    assert ":red[:material/error: **diverged at step" in text
+    assert not at.error
+
+
+def test_changing_the_surface_resets_the_start_and_retunes_the_preset(at):
+    before = _run_lrs(at)
+    at.selectbox(key="gd_surface_2").select("rosenbrock")
+    _run(at)
+    assert at.text_input(key="gd_start").value == "-1.5, 2"
+    after = _run_lrs(at)
+    assert after != before and len(set(after)) == 1 and after[0] < 0.01
+    assert "diverged" not in _text(at)
+    assert "near its minimum" in "\n".join(m.value for m in at.markdown)  # local stability limit
+
+
+@pytest.mark.parametrize("typed, message", [
+    ("99, 1", "outside the plotted domain"),
+    ("nan, 1", "not a finite number"),
+    ("1", "needs 2 numbers"),
+    ("1, abc", "'abc' in the start point is not a number"),
+])
+def test_a_bad_start_gives_a_message_and_keeps_the_state(at, typed, message):
+    at.text_input(key="gd_start").input(typed)
+    _run(at)
+    assert at.error and message in at.error[0].value
+    assert "last valid point (-2.5, 2)" in at.error[0].value
+    assert at.text_input(key="gd_start").value == typed  # what the user typed stays
+    assert len(at.get("plotly_chart")) == 5  # the runs still show, from the last valid start
+    at.text_input(key="gd_start").input("1, 0.5")
+    _run(at)
+    assert not at.error
+    start = next(tr for tr in _charts(at)[0]["data"] if tr.get("name") == "start")
+    assert (start["x"][0], start["y"][0]) == (1.0, 0.5)
+
+
+def test_the_1d_view(at):
+    at.radio(key="gd_dim").set_value(1)
+    _run(at)
+    assert at.selectbox(key="gd_surface_1").value == "quadratic"
+    assert at.text_input(key="gd_start").value == "2.5" and at.slider(key="gd_steps").value == 50
+    charts = _charts(at)
+    curve = charts[0]
+    assert curve["layout"]["yaxis"]["title"]["text"] == "f(x)"
+    assert any(t.get("name", "").startswith("tangent") for t in curve["data"])
+    at.button(key="gd_btn_preset_lr").click()
+    _run(at)
+    text = _text(at)
+    assert "diverged at step" in text and "converged at step" in text
+    assert len(_charts(at)) == 4  # no 3D view in 1D
+
+
+def test_add_and_remove_runs(at):
+    ids = at.session_state["gd_runs"]
+    assert at.button(key="gd_btn_add").disabled  # six is the most
+    at.button(key=f"gd_btn_remove_{ids[0]}").click()
+    _run(at)
+    assert at.session_state["gd_runs"] == ids[1:]
+    at.button(key="gd_btn_add").click()
+    _run(at)
+    new = at.session_state["gd_runs"]
+    assert len(new) == 6 and new[-1] not in ids
+    assert at.session_state["gd_preset"] is None
+    assert at.session_state["_gd_saved"]["gd_lr_" + str(new[-1])] > 0  # kept for a page switch
+
+
+def test_settings_and_tolerance_are_used(at):
+    rid = at.session_state["gd_runs"][1]  # momentum
+    at.slider(key=f"gd_set_{rid}_momentum_beta").set_value(0.5)
+    at.select_slider(key="gd_tol").set_value(1e-1)
+    _run(at)
+    assert "beta = 0.5" in _text(at)
+    assert math.isclose(at.session_state["gd_tol"], 0.1)
