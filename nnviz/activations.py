@@ -13,6 +13,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from nnviz.hyperparams import HyperSpec, resolve_hyperparams
 from nnviz.registry import Registry
 
 
@@ -28,19 +29,10 @@ class Activation:
     issue: ClassVar[str] = ""
     elementwise: ClassVar[bool] = True
     #: Hyperparameters a page may expose: name -> (default, low, high, help).
-    hyperparams: ClassVar[dict[str, tuple[float, float, float, str]]] = {}
+    hyperparams: ClassVar[HyperSpec] = {}
 
     def __init__(self, **params: float) -> None:
-        unknown = set(params) - set(self.hyperparams)
-        if unknown:
-            raise ValueError(
-                f"activation {self.name!r} has no parameter {sorted(unknown)[0]!r}; "
-                f"it takes {sorted(self.hyperparams) or 'none'}"
-            )
-        for key, (default, low, high, _) in self.hyperparams.items():
-            value = float(params.get(key, default))
-            if not (math.isfinite(value) and low <= value <= high):
-                raise ValueError(f"{self.name} {key} must be in [{low}, {high}], got {value}")
+        for key, value in resolve_hyperparams("activation", self.name, self.hyperparams, params).items():
             setattr(self, key, value)
 
     @property

@@ -10,11 +10,11 @@ Probabilities are clipped to [eps, 1 - eps] so no log(0) ever appears.
 
 from __future__ import annotations
 
-import math
 from typing import ClassVar
 
 import numpy as np
 
+from nnviz.hyperparams import HyperSpec, resolve_hyperparams
 from nnviz.registry import Registry
 
 
@@ -58,16 +58,10 @@ class Loss:
     fused_activation: ClassVar[str | None] = None
     #: True where the output must be a probability in (0, 1).
     needs_probabilities: ClassVar[bool] = False
-    hyperparams: ClassVar[dict[str, tuple[float, float, float, str]]] = {}
+    hyperparams: ClassVar[HyperSpec] = {}
 
     def __init__(self, **params: float) -> None:
-        unknown = set(params) - set(self.hyperparams)
-        if unknown:
-            raise ValueError(f"loss {self.name!r} has no parameter {sorted(unknown)[0]!r}")
-        for key, (default, low, high, _) in self.hyperparams.items():
-            value = float(params.get(key, default))
-            if not (math.isfinite(value) and low <= value <= high):
-                raise ValueError(f"{self.name} {key} must be in [{low}, {high}], got {value}")
+        for key, value in resolve_hyperparams("loss", self.name, self.hyperparams, params).items():
             setattr(self, key, value)
 
     def value(self, out: np.ndarray, y: np.ndarray) -> float:

@@ -12,10 +12,11 @@ from typing import ClassVar
 
 import numpy as np
 
+from nnviz.hyperparams import HyperSpec
 from nnviz.registry import Registry
 
-#: name -> (default, low, high, help); low <= value < high unless high is inf.
-HyperSpec = dict[str, tuple[float, float, float, str]]
+# Optimizer settings use the common spec format, but their range is half-open: low <= value < high
+# (a beta of 1 would freeze the average forever).
 
 
 def check_learning_rate(learning_rate: float) -> float:

@@ -26,6 +26,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from nnviz.hyperparams import HyperSpec, resolve_hyperparams
 from nnviz.registry import Registry
 
 Point = tuple[float, ...]
@@ -57,27 +58,14 @@ class Surface:
     default_start: ClassVar[Point] = ()
     log_color: ClassVar[bool] = False  # contour wants a log colour scale (f >= 0, wide range)
     #: Settable parameters: name -> (default, low, high, help).
-    hyperparams: ClassVar[dict[str, tuple[float, float, float, str]]] = {}
+    hyperparams: ClassVar[HyperSpec] = {}
     #: Known minima inside the domain; the first is a global minimum.
     _minima: ClassVar[tuple[Point, ...]] = ()
     #: The global minimum value (None where there is no minimum).
     min_value: ClassVar[float | None] = None
 
     def __init__(self, **params: float) -> None:
-        unknown = set(params) - set(self.hyperparams)
-        if unknown:
-            raise ValueError(
-                f"surface {self.name!r} has no parameter {sorted(unknown)[0]!r}; "
-                f"it takes {sorted(self.hyperparams) or 'none'}"
-            )
-        for key, (default, low, high, _) in self.hyperparams.items():
-            raw = params.get(key, default)
-            try:
-                value = float(raw)
-            except (TypeError, ValueError):
-                raise ValueError(f"{self.name} {key} must be a number, got {raw!r}") from None
-            if not (math.isfinite(value) and low <= value <= high):
-                raise ValueError(f"{self.name} {key} must be in [{low:g}, {high:g}], got {raw!r}")
+        for key, value in resolve_hyperparams("surface", self.name, self.hyperparams, params).items():
             object.__setattr__(self, key, value)
         object.__setattr__(self, "_frozen", True)
 
