@@ -260,7 +260,7 @@ def evaluate_points(
         center = {k: v.copy() for k, v in net.params.items()}
     else:
         _check_direction(net, center, "center")
-    X = net._check_input(X)
+    X = net.check_input(X)
     if len(X) == 0:
         raise ValueError("X is empty")
     if len(y) != len(X):

@@ -104,7 +104,9 @@ class Network:
         return cls(stack, input_shape=(int(sizes[0]),), seed=seed, dtype=dtype)
 
     # ---- computation --------------------------------------------------------------------
-    def _check_input(self, X: np.ndarray) -> np.ndarray:
+    def check_input(self, X: np.ndarray) -> np.ndarray:
+        """X as an array of the network's dtype, shape (n, *input_shape) (a single sample gains the
+        batch axis); ValueError if it does not fit."""
         X = np.asarray(X)
         if X.ndim == len(self.input_shape):  # a single sample
             X = X[None]
@@ -116,7 +118,7 @@ class Network:
 
     def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
         """(n, *input_shape) -> (n, *output_shape). Caches what ``backward`` needs."""
-        out = self._check_input(X)
+        out = self.check_input(X)
         for layer in self.layers:
             out = layer.forward(out, training)
         return out
@@ -125,7 +127,7 @@ class Network:
 
     def layer_outputs(self, X: np.ndarray, training: bool = False) -> list[np.ndarray]:
         """Every layer's output for inputs X (one forward pass), in layer order."""
-        out = self._check_input(X)
+        out = self.check_input(X)
         outs = []
         for layer in self.layers:
             out = layer.forward(out, training)
@@ -134,7 +136,7 @@ class Network:
 
     def predict(self, X: np.ndarray, batch_size: int = 2048) -> np.ndarray:
         """Inference-mode forward in batches (bounded memory for large X)."""
-        X = self._check_input(X)
+        X = self.check_input(X)
         if len(X) == 0:
             return np.zeros((0, *self.output_shape), self.dtype)
         return np.concatenate([self.forward(X[i : i + batch_size]) for i in range(0, len(X), batch_size)])
