@@ -26,7 +26,7 @@ from nnviz import losses as loss_lib
 from nnviz.layers import Activation, BatchNorm, Dense, Dropout
 from nnviz.losses import Loss
 from nnviz.network import Network
-from nnviz.training import TrainConfig, Trainer
+from nnviz.training import TrainConfig, Trainer, class_labels, predicted_classes
 
 Direction = dict[str, np.ndarray]
 Progress = Callable[[int, int], None]
@@ -117,23 +117,11 @@ def _check_direction(net: Network, direction: Mapping[str, np.ndarray], what: st
 
 
 # ---- evaluation -----------------------------------------------------------------------------------
-def _labels(y: np.ndarray, k: int) -> np.ndarray | None:
-    """Integer class labels (n,) for accuracy, or None for regression targets."""
-    y = np.asarray(y)
-    if y.ndim == 2 and y.shape[1] > 1:
-        return y.argmax(axis=1)
-    y = y.reshape(-1)
-    if not np.issubdtype(y.dtype, np.integer) and np.any(y != np.round(y)):
-        return None
-    return y.astype(np.int64)
-
-
 def _accuracy(out: np.ndarray, labels: np.ndarray | None) -> np.ndarray:
-    """Accuracy per grid point for outputs (c, n, k): argmax for k > 1, threshold 0.5 for k == 1."""
+    """Accuracy per grid point for outputs (c, n, k)."""
     if labels is None:
         return np.full(out.shape[0], np.nan)
-    pred = out.argmax(axis=-1) if out.shape[-1] > 1 else (out[..., 0] >= 0.5)
-    return np.mean(pred == labels, axis=1)
+    return np.mean(predicted_classes(out) == labels, axis=1)
 
 
 def _fast_path(net: Network) -> bool:
@@ -278,7 +266,7 @@ def evaluate_points(
                 out = ev.outputs(coords[start : start + chunk])
                 if targets is None:
                     targets = loss_lib.as_targets(out[0], y)
-                    labels = _labels(y, out.shape[-1])
+                    labels = class_labels(y)
                 for i in range(len(out)):  # the loss API is a batch mean: one call per grid point
                     loss_out[start + i] = loss.value(out[i], targets)
                 acc_out[start : start + len(out)] = _accuracy(out, labels)
@@ -293,7 +281,7 @@ def evaluate_points(
                     out = net.predict(X)
                     if targets is None:
                         targets = loss_lib.as_targets(out, y)
-                        labels = _labels(y, out.shape[-1])
+                        labels = class_labels(y)
                     loss_out[i] = loss.value(out, targets)
                     acc_out[i] = _accuracy(out[None], labels)[0]
                     if progress is not None and (i % 16 == 15 or i == m - 1):

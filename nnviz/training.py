@@ -128,17 +128,26 @@ def _check_data(net: Network, X: np.ndarray, y: np.ndarray, what: str) -> tuple[
     return X.astype(net.dtype, copy=False), y
 
 
-def accuracy(out: np.ndarray, y: np.ndarray) -> float:
-    """Fraction correct: argmax for several outputs, threshold 0.5 for one; NaN for regression
-    targets (non-integer y)."""
+def class_labels(y: np.ndarray) -> np.ndarray | None:
+    """Integer class labels (n,) from labels or one-hot rows; None for regression targets."""
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] > 1:
-        y = y.argmax(axis=1)
+        return y.argmax(axis=1)
     y = y.reshape(-1)
     if not np.issubdtype(y.dtype, np.integer) and np.any(y != np.round(y)):
-        return math.nan
-    pred = out.argmax(axis=1) if out.shape[1] > 1 else (out[:, 0] >= 0.5).astype(np.int64)
-    return float(np.mean(pred == y))
+        return None
+    return y.astype(np.int64)
+
+
+def predicted_classes(out: np.ndarray) -> np.ndarray:
+    """The predicted class of outputs (..., k): argmax for several outputs, >= 0.5 for one."""
+    return out.argmax(axis=-1) if out.shape[-1] > 1 else (out[..., 0] >= 0.5).astype(np.int64)
+
+
+def accuracy(out: np.ndarray, y: np.ndarray) -> float:
+    """Fraction correct (see ``predicted_classes``); NaN for regression targets (non-integer y)."""
+    labels = class_labels(y)
+    return math.nan if labels is None else float(np.mean(predicted_classes(out) == labels))
 
 
 class Trainer:
