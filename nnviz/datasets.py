@@ -18,7 +18,6 @@ import gzip
 import hashlib
 import http.client
 import math
-import operator
 import os
 import tempfile
 import urllib.error
@@ -31,6 +30,7 @@ from typing import Literal
 
 import numpy as np
 
+from nnviz.hyperparams import check_integer, check_number
 from nnviz.registry import Registry
 
 # --------------------------------------------------------------------------------------------
@@ -99,29 +99,6 @@ def names() -> list[str]:
     return DATASETS.names()
 
 
-def _check_int(value: object, what: str, low: int, high: int | None = None) -> int:
-    if isinstance(value, bool):
-        raise ValueError(f"{what} must be an integer, got {value!r}")
-    try:
-        number = operator.index(value)  # type: ignore[arg-type]
-    except TypeError:
-        raise ValueError(f"{what} must be an integer, got {value!r}") from None
-    if number < low or (high is not None and number > high):
-        bound = f">= {low}" if high is None else f"in [{low}, {high}]"
-        raise ValueError(f"{what} must be {bound}, got {number}")
-    return number
-
-
-def _check_noise(noise: object) -> float:
-    try:
-        value = float(noise)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ValueError(f"noise must be a number >= 0, got {noise!r}") from None
-    if not (math.isfinite(value) and value >= 0):
-        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
-    return value
-
-
 def _balanced_labels(n: int, n_classes: int, rng: np.random.Generator) -> np.ndarray:
     """(n,) int64 labels in shuffled order; class counts differ by at most one."""
     return rng.permutation(np.arange(n, dtype=np.int64) % n_classes)
@@ -134,9 +111,9 @@ def _toy(name: str, task: Task, n_classes: int = 2) -> Callable[[Callable], Data
     def decorator(gen: Callable[[int, float, np.random.Generator], tuple[np.ndarray, np.ndarray]]) -> DatasetFn:
         @functools.wraps(gen)
         def make(n: int = 200, noise: float = 0.0, seed: int = 0) -> Dataset2D:
-            n = _check_int(n, "n", 2, MAX_SAMPLES)
-            noise = _check_noise(noise)
-            rng = np.random.default_rng(_check_int(seed, "seed", 0))
+            n = check_integer(n, "n", 2, MAX_SAMPLES)
+            noise = check_number(noise, "noise")
+            rng = np.random.default_rng(check_integer(seed, "seed", 0))
             X, y = gen(n, noise, rng)
             return Dataset2D(X=X, y=y, task=task, n_classes=n_classes, name=name)
 
@@ -241,7 +218,7 @@ def split(ds: Dataset2D, test_fraction: float, seed: int) -> tuple[np.ndarray, n
         raise ValueError(f"test_fraction must be in [0, 1), got {test_fraction!r}")
     n = int(ds.X.shape[0])
     n_test = 0 if fraction == 0.0 else min(max(math.ceil(n * fraction - 1e-9), 1), n - 1)
-    order = np.random.default_rng(_check_int(seed, "seed", 0)).permutation(n)
+    order = np.random.default_rng(check_integer(seed, "seed", 0)).permutation(n)
     test, train = order[:n_test], order[n_test:]
     return ds.X[train], ds.y[train], ds.X[test], ds.y[test]
 

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from nnviz import activations, initializers
+from nnviz.hyperparams import check_integer
 from nnviz.registry import Registry
 
 LAYERS: Registry[type[Layer]] = Registry("layer")
@@ -92,10 +93,8 @@ class Dense(Layer):
 
     def __init__(self, units: int, init: str = "xavier_uniform", use_bias: bool = True) -> None:
         super().__init__()
-        if not isinstance(units, (int, np.integer)) or units < 1:
-            raise ValueError(f"units must be a positive integer, got {units!r}")
+        self.units = check_integer(units, "units", 1)
         initializers.get(init)  # unknown names fail here, at construction
-        self.units = int(units)
         self.init = init
         self.use_bias = bool(use_bias)
         self._x: np.ndarray | None = None
@@ -262,19 +261,13 @@ class BatchNorm(Layer):
 # col2im loops over the kh*kw kernel offsets only, never over samples or pixels.
 
 
-def _check_positive_int(value: Any, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{what} must be a positive integer, got {value!r}")
-    return int(value)
-
-
 def _pair(value: Any, what: str) -> tuple[int, int]:
     """An int or a pair of ints -> (rows, cols), each positive."""
     if isinstance(value, (list, tuple)):
         if len(value) != 2:
             raise ValueError(f"{what} must be an int or a pair of ints, got {value!r}")
-        return _check_positive_int(value[0], what), _check_positive_int(value[1], what)
-    v = _check_positive_int(value, what)
+        return check_integer(value[0], what, 1), check_integer(value[1], what, 1)
+    v = check_integer(value, what, 1)
     return v, v
 
 
@@ -307,9 +300,9 @@ class Conv2D(Layer):
     def __init__(self, filters: int, kernel_size: int | tuple[int, int] = 3, stride: int = 1,
                  padding: str = "valid", init: str = "he_normal", use_bias: bool = True) -> None:
         super().__init__()
-        self.filters = _check_positive_int(filters, "filters")
+        self.filters = check_integer(filters, "filters", 1)
         self.kernel_size = _pair(kernel_size, "kernel size")
-        self.stride = _check_positive_int(stride, "stride")
+        self.stride = check_integer(stride, "stride", 1)
         if padding not in ("valid", "same"):
             raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}")
         self.padding = padding
@@ -415,8 +408,8 @@ class MaxPool2D(Layer):
 
     def __init__(self, pool_size: int = 2, stride: int | None = None) -> None:
         super().__init__()
-        self.pool_size = _check_positive_int(pool_size, "pool size")
-        self.stride = self.pool_size if stride is None else _check_positive_int(stride, "stride")
+        self.pool_size = check_integer(pool_size, "pool size", 1)
+        self.stride = self.pool_size if stride is None else check_integer(stride, "stride", 1)
         self._out_hw = (0, 0)
         self._x: np.ndarray | None = None
         self._out: np.ndarray | None = None

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import math
-import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from functools import cache, lru_cache
@@ -25,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from nnviz import activations, datasets, initializers, losses, optimizers
+from nnviz.hyperparams import check_integer, check_number
 from nnviz.layers import Activation, Dense, Dropout
 from nnviz.network import Network
 from nnviz.training import History, TrainConfig, Trainer
@@ -156,29 +156,10 @@ def activation_note(name: str) -> str:
 # ---- the experiment -----------------------------------------------------------------------
 
 def _as_int(value: Any, what: str, low: int, high: int) -> int:
-    if isinstance(value, bool):
-        raise ValueError(f"{what} must be an integer, got {value!r}")
+    """An integer setting; integral floats (3.0, e.g. from a query string) count as integers."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    try:
-        number = operator.index(value)
-    except TypeError:
-        raise ValueError(f"{what} must be an integer, got {value!r}") from None
-    if not low <= number <= high:
-        raise ValueError(f"{what} must be in [{low}, {high}], got {number}")
-    return int(number)
-
-
-def _as_float(value: Any, what: str, low: float, high: float) -> float:
-    if isinstance(value, bool):
-        raise ValueError(f"{what} must be a number, got {value!r}")
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{what} must be a number, got {value!r}") from None
-    if not (math.isfinite(number) and low <= number <= high):
-        raise ValueError(f"{what} must be in [{low:g}, {high:g}], got {value!r}")
-    return number
+    return check_integer(value, what, low, high)
 
 
 @dataclass(frozen=True)
@@ -212,9 +193,9 @@ class Experiment:
         s = object.__setattr__
         s(self, "dataset", datasets.DATASETS.canonical(self.dataset))
         task, n_classes = task_of(self.dataset)
-        s(self, "noise", _as_float(self.noise, "noise", 0.0, 1.0))
+        s(self, "noise", check_number(self.noise, "noise", 0.0, 1.0))
         s(self, "n_points", _as_int(self.n_points, "number of points", MIN_POINTS, MAX_POINTS))
-        s(self, "test_ratio", _as_float(self.test_ratio, "test share", 0.0, MAX_TEST_RATIO))
+        s(self, "test_ratio", check_number(self.test_ratio, "test share", 0.0, MAX_TEST_RATIO))
         s(self, "seed", _as_int(self.seed, "seed", 0, MAX_SEED))
         if isinstance(self.features, str):
             raise ValueError(f"features must be a list of names, got the string {self.features!r}")
@@ -232,9 +213,9 @@ class Experiment:
         s(self, "hidden", tuple(_as_int(h, "neurons per layer", 1, MAX_NEURONS) for h in self.hidden))
         s(self, "activation", activations.ACTIVATIONS.canonical(self.activation))
         s(self, "init", initializers.INITIALIZERS.canonical(self.init))
-        s(self, "l1", _as_float(self.l1, "L1 rate", 0.0, MAX_REGULARIZATION))
-        s(self, "l2", _as_float(self.l2, "L2 rate", 0.0, MAX_REGULARIZATION))
-        s(self, "dropout", _as_float(self.dropout, "dropout", 0.0, MAX_DROPOUT))
+        s(self, "l1", check_number(self.l1, "L1 rate", 0.0, MAX_REGULARIZATION))
+        s(self, "l2", check_number(self.l2, "L2 rate", 0.0, MAX_REGULARIZATION))
+        s(self, "dropout", check_number(self.dropout, "dropout", 0.0, MAX_DROPOUT))
         s(self, "loss", losses.LOSSES.canonical(self.loss))
         offered = losses_for(task, n_classes)
         if self.loss not in offered:

@@ -85,8 +85,10 @@ def test_dense_skips_the_input_gradient_only_when_asked():
 
 
 def test_bad_layer_arguments():
-    with pytest.raises(ValueError, match="units"):
+    with pytest.raises(ValueError, match="units must be >= 1, got 0"):
         Dense(0)
+    with pytest.raises(ValueError, match="units must be an integer, got True"):
+        Dense(True)
     with pytest.raises(ValueError, match="dropout rate"):
         Dropout(1.0)
     with pytest.raises(ValueError, match="unknown layer"):
