@@ -88,17 +88,22 @@ def learning_rate_slider(key: str, default: float = 0.03, label: str = "Learning
     )
 
 
-def optimizer_settings(name: str, key_prefix: str, container=None) -> dict[str, float]:
-    """Number inputs for an optimizer's own settings (beta, beta_1, ...), with their meaning."""
+def optimizer_settings(name: str, key_prefix: str, container=None, on_change=None) -> dict[str, float]:
+    """Sliders for an optimizer's own settings (beta, beta_1, ...), with their meaning.
+
+    Keys are ``{key_prefix}_{name}_{setting}``. A slider starts at the registry default by
+    seeding session state (not ``value=``), so a page may seed other values (a preset, a link)."""
     where = container or st
     values: dict[str, float] = {}
     for hp, (default, low, high, meaning) in optimizers.get(name).hyperparams.items():
         if hp == "eps":
             continue  # rarely worth a control; the default is kept
+        key = f"{key_prefix}_{name}_{hp}"
+        st.session_state.setdefault(key, float(default))
         values[hp] = where.slider(
-            hp, min_value=float(low), max_value=min(float(high), 0.9999), value=float(default),
+            hp, min_value=float(low), max_value=min(float(high), 0.9999),
             step=0.001 if hp == "beta_2" else 0.01, format="%.3f" if hp == "beta_2" else "%.2f",
-            key=f"{key_prefix}_{name}_{hp}", help=meaning,
+            key=key, on_change=on_change, help=meaning,
         )
     return values
 

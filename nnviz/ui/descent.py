@@ -19,6 +19,7 @@ from nnviz import descent, optimizers, surfaces
 from nnviz.descent import LEARNING_RATE_GRID, MAX_RUNS, RunSpec, Trajectory
 from nnviz.figures.descent import picked_start, run_color
 from nnviz.surfaces import Surface
+from nnviz.ui.common import optimizer_settings
 
 DEFAULT_SURFACE = {1: "quadratic", 2: "bowl"}
 DEFAULT_STEPS = {1: 50, 2: 200}
@@ -453,10 +454,7 @@ def run_editor(rid: int, index: int, n_runs: int, status_text: str | None = None
                     f"{hp} = {st.session_state.get(f'gd_set_{rid}_{name}_{hp}', d[0]):g}" for hp, d in hyper.items()),
                     icon=":material/tune:"):
                 st.caption(opt.description + ".")
-                for hp, (default, low, high, meaning) in hyper.items():
-                    st.slider(hp, min_value=float(low), max_value=min(float(high), 0.9999),
-                              key=_seed(f"gd_set_{rid}_{name}_{hp}", float(default)),
-                              step=0.001 if hp == "beta_2" else 0.01, on_change=_custom, help=meaning)
+                optimizer_settings(name, f"gd_set_{rid}", on_change=_custom)
         if status_text:
             st.markdown(status_text)
 

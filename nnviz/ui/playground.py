@@ -83,10 +83,7 @@ def seed_widgets(exp: pg.Experiment) -> None:
         "pg_batch": exp.batch_size,
     }  # no "pg_lr": learning_rate_slider takes the experiment's rate as its default
     values["pg_features"] = list(exp.features)
-    # optimizer_settings starts at the registry defaults: seed only the settings a link changed
-    spec = optimizers.get(exp.optimizer).hyperparams
-    values.update({f"pg_opt_{exp.optimizer}_{k}": v for k, v in exp.optimizer_params
-                   if k != "eps" and v != spec[k][0]})
+    values.update({f"pg_opt_{exp.optimizer}_{k}": v for k, v in exp.optimizer_params if k != "eps"})
     for key, value in values.items():
         if key not in s:
             s[key] = value
