@@ -20,14 +20,19 @@ import plotly.io as pio
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from nnviz import surfaces  # noqa: E402
-from nnviz.descent import RunSpec, race, run, status  # noqa: E402
 from nnviz.figures.descent import (  # noqa: E402
     contour_figure,
     distance_figure,
     learning_rate_figure,
     loss_figure,
     surface3d_figure,
+)
+from nnviz.labs.descent import (  # noqa: E402
+    RunSpec,
+    race,
+    run,
+    status,
+    surfaces,  # noqa: E402
 )
 
 SPECS = [RunSpec("sgd", 0.0015), RunSpec("momentum", 0.002), RunSpec("nesterov", 0.002),

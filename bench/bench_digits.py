@@ -22,10 +22,10 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from nnviz import digits as dg  # noqa: E402
-from nnviz.datasets import SHARED_MNIST, load_mnist  # noqa: E402
+from nnviz.data.datasets import SHARED_MNIST, load_mnist  # noqa: E402
+from nnviz.data.preprocess import canvas_to_mnist, drawing_notes  # noqa: E402
 from nnviz.figures import digits as figs  # noqa: E402
-from nnviz.preprocess import canvas_to_mnist, drawing_notes  # noqa: E402
+from nnviz.labs import digits as dg  # noqa: E402
 
 
 def canvas_png(digit: np.ndarray, rng: np.random.Generator) -> str:

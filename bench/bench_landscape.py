@@ -18,8 +18,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from nnviz import datasets, landscape  # noqa: E402
-from nnviz.network import Network  # noqa: E402
+from nnviz.data import datasets
+from nnviz.labs import landscape  # noqa: E402
+from nnviz.nn.network import Network  # noqa: E402
 
 RESOLUTION = 41
 

@@ -18,9 +18,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from nnviz.datasets import SHARED_MNIST, load_mnist  # noqa: E402
-from nnviz.network import Network  # noqa: E402
-from nnviz.training import TrainConfig, Trainer  # noqa: E402
+from nnviz.data.datasets import SHARED_MNIST, load_mnist  # noqa: E402
+from nnviz.nn.network import Network  # noqa: E402
+from nnviz.nn.training import TrainConfig, Trainer  # noqa: E402
 
 SIZES = [784, 256, 128, 10]
 BATCH = 64

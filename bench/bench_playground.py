@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from nnviz import playground as pg  # noqa: E402
 from nnviz.figures import playground as figs  # noqa: E402
+from nnviz.labs import playground as pg  # noqa: E402
 
 
 def chart_specs(run: pg.Run, surface, maps) -> list[dict]:

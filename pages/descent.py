@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from nnviz import descent
 from nnviz.figures import descent as figs
+from nnviz.labs import descent
 from nnviz.ui import descent as ui
 from nnviz.ui.common import ensure_app_navigation
 

@@ -1,7 +1,7 @@
 """Figures for the backpropagation page: the loss along one weight, the step history, the tiny
 network's graph with the backward path highlighted, and the gradient check.
 
-Each builder takes results of ``nnviz.explain`` and returns a ``go.Figure``; no widgets.
+Each builder takes results of ``nnviz.labs.explain`` and returns a ``go.Figure``; no widgets.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from nnviz.explain import GradCheckResult, TinyResult, fmt_plain
+from nnviz.labs.explain import GradCheckResult, TinyResult, fmt_plain
 
 HIGHLIGHT = "#ef553b"
 FORWARD = "#636efa"

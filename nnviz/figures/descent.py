@@ -32,8 +32,8 @@ import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
 
-from nnviz.descent import RunStatus, Trajectory, nearest_minimum_distance, stability_limit, status
-from nnviz.surfaces import Surface
+from nnviz.labs.descent import RunStatus, Trajectory, nearest_minimum_distance, stability_limit, status
+from nnviz.labs.descent.surfaces import Surface
 
 #: One colour per run (up to six), saturated enough to stand out on the pale contour map.
 RUN_COLORS = ("#e4572e", "#1f6fd1", "#17a34a", "#9b30d9", "#f0a202", "#e01e84")

@@ -7,7 +7,7 @@ closed tab or on another page) or from the first preset; ``_v`` reads a setting 
 widget is drawn (the gradient check reads the tiny network's settings). Plain state: ``bp_history`` (the neuron's steps),
 ``bp_history_sig`` (the settings that history belongs to), ``bp_tiny_params`` / ``bp_tiny_arch``
 (the tiny network's weights and the architecture they belong to), ``bp_tiny_losses``.
-Every number shown comes from ``nnviz.explain``.
+Every number shown comes from ``nnviz.labs.explain``.
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from nnviz import activations, explain, initializers, losses
 from nnviz.figures import backprop as figs
+from nnviz.labs import explain
+from nnviz.nn import activations, initializers, losses
 from nnviz.ui.common import LEARNING_RATES
 from nnviz.ui.functions import hyperparam_slider, remember, seed
 
@@ -505,7 +506,7 @@ def tiny_section() -> None:
 def gradcheck_section(tiny: tuple[explain.TinyConfig, np.ndarray | None] | None) -> None:
     st.markdown(
         "Is backprop right? Nudge each parameter by ±h, measure how the loss moves (central finite "
-        "differences, `nnviz.gradcheck`) and compare with the backprop gradient of the network on the "
+        "differences, `nnviz.nn.gradcheck`) and compare with the backprop gradient of the network on the "
         "**Tiny network** tab (its current weights, after any SGD steps)."
     )
     st.latex(r"\frac{\partial L}{\partial \theta} \approx \frac{L(\theta + h) - L(\theta - h)}{2h},\qquad "

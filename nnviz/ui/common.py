@@ -10,7 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from nnviz import optimizers
+from nnviz.nn import optimizers
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,11 @@ from typing import Any
 
 import streamlit as st
 
-from nnviz import descent, optimizers, surfaces
-from nnviz.descent import LEARNING_RATE_GRID, MAX_RUNS, RunSpec, Trajectory
 from nnviz.figures.descent import picked_start, run_color
-from nnviz.surfaces import Surface
+from nnviz.labs import descent
+from nnviz.labs.descent import LEARNING_RATE_GRID, MAX_RUNS, RunSpec, Trajectory, surfaces
+from nnviz.labs.descent.surfaces import Surface
+from nnviz.nn import optimizers
 from nnviz.ui.common import optimizer_settings
 
 DEFAULT_SURFACE = {1: "quadratic", 2: "bowl"}

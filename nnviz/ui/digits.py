@@ -19,11 +19,12 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from nnviz import activations, datasets, optimizers
-from nnviz import digits as dg
+from nnviz.data import datasets
+from nnviz.data.preprocess import canvas_to_mnist, drawing_notes, load_image_file
 from nnviz.figures import digits as figs
-from nnviz.preprocess import canvas_to_mnist, drawing_notes, load_image_file
-from nnviz.training import TrainConfig, Trainer
+from nnviz.labs import digits as dg
+from nnviz.nn import activations, optimizers
+from nnviz.nn.training import TrainConfig, Trainer
 from nnviz.ui.common import learning_rate_slider, optimizer_settings, session_lock, show_diverged
 
 CANVAS_SIDE = 280

@@ -1,6 +1,6 @@
 """Functions page: activations and their derivatives, vanishing gradients, losses, softmax.
 
-Widget keys are prefixed ``fn_``. Every curve and number comes from ``nnviz.explain`` (which runs
+Widget keys are prefixed ``fn_``. Every curve and number comes from ``nnviz.labs.explain`` (which runs
 the engine's activations, losses, initializers and network); each view (numbers and figure) is
 cached with ``st.cache_resource`` and treated as read-only. ``fn_softmax_last`` keeps the last valid logits, so a typo keeps the chart.
 """
@@ -13,8 +13,9 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from nnviz import activations, explain, initializers, losses
 from nnviz.figures import functions as figs
+from nnviz.labs import explain
+from nnviz.nn import activations, initializers, losses
 
 Z_RANGES = (1, 2, 3, 5, 10, 20, 50, 100, 1000)
 TEMPERATURES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 30.0, 100.0,
@@ -155,7 +156,7 @@ def activations_section() -> None:
                 st.latex(cls.formula)
                 st.latex(cls.derivative_formula)
     st.markdown("##### The notes' comparison table")
-    st.caption("Rendered from the metadata of the engine's activation registry (nnviz.activations).")
+    st.caption("Rendered from the metadata of the engine's activation registry (nnviz.nn.activations).")
     st.dataframe(explain.activation_table(), hide_index=True, key="fn_act_table")
 
 

@@ -14,9 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from nnviz import activations, datasets, landscape, optimizers
-from nnviz.network import Network
-from nnviz.training import TrainConfig
+from nnviz.data import datasets
+from nnviz.labs import landscape
+from nnviz.nn import activations, optimizers
+from nnviz.nn.network import Network
+from nnviz.nn.training import TrainConfig
 from nnviz.ui.common import LEARNING_RATES
 
 DIGITS = "digits"

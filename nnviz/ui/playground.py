@@ -16,9 +16,10 @@ from typing import Any
 
 import streamlit as st
 
-from nnviz import activations, datasets, initializers, optimizers
-from nnviz import playground as pg
+from nnviz.data import datasets
 from nnviz.figures import playground as figs
+from nnviz.labs import playground as pg
+from nnviz.nn import activations, initializers, optimizers
 from nnviz.ui.common import LEARNING_RATES, learning_rate_slider, optimizer_settings, session_lock, show_diverged
 
 TICK_SECONDS = 0.3
@@ -579,7 +580,7 @@ def share_panel() -> None:
     c3.download_button("Trained model (.npz)", data=_locked(pg.model_bytes), file_name="nnviz-playground-model.npz",
                        mime="application/octet-stream", key="pg_dl_npz", icon=":material/download:",
                        on_click="ignore", use_container_width=True)
-    st.caption("Load the model in Python with `nnviz.network.Network.load(path)`.")
+    st.caption("Load the model in Python with `nnviz.nn.network.Network.load(path)`.")
 
 
 # ---- the page -----------------------------------------------------------------------------

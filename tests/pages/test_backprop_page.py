@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from nnviz import losses, optimizers
-from nnviz.layers import Activation, Dense
-from nnviz.network import Network
+from nnviz.nn import losses, optimizers
+from nnviz.nn.layers import Activation, Dense
+from nnviz.nn.network import Network
 
 PAGE = "../../pages/backprop.py"
 
@@ -37,7 +37,7 @@ def _latex(at) -> str:
 
 
 def _engine_neuron(w, x, activation, loss_name, y, lr=0.1):
-    """The worked example through the engine's Network and SGD, independently of nnviz.explain."""
+    """The worked example through the engine's Network and SGD, independently of nnviz.labs.explain."""
     w = np.asarray(w, dtype=np.float64)
     net = Network([Dense(w.shape[1], use_bias=False), Activation(activation)], input_shape=(w.shape[0],),
                   dtype=np.float64)

@@ -9,7 +9,7 @@ import math
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from nnviz import optimizers
+from nnviz.nn import optimizers
 
 PAGE = "../../pages/descent.py"
 

@@ -176,7 +176,7 @@ def test_a_bad_model_file_is_refused_clearly():
 
 
 def test_offline_download_says_where_to_put_the_files(monkeypatch, tmp_path):
-    from nnviz import datasets
+    from nnviz.data import datasets
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.setattr(datasets, "MNIST_MIRRORS", ("http://127.0.0.1:9/",))  # nothing listens: offline
@@ -199,7 +199,7 @@ def test_a_folder_without_mnist_is_explained(tmp_path):
 
 
 def test_a_saved_model_loads_and_predicts_next_to_the_default(tmp_path):
-    from nnviz import digits as dg
+    from nnviz.labs import digits as dg
 
     saved = dg.DigitModel(dg.mlp((16,), seed=1)).to_bytes()
     at = _app()

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from nnviz import activations
+from nnviz.nn import activations
 
 PAGE = "../../pages/functions.py"
 

@@ -120,7 +120,7 @@ def test_digits_disabled_with_a_message_when_mnist_is_missing(tmp_path, monkeypa
 
 
 def test_runs_are_cached_per_setup_and_view_changes_do_not_retrain(monkeypatch):
-    from nnviz import landscape
+    from nnviz.labs import landscape
 
     calls = []
     real = landscape.compare_runs

@@ -11,7 +11,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from nnviz import playground as pg
+from nnviz.labs import playground as pg
 from nnviz.ui import playground as ui
 
 PAGE = "../../pages/playground.py"

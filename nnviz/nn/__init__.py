@@ -1,0 +1,1 @@
+"""The engine: layers, activations, losses, optimizers, networks and training, in NumPy."""

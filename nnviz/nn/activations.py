@@ -1,0 +1,255 @@
+"""Activation functions, each with its derivative beside it and the facts the UI shows.
+
+An activation maps pre-activations ``z`` (n, k) to ``a = f(z)`` (n, k). ``backward(z, a, grad_a)``
+returns dL/dz; for elementwise functions that is ``grad_a * f'(z)``, for softmax the
+Jacobian-vector product. ``get(name, **params)`` returns an instance (``leaky_relu`` takes
+``alpha``, ``softmax`` takes ``temperature``, ``elu`` takes ``alpha``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import ClassVar
+
+import numpy as np
+
+from nnviz.nn.hyperparams import HyperSpec, resolve_hyperparams
+from nnviz.nn.registry import Registry
+
+
+class Activation:
+    """Base class: subclasses define ``forward`` and ``derivative`` (or ``backward``)."""
+
+    name: ClassVar[str] = ""
+    label: ClassVar[str] = ""
+    formula: ClassVar[str] = ""  # LaTeX of f(z)
+    derivative_formula: ClassVar[str] = ""  # LaTeX of f'(z)
+    output_range: ClassVar[str] = ""
+    common_use: ClassVar[str] = ""
+    issue: ClassVar[str] = ""
+    elementwise: ClassVar[bool] = True
+    #: Hyperparameters a page may expose: name -> (default, low, high, help).
+    hyperparams: ClassVar[HyperSpec] = {}
+
+    def __init__(self, **params: float) -> None:
+        for key, value in resolve_hyperparams("activation", self.name, self.hyperparams, params).items():
+            setattr(self, key, value)
+
+    @property
+    def params(self) -> dict[str, float]:
+        return {key: getattr(self, key) for key in self.hyperparams}
+
+    def forward(self, z: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def derivative(self, z: np.ndarray, a: np.ndarray | None = None) -> np.ndarray:
+        """f'(z) elementwise (for softmax: the diagonal of the Jacobian, a_i (1 - a_i) / T)."""
+        raise NotImplementedError
+
+    def backward(self, z: np.ndarray, a: np.ndarray, grad_a: np.ndarray) -> np.ndarray:
+        """dL/dz from dL/da (n, k)."""
+        return grad_a * self.derivative(z, a)
+
+    def __call__(self, z: np.ndarray) -> np.ndarray:
+        return self.forward(z)
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v:g}" for k, v in self.params.items())
+        return f"{type(self).__name__}({args})"
+
+
+ACTIVATIONS: Registry[type[Activation]] = Registry("activation")
+
+
+def get(name: str, **params: float) -> Activation:
+    """An activation instance by name, e.g. ``get("leaky_relu", alpha=0.1)``."""
+    return ACTIVATIONS.get(name)(**params)
+
+
+def names() -> list[str]:
+    return ACTIVATIONS.names()
+
+
+@ACTIVATIONS.register("step")
+class Step(Activation):
+    name = "step"
+    label = "Step"
+    formula = r"f(z) = \begin{cases} 1 & z \ge 0 \\ 0 & z < 0 \end{cases}"
+    derivative_formula = r"f'(z) = 0 \quad (z \ne 0)"
+    output_range = "{0, 1}"
+    common_use = "Classical perceptron"
+    issue = "Zero gradient everywhere: gradient descent cannot learn through it"
+
+    def forward(self, z: np.ndarray) -> np.ndarray:
+        return (z >= 0).astype(z.dtype)
+
+    def derivative(self, z: np.ndarray, a: np.ndarray | None = None) -> np.ndarray:
+        return np.zeros_like(z)
+
+
+@ACTIVATIONS.register("sigmoid", aliases=("logistic",))
+class Sigmoid(Activation):
+    name = "sigmoid"
+    label = "Sigmoid"
+    formula = r"f(z) = \frac{1}{1 + e^{-z}}"
+    derivative_formula = r"f'(z) = f(z)\,(1 - f(z))"
+    output_range = "(0, 1)"
+    common_use = "Binary classification output"
+    issue = "Saturates near 0 and 1: gradients fade (at most 0.25)"
+
+    def forward(self, z: np.ndarray) -> np.ndarray:
+        # exp of a non-positive number only, so no overflow for |z| = 1000.
+        e = np.exp(-np.abs(z))
+        return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(z.dtype, copy=False)
+
+    def derivative(self, z: np.ndarray, a: np.ndarray | None = None) -> np.ndarray:
+        a = self.forward(z) if a is None else a
+        return a * (1.0 - a)
+
+
+@ACTIVATIONS.register("tanh")
+class Tanh(Activation):
+    name = "tanh"
+    label = "Tanh"
+    formula = r"f(z) = \frac{e^z - e^{-z}}{e^z + e^{-z}}"
+    derivative_formula = r"f'(z) = 1 - f(z)^2"
+    output_range = "(-1, 1)"
+    common_use = "Hidden layers (zero-centred)"
+    issue = "Saturates for large |z|: gradients fade"
+
+    def forward(self, z: np.ndarray) -> np.ndarray:
+        return np.tanh(z)
+
+    def derivative(self, z: np.ndarray, a: np.ndarray | None = None) -> np.ndarray:
+        a = np.tanh(z) if a is None else a
+        return 1.0 - a * a
+
+
+@ACTIVATIONS.register("relu")
+class ReLU(Activation):
+    name = "relu"
+    label = "ReLU"
+    formula = r"f(z) = \max(0, z)"
+    derivative_formula = r"f'(z) = \begin{cases} 1 & z > 0 \\ 0 & z \le 0 \end{cases}"
+    output_range = "[0, ∞)"
+    common_use = "Hidden layers of deep networks"
+    issue = "Dead neurons: a unit whose z stays negative never learns again"
+
+    def forward(self, z: np.ndarray) -> np.ndarray:
+        return np.maximum(z, 0)
+
+    def derivative(self, z: np.ndarray, a: np.ndarray | None = None) -> np.ndarray:
+        return (z > 0).astype(z.dtype)
+
+    def backward(self, z: np.ndarray, a: np.ndarray, grad_a: np.ndarray) -> np.ndarray:
+        return grad_a * (z > 0)
+
+
+@ACTIVATIONS.register("leaky_relu")
+class LeakyReLU(Activation):
+    name = "leaky_relu"
+    label = "Leaky ReLU"
+    formula = r"f(z) = \begin{cases} z & z > 0 \\ \alpha z & z \le 0 \end{cases}"
+    derivative_formula = r"f'(z) = \begin{cases} 1 & z > 0 \\ \alpha & z \le 0 \end{cases}"
+    output_range = "(-∞, ∞)"
+    common_use = "Hidden layers (ReLU without dead neurons)"
+    issue = "The slope α is one more hyperparameter to tune"
+    hyperparams = {"alpha": (0.01, 0.0, 1.0, "slope for z < 0")}
+    alpha: float
+
+    def forward(self, z: np.ndarray) -> np.ndarray:
+        return np.where(z > 0, z, z * z.dtype.type(self.alpha))
+
+    def derivative(self, z: np.ndarray, a: np.ndarray | None = None) -> np.ndarray:
+        return np.where(z > 0, 1.0, self.alpha).astype(z.dtype)
+
+
+@ACTIVATIONS.register("elu")
+class ELU(Activation):
+    name = "elu"
+    label = "ELU"
+    formula = r"f(z) = \begin{cases} z & z > 0 \\ \alpha (e^z - 1) & z \le 0 \end{cases}"
+    derivative_formula = r"f'(z) = \begin{cases} 1 & z > 0 \\ \alpha e^z & z \le 0 \end{cases}"
+    output_range = "(-α, ∞)"
+    common_use = "Hidden layers (smooth ReLU, mean closer to zero)"
+    issue = "exp costs more than ReLU's max"
+    hyperparams = {"alpha": (1.0, 0.0, 10.0, "saturation value for z → -∞")}
+    alpha: float
+
+    def forward(self, z: np.ndarray) -> np.ndarray:
+        return np.where(z > 0, z, self.alpha * np.expm1(np.minimum(z, 0))).astype(z.dtype, copy=False)
+
+    def derivative(self, z: np.ndarray, a: np.ndarray | None = None) -> np.ndarray:
+        return np.where(z > 0, 1.0, self.alpha * np.exp(np.minimum(z, 0))).astype(z.dtype, copy=False)
+
+
+@ACTIVATIONS.register("gelu")
+class GELU(Activation):
+    """The tanh approximation of GELU (as in BERT/GPT-2)."""
+
+    name = "gelu"
+    label = "GELU"
+    formula = r"f(z) = \tfrac{z}{2}\left(1 + \tanh\left(\sqrt{2/\pi}\,(z + 0.044715 z^3)\right)\right)"
+    derivative_formula = r"f'(z) = \tfrac12(1 + t) + \tfrac{z}{2}(1 - t^2)\sqrt{2/\pi}(1 + 0.134145 z^2)"
+    output_range = "(≈ -0.17, ∞)"
+    common_use = "Hidden layers of transformers"
+    issue = "Costlier than ReLU"
+    _c = math.sqrt(2.0 / math.pi)
+
+    def forward(self, z: np.ndarray) -> np.ndarray:
+        return 0.5 * z * (1.0 + np.tanh(self._c * (z + 0.044715 * z**3)))
+
+    def derivative(self, z: np.ndarray, a: np.ndarray | None = None) -> np.ndarray:
+        t = np.tanh(self._c * (z + 0.044715 * z**3))
+        return 0.5 * (1.0 + t) + 0.5 * z * (1.0 - t * t) * self._c * (1.0 + 3 * 0.044715 * z * z)
+
+
+@ACTIVATIONS.register("softmax")
+class Softmax(Activation):
+    """Softmax over the last axis, with temperature T: softmax(z / T)."""
+
+    name = "softmax"
+    label = "Softmax"
+    formula = r"f(z)_i = \frac{e^{z_i / T}}{\sum_j e^{z_j / T}}"
+    derivative_formula = r"\frac{\partial f_i}{\partial z_j} = \frac{1}{T} f_i(\delta_{ij} - f_j)"
+    output_range = "(0, 1), sums to 1"
+    common_use = "Last layer of multiclass classification"
+    issue = "Couples all outputs; costlier than elementwise functions"
+    elementwise = False
+    hyperparams = {"temperature": (1.0, 1e-3, 1e3, "T: high flattens, low sharpens")}
+    temperature: float
+
+    def forward(self, z: np.ndarray) -> np.ndarray:
+        s = z / z.dtype.type(self.temperature) if self.temperature != 1.0 else z
+        e = np.exp(s - s.max(axis=-1, keepdims=True))  # subtract the max: no overflow
+        e /= e.sum(axis=-1, keepdims=True)
+        return e
+
+    def derivative(self, z: np.ndarray, a: np.ndarray | None = None) -> np.ndarray:
+        a = self.forward(z) if a is None else a
+        return a * (1.0 - a) / self.temperature
+
+    def backward(self, z: np.ndarray, a: np.ndarray, grad_a: np.ndarray) -> np.ndarray:
+        # Jacobian-vector product: a * (g - <g, a>) / T, row by row.
+        dot = np.sum(grad_a * a, axis=-1, keepdims=True)
+        return a * (grad_a - dot) / a.dtype.type(self.temperature)
+
+
+@ACTIVATIONS.register("linear", aliases=("identity",))
+class Linear(Activation):
+    name = "linear"
+    label = "Linear"
+    formula = r"f(z) = z"
+    derivative_formula = r"f'(z) = 1"
+    output_range = "(-∞, ∞)"
+    common_use = "Regression output"
+    issue = "A stack of linear layers is still linear"
+
+    def forward(self, z: np.ndarray) -> np.ndarray:
+        return z
+
+    def derivative(self, z: np.ndarray, a: np.ndarray | None = None) -> np.ndarray:
+        return np.ones_like(z)
+
+    def backward(self, z: np.ndarray, a: np.ndarray, grad_a: np.ndarray) -> np.ndarray:
+        return grad_a

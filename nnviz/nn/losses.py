@@ -1,0 +1,194 @@
+"""Loss functions: ``value(out, y)`` is the batch mean, ``grad(out, y)`` its gradient dL/d(out).
+
+``out`` is the network output (n, k). ``y`` is (n, k) targets, or (n,) integer class labels,
+turned into one-hot rows when ``k > 1`` (and into a column when ``k == 1``).
+Cross-entropy after softmax and binary cross-entropy after sigmoid also offer
+``fused_grad(out, y)`` = dL/dz = (prediction - target) / n, the numerically stable gradient with
+respect to the output layer's pre-activations; ``Network.loss_backward`` uses it.
+Probabilities are clipped to [eps, 1 - eps] so no log(0) ever appears.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+
+from nnviz.nn.hyperparams import HyperSpec, resolve_hyperparams
+from nnviz.nn.registry import Registry
+
+
+def as_targets(out: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Targets shaped like ``out`` (n, k): integer labels (n,) become one-hot (k > 1) or a column."""
+    out = np.asarray(out)
+    y = np.asarray(y)
+    if out.ndim != 2:
+        raise ValueError(f"network output must be 2-D (n, k), got shape {out.shape}")
+    n, k = out.shape
+    if y.shape == out.shape:
+        return y.astype(out.dtype, copy=False)
+    if y.ndim == 1 and y.shape[0] == n:
+        if k == 1:
+            return y.reshape(n, 1).astype(out.dtype, copy=False)
+        if not np.issubdtype(y.dtype, np.integer):
+            if not np.all(np.isfinite(y)) or np.any(y != np.round(y)):
+                raise ValueError(f"class labels must be integers for {k} outputs, got {y[:5]}")
+            y = y.astype(np.int64)
+        if y.size and (y.min() < 0 or y.max() >= k):
+            raise ValueError(f"class labels must be in [0, {k - 1}], got range [{y.min()}, {y.max()}]")
+        onehot = np.zeros((n, k), dtype=out.dtype)
+        onehot[np.arange(n), y] = 1
+        return onehot
+    raise ValueError(f"targets of shape {y.shape} do not match network output of shape {out.shape}")
+
+
+def _eps(dtype: np.dtype) -> float:
+    return 1e-7 if np.dtype(dtype) == np.float32 else 1e-12
+
+
+class Loss:
+    """Base class. Subclasses implement ``_value`` and ``_grad`` on targets shaped like ``out``."""
+
+    name: ClassVar[str] = ""
+    label: ClassVar[str] = ""
+    formula: ClassVar[str] = ""
+    task: ClassVar[str] = "regression"  # or "classification"
+    description: ClassVar[str] = ""
+    #: The output activation whose pairing gives the fused gradient (prediction - target).
+    fused_activation: ClassVar[str | None] = None
+    #: True where the output must be a probability in (0, 1).
+    needs_probabilities: ClassVar[bool] = False
+    hyperparams: ClassVar[HyperSpec] = {}
+
+    def __init__(self, **params: float) -> None:
+        for key, value in resolve_hyperparams("loss", self.name, self.hyperparams, params).items():
+            setattr(self, key, value)
+
+    def value(self, out: np.ndarray, y: np.ndarray) -> float:
+        """Mean loss over the batch."""
+        return float(self._value(out, as_targets(out, y)))
+
+    def grad(self, out: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """dL/d(out), shape of ``out``."""
+        return self._grad(out, as_targets(out, y))
+
+    def fused_grad(self, out: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """dL/dz for the fused output activation: (prediction - target) / batch normalizer."""
+        if self.fused_activation is None:
+            raise ValueError(f"loss {self.name!r} has no fused gradient")
+        t = as_targets(out, y)
+        return (out - t) / self._normalizer(out)
+
+    def _normalizer(self, out: np.ndarray) -> int:
+        return out.size
+
+    def _value(self, out: np.ndarray, t: np.ndarray) -> float:
+        raise NotImplementedError
+
+    def _grad(self, out: np.ndarray, t: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+
+LOSSES: Registry[type[Loss]] = Registry("loss")
+
+
+def get(name: str, **params: float) -> Loss:
+    """A loss instance by name, e.g. ``get("huber", delta=0.5)``."""
+    return LOSSES.get(name)(**params)
+
+
+def names() -> list[str]:
+    return LOSSES.names()
+
+
+@LOSSES.register("mse")
+class MSE(Loss):
+    name = "mse"
+    label = "Mean squared error"
+    formula = r"L = \frac{1}{n}\sum_i (y_i - \hat y_i)^2"
+    description = "Regression; punishes large errors quadratically, so outliers dominate"
+
+    def _value(self, out: np.ndarray, t: np.ndarray) -> float:
+        return np.mean(np.square(out - t))
+
+    def _grad(self, out: np.ndarray, t: np.ndarray) -> np.ndarray:
+        return (out - t) * out.dtype.type(2.0 / out.size)
+
+
+@LOSSES.register("mae")
+class MAE(Loss):
+    name = "mae"
+    label = "Mean absolute error"
+    formula = r"L = \frac{1}{n}\sum_i |y_i - \hat y_i|"
+    description = "Regression; robust to outliers, but its gradient has constant size"
+
+    def _value(self, out: np.ndarray, t: np.ndarray) -> float:
+        return np.mean(np.abs(out - t))
+
+    def _grad(self, out: np.ndarray, t: np.ndarray) -> np.ndarray:
+        return np.sign(out - t) * out.dtype.type(1.0 / out.size)
+
+
+@LOSSES.register("huber")
+class Huber(Loss):
+    name = "huber"
+    label = "Huber"
+    formula = (
+        r"L = \frac{1}{n}\sum_i \begin{cases} \tfrac12 r_i^2 & |r_i| \le \delta \\ "
+        r"\delta(|r_i| - \tfrac12\delta) & \text{otherwise} \end{cases}"
+    )
+    description = "Regression; quadratic near the target, linear far away (MSE meets MAE)"
+    hyperparams = {"delta": (1.0, 1e-6, 1e6, "where quadratic turns linear")}
+    delta: float
+
+    def _value(self, out: np.ndarray, t: np.ndarray) -> float:
+        r = np.abs(out - t)
+        d = self.delta
+        return np.mean(np.where(r <= d, 0.5 * r * r, d * (r - 0.5 * d)))
+
+    def _grad(self, out: np.ndarray, t: np.ndarray) -> np.ndarray:
+        r = out - t
+        return np.clip(r, -self.delta, self.delta) * out.dtype.type(1.0 / out.size)
+
+
+@LOSSES.register("binary_cross_entropy", aliases=("bce",))
+class BinaryCrossEntropy(Loss):
+    name = "binary_cross_entropy"
+    label = "Binary cross-entropy"
+    formula = r"L = -\frac{1}{n}\sum_i \left(y_i \log p_i + (1 - y_i)\log(1 - p_i)\right)"
+    task = "classification"
+    description = "Two classes with one sigmoid output p = P(class 1)"
+    fused_activation = "sigmoid"
+    needs_probabilities = True
+
+    def _value(self, out: np.ndarray, t: np.ndarray) -> float:
+        eps = _eps(out.dtype)
+        p = np.clip(out, eps, 1 - eps)
+        return -np.mean(t * np.log(p) + (1 - t) * np.log1p(-p))
+
+    def _grad(self, out: np.ndarray, t: np.ndarray) -> np.ndarray:
+        eps = _eps(out.dtype)
+        p = np.clip(out, eps, 1 - eps)
+        return (p - t) / (p * (1 - p)) / out.size
+
+
+@LOSSES.register("cross_entropy", aliases=("categorical_cross_entropy", "ce"))
+class CrossEntropy(Loss):
+    name = "cross_entropy"
+    label = "Cross-entropy"
+    formula = r"L = -\frac{1}{n}\sum_i \sum_k y_{ik} \log p_{ik}"
+    task = "classification"
+    description = "Several classes with softmax outputs; punishes confident mistakes hard"
+    fused_activation = "softmax"
+    needs_probabilities = True
+
+    def _normalizer(self, out: np.ndarray) -> int:
+        return out.shape[0]
+
+    def _value(self, out: np.ndarray, t: np.ndarray) -> float:
+        p = np.clip(out, _eps(out.dtype), None)
+        return -np.sum(t * np.log(p)) / out.shape[0]
+
+    def _grad(self, out: np.ndarray, t: np.ndarray) -> np.ndarray:
+        p = np.clip(out, _eps(out.dtype), None)
+        return -t / p / out.shape[0]

@@ -1,0 +1,237 @@
+"""Optimizers: one base class; a subclass implements only the per-parameter update.
+
+``opt = get("adam")(learning_rate=1e-3)``; ``opt.step(params, grads)`` updates every array of
+``params`` in place from the same key of ``grads``. State (velocities, moment estimates) is
+created lazily per key, so the same optimizer drives a network or a point on a 2D surface.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import ClassVar
+
+import numpy as np
+
+from nnviz.nn.hyperparams import HyperSpec
+from nnviz.nn.registry import Registry
+
+# Optimizer settings use the common spec format, but their range is half-open: low <= value < high
+# (a beta of 1 would freeze the average forever).
+
+
+def check_learning_rate(learning_rate: float) -> float:
+    lr = float(learning_rate)
+    if not (math.isfinite(lr) and lr > 0):
+        raise ValueError(f"learning rate must be > 0, got {learning_rate:g}")
+    return lr
+
+
+class Optimizer:
+    name: ClassVar[str] = ""
+    label: ClassVar[str] = ""
+    formula: ClassVar[str] = ""  # LaTeX of the update
+    description: ClassVar[str] = ""
+    hyperparams: ClassVar[HyperSpec] = {}
+    #: State arrays worth showing (e.g. the velocity), name -> label.
+    visible_state: ClassVar[dict[str, str]] = {}
+
+    def __init__(self, learning_rate: float = 0.01, **hyper: float) -> None:
+        self.learning_rate = check_learning_rate(learning_rate)
+        for key, (default, _, _, _) in self.hyperparams.items():
+            setattr(self, key, default)
+        self.set_hyperparams(**hyper)
+        self.state: dict[str, dict[str, np.ndarray]] = {}
+        self.t = 0  # steps taken
+
+    def set_hyperparams(self, learning_rate: float | None = None, **hyper: float) -> None:
+        """Change settings between steps, keeping the state (velocities, moments)."""
+        unknown = set(hyper) - set(self.hyperparams)
+        if unknown:
+            raise ValueError(
+                f"optimizer {self.name!r} has no setting {sorted(unknown)[0]!r}; it takes "
+                f"{['learning_rate', *self.hyperparams]}"
+            )
+        if learning_rate is not None:
+            self.learning_rate = check_learning_rate(learning_rate)
+        for key, value in hyper.items():
+            _, low, high, _ = self.hyperparams[key]
+            v = float(value)
+            if not (math.isfinite(v) and low <= v < high):
+                raise ValueError(f"{self.name} {key} must be in [{low:g}, {high:g}), got {value:g}")
+            setattr(self, key, v)
+
+    @property
+    def settings(self) -> dict[str, float]:
+        return {"learning_rate": self.learning_rate, **{k: getattr(self, k) for k in self.hyperparams}}
+
+    def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
+        """One update of every parameter, in place: theta <- update(theta, grad, state)."""
+        self.t += 1
+        for key, p in params.items():
+            g = grads[key]
+            state = self.state.get(key)
+            if state is None:
+                state = self.state[key] = self._init_state(p)
+            self._update(p, g, state)
+
+    def reset(self) -> None:
+        self.state.clear()
+        self.t = 0
+
+    def _init_state(self, p: np.ndarray) -> dict[str, np.ndarray]:
+        return {}
+
+    def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray]) -> None:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(f'{k}={v:g}' for k, v in self.settings.items())})"
+
+
+OPTIMIZERS: Registry[type[Optimizer]] = Registry("optimizer")
+
+
+def get(name: str) -> type[Optimizer]:
+    """The optimizer class by name: ``get("adam")(learning_rate=1e-3, beta_1=0.9)``."""
+    return OPTIMIZERS.get(name)
+
+
+def names() -> list[str]:
+    return OPTIMIZERS.names()
+
+
+def create(name: str, learning_rate: float, **hyper: float) -> Optimizer:
+    return get(name)(learning_rate=learning_rate, **hyper)
+
+
+@OPTIMIZERS.register("sgd")
+class SGD(Optimizer):
+    name = "sgd"
+    label = "SGD"
+    formula = r"\theta \leftarrow \theta - \eta\, g"
+    description = "Plain gradient descent: a step against the gradient, scaled by the learning rate"
+
+    def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray]) -> None:
+        p -= self.learning_rate * g
+
+
+@OPTIMIZERS.register("momentum")
+class Momentum(Optimizer):
+    name = "momentum"
+    label = "Momentum"
+    formula = r"v \leftarrow \beta v + (1 - \beta)\, g;\quad \theta \leftarrow \theta - \eta\, v"
+    description = "Averages recent gradients: rolls through ravines and small bumps"
+    hyperparams = {"beta": (0.9, 0.0, 1.0, "how much of the old velocity is kept")}
+    visible_state = {"v": "velocity v"}
+    beta: float
+
+    def _init_state(self, p: np.ndarray) -> dict[str, np.ndarray]:
+        return {"v": np.zeros_like(p)}
+
+    def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray]) -> None:
+        v = state["v"]
+        v *= self.beta
+        v += (1.0 - self.beta) * g
+        p -= self.learning_rate * v
+
+
+@OPTIMIZERS.register("nesterov")
+class Nesterov(Optimizer):
+    name = "nesterov"
+    label = "Nesterov"
+    formula = (
+        r"v \leftarrow \beta v + (1 - \beta)\, g;\quad "
+        r"\theta \leftarrow \theta - \eta\,(\beta v + (1 - \beta)\, g)"
+    )
+    description = "Momentum that looks ahead: steps with the velocity it is about to have"
+    hyperparams = {"beta": (0.9, 0.0, 1.0, "how much of the old velocity is kept")}
+    visible_state = {"v": "velocity v"}
+    beta: float
+
+    def _init_state(self, p: np.ndarray) -> dict[str, np.ndarray]:
+        return {"v": np.zeros_like(p)}
+
+    def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray]) -> None:
+        v = state["v"]
+        v *= self.beta
+        v += (1.0 - self.beta) * g
+        p -= self.learning_rate * (self.beta * v + (1.0 - self.beta) * g)
+
+
+@OPTIMIZERS.register("adagrad")
+class Adagrad(Optimizer):
+    name = "adagrad"
+    label = "Adagrad"
+    formula = r"G \leftarrow G + g^2;\quad \theta \leftarrow \theta - \eta\, g / (\sqrt{G} + \epsilon)"
+    description = "Per-coordinate steps that shrink with the sum of all past squared gradients"
+    hyperparams = {"eps": (1e-8, 0.0, 1.0, "avoids division by zero")}
+    visible_state = {"G": "sum of squared gradients G"}
+    eps: float
+
+    def _init_state(self, p: np.ndarray) -> dict[str, np.ndarray]:
+        return {"G": np.zeros_like(p)}
+
+    def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray]) -> None:
+        G = state["G"]
+        G += g * g
+        p -= self.learning_rate * g / (np.sqrt(G) + self.eps)
+
+
+@OPTIMIZERS.register("rmsprop")
+class RMSprop(Optimizer):
+    name = "rmsprop"
+    label = "RMSprop"
+    formula = (
+        r"s \leftarrow \rho s + (1 - \rho)\, g^2;\quad "
+        r"\theta \leftarrow \theta - \eta\, g / (\sqrt{s} + \epsilon)"
+    )
+    description = "Divides each step by a running RMS of recent gradients: equal-sized steps per coordinate"
+    hyperparams = {
+        "rho": (0.9, 0.0, 1.0, "decay of the squared-gradient average"),
+        "eps": (1e-8, 0.0, 1.0, "avoids division by zero"),
+    }
+    visible_state = {"s": "mean square s"}
+    rho: float
+    eps: float
+
+    def _init_state(self, p: np.ndarray) -> dict[str, np.ndarray]:
+        return {"s": np.zeros_like(p)}
+
+    def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray]) -> None:
+        s = state["s"]
+        s *= self.rho
+        s += (1.0 - self.rho) * (g * g)
+        p -= self.learning_rate * g / (np.sqrt(s) + self.eps)
+
+
+@OPTIMIZERS.register("adam")
+class Adam(Optimizer):
+    name = "adam"
+    label = "Adam"
+    formula = (
+        r"m \leftarrow \beta_1 m + (1-\beta_1) g;\ v \leftarrow \beta_2 v + (1-\beta_2) g^2;\ "
+        r"\theta \leftarrow \theta - \eta\, \frac{m / (1-\beta_1^t)}{\sqrt{v / (1-\beta_2^t)} + \epsilon}"
+    )
+    description = "Momentum plus RMSprop, bias-corrected: the usual default"
+    hyperparams = {
+        "beta_1": (0.9, 0.0, 1.0, "decay of the gradient average m"),
+        "beta_2": (0.999, 0.0, 1.0, "decay of the squared-gradient average v"),
+        "eps": (1e-8, 0.0, 1.0, "avoids division by zero"),
+    }
+    visible_state = {"m": "first moment m", "v": "second moment v"}
+    beta_1: float
+    beta_2: float
+    eps: float
+
+    def _init_state(self, p: np.ndarray) -> dict[str, np.ndarray]:
+        return {"m": np.zeros_like(p), "v": np.zeros_like(p)}
+
+    def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray]) -> None:
+        m, v = state["m"], state["v"]
+        m *= self.beta_1
+        m += (1.0 - self.beta_1) * g
+        v *= self.beta_2
+        v += (1.0 - self.beta_2) * (g * g)
+        m_hat_scale = 1.0 / (1.0 - self.beta_1**self.t)
+        v_hat_scale = 1.0 / (1.0 - self.beta_2**self.t)
+        p -= (self.learning_rate * m_hat_scale) * m / (np.sqrt(v * v_hat_scale) + self.eps)

@@ -1,0 +1,310 @@
+"""Training: a validated, frozen ``TrainConfig`` and a step-wise, resumable ``Trainer``.
+
+A page trains in short chunks (``trainer.run(steps=20)``) and may change the learning rate,
+optimizer settings, batch size or regularization between chunks with ``configure`` without
+losing the model or the optimizer's state. Divergence (a non-finite loss, gradient or
+parameter) stops the run, keeps the last finite parameters and sets ``diverged`` to the step.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from nnviz.nn import losses, optimizers, regularization
+from nnviz.nn.layers import Activation
+from nnviz.nn.network import Network
+from nnviz.nn.schedules import Schedule
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that decides how a network is trained (validated on construction)."""
+
+    loss: str = "cross_entropy"
+    optimizer: str = "adam"
+    learning_rate: float = 0.01
+    batch_size: int = 32
+    l1: float = 0.0
+    l2: float = 0.0
+    seed: int = 0
+    optimizer_params: dict[str, float] = field(default_factory=dict)
+    loss_params: dict[str, float] = field(default_factory=dict)
+    schedule: Schedule = field(default_factory=Schedule)
+    #: Every this many steps (and at step 1): train/validation loss and accuracy, gradient norms,
+    #: dead ReLUs. 0: never (pure training speed).
+    eval_every: int = 10
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "loss", losses.LOSSES.canonical(self.loss))
+        object.__setattr__(self, "optimizer", optimizers.OPTIMIZERS.canonical(self.optimizer))
+        optimizers.check_learning_rate(self.learning_rate)
+        if not isinstance(self.batch_size, (int, np.integer)) or self.batch_size < 1:
+            raise ValueError(f"batch size must be a positive integer, got {self.batch_size!r}")
+        regularization.check_strength("L1", self.l1)
+        regularization.check_strength("L2", self.l2)
+        if not isinstance(self.eval_every, (int, np.integer)) or self.eval_every < 0:
+            raise ValueError(f"eval_every must be an integer >= 0 (0: never), got {self.eval_every!r}")
+        object.__setattr__(self, "optimizer_params", dict(self.optimizer_params))
+        object.__setattr__(self, "loss_params", dict(self.loss_params))
+        optimizers.create(self.optimizer, self.learning_rate, **self.optimizer_params)  # validates settings
+        losses.get(self.loss, **self.loss_params)
+
+    def replace(self, **changes: Any) -> TrainConfig:
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class History:
+    """What happened during training; lists grow as the trainer runs.
+
+    Per step: ``steps``, ``loss`` (mini-batch data loss), ``learning_rate``.
+    Every ``eval_every`` steps (and at step 1): ``eval_steps``, ``train_loss``/``train_accuracy``
+    (on the training set, at most its first ``eval_size`` samples), ``val_loss``/``val_accuracy`` (NaN without validation data), ``grad_norms``
+    (layer name -> norm of that layer's gradient at that step), ``dead_relu`` (fraction of ReLU
+    units that output 0 for every probe sample; NaN without ReLUs).
+    """
+
+    steps: list[int] = field(default_factory=list)
+    loss: list[float] = field(default_factory=list)
+    learning_rate: list[float] = field(default_factory=list)
+    eval_steps: list[int] = field(default_factory=list)
+    train_loss: list[float] = field(default_factory=list)
+    train_accuracy: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_accuracy: list[float] = field(default_factory=list)
+    grad_norms: dict[str, list[float]] = field(default_factory=dict)
+    dead_relu: list[float] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def to_csv(self) -> str:
+        """One row per step; evaluation columns filled on evaluation steps."""
+        evals = {s: i for i, s in enumerate(self.eval_steps)}
+        layers = list(self.grad_norms)
+        header = ["step", "loss", "learning_rate", "train_loss", "train_accuracy", "val_loss",
+                  "val_accuracy", "dead_relu", *[f"grad_norm_{name}" for name in layers]]
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow(header)
+        for i, s in enumerate(self.steps):
+            row: list[Any] = [s, self.loss[i], self.learning_rate[i]]
+            j = evals.get(s)
+            if j is None:
+                row += [""] * (5 + len(layers))
+            else:
+                row += [self.train_loss[j], self.train_accuracy[j], self.val_loss[j], self.val_accuracy[j],
+                        self.dead_relu[j], *[self.grad_norms[name][j] for name in layers]]
+            writer.writerow(row)
+        return buf.getvalue()
+
+
+def _check_data(net: Network, X: np.ndarray, y: np.ndarray, what: str) -> tuple[np.ndarray, np.ndarray]:
+    X = np.asarray(X)
+    y = np.asarray(y)
+    if X.ndim < 2 or X.shape[1:] != net.input_shape:
+        raise ValueError(f"{what} X of shape {X.shape} does not fit the network's input {net.input_shape}")
+    if len(X) == 0:
+        raise ValueError(f"{what} data is empty")
+    if len(y) != len(X):
+        raise ValueError(f"{what} X has {len(X)} rows but y has {len(y)}")
+    if not np.issubdtype(X.dtype, np.number) or not np.all(np.isfinite(X)):
+        raise ValueError(f"{what} X contains NaN or infinite values")
+    if not np.issubdtype(y.dtype, np.number) or not np.all(np.isfinite(y)):
+        raise ValueError(f"{what} y contains NaN or infinite values")
+    return X.astype(net.dtype, copy=False), y
+
+
+def class_labels(y: np.ndarray) -> np.ndarray | None:
+    """Integer class labels (n,) from labels or one-hot rows; None for regression targets."""
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] > 1:
+        return y.argmax(axis=1)
+    y = y.reshape(-1)
+    if not np.issubdtype(y.dtype, np.integer) and np.any(y != np.round(y)):
+        return None
+    return y.astype(np.int64)
+
+
+def predicted_classes(out: np.ndarray) -> np.ndarray:
+    """The predicted class of outputs (..., k): argmax for several outputs, >= 0.5 for one."""
+    return out.argmax(axis=-1) if out.shape[-1] > 1 else (out[..., 0] >= 0.5).astype(np.int64)
+
+
+def accuracy(out: np.ndarray, y: np.ndarray) -> float:
+    """Fraction correct (see ``predicted_classes``); NaN for regression targets (non-integer y)."""
+    labels = class_labels(y)
+    return math.nan if labels is None else float(np.mean(predicted_classes(out) == labels))
+
+
+class Trainer:
+    """Trains ``net`` on (X, y) with mini-batches; ``run`` is resumable."""
+
+    def __init__(
+        self,
+        net: Network,
+        config: TrainConfig,
+        X: np.ndarray,
+        y: np.ndarray,
+        X_val: np.ndarray | None = None,
+        y_val: np.ndarray | None = None,
+        probe_size: int = 256,
+        eval_size: int = 2000,
+    ) -> None:
+        if not isinstance(config, TrainConfig):
+            raise ValueError(f"config must be a TrainConfig, got {type(config).__name__}")
+        self.net = net
+        self.X, self.y = _check_data(net, X, y, "training")
+        if (X_val is None) != (y_val is None):
+            raise ValueError("give both X_val and y_val, or neither")
+        self.X_val, self.y_val = (None, None) if X_val is None else _check_data(net, X_val, y_val, "validation")
+        self.config = config
+        self.loss = losses.get(config.loss, **config.loss_params)
+        self.loss.value(net.predict(self.X[:2]), self.y[:2])  # shape mismatches fail now, clearly
+        self.optimizer = optimizers.create(config.optimizer, config.learning_rate, **config.optimizer_params)
+        self.rng = np.random.default_rng(config.seed)
+        self.step = 0
+        self.history = History()
+        self.diverged: int | None = None
+        self._order = self.rng.permutation(len(self.X))
+        self._pos = 0
+        self._probe = self.X[: min(probe_size, len(self.X))]
+        # Training loss/accuracy at evaluations use at most eval_size samples (bounded cost).
+        self._eval_X, self._eval_y = self.X[:eval_size], self.y[:eval_size]
+        self._layer_names = [layer.name for layer in net.layers if layer.params]
+
+    # ---- settings -----------------------------------------------------------------------
+    def configure(self, config: TrainConfig) -> None:
+        """Apply new settings between chunks. The model, step count and optimizer state are kept
+        (a different optimizer starts with fresh state; a different seed is ignored)."""
+        if config.optimizer != self.config.optimizer:
+            self.optimizer = optimizers.create(config.optimizer, config.learning_rate, **config.optimizer_params)
+        else:
+            self.optimizer.set_hyperparams(learning_rate=config.learning_rate, **config.optimizer_params)
+        if (config.loss, config.loss_params) != (self.config.loss, self.config.loss_params):
+            self.loss = losses.get(config.loss, **config.loss_params)
+        self.config = config
+
+    @property
+    def steps_per_epoch(self) -> int:
+        return math.ceil(len(self.X) / min(self.config.batch_size, len(self.X)))
+
+    @property
+    def epoch(self) -> float:
+        """Epochs done (fractional)."""
+        return self.step / self.steps_per_epoch
+
+    # ---- training -----------------------------------------------------------------------
+    def _next_batch(self) -> np.ndarray:
+        n = len(self.X)
+        b = min(self.config.batch_size, n)
+        if self._pos + b > n:
+            self._order = self.rng.permutation(n)
+            self._pos = 0
+        idx = self._order[self._pos : self._pos + b]
+        self._pos += b
+        return idx
+
+    def run(
+        self,
+        steps: int | None = None,
+        epochs: float | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> int:
+        """Train ``steps`` mini-batch steps (or ``epochs`` epochs); returns the steps done.
+
+        Stops early on divergence. ``progress(done, total)`` is called after each evaluation.
+        """
+        if (steps is None) == (epochs is None):
+            raise ValueError("give exactly one of steps= or epochs=")
+        total = int(steps) if steps is not None else math.ceil(float(epochs) * self.steps_per_epoch)
+        if total < 0:
+            raise ValueError(f"steps must be >= 0, got {total}")
+        done = 0
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            while done < total and self.diverged is None:
+                self._train_step()
+                done += 1
+                if progress is not None and (self.step % max(self.config.eval_every, 1) == 0 or done == total):
+                    progress(done, total)
+        return done
+
+    def _train_step(self) -> None:
+        cfg, net = self.config, self.net
+        idx = self._next_batch()
+        Xb = self.X[idx]
+        out = net.forward(Xb, training=True)
+        yb = losses.as_targets(out, self.y[idx])  # one-hot once, for both value and gradient
+        loss = self.loss.value(out, yb)
+        net.loss_backward(self.loss, out, yb, input_grad=False)
+        regularization.add_gradients(net, cfg.l1, cfg.l2)
+        step = self.step + 1
+        grad_sq = {key: float(np.vdot(g, g)) for key, g in net.grads.items()}
+        grad_norm = math.sqrt(sum(grad_sq.values()))
+        if not (math.isfinite(loss) and math.isfinite(grad_norm)):
+            self.diverged = step  # parameters untouched: still the last finite state
+            return
+        lr = cfg.schedule(cfg.learning_rate, self.step)
+        self.optimizer.learning_rate = lr
+        # Every optimizer's step is bounded by about lr * |g| (adaptive ones by about lr), so
+        # finite parameters can only overflow when that is huge: only then keep a backup.
+        risky = lr * max(grad_norm, 1.0) > 1e15
+        backup = net.get_flat() if risky else None
+        self.optimizer.step(net.params, net.grads)
+        if risky and not all(np.isfinite(np.vdot(p, p)) for p in net.params.values()):
+            net.set_flat(backup)
+            self.diverged = step
+            return
+        self.step = step
+        self.history.steps.append(step)
+        self.history.loss.append(loss)
+        self.history.learning_rate.append(lr)
+        if cfg.eval_every and (step % cfg.eval_every == 0 or step == 1):
+            self._evaluate(grad_sq)
+
+    def evaluate(self, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+        """(mean loss, accuracy) of the current network on (X, y); accuracy NaN for regression."""
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            out = self.net.predict(X)
+            return self.loss.value(out, y), accuracy(out, y)
+
+    def _evaluate(self, grad_sq: dict[str, float]) -> None:
+        h = self.history
+        h.eval_steps.append(self.step)
+        train_loss, train_acc = self.evaluate(self._eval_X, self._eval_y)
+        h.train_loss.append(train_loss)
+        h.train_accuracy.append(train_acc)
+        if self.X_val is not None:
+            val_loss, val_acc = self.evaluate(self.X_val, self.y_val)
+        else:
+            val_loss, val_acc = math.nan, math.nan
+        h.val_loss.append(val_loss)
+        h.val_accuracy.append(val_acc)
+        for name in self._layer_names:
+            norm = math.sqrt(sum(v for k, v in grad_sq.items() if k.startswith(name + ".")))
+            h.grad_norms.setdefault(name, []).append(norm)
+        h.dead_relu.append(self.dead_relu_fraction())
+
+    def dead_relu_fraction(self) -> float:
+        """Fraction of ReLU units that output 0 for every probe sample (NaN without ReLUs)."""
+        outs = self.net.layer_outputs(self._probe)
+        dead = total = 0
+        for layer, out in zip(self.net.layers, outs, strict=True):
+            if isinstance(layer, Activation) and layer.function == "relu" and layer is not self.net.layers[-1]:
+                flat = out.reshape(len(out), -1)
+                dead += int(np.sum(np.all(flat <= 0, axis=0)))
+                total += flat.shape[1]
+        return dead / total if total else math.nan

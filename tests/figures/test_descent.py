@@ -1,0 +1,223 @@
+"""Figures of the gradient-descent lab, without a browser: traces, frames, sizes, axis titles."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import io
+
+import numpy as np
+import plotly.graph_objects as go
+import plotly.io as pio
+import pytest
+from PIL import Image
+
+from nnviz.figures import descent as figs
+from nnviz.labs.descent import RunSpec, learning_rate_ladder, optimizers_compared, race, status, surfaces
+
+BOWL = surfaces.get("bowl")
+ROSENBROCK = surfaces.get("rosenbrock")
+QUAD = surfaces.get("quadratic")
+
+
+@pytest.fixture(scope="module")
+def rosenbrock_race():
+    specs = [RunSpec(n, 0.0015) for n in ("sgd", "momentum", "nesterov", "adagrad", "rmsprop")] + [RunSpec("adam", 0.02)]
+    return race(ROSENBROCK, specs, None, 500)
+
+
+@pytest.fixture(scope="module")
+def bowl_ladder():
+    return race(BOWL, learning_rate_ladder(BOWL, "sgd", None, 200), None, 200)
+
+
+def _decode(spec) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(spec["bdata"]), dtype=np.dtype(spec["dtype"]))
+
+
+def test_frame_steps():
+    assert list(figs.frame_steps(5)) == [0, 1, 2, 3, 4, 5]
+    s = figs.frame_steps(999)
+    assert len(s) <= figs.MAX_FRAMES and s[0] == 0 and s[-1] == 999 and np.all(np.diff(s) > 0)
+
+
+def test_contour_figure_structure(rosenbrock_race):
+    fig = figs.contour_figure(ROSENBROCK, rosenbrock_race)
+    names = [t.name for t in fig.data]
+    assert fig.data[1].name == figs.PICK_NAME and fig.data[1].type == "scatter"
+    assert fig.data[0].marker.showscale  # the colour bar of the map
+    assert "minimum" in names and "start" in names
+    img = fig.layout.images[0]
+    assert img.source.startswith("data:image/png;base64,") and img.xref == "x" and img.layer == "below"
+    assert fig.layout.xaxis.title.text == "x" and fig.layout.yaxis.title.text == "y"
+    assert fig.layout.yaxis.scaleanchor == "x"
+    assert list(fig.layout.xaxis.range) == [-2.0, 2.0] and list(fig.layout.yaxis.range) == [-1.0, 3.0]
+    # One faint whole path per run in the legend, one animated head per run, one gradient arrow trace.
+    titles = [t.spec.title for t in rosenbrock_race]
+    assert [t.name for t in fig.data if t.showlegend is not False and t.name in titles] == titles
+    assert names[-1] == "−∇f: downhill"
+
+
+def test_contour_frames_move_only_the_animated_traces(rosenbrock_race):
+    fig = figs.contour_figure(ROSENBROCK, rosenbrock_race, show_velocity=True, show_step_size=True)
+    frames = fig.frame_dicts
+    assert len(frames) == figs.MAX_FRAMES
+    n_static = len(fig.data) - (len(rosenbrock_race) + 3)
+    for f in frames:
+        assert f["traces"] == list(range(n_static, len(fig.data)))
+        assert len(f["data"]) == len(f["traces"])
+    # Frame k shows each run's head at step k, with its trail before it.
+    k = int(frames[50]["name"])
+    head = frames[50]["data"][0]
+    assert len(head["x"]) == figs.TRAIL + 1
+    np.testing.assert_allclose(head["x"][-1], rosenbrock_race[0].points[k, 0], rtol=1e-6)
+    np.testing.assert_allclose(head["y"][-5], rosenbrock_race[0].points[k - 4, 1], rtol=1e-6)
+    # Gradient arrows point downhill from the current point.
+    arrows = frames[50]["data"][len(rosenbrock_race)]
+    tail = np.array([arrows["x"][0], arrows["y"][0]])
+    tip = np.array([arrows["x"][1], arrows["y"][1]])
+    g = rosenbrock_race[0].grads[k]
+    assert np.dot(tip - tail, -g) > 0 and np.isnan(arrows["x"][2])
+    # The slider has one step per frame and starts on the last one (the finished race).
+    slider = fig.raw_layout["sliders"][0]
+    assert len(slider["steps"]) == len(frames) and slider["active"] == len(frames) - 1
+    assert fig.raw_layout["updatemenus"][0]["buttons"][0]["label"].endswith("Play")
+
+
+def test_velocity_and_step_size_only_where_an_optimizer_has_them():
+    sgd_only = race(BOWL, [RunSpec("sgd", 0.1)], None, 20)
+    fig = figs.contour_figure(BOWL, sgd_only, show_velocity=True, show_step_size=True)
+    assert [t.name for t in fig.data][-1] == "−∇f: downhill"
+    both = race(BOWL, [RunSpec("momentum", 0.1), RunSpec("adam", 0.1)], None, 20)
+    fig = figs.contour_figure(BOWL, both, show_gradient=False, show_velocity=True, show_step_size=True)
+    assert [t.name for t in fig.data][-2:] == ["momentum: −v (Adam: −m)", "step size per coordinate"]
+    cross = fig.frame_dicts[10]["data"][-1]
+    assert len(cross["x"]) == 12  # two arms with a gap after each, per run
+    assert np.all(np.isnan(cross["x"][:6]))  # momentum has no per-coordinate step size
+    x_arm = cross["x"][7] - cross["x"][6]
+    y_arm = cross["y"][10] - cross["y"][9]
+    assert x_arm > y_arm > 0  # Adam: longer steps along the flat x direction of the bowl
+
+
+def test_figure_round_trip_validates_and_stays_under_one_megabyte(rosenbrock_race):
+    fig = figs.contour_figure(ROSENBROCK, rosenbrock_race, show_velocity=True, show_step_size=True)
+    d = fig.to_dict()
+    assert len(d["frames"]) == figs.MAX_FRAMES and "sliders" in d["layout"]
+    checked = go.Figure(d)  # plotly validates every frame and the slider here
+    assert len(checked.frames) == figs.MAX_FRAMES
+    size = len(pio.to_json(d, validate=False))
+    assert size < 1_000_000, size
+    assert len(fig.to_json()) == size or abs(len(fig.to_json()) - size) < 100
+    clone = copy.deepcopy(fig)
+    assert len(clone.frame_dicts) == figs.MAX_FRAMES
+
+
+def test_contour_image_is_a_picture_of_the_grid():
+    x, y, Z = BOWL.grid(50)
+    uri = figs.contour_image(Z, (float(Z.min()), float(Z.max())), width=200)
+    img = Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
+    assert img.size == (200, 200) and img.mode == "P"
+    rgb = np.asarray(img.convert("RGB"), dtype=float)
+    centre, corner = rgb[100, 100].sum(), rgb[0, 0].sum()
+    assert centre < corner  # the valley is dark, the rim pale
+
+
+def test_log_colour_scale_where_the_surface_wants_it():
+    _, _, Z = ROSENBROCK.grid(60)
+    C, bar = figs.color_values(ROSENBROCK, Z)
+    assert "log" in bar["title"]["text"] and bar["ticktext"][-1] in ("1000", "10000")
+    assert C.max() < 5
+    C2, bar2 = figs.color_values(BOWL, BOWL.grid(20)[2])
+    assert bar2["title"]["text"] == "f" and C2.max() == pytest.approx(0.5 * (9 + 90))
+
+
+def test_picked_start():
+    sel = {"points": [{"curve_number": 1, "x": 0.5, "y": -1.25}]}
+    assert figs.picked_start(sel) == (0.5, -1.25)
+    assert figs.picked_start({"points": [{"curve_number": 4, "x": 0.5, "y": 1.0}]}) is None
+    assert figs.picked_start(None) is None and figs.picked_start({"points": []}) is None
+
+
+def test_curve_figure_tangent_and_step():
+    trajs = race(QUAD, learning_rate_ladder(QUAD, "sgd", None, 30), None, 30)
+    fig = figs.curve_figure(QUAD, trajs)
+    assert fig.layout.xaxis.title.text == "x" and fig.layout.yaxis.title.text == "f(x)"
+    assert [t.name for t in fig.data][-2:] == ["tangent: slope f′(x)", "step taken: Δx = x_next − x"]
+    frame = fig.frame_dicts[3]
+    k = int(frame["name"])
+    tangent, step = frame["data"][-2], frame["data"][-1]
+    t = trajs[1]
+    x0, x1 = tangent["x"][3:5]
+    y0, y1 = tangent["y"][3:5]
+    assert (y1 - y0) / (x1 - x0) == pytest.approx(t.grads[k, 0], rel=1e-5)  # slope f'(x_k)
+    assert step["x"][3] == pytest.approx(t.points[k, 0]) and step["x"][4] == pytest.approx(t.points[k + 1, 0])
+    assert len(fig.frame_dicts) == 31
+    go.Figure(fig.to_dict())  # valid
+
+
+def test_surface3d_leaves_out_points_outside_the_domain(bowl_ladder):
+    fig = figs.surface3d_figure(BOWL, bowl_ladder)
+    assert fig.data[0].type == "surface"
+    diverged = next(t for t in fig.data if t.type == "scatter3d" and t.name.endswith("(far too large)"))
+    assert np.isnan(np.asarray(diverged.x, dtype=float)).any()
+    assert fig.layout.scene.zaxis.title.text == "f"
+    assert figs.surface3d_figure(ROSENBROCK, race(ROSENBROCK, [RunSpec("adam", 0.02)], None, 10)
+                                 ).layout.scene.zaxis.title.text.startswith("log")
+
+
+def test_loss_figure_marks_divergence_in_red(bowl_ladder):
+    statuses = [status(t, BOWL) for t in bowl_ladder]
+    assert statuses[-1].kind == "diverged"
+    fig = figs.loss_figure(BOWL, bowl_ladder, statuses)
+    assert fig.layout.yaxis.type == "log" and fig.layout.xaxis.title.text == "step"
+    red = [t for t in fig.data if t.mode == "markers+text"]
+    assert len(red) == 1 and red[0].marker.color == figs.DIVERGED_RED
+    assert red[0].text[0] == f"diverged at step {statuses[-1].step}"
+    assert red[0].x[0] == bowl_ladder[-1].n_steps
+    saddle = surfaces.get("saddle")
+    trajs = race(saddle, [RunSpec("sgd", 0.01)], None, 20)
+    assert figs.loss_figure(saddle, trajs).layout.yaxis.type == "linear"
+    assert figs.distance_figure(saddle, trajs) is None
+    assert figs.distance_figure(BOWL, bowl_ladder).layout.yaxis.type == "log"
+
+
+def test_learning_rate_figure(bowl_ladder):
+    fig = figs.learning_rate_figure(BOWL, bowl_ladder)
+    marks = [t for t in fig.data if t.mode == "markers+text"]
+    assert [m.x[0] for m in marks] == [t.spec.learning_rate for t in bowl_ladder]
+    limit = next(t for t in fig.data if t.name.startswith("2/L"))
+    assert limit.x[0] == pytest.approx(0.2)
+    assert fig.layout.xaxis.type == "log"
+    assert figs.learning_rate_figure(ROSENBROCK, bowl_ladder) is None
+    assert figs.learning_rate_figure(ROSENBROCK, bowl_ladder, curvature=1000.0) is not None
+
+
+def test_wrong_dimension_is_a_clear_error():
+    with pytest.raises(ValueError, match="2D surface"):
+        figs.contour_figure(QUAD, [])
+    with pytest.raises(ValueError, match="1D surface"):
+        figs.curve_figure(BOWL, [])
+
+
+def test_an_empty_race_still_draws_the_map():
+    fig = figs.contour_figure(BOWL, [])
+    assert not fig.frame_dicts and fig.layout.images and "sliders" not in fig.to_dict()["layout"]
+
+
+def test_six_optimizers_on_the_default_bowl_fit_and_validate():
+    trajs = race(BOWL, optimizers_compared(BOWL, None, 200), None, 200)
+    fig = figs.contour_figure(BOWL, trajs, show_velocity=True, show_step_size=True)
+    assert len(fig.to_json()) < 1_000_000
+
+
+def test_a_diverging_run_leaves_the_plot_without_sweeping_across_it(bowl_ladder):
+    far = bowl_ladder[-1]
+    assert far.diverged_at is not None
+    fig = figs.contour_figure(BOWL, bowl_ladder)
+    ghost = next(t for t in fig.data if t.name == far.spec.title and t.mode == "lines")
+    ys = np.asarray(ghost.y, dtype=float)
+    assert np.all(np.abs(ys[:-1]) <= 3.0 * 1.5) and len(ys) < len(far.points)  # cut where it flies off
+    run_index = len(bowl_ladder) - 1
+    for frame in fig.frame_dicts:
+        trail_y = np.asarray(frame["data"][run_index]["y"], dtype=float)
+        assert np.all(np.abs(trail_y[:-1]) <= 3.0 * 1.5)  # only the head may be off the plot

@@ -1,0 +1,144 @@
+"""Trainer: learning on toy sets, resumability, determinism, divergence, history, bad input."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from nnviz.data import datasets
+from nnviz.nn.network import Network
+from nnviz.nn.training import TrainConfig, Trainer
+
+
+def _toy(name: str, n: int = 600, noise: float = 0.05, seed: int = 0):
+    ds = datasets.get(name)(n=n, noise=noise, seed=seed)
+    return datasets.split(ds, 0.3, seed)
+
+
+@pytest.mark.parametrize("name,hidden,steps,target", [
+    ("xor", [8, 8], 1500, 0.97),
+    ("circles", [8, 8], 1500, 0.97),
+    ("spiral", [16, 16, 16], 4000, 0.95),
+])
+def test_learns_toy_sets(name, hidden, steps, target):
+    X, y, Xv, yv = _toy(name)
+    net = Network.mlp([2, *hidden, 2], activation="tanh", output="softmax", seed=0)
+    tr = Trainer(net, TrainConfig(optimizer="adam", learning_rate=0.02, batch_size=32, eval_every=100), X, y, Xv, yv)
+    tr.run(steps=steps)
+    assert tr.diverged is None
+    assert tr.evaluate(Xv, yv)[1] >= target
+
+
+def test_resumable_chunks_equal_one_run_and_same_seed_is_bit_identical():
+    X, y, Xv, yv = _toy("circles")
+
+    def make():
+        net = Network.mlp([2, 6, 2], activation="relu", output="softmax", seed=1)
+        return Trainer(net, TrainConfig(seed=3, batch_size=16), X, y, Xv, yv)
+
+    a, b = make(), make()
+    a.run(steps=120)
+    for _ in range(12):
+        b.run(steps=10)
+    assert np.array_equal(a.net.get_flat(), b.net.get_flat())
+    assert a.history.loss == b.history.loss and a.history.val_loss == b.history.val_loss
+    c = make()
+    c.config = c.config  # same config object, new trainer, same seed
+    c.run(steps=120)
+    assert a.history.to_dict() == c.history.to_dict()
+
+
+def test_changing_settings_mid_run_keeps_model_steps_and_optimizer_state():
+    X, y, _, _ = _toy("xor")
+    tr = Trainer(Network.mlp([2, 8, 2], activation="tanh", output="softmax"), TrainConfig(optimizer="adam"), X, y)
+    tr.run(steps=30)
+    moments = tr.optimizer.state["dense0.W"]["m"].copy()
+    weights = tr.net.get_flat()
+    tr.configure(tr.config.replace(learning_rate=0.001, batch_size=64, l2=0.01))
+    assert tr.step == 30 and np.array_equal(tr.net.get_flat(), weights)
+    assert np.array_equal(tr.optimizer.state["dense0.W"]["m"], moments)
+    assert tr.optimizer.learning_rate == 0.001
+    tr.run(steps=5)
+    assert tr.step == 35 and tr.history.learning_rate[-1] == 0.001
+
+
+def test_divergence_is_a_result_and_keeps_the_last_finite_state():
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, (200, 2))
+    y = 3 * X[:, 0]
+    net = Network.mlp([2, 8, 1], activation="relu", output="linear")
+    tr = Trainer(net, TrainConfig(loss="mse", optimizer="sgd", learning_rate=30.0), X, y)
+    with np.errstate(all="raise"):  # no warnings escape the trainer
+        done = tr.run(steps=500)
+    assert tr.diverged is not None and done < 500
+    assert np.all(np.isfinite(net.get_flat()))
+    assert len(tr.history.loss) == tr.step == tr.diverged - 1
+    assert tr.run(steps=10) == 0  # a diverged run does not go on
+
+
+def test_history_records_evaluations_and_diagnostics():
+    X, y, Xv, yv = _toy("circles")
+    net = Network.mlp([2, 8, 8, 2], activation="relu", output="softmax")
+    tr = Trainer(net, TrainConfig(eval_every=10), X, y, Xv, yv)
+    calls = []
+    tr.run(steps=40, progress=lambda done, total: calls.append((done, total)))
+    h = tr.history
+    assert h.steps == list(range(1, 41))
+    assert h.eval_steps == [1, 10, 20, 30, 40]
+    assert set(h.grad_norms) == {"dense0", "dense1", "dense2"}
+    assert all(len(v) == 5 for v in h.grad_norms.values())
+    assert all(0.0 <= f <= 1.0 for f in h.dead_relu)
+    assert 0 <= h.val_accuracy[-1] <= 1
+    assert calls[-1] == (40, 40)
+    csv = h.to_csv().splitlines()
+    assert csv[0].startswith("step,loss,learning_rate") and len(csv) == 41
+
+
+def test_dead_relu_fraction_sees_dead_units():
+    X, y, _, _ = _toy("xor")
+    net = Network.mlp([2, 4, 2], activation="relu", output="softmax")
+    net.params["dense0.b"][...] = -100.0  # every hidden unit off for every input
+    tr = Trainer(net, TrainConfig(), X, y)
+    assert tr.dead_relu_fraction() == 1.0
+    tanh_net = Network.mlp([2, 4, 2], activation="tanh", output="softmax")
+    assert math.isnan(Trainer(tanh_net, TrainConfig(), X, y).dead_relu_fraction())
+
+
+def test_epochs_and_regression_accuracy_is_nan():
+    ds = datasets.get("sine")(n=200, noise=0.0, seed=0)
+    net = Network.mlp([2, 8, 1], activation="tanh", output="linear")
+    tr = Trainer(net, TrainConfig(loss="mse", batch_size=50), ds.X, ds.y)
+    assert tr.run(epochs=2) == 8
+    assert math.isnan(tr.history.train_accuracy[-1])
+
+
+@pytest.mark.parametrize("changes,match", [
+    ({"learning_rate": -1}, "learning rate must be > 0, got -1"),
+    ({"learning_rate": 0}, "learning rate must be > 0"),
+    ({"batch_size": 0}, "batch size"),
+    ({"l2": -0.1}, "L2 strength"),
+    ({"loss": "hinge"}, "unknown loss"),
+    ({"optimizer": "lbfgs"}, "unknown optimizer"),
+    ({"optimizer_params": {"beta_1": 2.0}}, "beta_1"),
+])
+def test_bad_config(changes, match):
+    with pytest.raises(ValueError, match=match):
+        TrainConfig(**changes)
+
+
+def test_bad_data():
+    net = Network.mlp([2, 4, 2], output="softmax")
+    X = np.zeros((10, 2))
+    y = np.zeros(10, dtype=int)
+    with pytest.raises(ValueError, match="NaN"):
+        Trainer(net, TrainConfig(), np.full((10, 2), np.nan), y)
+    with pytest.raises(ValueError, match="does not fit the network's input"):
+        Trainer(net, TrainConfig(), np.zeros((10, 3)), y)
+    with pytest.raises(ValueError, match="10 rows but y has 9"):
+        Trainer(net, TrainConfig(), X, y[:9])
+    with pytest.raises(ValueError, match="labels must be in"):
+        Trainer(net, TrainConfig(), X, np.full(10, 5))
+    with pytest.raises(ValueError, match="exactly one of"):
+        Trainer(net, TrainConfig(), X, y).run()
