@@ -28,6 +28,10 @@ class Activation:
     common_use: ClassVar[str] = ""
     issue: ClassVar[str] = ""
     elementwise: ClassVar[bool] = True
+    #: The weight initializer that keeps this activation's signal variance steady layer to layer:
+    #: Xavier/Glorot (Var w = 2/(fan_in+fan_out)) for symmetric, saturating functions; He
+    #: (Var w = 2/fan_in) for the ReLU family, which zeroes about half of its inputs.
+    initializer: ClassVar[str] = "xavier_uniform"
     #: Hyperparameters a page may expose: name -> (default, low, high, help).
     hyperparams: ClassVar[HyperSpec] = {}
 
@@ -70,9 +74,13 @@ def names() -> list[str]:
     return ACTIVATIONS.names()
 
 
+def initializer_for(name: str) -> str:
+    """The initializer that suits the activation ``name`` (its class's ``initializer``)."""
+    return ACTIVATIONS.get(name).initializer
+
+
 @ACTIVATIONS.register("step")
 class Step(Activation):
-    name = "step"
     label = "Step"
     formula = r"f(z) = \begin{cases} 1 & z \ge 0 \\ 0 & z < 0 \end{cases}"
     derivative_formula = r"f'(z) = 0 \quad (z \ne 0)"
@@ -89,7 +97,6 @@ class Step(Activation):
 
 @ACTIVATIONS.register("sigmoid", aliases=("logistic",))
 class Sigmoid(Activation):
-    name = "sigmoid"
     label = "Sigmoid"
     formula = r"f(z) = \frac{1}{1 + e^{-z}}"
     derivative_formula = r"f'(z) = f(z)\,(1 - f(z))"
@@ -109,7 +116,6 @@ class Sigmoid(Activation):
 
 @ACTIVATIONS.register("tanh")
 class Tanh(Activation):
-    name = "tanh"
     label = "Tanh"
     formula = r"f(z) = \frac{e^z - e^{-z}}{e^z + e^{-z}}"
     derivative_formula = r"f'(z) = 1 - f(z)^2"
@@ -127,7 +133,7 @@ class Tanh(Activation):
 
 @ACTIVATIONS.register("relu")
 class ReLU(Activation):
-    name = "relu"
+    initializer = "he_normal"
     label = "ReLU"
     formula = r"f(z) = \max(0, z)"
     derivative_formula = r"f'(z) = \begin{cases} 1 & z > 0 \\ 0 & z \le 0 \end{cases}"
@@ -147,7 +153,7 @@ class ReLU(Activation):
 
 @ACTIVATIONS.register("leaky_relu")
 class LeakyReLU(Activation):
-    name = "leaky_relu"
+    initializer = "he_normal"
     label = "Leaky ReLU"
     formula = r"f(z) = \begin{cases} z & z > 0 \\ \alpha z & z \le 0 \end{cases}"
     derivative_formula = r"f'(z) = \begin{cases} 1 & z > 0 \\ \alpha & z \le 0 \end{cases}"
@@ -166,7 +172,7 @@ class LeakyReLU(Activation):
 
 @ACTIVATIONS.register("elu")
 class ELU(Activation):
-    name = "elu"
+    initializer = "he_normal"
     label = "ELU"
     formula = r"f(z) = \begin{cases} z & z > 0 \\ \alpha (e^z - 1) & z \le 0 \end{cases}"
     derivative_formula = r"f'(z) = \begin{cases} 1 & z > 0 \\ \alpha e^z & z \le 0 \end{cases}"
@@ -187,7 +193,7 @@ class ELU(Activation):
 class GELU(Activation):
     """The tanh approximation of GELU (as in BERT/GPT-2)."""
 
-    name = "gelu"
+    initializer = "he_normal"
     label = "GELU"
     formula = r"f(z) = \tfrac{z}{2}\left(1 + \tanh\left(\sqrt{2/\pi}\,(z + 0.044715 z^3)\right)\right)"
     derivative_formula = r"f'(z) = \tfrac12(1 + t) + \tfrac{z}{2}(1 - t^2)\sqrt{2/\pi}(1 + 0.134145 z^2)"
@@ -208,7 +214,6 @@ class GELU(Activation):
 class Softmax(Activation):
     """Softmax over the last axis, with temperature T: softmax(z / T)."""
 
-    name = "softmax"
     label = "Softmax"
     formula = r"f(z)_i = \frac{e^{z_i / T}}{\sum_j e^{z_j / T}}"
     derivative_formula = r"\frac{\partial f_i}{\partial z_j} = \frac{1}{T} f_i(\delta_{ij} - f_j)"
@@ -237,7 +242,6 @@ class Softmax(Activation):
 
 @ACTIVATIONS.register("linear", aliases=("identity",))
 class Linear(Activation):
-    name = "linear"
     label = "Linear"
     formula = r"f(z) = z"
     derivative_formula = r"f'(z) = 1"

@@ -103,7 +103,6 @@ def names() -> list[str]:
 
 @LOSSES.register("mse")
 class MSE(Loss):
-    name = "mse"
     label = "Mean squared error"
     formula = r"L = \frac{1}{n}\sum_i (y_i - \hat y_i)^2"
     description = "Regression; punishes large errors quadratically, so outliers dominate"
@@ -117,7 +116,6 @@ class MSE(Loss):
 
 @LOSSES.register("mae")
 class MAE(Loss):
-    name = "mae"
     label = "Mean absolute error"
     formula = r"L = \frac{1}{n}\sum_i |y_i - \hat y_i|"
     description = "Regression; robust to outliers, but its gradient has constant size"
@@ -131,7 +129,6 @@ class MAE(Loss):
 
 @LOSSES.register("huber")
 class Huber(Loss):
-    name = "huber"
     label = "Huber"
     formula = (
         r"L = \frac{1}{n}\sum_i \begin{cases} \tfrac12 r_i^2 & |r_i| \le \delta \\ "
@@ -153,7 +150,6 @@ class Huber(Loss):
 
 @LOSSES.register("binary_cross_entropy", aliases=("bce",))
 class BinaryCrossEntropy(Loss):
-    name = "binary_cross_entropy"
     label = "Binary cross-entropy"
     formula = r"L = -\frac{1}{n}\sum_i \left(y_i \log p_i + (1 - y_i)\log(1 - p_i)\right)"
     task = "classification"
@@ -174,7 +170,6 @@ class BinaryCrossEntropy(Loss):
 
 @LOSSES.register("cross_entropy", aliases=("categorical_cross_entropy", "ce"))
 class CrossEntropy(Loss):
-    name = "cross_entropy"
     label = "Cross-entropy"
     formula = r"L = -\frac{1}{n}\sum_i \sum_k y_{ik} \log p_{ik}"
     task = "classification"

@@ -106,7 +106,6 @@ def create(name: str, learning_rate: float, **hyper: float) -> Optimizer:
 
 @OPTIMIZERS.register("sgd")
 class SGD(Optimizer):
-    name = "sgd"
     label = "SGD"
     formula = r"\theta \leftarrow \theta - \eta\, g"
     description = "Plain gradient descent: a step against the gradient, scaled by the learning rate"
@@ -117,7 +116,6 @@ class SGD(Optimizer):
 
 @OPTIMIZERS.register("momentum")
 class Momentum(Optimizer):
-    name = "momentum"
     label = "Momentum"
     formula = r"v \leftarrow \beta v + (1 - \beta)\, g;\quad \theta \leftarrow \theta - \eta\, v"
     description = "Averages recent gradients: rolls through ravines and small bumps"
@@ -137,7 +135,6 @@ class Momentum(Optimizer):
 
 @OPTIMIZERS.register("nesterov")
 class Nesterov(Optimizer):
-    name = "nesterov"
     label = "Nesterov"
     formula = (
         r"v \leftarrow \beta v + (1 - \beta)\, g;\quad "
@@ -160,7 +157,6 @@ class Nesterov(Optimizer):
 
 @OPTIMIZERS.register("adagrad")
 class Adagrad(Optimizer):
-    name = "adagrad"
     label = "Adagrad"
     formula = r"G \leftarrow G + g^2;\quad \theta \leftarrow \theta - \eta\, g / (\sqrt{G} + \epsilon)"
     description = "Per-coordinate steps that shrink with the sum of all past squared gradients"
@@ -179,7 +175,6 @@ class Adagrad(Optimizer):
 
 @OPTIMIZERS.register("rmsprop")
 class RMSprop(Optimizer):
-    name = "rmsprop"
     label = "RMSprop"
     formula = (
         r"s \leftarrow \rho s + (1 - \rho)\, g^2;\quad "
@@ -206,7 +201,6 @@ class RMSprop(Optimizer):
 
 @OPTIMIZERS.register("adam")
 class Adam(Optimizer):
-    name = "adam"
     label = "Adam"
     formula = (
         r"m \leftarrow \beta_1 m + (1-\beta_1) g;\ v \leftarrow \beta_2 v + (1-\beta_2) g^2;\ "

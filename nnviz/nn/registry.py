@@ -21,12 +21,16 @@ class Registry(Generic[T]):
         self._aliases: dict[str, str] = {}
 
     def register(self, name: str, aliases: Iterable[str] = ()) -> Callable[[T], T]:
-        """Decorator: ``@REGISTRY.register("relu")``. Aliases resolve in ``get`` but are not listed."""
+        """Decorator: ``@REGISTRY.register("relu")``. Aliases resolve in ``get`` but are not listed.
+
+        The registry names the entry: it sets ``obj.name = name``, so a class never states its
+        name a second time (and the two can never disagree)."""
 
         def decorator(obj: T) -> T:
             for key in (name, *aliases):
                 if key in self._items or key in self._aliases:
                     raise ValueError(f"{self.kind} {key!r} is already registered")
+            obj.name = name  # type: ignore[attr-defined]
             self._items[name] = obj
             for alias in aliases:
                 self._aliases[alias] = name
@@ -56,3 +60,9 @@ class Registry(Generic[T]):
 
     def __len__(self) -> int:
         return len(self._items)
+
+    def unregister(self, name: str) -> None:
+        """Remove ``name`` and its aliases (tests register throwaway entries and remove them)."""
+        key = self.canonical(name)
+        del self._items[key]
+        self._aliases = {alias: target for alias, target in self._aliases.items() if target != key}

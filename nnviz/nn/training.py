@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from nnviz.nn import losses, optimizers, regularization
+from nnviz.nn.hyperparams import check_integer
 from nnviz.nn.layers import Activation
 from nnviz.nn.network import Network
 from nnviz.nn.schedules import Schedule
@@ -45,12 +46,11 @@ class TrainConfig:
         object.__setattr__(self, "loss", losses.LOSSES.canonical(self.loss))
         object.__setattr__(self, "optimizer", optimizers.OPTIMIZERS.canonical(self.optimizer))
         optimizers.check_learning_rate(self.learning_rate)
-        if not isinstance(self.batch_size, (int, np.integer)) or self.batch_size < 1:
-            raise ValueError(f"batch size must be a positive integer, got {self.batch_size!r}")
+        object.__setattr__(self, "batch_size", check_integer(self.batch_size, "batch size", 1))
         regularization.check_strength("L1", self.l1)
         regularization.check_strength("L2", self.l2)
-        if not isinstance(self.eval_every, (int, np.integer)) or self.eval_every < 0:
-            raise ValueError(f"eval_every must be an integer >= 0 (0: never), got {self.eval_every!r}")
+        object.__setattr__(self, "seed", check_integer(self.seed, "seed", 0))
+        object.__setattr__(self, "eval_every", check_integer(self.eval_every, "eval_every (0: never)", 0))
         object.__setattr__(self, "optimizer_params", dict(self.optimizer_params))
         object.__setattr__(self, "loss_params", dict(self.loss_params))
         optimizers.create(self.optimizer, self.learning_rate, **self.optimizer_params)  # validates settings

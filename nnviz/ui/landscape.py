@@ -142,7 +142,7 @@ def load_task(task: str, n_points: int, noise: float, n_digits: int, seed: int) 
 
 def build_network(setup: Setup, task: Task) -> Network:
     return Network.mlp([task.n_in, *setup.hidden, task.n_out], activation=setup.activation, output=task.output,
-                       init="he_normal" if setup.activation in ("relu", "leaky_relu") else "xavier_uniform",
+                       init=activations.initializer_for(setup.activation),
                        seed=setup.seed)
 
 

@@ -310,7 +310,7 @@ def test_run_spec_validation_and_hashing():
     assert a == RunSpec("adam", 0.01, (("beta_1", 0.8),)) and hash(a) == hash(RunSpec("adam", 0.01, {"beta_1": 0.8}))
     assert a.title == "Adam, η = 0.01, beta_1 = 0.8" and RunSpec("sgd", 0.1, label="x").title == "x"
     with pytest.raises(ValueError, match="unknown optimizer"):
-        RunSpec("adamw", 0.01)
+        RunSpec("not-an-optimizer", 0.01)
     with pytest.raises(ValueError, match="learning rate must be > 0"):
         RunSpec("sgd", -1.0)
     with pytest.raises(ValueError, match="learning rate"):

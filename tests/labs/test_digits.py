@@ -187,7 +187,7 @@ def test_architectures_build_and_validate():
     with pytest.raises(ValueError, match="1 to 3"):
         dg.Architecture("cnn", filters=(4, 4, 4, 4))
     with pytest.raises(ValueError, match="unknown activation"):
-        dg.Architecture("mlp", activation="swishy")
+        dg.Architecture("mlp", activation="not-an-activation")
 
 
 # ---- augmentation ----------------------------------------------------------------------------

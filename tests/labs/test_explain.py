@@ -186,7 +186,7 @@ def test_slip_depends_on_whether_a_minus_y_is_already_the_gradient():
         (dict(x=(1.0, 2.0), w=(0.1, 0.2), activation="softmax", loss="cross_entropy", target=5), "target class"),
         (dict(target=2.0), r"\[0, 1\]"),
         (dict(x=(math.inf,)), "finite"),
-        (dict(activation="swish"), "unknown activation"),
+        (dict(activation="not-an-activation"), "unknown activation"),
         (dict(activation="leaky_relu", activation_params=(("alpha", 5.0),)), "alpha"),
     ],
 )

@@ -45,7 +45,7 @@ def test_defaults_are_the_documented_experiment():
     ({"hidden": (0,)}, "neurons per layer"),
     ({"hidden": (17,)}, "neurons per layer"),
     ({"hidden": (2,) * 7}, "at most 6"),
-    ({"activation": "swish"}, "swish"),
+    ({"activation": "not-an-activation"}, "not-an-activation"),
     ({"init": "ones"}, "ones"),
     ({"l1": -1}, "L1"),
     ({"l2": math.inf}, "L2"),
@@ -53,7 +53,7 @@ def test_defaults_are_the_documented_experiment():
     ({"learning_rate": 0}, "learning rate"),
     ({"learning_rate": -1}, "learning rate"),
     ({"batch_size": 0}, "batch size"),
-    ({"optimizer": "lbfgs"}, "lbfgs"),
+    ({"optimizer": "not-an-optimizer"}, "not-an-optimizer"),
     ({"optimizer_params": {"gamma": 0.5}}, "gamma"),
     ({"optimizer_params": {"beta_1": 1.5}}, "beta_1"),
     ({"output": "sigmoid"}, "sigmoid"),  # cross-entropy needs softmax

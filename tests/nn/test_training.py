@@ -118,9 +118,14 @@ def test_epochs_and_regression_accuracy_is_nan():
     ({"learning_rate": -1}, "learning rate must be > 0, got -1"),
     ({"learning_rate": 0}, "learning rate must be > 0"),
     ({"batch_size": 0}, "batch size"),
+    ({"batch_size": True}, "batch size must be an integer, got True"),
+    ({"batch_size": 32.0}, "batch size must be an integer"),
+    ({"eval_every": False}, "eval_every .* must be an integer, got False"),
+    ({"eval_every": -1}, "eval_every"),
+    ({"seed": True}, "seed must be an integer, got True"),
     ({"l2": -0.1}, "L2 strength"),
-    ({"loss": "hinge"}, "unknown loss"),
-    ({"optimizer": "lbfgs"}, "unknown optimizer"),
+    ({"loss": "not-a-loss"}, "unknown loss"),
+    ({"optimizer": "not-an-optimizer"}, "unknown optimizer"),
     ({"optimizer_params": {"beta_1": 2.0}}, "beta_1"),
 ])
 def test_bad_config(changes, match):

@@ -217,7 +217,6 @@ def names_by_dim(dim: int) -> list[str]:
 class Quadratic(Surface1D):
     """f(x) = a/2 x^2, f'(x) = a x; plain GD converges for lr < 2/a (monotonically for lr < 1/a)."""
 
-    name = "quadratic"
     label = "Quadratic"
     latex = r"f(x) = \tfrac{a}{2}\,x^2"
     description = (
@@ -245,7 +244,6 @@ class Quadratic(Surface1D):
 class DoubleWell(Surface1D):
     """f(x) = (x^2 - 1)^2 + 0.3 x, f'(x) = 4x(x^2 - 1) + 0.3: global minimum left, local minimum right."""
 
-    name = "double_well"
     label = "Tilted double well"
     latex = r"f(x) = (x^2 - 1)^2 + 0.3\,x"
     description = "two valleys: the start decides which minimum you reach, and the right one is only local"
@@ -265,7 +263,6 @@ class DoubleWell(Surface1D):
 class Ripples(Surface1D):
     """f(x) = x^2/10 + 1 - cos(3x) = x^2/10 + 2 sin^2(3x/2), f'(x) = x/5 + 3 sin(3x): five minima in the domain."""
 
-    name = "ripples"
     label = "Rippled valley"
     latex = r"f(x) = \frac{x^2}{10} + 1 - \cos(3x)"
     description = (
@@ -298,7 +295,6 @@ class PlateauCliff(Surface1D):
     (about 0.1), at 0 the cliff is 25 times steeper, and the one minimum sits just past it.
     """
 
-    name = "plateau_cliff"
     label = "Plateau and cliff"
     latex = r"f(x) = \frac{1}{1 + e^{10x}} + 0.02\,(x - 1)^2"
     description = (
@@ -324,7 +320,6 @@ class PlateauCliff(Surface1D):
 class Bowl(Surface2D):
     """f(x, y) = (x^2 + κ y^2)/2, ∇f = (x, κ y); Hessian diag(1, κ), so L = max(1, κ)."""
 
-    name = "bowl"
     label = "Elongated bowl"
     latex = r"f(x, y) = \tfrac{1}{2}\left(x^2 + \kappa\, y^2\right)"
     description = "an elongated bowl: a high condition number κ makes descent zigzag across the valley; momentum helps"
@@ -350,7 +345,6 @@ class Bowl(Surface2D):
 class Rosenbrock(Surface2D):
     """f(x, y) = (1 - x)^2 + b (y - x^2)^2; ∇f = (-2(1 - x) - 4bx(y - x^2), 2b(y - x^2)); minimum (1, 1)."""
 
-    name = "rosenbrock"
     label = "Rosenbrock"
     latex = r"f(x, y) = (1 - x)^2 + b\,(y - x^2)^2"
     description = "a narrow curved valley: reaching it is easy, following it to (1, 1) is slow; momentum helps"
@@ -377,7 +371,6 @@ class Beale(Surface2D):
     With t_k = c_k - x + x y^k: ∂f/∂x = Σ 2 t_k (y^k - 1), ∂f/∂y = Σ 2 t_k k x y^(k-1).
     """
 
-    name = "beale"
     label = "Beale"
     latex = r"f(x, y) = (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2"
     description = "flat plains and sharp ridges around the minimum at (3, 0.5): the step size must adapt"
@@ -409,7 +402,6 @@ class Himmelblau(Surface2D):
     ∇f = (4x(x^2 + y - 11) + 2(x + y^2 - 7), 2(x^2 + y - 11) + 4y(x + y^2 - 7)).
     """
 
-    name = "himmelblau"
     label = "Himmelblau"
     latex = r"f(x, y) = (x^2 + y - 11)^2 + (x + y^2 - 7)^2"
     description = "four equally deep minima: the start point and the optimizer decide which one you reach"
@@ -437,7 +429,6 @@ class Himmelblau(Surface2D):
 class Saddle(Surface2D):
     """f(x, y) = x^2 - y^2, ∇f = (2x, -2y); Hessian diag(2, -2): no minimum, L = 2."""
 
-    name = "saddle"
     label = "Saddle"
     latex = r"f(x, y) = x^2 - y^2"
     description = "a saddle point: the gradient vanishes at the origin without a minimum; descent lingers there, then escapes along y"
@@ -459,7 +450,6 @@ class Saddle(Surface2D):
 class MonkeySaddle(Surface2D):
     """f(x, y) = x^3 - 3xy^2, ∇f = (3x^2 - 3y^2, -6xy); a flat degenerate saddle, unbounded below."""
 
-    name = "monkey_saddle"
     label = "Monkey saddle"
     latex = r"f(x, y) = x^3 - 3\,x y^2"
     description = "a degenerate saddle with three downhill valleys: the gradient fades quadratically, so descent crawls near the origin"
@@ -477,7 +467,6 @@ class MonkeySaddle(Surface2D):
 class Rastrigin(Surface2D):
     """f(x, y) = 2A + x^2 - A cos(2πx) + y^2 - A cos(2πy), ∂f/∂x = 2x + 2πA sin(2πx); global minimum (0, 0)."""
 
-    name = "rastrigin"
     label = "Rastrigin"
     latex = r"f(x, y) = 2A + \sum_{u \in \{x, y\}} \left(u^2 - A \cos(2\pi u)\right)"
     description = "a grid of local minima on a bowl: gradient descent stops in the nearest dip"
@@ -505,7 +494,6 @@ class Ackley(Surface2D):
     cone tip at the origin (no derivative there), where the gradient is taken as 0.
     """
 
-    name = "ackley"
     label = "Ackley"
     latex = r"f(x, y) = -20\,e^{-0.2\sqrt{(x^2 + y^2)/2}} - e^{(\cos 2\pi x + \cos 2\pi y)/2} + e + 20"
     description = "a bumpy, nearly flat plain around one deep funnel at the origin: local dips trap plain descent"
@@ -536,7 +524,6 @@ class SixHumpCamel(Surface2D):
     ∇f = (8x - 8.4x^3 + 2x^5 + y, x - 8y + 16y^3).
     """
 
-    name = "six_hump_camel"
     label = "Six-hump camel"
     latex = r"f(x, y) = \left(4 - 2.1x^2 + \tfrac{x^4}{3}\right)x^2 + xy + \left(4y^2 - 4\right)y^2"
     description = "six valleys, two of them equally deepest: the start point decides, and some valleys are only local"

@@ -27,6 +27,7 @@ from typing import IO, Any
 
 import numpy as np
 
+from nnviz.nn import activations
 from nnviz.nn.layers import Activation, Conv2D, Dense, Dropout, Flatten, Layer, MaxPool2D
 from nnviz.nn.network import Network
 
@@ -75,7 +76,7 @@ def mlp(hidden: Sequence[int] = (128,), activation: str = "relu", dropout: float
     """An MLP over the 784 pixels: flatten -> (dense -> activation -> (dropout)) per hidden size
     -> dense 10 -> softmax."""
     stack: list[Layer] = [Flatten()]
-    init = "he_normal" if activation in ("relu", "leaky_relu", "elu", "gelu") else "xavier_uniform"
+    init = activations.initializer_for(activation)
     for i, units in enumerate(hidden):
         stack += [Dense(int(units), init=init), Activation(activation)]
         if dropout > 0:
@@ -106,8 +107,6 @@ class Architecture:
             raise ValueError(f"CNN filters must be 1 to 3 blocks of 1..256 filters, got {list(self.filters)}")
         if not 0 <= int(self.dense) <= 4096:
             raise ValueError(f"dense units must be in 0..4096, got {self.dense}")
-        from nnviz.nn import activations  # validates the name; unknown names list the known ones
-
         activations.get(self.activation)
 
     def build(self, seed: int = 0, dtype: Any = np.float32) -> Network:
