@@ -32,6 +32,10 @@ class Activation:
     #: Xavier/Glorot (Var w = 2/(fan_in+fan_out)) for symmetric, saturating functions; He
     #: (Var w = 2/fan_in) for the ReLU family, which zeroes about half of its inputs.
     initializer: ClassVar[str] = "xavier_uniform"
+    #: What to expect from it in the hidden layers of a small network ("" : ``issue`` says it).
+    hidden_note: ClassVar[str] = ""
+    #: What it means as a network's output ("" : not offered as an output).
+    output_meaning: ClassVar[str] = ""
     #: Hyperparameters a page may expose: name -> (default, low, high, help).
     hyperparams: ClassVar[HyperSpec] = {}
 
@@ -81,6 +85,7 @@ def initializer_for(name: str) -> str:
 
 @ACTIVATIONS.register("step")
 class Step(Activation):
+    hidden_note = 'Zero gradient everywhere: the hidden neurons never move, only the output layer learns.'
     label = "Step"
     formula = r"f(z) = \begin{cases} 1 & z \ge 0 \\ 0 & z < 0 \end{cases}"
     derivative_formula = r"f'(z) = 0 \quad (z \ne 0)"
@@ -97,6 +102,8 @@ class Step(Activation):
 
 @ACTIVATIONS.register("sigmoid", aliases=("logistic",))
 class Sigmoid(Activation):
+    hidden_note = 'Smooth but not zero-centred and saturating: learns, more slowly than tanh.'
+    output_meaning = 'one output in (0, 1), read as P(blue); blue where it is above 0.5'
     label = "Sigmoid"
     formula = r"f(z) = \frac{1}{1 + e^{-z}}"
     derivative_formula = r"f'(z) = f(z)\,(1 - f(z))"
@@ -116,6 +123,8 @@ class Sigmoid(Activation):
 
 @ACTIVATIONS.register("tanh")
 class Tanh(Activation):
+    hidden_note = 'Smooth and zero-centred: the classic playground choice, curved boundaries in seconds.'
+    output_meaning = 'one output in (-1, 1) fitted to the labels 0/1; blue where it is above 0.5'
     label = "Tanh"
     formula = r"f(z) = \frac{e^z - e^{-z}}{e^z + e^{-z}}"
     derivative_formula = r"f'(z) = 1 - f(z)^2"
@@ -133,6 +142,7 @@ class Tanh(Activation):
 
 @ACTIVATIONS.register("relu")
 class ReLU(Activation):
+    hidden_note = 'Fast, boundaries made of straight pieces; some neurons may die (see Diagnostics).'
     initializer = "he_normal"
     label = "ReLU"
     formula = r"f(z) = \max(0, z)"
@@ -153,6 +163,7 @@ class ReLU(Activation):
 
 @ACTIVATIONS.register("leaky_relu")
 class LeakyReLU(Activation):
+    hidden_note = 'ReLU with a small slope below zero, so neurons cannot die.'
     initializer = "he_normal"
     label = "Leaky ReLU"
     formula = r"f(z) = \begin{cases} z & z > 0 \\ \alpha z & z \le 0 \end{cases}"
@@ -172,6 +183,7 @@ class LeakyReLU(Activation):
 
 @ACTIVATIONS.register("elu")
 class ELU(Activation):
+    hidden_note = 'A smooth ReLU whose negative side saturates: rounded, ReLU-like boundaries.'
     initializer = "he_normal"
     label = "ELU"
     formula = r"f(z) = \begin{cases} z & z > 0 \\ \alpha (e^z - 1) & z \le 0 \end{cases}"
@@ -193,6 +205,7 @@ class ELU(Activation):
 class GELU(Activation):
     """The tanh approximation of GELU (as in BERT/GPT-2)."""
 
+    hidden_note = "The transformers' smooth ReLU: ReLU-like boundaries with rounded corners."
     initializer = "he_normal"
     label = "GELU"
     formula = r"f(z) = \tfrac{z}{2}\left(1 + \tanh\left(\sqrt{2/\pi}\,(z + 0.044715 z^3)\right)\right)"
@@ -214,6 +227,8 @@ class GELU(Activation):
 class Softmax(Activation):
     """Softmax over the last axis, with temperature T: softmax(z / T)."""
 
+    hidden_note = 'Makes the neurons of a layer compete (each layer sums to 1): it learns, slowly and oddly.'
+    output_meaning = 'two outputs that sum to 1: P(orange) and P(blue)'
     label = "Softmax"
     formula = r"f(z)_i = \frac{e^{z_i / T}}{\sum_j e^{z_j / T}}"
     derivative_formula = r"\frac{\partial f_i}{\partial z_j} = \frac{1}{T} f_i(\delta_{ij} - f_j)"
@@ -242,6 +257,8 @@ class Softmax(Activation):
 
 @ACTIVATIONS.register("linear", aliases=("identity",))
 class Linear(Activation):
+    hidden_note = 'No non-linearity: the whole network is linear, so the boundary is a straight line (unless you add features such as x1^2).'
+    output_meaning = 'one unbounded output, fitted to the label or target directly'
     label = "Linear"
     formula = r"f(z) = z"
     derivative_formula = r"f'(z) = 1"

@@ -59,6 +59,15 @@ class Loss:
     #: True where the output must be a probability in (0, 1).
     needs_probabilities: ClassVar[bool] = False
     hyperparams: ClassVar[HyperSpec] = {}
+    #: Why it fits its task, and why it is not offered for the other one ("" : generic words).
+    why: ClassVar[str] = ""
+    why_not: ClassVar[str] = ""
+    #: LaTeX of dL/da for one output a and target y.
+    grad_formula: ClassVar[str] = ""
+    #: LaTeX templates of one sample's loss and of dL/da with ``@a`` (the output) and ``@y`` (the
+    #: target) to fill in with numbers; "" where the formula has cases (Huber).
+    sample_template: ClassVar[str] = ""
+    grad_template: ClassVar[str] = ""
 
     def __init__(self, **params: float) -> None:
         for key, value in resolve_hyperparams("loss", self.name, self.hyperparams, params).items():
@@ -103,6 +112,10 @@ def names() -> list[str]:
 
 @LOSSES.register("mse")
 class MSE(Loss):
+    why = 'Treats the label (0 or 1, or the target value) as a number to fit; large errors dominate.'
+    grad_formula = '2(a - y)'
+    sample_template = '(@a - @y)^2'
+    grad_template = '2(@a - @y)'
     label = "Mean squared error"
     formula = r"L = \frac{1}{n}\sum_i (y_i - \hat y_i)^2"
     description = "Regression; punishes large errors quadratically, so outliers dominate"
@@ -116,6 +129,10 @@ class MSE(Loss):
 
 @LOSSES.register("mae")
 class MAE(Loss):
+    why = 'Fits the label or target as a number with constant-size gradients: robust, slower to settle.'
+    grad_formula = '\\operatorname{sign}(a - y)'
+    sample_template = '\\left|@a - @y\\right|'
+    grad_template = '\\operatorname{sign}(@a - @y)'
     label = "Mean absolute error"
     formula = r"L = \frac{1}{n}\sum_i |y_i - \hat y_i|"
     description = "Regression; robust to outliers, but its gradient has constant size"
@@ -129,6 +146,8 @@ class MAE(Loss):
 
 @LOSSES.register("huber")
 class Huber(Loss):
+    why = 'Quadratic near the target, linear far away: MSE that is not thrown by outliers.'
+    grad_formula = '\\operatorname{clip}(a - y,\\, -\\delta,\\, \\delta)'
     label = "Huber"
     formula = (
         r"L = \frac{1}{n}\sum_i \begin{cases} \tfrac12 r_i^2 & |r_i| \le \delta \\ "
@@ -150,6 +169,11 @@ class Huber(Loss):
 
 @LOSSES.register("binary_cross_entropy", aliases=("bce",))
 class BinaryCrossEntropy(Loss):
+    why = 'One sigmoid output p = P(blue); for two classes the same as cross-entropy.'
+    why_not = 'needs labels 0/1 and a probability output, but regression targets are real numbers'
+    grad_formula = '\\frac{a - y}{a(1 - a)}'
+    sample_template = '-\\left(@y \\log @a + (1 - @y) \\log(1 - @a)\\right)'
+    grad_template = '\\frac{@a - @y}{@a(1 - @a)}'
     label = "Binary cross-entropy"
     formula = r"L = -\frac{1}{n}\sum_i \left(y_i \log p_i + (1 - y_i)\log(1 - p_i)\right)"
     task = "classification"
@@ -170,6 +194,11 @@ class BinaryCrossEntropy(Loss):
 
 @LOSSES.register("cross_entropy", aliases=("categorical_cross_entropy", "ce"))
 class CrossEntropy(Loss):
+    why = 'Two outputs through softmax give class probabilities; cross-entropy punishes confident mistakes hard. The standard choice for classification.'
+    why_not = 'needs class labels and probabilities, but regression targets are real numbers'
+    grad_formula = '-\\frac{y}{a}'
+    sample_template = '-@y \\log @a'
+    grad_template = '-\\frac{@y}{@a}'
     label = "Cross-entropy"
     formula = r"L = -\frac{1}{n}\sum_i \sum_k y_{ik} \log p_{ik}"
     task = "classification"

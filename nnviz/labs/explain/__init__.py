@@ -278,27 +278,6 @@ def neuron_loss(config: NeuronConfig, w: np.ndarray | None = None, b: float | No
     return _forward(config, w, config.b if b is None else float(b))[2]
 
 
-_LOSS_SUBST = {  # LaTeX of one sample's loss with @a (output) and @y (target) substituted
-    "mse": "(@a - @y)^2",
-    "mae": r"\left|@a - @y\right|",
-    "binary_cross_entropy": r"-\left(@y \log @a + (1 - @y) \log(1 - @a)\right)",
-    "cross_entropy": r"-@y \log @a",
-}
-_GRAD_GENERAL = {  # dL/da for one output
-    "mse": "2(a - y)",
-    "mae": r"\operatorname{sign}(a - y)",
-    "huber": r"\operatorname{clip}(a - y,\, -\delta,\, \delta)",
-    "binary_cross_entropy": r"\frac{a - y}{a(1 - a)}",
-    "cross_entropy": r"-\frac{y}{a}",
-}
-_GRAD_SUBST = {
-    "mse": "2(@a - @y)",
-    "mae": r"\operatorname{sign}(@a - @y)",
-    "binary_cross_entropy": r"\frac{@a - @y}{@a(1 - @a)}",
-    "cross_entropy": r"-\frac{@y}{@a}",
-}
-
-
 def _sub(template: str, a: float, y: float) -> str:
     return template.replace("@a", _p(a)).replace("@y", _pin(y))
 
@@ -364,8 +343,8 @@ def _neuron_steps(r: NeuronResult, act: activations.Activation, loss: losses.Los
     if c.per_logit and loss.name == "cross_entropy":
         cls = int(c.target)
         subst = rf"-\log a_{{{cls + 1}}} = -\log {_p(r.a[cls])}"
-    elif not c.per_logit and loss.name in _LOSS_SUBST:
-        subst = _sub(_LOSS_SUBST[loss.name], r.a[0], c.target)
+    elif not c.per_logit and loss.sample_template:
+        subst = _sub(loss.sample_template, r.a[0], c.target)
     else:
         subst = ""
     steps.append(Step("loss", f"{loss.label} loss", "forward", "L", _rhs(loss.formula), subst, (r.loss,)))
@@ -378,9 +357,9 @@ def _neuron_steps(r: NeuronResult, act: activations.Activation, loss: losses.Los
         steps.append(Step("da_dz", f"{act.label} derivative (Jacobian, row i = output a_i)", "backward",
                           r"\frac{\partial a_i}{\partial z_j}", _rhs(act.derivative_formula), "", tup(r.da_dz)))
     else:
-        subst = _sub(_GRAD_SUBST[loss.name], r.a[0], c.target) if loss.name in _GRAD_SUBST else ""
+        subst = _sub(loss.grad_template, r.a[0], c.target) if loss.grad_template else ""
         steps.append(Step("dL_da", "how the loss changes with the output", "backward",
-                          r"\frac{\partial L}{\partial a}", _GRAD_GENERAL.get(loss.name, ""), subst, tup(r.dL_da)))
+                          r"\frac{\partial L}{\partial a}", loss.grad_formula, subst, tup(r.dL_da)))
         steps.append(Step("da_dz", f"{act.label} derivative", "backward", r"\frac{\partial a}{\partial z}",
                           f"f'(z) = {_rhs(act.derivative_formula)}", rf"f'({fmt(r.z[0])})", tup(r.da_dz)))
 

@@ -46,42 +46,6 @@ NEURON_RES = 30
 #: Full train/test loss, gradient norms and dead ReLUs every this many steps (cheap at 500 points).
 EVAL_EVERY = 5
 
-#: What to expect from each hidden activation on the playground (registry ``issue`` otherwise).
-ACTIVATION_NOTES: dict[str, str] = {
-    "step": "Zero gradient everywhere: the hidden neurons never move, only the output layer learns.",
-    "sigmoid": "Smooth but not zero-centred and saturating: learns, more slowly than tanh.",
-    "tanh": "Smooth and zero-centred: the classic playground choice, curved boundaries in seconds.",
-    "relu": "Fast, boundaries made of straight pieces; some neurons may die (see Diagnostics).",
-    "leaky_relu": "ReLU with a small slope below zero, so neurons cannot die.",
-    "elu": "A smooth ReLU whose negative side saturates: rounded, ReLU-like boundaries.",
-    "gelu": "The transformers' smooth ReLU: ReLU-like boundaries with rounded corners.",
-    "softmax": "Makes the neurons of a layer compete (each layer sums to 1): it learns, slowly and oddly.",
-    "linear": "No non-linearity: the whole network is linear, so the boundary is a straight line "
-    "(unless you add features such as x1^2).",
-}
-
-#: Why a loss fits a task (shown beside the loss choice).
-LOSS_WHY: dict[str, str] = {
-    "cross_entropy": "Two outputs through softmax give class probabilities; cross-entropy punishes "
-    "confident mistakes hard. The standard choice for classification.",
-    "binary_cross_entropy": "One sigmoid output p = P(blue); for two classes the same as cross-entropy.",
-    "mse": "Treats the label (0 or 1, or the target value) as a number to fit; large errors dominate.",
-    "mae": "Fits the label or target as a number with constant-size gradients: robust, slower to settle.",
-    "huber": "Quadratic near the target, linear far away: MSE that is not thrown by outliers.",
-}
-#: Why a loss is not offered for a task.
-LOSS_WHY_NOT: dict[str, str] = {
-    "cross_entropy": "needs class labels and probabilities, but regression targets are real numbers",
-    "binary_cross_entropy": "needs labels 0/1 and a probability output, but regression targets are real numbers",
-}
-#: What an output activation means for the task.
-OUTPUT_WHY: dict[str, str] = {
-    "softmax": "two outputs that sum to 1: P(orange) and P(blue)",
-    "sigmoid": "one output in (0, 1), read as P(blue); blue where it is above 0.5",
-    "tanh": "one output in (-1, 1) fitted to the labels 0/1; blue where it is above 0.5",
-    "linear": "one unbounded output, fitted to the label or target directly",
-}
-
 FIELD_LABELS: dict[str, str] = {
     "dataset": "data set", "noise": "noise", "n_points": "number of points", "test_ratio": "test share",
     "seed": "seed", "features": "input features", "hidden": "hidden layers", "activation": "activation",
@@ -114,7 +78,7 @@ def losses_for(task: str, n_classes: int = 2) -> dict[str, str]:
             continue
         if task == "classification" and n_classes > 2 and loss.fused_activation != "softmax":
             continue  # one output cannot hold more than two classes
-        offered[name] = LOSS_WHY.get(name, loss.description)
+        offered[name] = loss.why or loss.description
     return offered
 
 
@@ -122,7 +86,7 @@ def losses_not_offered(task: str, n_classes: int = 2) -> dict[str, str]:
     """Loss name -> why it is not offered for ``task``."""
     offered = losses_for(task, n_classes)
     return {
-        name: LOSS_WHY_NOT.get(name, f"made for {losses.LOSSES.get(name).task}")
+        name: losses.LOSSES.get(name).why_not or f"made for {losses.LOSSES.get(name).task}"
         for name in losses.names() if name not in offered
     }
 
@@ -138,7 +102,8 @@ def outputs_for(task: str, loss: str) -> dict[str, str]:
         names = ["sigmoid", "tanh", "linear"]
     else:
         names = ["linear", "tanh"]
-    return {name: OUTPUT_WHY.get(name, activations.get(name).common_use) for name in names}
+    classes = {name: activations.ACTIVATIONS.get(name) for name in names}
+    return {name: cls.output_meaning or cls.common_use for name, cls in classes.items()}
 
 
 def default_loss(task: str) -> str:
@@ -151,7 +116,8 @@ def output_units(output: str, n_classes: int) -> int:
 
 def activation_note(name: str) -> str:
     """One line on what to expect from a hidden activation."""
-    return ACTIVATION_NOTES.get(name) or activations.get(name).issue
+    cls = activations.ACTIVATIONS.get(name)
+    return cls.hidden_note or cls.issue
 
 
 # ---- the experiment -----------------------------------------------------------------------
