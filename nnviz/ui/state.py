@@ -1,0 +1,69 @@
+"""Widget values that survive a page switch: the one persistence helper of every page.
+
+Streamlit drops a widget's state when the widget is not drawn in a run (another page is shown,
+or a closed tab or expander holds it). A page therefore never gives its widgets ``value=``; it
+*seeds* each key right before drawing the widget (``key=seed("gd_lr", 0.1)``) and, at the end of
+its run, *remembers* the values worth keeping. Every page's remembered values live in one plain
+session-state dict (``SAVED``); widget keys carry their page's prefix, so they never collide.
+
+Seeding in the run that draws the widget matters: a value set in an earlier run, while the
+widget was not drawn, shows up empty in the browser (CONTRIBUTING.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import streamlit as st
+
+#: The plain session-state key holding every page's remembered widget values.
+SAVED = "_nnviz_saved"
+
+_MISSING = object()
+
+
+def _saved() -> dict[str, Any]:
+    return st.session_state.setdefault(SAVED, {})
+
+
+def value(key: str, default: Any = None) -> Any:
+    """The setting ``key`` whether or not its widget is drawn this run: the widget's state, else
+    the remembered value, else ``default``."""
+    if key in st.session_state:
+        return st.session_state[key]
+    return _saved().get(key, default)
+
+
+def seed(key: str, default: Any = None) -> str:
+    """Give widget ``key`` its value before it is created (the remembered one, else ``default``)
+    unless it has one already; returns ``key``, for ``st.slider(..., key=seed(k, 0.5))``."""
+    if key not in st.session_state:
+        remembered = _saved().get(key, _MISSING)
+        st.session_state[key] = default if remembered is _MISSING else remembered
+    return key
+
+
+def restore(prefixes: str | tuple[str, ...]) -> None:
+    """Put back every remembered value whose key starts with ``prefixes`` and that Streamlit
+    dropped (call at the top of a page whose widgets are seeded in callbacks)."""
+    for key, saved_value in _saved().items():
+        if key.startswith(prefixes) and key not in st.session_state:
+            st.session_state[key] = saved_value
+
+
+def remember(keys: Iterable[str] = (), prefixes: str | tuple[str, ...] = ()) -> None:
+    """Store the current values of ``keys`` and of every key starting with ``prefixes`` (call at
+    the end of a page's run). Keys without a value this run keep what was remembered before."""
+    state = st.session_state
+    chosen = {k for k in keys if k in state}
+    if prefixes:
+        chosen |= {k for k in state if isinstance(k, str) and k.startswith(prefixes)}
+    _saved().update({k: state[k] for k in chosen})
+
+
+def forget(prefixes: str | tuple[str, ...]) -> None:
+    """Drop the remembered values of keys starting with ``prefixes`` (a page's reset)."""
+    saved = _saved()
+    for key in [k for k in saved if k.startswith(prefixes)]:
+        del saved[key]

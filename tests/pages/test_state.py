@@ -1,0 +1,58 @@
+"""nnviz.ui.state: seeded widgets keep their value when their page (or tab) is not drawn."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+
+def _script():
+    import streamlit as st
+
+    from nnviz.ui import state
+
+    if st.session_state.get("show", True):
+        st.slider("x", 0, 10, key=state.seed("t_x", 3))
+    st.write(f"value={state.value('t_x', -1)}")
+    state.remember(prefixes="t_")
+
+
+def test_a_value_survives_a_run_without_its_widget():
+    at = AppTest.from_function(_script).run()
+    assert at.slider(key="t_x").value == 3
+    at.slider(key="t_x").set_value(7).run()
+    at.session_state["show"] = False
+    at.run()
+    assert "value=7" in at.markdown[0].value  # widget gone, value remembered
+    at.session_state["show"] = True
+    at.run()
+    assert at.slider(key="t_x").value == 7
+
+
+def _restore_script():
+    import streamlit as st
+
+    from nnviz.ui import state
+
+    mode = st.session_state.get("mode", "draw")
+    if mode == "restore":
+        state.restore("t_")
+        st.write(f"restored={st.session_state.get('t_x', 'none')}")
+    elif mode == "forget":
+        state.forget("t_")
+        st.write(f"after forget={state.value('t_x', 'none')}")
+    else:
+        st.slider("x", 0, 10, key=state.seed("t_x", 3))
+        state.remember(["t_x"])
+
+
+def test_restore_puts_back_a_dropped_value_and_forget_drops_it():
+    at = AppTest.from_function(_restore_script).run()
+    at.slider(key="t_x").set_value(9).run()
+    at.session_state["mode"] = "skip"  # a run that draws nothing: Streamlit drops the widget's state
+    at.run()
+    at.session_state["mode"] = "restore"
+    at.run()
+    assert "restored=9" in at.markdown[0].value
+    at.session_state["mode"] = "forget"  # the restored value was not drawn, so it is dropped again
+    at.run()
+    assert "after forget=none" in at.markdown[0].value
