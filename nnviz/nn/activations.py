@@ -38,6 +38,12 @@ class Activation:
     output_meaning: ClassVar[str] = ""
     #: Hyperparameters a page may expose: name -> (default, low, high, help).
     hyperparams: ClassVar[HyperSpec] = {}
+    #: Hyperparameter values a plot of f starts from where the default hides the effect.
+    plot_params: ClassVar[dict[str, float]] = {}
+    #: What a curve of f against one z shows ("" : elementwise, the curve is f itself).
+    curve_note: ClassVar[str] = ""
+    #: What the initializers do to it in a deep network at initialization ("" : nothing to add).
+    init_note: ClassVar[str] = ""
 
     def __init__(self, **params: float) -> None:
         for key, value in resolve_hyperparams("activation", self.name, self.hyperparams, params).items():
@@ -150,6 +156,8 @@ class ReLU(Activation):
     output_range = "[0, ∞)"
     common_use = "Hidden layers of deep networks"
     issue = "Dead neurons: a unit whose z stays negative never learns again"
+    init_note = ("With ReLU, He keeps the activations and gradients roughly level across layers, Xavier lets "
+                 "them fade towards one end, and a fixed small std makes them vanish.")
 
     def forward(self, z: np.ndarray) -> np.ndarray:
         return np.maximum(z, 0)
@@ -172,6 +180,7 @@ class LeakyReLU(Activation):
     common_use = "Hidden layers (ReLU without dead neurons)"
     issue = "The slope α is one more hyperparameter to tune"
     hyperparams = {"alpha": (0.01, 0.0, 1.0, "slope for z < 0")}
+    plot_params = {"alpha": 0.1}  # the default 0.01 looks flat on a plot
     alpha: float
 
     def forward(self, z: np.ndarray) -> np.ndarray:
@@ -237,6 +246,8 @@ class Softmax(Activation):
     issue = "Couples all outputs; costlier than elementwise functions"
     elementwise = False
     hyperparams = {"temperature": (1.0, 1e-3, 1e3, "T: high flattens, low sharpens")}
+    curve_note = ("Softmax maps a whole vector; the chart shows its first output for the logits (z, 0), "
+                  "which is sigmoid(z / T).")
     temperature: float
 
     def forward(self, z: np.ndarray) -> np.ndarray:

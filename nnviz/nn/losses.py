@@ -68,6 +68,15 @@ class Loss:
     #: target) to fill in with numbers; "" where the formula has cases (Huber).
     sample_template: ClassVar[str] = ""
     grad_template: ClassVar[str] = ""
+    #: The targets one output accepts, (low, high); None: any real number.
+    target_range: ClassVar[tuple[float, float] | None] = None
+    #: True where the value sums over a sample's k outputs and averages over samples only, so
+    #: ``grad_formula`` and ``grad_template`` hold for each output of a vector; False: the mean
+    #: over all n * k elements (dL/da_i then carries a factor 1/k).
+    sums_outputs: ClassVar[bool] = False
+    #: LaTeX of one sample's loss against a class label (one-hot y) with ``@a`` the true class's
+    #: output a_k ("" : no shorter form than the sum over outputs).
+    label_template: ClassVar[str] = ""
 
     def __init__(self, **params: float) -> None:
         for key, value in resolve_hyperparams("loss", self.name, self.hyperparams, params).items():
@@ -180,6 +189,7 @@ class BinaryCrossEntropy(Loss):
     description = "Two classes with one sigmoid output p = P(class 1)"
     fused_activation = "sigmoid"
     needs_probabilities = True
+    target_range = (0.0, 1.0)
 
     def _value(self, out: np.ndarray, t: np.ndarray) -> float:
         eps = _eps(out.dtype)
@@ -205,6 +215,8 @@ class CrossEntropy(Loss):
     description = "Several classes with softmax outputs; punishes confident mistakes hard"
     fused_activation = "softmax"
     needs_probabilities = True
+    sums_outputs = True
+    label_template = r"-\log @a"
 
     def _normalizer(self, out: np.ndarray) -> int:
         return out.shape[0]

@@ -105,3 +105,11 @@ def test_bad_names_and_params():
         activations.get("leaky_relu", alpha=-1)
     with pytest.raises(ValueError, match="no parameter 'slope'"):
         activations.get("relu", slope=2)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_plot_params_and_curve_note(name):
+    cls = activations.ACTIVATIONS.get(name)
+    for key, value in cls.plot_params.items():  # a plot's starting values are valid settings
+        assert activations.get(name, **{key: value}).params[key] == value
+    assert bool(cls.curve_note) == (not cls.elementwise)  # only a vector function needs a word on its curve

@@ -90,3 +90,26 @@ def test_bad_targets_raise_clear_errors():
         losses.get("mse").value(np.zeros((4, 2)), np.zeros((3, 2)))
     with pytest.raises(ValueError, match="unknown loss 'not-a-loss'"):
         losses.get("not-a-loss")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_sums_outputs_says_how_the_value_is_averaged(name):
+    rng = np.random.default_rng(5)
+    loss = losses.get(name)
+    out = rng.uniform(0.05, 0.95, size=(4, 3))
+    t = rng.uniform(0.0, 1.0, size=(4, 3))  # targets in [0, 1] suit every loss
+    elements = sum(loss.value(out[i : i + 1, j : j + 1], t[i : i + 1, j : j + 1]) for i, j in np.ndindex(out.shape))
+    n, k = out.shape
+    assert loss.value(out, t) == pytest.approx(elements / (n if loss.sums_outputs else n * k))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_target_range_and_templates(name):
+    cls = losses.LOSSES.get(name)
+    if cls.target_range is not None:
+        low, high = cls.target_range
+        assert low < high
+        for y in (low, high):  # both ends are valid targets
+            assert np.isfinite(cls().value(np.array([[0.5]]), np.array([[y]])))
+    for template in (cls.sample_template, cls.grad_template, cls.label_template):
+        assert not template or "@a" in template  # the output's place holder is there to fill in
