@@ -36,6 +36,12 @@ class Activation:
     hidden_note: ClassVar[str] = ""
     #: What it means as a network's output ("" : not offered as an output).
     output_meaning: ClassVar[str] = ""
+    #: Its outputs are probabilities, each in (0, 1) (with ``per_class``: one per class, summing to 1).
+    gives_probabilities: ClassVar[bool] = False
+    #: As an output it has one unit per class (its units compete), not a single unit.
+    per_class: ClassVar[bool] = False
+    #: The tasks ("classification", "regression") whose first-choice output it is.
+    default_output_for: ClassVar[tuple[str, ...]] = ()
     #: Hyperparameters a page may expose: name -> (default, low, high, help).
     hyperparams: ClassVar[HyperSpec] = {}
     #: Hyperparameter values a plot of f starts from where the default hides the effect.
@@ -108,6 +114,8 @@ class Step(Activation):
 
 @ACTIVATIONS.register("sigmoid", aliases=("logistic",))
 class Sigmoid(Activation):
+    gives_probabilities = True
+    default_output_for = ("classification",)
     hidden_note = 'Smooth but not zero-centred and saturating: learns, more slowly than tanh.'
     output_meaning = 'one output in (0, 1), read as P(blue); blue where it is above 0.5'
     label = "Sigmoid"
@@ -238,6 +246,8 @@ class Softmax(Activation):
 
     hidden_note = 'Makes the neurons of a layer compete (each layer sums to 1): it learns, slowly and oddly.'
     output_meaning = 'two outputs that sum to 1: P(orange) and P(blue)'
+    gives_probabilities = True
+    per_class = True
     label = "Softmax"
     formula = r"f(z)_i = \frac{e^{z_i / T}}{\sum_j e^{z_j / T}}"
     derivative_formula = r"\frac{\partial f_i}{\partial z_j} = \frac{1}{T} f_i(\delta_{ij} - f_j)"
@@ -268,6 +278,7 @@ class Softmax(Activation):
 
 @ACTIVATIONS.register("linear", aliases=("identity",))
 class Linear(Activation):
+    default_output_for = ("regression",)
     hidden_note = 'No non-linearity: the whole network is linear, so the boundary is a straight line (unless you add features such as x1^2).'
     output_meaning = 'one unbounded output, fitted to the label or target directly'
     label = "Linear"

@@ -62,6 +62,8 @@ class Loss:
     #: Why it fits its task, and why it is not offered for the other one ("" : generic words).
     why: ClassVar[str] = ""
     why_not: ClassVar[str] = ""
+    #: The task it is the first choice for ("" : none).
+    default_for: ClassVar[str] = ""
     #: LaTeX of dL/da for one output a and target y.
     grad_formula: ClassVar[str] = ""
     #: LaTeX templates of one sample's loss and of dL/da with ``@a`` (the output) and ``@y`` (the
@@ -121,6 +123,7 @@ def names() -> list[str]:
 
 @LOSSES.register("mse")
 class MSE(Loss):
+    default_for = "regression"
     why = 'Treats the label (0 or 1, or the target value) as a number to fit; large errors dominate.'
     grad_formula = '2(a - y)'
     sample_template = '(@a - @y)^2'
@@ -204,6 +207,7 @@ class BinaryCrossEntropy(Loss):
 
 @LOSSES.register("cross_entropy", aliases=("categorical_cross_entropy", "ce"))
 class CrossEntropy(Loss):
+    default_for = "classification"
     why = 'Two outputs through softmax give class probabilities; cross-entropy punishes confident mistakes hard. The standard choice for classification.'
     why_not = 'needs class labels and probabilities, but regression targets are real numbers'
     grad_formula = '-\\frac{y}{a}'
