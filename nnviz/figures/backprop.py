@@ -1,7 +1,8 @@
 """Figures for the backpropagation page: the loss along one weight, the step history, the tiny
 network's graph with the backward path highlighted, and the gradient check.
 
-Each builder takes results of ``nnviz.labs.explain`` and returns a ``go.Figure``; no widgets.
+Each builder takes results of ``nnviz.labs.explain`` (``neuron``, ``tiny_network``,
+``gradient_check``) and returns a ``go.Figure``; no widgets.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from nnviz.labs.explain import GradCheckResult, TinyResult, fmt_plain
+from nnviz.labs.explain.gradient_check import GradCheckResult
+from nnviz.labs.explain.numbers import fmt_plain
+from nnviz.labs.explain.tiny_network import TinyResult
 
 HIGHLIGHT = "#ef553b"
 FORWARD = "#636efa"

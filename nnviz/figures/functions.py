@@ -1,6 +1,6 @@
 """Figures for the functions page: activations and derivatives, vanishing gradients, losses, softmax.
 
-Each builder takes results of ``nnviz.labs.explain`` and returns a ``go.Figure``; no widgets.
+Each builder takes results of ``nnviz.labs.explain.functions`` and returns a ``go.Figure``; no widgets.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
-from nnviz.labs.explain import ActivationCurve, DerivativeChain, InitGradients, LossCurve, SoftmaxBreakdown
+from nnviz.labs.explain.functions import ActivationCurve, DerivativeChain, InitGradients, LossCurve, SoftmaxBreakdown
 
 PALETTE = qualitative.Plotly
 MARGIN = dict(l=60, r=20, t=50, b=50)

@@ -7,7 +7,7 @@ closed tab or on another page) or from the first preset; ``_v`` reads a setting 
 widget is drawn (the gradient check reads the tiny network's settings). Plain state: ``bp_history`` (the neuron's steps),
 ``bp_history_sig`` (the settings that history belongs to), ``bp_tiny_params`` / ``bp_tiny_arch``
 (the tiny network's weights and the architecture they belong to), ``bp_tiny_losses``.
-Every number shown comes from ``nnviz.labs.explain``.
+Every number shown comes from ``nnviz.labs.explain`` (``neuron``, ``tiny_network``, ``gradient_check``).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from nnviz.figures import backprop as figs
-from nnviz.labs import explain
+from nnviz.labs.explain import gradient_check, neuron, numbers, tiny_network
 from nnviz.nn import activations, initializers, losses
 from nnviz.ui.common import LEARNING_RATES
 from nnviz.ui.functions import hyperparam_slider, remember, seed
@@ -52,24 +52,24 @@ def lr_slider(key: str, help: str) -> float:
 # reruns that leave a view's inputs alone do not rebuild it.
 
 @st.cache_resource(show_spinner=False, max_entries=128)
-def slice_figure(config: explain.NeuronConfig, index: int, names: tuple[str, ...]):
-    result = explain.neuron(config)
-    grid, values = explain.neuron_loss_slice(config, index)
+def slice_figure(config: neuron.NeuronConfig, index: int, names: tuple[str, ...]):
+    result = neuron.neuron(config)
+    grid, values = neuron.neuron_loss_slice(config, index)
     moved = np.array(config.w)
     moved[index] = result.new_w[index]  # on this slice only this weight moves
     return figs.loss_slice_figure(grid, values, config.w[index], result.loss, result.dL_dw[index],
-                                  result.new_w[index], explain.neuron_loss(config, moved), names[index])
+                                  result.new_w[index], neuron.neuron_loss(config, moved), names[index])
 
 
 @st.cache_resource(show_spinner=False, max_entries=128)
-def network_figure(config: explain.TinyConfig, params: tuple[float, ...] | None, step: int):
-    result = explain.tiny_forward_backward(config, None if params is None else np.array(params))
+def network_figure(config: tiny_network.TinyConfig, params: tuple[float, ...] | None, step: int):
+    result = tiny_network.tiny_forward_backward(config, None if params is None else np.array(params))
     return figs.network_figure(result, step)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def gradcheck_view(config: explain.TinyConfig, params: tuple[float, ...] | None, slip: bool):
-    result = explain.gradient_check(config, None if params is None else np.array(params), slip=slip)
+def gradcheck_view(config: tiny_network.TinyConfig, params: tuple[float, ...] | None, slip: bool):
+    result = gradient_check.gradient_check(config, None if params is None else np.array(params), slip=slip)
     return result, figs.gradcheck_figure(result)
 
 
@@ -82,7 +82,7 @@ def _numbers(values) -> str:
 
 
 def _preset_state(key: str) -> dict[str, Any]:
-    c = explain.PRESETS[key].config
+    c = neuron.PRESETS[key].config
     state = {"bp_x": _numbers(c.x), "bp_w": _numbers(c.w), "bp_b": c.b, "bp_act": c.activation,
              "bp_loss": c.loss, "bp_lr": c.learning_rate}
     if c.per_logit:
@@ -128,7 +128,7 @@ def _save_state() -> None:
 def load_preset() -> None:
     """on_change of the preset box: fill the widgets with the worked example, clear the history."""
     key = st.session_state.get("bp_preset", CUSTOM)
-    if key in explain.PRESETS:
+    if key in neuron.PRESETS:
         st.session_state.update(_preset_state(key))
         st.session_state["bp_history"] = []
 
@@ -138,10 +138,10 @@ def mark_custom() -> None:
     st.session_state["bp_preset"] = CUSTOM
 
 
-def neuron_config() -> explain.NeuronConfig:
+def neuron_config() -> neuron.NeuronConfig:
     """The neuron described by the widgets' state; ``ValueError`` saying what is wrong."""
-    x = explain.parse_numbers(_v("bp_x"), "inputs x", 1, 8)
-    w = explain.parse_numbers(_v("bp_w"), "weights w", 1, 8)
+    x = numbers.parse_numbers(_v("bp_x"), "inputs x", 1, 8)
+    w = numbers.parse_numbers(_v("bp_w"), "weights w", 1, 8)
     if len(x) != len(w):
         raise ValueError(f"one weight per input: {len(x)} input(s) but {len(w)} weight(s)")
     act_name = _v("bp_act")
@@ -152,11 +152,11 @@ def neuron_config() -> explain.NeuronConfig:
     loss_params = tuple((hp, float(_v(f"bp_loss_{loss_name}_{hp}", spec[0])))
                         for hp, spec in losses.LOSSES.get(loss_name).hyperparams.items())
     target = _v("bp_class") if not act_cls.elementwise else _v("bp_target")
-    return explain.NeuronConfig(x, w, float(_v("bp_b")), act_name, loss_name, target,
+    return neuron.NeuronConfig(x, w, float(_v("bp_b")), act_name, loss_name, target,
                                 float(_v("bp_lr")), act_params, loss_params)
 
 
-def _signature(c: explain.NeuronConfig) -> tuple:
+def _signature(c: neuron.NeuronConfig) -> tuple:
     return (c.x, c.activation, c.loss, c.target, c.learning_rate, c.activation_params, c.loss_params)
 
 
@@ -168,7 +168,7 @@ def step_neuron() -> None:
     except ValueError as exc:
         ss["bp_step_error"] = str(exc)
         return
-    result = explain.neuron(config)
+    result = neuron.neuron(config)
     if not (np.all(np.isfinite(result.new_w)) and np.isfinite(result.new_b)):
         ss["bp_step_error"] = "the update is not finite (lower the learning rate)"
         return
@@ -186,7 +186,7 @@ def step_neuron() -> None:
 def reset_neuron() -> None:
     key = st.session_state.get("bp_preset", CUSTOM)
     history = st.session_state.get("bp_history", [])
-    if key in explain.PRESETS:
+    if key in neuron.PRESETS:
         st.session_state.update(_preset_state(key))
     elif history:  # back to where the stepping started
         st.session_state["bp_w"] = _numbers(history[0]["w"])
@@ -196,9 +196,9 @@ def reset_neuron() -> None:
 
 def _neuron_controls() -> None:
     ss = st.session_state
-    options = [*explain.PRESETS, CUSTOM]
+    options = [*neuron.PRESETS, CUSTOM]
     st.selectbox("Worked example", options, key=_w("bp_preset"), on_change=load_preset,
-                 format_func=lambda k: explain.PRESETS[k].label if k in explain.PRESETS else "Custom",
+                 format_func=lambda k: neuron.PRESETS[k].label if k in neuron.PRESETS else "Custom",
                  help="The three worked examples of the notes (003), computed correctly. Changing any "
                       "setting below makes it a custom neuron.")
     c1, c2, c3, c4 = st.columns(4, gap="medium")
@@ -208,7 +208,7 @@ def _neuron_controls() -> None:
         st.text_input("Weights w", key=_w("bp_w"), on_change=mark_custom,
                       help="One weight per input. 'Step' writes the updated weights here.")
         st.number_input("Bias b", key=_w("bp_b"), step=0.1, format="%.4f", on_change=mark_custom,
-                        min_value=-explain.MAX_ABS, max_value=explain.MAX_ABS,
+                        min_value=-numbers.MAX_ABS, max_value=numbers.MAX_ABS,
                         help="Added to the weighted sum (to every logit for softmax).")
     with c2:
         act_name = st.selectbox("Activation", activations.names(), key=_w("bp_act"), on_change=mark_custom,
@@ -227,11 +227,11 @@ def _neuron_controls() -> None:
     with c3:
         if act_cls.elementwise:
             st.number_input("Target y", key=_w("bp_target"), step=0.1, format="%.4f", on_change=mark_custom,
-                            min_value=-explain.MAX_ABS, max_value=explain.MAX_ABS,
+                            min_value=-numbers.MAX_ABS, max_value=numbers.MAX_ABS,
                             help="The output we want. Binary cross-entropy needs it in [0, 1].")
         else:
             try:
-                k = len(explain.parse_numbers(_v("bp_x"), "inputs x", 1, 8))
+                k = len(numbers.parse_numbers(_v("bp_x"), "inputs x", 1, 8))
             except ValueError:
                 k = 2
             k = max(k, 2)
@@ -249,7 +249,7 @@ def _neuron_controls() -> None:
         st.caption("Each **Step** is one gradient-descent update computed below.")
 
 
-def _show_steps(result: explain.NeuronResult, phase: str) -> None:
+def _show_steps(result: neuron.NeuronResult, phase: str) -> None:
     for step in result.steps:
         if step.phase != phase:
             continue
@@ -273,21 +273,21 @@ def neuron_section() -> None:
     except ValueError as exc:
         st.error(f"{exc}", icon=":material/error:")
         return
-    result = explain.neuron(config)
+    result = neuron.neuron(config)
     one = len(config.w) == 1
     names = ["w"] if one else [f"w{i + 1}" for i in range(len(config.w))]
     if one:
         m = st.columns(4)
-        m[0].metric("Loss L", explain.fmt_plain(result.loss), help="Before the update.")
-        m[1].metric("Gradient ∂L/∂w", explain.fmt_plain(result.dL_dw[0]))
-        m[2].metric("New weight w′", explain.fmt_plain(result.new_w[0]), help="w − η ∂L/∂w: what 'Step' applies.")
-        m[3].metric("Loss after the step", explain.fmt_plain(result.new_loss),
-                    delta=explain.fmt_plain(result.new_loss - result.loss), delta_color="inverse")
+        m[0].metric("Loss L", numbers.fmt_plain(result.loss), help="Before the update.")
+        m[1].metric("Gradient ∂L/∂w", numbers.fmt_plain(result.dL_dw[0]))
+        m[2].metric("New weight w′", numbers.fmt_plain(result.new_w[0]), help="w − η ∂L/∂w: what 'Step' applies.")
+        m[3].metric("Loss after the step", numbers.fmt_plain(result.new_loss),
+                    delta=numbers.fmt_plain(result.new_loss - result.loss), delta_color="inverse")
     else:  # one row per parameter: metrics would truncate a vector
         m = st.columns([1, 1, 3])
-        m[0].metric("Loss L", explain.fmt_plain(result.loss), help="Before the update.")
-        m[1].metric("Loss after the step", explain.fmt_plain(result.new_loss),
-                    delta=explain.fmt_plain(result.new_loss - result.loss), delta_color="inverse")
+        m[0].metric("Loss L", numbers.fmt_plain(result.loss), help="Before the update.")
+        m[1].metric("Loss after the step", numbers.fmt_plain(result.new_loss),
+                    delta=numbers.fmt_plain(result.new_loss - result.loss), delta_color="inverse")
         m[2].dataframe(pd.DataFrame({
             "parameter": [*names, "b"], "input": [*config.x, 1.0],  # the bias's input is 1: ∂z/∂b = 1
             "value": [*config.w, config.b], "gradient ∂L/∂θ": [*result.dL_dw, result.dL_db],
@@ -308,15 +308,15 @@ def neuron_section() -> None:
                  r"\frac{\partial a}{\partial z}\cdot\frac{\partial z}{\partial w}")
         _show_steps(result, "backward")
 
-    slip = explain.common_slip(result)
+    slip = neuron.common_slip(result)
     preset = ss.get("bp_preset")
-    if slip or preset in explain.PRESETS:
+    if slip or preset in neuron.PRESETS:
         with st.container(border=True):
             st.markdown("#### :material/report: A common slip")
             if slip:
                 st.markdown(slip.explanation)
-            if preset in explain.PRESETS and not ss.get("bp_history"):
-                st.markdown(explain.preset_remark(preset, result))
+            if preset in neuron.PRESETS and not ss.get("bp_history"):
+                st.markdown(neuron.preset_remark(preset, result))
 
     left, right = st.columns(2, gap="large")
     with left:
@@ -346,19 +346,19 @@ def neuron_section() -> None:
 
 # ---- the tiny network -----------------------------------------------------------------------
 
-def tiny_config() -> explain.TinyConfig:
-    head = explain.TINY_OUTPUTS[_v("bp_tiny_head")]
+def tiny_config() -> tiny_network.TinyConfig:
+    head = tiny_network.TINY_OUTPUTS[_v("bp_tiny_head")]
     target = _v("bp_tiny_class") if head.units > 1 else _v("bp_tiny_target")
-    return explain.TinyConfig((float(_v("bp_tiny_x1")), float(_v("bp_tiny_x2"))), target,
+    return tiny_network.TinyConfig((float(_v("bp_tiny_x1")), float(_v("bp_tiny_x2"))), target,
                               _v("bp_tiny_hidden"), head.key, _v("bp_tiny_init"),
                               int(_v("bp_tiny_seed")), float(_v("bp_tiny_lr")))
 
 
-def _arch(config: explain.TinyConfig) -> tuple:
+def _arch(config: tiny_network.TinyConfig) -> tuple:
     return (config.output, config.hidden, config.init, config.seed)
 
 
-def _tiny_params(config: explain.TinyConfig) -> np.ndarray | None:
+def _tiny_params(config: tiny_network.TinyConfig) -> np.ndarray | None:
     """The stepped weights if they belong to this architecture, else None (fresh initialization)."""
     ss = st.session_state
     if ss.get("bp_tiny_arch") != _arch(config):
@@ -376,13 +376,13 @@ def step_tiny() -> None:
         ss["bp_tiny_error"] = str(exc)
         return
     params = _tiny_params(config)
-    before = explain.tiny_forward_backward(config, params).loss
-    new = explain.tiny_step(config, params)
+    before = tiny_network.tiny_forward_backward(config, params).loss
+    new = tiny_network.tiny_step(config, params)
     if not np.all(np.isfinite(new)):
         ss["bp_tiny_error"] = "the update is not finite (lower the learning rate)"
         return
     losses_ = ss.get("bp_tiny_losses") or [before]
-    ss["bp_tiny_losses"] = (losses_ + [explain.tiny_forward_backward(config, new).loss])[-MAX_HISTORY:]
+    ss["bp_tiny_losses"] = (losses_ + [tiny_network.tiny_forward_backward(config, new).loss])[-MAX_HISTORY:]
     ss["bp_tiny_params"] = new
     ss["bp_tiny_step"] = 0
 
@@ -401,8 +401,8 @@ def _tiny_controls() -> None:
     ss = st.session_state
     c1, c2, c3, c4 = st.columns([1.5, 1, 1, 1], gap="medium")
     with c1:
-        st.selectbox("Network", list(explain.TINY_OUTPUTS), key=_w("bp_tiny_head"),
-                     format_func=lambda k: explain.TINY_OUTPUTS[k].label,
+        st.selectbox("Network", list(tiny_network.TINY_OUTPUTS), key=_w("bp_tiny_head"),
+                     format_func=lambda k: tiny_network.TINY_OUTPUTS[k].label,
                      help="Two inputs, two hidden units, and one or two outputs with their usual loss.")
         hidden = [n for n in activations.names() if activations.ACTIVATIONS.get(n).elementwise]
         st.selectbox("Hidden activation g", hidden, key=_w("bp_tiny_hidden"),
@@ -412,7 +412,7 @@ def _tiny_controls() -> None:
         st.number_input("Input x₁", key=_w("bp_tiny_x1"), step=0.1, format="%.4f", min_value=-100.0, max_value=100.0)
         st.number_input("Input x₂", key=_w("bp_tiny_x2"), step=0.1, format="%.4f", min_value=-100.0, max_value=100.0)
     with c3:
-        head = explain.TINY_OUTPUTS[_v("bp_tiny_head")]
+        head = tiny_network.TINY_OUTPUTS[_v("bp_tiny_head")]
         if head.units > 1:
             if int(_v("bp_tiny_class")) >= head.units:
                 ss["bp_tiny_class"] = 0
@@ -459,7 +459,7 @@ def tiny_section() -> None:
         st.error(str(exc), icon=":material/error:")
         return
     params = _tiny_params(config)
-    result = explain.tiny_forward_backward(config, params)
+    result = tiny_network.tiny_forward_backward(config, params)
     s1, s2 = st.columns([4, 1], vertical_alignment="bottom")
     with s1:
         step = st.select_slider("Backward pass", options=list(range(7)), key=_w("bp_tiny_step"),
@@ -483,9 +483,9 @@ def tiny_section() -> None:
             st.latex(current.latex)
             st.caption(current.explanation)
             rows = [r for r in result.rows if r.step == step]
-            st.markdown("\n".join(f"- {r.quantity} = {r.formula} = **{explain.fmt_plain(r.value)}**" for r in rows))
+            st.markdown("\n".join(f"- {r.quantity} = {r.formula} = **{numbers.fmt_plain(r.value)}**" for r in rows))
         m1, m2 = st.columns(2)
-        m1.metric("Network loss L", explain.fmt_plain(result.loss))
+        m1.metric("Network loss L", numbers.fmt_plain(result.loss))
         tl = ss.get("bp_tiny_losses") or []
         m2.metric("SGD steps taken", max(len(tl) - 1, 0))
     table = pd.DataFrame({"stage": [_step_label(r.step) for r in result.rows],
@@ -495,7 +495,7 @@ def tiny_section() -> None:
     current_label = _step_label(step)
     styled = table.style.apply(
         lambda row: ["background-color: #ffe3dc" if row["stage"] == current_label else ""] * len(row), axis=1
-    ).format({"value": lambda v: explain.fmt_plain(v)})
+    ).format({"value": lambda v: numbers.fmt_plain(v)})
     with st.expander("Every forward value and gradient", expanded=True):
         st.dataframe(styled, hide_index=True, key="bp_tiny_table", height=38 + 35 * len(table))
     if len(ss.get("bp_tiny_losses") or []) > 1:
@@ -503,7 +503,7 @@ def tiny_section() -> None:
         st.plotly_chart(figs.history_figure(list(range(len(tl))), tl, [], []), key="bp_tiny_history")
 
 
-def gradcheck_section(tiny: tuple[explain.TinyConfig, np.ndarray | None] | None) -> None:
+def gradcheck_section(tiny: tuple[tiny_network.TinyConfig, np.ndarray | None] | None) -> None:
     st.markdown(
         "Is backprop right? Nudge each parameter by ±h, measure how the loss moves (central finite "
         "differences, `nnviz.nn.gradcheck`) and compare with the backprop gradient of the network on the "
@@ -543,7 +543,7 @@ def gradcheck_section(tiny: tuple[explain.TinyConfig, np.ndarray | None] | None)
                                    "relative error": st.column_config.NumberColumn(format="%.2e")})
 
 
-def _current_tiny() -> tuple[explain.TinyConfig, np.ndarray | None] | None:
+def _current_tiny() -> tuple[tiny_network.TinyConfig, np.ndarray | None] | None:
     try:
         config = tiny_config()
     except ValueError:

@@ -1,6 +1,6 @@
 """Functions page: activations and their derivatives, vanishing gradients, losses, softmax.
 
-Widget keys are prefixed ``fn_``. Every curve and number comes from ``nnviz.labs.explain`` (which runs
+Widget keys are prefixed ``fn_``. Every curve and number comes from ``nnviz.labs.explain.functions`` (which runs
 the engine's activations, losses, initializers and network); each view (numbers and figure) is
 cached with ``st.cache_resource`` and treated as read-only. ``fn_softmax_last`` keeps the last valid logits, so a typo keeps the chart.
 """
@@ -14,7 +14,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from nnviz.figures import functions as figs
-from nnviz.labs import explain
+from nnviz.labs.explain import functions as lab
+from nnviz.labs.explain import numbers
 from nnviz.nn import activations, initializers, losses
 
 Z_RANGES = (1, 2, 3, 5, 10, 20, 50, 100, 1000)
@@ -70,37 +71,37 @@ def _label(name: str) -> str:
 @st.cache_resource(show_spinner=False, max_entries=64)
 def activation_view(names: tuple[str, ...], z_max: float,
                     params: tuple[tuple[str, tuple[tuple[str, float], ...]], ...]) -> go.Figure:
-    return figs.activation_figure(explain.activation_curves(list(names), z_max, {n: dict(p) for n, p in params}))
+    return figs.activation_figure(lab.activation_curves(list(names), z_max, {n: dict(p) for n, p in params}))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def chain_view(names: tuple[str, ...], depth: int, weight: float, x0: float):
-    chains = explain.derivative_chain(list(names), depth, weight, x0)
+    chains = lab.derivative_chain(list(names), depth, weight, x0)
     return chains, figs.derivative_chain_figure(chains)
 
 
 @st.cache_resource(show_spinner="Building the deep networks...", max_entries=32)
 def init_view(activation: str, inits: tuple[str, ...], depth: int, width: int):
-    results = explain.init_gradient_norms(activation, list(inits), depth, width)
+    results = lab.init_gradient_norms(activation, list(inits), depth, width)
     return results, figs.init_gradients_figure(results)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def regression_view(names: tuple[str, ...], target: float, delta: float):
-    curves = explain.regression_loss_curves(list(names), target, params={"huber": {"delta": delta}})
+    curves = lab.regression_loss_curves(list(names), target, params={"huber": {"delta": delta}})
     return curves, figs.loss_curves_figure(curves)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def classification_view(names: tuple[str, ...], target: float, classes: int):
-    vs_p, vs_s = explain.classification_loss_curves(list(names), target, classes)
+    vs_p, vs_s = lab.classification_loss_curves(list(names), target, classes)
     return vs_p, vs_s, figs.loss_curves_figure(vs_p), figs.loss_curves_figure(vs_s)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def softmax_view(logits: tuple[float, ...], temperature: float):
-    b = explain.softmax_breakdown(logits, temperature)
-    temps, probs = explain.softmax_temperature_sweep(np.asarray(logits), np.logspace(-3, 3, 121))
+    b = lab.softmax_breakdown(logits, temperature)
+    temps, probs = lab.softmax_temperature_sweep(np.asarray(logits), np.logspace(-3, 3, 121))
     return b, figs.softmax_figure(b), figs.softmax_temperature_figure(temps, probs, temperature, np.asarray(logits))
 
 
@@ -157,7 +158,7 @@ def activations_section() -> None:
                 st.latex(cls.derivative_formula)
     st.markdown("##### The notes' comparison table")
     st.caption("Rendered from the metadata of the engine's activation registry (nnviz.nn.activations).")
-    st.dataframe(explain.activation_table(), hide_index=True, key="fn_act_table")
+    st.dataframe(lab.activation_table(), hide_index=True, key="fn_act_table")
 
 
 def vanishing_section() -> None:
@@ -179,7 +180,7 @@ def vanishing_section() -> None:
         st.latex(r"\frac{\partial a_n}{\partial a_0} = \prod_{l=1}^{n} w\, f'(z_l), \qquad z_l = w\, a_{l-1}")
         st.plotly_chart(fig, key="fn_chain_chart")
         n = min(10, depth)
-        facts = [f"{c.label} {explain.fmt_plain(c.product[n - 1])}" for c in chains]
+        facts = [f"{c.label} {numbers.fmt_plain(c.product[n - 1])}" for c in chains]
         st.caption(f"After {n} layers: {', '.join(facts)}. Dotted: the best case, the largest factor a single "
                    "layer can give, to the power n (sigmoid's is 0.25 at w = 1: at least a factor 4 lost per layer).")
     else:
@@ -213,7 +214,7 @@ def vanishing_section() -> None:
         else:
             first, last = r.grad_norms[0], r.grad_norms[-1]
             ratio = "" if last == 0 else (f" Gradient norm of the first layer ÷ the last: "
-                                          f"{explain.fmt_plain(first / last)}.")
+                                          f"{numbers.fmt_plain(first / last)}.")
             lines.append(f"**{r.init}**: {what}{ratio}")
     st.markdown("\n".join(f"- {line}" for line in lines))
     if act == "relu":
@@ -235,7 +236,7 @@ def losses_section() -> None:
     if names:
         curves, fig = regression_view(tuple(names), target, delta)
         st.plotly_chart(fig, key="fn_reg_chart")
-        far = [f"{c.label} {explain.fmt_plain(c.grad[-1])}" for c in curves]
+        far = [f"{c.label} {numbers.fmt_plain(c.grad[-1])}" for c in curves]
         st.caption(f"Gradient 3 above the target: {', '.join(far)}. MSE pushes harder the further off it is "
                    "(outliers dominate); MAE always pushes with the same force; Huber is MSE near the target "
                    "and MAE far from it.")
@@ -262,8 +263,8 @@ def losses_section() -> None:
     c2.plotly_chart(fig_s, key="fn_cls_s_chart")
     c, s = vs_p[0], vs_s[0]
     st.caption(
-        f"{c.label} at p = {c.x[0]:.3f}: ∂L/∂p = {explain.fmt_plain(c.grad[0])}, but at the logit "
-        f"s = {s.x[0]:g}: ∂L/∂s = {explain.fmt_plain(s.grad[0])}. Against the logit the gradient is p − y, never "
+        f"{c.label} at p = {c.x[0]:.3f}: ∂L/∂p = {numbers.fmt_plain(c.grad[0])}, but at the logit "
+        f"s = {s.x[0]:g}: ∂L/∂s = {numbers.fmt_plain(s.grad[0])}. Against the logit the gradient is p − y, never "
         "larger than 1: the sigmoid's (or softmax's) flat tails cancel the log's steep ones. That is why the "
         "engine computes the two together."
         + (" With y = 1 binary and categorical cross-entropy coincide against p (both −log p)." if target == 1 else "")
@@ -280,24 +281,24 @@ def softmax_section() -> None:
                                    format_func=lambda v: f"{v:g}",
                                    help="softmax(z / T). T → 0 approaches argmax; large T approaches uniform.")
     try:
-        logits = explain.parse_numbers(text, "logits", 1, 12)
+        logits = numbers.parse_numbers(text, "logits", 1, 12)
         st.session_state["fn_softmax_last"] = logits
     except ValueError as exc:
         logits = st.session_state.get("fn_softmax_last", (2.0, 1.0, 0.1))
         c1.error(f"{exc}. Showing the last valid logits ({', '.join(f'{v:g}' for v in logits)}).",
                  icon=":material/error:")
     b, fig_bars, fig_t = softmax_view(tuple(logits), float(temperature))
-    vec = explain.latex_vector
-    given = r"\left(" + r",\ ".join(explain.fmt_in(v) for v in b.logits) + r"\right)"
-    st.latex(r"\begin{aligned} z &= " + given + r", \qquad T = " + explain.fmt_in(b.temperature)
+    vec = numbers.latex_vector
+    given = r"\left(" + r",\ ".join(numbers.fmt_in(v) for v in b.logits) + r"\right)"
+    st.latex(r"\begin{aligned} z &= " + given + r", \qquad T = " + numbers.fmt_in(b.temperature)
              + r" \\[6pt] \frac{z}{T} &= " + vec(b.scaled)
              + r" \\[6pt] e^{z/T - \max(z/T)} &= e^{" + vec(b.shifted) + "} = " + vec(b.exp)
-             + r" \\[6pt] \textstyle\sum_j e^{z_j/T - \max} &= " + explain.fmt(b.total)
+             + r" \\[6pt] \textstyle\sum_j e^{z_j/T - \max} &= " + numbers.fmt(b.total)
              + r" \\[6pt] p_i = \frac{e^{z_i/T - \max}}{\sum_j e^{z_j/T - \max}} &= " + vec(b.probs)
              + r" \end{aligned}")
     if b.overflow:
         st.info("Without subtracting the max, e^(z/T) overflows to infinity here: "
-                f"{explain.plain_vector(b.raw_exp)}. Subtracting the largest value first changes nothing in "
+                f"{numbers.plain_vector(b.raw_exp)}. Subtracting the largest value first changes nothing in "
                 "the probabilities and keeps every exponent ≤ 0.", icon=":material/info:")
     else:
         st.caption("Subtracting the largest value before exponentiating changes nothing in the result "

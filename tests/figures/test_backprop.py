@@ -7,13 +7,13 @@ import numpy as np
 import pytest
 
 from nnviz.figures import backprop as figs
-from nnviz.labs import explain
+from nnviz.labs.explain import gradient_check, neuron, numbers, tiny_network
 
 
 def test_loss_slice_figure_marks_the_step_and_the_tangent():
-    config = explain.PRESETS["sigmoid_ce"].config
-    r = explain.neuron(config)
-    grid, values = explain.neuron_loss_slice(config)
+    config = neuron.PRESETS["sigmoid_ce"].config
+    r = neuron.neuron(config)
+    grid, values = neuron.neuron_loss_slice(config)
     fig = figs.loss_slice_figure(grid, values, config.w[0], r.loss, r.dL_dw[0], r.new_w[0], r.new_loss)
     assert [t.mode for t in fig.data] == ["lines", "lines", "markers", "markers"]
     tangent = fig.data[1]
@@ -29,9 +29,9 @@ def test_history_figure():
     assert list(fig.data[2].y) == [0.0, 0.1, 0.2]
 
 
-@pytest.mark.parametrize("head", list(explain.TINY_OUTPUTS))
+@pytest.mark.parametrize("head", list(tiny_network.TINY_OUTPUTS))
 def test_network_figure_highlights_each_backward_stage(head):
-    r = explain.tiny_forward_backward(explain.TinyConfig(output=head, target=1))
+    r = tiny_network.tiny_forward_backward(tiny_network.TinyConfig(output=head, target=1))
     n_edges = len(r.edges)
     for step in range(len(r.steps) + 1):
         fig = figs.network_figure(r, step)
@@ -43,20 +43,20 @@ def test_network_figure_highlights_each_backward_stage(head):
         assert list(nodes.text) == [label for _, label, _ in r.nodes]
         texts = " ".join(a.text for a in fig.layout.annotations)
         if step == 3:  # output-layer weight gradients on the highlighted edges
-            assert f"∂L/∂w = {explain.fmt_plain(r.grads['dense1.W'][0, 0])}" in texts
+            assert f"∂L/∂w = {numbers.fmt_plain(r.grads['dense1.W'][0, 0])}" in texts
         if step == 5:
-            assert explain.fmt_plain(r.delta1[0]) in texts
+            assert numbers.fmt_plain(r.delta1[0]) in texts
     with pytest.raises(ValueError, match="step"):
         figs.network_figure(r, 7)
 
 
 def test_gradcheck_figure():
-    result = explain.gradient_check(explain.TinyConfig())
+    result = gradient_check.gradient_check(tiny_network.TinyConfig())
     fig = figs.gradcheck_figure(result)
     assert fig.data[0].type == "bar"
     assert len(fig.data[0].x) == len(result.rows) == 9
     assert fig.layout.yaxis.type == "log"
     assert set(fig.data[0].marker.color) == {"#00a36c"}
-    bad = figs.gradcheck_figure(explain.gradient_check(explain.TinyConfig(), slip=True))
+    bad = figs.gradcheck_figure(gradient_check.gradient_check(tiny_network.TinyConfig(), slip=True))
     assert figs.HIGHLIGHT in set(bad.data[0].marker.color)
     assert np.all(np.asarray(bad.data[0].y) > 0)
