@@ -1,0 +1,197 @@
+"""What a user waits for, measured in real headless Chromium against a served app.
+
+Prints, for one fresh server on 127.0.0.1:
+- each page's first render (navigation until the script run is done and the page's charts are
+  drawn), cold (first visitor) and warm (a second visitor, new browser context), and the warm
+  time's ratio to the home page's;
+- the live playground after Play, over ``--seconds`` at the default and at the highest speed:
+  visible updates of the step counter per second, training steps per second, the server
+  process's CPU seconds per second, the browser's (all Chromium processes) and the bytes per
+  second the page received over the websocket.
+
+The step counter is the element ``[data-nnviz=step]`` where the page has one, else the
+"Step" metric. Never asserts on time: these machines are noisy; compare runs side by side.
+
+    python bench/bench_browser.py [--seconds 15] [--pages home,playground,...] [--no-live]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, serve_app  # noqa: E402
+
+PAGES = ("home", "playground", "descent", "landscape", "digits", "functions", "backprop")
+CHARTS = ("[data-testid=stPlotlyChart], [data-testid=stVegaLiteChart], [data-testid=stImage], "
+          "[data-testid=stBidiComponentIsolated], [data-nnviz]")
+TICKS = os.sysconf("SC_CLK_TCK")
+
+#: Runs in the page: count every animation frame in which the step counter's text changed.
+STEP_PROBE = """() => {
+  const probe = window.__steps = {changes: 0, first: null, last: null, frames: 0, t0: performance.now()};
+  function read() {
+    const own = document.querySelector('[data-nnviz=step]');
+    if (own) return own.textContent.trim();
+    for (const m of document.querySelectorAll('[data-testid=stMetric]')) {
+      if (m.innerText.startsWith('Step')) {
+        const v = m.querySelector('[data-testid=stMetricValue]');
+        return v ? v.textContent.trim() : null;
+      }
+    }
+    return null;
+  }
+  let prev = read();
+  function frame() {
+    probe.frames++;
+    const now = read();
+    if (now !== null && now !== prev) {
+      probe.changes++;
+      const n = parseInt(now.replace(/[^0-9]/g, ''), 10);
+      if (probe.first === null) probe.first = n;
+      probe.last = n;
+      prev = now;
+    }
+    requestAnimationFrame(frame);
+  }
+  requestAnimationFrame(frame);
+}"""
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds of the processes ``pids`` (those still alive)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / TICKS
+
+
+def chromium_pids() -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if "chromium" in (entry / "comm").read_text():
+                    pids.append(int(entry.name))
+            except OSError:
+                pass
+    return pids
+
+
+def server_pid(url: str) -> int:
+    port = url.rsplit(":", 1)[1]
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmd = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"streamlit" in b" ".join(cmd) and port.encode() in cmd:
+                return int(entry.name)
+    raise RuntimeError("streamlit server process not found")
+
+
+def first_render(browser, url: str, slug: str) -> float:
+    """Seconds from navigation until the run is done and at least one chart is drawn."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    t0 = time.perf_counter()
+    page.goto(f"{url}/{slug}", wait_until="commit")
+    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=120_000)
+    if slug != "home":
+        page.wait_for_selector(CHARTS, timeout=120_000)
+    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=120_000)
+    elapsed = time.perf_counter() - t0
+    errors = page.locator("[data-testid=stException]").count()
+    context.close()
+    if errors:
+        print(f"  ! {slug}: the page shows {errors} exception(s)")
+    return elapsed
+
+
+def set_highest_speed(page) -> bool:
+    """Move the playground's speed control to its last option (keyboard End on its slider)."""
+    slider = page.locator("[data-testid=stSlider]").filter(has_text="Speed").locator("input")
+    if slider.count() == 0:
+        return False
+    slider.first.focus()
+    page.keyboard.press("End")
+    page.wait_for_timeout(1500)
+    return True
+
+
+def live(browser, url: str, seconds: float, highest: bool) -> dict[str, float]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    received = [0]
+
+    def on_ws(ws) -> None:
+        ws.on("framereceived", lambda payload: received.__setitem__(0, received[0] + len(payload)))
+
+    page.on("websocket", on_ws)
+    page.goto(f"{url}/playground")
+    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=120_000)
+    page.wait_for_selector(CHARTS, timeout=120_000)
+    if highest and not set_highest_speed(page):
+        print("  ! no speed control found; measuring the default speed")
+    page.get_by_role("button", name="Play", exact=True).click()
+    page.wait_for_timeout(2000)  # let it reach steady state
+    server = server_pid(url)
+    page.evaluate(STEP_PROBE)
+    s0, b0, r0, t0 = cpu_seconds([server]), cpu_seconds(chromium_pids()), received[0], time.perf_counter()
+    page.wait_for_timeout(seconds * 1000)
+    probe = page.evaluate("() => window.__steps")
+    s1, b1, r1, t1 = cpu_seconds([server]), cpu_seconds(chromium_pids()), received[0], time.perf_counter()
+    page.get_by_role("button", name="Pause", exact=True).click()
+    context.close()
+    wall = t1 - t0
+    steps = (probe["last"] - probe["first"]) if probe["first"] is not None else 0
+    return {"updates/s": probe["changes"] / wall, "steps/s": steps / wall, "frames/s": probe["frames"] / wall,
+            "server cpu/s": (s1 - s0) / wall, "browser cpu/s": (b1 - b0) / wall, "kB/s": (r1 - r0) / wall / 1e3}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seconds", type=float, default=15.0)
+    ap.add_argument("--pages", default=",".join(PAGES))
+    ap.add_argument("--no-live", action="store_true")
+    args = ap.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
+    with serve_app("bench-browser-server") as url, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        slugs = [s for s in args.pages.split(",") if s]
+        times = {slug: (first_render(browser, url, slug), first_render(browser, url, slug)) for slug in slugs}
+        home = times.get("home", (float("nan"),) * 2)[1]
+        print(f"first render (s), server at {url}; a page is ready when its run is done and a chart is drawn")
+        print(f"{'page':<12}{'cold':>8}{'warm':>8}{'warm / home':>13}")
+        for slug, (cold, warm) in times.items():
+            print(f"{slug:<12}{cold:>8.2f}{warm:>8.2f}{warm / home:>13.2f}")
+        if not args.no_live:
+            print(f"\nlive playground after Play, {args.seconds:g} s each")
+            keys = ("updates/s", "steps/s", "frames/s", "server cpu/s", "browser cpu/s", "kB/s")
+            print(f"{'speed':<10}" + "".join(f"{k:>15}" for k in keys))
+            for label, highest in (("default", False), ("highest", True)):
+                r = live(browser, url, args.seconds, highest)
+                print(f"{label:<10}" + "".join(f"{r[k]:>15.2f}" for k in keys))
+        browser.close()
+    others = [warm for slug, (_, warm) in times.items() if slug != "home"]
+    if others:
+        print(f"\nwarm first render of the other pages: median {statistics.median(others):.2f} s, "
+              f"slowest {max(others):.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
