@@ -19,34 +19,36 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from nnviz.figures import playground as figs  # noqa: E402
-from nnviz.labs import playground as pg  # noqa: E402
+from nnviz.labs.playground import views  # noqa: E402
+from nnviz.labs.playground.experiment import FEATURE_NAMES, Experiment  # noqa: E402
+from nnviz.labs.playground.run import Run, build, metrics  # noqa: E402
 
 
-def chart_specs(run: pg.Run, surface, maps) -> list[dict]:
+def chart_specs(run: Run, surface, maps) -> list[dict]:
     """Every chart the live panel draws in one tick (as nnviz.ui.playground.draw builds them)."""
     exp = run.experiment
-    pg.metrics(run)
-    curves = pg.curves(run.history, start=run.start)
+    metrics(run)
+    curves = views.curves(run.history, start=run.start)
     data = run.data
     points = figs.points_frame(data.X_train, data.y_train, data.X_test, data.y_test)
     specs = [
         figs.surface_chart(surface, points, exp.task),
         figs.loss_chart(curves),
         figs.accuracy_chart(curves),
-        figs.network_chart(maps, pg.weights(run), pg.neuron_labels(exp), output_range=(0.0, 1.0)),
-        figs.gradient_norm_chart(pg.gradient_norms(run)),
-        figs.histogram_chart(pg.weight_histograms(run)),
+        figs.network_chart(maps, views.weights(run), views.neuron_labels(exp), output_range=(0.0, 1.0)),
+        figs.gradient_norm_chart(views.gradient_norms(run)),
+        figs.histogram_chart(views.weight_histograms(run)),
     ]
     return specs
 
 
-def tick(run: pg.Run, steps: int) -> tuple[float, float, float, int]:
+def tick(run: Run, steps: int) -> tuple[float, float, float, int]:
     """(train s, surface+neurons s, chart data s, payload bytes) of one tick."""
     t0 = time.perf_counter()
     run.train(steps)
     t1 = time.perf_counter()
-    surface = pg.decision_surface(run, pg.SURFACE_RES)
-    maps = pg.neuron_maps(run, figs.neuron_resolution(run.experiment.sizes))
+    surface = views.decision_surface(run, views.SURFACE_RES)
+    maps = views.neuron_maps(run, figs.neuron_resolution(run.experiment.sizes))
     t2 = time.perf_counter()
     specs = chart_specs(run, surface, maps)
     payload = sum(figs.payload_bytes(s) for s in specs)  # includes the Arrow serialization
@@ -60,11 +62,11 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=20)
     args = ap.parse_args()
 
-    exp = pg.Experiment()
-    run = pg.build(exp)
+    exp = Experiment()
+    run = build(exp)
     print(f"experiment: {exp.dataset}, {exp.n_points} points ({len(run.data.X_train)} train), "
           f"network {'-'.join(map(str, exp.sizes))}, batch {exp.batch_size}; {args.steps} steps per tick; "
-          f"surface {pg.SURFACE_RES}x{pg.SURFACE_RES}, neuron maps "
+          f"surface {views.SURFACE_RES}x{views.SURFACE_RES}, neuron maps "
           f"{figs.neuron_resolution(exp.sizes)}x{figs.neuron_resolution(exp.sizes)}")
     for _ in range(5):  # warm-up: caches (grid features), first allocations
         tick(run, args.steps)
@@ -88,7 +90,7 @@ def main() -> None:
     print(f"payload after {run.step:,} steps: {late / 1e3:.1f} kB")
 
     # The largest network the page allows: 6 hidden layers of 16, all 7 features.
-    big = pg.build(exp.replace(hidden=(16,) * 6, features=pg.FEATURE_NAMES))
+    big = build(exp.replace(hidden=(16,) * 6, features=FEATURE_NAMES))
     for _ in range(3):
         tick(big, args.steps)
     big_rows = [tick(big, args.steps) for _ in range(15)]

@@ -18,8 +18,37 @@ import streamlit as st
 
 from nnviz.data import datasets
 from nnviz.figures import playground as figs
-from nnviz.labs import playground as pg
-from nnviz.nn import activations, initializers, optimizers
+from nnviz.labs import share
+from nnviz.labs.playground.compare import MAX_COMPARE, VARY, Comparison, compare, comparison_key
+from nnviz.labs.playground.experiment import (
+    FEATURE_NAMES,
+    MAX_DROPOUT,
+    MAX_HIDDEN_LAYERS,
+    MAX_NEURONS,
+    MAX_SEED,
+    MAX_TEST_RATIO,
+    MIN_POINTS,
+    Experiment,
+    activation_note,
+    default_loss,
+    losses_for,
+    losses_not_offered,
+    outputs_for,
+    task_of,
+)
+from nnviz.labs.playground.export import export_csv, export_json, model_bytes
+from nnviz.labs.playground.link import from_query, to_query
+from nnviz.labs.playground.run import Change, Data, Run, build, metrics, update
+from nnviz.labs.playground.views import (
+    curves,
+    decision_surface,
+    gradient_norms,
+    neuron_labels,
+    neuron_maps,
+    weight_histograms,
+    weights,
+)
+from nnviz.nn import activations, initializers, losses, optimizers
 from nnviz.ui.common import LEARNING_RATES, learning_rate_slider, optimizer_settings, session_lock, show_diverged
 
 TICK_SECONDS = 0.3
@@ -59,7 +88,7 @@ def init_state() -> None:
     """First run of a session: the experiment from the URL (or defaults), and the model."""
     s = _s()
     if "pg_exp" not in s:
-        exp, messages = pg.from_query(st.query_params.to_dict())
+        exp, messages = from_query(st.query_params.to_dict())
         s.pg_exp = exp
         s.pg_url_messages = messages
         s.pg_hidden = list(exp.hidden)
@@ -67,14 +96,14 @@ def init_state() -> None:
         s.pg_notice = None
     if "pg_run" not in s:
         with _lock():
-            s.pg_run = pg.build(s.pg_exp)
+            s.pg_run = build(s.pg_exp)
     s.setdefault("pg_hidden", list(s.pg_exp.hidden))
     s.setdefault("pg_running", False)
     s.setdefault("pg_speed", DEFAULT_SPEED)
     seed_widgets(s.pg_exp)
 
 
-def seed_widgets(exp: pg.Experiment) -> None:
+def seed_widgets(exp: Experiment) -> None:
     """Give every control that has no state yet its value from ``exp`` (never overwrites)."""
     s = _s()
     values: dict[str, Any] = {
@@ -90,11 +119,11 @@ def seed_widgets(exp: pg.Experiment) -> None:
             s[key] = value
 
 
-def set_experiment(new: pg.Experiment) -> pg.Change:
+def set_experiment(new: Experiment) -> Change:
     """Apply a valid new experiment to the live run (live settings in place, else a reset)."""
     s = _s()
     with _lock():
-        run, change = pg.update(s.pg_run, new)
+        run, change = update(s.pg_run, new)
         s.pg_run = run
         s.pg_exp = new
     s.pg_url_messages = []  # the link's warnings are about settings the user has now changed
@@ -106,15 +135,15 @@ def set_experiment(new: pg.Experiment) -> pg.Change:
     return change
 
 
-def sync_url(exp: pg.Experiment) -> None:
+def sync_url(exp: Experiment) -> None:
     """Keep the address bar equal to the experiment (Streamlit's own keys such as embed stay)."""
     current = st.query_params.to_dict()
-    query = {**{k: v for k, v in current.items() if k in pg.FOREIGN_KEYS}, **pg.to_query(exp)}
+    query = {**{k: v for k, v in current.items() if k in share.STREAMLIT_KEYS}, **to_query(exp)}
     if current != query:
         st.query_params.from_dict(query)
 
 
-def share_url(exp: pg.Experiment) -> str:
+def share_url(exp: Experiment) -> str:
     base = None
     try:
         base = st.context.url
@@ -123,7 +152,7 @@ def share_url(exp: pg.Experiment) -> str:
     if not base:
         base = "http://localhost:8501/playground"
     base = base.split("?", 1)[0]
-    return f"{base}?{urllib.parse.urlencode(pg.to_query(exp))}"
+    return f"{base}?{urllib.parse.urlencode(to_query(exp))}"
 
 
 # ---- callbacks (run before the script, under the lock) -------------------------------------
@@ -146,19 +175,19 @@ def _step(epoch: bool = False) -> None:
 def _reset() -> None:
     s = _s()
     with _lock():
-        s.pg_run = pg.build(s.pg_exp, s.pg_run.data)
+        s.pg_run = build(s.pg_exp, s.pg_run.data)
     s.pg_running = False
     s.pg_notice = ("reset", "Reset: back to step 0 with the same initial weights.")
 
 
 def _regenerate() -> None:
     s = _s()
-    s.pg_seed = (int(s.get("pg_seed", 0)) + 1) % (pg.MAX_SEED + 1)
+    s.pg_seed = (int(s.get("pg_seed", 0)) + 1) % (MAX_SEED + 1)
 
 
 def _add_layer() -> None:
     h = _s().pg_hidden
-    if len(h) < pg.MAX_HIDDEN_LAYERS:
+    if len(h) < MAX_HIDDEN_LAYERS:
         h.append(h[-1] if h else 4)
 
 
@@ -171,7 +200,7 @@ def _remove_layer() -> None:
 def _neurons(i: int, delta: int) -> None:
     h = _s().pg_hidden
     if 0 <= i < len(h):
-        h[i] = max(1, min(pg.MAX_NEURONS, h[i] + delta))
+        h[i] = max(1, min(MAX_NEURONS, h[i] + delta))
 
 
 # ---- controls (sidebar) -------------------------------------------------------------------
@@ -180,7 +209,7 @@ def _with_current(options: list, current: Any) -> list:
     return options if current in options else sorted({*options, current})
 
 
-def controls(exp: pg.Experiment) -> pg.Experiment | None:
+def controls(exp: Experiment) -> Experiment | None:
     """Every experiment control, in the sidebar. Returns the experiment they describe, or None
     (with an error shown) if it is invalid; the previous experiment then stays in force."""
     s = _s()
@@ -191,19 +220,19 @@ def controls(exp: pg.Experiment) -> pg.Experiment | None:
                            help="Five classification sets (orange vs blue) and two regression sets (fit a surface).")
     c1, c2 = sb.columns(2)
     c1.slider("Noise", 0.0, 1.0, step=0.05, key="pg_noise", help="Gaussian jitter added to the points (0: clean).")
-    c2.slider("Test share", 0.0, pg.MAX_TEST_RATIO, step=0.05, key="pg_test",
+    c2.slider("Test share", 0.0, MAX_TEST_RATIO, step=0.05, key="pg_test",
               help="Fraction of the points held out as test data (never trained on).")
-    sb.slider("Number of points", pg.MIN_POINTS, max(2000, int(s.get("pg_n", 500))), step=10, key="pg_n",
+    sb.slider("Number of points", MIN_POINTS, max(2000, int(s.get("pg_n", 500))), step=10, key="pg_n",
               help="Points generated in total, train and test together.")
     c1, c2 = sb.columns([1, 1.45], vertical_alignment="bottom")
-    c1.number_input("Seed", min_value=0, max_value=pg.MAX_SEED, step=1, key="pg_seed",
+    c1.number_input("Seed", min_value=0, max_value=MAX_SEED, step=1, key="pg_seed",
                     help="Decides the points, the split, the initial weights and the batch order.")
     c2.button("Regenerate", key="pg_regenerate", icon=":material/refresh:", on_click=_regenerate,
               use_container_width=True, help="New random points (the seed goes up by one); the model resets.")
-    sb.pills("Input features", list(pg.FEATURE_NAMES), selection_mode="multi", key="pg_features",
+    sb.pills("Input features", list(FEATURE_NAMES), selection_mode="multi", key="pg_features",
                       format_func=lambda f: FEATURE_LABELS.get(f, f),
                       help="What the network sees of each point. " + " ".join(
-                          f"**{FEATURE_LABELS.get(f, f)}**: {FEATURE_HELP.get(f, '')}" for f in pg.FEATURE_NAMES))
+                          f"**{FEATURE_LABELS.get(f, f)}**: {FEATURE_HELP.get(f, '')}" for f in FEATURE_NAMES))
 
     sb.subheader(":material/hub: Network")
     hidden = list(s.pg_hidden)
@@ -212,18 +241,18 @@ def controls(exp: pg.Experiment) -> pg.Experiment | None:
               help="Remove the last hidden layer.")
     c2.markdown(f"**{len(hidden)} hidden layer{'s' if len(hidden) != 1 else ''}**")
     c3.button("", key="pg_layer_plus", icon=":material/add:", on_click=_add_layer,
-              disabled=len(hidden) >= pg.MAX_HIDDEN_LAYERS, help="Add a hidden layer.")
+              disabled=len(hidden) >= MAX_HIDDEN_LAYERS, help="Add a hidden layer.")
     for i, units in enumerate(hidden):
         c1, c2, c3 = sb.columns([1, 3, 1], vertical_alignment="center")
         c1.button("", key=f"pg_n_minus_{i}", icon=":material/remove:", on_click=_neurons, args=(i, -1),
                   disabled=units <= 1, help=f"One neuron fewer in layer {i + 1}.")
         c2.caption(f"Layer {i + 1}: {units} neuron{'s' if units != 1 else ''}")
         c3.button("", key=f"pg_n_plus_{i}", icon=":material/add:", on_click=_neurons, args=(i, 1),
-                  disabled=units >= pg.MAX_NEURONS, help=f"One neuron more in layer {i + 1}.")
+                  disabled=units >= MAX_NEURONS, help=f"One neuron more in layer {i + 1}.")
     act = sb.selectbox("Activation", activations.names(), key="pg_act",
                        format_func=lambda n: activations.ACTIVATIONS.get(n).label or n,
                        help="The non-linearity of every hidden neuron.")
-    sb.caption(pg.activation_note(act))
+    sb.caption(activation_note(act))
     sb.selectbox("Initialization", initializers.names(), key="pg_init",
                  format_func=lambda n: n.replace("_", " ").capitalize(),
                  help="How the first weights are drawn. " + " ".join(
@@ -234,20 +263,20 @@ def controls(exp: pg.Experiment) -> pg.Experiment | None:
                      format_func=lambda v: f"{v:g}", help="Adds λ₁·Σ|w|: pushes weights to exactly zero (sparse).")
     c2.select_slider("L2 rate", _with_current(list(REG_RATES), s.get("pg_l2", 0.0)), key="pg_l2",
                      format_func=lambda v: f"{v:g}", help="Adds λ₂·Σw²: keeps all weights small (smoother boundary).")
-    sb.slider("Dropout", 0.0, pg.MAX_DROPOUT, step=0.05, key="pg_dropout",
+    sb.slider("Dropout", 0.0, MAX_DROPOUT, step=0.05, key="pg_dropout",
               help="While training, each hidden neuron is switched off with this probability.")
 
     sb.subheader(":material/model_training: Training")
-    task, n_classes = pg.task_of(dataset)
-    loss_opts = pg.losses_for(task, n_classes)
+    task, n_classes = task_of(dataset)
+    loss_opts = losses_for(task, n_classes)
     if s.get("pg_loss") not in loss_opts:
-        s.pg_loss = pg.default_loss(task)
+        s.pg_loss = default_loss(task)
     loss = sb.selectbox("Loss", list(loss_opts), key="pg_loss",
-                        format_func=lambda n: pg.losses.LOSSES.get(n).label or n,
+                        format_func=lambda n: losses.LOSSES.get(n).label or n,
                         help="Only the losses that fit this task are offered. " + " ".join(
-                            f"Not {n}: {why}." for n, why in pg.losses_not_offered(task, n_classes).items()))
+                            f"Not {n}: {why}." for n, why in losses_not_offered(task, n_classes).items()))
     sb.caption(loss_opts[loss])
-    out_opts = pg.outputs_for(task, loss)
+    out_opts = outputs_for(task, loss)
     if s.get("pg_output") not in out_opts:
         s.pg_output = next(iter(out_opts))
     output = sb.selectbox("Output activation", list(out_opts), key="pg_output", disabled=len(out_opts) == 1,
@@ -271,7 +300,7 @@ def controls(exp: pg.Experiment) -> pg.Experiment | None:
     return None
 
 
-def experiment_from_state(exp: pg.Experiment) -> pg.Experiment:
+def experiment_from_state(exp: Experiment) -> Experiment:
     """The experiment the controls describe, from their session state (a control not shown yet
     keeps ``exp``'s value). Raises ``ValueError`` if it is invalid."""
     s = _s()
@@ -284,7 +313,7 @@ def experiment_from_state(exp: pg.Experiment) -> pg.Experiment:
     base = exp.opt_params if opt == exp.optimizer else {}
     opt_params = {**base, **{hp: s[f"pg_opt_{opt}_{hp}"] for hp in optimizers.get(opt).hyperparams
                              if f"pg_opt_{opt}_{hp}" in s}}
-    return pg.Experiment(
+    return Experiment(
         dataset=get("pg_dataset", exp.dataset), noise=get("pg_noise", exp.noise), n_points=get("pg_n", exp.n_points),
         test_ratio=get("pg_test", exp.test_ratio), seed=get("pg_seed", exp.seed),
         features=tuple(get("pg_features", exp.features)), hidden=tuple(get("pg_hidden", exp.hidden)),
@@ -318,7 +347,7 @@ def _lr_slider(where, value: float) -> float:
 
 def toolbar() -> None:
     s = _s()
-    run: pg.Run = s.pg_run
+    run: Run = s.pg_run
     running = bool(s.pg_running) and run.diverged is None
     cols = st.columns([1.15, 1, 1.25, 1.05, 3.2], vertical_alignment="bottom")
     cols[0].button("Pause" if running else "Play", key="pg_play", type="primary", on_click=_toggle_play,
@@ -341,21 +370,21 @@ def toolbar() -> None:
         st.info(message, icon=icon)
 
 
-def _view(run: pg.Run, detail: str = "network") -> dict[str, Any]:
+def _view(run: Run, detail: str = "network") -> dict[str, Any]:
     """What the live panel draws, computed under the lock; ``detail`` is the open lower tab
     ("network" or "diagnostics"), the other is not computed."""
     exp = run.experiment
     view = {
         "step": run.step, "epoch": run.epoch, "diverged": run.diverged, "exp": exp, "data": run.data,
-        "metrics": pg.metrics(run), "curves": pg.curves(run.history, start=run.start), "surface": pg.decision_surface(run),
+        "metrics": metrics(run), "curves": curves(run.history, start=run.start), "surface": decision_surface(run),
         "n_params": run.net.n_params, "detail": detail,
     }
     if detail == "network":
-        view["maps"] = pg.neuron_maps(run, figs.neuron_resolution(exp.sizes))
-        view["weights"] = [(W.copy(), b.copy()) for W, b in pg.weights(run)]
+        view["maps"] = neuron_maps(run, figs.neuron_resolution(exp.sizes))
+        view["weights"] = [(W.copy(), b.copy()) for W, b in weights(run)]
     else:
-        view["norms"] = pg.gradient_norms(run)
-        view["hists"] = pg.weight_histograms(run)
+        view["norms"] = gradient_norms(run)
+        view["hists"] = weight_histograms(run)
     return view
 
 
@@ -377,7 +406,7 @@ def live_panel() -> None:
     @st.fragment(run_every=TICK_SECONDS if running else None)
     def live() -> None:
         with _lock():
-            run: pg.Run = s.pg_run
+            run: Run = s.pg_run
             if s.get("pg_running") and run.diverged is None:
                 run.train(int(s.get("pg_speed", DEFAULT_SPEED)))
             view = _view(run, VIEW_TABS.get(s.get("pg_view"), "network"))
@@ -394,7 +423,7 @@ def live_panel() -> None:
 
 
 def draw(view: dict[str, Any]) -> None:
-    exp: pg.Experiment = view["exp"]
+    exp: Experiment = view["exp"]
     m = view["metrics"]
     classification = exp.task == "classification"
     if view["diverged"] is not None:
@@ -416,7 +445,7 @@ def draw(view: dict[str, Any]) -> None:
         show_test = t1.toggle("Show test data", key="pg_show_test", help="Test points have a black rim.")
         discretize = t2.toggle("Discretize output", key="pg_discretize",
                                help="Show the decision (blue or orange) instead of the network's confidence.")
-        data: pg.Data = view["data"]
+        data: Data = view["data"]
         points = figs.points_frame(data.X_train, data.y_train, data.X_test if show_test else None,
                                    data.y_test if show_test else None)
         st.vega_lite_chart(spec=figs.surface_chart(view["surface"], points, exp.task, discretize=discretize),
@@ -441,10 +470,10 @@ def draw(view: dict[str, Any]) -> None:
 
 
 def draw_network(view: dict[str, Any]) -> None:
-    exp: pg.Experiment = view["exp"]
+    exp: Experiment = view["exp"]
     out_range = (0.0, 1.0) if exp.task == "classification" else (-1.0, 1.0)
     titles = ["Input", *[f"Hidden {i + 1}" for i in range(len(exp.hidden))], "Output"]
-    st.vega_lite_chart(spec=figs.network_chart(view["maps"], view["weights"], pg.neuron_labels(exp),
+    st.vega_lite_chart(spec=figs.network_chart(view["maps"], view["weights"], neuron_labels(exp),
                                                output_range=out_range, column_titles=titles), width="content")
     st.caption("Each box is a neuron's output over the input plane (x1 to the right, x2 up). Lines are "
                "weights: width |w|, blue positive, orange negative. Hover a line for its weight, a box for "
@@ -452,7 +481,7 @@ def draw_network(view: dict[str, Any]) -> None:
 
 
 def draw_diagnostics(view: dict[str, Any]) -> None:
-    exp: pg.Experiment = view["exp"]
+    exp: Experiment = view["exp"]
     norms = view["norms"]
     if len(norms["step"]):
         st.vega_lite_chart(spec=figs.gradient_norm_chart(norms), width="stretch")
@@ -483,30 +512,30 @@ def _reset_compare() -> None:
 
 def compare_panel() -> None:
     s = _s()
-    exp: pg.Experiment = s.pg_exp
+    exp: Experiment = s.pg_exp
     st.markdown("Train up to four copies of **the same network, from the same initial weights and the same "
                 "batches**, changing one setting. Small, good and too-large learning rates side by side.")
     c1, c2 = st.columns([1, 3])
     s.setdefault("pg_cmp_vary", "learning_rate")
-    vary = c1.radio("Vary", list(pg.VARY), key="pg_cmp_vary", format_func=lambda v: pg.VARY[v].capitalize())
+    vary = c1.radio("Vary", list(VARY), key="pg_cmp_vary", format_func=lambda v: VARY[v].capitalize())
     if vary == "learning_rate":
         s.setdefault("pg_cmp_lrs", list(COMPARE_LRS))
-        values = c2.multiselect("Learning rates", list(LEARNING_RATES), key="pg_cmp_lrs", max_selections=pg.MAX_COMPARE,
+        values = c2.multiselect("Learning rates", list(LEARNING_RATES), key="pg_cmp_lrs", max_selections=MAX_COMPARE,
                                 format_func=lambda v: f"{v:g}", help="Up to four; the optimizer is the one in the sidebar.")
     else:
         s.setdefault("pg_cmp_opts", ["sgd", "momentum", "adam"])
-        values = c2.multiselect("Optimizers", optimizers.names(), key="pg_cmp_opts", max_selections=pg.MAX_COMPARE,
+        values = c2.multiselect("Optimizers", optimizers.names(), key="pg_cmp_opts", max_selections=MAX_COMPARE,
                                 format_func=lambda n: optimizers.get(n).label or n,
                                 help="Up to four, each with its default settings and the sidebar's learning rate.")
     values = sorted(values) if vary == "learning_rate" else list(values)
     if not values:
         st.info("Pick one to four values to compare.", icon=":material/info:")
         return
-    key = pg.comparison_key(exp, vary, values)
+    key = comparison_key(exp, vary, values)
     cmp = s.get("pg_cmp")
     if cmp is None or cmp.key != key:
         with session_lock(CMP_LOCK):
-            s.pg_cmp = cmp = pg.compare(exp, vary, values)
+            s.pg_cmp = cmp = compare(exp, vary, values)
     running = bool(s.get("pg_cmp_running"))
     b1, b2, b3 = st.columns([1, 1, 4], vertical_alignment="center")
     b1.button("Pause" if running else "Play", key="pg_cmp_play", type="primary", on_click=_toggle_compare,
@@ -519,16 +548,16 @@ def compare_panel() -> None:
     @st.fragment(run_every=TICK_SECONDS if running else None)
     def live_compare() -> None:
         with session_lock(CMP_LOCK):
-            cmp: pg.Comparison = s.pg_cmp
+            cmp: Comparison = s.pg_cmp
             if s.get("pg_cmp_running"):
                 for run in cmp.runs:
                     if run.diverged is None:
                         run.train(int(s.get("pg_speed", DEFAULT_SPEED)))
             rows = []
             for run in cmp.runs:
-                c = pg.curves(run.history, start=run.start)
+                c = curves(run.history, start=run.start)
                 rows.append({"label": run.label, "step": run.step, "diverged": run.diverged, "curves": c,
-                             "surface": pg.decision_surface(run, 50), "metrics": pg.metrics(run)})
+                             "surface": decision_surface(run, 50), "metrics": metrics(run)})
             data = cmp.runs[0].data
             task = cmp.experiment.task
         if all(r["diverged"] is not None for r in rows):
@@ -536,7 +565,7 @@ def compare_panel() -> None:
         st.vega_lite_chart(spec=figs.compare_loss_chart([r["curves"]["step"] for r in rows],
                                                         [r["curves"]["train_loss"] for r in rows],
                                                         [r["label"] for r in rows]), width="stretch")
-        cols = st.columns(pg.MAX_COMPARE)
+        cols = st.columns(MAX_COMPARE)
         points = figs.points_frame(data.X_train, data.y_train)
         for col, r in zip(cols, rows, strict=False):
             with col:
@@ -555,7 +584,7 @@ def compare_panel() -> None:
 
 # ---- share and export ---------------------------------------------------------------------
 
-def _locked(fn: Callable[[pg.Run], Any]) -> Callable[[], Any]:
+def _locked(fn: Callable[[Run], Any]) -> Callable[[], Any]:
     def call() -> Any:
         with _lock():
             return fn(_s().pg_run)
@@ -564,20 +593,20 @@ def _locked(fn: Callable[[pg.Run], Any]) -> Callable[[], Any]:
 
 def share_panel() -> None:
     s = _s()
-    exp: pg.Experiment = s.pg_exp
+    exp: Experiment = s.pg_exp
     st.markdown("**Link to this experiment.** The address bar always holds the whole configuration; copy this "
                 "link (button at the right of the box) and whoever opens it gets the same data, network and "
                 "training settings.")
     st.code(share_url(exp), language=None, wrap_lines=True)
     st.markdown("**Download the run.** Files are made when you click, from the model as it is then.")
     c1, c2, c3 = st.columns(3)
-    c1.download_button("Configuration + history (JSON)", data=_locked(pg.export_json), file_name="nnviz-playground.json",
+    c1.download_button("Configuration + history (JSON)", data=_locked(export_json), file_name="nnviz-playground.json",
                        mime="application/json", key="pg_dl_json", icon=":material/data_object:", on_click="ignore",
                        use_container_width=True)
-    c2.download_button("History (CSV)", data=_locked(pg.export_csv), file_name="nnviz-playground-history.csv",
+    c2.download_button("History (CSV)", data=_locked(export_csv), file_name="nnviz-playground-history.csv",
                        mime="text/csv", key="pg_dl_csv", icon=":material/table:", on_click="ignore",
                        use_container_width=True)
-    c3.download_button("Trained model (.npz)", data=_locked(pg.model_bytes), file_name="nnviz-playground-model.npz",
+    c3.download_button("Trained model (.npz)", data=_locked(model_bytes), file_name="nnviz-playground-model.npz",
                        mime="application/octet-stream", key="pg_dl_npz", icon=":material/download:",
                        on_click="ignore", use_container_width=True)
     st.caption("Load the model in Python with `nnviz.nn.network.Network.load(path)`.")

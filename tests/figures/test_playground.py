@@ -9,12 +9,14 @@ import pyarrow as pa
 import pytest
 
 from nnviz.figures import playground as figs
-from nnviz.labs import playground as pg
+from nnviz.labs.playground import views
+from nnviz.labs.playground.experiment import FEATURE_NAMES, Experiment
+from nnviz.labs.playground.run import Run, build
 
 
 @pytest.fixture(scope="module")
-def run() -> pg.Run:
-    r = pg.build(pg.Experiment())
+def run() -> Run:
+    r = build(Experiment())
     r.train(60)
     return r
 
@@ -51,7 +53,7 @@ def _draw_runs(table: pa.Table, size: int, cell: float) -> np.ndarray:
 
 
 def test_surface_chart_heatmap_and_points(run):
-    z = pg.decision_surface(run)
+    z = views.decision_surface(run)
     spec = figs.surface_chart(z, _points(run), "classification")
     layers = _layers(spec)
     assert [_mark(lay) for lay in layers] == ["rect", "circle", "circle"]
@@ -67,7 +69,7 @@ def test_surface_chart_heatmap_and_points(run):
     assert heat["color"]["scale"]["interpolate"] == "rgb" and heat["color"]["scale"]["domain"][-1] == 47
     dots = layers[1]["encoding"]
     assert dots["x"]["title"] == "x1" and dots["y"]["title"] == "x2"
-    assert dots["x"]["scale"]["domain"] == list(pg.DOMAIN)
+    assert dots["x"]["scale"]["domain"] == list(views.DOMAIN)
     assert [t["title"] for t in dots["tooltip"]][:2] == ["x1", "x2"]
     pts = spec["datasets"]["points"]
     assert pts.num_rows == 500 and sum(pts.column("t").to_pylist()) == len(run.data.X_test)
@@ -104,17 +106,17 @@ def test_regression_surface_uses_a_symmetric_scale(run):
 
 
 def test_specs_depend_on_layout_only_so_vega_updates_in_place():
-    r = pg.build(pg.Experiment(n_points=100))
+    r = build(Experiment(n_points=100))
     exp = r.experiment
     res = figs.neuron_resolution(exp.sizes)
 
     def all_specs():
-        c = pg.curves(r.history)
+        c = views.curves(r.history)
         return [
-            figs.surface_chart(pg.decision_surface(r), _points(r), "classification"),
+            figs.surface_chart(views.decision_surface(r), _points(r), "classification"),
             figs.loss_chart(c), figs.accuracy_chart(c),
-            figs.network_chart(pg.neuron_maps(r, res), pg.weights(r), pg.neuron_labels(exp), output_range=(0, 1)),
-            figs.gradient_norm_chart(pg.gradient_norms(r)), figs.histogram_chart(pg.weight_histograms(r)),
+            figs.network_chart(views.neuron_maps(r, res), views.weights(r), views.neuron_labels(exp), output_range=(0, 1)),
+            figs.gradient_norm_chart(views.gradient_norms(r)), figs.histogram_chart(views.weight_histograms(r)),
         ]
 
     r.train(5)
@@ -125,7 +127,7 @@ def test_specs_depend_on_layout_only_so_vega_updates_in_place():
 
 
 def test_loss_chart_lines_hover_and_log_scale(run):
-    c = pg.curves(run.history)
+    c = views.curves(run.history)
     spec = figs.loss_chart(c)
     assert [_mark(lay) for lay in spec["layer"]] == ["line", "point", "rule"]
     assert spec["layer"][0]["transform"][0] == {"fold": ["s0", "s1"], "as": ["key", "value"]}
@@ -167,9 +169,9 @@ def test_compare_chart_keeps_labels_out_of_field_names():
 def test_network_chart_draws_every_neuron_and_weight(run):
     exp = run.experiment
     res = figs.neuron_resolution(exp.sizes)
-    maps = pg.neuron_maps(run, res)
-    weights = pg.weights(run)
-    spec = figs.network_chart(maps, weights, pg.neuron_labels(exp), output_range=(0, 1))
+    maps = views.neuron_maps(run, res)
+    weights = views.weights(run)
+    spec = figs.network_chart(maps, weights, views.neuron_labels(exp), output_range=(0, 1))
     layers = spec["layer"]
     assert [_mark(lay) for lay in layers] == ["rule", "rect", "rect", "text", "text"]
     n_neurons = sum(exp.sizes)
@@ -197,11 +199,11 @@ def test_network_chart_draws_every_neuron_and_weight(run):
 
 
 def test_network_chart_checks_its_inputs(run):
-    maps = pg.neuron_maps(run, 8)
+    maps = views.neuron_maps(run, 8)
     with pytest.raises(ValueError, match="weight matrices"):
-        figs.network_chart(maps, pg.weights(run)[:1], pg.neuron_labels(run.experiment))
+        figs.network_chart(maps, views.weights(run)[:1], views.neuron_labels(run.experiment))
     with pytest.raises(ValueError, match="labels"):
-        figs.network_chart(maps, pg.weights(run), [["x1"], ["a"] * 4, ["b"] * 4, ["c"] * 2])
+        figs.network_chart(maps, views.weights(run), [["x1"], ["a"] * 4, ["b"] * 4, ["c"] * 2])
 
 
 def test_neuron_codes_scale_each_column():
@@ -216,20 +218,20 @@ def test_neuron_codes_scale_each_column():
 
 @pytest.mark.parametrize("hidden", [(), (1,), (16,) * 6, (3, 16, 2)])
 def test_network_layouts_for_every_size(hidden):
-    exp = pg.Experiment(hidden=hidden, features=pg.FEATURE_NAMES, n_points=50)
-    r = pg.build(exp)
+    exp = Experiment(hidden=hidden, features=FEATURE_NAMES, n_points=50)
+    r = build(exp)
     res = figs.neuron_resolution(exp.sizes)
-    spec = figs.network_chart(pg.neuron_maps(r, res), pg.weights(r), pg.neuron_labels(exp))
+    spec = figs.network_chart(views.neuron_maps(r, res), views.weights(r), views.neuron_labels(exp))
     assert spec["width"] <= 1000 and len(_layout(spec)) < 20_000
 
 
 def test_diagnostic_charts(run):
-    g = figs.gradient_norm_chart(pg.gradient_norms(run))
+    g = figs.gradient_norm_chart(views.gradient_norms(run))
     assert g["layer"][0]["encoding"]["y"]["scale"]["type"] == "log"
-    assert g["layer"][0]["encoding"]["color"]["scale"]["domain"] == pg.layer_labels(run.experiment)
+    assert g["layer"][0]["encoding"]["color"]["scale"]["domain"] == views.layer_labels(run.experiment)
     d = figs.dead_relu_chart(np.arange(3), np.array([0.0, 0.25, 0.5]))
     assert d["layer"][0]["encoding"]["y"]["scale"]["domain"] == [0, 1]
-    hists = pg.weight_histograms(run)
+    hists = views.weight_histograms(run)
     h = figs.histogram_chart(hists)
     assert h["facet"]["field"] == "layer" and _mark(h["spec"]) == "rect" and h["spec"]["encoding"]["y2"] == {"datum": 0}
     assert h["spec"]["encoding"]["x"]["title"] == "weight" and h["spec"]["encoding"]["y"]["title"] == "count"
@@ -239,12 +241,12 @@ def test_diagnostic_charts(run):
 
 def test_default_tick_payload_is_small(run):
     exp = run.experiment
-    c = pg.curves(run.history)
+    c = views.curves(run.history)
     specs = [
-        figs.surface_chart(pg.decision_surface(run), _points(run), "classification"),
+        figs.surface_chart(views.decision_surface(run), _points(run), "classification"),
         figs.loss_chart(c), figs.accuracy_chart(c),
-        figs.network_chart(pg.neuron_maps(run, figs.neuron_resolution(exp.sizes)), pg.weights(run),
-                           pg.neuron_labels(exp)),
+        figs.network_chart(views.neuron_maps(run, figs.neuron_resolution(exp.sizes)), views.weights(run),
+                           views.neuron_labels(exp)),
     ]
     total = sum(figs.payload_bytes(s) for s in specs)
     assert total < 300_000

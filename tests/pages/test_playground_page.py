@@ -11,7 +11,9 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from nnviz.labs import playground as pg
+from nnviz.labs.playground.experiment import Experiment
+from nnviz.labs.playground.link import to_query
+from nnviz.labs.playground.run import Run, metrics
 from nnviz.ui import playground as ui
 
 PAGE = "../../pages/playground.py"
@@ -28,11 +30,11 @@ def _page(query: dict[str, str] | None = None) -> AppTest:
     return at
 
 
-def _run(at: AppTest) -> pg.Run:
+def _run(at: AppTest) -> Run:
     return at.session_state["pg_run"]
 
 
-def _exp(at: AppTest) -> pg.Experiment:
+def _exp(at: AppTest) -> Experiment:
     return at.session_state["pg_exp"]
 
 
@@ -62,7 +64,7 @@ def test_renders_with_defaults():
     specs = _charts(at)
     assert len(specs) == 4  # surface, loss, accuracy, network
     assert [lay["mark"]["type"] for lay in specs[3]["layer"]][:2] == ["rule", "rect"]
-    assert _exp(at) == pg.Experiment()
+    assert _exp(at) == Experiment()
     assert at.button(key="pg_play").label == "Play"
     assert at.query_params.get("lr") in ("0.03", ["0.03"])  # the URL holds the experiment
 
@@ -236,9 +238,9 @@ def test_bad_input_keeps_the_model_and_says_what_is_wrong():
 
 
 def test_a_shared_link_opens_the_same_experiment():
-    exp = pg.Experiment(dataset="xor", noise=0.25, hidden=(6, 3), activation="relu", features=("x1", "x2", "x1*x2"),
+    exp = Experiment(dataset="xor", noise=0.25, hidden=(6, 3), activation="relu", features=("x1", "x2", "x1*x2"),
                         optimizer="momentum", optimizer_params={"beta": 0.7}, learning_rate=0.05, batch_size=25)
-    at = _page(pg.to_query(exp))
+    at = _page(to_query(exp))
     assert _exp(at) == exp and _run(at).experiment == exp
     assert at.selectbox(key="pg_dataset").value == "xor" and at.select_slider(key="pg_lr").value == 0.05
     assert at.slider(key="pg_opt_momentum_beta").value == 0.7
@@ -278,7 +280,7 @@ def test_compare_runs_tab_trains_copies_from_the_same_weights():
     _ok(at)
     steps = [r.step for r in cmp.runs]
     assert steps == [2 * ui.DEFAULT_SPEED] * 3
-    losses = [pg.metrics(r)["train_loss"] for r in cmp.runs]
+    losses = [metrics(r)["train_loss"] for r in cmp.runs]
     assert len(set(losses)) == 3
     assert _run(at).step == 0  # the main run is not trained by the comparison
     at.radio(key="pg_cmp_vary").set_value("optimizer")

@@ -1,0 +1,276 @@
+"""The playground's experiment: every setting of one run, validated, and what fits what.
+
+An ``Experiment`` (frozen; a bad value raises ``ValueError`` naming it) holds the data, the
+network, the loss and the training settings. The data set decides the task; the task the losses
+offered (``losses_for``); the loss the output activations (``outputs_for``). Which loss and output
+come first, and how many output units an activation needs, the classes say.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, replace
+from functools import cache
+from typing import Any
+
+from nnviz.data import datasets
+from nnviz.nn import activations, initializers, losses, optimizers
+from nnviz.nn.hyperparams import check_integer, check_number
+from nnviz.nn.training import TrainConfig
+
+FEATURE_NAMES: tuple[str, ...] = tuple(datasets.FEATURE_NAMES)
+MAX_HIDDEN_LAYERS = 6
+MAX_NEURONS = 16
+MIN_POINTS, MAX_POINTS = 20, 5000
+MAX_TEST_RATIO = 0.9
+MAX_DROPOUT = 0.9
+MAX_BATCH = 1000
+MAX_REGULARIZATION = 10.0
+MAX_SEED = 2**32 - 1
+#: Full train/test loss, gradient norms and dead ReLUs every this many steps (cheap at 500 points).
+EVAL_EVERY = 5
+
+
+FIELD_LABELS: dict[str, str] = {
+    "dataset": "data set", "noise": "noise", "n_points": "number of points", "test_ratio": "test share",
+    "seed": "seed", "features": "input features", "hidden": "hidden layers", "activation": "activation",
+    "init": "initialization", "loss": "loss", "output": "output activation", "optimizer": "optimizer",
+    "optimizer_params": "optimizer settings", "learning_rate": "learning rate", "batch_size": "batch size",
+    "l1": "L1", "l2": "L2", "dropout": "dropout",
+}
+#: Fields that change the data or the architecture: a change rebuilds the model from step 0.
+DATA_FIELDS = ("dataset", "noise", "n_points", "test_ratio", "seed")
+MODEL_FIELDS = ("features", "hidden", "activation", "init", "loss", "output")
+#: Fields applied to the running trainer, keeping weights and step count.
+LIVE_FIELDS = ("learning_rate", "optimizer", "optimizer_params", "batch_size", "l1", "l2", "dropout")
+
+
+# ---- tasks, losses and outputs ------------------------------------------------------------
+
+@cache
+def task_of(dataset: str) -> tuple[str, int]:
+    """(task, n_classes) of a registered toy set: ("classification", 2) or ("regression", 0)."""
+    ds = datasets.get(dataset)(8, 0.0, 0)
+    return ds.task, ds.n_classes
+
+
+def losses_for(task: str, n_classes: int = 2) -> dict[str, str]:
+    """Loss name -> why it fits, for the losses that are valid for ``task`` (registry order)."""
+    offered: dict[str, str] = {}
+    for name in losses.names():
+        loss = losses.LOSSES.get(name)
+        if task == "regression" and loss.task != "regression":
+            continue
+        if task == "classification" and n_classes > 2 and not any(
+                activations.ACTIVATIONS.get(out).per_class for out in outputs_for(task, name)):
+            continue  # one output cannot hold more than two classes
+        offered[name] = loss.why or loss.description
+    return offered
+
+
+def losses_not_offered(task: str, n_classes: int = 2) -> dict[str, str]:
+    """Loss name -> why it is not offered for ``task``."""
+    offered = losses_for(task, n_classes)
+    return {
+        name: losses.LOSSES.get(name).why_not or f"made for {losses.LOSSES.get(name).task}"
+        for name in losses.names() if name not in offered
+    }
+
+
+def outputs_for(task: str, loss: str) -> dict[str, str]:
+    """Output activation -> what it means, for a loss on a task; the first is the default.
+
+    A loss with a fused activation takes that one. Otherwise the network ends in one unit: any
+    activation with an ``output_meaning`` that is not ``per_class``; a probability for a loss that
+    needs one, never a probability for regression targets; each task's first choice first.
+    """
+    cls = losses.LOSSES.get(loss)
+    if cls.fused_activation is not None:
+        names = [cls.fused_activation]
+    else:
+        names = []
+        for name in activations.names():
+            act = activations.ACTIVATIONS.get(name)
+            if not act.output_meaning or act.per_class:
+                continue
+            if cls.needs_probabilities and not act.gives_probabilities:
+                continue  # the loss takes the log of a probability
+            if task == "regression" and act.gives_probabilities:
+                continue  # regression targets are real numbers
+            names.append(name)
+        names.sort(key=lambda n: task not in activations.ACTIVATIONS.get(n).default_output_for)
+    classes = {name: activations.ACTIVATIONS.get(name) for name in names}
+    return {name: act.output_meaning or act.common_use for name, act in classes.items()}
+
+
+def default_loss(task: str) -> str:
+    """The task's first-choice loss (the loss class that says so), else the first one offered."""
+    chosen = (n for n in losses.names() if losses.LOSSES.get(n).default_for == task)
+    return next(chosen, None) or next(iter(losses_for(task)))
+
+
+def output_units(output: str, n_classes: int) -> int:
+    """Units of the output layer: one per class for a ``per_class`` activation, else one."""
+    return n_classes if activations.ACTIVATIONS.get(output).per_class else 1
+
+
+def activation_note(name: str) -> str:
+    """One line on what to expect from a hidden activation."""
+    cls = activations.ACTIVATIONS.get(name)
+    return cls.hidden_note or cls.issue
+
+
+# ---- the experiment -----------------------------------------------------------------------
+
+def _as_int(value: Any, what: str, low: int, high: int) -> int:
+    """An integer setting; integral floats (3.0, e.g. from a query string) count as integers."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return check_integer(value, what, low, high)
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """Everything that defines a playground run (validated on construction; ValueError names the value).
+
+    ``features`` are kept in ``FEATURE_NAMES`` order; ``optimizer_params`` are (name, value) pairs
+    completed with the optimizer's defaults; ``loss`` and ``output`` must fit the data's task.
+    """
+
+    dataset: str = "circles"
+    noise: float = 0.0
+    n_points: int = 500
+    test_ratio: float = 0.5
+    seed: int = 0
+    features: tuple[str, ...] = ("x1", "x2")
+    hidden: tuple[int, ...] = (4, 4)
+    activation: str = "tanh"
+    init: str = "xavier_uniform"
+    l1: float = 0.0
+    l2: float = 0.0
+    dropout: float = 0.0
+    loss: str = "cross_entropy"
+    output: str = "softmax"
+    optimizer: str = "adam"
+    optimizer_params: tuple[tuple[str, float], ...] = ()
+    learning_rate: float = 0.03
+    batch_size: int = 10
+
+    def __post_init__(self) -> None:
+        s = object.__setattr__
+        s(self, "dataset", datasets.DATASETS.canonical(self.dataset))
+        task, n_classes = task_of(self.dataset)
+        s(self, "noise", check_number(self.noise, "noise", 0.0, 1.0))
+        s(self, "n_points", _as_int(self.n_points, "number of points", MIN_POINTS, MAX_POINTS))
+        s(self, "test_ratio", check_number(self.test_ratio, "test share", 0.0, MAX_TEST_RATIO))
+        s(self, "seed", _as_int(self.seed, "seed", 0, MAX_SEED))
+        if isinstance(self.features, str):
+            raise ValueError(f"features must be a list of names, got the string {self.features!r}")
+        chosen = list(self.features)
+        unknown = [f for f in chosen if f not in FEATURE_NAMES]
+        if unknown:
+            raise ValueError(f"unknown input feature {unknown[0]!r}; known: {', '.join(FEATURE_NAMES)}")
+        if not chosen:
+            raise ValueError("choose at least one input feature")
+        s(self, "features", tuple(f for f in FEATURE_NAMES if f in chosen))
+        if isinstance(self.hidden, (str, bytes)) or not isinstance(self.hidden, Sequence):
+            raise ValueError(f"hidden must be a list of layer sizes, got {self.hidden!r}")
+        if len(self.hidden) > MAX_HIDDEN_LAYERS:
+            raise ValueError(f"at most {MAX_HIDDEN_LAYERS} hidden layers, got {len(self.hidden)}")
+        s(self, "hidden", tuple(_as_int(h, "neurons per layer", 1, MAX_NEURONS) for h in self.hidden))
+        s(self, "activation", activations.ACTIVATIONS.canonical(self.activation))
+        s(self, "init", initializers.INITIALIZERS.canonical(self.init))
+        s(self, "l1", check_number(self.l1, "L1 rate", 0.0, MAX_REGULARIZATION))
+        s(self, "l2", check_number(self.l2, "L2 rate", 0.0, MAX_REGULARIZATION))
+        s(self, "dropout", check_number(self.dropout, "dropout", 0.0, MAX_DROPOUT))
+        s(self, "loss", losses.LOSSES.canonical(self.loss))
+        offered = losses_for(task, n_classes)
+        if self.loss not in offered:
+            why = losses_not_offered(task, n_classes).get(self.loss, "")
+            raise ValueError(f"loss {self.loss!r} does not fit {self.dataset} ({task}): {why}")
+        s(self, "output", activations.ACTIVATIONS.canonical(self.output))
+        outs = outputs_for(task, self.loss)
+        if self.output not in outs:
+            raise ValueError(f"output {self.output!r} does not fit the loss {self.loss!r}; use {', '.join(outs)}")
+        s(self, "optimizer", optimizers.OPTIMIZERS.canonical(self.optimizer))
+        s(self, "learning_rate", optimizers.check_learning_rate(self.learning_rate))
+        spec = optimizers.get(self.optimizer).hyperparams
+        try:
+            given = dict(self.optimizer_params.items() if isinstance(self.optimizer_params, Mapping)
+                         else self.optimizer_params)
+        except (TypeError, ValueError):
+            raise ValueError(f"optimizer settings must be name/value pairs, got {self.optimizer_params!r}") from None
+        unknown = sorted(set(given) - set(spec))
+        if unknown:
+            raise ValueError(f"optimizer {self.optimizer!r} has no setting {unknown[0]!r}; it takes {sorted(spec) or 'none'}")
+        params = {k: float(given.get(k, default)) for k, (default, *_rest) in spec.items()}
+        optimizers.create(self.optimizer, self.learning_rate, **params)  # validates ranges
+        s(self, "optimizer_params", tuple(params.items()))
+        s(self, "batch_size", _as_int(self.batch_size, "batch size", 1, MAX_BATCH))
+
+    # ---- helpers ------------------------------------------------------------------------
+    @property
+    def task(self) -> str:
+        return task_of(self.dataset)[0]
+
+    @property
+    def n_classes(self) -> int:
+        return task_of(self.dataset)[1]
+
+    @property
+    def opt_params(self) -> dict[str, float]:
+        return dict(self.optimizer_params)
+
+    @property
+    def n_outputs(self) -> int:
+        return output_units(self.output, self.n_classes)
+
+    @property
+    def sizes(self) -> list[int]:
+        """Layer widths [n_inputs, *hidden, n_outputs]."""
+        return [len(self.features), *self.hidden, self.n_outputs]
+
+    def replace(self, **changes: Any) -> Experiment:
+        return replace(self, **changes)
+
+    def with_dataset(self, dataset: str) -> Experiment:
+        """Another data set; the loss and output switch to the new task's defaults if they no longer fit."""
+        task, n_classes = task_of(datasets.DATASETS.canonical(dataset))
+        loss = self.loss if self.loss in losses_for(task, n_classes) else default_loss(task)
+        outs = outputs_for(task, loss)
+        output = self.output if self.output in outs else next(iter(outs))
+        return replace(self, dataset=dataset, loss=loss, output=output)
+
+    def with_optimizer(self, optimizer: str) -> Experiment:
+        return replace(self, optimizer=optimizer, optimizer_params=())
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["features"] = list(self.features)
+        d["hidden"] = list(self.hidden)
+        d["optimizer_params"] = self.opt_params
+        return d
+
+    def describe(self) -> str:
+        """One line: sizes, activation, optimizer, learning rate."""
+        return (f"{' → '.join(map(str, self.sizes))} · {self.activation} · {self.output} + {self.loss} · "
+                f"{self.optimizer} η={self.learning_rate:g} · batch {self.batch_size}")
+
+
+def train_config(exp: Experiment) -> TrainConfig:
+    """The trainer's settings for ``exp`` (evaluation every ``EVAL_EVERY`` steps)."""
+    return TrainConfig(
+        loss=exp.loss, optimizer=exp.optimizer, learning_rate=exp.learning_rate, batch_size=exp.batch_size,
+        l1=exp.l1, l2=exp.l2, seed=exp.seed, optimizer_params=exp.opt_params, eval_every=EVAL_EVERY,
+    )
+
+
+def format_value(value: Any) -> str:
+    """A setting's value as people read it: 0.03, [4, 4], "beta 0.9, eps 1e-08", none."""
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, tuple):
+        if value and isinstance(value[0], tuple):
+            return ", ".join(f"{k} {v:g}" for k, v in value)
+        return "[" + ", ".join(map(str, value)) + "]" if value else "none"
+    return str(value)

@@ -1,0 +1,177 @@
+"""A live playground run: its data, network and trainer; build, and apply a changed experiment.
+
+``build`` turns an ``Experiment`` into a ``Run`` at step 0. ``update(run, new)`` applies a changed
+experiment: the live settings (learning rate, optimizer and its settings, batch size, L1/L2,
+dropout) go to the running trainer and keep the weights and the step count; a change of the data
+or of the architecture rebuilds the model from step 0 and says why.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, fields
+
+import numpy as np
+
+from nnviz.data import datasets
+from nnviz.labs.playground.experiment import (
+    DATA_FIELDS,
+    FIELD_LABELS,
+    LIVE_FIELDS,
+    Experiment,
+    format_value,
+    train_config,
+)
+from nnviz.nn.layers import Activation, Dense, Dropout
+from nnviz.nn.network import Network
+from nnviz.nn.training import History, Trainer
+
+
+@dataclass(frozen=True, eq=False)
+class Data:
+    """The points (in the plane) split into train/test, and their feature columns (float32)."""
+
+    dataset: datasets.Dataset2D
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    F_train: np.ndarray
+    F_test: np.ndarray
+
+    @property
+    def task(self) -> str:
+        return self.dataset.task
+
+
+def make_data(exp: Experiment) -> Data:
+    """The points of ``exp``'s data set, split, with their feature columns (all read-only)."""
+    ds = datasets.get(exp.dataset)(exp.n_points, exp.noise, exp.seed)
+    X_tr, y_tr, X_te, y_te = datasets.split(ds, exp.test_ratio, exp.seed)
+    feats = list(exp.features)
+    F_tr = datasets.features(X_tr, feats).astype(np.float32)
+    F_te = datasets.features(X_te, feats).astype(np.float32) if len(X_te) else np.zeros((0, len(feats)), np.float32)
+    for a in (X_tr, y_tr, X_te, y_te, F_tr, F_te):
+        a.setflags(write=False)
+    return Data(ds, X_tr, y_tr, X_te, y_te, F_tr, F_te)
+
+
+def make_network(exp: Experiment) -> Network:
+    """Dense -> activation -> dropout per hidden layer, then Dense -> output activation.
+
+    Dropout layers are always present (rate 0 is the identity) so the rate can change live.
+    """
+    stack: list = []
+    for i, units in enumerate(exp.hidden):
+        stack += [Dense(units, init=exp.init), Activation(exp.activation), Dropout(exp.dropout, seed=exp.seed * 1000 + i)]
+    stack += [Dense(exp.n_outputs, init=exp.init), Activation(exp.output)]
+    return Network(stack, input_shape=(len(exp.features),), seed=exp.seed)
+
+
+@dataclass(eq=False)
+class Run:
+    """A live experiment: its network, trainer and data, and the weights at step 0."""
+
+    experiment: Experiment
+    net: Network
+    trainer: Trainer
+    data: Data
+    initial: dict[str, np.ndarray] = field(default_factory=dict)
+    label: str = ""
+    #: ``metrics`` at step 0, so curves start at the initial loss.
+    start: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def step(self) -> int:
+        return self.trainer.step
+
+    @property
+    def epoch(self) -> float:
+        return self.trainer.epoch
+
+    @property
+    def diverged(self) -> int | None:
+        return self.trainer.diverged
+
+    @property
+    def history(self) -> History:
+        return self.trainer.history
+
+    def train(self, steps: int) -> int:
+        """Train up to ``steps`` mini-batch steps (fewer if it diverges); returns the steps done."""
+        return self.trainer.run(steps=int(steps))
+
+    def train_epoch(self) -> int:
+        """Train one pass over the training points; returns the steps done."""
+        return self.trainer.run(steps=self.trainer.steps_per_epoch)
+
+
+def make_trainer(net: Network, exp: Experiment, data: Data) -> Trainer:
+    """A trainer of ``net`` on ``data`` with ``exp``'s settings (validation on the test points, if any)."""
+    has_test = len(data.F_test) > 0
+    return Trainer(net, train_config(exp), data.F_train, data.y_train,
+                   data.F_test if has_test else None, data.y_test if has_test else None)
+
+
+def build(exp: Experiment, data: Data | None = None) -> Run:
+    """A fresh run (step 0) for ``exp``; pass ``data`` to reuse already generated points."""
+    data = make_data(exp) if data is None else data
+    net = make_network(exp)
+    run = Run(exp, net, make_trainer(net, exp, data), data, {k: v.copy() for k, v in net.params.items()})
+    run.start = metrics(run)
+    return run
+
+
+def metrics(run: Run) -> dict[str, float]:
+    """Current train/test loss and accuracy (NaN where absent) of the network as it is now."""
+    tr = run.trainer
+    train_loss, train_acc = tr.evaluate(run.data.F_train, run.data.y_train)
+    if len(run.data.F_test):
+        test_loss, test_acc = tr.evaluate(run.data.F_test, run.data.y_test)
+    else:
+        test_loss = test_acc = math.nan
+    return {"train_loss": train_loss, "test_loss": test_loss, "train_accuracy": train_acc, "test_accuracy": test_acc}
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a new experiment does to a run: ``kind`` is "none", "live" or "reset"."""
+
+    kind: str
+    fields: tuple[str, ...] = ()
+    message: str = ""
+
+
+def diff(old: Experiment, new: Experiment) -> Change:
+    """What going from ``old`` to ``new`` does: nothing, live changes, or a reset (and why)."""
+    changed = tuple(f.name for f in fields(Experiment) if getattr(old, f.name) != getattr(new, f.name))
+    if not changed:
+        return Change("none")
+    resets = [f for f in changed if f not in LIVE_FIELDS]
+    if resets:
+        what = "data" if all(f in DATA_FIELDS for f in resets) else "architecture"
+        names = ", ".join(FIELD_LABELS[f] for f in resets)
+        return Change("reset", changed, f"New {what} ({names} changed): the model was reset to step 0 with fresh weights.")
+    parts = "; ".join(f"{FIELD_LABELS[f]} {format_value(getattr(old, f))} → {format_value(getattr(new, f))}" for f in changed)
+    return Change("live", changed, f"Applied while training, weights and step count kept: {parts}.")
+
+
+def apply_live(run: Run, new: Experiment) -> None:
+    """Give the running trainer the new live settings (no change to weights or step count)."""
+    run.trainer.configure(train_config(new))
+    for layer in run.net.layers:
+        if isinstance(layer, Dropout):
+            layer.rate = float(new.dropout)
+    run.experiment = new
+
+
+def update(run: Run, new: Experiment) -> tuple[Run, Change]:
+    """Apply ``new`` to ``run``: live settings in place, anything else rebuilds (data reused when unchanged)."""
+    change = diff(run.experiment, new)
+    if change.kind == "reset":
+        same_data = not any(f in DATA_FIELDS or f == "features" for f in change.fields)
+        return build(new, run.data if same_data else None), change
+    if change.kind == "live":
+        apply_live(run, new)
+    return run, change
+

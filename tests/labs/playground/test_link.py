@@ -1,0 +1,87 @@
+"""The playground's URL state: exact round trips, bad values fall back with messages, never an exception."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from nnviz.data import datasets
+from nnviz.labs.playground.experiment import (
+    FEATURE_NAMES,
+    MAX_BATCH,
+    MAX_POINTS,
+    MAX_SEED,
+    MAX_TEST_RATIO,
+    MIN_POINTS,
+    Experiment,
+    losses_for,
+    outputs_for,
+    task_of,
+)
+from nnviz.labs.playground.link import QUERY_KEYS, from_query, to_query
+from nnviz.nn import activations, initializers, optimizers
+
+DEFAULT = Experiment()
+
+
+def _random_experiment(rng: random.Random) -> Experiment:
+    dataset = rng.choice(datasets.names())
+    task, n_classes = task_of(dataset)
+    loss = rng.choice(list(losses_for(task, n_classes)))
+    opt = rng.choice(optimizers.names())
+    spec = optimizers.get(opt).hyperparams
+    return Experiment(
+        dataset=dataset, noise=rng.random(), n_points=rng.randint(MIN_POINTS, MAX_POINTS),
+        test_ratio=rng.uniform(0, MAX_TEST_RATIO), seed=rng.randint(0, MAX_SEED),
+        features=tuple(rng.sample(FEATURE_NAMES, rng.randint(1, 7))),
+        hidden=tuple(rng.randint(1, 16) for _ in range(rng.randint(0, 6))),
+        activation=rng.choice(activations.names()), init=rng.choice(initializers.names()),
+        l1=rng.random() / 10, l2=rng.random() / 7, dropout=rng.uniform(0, 0.9), loss=loss,
+        output=rng.choice(list(outputs_for(task, loss))), optimizer=opt,
+        optimizer_params={k: rng.uniform(lo, min(hi, 0.999)) for k, (_, lo, hi, _) in spec.items()},
+        learning_rate=10 ** rng.uniform(-5, 1), batch_size=rng.randint(1, MAX_BATCH),
+    )
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_query_string_round_trip_is_exact(seed):
+    exp = DEFAULT if seed == 0 else _random_experiment(random.Random(seed))
+    query = to_query(exp)
+    assert all(isinstance(v, str) for v in query.values())
+    back, messages = from_query(query)
+    assert back == exp and messages == []
+    # Through a real query string, as a browser sends it.
+    from urllib.parse import parse_qs, urlencode
+    parsed = {k: v[-1] for k, v in parse_qs(urlencode(query), keep_blank_values=True).items()}
+    assert from_query(parsed)[0] == exp
+
+
+def test_query_bad_values_fall_back_with_messages():
+    exp, messages = from_query({
+        "lr": "fast", "hidden": "4,99", "data": "sine", "loss": "cross_entropy", "feat": "x1,x9",
+        "opt": "momentum", "opt_set": "beta:0.5", "n": "-3", "zzz": "1", "embed": "true",
+    })
+    assert exp.learning_rate == DEFAULT.learning_rate and exp.hidden == DEFAULT.hidden
+    assert exp.dataset == "sine" and exp.loss == "mse" and exp.output == "linear"
+    assert exp.features == DEFAULT.features and exp.n_points == DEFAULT.n_points
+    assert exp.optimizer == "momentum" and exp.opt_params == {"beta": 0.5}
+    text = " | ".join(messages)
+    for word in ("lr='fast'", "not a number", "hidden='4,99'", "loss='cross_entropy'", "feat=", "n='-3'", "zzz"):
+        assert word in text
+    assert "embed" not in text
+
+
+def test_query_accepts_lists_and_empty_hidden():
+    exp, messages = from_query({"hidden": ["4", "none"], "lr": ["0.1"]})
+    assert exp.hidden == () and exp.learning_rate == 0.1 and messages == []
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_query_garbage_never_raises(seed):
+    rng = random.Random(seed)
+    keys = [*QUERY_KEYS.values(), "x", ""]
+    junk = ["", "nan", "inf", "-1", "1e999", "a,b", ":", "0,0", "beta_1:2", "x1,x1", "none", "%%", "3.5", "adam"]
+    params = {rng.choice(keys): rng.choice(junk) for _ in range(rng.randint(1, 10))}
+    exp, messages = from_query(params)
+    assert isinstance(exp, Experiment) and isinstance(messages, list)

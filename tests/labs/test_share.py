@@ -1,0 +1,42 @@
+"""nnviz.labs.share: query values as exact text, plain-words reasons, strict JSON."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from nnviz.labs import share
+
+
+@pytest.mark.parametrize("value", [0.1, 1e-8, 3.0, 2.5e-5, 1 / 3, 0, 7, 2**32 - 1])
+def test_numbers_round_trip_exactly(value):
+    text = share.number(value)
+    back = float(text) if isinstance(value, float) else int(text)
+    assert back == value and type(back) is type(value)
+
+
+def test_lists_round_trip_and_empty_lists_read_as_empty():
+    assert share.join(["4", "4"]) == "4,4" and share.split("4, 4") == ["4", "4"]
+    assert share.join([]) == "none"
+    for empty in ("", "none", " NONE ", "-"):
+        assert share.is_empty(empty) and share.split(empty) == []
+    assert not share.is_empty("0")
+
+
+def test_reason_says_not_a_number_for_parse_errors():
+    for bad in ("fast", "1,5"):
+        with pytest.raises(ValueError) as float_err:
+            float(bad)
+        with pytest.raises(ValueError) as int_err:
+            int(bad)
+        assert share.reason(float_err.value) == share.reason(int_err.value) == "not a number"
+    assert share.reason(ValueError("learning rate must be > 0, got -1")) == "learning rate must be > 0, got -1"
+
+
+def test_json_safe_turns_nan_and_numpy_scalars_into_strict_json():
+    doc = {"a": math.nan, "b": [1.0, math.inf, (np.float32(2.5), np.int64(3))], "c": {"d": -math.inf}, "e": "x"}
+    text = json.dumps(share.json_safe(doc), allow_nan=False)
+    assert json.loads(text) == {"a": None, "b": [1.0, None, [2.5, 3]], "c": {"d": None}, "e": "x"}
