@@ -1,8 +1,7 @@
 """Backpropagation: one neuron and a tiny network, every number of the forward pass, the chain rule and the update."""
 
-from nnviz.ui.backprop import page
+from nnviz.ui import backprop
 from nnviz.ui.common import ensure_app_navigation
 
 ensure_app_navigation()
-
-page()
+backprop.render()

@@ -1,8 +1,7 @@
 """Functions: activations, losses and their derivatives; vanishing gradients; softmax."""
 
+from nnviz.ui import functions
 from nnviz.ui.common import ensure_app_navigation
-from nnviz.ui.functions import page
 
 ensure_app_navigation()
-
-page()
+functions.render()

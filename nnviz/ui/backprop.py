@@ -1,12 +1,13 @@
 """Backpropagation page: a single-neuron calculator, a tiny network stepped through backward, and a
 gradient check.
 
-Widget keys are prefixed ``bp_``. Widgets are created without ``value=``: each is seeded right
-before it is drawn (``_w``) from ``bp_saved`` (Streamlit drops the state of widgets not drawn, in a
-closed tab or on another page) or from the first preset; ``_v`` reads a setting whether or not its
-widget is drawn (the gradient check reads the tiny network's settings). Plain state: ``bp_history`` (the neuron's steps),
-``bp_history_sig`` (the settings that history belongs to), ``bp_tiny_params`` / ``bp_tiny_arch``
-(the tiny network's weights and the architecture they belong to), ``bp_tiny_losses``.
+Widget keys are prefixed ``bp_``. Widgets take no ``value=``: ``seeded(key)`` seeds each right
+before it is drawn (``nnviz.ui.state.seed``: the remembered value, else ``DEFAULTS``, the first
+preset's), ``setting(key)`` reads one whether or not its widget is drawn (the gradient check reads
+the tiny network's settings), and the page remembers them at the end of each run. Plain state:
+``bp_history`` (the neuron's steps), ``bp_history_sig`` (the settings that history belongs to),
+``bp_tiny_params`` / ``bp_tiny_arch`` (the tiny network's weights and the architecture they belong
+to), ``bp_tiny_losses``.
 Every number shown comes from ``nnviz.labs.explain`` (``neuron``, ``tiny_network``, ``gradient_check``).
 """
 
@@ -21,8 +22,9 @@ import streamlit as st
 from nnviz.figures import backprop as figs
 from nnviz.labs.explain import gradient_check, neuron, numbers, tiny_network
 from nnviz.nn import activations, initializers, losses
+from nnviz.ui import state
 from nnviz.ui.common import LEARNING_RATES
-from nnviz.ui.functions import hyperparam_slider, remember, seed
+from nnviz.ui.functions import hyperparam_slider
 
 MAX_HISTORY = 50
 NEURON_KEYS = ("bp_preset", "bp_x", "bp_w", "bp_b", "bp_act", "bp_loss", "bp_target", "bp_class", "bp_lr")
@@ -35,12 +37,11 @@ TINY_DEFAULTS: dict[str, Any] = {
     "bp_tiny_target": 1.0, "bp_tiny_class": 1, "bp_tiny_init": "xavier_uniform", "bp_tiny_seed": 0,
     "bp_tiny_lr": 0.3, "bp_tiny_step": 0, "bp_gc_slip": False,
 }
-NEURON_LOSSES = ("mse", "mae", "huber", "binary_cross_entropy", "cross_entropy")
 
 
 def lr_slider(key: str, help: str) -> float:
     """The house's log-scale learning-rate options, seeded through session state (no value=)."""
-    value = _v(key, 0.1)
+    value = setting(key, 0.1)
     if value not in LEARNING_RATES or key not in st.session_state:
         snapped = min(LEARNING_RATES, key=lambda v: abs(np.log(v) - np.log(max(float(value or 0.1), 1e-9))))
         st.session_state[key] = snapped
@@ -83,47 +84,42 @@ def _numbers(values) -> str:
 
 def _preset_state(key: str) -> dict[str, Any]:
     c = neuron.PRESETS[key].config
-    state = {"bp_x": _numbers(c.x), "bp_w": _numbers(c.w), "bp_b": c.b, "bp_act": c.activation,
-             "bp_loss": c.loss, "bp_lr": c.learning_rate}
+    values = {"bp_x": _numbers(c.x), "bp_w": _numbers(c.w), "bp_b": c.b, "bp_act": c.activation,
+              "bp_loss": c.loss, "bp_lr": c.learning_rate}
     if c.per_logit:
-        state["bp_class"] = int(c.target)
-        state["bp_target"] = 1.0
+        values["bp_class"] = int(c.target)
+        values["bp_target"] = 1.0
     else:
-        state["bp_target"] = c.target
-        state["bp_class"] = 0
-    return state
+        values["bp_target"] = c.target
+        values["bp_class"] = 0
+    return values
 
 
 TABS = ("Single neuron", "Tiny network", "Gradient check")
-SAVED = "bp_saved"
+DEFAULTS: dict[str, Any] = {"bp_tab": TABS[0], "bp_preset": DEFAULT_PRESET, **_preset_state(DEFAULT_PRESET),
+                            **TINY_DEFAULTS}
 
 
-def _defaults() -> dict[str, Any]:
-    return {"bp_tab": TABS[0], "bp_preset": DEFAULT_PRESET, **_preset_state(DEFAULT_PRESET), **TINY_DEFAULTS}
+def setting(key: str, default: Any = None) -> Any:
+    """``state.value`` with this page's default: the setting whether or not its widget is drawn."""
+    return state.value(key, DEFAULTS.get(key, default))
 
 
-def _v(key: str, default: Any = None) -> Any:
-    """A setting's current value, whether or not its widget is drawn this run: the widget state,
-    else the remembered value, else the default."""
-    ss = st.session_state
-    if key in ss:
-        return ss[key]
-    saved = ss.get(SAVED, {})
-    return saved[key] if key in saved else _defaults().get(key, default)
-
-
-def _w(key: str) -> str:
-    """Seed widget ``key`` right before it is created (a value set in the same run reaches the
-    browser; one set in an earlier run where the widget was not drawn would not)."""
-    return seed(key, _v(key), SAVED)
-
-
-def _save_state() -> None:
-    keys = ("bp_tab", *NEURON_KEYS, *TINY_KEYS)
-    remember([k for k in st.session_state if k in keys or k.startswith(("bp_act_", "bp_loss_"))], SAVED)
+def seeded(key: str) -> str:
+    """``state.seed`` with this page's default, right before the widget ``key`` is created."""
+    return state.seed(key, DEFAULTS.get(key))
 
 
 # ---- the single neuron ----------------------------------------------------------------------
+
+def _pairings() -> str:
+    """'Binary cross-entropy pairs with sigmoid, cross-entropy with softmax.', from the registry."""
+    pairs = [(cls.label, activations.ACTIVATIONS.get(cls.fused_activation).label.lower())
+             for cls in map(losses.LOSSES.get, neuron.neuron_losses()) if cls.fused_activation]
+    if not pairs:
+        return ""
+    first, *rest = pairs
+    return ", ".join([f"{first[0]} pairs with {first[1]}", *(f"{a.lower()} with {b}" for a, b in rest)]) + "."
 
 def load_preset() -> None:
     """on_change of the preset box: fill the widgets with the worked example, clear the history."""
@@ -140,20 +136,20 @@ def mark_custom() -> None:
 
 def neuron_config() -> neuron.NeuronConfig:
     """The neuron described by the widgets' state; ``ValueError`` saying what is wrong."""
-    x = numbers.parse_numbers(_v("bp_x"), "inputs x", 1, 8)
-    w = numbers.parse_numbers(_v("bp_w"), "weights w", 1, 8)
+    x = numbers.parse_numbers(setting("bp_x"), "inputs x", 1, 8)
+    w = numbers.parse_numbers(setting("bp_w"), "weights w", 1, 8)
     if len(x) != len(w):
         raise ValueError(f"one weight per input: {len(x)} input(s) but {len(w)} weight(s)")
-    act_name = _v("bp_act")
+    act_name = setting("bp_act")
     act_cls = activations.ACTIVATIONS.get(act_name)
-    act_params = tuple((hp, float(_v(f"bp_act_{act_name}_{hp}", spec[0])))
+    act_params = tuple((hp, float(setting(f"bp_act_{act_name}_{hp}", spec[0])))
                        for hp, spec in act_cls.hyperparams.items())
-    loss_name = _v("bp_loss")
-    loss_params = tuple((hp, float(_v(f"bp_loss_{loss_name}_{hp}", spec[0])))
+    loss_name = setting("bp_loss")
+    loss_params = tuple((hp, float(setting(f"bp_loss_{loss_name}_{hp}", spec[0])))
                         for hp, spec in losses.LOSSES.get(loss_name).hyperparams.items())
-    target = _v("bp_class") if not act_cls.elementwise else _v("bp_target")
-    return neuron.NeuronConfig(x, w, float(_v("bp_b")), act_name, loss_name, target,
-                                float(_v("bp_lr")), act_params, loss_params)
+    target = setting("bp_class") if not act_cls.elementwise else setting("bp_target")
+    return neuron.NeuronConfig(x, w, float(setting("bp_b")), act_name, loss_name, target,
+                                float(setting("bp_lr")), act_params, loss_params)
 
 
 def _signature(c: neuron.NeuronConfig) -> tuple:
@@ -197,47 +193,47 @@ def reset_neuron() -> None:
 def _neuron_controls() -> None:
     ss = st.session_state
     options = [*neuron.PRESETS, CUSTOM]
-    st.selectbox("Worked example", options, key=_w("bp_preset"), on_change=load_preset,
+    st.selectbox("Worked example", options, key=seeded("bp_preset"), on_change=load_preset,
                  format_func=lambda k: neuron.PRESETS[k].label if k in neuron.PRESETS else "Custom",
                  help="The three worked examples of the notes (003), computed correctly. Changing any "
                       "setting below makes it a custom neuron.")
     c1, c2, c3, c4 = st.columns(4, gap="medium")
     with c1:
-        st.text_input("Inputs x", key=_w("bp_x"), on_change=mark_custom,
+        st.text_input("Inputs x", key=seeded("bp_x"), on_change=mark_custom,
                       help="One or more numbers separated by commas, e.g. 0.5 or 1, 2.")
-        st.text_input("Weights w", key=_w("bp_w"), on_change=mark_custom,
+        st.text_input("Weights w", key=seeded("bp_w"), on_change=mark_custom,
                       help="One weight per input. 'Step' writes the updated weights here.")
-        st.number_input("Bias b", key=_w("bp_b"), step=0.1, format="%.4f", on_change=mark_custom,
+        st.number_input("Bias b", key=seeded("bp_b"), step=0.1, format="%.4f", on_change=mark_custom,
                         min_value=-numbers.MAX_ABS, max_value=numbers.MAX_ABS,
                         help="Added to the weighted sum (to every logit for softmax).")
     with c2:
-        act_name = st.selectbox("Activation", activations.names(), key=_w("bp_act"), on_change=mark_custom,
+        act_name = st.selectbox("Activation", activations.names(), key=seeded("bp_act"), on_change=mark_custom,
                                 format_func=lambda n: activations.ACTIVATIONS.get(n).label,
                                 help="Elementwise: one neuron, z = Σ wᵢxᵢ + b. Softmax: one logit per input, "
                                      "zᵢ = wᵢxᵢ + b, as in the notes' third example.")
         act_cls = activations.ACTIVATIONS.get(act_name)
         for hp, spec in act_cls.hyperparams.items():
-            hyperparam_slider(act_cls.label, hp, spec, f"bp_act_{act_name}_{hp}", saved_key=SAVED)
-        loss_name = st.selectbox("Loss", [n for n in NEURON_LOSSES if n in losses.names()], key=_w("bp_loss"),
+            hyperparam_slider(act_cls.label, hp, spec, f"bp_act_{act_name}_{hp}")
+        loss_name = st.selectbox("Loss", neuron.neuron_losses(), key=seeded("bp_loss"),
                                  on_change=mark_custom, format_func=lambda n: losses.LOSSES.get(n).label,
-                                 help="Binary cross-entropy pairs with sigmoid, cross-entropy with softmax.")
+                                 help=_pairings())
         loss_cls = losses.LOSSES.get(loss_name)
         for hp, spec in loss_cls.hyperparams.items():
-            hyperparam_slider(loss_cls.label, hp, spec, f"bp_loss_{loss_name}_{hp}", saved_key=SAVED)
+            hyperparam_slider(loss_cls.label, hp, spec, f"bp_loss_{loss_name}_{hp}")
     with c3:
         if act_cls.elementwise:
-            st.number_input("Target y", key=_w("bp_target"), step=0.1, format="%.4f", on_change=mark_custom,
+            st.number_input("Target y", key=seeded("bp_target"), step=0.1, format="%.4f", on_change=mark_custom,
                             min_value=-numbers.MAX_ABS, max_value=numbers.MAX_ABS,
                             help="The output we want. Binary cross-entropy needs it in [0, 1].")
         else:
             try:
-                k = len(numbers.parse_numbers(_v("bp_x"), "inputs x", 1, 8))
+                k = len(numbers.parse_numbers(setting("bp_x"), "inputs x", 1, 8))
             except ValueError:
                 k = 2
             k = max(k, 2)
-            if int(_v("bp_class")) >= k:
+            if int(setting("bp_class")) >= k:
                 ss["bp_class"] = 0
-            st.selectbox("True class", list(range(k)), key=_w("bp_class"), on_change=mark_custom,
+            st.selectbox("True class", list(range(k)), key=seeded("bp_class"), on_change=mark_custom,
                          format_func=lambda i: f"class {i + 1}", help="The one-hot target: y = 1 for this class.")
         lr_slider("bp_lr", "η in w' = w − η ∂L/∂w. The worked examples use 0.1.")
     with c4:
@@ -347,11 +343,11 @@ def neuron_section() -> None:
 # ---- the tiny network -----------------------------------------------------------------------
 
 def tiny_config() -> tiny_network.TinyConfig:
-    head = tiny_network.TINY_OUTPUTS[_v("bp_tiny_head")]
-    target = _v("bp_tiny_class") if head.units > 1 else _v("bp_tiny_target")
-    return tiny_network.TinyConfig((float(_v("bp_tiny_x1")), float(_v("bp_tiny_x2"))), target,
-                              _v("bp_tiny_hidden"), head.key, _v("bp_tiny_init"),
-                              int(_v("bp_tiny_seed")), float(_v("bp_tiny_lr")))
+    head = tiny_network.TINY_OUTPUTS[setting("bp_tiny_head")]
+    target = setting("bp_tiny_class") if head.units > 1 else setting("bp_tiny_target")
+    return tiny_network.TinyConfig((float(setting("bp_tiny_x1")), float(setting("bp_tiny_x2"))), target,
+                              setting("bp_tiny_hidden"), head.key, setting("bp_tiny_init"),
+                              int(setting("bp_tiny_seed")), float(setting("bp_tiny_lr")))
 
 
 def _arch(config: tiny_network.TinyConfig) -> tuple:
@@ -394,43 +390,45 @@ def reset_tiny() -> None:
 
 
 def next_backward_step() -> None:
-    st.session_state["bp_tiny_step"] = (int(_v("bp_tiny_step")) + 1) % 7
+    st.session_state["bp_tiny_step"] = (int(setting("bp_tiny_step")) + 1) % 7
 
 
 def _tiny_controls() -> None:
     ss = st.session_state
     c1, c2, c3, c4 = st.columns([1.5, 1, 1, 1], gap="medium")
     with c1:
-        st.selectbox("Network", list(tiny_network.TINY_OUTPUTS), key=_w("bp_tiny_head"),
+        st.selectbox("Network", list(tiny_network.TINY_OUTPUTS), key=seeded("bp_tiny_head"),
                      format_func=lambda k: tiny_network.TINY_OUTPUTS[k].label,
                      help="Two inputs, two hidden units, and one or two outputs with their usual loss.")
         hidden = [n for n in activations.names() if activations.ACTIVATIONS.get(n).elementwise]
-        st.selectbox("Hidden activation g", hidden, key=_w("bp_tiny_hidden"),
+        st.selectbox("Hidden activation g", hidden, key=seeded("bp_tiny_hidden"),
                      format_func=lambda n: activations.ACTIVATIONS.get(n).label,
                      help="Its derivative g′ is the factor of backward stage 5.")
     with c2:
-        st.number_input("Input x₁", key=_w("bp_tiny_x1"), step=0.1, format="%.4f", min_value=-100.0, max_value=100.0)
-        st.number_input("Input x₂", key=_w("bp_tiny_x2"), step=0.1, format="%.4f", min_value=-100.0, max_value=100.0)
+        st.number_input("Input x₁", key=seeded("bp_tiny_x1"), step=0.1, format="%.4f", min_value=-100.0, max_value=100.0)
+        st.number_input("Input x₂", key=seeded("bp_tiny_x2"), step=0.1, format="%.4f", min_value=-100.0, max_value=100.0)
     with c3:
-        head = tiny_network.TINY_OUTPUTS[_v("bp_tiny_head")]
+        head = tiny_network.TINY_OUTPUTS[setting("bp_tiny_head")]
+        loss_cls = losses.LOSSES.get(head.loss)
         if head.units > 1:
-            if int(_v("bp_tiny_class")) >= head.units:
+            if int(setting("bp_tiny_class")) >= head.units:
                 ss["bp_tiny_class"] = 0
-            st.selectbox("True class", list(range(head.units)), key=_w("bp_tiny_class"),
+            st.selectbox("True class", list(range(head.units)), key=seeded("bp_tiny_class"),
                          format_func=lambda i: f"class {i + 1}")
-        elif head.loss == "binary_cross_entropy":
-            if not 0.0 <= float(_v("bp_tiny_target")) <= 1.0:  # e.g. after the MSE head's target 3
-                ss["bp_tiny_target"] = min(max(float(_v("bp_tiny_target")), 0.0), 1.0)
-            st.number_input("Target y", key=_w("bp_tiny_target"), min_value=0.0, max_value=1.0, step=0.1, format="%.4f",
-                            help="Binary cross-entropy needs y in [0, 1].")
+        elif loss_cls.target_range is not None:
+            low, high = loss_cls.target_range
+            if not low <= float(setting("bp_tiny_target")) <= high:  # e.g. after the MSE head's target 3
+                ss["bp_tiny_target"] = min(max(float(setting("bp_tiny_target")), low), high)
+            st.number_input("Target y", key=seeded("bp_tiny_target"), min_value=low, max_value=high, step=0.1,
+                            format="%.4f", help=f"{loss_cls.label} needs y in [{low:g}, {high:g}].")
         else:
-            st.number_input("Target y", key=_w("bp_tiny_target"), step=0.1, format="%.4f", min_value=-100.0,
+            st.number_input("Target y", key=seeded("bp_tiny_target"), step=0.1, format="%.4f", min_value=-100.0,
                             max_value=100.0)
         lr_slider("bp_tiny_lr", "η of the SGD step: every weight moves by −η ∂L/∂w.")
     with c4:
-        st.selectbox("Initialization", initializers.names(), key=_w("bp_tiny_init"),
+        st.selectbox("Initialization", initializers.names(), key=seeded("bp_tiny_init"),
                      help="How the weights start (the engine's initializers).")
-        st.number_input("Seed", key=_w("bp_tiny_seed"), min_value=0, max_value=10_000, step=1,
+        st.number_input("Seed", key=seeded("bp_tiny_seed"), min_value=0, max_value=10_000, step=1,
                         help="Another seed, other starting weights.")
     b1, b2, b3 = st.columns([1, 1, 4], vertical_alignment="center")
     b1.button("SGD step", key="bp_tiny_sgd", on_click=step_tiny, icon=":material/skip_next:", width="stretch",
@@ -462,7 +460,7 @@ def tiny_section() -> None:
     result = tiny_network.tiny_forward_backward(config, params)
     s1, s2 = st.columns([4, 1], vertical_alignment="bottom")
     with s1:
-        step = st.select_slider("Backward pass", options=list(range(7)), key=_w("bp_tiny_step"),
+        step = st.select_slider("Backward pass", options=list(range(7)), key=seeded("bp_tiny_step"),
                                 format_func=_step_label,
                                 help="0 shows the forward pass; 1 to 6 walk the chain rule from the loss back "
                                      "to the first layer.")
@@ -516,7 +514,7 @@ def gradcheck_section(tiny: tuple[tiny_network.TinyConfig, np.ndarray | None] | 
         st.warning("Fix the tiny network's settings first.", icon=":material/warning:")
         return
     config, params = tiny
-    slip = st.toggle("Break backprop: count the output activation's derivative twice", key=_w("bp_gc_slip"),
+    slip = st.toggle("Break backprop: count the output activation's derivative twice", key=seeded("bp_gc_slip"),
                      help="The slip of the notes' first example. Watch the check catch it (a linear output "
                           "has derivative 1, so there it changes nothing).")
     result, fig = gradcheck_view(config, _key(params), slip)
@@ -551,13 +549,13 @@ def _current_tiny() -> tuple[tiny_network.TinyConfig, np.ndarray | None] | None:
     return config, _tiny_params(config)
 
 
-def page() -> None:
+def render() -> None:
     st.session_state.setdefault("bp_history", [])
     st.title(":material/account_tree: Backpropagation")
     st.caption("Follow the forward pass, the chain rule and the update, number by number. Every number is "
                "computed by the nnviz engine (activations, losses, network, SGD, gradient check).")
     # Stateful tabs: only the open one is computed and drawn.
-    tabs = st.tabs(TABS, key=_w("bp_tab"), on_change="rerun")
+    tabs = st.tabs(TABS, key=seeded("bp_tab"), on_change="rerun")
     if tabs[0].open:
         with tabs[0]:
             neuron_section()
@@ -567,4 +565,4 @@ def page() -> None:
     if tabs[2].open:
         with tabs[2]:
             gradcheck_section(_current_tiny())
-    _save_state()
+    state.remember(("bp_tab", *NEURON_KEYS, *TINY_KEYS), prefixes=("bp_act_", "bp_loss_"))

@@ -1,8 +1,11 @@
 """Functions page: activations and their derivatives, vanishing gradients, losses, softmax.
 
-Widget keys are prefixed ``fn_``. Every curve and number comes from ``nnviz.labs.explain.functions`` (which runs
-the engine's activations, losses, initializers and network); each view (numbers and figure) is
-cached with ``st.cache_resource`` and treated as read-only. ``fn_softmax_last`` keeps the last valid logits, so a typo keeps the chart.
+Widget keys are prefixed ``fn_``; each widget is seeded with ``nnviz.ui.state.seed`` (defaults in
+``DEFAULTS``, or the registry's for an entry's own settings) and remembered with
+``state.remember`` at the end of a run, so settings survive a closed tab or another page. Every curve and number comes from ``nnviz.labs.explain.functions``
+(which runs the engine's activations, losses, initializers and network); each view (numbers and
+figure) is cached with ``st.cache_resource`` and treated as read-only. ``fn_softmax_last`` keeps
+the last valid logits, so a typo keeps the chart.
 """
 
 from __future__ import annotations
@@ -17,11 +20,11 @@ from nnviz.figures import functions as figs
 from nnviz.labs.explain import functions as lab
 from nnviz.labs.explain import numbers
 from nnviz.nn import activations, initializers, losses
+from nnviz.ui import state
 
 Z_RANGES = (1, 2, 3, 5, 10, 20, 50, 100, 1000)
 TEMPERATURES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 30.0, 100.0,
                 1000.0)
-DEFAULT_INITS = ("zeros", "random_normal", "xavier_uniform", "he_normal")
 INIT_HELP = {
     "zeros": "Every weight 0: all units of a layer compute the same thing and get the same gradient.",
     "random_normal": "N(0, 0.01²): random, so symmetry is broken, but so small that signals shrink layer by layer.",
@@ -33,30 +36,16 @@ INIT_HELP = {
 DEFAULTS: dict[str, object] = {
     "fn_tab": "Activations", "fn_acts": ["sigmoid", "tanh", "relu"], "fn_zrange": 5,
     "fn_chain_acts": ["sigmoid", "tanh", "relu"], "fn_chain_depth": 30, "fn_chain_w": 1.0, "fn_chain_x0": 0.5,
-    "fn_init_act": "relu", "fn_inits": [i for i in DEFAULT_INITS if i in initializers.INITIALIZERS],
-    "fn_init_depth": 10, "fn_init_width": 64, "fn_reg_target": 0.0, "fn_huber_delta": 1.0, "fn_bce_target": 1.0,
+    "fn_init_act": "relu", "fn_inits": [i for i in lab.DEFAULT_INITS if i in initializers.INITIALIZERS],
+    "fn_init_depth": 10, "fn_init_width": 64, "fn_reg_target": 0.0, "fn_bce_target": 1.0,
     "fn_ce_classes": 3, "fn_logits": "2, 1, 0.1", "fn_temperature": 1.0,
 }
 TABS = ("Activations", "Vanishing gradients", "Losses", "Softmax")
 
 
-def seed(key: str, default: object = None, saved_key: str = "fn_saved") -> str:
-    """Give the widget ``key`` its value before it is created: the remembered one (Streamlit drops the
-    state of widgets that were not drawn, in a closed tab or on another page) or the default.
-    Widgets seeded this way take no ``value=``. Returns ``key``."""
-    ss = st.session_state
-    if key not in ss:
-        saved = ss.get(saved_key, {})
-        ss[key] = saved[key] if key in saved else (DEFAULTS.get(key) if default is None else default)
-    return key
-
-
-def remember(keys, saved_key: str = "fn_saved") -> None:
-    """Store the current values of ``keys`` (those drawn this run) for ``seed``."""
-    ss = st.session_state
-    saved = dict(ss.get(saved_key, {}))
-    saved.update({k: ss[k] for k in keys if k in ss})
-    ss[saved_key] = saved
+def _seed(key: str) -> str:
+    """``state.seed`` with this page's default for ``key``."""
+    return state.seed(key, DEFAULTS[key])
 
 
 def _label(name: str) -> str:
@@ -87,8 +76,9 @@ def init_view(activation: str, inits: tuple[str, ...], depth: int, width: int):
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def regression_view(names: tuple[str, ...], target: float, delta: float):
-    curves = lab.regression_loss_curves(list(names), target, params={"huber": {"delta": delta}})
+def regression_view(names: tuple[str, ...], target: float,
+                    params: tuple[tuple[str, tuple[tuple[str, float], ...]], ...]):
+    curves = lab.regression_loss_curves(list(names), target, params={n: dict(p) for n, p in params})
     return curves, figs.loss_curves_figure(curves)
 
 
@@ -108,17 +98,17 @@ def softmax_view(logits: tuple[float, ...], temperature: float):
 # ---- widgets --------------------------------------------------------------------------------
 
 def hyperparam_slider(owner_label: str, name: str, spec: tuple[float, float, float, str], key: str,
-                      default: float | None = None, saved_key: str = "fn_saved") -> float:
-    """A slider for one registry hyperparameter (seeded, see ``seed``); log-spaced options when it
-    spans decades (softmax's temperature)."""
+                      default: float | None = None) -> float:
+    """A slider for one registry hyperparameter, seeded with ``state.seed`` (``default``, else the
+    registry's); log-spaced options when it spans decades (softmax's temperature)."""
     dflt, low, high, meaning = spec
     dflt = dflt if default is None else default
     if low > 0 and high / low >= 1e3:
         options = [v for v in TEMPERATURES if low <= v <= high]
-        seed(key, min(options, key=lambda v: abs(math.log(v) - math.log(dflt))), saved_key)
+        state.seed(key, min(options, key=lambda v: abs(math.log(v) - math.log(dflt))))
         return st.select_slider(f"{owner_label}: {name}", options=options, key=key, help=meaning,
                                 format_func=lambda v: f"{v:g}")
-    seed(key, float(dflt), saved_key)
+    state.seed(key, float(dflt))
     return st.slider(f"{owner_label}: {name}", min_value=float(low), max_value=float(high),
                      step=(high - low) / 200 if high - low > 2 else 0.01, key=key, help=meaning)
 
@@ -127,9 +117,9 @@ def activations_section() -> None:
     st.markdown("Pick activations and a range: the left chart is the function, the right one its "
                 "derivative, the factor that multiplies every gradient flowing back through the unit.")
     c1, c2 = st.columns([3, 1], gap="large")
-    names = c1.multiselect("Activations", activations.names(), format_func=_label, key=seed("fn_acts"),
+    names = c1.multiselect("Activations", activations.names(), format_func=_label, key=_seed("fn_acts"),
                            help="Every activation in the engine's registry; pick one or several to compare.")
-    z_max = c2.select_slider("z range (±)", options=Z_RANGES, key=seed("fn_zrange"),
+    z_max = c2.select_slider("z range (±)", options=Z_RANGES, key=_seed("fn_zrange"),
                              format_func=lambda v: f"±{v:g}",
                              help="The pre-activation z runs from −range to +range. Wide ranges show saturation.")
     params: dict[str, dict[str, float]] = {}
@@ -137,7 +127,7 @@ def activations_section() -> None:
     if specs:
         cols = st.columns(max(len(specs), 3), gap="large")
         for col, (name, hp, spec) in zip(cols, specs, strict=False):
-            default = 0.1 if name == "leaky_relu" else None  # the engine's 0.01 is too flat to see
+            default = activations.ACTIVATIONS.get(name).plot_params.get(hp)  # where the default looks flat
             with col:
                 params.setdefault(name, {})[hp] = hyperparam_slider(_label(name), hp, spec,
                                                                     f"fn_hp_{name}_{hp}", default)
@@ -146,9 +136,9 @@ def activations_section() -> None:
     else:
         key = tuple((n, tuple(sorted(params.get(n, {}).items()))) for n in names)
         st.plotly_chart(activation_view(tuple(names), float(z_max), key), key="fn_act_chart")
-        if "softmax" in names:
-            st.caption("Softmax maps a whole vector; the chart shows its first output for the logits (z, 0), "
-                       "which is sigmoid(z / T).")
+        for note in [activations.ACTIVATIONS.get(n).curve_note for n in names]:
+            if note:
+                st.caption(note)
         cols = st.columns(min(len(names), 3))
         for i, name in enumerate(names):
             cls = activations.ACTIVATIONS.get(name)
@@ -168,12 +158,12 @@ def vanishing_section() -> None:
     )
     elementwise = [n for n in activations.names() if activations.ACTIVATIONS.get(n).elementwise]
     c1, c2, c3, c4 = st.columns([2, 1, 1, 1], gap="medium")
-    names = c1.multiselect("Activations", elementwise, format_func=_label, key=seed("fn_chain_acts"), help="Elementwise activations of the registry.")
-    depth = c2.slider("Layers n", 1, 60, key=seed("fn_chain_depth"),
+    names = c1.multiselect("Activations", elementwise, format_func=_label, key=_seed("fn_chain_acts"), help="Elementwise activations of the registry.")
+    depth = c2.slider("Layers n", 1, 60, key=_seed("fn_chain_depth"),
                       help="How many layers the gradient flows through.")
-    weight = c3.slider("Weight w of every layer", 0.1, 3.0, step=0.1, key=seed("fn_chain_w"),
+    weight = c3.slider("Weight w of every layer", 0.1, 3.0, step=0.1, key=_seed("fn_chain_w"),
                        help="Each layer computes a = f(w · a_prev). Its factor in the chain rule is w · f′(z).")
-    x0 = c4.slider("Input a₀", -2.0, 2.0, step=0.1, key=seed("fn_chain_x0"),
+    x0 = c4.slider("Input a₀", -2.0, 2.0, step=0.1, key=_seed("fn_chain_x0"),
                    help="The value entering the first layer. A negative input kills a ReLU chain at once.")
     if names:
         chains, fig = chain_view(tuple(names), depth, weight, x0)
@@ -194,12 +184,12 @@ def vanishing_section() -> None:
         "activation spread and weight-gradient norm."
     )
     c1, c2, c3, c4 = st.columns([1, 3, 1, 1], gap="medium")
-    choices = [n for n in elementwise if n != "step"]
-    act = c1.selectbox("Hidden activation", choices, format_func=_label, key=seed("fn_init_act"), help="He initialization was designed for ReLU; Xavier for tanh and sigmoid.")
+    choices = [n for n in elementwise if lab.passes_gradient(n)]  # no gradient, nothing to compare
+    act = c1.selectbox("Hidden activation", choices, format_func=_label, key=_seed("fn_init_act"), help="He initialization was designed for ReLU; Xavier for tanh and sigmoid.")
     options = initializers.names()
-    inits = c2.multiselect("Initializers", options, key=seed("fn_inits"), help="Weight initialization schemes of the engine's registry.")
-    depth = c3.slider("Dense layers", 2, 30, key=seed("fn_init_depth"))
-    width = c4.select_slider("Units per layer", options=(16, 32, 64, 128), key=seed("fn_init_width"))
+    inits = c2.multiselect("Initializers", options, key=_seed("fn_inits"), help="Weight initialization schemes of the engine's registry.")
+    depth = c3.slider("Dense layers", 2, 30, key=_seed("fn_init_depth"))
+    width = c4.select_slider("Units per layer", options=(16, 32, 64, 128), key=_seed("fn_init_width"))
     if not inits:
         st.info("Pick at least one initializer.", icon=":material/info:")
         return
@@ -217,9 +207,9 @@ def vanishing_section() -> None:
                                           f"{numbers.fmt_plain(first / last)}.")
             lines.append(f"**{r.init}**: {what}{ratio}")
     st.markdown("\n".join(f"- {line}" for line in lines))
-    if act == "relu":
-        st.caption("With ReLU, He keeps the activations and gradients roughly level across layers, Xavier lets "
-                   "them fade towards one end, and a fixed small std makes them vanish.")
+    init_note = activations.ACTIVATIONS.get(act).init_note
+    if init_note:
+        st.caption(init_note)
 
 
 def losses_section() -> None:
@@ -228,13 +218,18 @@ def losses_section() -> None:
     st.markdown("#### Regression")
     names_all = [n for n in losses.names() if losses.LOSSES.get(n).task == "regression"]
     c1, c2, c3 = st.columns([2, 1, 1], gap="medium")
-    names = c1.multiselect("Losses", names_all, key=seed("fn_reg_losses", names_all),
+    names = c1.multiselect("Losses", names_all, key=state.seed("fn_reg_losses", names_all),
                            format_func=lambda n: losses.LOSSES.get(n).label)
-    target = c2.slider("Target y", -3.0, 3.0, step=0.1, key=seed("fn_reg_target"), help="The true value.")
-    delta = c3.slider("Huber δ", 0.1, 3.0, step=0.1, key=seed("fn_huber_delta"),
-                      help="Where Huber turns from quadratic (like MSE) to linear (like MAE).")
+    target = c2.slider("Target y", -3.0, 3.0, step=0.1, key=_seed("fn_reg_target"), help="The true value.")
+    params: dict[str, dict[str, float]] = {}
+    with c3:  # the settings of every regression loss (Huber's δ: where quadratic turns linear)
+        for name in names_all:
+            cls = losses.LOSSES.get(name)
+            for hp, spec in cls.hyperparams.items():
+                params.setdefault(name, {})[hp] = hyperparam_slider(cls.label, hp, spec, f"fn_loss_{name}_{hp}")
     if names:
-        curves, fig = regression_view(tuple(names), target, delta)
+        key = tuple((n, tuple(sorted(params.get(n, {}).items()))) for n in names)
+        curves, fig = regression_view(tuple(names), target, key)
         st.plotly_chart(fig, key="fn_reg_chart")
         far = [f"{c.label} {numbers.fmt_plain(c.grad[-1])}" for c in curves]
         st.caption(f"Gradient 3 above the target: {', '.join(far)}. MSE pushes harder the further off it is "
@@ -246,11 +241,11 @@ def losses_section() -> None:
     st.markdown("#### Classification")
     names_all = [n for n in losses.names() if losses.LOSSES.get(n).fused_activation]
     c1, c2, c3 = st.columns([2, 1, 1], gap="medium")
-    names = c1.multiselect("Losses", names_all, key=seed("fn_cls_losses", names_all),
+    names = c1.multiselect("Losses", names_all, key=state.seed("fn_cls_losses", names_all),
                            format_func=lambda n: losses.LOSSES.get(n).label)
-    target = c2.slider("Binary target y", 0.0, 1.0, step=0.1, key=seed("fn_bce_target"),
+    target = c2.slider("Binary target y", 0.0, 1.0, step=0.1, key=_seed("fn_bce_target"),
                        help="For binary cross-entropy: the true label (usually 0 or 1).")
-    classes = c3.slider("Classes (cross-entropy)", 2, 10, key=seed("fn_ce_classes"),
+    classes = c3.slider("Classes (cross-entropy)", 2, 10, key=_seed("fn_ce_classes"),
                         help="Cross-entropy's logits are (s, 0, ..., 0) with class 1 the true one.")
     if not names:
         st.info("Pick at least one loss.", icon=":material/info:")
@@ -275,9 +270,9 @@ def softmax_section() -> None:
     st.markdown("Softmax turns any list of numbers (logits) into probabilities: exponentiate, then divide "
                 "by the sum. The temperature T divides the logits first: low T sharpens, high T flattens.")
     c1, c2 = st.columns(2, gap="large")
-    text = c1.text_input("Logits", key=seed("fn_logits"),
+    text = c1.text_input("Logits", key=_seed("fn_logits"),
                          help="Numbers separated by commas, e.g. 2, 1, 0.1 (up to 12).")
-    temperature = c2.select_slider("Temperature T", options=TEMPERATURES, key=seed("fn_temperature"),
+    temperature = c2.select_slider("Temperature T", options=TEMPERATURES, key=_seed("fn_temperature"),
                                    format_func=lambda v: f"{v:g}",
                                    help="softmax(z / T). T → 0 approaches argmax; large T approaches uniform.")
     try:
@@ -308,16 +303,15 @@ def softmax_section() -> None:
     right.plotly_chart(fig_t, key="fn_softmax_t_chart")
 
 
-def page() -> None:
+def render() -> None:
     st.title(":material/functions: Functions")
     st.caption("The mathematics of the notes, live: activations, losses and their derivatives. Every curve "
                "and number is computed by the nnviz engine.")
     sections = (activations_section, vanishing_section, losses_section, softmax_section)
     # Stateful tabs: only the open one is computed and drawn.
-    tabs = st.tabs(TABS, key=seed("fn_tab"), on_change="rerun")
+    tabs = st.tabs(TABS, key=_seed("fn_tab"), on_change="rerun")
     for tab, section in zip(tabs, sections, strict=True):
         if tab.open:
             with tab:
                 section()
-    remember([k for k in st.session_state if k in DEFAULTS or k.startswith(("fn_hp_", "fn_reg_losses",
-                                                                            "fn_cls_losses"))])
+    state.remember([*DEFAULTS, "fn_reg_losses", "fn_cls_losses"], prefixes=("fn_hp_", "fn_loss_"))

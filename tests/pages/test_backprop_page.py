@@ -13,8 +13,10 @@ from streamlit.testing.v1 import AppTest
 from nnviz.nn import losses, optimizers
 from nnviz.nn.layers import Activation, Dense
 from nnviz.nn.network import Network
+from nnviz.ui import state
 
 PAGE = "../../pages/backprop.py"
+THROWAWAY = "not-a-real-loss"
 
 
 def _app() -> AppTest:
@@ -168,3 +170,32 @@ def test_tiny_network_and_gradient_check():
     assert at.session_state["bp_tiny_params"] is None  # a new architecture starts from its initialization
     _open_tab(at, "Single neuron")
     assert at.text_input(key="bp_w").value == "0.2"
+    assert at.session_state[state.SAVED]["bp_tiny_head"] == "softmax_ce"  # in the one store every page shares
+
+
+def test_a_newly_registered_loss_is_offered():
+    class HalfSquares(losses.Loss):
+        label = "Half squares"
+        formula = r"L = \frac{1}{2n}\sum_i (y_i - \hat y_i)^2"
+        grad_formula = "a - y"
+        sample_template = r"\tfrac12(@a - @y)^2"
+        grad_template = "@a - @y"
+
+        def _value(self, out: np.ndarray, t: np.ndarray) -> float:
+            return 0.5 * np.mean(np.square(out - t))
+
+        def _grad(self, out: np.ndarray, t: np.ndarray) -> np.ndarray:
+            return (out - t) / out.size
+
+    losses.LOSSES.register(THROWAWAY)(HalfSquares)
+    try:
+        at = _app()
+        assert "Half squares" in at.selectbox(key="bp_loss").options  # the list comes from the registry
+        at.selectbox(key="bp_loss").set_value(THROWAWAY).run()
+        assert not at.exception and not at.error
+        a = 1 / (1 + np.exp(-0.1))  # the first worked example's neuron: sigmoid(0.2 * 0.5), target 1
+        assert float(_metrics(at)["Loss L"]) == pytest.approx(0.5 * (a - 1) ** 2, abs=5e-5)
+        assert float(_metrics(at)["Gradient ∂L/∂w"]) == pytest.approx((a - 1) * a * (1 - a) * 0.5, abs=5e-5)
+    finally:
+        losses.LOSSES.unregister(THROWAWAY)
+    assert THROWAWAY not in losses.names()

@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from nnviz.nn import activations
+from nnviz.ui import state
 
 PAGE = "../../pages/functions.py"
 
@@ -62,6 +63,7 @@ def test_every_tab_draws_and_keeps_its_settings():
     assert any("same* gradient" in md.value for md in at.markdown)
     _open_tab(at, "Activations")
     assert at.select_slider(key="fn_zrange").value == 20  # kept while the tab was closed
+    assert at.session_state[state.SAVED]["fn_zrange"] == 20  # in the one store every page shares
 
 
 def test_every_activation_renders():
@@ -101,3 +103,15 @@ def test_softmax_input_errors_keep_the_last_valid_logits():
     assert not at.exception and not at.error
     assert any("overflows" in i.value for i in at.info)
     assert _y(_chart(at, "fn_softmax_chart")["data"][1]) == pytest.approx([1, 0, 0])
+
+
+def test_loss_settings_come_from_the_registry_and_drive_the_curves():
+    at = _app()
+    _open_tab(at, "Losses")
+    at.select_slider(key="fn_loss_huber_delta").set_value(0.5).run()  # Huber's delta, from its hyperparams
+    assert not at.exception
+    huber = [t for t in _chart(at, "fn_reg_chart")["data"] if t["legendgroup"] == "huber"]
+    assert np.abs(_y(huber[1])).max() == pytest.approx(0.5)  # the gradient is clipped at delta
+    _open_tab(at, "Vanishing gradients")
+    options = at.selectbox(key="fn_init_act").options
+    assert "ReLU" in options and "Step" not in options  # no gradient flows through a step: nothing to compare
