@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -13,6 +14,11 @@ ARTIFACTS = ROOT / "tests" / "artifacts"  # screenshots; git-ignored
 
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+if os.environ.get("NNVIZ_THROWAWAY") == "1":  # tests/test_extension_points.py: new entries, registry-wide
+    from tests import throwaway
+
+    throwaway.register()
 
 
 @pytest.fixture(scope="session")

@@ -104,7 +104,7 @@ def _balanced_labels(n: int, n_classes: int, rng: np.random.Generator) -> np.nda
     return rng.permutation(np.arange(n, dtype=np.int64) % n_classes)
 
 
-def _toy(name: str, task: Task, n_classes: int = 2) -> Callable[[Callable], DatasetFn]:
+def register_toy(name: str, task: Task, n_classes: int = 2) -> Callable[[Callable], DatasetFn]:
     """Register ``gen(n, noise, rng) -> (X, y)`` as a validated ``make(n, noise, seed)``."""
     n_classes = n_classes if task == "classification" else 0
 
@@ -131,7 +131,7 @@ def _polar(r: np.ndarray, angle: np.ndarray) -> np.ndarray:
 # noise slider jitters the same points instead of drawing new ones.
 
 
-@_toy("circles", "classification")
+@register_toy("circles", "classification")
 def circles(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Class 1 in the disk r <= 0.5, class 0 in the ring 0.7 <= r <= 1; jitter std 0.2 * noise."""
     y = _balanced_labels(n, 2, rng)
@@ -142,7 +142,7 @@ def circles(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray,
     return X, y
 
 
-@_toy("xor", "classification")
+@register_toy("xor", "classification")
 def xor(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Uniform in [-1, 1]^2 minus a 0.05 band on the axes; class 1 where x1 * x2 > 0."""
     y = _balanced_labels(n, 2, rng)
@@ -154,7 +154,7 @@ def xor(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.
     return X, y
 
 
-@_toy("gaussians", "classification")
+@register_toy("gaussians", "classification")
 def gaussians(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Two round blobs at (-0.5, -0.5) (class 0) and (0.5, 0.5) (class 1), std 0.2 + 0.3 * noise."""
     y = _balanced_labels(n, 2, rng)
@@ -163,7 +163,7 @@ def gaussians(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarra
     return X, y
 
 
-@_toy("spiral", "classification")
+@register_toy("spiral", "classification")
 def spiral(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Two arms r = 0.1 + 0.9 t, angle = 3.5 pi t (+ pi for class 1), t ~ U[0, 1]; jitter 0.2 * noise.
 
@@ -176,7 +176,7 @@ def spiral(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, 
     return X, y
 
 
-@_toy("moons", "classification")
+@register_toy("moons", "classification")
 def moons(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaved half circles (scikit-learn's moons) scaled into [-1, 1] x [-0.5, 0.5]."""
     y = _balanced_labels(n, 2, rng)
@@ -188,7 +188,7 @@ def moons(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, n
     return X, y
 
 
-@_toy("plane", "regression")
+@register_toy("plane", "regression")
 def plane(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """X ~ U[-1, 1]^2; y = (x1 + x2) / 2 + 0.2 * noise * N(0, 1)."""
     X = rng.uniform(-1.0, 1.0, (n, 2))
@@ -196,7 +196,7 @@ def plane(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, n
     return X, y
 
 
-@_toy("sine", "regression")
+@register_toy("sine", "regression")
 def sine(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """X ~ U[-1, 1]^2; y = sin(pi x1) cos(pi x2 / 2) + 0.2 * noise * N(0, 1)."""
     X = rng.uniform(-1.0, 1.0, (n, 2))
