@@ -31,6 +31,12 @@ def names() -> list[str]:
     return INITIALIZERS.names()
 
 
+def description(name: str) -> str:
+    """What the initializer does, in one line (its docstring's first line; pages show it)."""
+    doc = INITIALIZERS.get(name).__doc__ or ""
+    return doc.strip().splitlines()[0] if doc.strip() else ""
+
+
 def fans(shape: tuple[int, ...]) -> tuple[int, int]:
     """(fan_in, fan_out) of a weight shape; a 1-D shape is a bias (fan_in = fan_out = size)."""
     if len(shape) == 0 or any(int(s) <= 0 for s in shape):

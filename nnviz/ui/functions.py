@@ -25,14 +25,6 @@ from nnviz.ui import state
 Z_RANGES = (1, 2, 3, 5, 10, 20, 50, 100, 1000)
 TEMPERATURES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 30.0, 100.0,
                 1000.0)
-INIT_HELP = {
-    "zeros": "Every weight 0: all units of a layer compute the same thing and get the same gradient.",
-    "random_normal": "N(0, 0.01²): random, so symmetry is broken, but so small that signals shrink layer by layer.",
-    "xavier_uniform": "Xavier/Glorot: variance 2/(fan_in + fan_out), made for tanh and sigmoid.",
-    "he_normal": "He: variance 2/fan_in, twice Xavier's, because ReLU zeroes half of its inputs.",
-}
-
-
 DEFAULTS: dict[str, object] = {
     "fn_tab": "Activations", "fn_acts": ["sigmoid", "tanh", "relu"], "fn_zrange": 5,
     "fn_chain_acts": ["sigmoid", "tanh", "relu"], "fn_chain_depth": 30, "fn_chain_w": 1.0, "fn_chain_x0": 0.5,
@@ -197,7 +189,7 @@ def vanishing_section() -> None:
     st.plotly_chart(fig, key="fn_init_chart")
     lines = []
     for r in results:
-        what = INIT_HELP.get(r.init, "")
+        what = initializers.description(r.init)
         if r.distinct_units == 1:
             lines.append(f"**{r.init}**: {what} All {r.width} units of layer 1 get the *same* gradient, so they "
                          "stay identical forever and the layer acts like one unit: nothing breaks the symmetry.")

@@ -64,3 +64,9 @@ def test_bad_settings():
         initializers.get("random_normal")((2, 2), np.random.default_rng(0), std=0)
     with pytest.raises(ValueError, match="unknown initializer 'not-an-initializer'"):
         initializers.get("not-an-initializer")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_initializer_describes_itself(name):
+    text = initializers.description(name)
+    assert text and "\n" not in text
