@@ -3,11 +3,17 @@
 ``opt = get("adam")(learning_rate=1e-3)``; ``opt.step(params, grads)`` updates every array of
 ``params`` in place from the same key of ``grads``. State (velocities, moment estimates) is
 created lazily per key, so the same optimizer drives a network or a point on a 2D surface.
+
+Each class also says what the pages draw and check, so no page branches on an optimizer's name:
+``velocity`` (the state array that carries the point, or None), ``adaptive`` (per-coordinate
+step sizes) with ``step_scale`` (those step sizes), and ``stability_limit`` / ``zigzag_limit``
+(the learning rates at which a quadratic of curvature L diverges / starts to zigzag).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import ClassVar
 
 import numpy as np
@@ -34,6 +40,11 @@ class Optimizer:
     hyperparams: ClassVar[HyperSpec] = {}
     #: State arrays worth showing (e.g. the velocity), name -> label.
     visible_state: ClassVar[dict[str, str]] = {}
+    #: The state array that carries the point along (its direction of travel is -state[velocity]),
+    #: or None for an optimizer without one.
+    velocity: ClassVar[str | None] = None
+    #: Whether each coordinate gets its own step size from the state (then ``step_scale`` says which).
+    adaptive: ClassVar[bool] = False
 
     def __init__(self, learning_rate: float = 0.01, **hyper: float) -> None:
         self.learning_rate = check_learning_rate(learning_rate)
@@ -63,6 +74,36 @@ class Optimizer:
     @property
     def settings(self) -> dict[str, float]:
         return {"learning_rate": self.learning_rate, **{k: getattr(self, k) for k in self.hyperparams}}
+
+    @classmethod
+    def resolve(cls, **settings: float) -> dict[str, float]:
+        """The class defaults of every setting, updated by ``settings`` (ValueError for an unknown one)."""
+        unknown = set(settings) - set(cls.hyperparams)
+        if unknown:
+            raise ValueError(f"optimizer {cls.name!r} has no setting {sorted(unknown)[0]!r}; it takes "
+                             f"{list(cls.hyperparams)}")
+        return {k: float(settings.get(k, spec[0])) for k, spec in cls.hyperparams.items()}
+
+    @classmethod
+    def stability_limit(cls, curvature: float, **settings: float) -> float | None:
+        """The largest learning rate that converges on f(x) = L x²/2 with L = ``curvature`` > 0,
+        for ``settings`` (the class defaults where not given); None: no fixed limit (the default)."""
+        cls.resolve(**settings)
+        return None
+
+    @classmethod
+    def zigzag_limit(cls, curvature: float, **settings: float) -> float | None:
+        """The largest learning rate whose steps never overshoot the minimum of f(x) = L x²/2
+        (above it the point zigzags across the valley); None: not declared (the default)."""
+        cls.resolve(**settings)
+        return None
+
+    def step_scale(self, state: Mapping[str, np.ndarray], t: int | np.ndarray | None = None) -> np.ndarray | None:
+        """The per-coordinate step size of an adaptive optimizer: what multiplies its (averaged)
+        gradient in the step after step ``t``, from ``state`` (one parameter's state arrays, any
+        shape, e.g. a history (n, dim) with ``t`` an (n, 1) array; default ``self.t``).
+        None for an optimizer that is not ``adaptive`` (its scale is the learning rate)."""
+        return None
 
     def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
         """One update of every parameter, in place: theta <- update(theta, grad, state)."""
@@ -110,6 +151,18 @@ class SGD(Optimizer):
     formula = r"\theta \leftarrow \theta - \eta\, g"
     description = "Plain gradient descent: a step against the gradient, scaled by the learning rate"
 
+    @classmethod
+    def stability_limit(cls, curvature: float, **settings: float) -> float | None:
+        """x <- (1 - ηL) x converges iff |1 - ηL| < 1: η < 2/L."""
+        cls.resolve(**settings)
+        return 2.0 / curvature
+
+    @classmethod
+    def zigzag_limit(cls, curvature: float, **settings: float) -> float | None:
+        """1 - ηL >= 0: η <= 1/L (the fastest rate without zigzag; η = 1/L lands on the minimum)."""
+        cls.resolve(**settings)
+        return 1.0 / curvature
+
     def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray]) -> None:
         p -= self.learning_rate * g
 
@@ -121,7 +174,14 @@ class Momentum(Optimizer):
     description = "Averages recent gradients: rolls through ravines and small bumps"
     hyperparams = {"beta": (0.9, 0.0, 1.0, "how much of the old velocity is kept")}
     visible_state = {"v": "velocity v"}
+    velocity = "v"
     beta: float
+
+    @classmethod
+    def stability_limit(cls, curvature: float, **settings: float) -> float | None:
+        """Heavy ball with rate η(1-β): the 2x2 update of (θ, v) is stable iff η < 2(1+β)/((1-β)L)."""
+        beta = cls.resolve(**settings)["beta"]
+        return 2.0 * (1.0 + beta) / ((1.0 - beta) * curvature)
 
     def _init_state(self, p: np.ndarray) -> dict[str, np.ndarray]:
         return {"v": np.zeros_like(p)}
@@ -143,7 +203,14 @@ class Nesterov(Optimizer):
     description = "Momentum that looks ahead: steps with the velocity it is about to have"
     hyperparams = {"beta": (0.9, 0.0, 1.0, "how much of the old velocity is kept")}
     visible_state = {"v": "velocity v"}
+    velocity = "v"
     beta: float
+
+    @classmethod
+    def stability_limit(cls, curvature: float, **settings: float) -> float | None:
+        """The 2x2 update of (θ, v) is stable iff η < 2(1+β)/((1-β)(1+2β)L)."""
+        beta = cls.resolve(**settings)["beta"]
+        return 2.0 * (1.0 + beta) / ((1.0 - beta) * (1.0 + 2.0 * beta) * curvature)
 
     def _init_state(self, p: np.ndarray) -> dict[str, np.ndarray]:
         return {"v": np.zeros_like(p)}
@@ -162,7 +229,12 @@ class Adagrad(Optimizer):
     description = "Per-coordinate steps that shrink with the sum of all past squared gradients"
     hyperparams = {"eps": (1e-8, 0.0, 1.0, "avoids division by zero")}
     visible_state = {"G": "sum of squared gradients G"}
+    adaptive = True
     eps: float
+
+    def step_scale(self, state: Mapping[str, np.ndarray], t: int | np.ndarray | None = None) -> np.ndarray | None:
+        """η/(√G + ε) per coordinate."""
+        return self.learning_rate / (np.sqrt(state["G"]) + self.eps)
 
     def _init_state(self, p: np.ndarray) -> dict[str, np.ndarray]:
         return {"G": np.zeros_like(p)}
@@ -186,8 +258,13 @@ class RMSprop(Optimizer):
         "eps": (1e-8, 0.0, 1.0, "avoids division by zero"),
     }
     visible_state = {"s": "mean square s"}
+    adaptive = True
     rho: float
     eps: float
+
+    def step_scale(self, state: Mapping[str, np.ndarray], t: int | np.ndarray | None = None) -> np.ndarray | None:
+        """η/(√s + ε) per coordinate."""
+        return self.learning_rate / (np.sqrt(state["s"]) + self.eps)
 
     def _init_state(self, p: np.ndarray) -> dict[str, np.ndarray]:
         return {"s": np.zeros_like(p)}
@@ -213,9 +290,17 @@ class Adam(Optimizer):
         "eps": (1e-8, 0.0, 1.0, "avoids division by zero"),
     }
     visible_state = {"m": "first moment m", "v": "second moment v"}
+    velocity = "m"
+    adaptive = True
     beta_1: float
     beta_2: float
     eps: float
+
+    def step_scale(self, state: Mapping[str, np.ndarray], t: int | np.ndarray | None = None) -> np.ndarray | None:
+        """η/(√v̂ + ε) per coordinate, v̂ = v/(1 - β₂ᵗ) (the factor that multiplies m̂)."""
+        t = self.t if t is None else t
+        v_hat = np.asarray(state["v"], dtype=np.float64) / (1.0 - self.beta_2**t)
+        return self.learning_rate / (np.sqrt(v_hat) + self.eps)
 
     def _init_state(self, p: np.ndarray) -> dict[str, np.ndarray]:
         return {"m": np.zeros_like(p), "v": np.zeros_like(p)}

@@ -1,6 +1,10 @@
-"""Every optimizer against its formula, written out independently, for several steps."""
+"""Every optimizer against its formula, written out independently, for several steps; what each class
+declares (velocity, adaptive step sizes, stability and zigzag limits) against simulations, over the
+whole registry, so a new entry is checked without touching this file."""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pytest
@@ -117,3 +121,140 @@ def test_schedules():
     assert cos(0.1, 0) == pytest.approx(0.1) and cos(0.1, 100) == pytest.approx(0.001)
     with pytest.raises(ValueError):
         Schedule("step", factor=0)
+
+
+# ---- what the classes declare ------------------------------------------------------------------------
+
+#: Reference stability limits on f(x) = L x²/2, (L, settings) -> η*; None: no fixed limit. An entry
+#: without a reference still gets every generic check below.
+REFERENCE_LIMITS = {
+    "sgd": lambda L, s: 2.0 / L,
+    "momentum": lambda L, s: 2.0 * (1 + s["beta"]) / ((1 - s["beta"]) * L),
+    "nesterov": lambda L, s: 2.0 * (1 + s["beta"]) / ((1 - s["beta"]) * (1 + 2 * s["beta"]) * L),
+    "adagrad": lambda L, s: None,
+    "rmsprop": lambda L, s: None,
+    "adam": lambda L, s: None,
+}
+#: Reference per-coordinate step sizes: (learning rate, settings, state, t) -> array.
+REFERENCE_STEP_SCALES = {
+    "adagrad": lambda lr, s, st, t: lr / (np.sqrt(st["G"]) + s["eps"]),
+    "rmsprop": lambda lr, s, st, t: lr / (np.sqrt(st["s"]) + s["eps"]),
+    "adam": lambda lr, s, st, t: lr / (np.sqrt(st["v"] / (1 - s["beta_2"] ** t)) + s["eps"]),
+}
+CURVATURES = (0.1, 4.0, 1000.0)
+
+
+def _variants(cls: type[optimizers.Optimizer]) -> list[dict[str, float]]:
+    """The default settings, and each setting alone at a quarter and three quarters of its range."""
+    out: list[dict[str, float]] = [{}]
+    for hp, (_, low, high, _) in cls.hyperparams.items():
+        out += [{hp: low + 0.25 * (high - low)}, {hp: low + 0.75 * (high - low)}]
+    return out
+
+
+def _quadratic_path(cls: type[optimizers.Optimizer], lr: float, curvature: float, steps: int,
+                    **settings: float) -> np.ndarray:
+    """x_0 = 1, x_1, ..., x_steps of the optimizer on f(x) = L x²/2 (gradient L x)."""
+    opt = cls(learning_rate=lr, **settings)
+    params = {"x": np.array([1.0])}
+    path = np.empty(steps + 1)
+    path[0] = 1.0
+    with np.errstate(all="ignore"):  # the diverging side overflows: that is the point
+        for k in range(1, steps + 1):
+            opt.step(params, {"x": curvature * params["x"]})
+            path[k] = params["x"][0]
+    return path
+
+
+def _with_limit() -> list[tuple[str, float, dict[str, float]]]:
+    cases = []
+    for name in optimizers.names():
+        cls = optimizers.get(name)
+        for settings in _variants(cls):
+            for L in CURVATURES:
+                if cls.stability_limit(L, **settings) is not None:
+                    cases.append((name, L, settings))
+    return cases
+
+
+@pytest.mark.parametrize("name, curvature, settings", _with_limit())
+def test_declared_stability_limit_separates_convergence_from_divergence(name, curvature, settings):
+    cls = optimizers.get(name)
+    limit = cls.stability_limit(curvature, **settings)
+    assert math.isfinite(limit) and limit > 0
+    below = _quadratic_path(cls, 0.97 * limit, curvature, 2000, **settings)
+    above = _quadratic_path(cls, 1.03 * limit, curvature, 2000, **settings)
+    assert abs(below[-1]) < 1e-3, f"{name} at 0.97 x its limit {limit:g} does not converge"
+    assert not abs(above[-1]) < 1e3, f"{name} at 1.03 x its limit {limit:g} does not diverge"
+
+
+@pytest.mark.parametrize("name", optimizers.names())
+def test_stability_limit_against_the_reference_and_as_1_over_L(name):
+    cls = optimizers.get(name)
+    for settings in _variants(cls):
+        full = cls.resolve(**settings)
+        for L in CURVATURES:
+            limit = cls.stability_limit(L, **settings)
+            if name in REFERENCE_LIMITS:
+                expected = REFERENCE_LIMITS[name](L, full)
+                assert limit == (None if expected is None else pytest.approx(expected, rel=1e-12))
+            if limit is not None:  # a limit on a quadratic scales as 1/L: the step is η L x
+                assert cls.stability_limit(2 * L, **settings) == pytest.approx(limit / 2, rel=1e-12)
+    with pytest.raises(ValueError, match="no setting 'not-a-setting'"):
+        cls.stability_limit(1.0, **{"not-a-setting": 0.5})
+
+
+@pytest.mark.parametrize("name", optimizers.names())
+def test_declared_zigzag_limit_is_where_steps_start_to_overshoot(name):
+    cls = optimizers.get(name)
+    for L in CURVATURES:
+        calm = cls.zigzag_limit(L)
+        if calm is None:
+            continue
+        limit = cls.stability_limit(L)
+        assert limit is not None and 0 < calm < limit
+        assert np.all(_quadratic_path(cls, 0.97 * calm, L, 50) > 0)  # slides into the minimum from one side
+        assert np.any(_quadratic_path(cls, 1.03 * calm, L, 50) < 0)  # jumps across it
+
+
+@pytest.mark.parametrize("name", optimizers.names())
+def test_declared_velocity_is_state_that_follows_the_gradient(name):
+    cls = optimizers.get(name)
+    if cls.velocity is None:
+        return
+    assert cls.velocity in cls.visible_state
+    opt = cls(learning_rate=0.01)
+    params = {"w": np.zeros(3)}
+    g = np.array([2.0, -1.0, 0.5])
+    for _ in range(5):
+        opt.step(params, {"w": g})
+    v = opt.state["w"][cls.velocity]
+    assert v.shape == (3,) and np.all(np.sign(v) == np.sign(g))  # the point travels along -velocity
+    assert np.all(np.sign(params["w"]) == -np.sign(g))
+
+
+@pytest.mark.parametrize("name", optimizers.names())
+def test_step_scale_exactly_for_the_adaptive_optimizers(name):
+    cls = optimizers.get(name)
+    opt = cls(learning_rate=0.05)
+    params = {"w": np.zeros(2)}
+    for _ in range(4):
+        opt.step(params, {"w": np.array([10.0, 0.1])})  # steep along the first coordinate, flat along the second
+    scale = opt.step_scale(opt.state["w"])
+    assert (scale is not None) == cls.adaptive
+    if scale is None:
+        return
+    assert scale.shape == (2,) and np.all(np.isfinite(scale)) and np.all(scale > 0)
+    assert scale[0] < scale[1]  # the steep coordinate gets the smaller step: the point of adapting
+    history = {k: np.stack([a, a]) for k, a in opt.state["w"].items()}  # a history (n, dim) with t (n, 1)
+    np.testing.assert_allclose(opt.step_scale(history, np.array([[4], [4]])), np.stack([scale, scale]), rtol=1e-12)
+    if name in REFERENCE_STEP_SCALES:
+        expected = REFERENCE_STEP_SCALES[name](0.05, cls.resolve(), opt.state["w"], 4)
+        np.testing.assert_allclose(scale, expected, rtol=1e-12)
+
+
+def test_resolve_fills_defaults_and_rejects_unknown_settings():
+    assert optimizers.get("adam").resolve(beta_1=0.5) == {"beta_1": 0.5, "beta_2": 0.999, "eps": 1e-8}
+    assert optimizers.get("sgd").resolve() == {}
+    with pytest.raises(ValueError, match="no setting 'beta'"):
+        optimizers.get("sgd").resolve(beta=0.9)
