@@ -19,13 +19,12 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from nnviz.figures.common import CONFIG, FIT_X, TABLEAU10, lines_chart, ramp
+
 DIGITS = list(range(10))
-MODEL_COLORS = ["#4c78a8", "#f58518", "#54a24b", "#b279a2"]
-TOP_COLOR = "#e45756"
-CONFIG: dict[str, Any] = {"view": {"stroke": None}, "axis": {"grid": False}}
-#: Fit the width to the container, keep ``height`` as the plot's height (Streamlit's default
-#: "fit" squeezes the plot into ``height`` minus legend, title and axes).
-AUTOSIZE: dict[str, Any] = {"type": "fit-x", "contains": "padding"}
+#: One colour per model (no red: it marks the top digit).
+MODEL_COLORS = [TABLEAU10[i] for i in (0, 1, 4, 6)]
+TOP_COLOR = TABLEAU10[2]
 
 # ---- colours ---------------------------------------------------------------------------------
 
@@ -35,14 +34,6 @@ _SALIENCY_UP = np.array([255, 64, 32], dtype=np.float64)  # red-orange
 _SALIENCY_DOWN = np.array([40, 120, 255], dtype=np.float64)  # blue
 
 
-def _ramp(t: np.ndarray, stops: np.ndarray) -> np.ndarray:
-    """Values t in [0, 1] -> RGB float by linear interpolation between evenly spaced stops."""
-    t = np.clip(np.nan_to_num(t, nan=0.0), 0.0, 1.0) * (len(stops) - 1)
-    i = np.minimum(t.astype(np.int64), len(stops) - 2)
-    f = (t - i)[..., None]
-    return stops[i] * (1 - f) + stops[i + 1] * f
-
-
 def colorize(values: np.ndarray, cmap: str = "gray", vmin: float | None = None, vmax: float | None = None) -> np.ndarray:
     """(h, w) values -> (h, w, 3) uint8. ``gray``: vmin black .. vmax white (default 0..1);
     ``heat``: dark .. yellow (default 0..max); ``diverging``: blue (negative), white (0), red
@@ -50,11 +41,11 @@ def colorize(values: np.ndarray, cmap: str = "gray", vmin: float | None = None, 
     v = np.asarray(values, dtype=np.float64)
     if cmap == "diverging":
         m = vmax if vmax is not None else float(np.nanmax(np.abs(v))) if v.size else 0.0
-        rgb = _ramp(0.5 + 0.5 * v / (m if m > 0 else 1.0), _DIVERGING)
+        rgb = ramp(0.5 + 0.5 * v / (m if m > 0 else 1.0), _DIVERGING)
     elif cmap == "heat":
         lo = 0.0 if vmin is None else vmin
         hi = (float(np.nanmax(v)) if v.size else 1.0) if vmax is None else vmax
-        rgb = _ramp((v - lo) / (hi - lo if hi > lo else 1.0), _HEAT)
+        rgb = ramp((v - lo) / (hi - lo if hi > lo else 1.0), _HEAT)
     elif cmap == "gray":
         lo, hi = (0.0 if vmin is None else vmin), (1.0 if vmax is None else vmax)
         g = np.clip((v - lo) / (hi - lo if hi > lo else 1.0), 0, 1) * 255.0
@@ -188,7 +179,7 @@ def probability_chart(probabilities: Mapping[str, np.ndarray], height: int = 230
                     "color": color, "tooltip": tooltip}
     return {
         "height": height,
-        "autosize": AUTOSIZE,
+        "autosize": FIT_X,
         "datasets": {"probabilities": probabilities_frame(probabilities)},
         "data": {"name": "probabilities"},
         "layer": [{"mark": {"type": "bar", "cornerRadiusEnd": 2}, "encoding": encoding}],
@@ -196,52 +187,13 @@ def probability_chart(probabilities: Mapping[str, np.ndarray], height: int = 230
     }
 
 
-def curves_frame(x: np.ndarray, series: Mapping[str, np.ndarray]) -> pd.DataFrame:
-    """Long format (x, series, value), NaN and infinite values dropped."""
-    x = np.asarray(x, dtype=np.float64)
-    frames = []
-    for name, values in series.items():
-        v = np.asarray(values, dtype=np.float64)
-        n = min(len(x), len(v))
-        xs, vs = x[:n], v[:n]
-        keep = np.isfinite(xs) & np.isfinite(vs)
-        frames.append(pd.DataFrame({"x": xs[keep].astype(np.float32), "series": name, "value": vs[keep].astype(np.float32)}))
-    df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame({"x": [], "series": [], "value": []})
-    df["series"] = pd.Categorical(df["series"], categories=list(series))
-    return df
-
-
 def curves_chart(x: np.ndarray, series: Mapping[str, np.ndarray], *, y_title: str, x_title: str = "epoch",
                  y_domain: Sequence[float] | None = None, log: bool = False, height: int = 200,
                  title: str | None = None) -> dict[str, Any]:
-    """Lines over training (one per series); the spec depends only on the series names."""
-    names = list(series)
-    scale: dict[str, Any] = {"type": "log"} if log else {"zero": False}
-    if y_domain is not None:
-        scale["domain"] = list(y_domain)
-    spec: dict[str, Any] = {
-        "height": height,
-        "autosize": AUTOSIZE,
-        "datasets": {"curves": curves_frame(x, series)},
-        "data": {"name": "curves"},
-        "layer": [{
-            "mark": {"type": "line", "strokeWidth": 2, "point": {"size": 18}},
-            "encoding": {
-                "x": {"field": "x", "type": "quantitative", "title": x_title, "axis": {"format": ".3~f"}},
-                "y": {"field": "value", "type": "quantitative", "title": y_title, "scale": scale},
-                "color": {"field": "series", "type": "nominal", "title": None,
-                          "scale": {"domain": names, "range": MODEL_COLORS[: len(names)]},
-                          "legend": {"orient": "top", "direction": "horizontal"}},
-                "tooltip": [{"field": "series", "type": "nominal", "title": "curve"},
-                            {"field": "x", "type": "quantitative", "title": x_title, "format": ".2f"},
-                            {"field": "value", "type": "quantitative", "title": y_title, "format": ".4g"}],
-            },
-        }],
-        "config": CONFIG,
-    }
-    if title:
-        spec["title"] = {"text": title, "fontSize": 13, "anchor": "start"}
-    return spec
+    """Lines over training epochs (one per series, a marker on each evaluation; non-finite values
+    are gaps); the spec depends only on the series names."""
+    return lines_chart(x, series, y_title=y_title, x_title=x_title, log=log, y_domain=y_domain, height=height,
+                       colors=MODEL_COLORS, title=title, x_axis_format=".3~f", x_format=".2f", x_step=None, points=18)
 
 
 def confusion_figure(confusion: np.ndarray, selected: tuple[int, int] | None = None, height: int = 460) -> go.Figure:

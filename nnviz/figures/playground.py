@@ -22,6 +22,9 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from nnviz.figures.common import CANVAS, TABLEAU10, lines_chart, vega_ramp
+from nnviz.figures.common import CONFIG as PLAIN
+
 DOMAIN: tuple[float, float] = (-1.5, 1.5)
 ORANGE = "#f59322"  # class 0 / negative (the TensorFlow Playground's colours)
 BLUE = "#0877bd"  # class 1 / positive
@@ -30,17 +33,13 @@ DIVERGING = [ORANGE, MID, BLUE]
 #: The surface behind the points is lighter, so the points (full colour, white rim) stand out.
 DIVERGING_LIGHT = ["#f9c58c", "#f3f4f4", "#7fb4dc"]
 SERIES_COLORS = ["#1f1f1f", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#17becf", "#7f7f7f"]
-COMPARE_COLORS = ["#4c78a8", "#54a24b", "#e45756", "#b279a2"]
+#: One colour per compared run (no orange: it is class 0 here).
+COMPARE_COLORS = [TABLEAU10[i] for i in (0, 4, 2, 6)]
 #: No ARIA attributes per mark (thousands of rectangles), plain axes.
-CONFIG: dict[str, Any] = {"view": {"stroke": None}, "axis": {"grid": False}, "mark": {"aria": False}}
-#: Draw on a canvas: Streamlit picks SVG for charts under 2000 rows, and an SVG of thousands of
-#: rectangles costs the browser far more to update.
-CANVAS: dict[str, Any] = {"embedOptions": {"renderer": "canvas"}}
+CONFIG: dict[str, Any] = {**PLAIN, "mark": {"aria": False}}
 #: Fixed-size charts: width/height are the plot area, whole pixels per cell (Streamlit's default
 #: "fit" would shrink the plot to make room for the axes).
 PAD: dict[str, Any] = {"type": "pad", "contains": "content"}
-#: Stretched charts: fit the container's width; the height stays the plot's height.
-FIT_X: dict[str, Any] = {"type": "fit-x", "contains": "padding"}
 NEURON_CELL_PX = 2
 #: Colour levels of the heatmaps (48 and 32 steps show no banding on these scales).
 SURFACE_LEVELS = 48
@@ -115,8 +114,7 @@ def points_frame(X_train: np.ndarray, y_train: np.ndarray, X_test: np.ndarray | 
 
 
 def _surface_scale(task: str) -> dict[str, Any]:
-    domain = [0, 0.5, 1] if task == "classification" else [-1, 0, 1]
-    return {"domain": domain, "range": DIVERGING, "interpolate": "rgb", "clamp": True}
+    return vega_ramp([0, 0.5, 1] if task == "classification" else [-1, 0, 1], DIVERGING)
 
 
 def surface_chart(values: np.ndarray, points: pa.Table, task: str, *, discretize: bool = False,
@@ -141,8 +139,7 @@ def surface_chart(values: np.ndarray, points: pa.Table, task: str, *, discretize
             "x": {"field": "x0", **pixels}, "x2": {"field": "x1"},
             "y": {"field": "y", **pixels, "scale": {**pixels["scale"], "reverse": True}},
             "color": {"field": "v", "type": "quantitative", "legend": None,
-                      "scale": {"domain": [0, top / 2, top], "range": DIVERGING_LIGHT, "interpolate": "rgb",
-                                "clamp": True}},
+                      "scale": vega_ramp([0, top / 2, top], DIVERGING_LIGHT)},
         },
     }
     point_tooltip = [{"field": "x", "type": "quantitative", "format": ".2f", "title": "x1"},
@@ -180,71 +177,13 @@ def surface_chart(values: np.ndarray, points: pa.Table, task: str, *, discretize
 
 # ---- curves -------------------------------------------------------------------------------
 
-def curves_frame(steps: np.ndarray, series: Mapping[str, np.ndarray], log: bool = False) -> pa.Table:
-    """Wide format: ``step`` and one float32 column per series, named s0, s1, ... (NaN is a gap;
-    values clipped above 0 on a log scale)."""
-    cols: dict[str, Any] = {"step": np.asarray(steps, dtype=np.int32)}
-    for k, name in enumerate(series):
-        v = np.asarray(series[name], dtype=np.float64)
-        if log:
-            v = np.where(np.isfinite(v), np.maximum(v, 1e-8), np.nan)
-        cols[f"s{k}"] = pa.array(v.astype(np.float32), from_pandas=True)  # NaN -> null
-    return pa.table(cols)
-
-
-def lines_chart(steps: np.ndarray, series: Mapping[str, np.ndarray], *, y_title: str, log: bool = False,
-                y_domain: Sequence[float] | None = None, height: int = 200, colors: Sequence[str] | None = None,
-                title: str | None = None, x_title: str = "step", fmt: str = ".4g") -> dict[str, Any]:
-    """Lines over training steps, one per series, with a hover rule listing every value at a step."""
-    names = [str(n) for n in series]
-    keys = [f"s{k}" for k in range(len(names))]
-    colors = list(colors or SERIES_COLORS)[: len(names)]
-    y_scale: dict[str, Any] = {"type": "log"} if log else {"zero": False}
-    if y_domain is not None:
-        y_scale["domain"] = list(y_domain)
-    x = {"field": "step", "type": "quantitative", "title": x_title, "scale": {"domainMin": 0, "nice": True},
-         "axis": {"format": "~s", "tickMinStep": 1, "tickCount": 8}}
-    hover = {"name": "hover", "select": {"type": "point", "fields": ["step"], "nearest": True,
-                                         "on": "pointerover", "clear": "pointerout"}}
-    folded = [
-        {"fold": keys, "as": ["key", "value"]},
-        {"filter": "isValid(datum.value) && isFinite(datum.value)"},
-        {"calculate": f"{json.dumps(names, ensure_ascii=False)}[indexof({json.dumps(keys)}, datum.key)]", "as": "series"},
-    ]
-    layers = [
-        {"transform": folded,
-         "mark": {"type": "line", "strokeWidth": 2, "interpolate": "linear"},
-         "encoding": {"x": x, "y": {"field": "value", "type": "quantitative", "title": y_title, "scale": y_scale},
-                      "color": {"field": "series", "type": "nominal", "title": None,
-                                "scale": {"domain": names, "range": colors},
-                                "legend": {"orient": "top", "direction": "horizontal"}}}},
-        {"transform": [{"filter": {"param": "hover", "empty": False}}, *folded],
-         "mark": {"type": "point", "filled": True, "size": 40},
-         "encoding": {"x": x, "y": {"field": "value", "type": "quantitative"},
-                      "color": {"field": "series", "type": "nominal"}}},
-        {"mark": {"type": "rule", "color": "#888", "strokeWidth": 1},
-         "params": [hover],
-         "encoding": {"x": x,
-                      "opacity": {"condition": {"param": "hover", "empty": False, "value": 0.7}, "value": 0},
-                      "tooltip": [{"field": "step", "type": "quantitative", "title": x_title},
-                                  *[{"field": k, "type": "quantitative", "format": fmt, "title": n}
-                                    for k, n in zip(keys, names, strict=True)]]}},
-    ]
-    spec: dict[str, Any] = {"height": height, "autosize": FIT_X, "usermeta": CANVAS,
-                            "datasets": {"curves": curves_frame(steps, series, log)},
-                            "data": {"name": "curves"}, "layer": layers, "config": CONFIG}
-    if title:
-        spec["title"] = {"text": title, "fontSize": 13, "anchor": "start"}
-    return spec
-
-
 def loss_chart(curves: Mapping[str, np.ndarray], *, log: bool = False, height: int = 210) -> dict[str, Any]:
     """Train and test loss over steps (from ``playground.curves``)."""
     series = {"train loss": curves["train_loss"]}
     if np.isfinite(np.asarray(curves["test_loss"], dtype=np.float64)).any():
         series["test loss"] = curves["test_loss"]
     return lines_chart(curves["step"], series, y_title="loss" + (" (log scale)" if log else ""), log=log,
-                       height=height, title="Loss")
+                       height=height, colors=SERIES_COLORS, title="Loss")
 
 
 def accuracy_chart(curves: Mapping[str, np.ndarray], *, height: int = 150) -> dict[str, Any]:
@@ -252,7 +191,7 @@ def accuracy_chart(curves: Mapping[str, np.ndarray], *, height: int = 150) -> di
     if np.isfinite(np.asarray(curves["test_accuracy"], dtype=np.float64)).any():
         series["test accuracy"] = curves["test_accuracy"]
     return lines_chart(curves["step"], series, y_title="accuracy", y_domain=(0, 1), height=height,
-                       title="Accuracy", fmt=".3f")
+                       colors=SERIES_COLORS, title="Accuracy", fmt=".3f")
 
 
 def compare_loss_chart(steps: Sequence[np.ndarray], losses: Sequence[np.ndarray], labels: Sequence[str], *,
@@ -411,7 +350,7 @@ def network_chart(maps: Sequence[np.ndarray], layer_weights: Sequence[tuple[np.n
             "encoding": {
                 "x": {"field": "x0", **x_enc}, "x2": {"field": "x1"}, "y": {"field": "y", **y_enc},
                 "color": {"field": "v", "type": "quantitative", "legend": None,
-                          "scale": {"domain": [0, half, NEURON_LEVELS - 1], "range": DIVERGING, "interpolate": "rgb"}},
+                          "scale": vega_ramp([0, half, NEURON_LEVELS - 1], DIVERGING, clamp=False)},
             },
         },
         {
@@ -504,8 +443,6 @@ def histogram_chart(hists: Sequence[Mapping[str, Any]], *, width: int = 210, hei
 
 def payload_bytes(spec: Mapping[str, Any]) -> int:
     """Rough message size of a spec: its JSON plus each dataset as Arrow IPC (what Streamlit sends)."""
-    import json
-
     body = {k: v for k, v in spec.items() if k != "datasets"}
     total = len(json.dumps(body, default=str))
     for table in spec.get("datasets", {}).values():

@@ -82,9 +82,13 @@ def test_curves_chart_drops_non_finite_points():
     x = np.array([0.25, 0.5, 0.75])
     spec = figs.curves_chart(x, {"training loss": np.array([2.0, np.nan, 1.0]), "validation loss": np.array([2.1, 1.5, np.inf])},
                              y_title="cross-entropy", title="Loss")
-    df = spec["datasets"]["curves"]
-    assert len(df) == 4 and list(df["series"].cat.categories) == ["training loss", "validation loss"]
+    data = spec["datasets"]["curves"]
+    assert data.column("step").to_pylist() == [0.25, 0.5, 0.75]  # fractional epochs stay fractional
+    values = np.array([data.column(k).to_numpy(zero_copy_only=False) for k in ("s0", "s1")], dtype=np.float64)
+    assert np.isfinite(values).sum() == 4  # the lines draw only the finite values
+    assert "isFinite(datum.value)" in spec["layer"][0]["transform"][1]["filter"]
     enc = spec["layer"][0]["encoding"]
+    assert enc["color"]["scale"]["domain"] == ["training loss", "validation loss"]
     assert enc["x"]["title"] == "epoch" and enc["y"]["title"] == "cross-entropy"
     assert spec["autosize"]["type"] == "fit-x" and spec["title"]["text"] == "Loss"
     empty = figs.curves_chart(np.zeros(0), {"a": np.zeros(0)}, y_title="loss")

@@ -1,0 +1,139 @@
+"""What every page's figures share: one Vega-Lite line chart, one colour ramp, one category palette.
+
+Data in, spec (a dict) or RGB array out; no widgets. Line charts keep their data in ``"datasets"``
+as a small Arrow table and their spec depends only on the series names and the options, so Vega
+updates them in place while a model trains (STREAMLIT_NOTES.md: plotly remounts and flashes).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+#: Vega's "tableau10" category colours. Pages pick from it, skipping colours that already mean
+#: something there (the playground's orange class, the digits page's red top digit).
+TABLEAU10: tuple[str, ...] = ("#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2",
+                              "#ff9da6", "#9d755d", "#bab0ac")
+#: Plain views: no frame, no grid lines.
+CONFIG: dict[str, Any] = {"view": {"stroke": None}, "axis": {"grid": False}}
+#: Draw on a canvas: Streamlit picks SVG for charts under 2000 rows, which is slower to update.
+CANVAS: dict[str, Any] = {"embedOptions": {"renderer": "canvas"}}
+#: Stretched charts: fit the container's width; the height stays the plot's height (Streamlit's
+#: default "fit" squeezes the plot into ``height`` minus legend, title and axes).
+FIT_X: dict[str, Any] = {"type": "fit-x", "contains": "padding"}
+
+
+def cycle(palette: Sequence[str], i: int) -> str:
+    """The ``i``-th colour of ``palette``, starting over after the last."""
+    return palette[i % len(palette)]
+
+
+def rgb(colors: Sequence[str] | np.ndarray) -> np.ndarray:
+    """(k, 3) float64 RGB in 0..255 from "#rrggbb" strings (or RGB rows, passed through)."""
+    if isinstance(colors, np.ndarray):
+        return colors.astype(np.float64, copy=False)
+    return np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in colors], dtype=np.float64)
+
+
+def ramp(t: np.ndarray, stops: Sequence[str] | np.ndarray) -> np.ndarray:
+    """Values t in [0, 1] -> (..., 3) float64 RGB, linear between evenly spaced colour ``stops``
+    ("#rrggbb" strings or (k, 3) RGB rows); values outside are clipped, NaN counts as 0."""
+    colors = rgb(stops)
+    t = np.clip(np.nan_to_num(np.asarray(t, dtype=np.float64), nan=0.0), 0.0, 1.0) * (len(colors) - 1)
+    i = np.minimum(t.astype(np.int64), len(colors) - 2)
+    f = (t - i)[..., None]
+    return colors[i] * (1 - f) + colors[i + 1] * f
+
+
+def vega_ramp(domain: Sequence[float], stops: Sequence[str], clamp: bool = True) -> dict[str, Any]:
+    """The same ramp as a Vega-Lite colour scale: ``stops`` at the ``domain`` values, RGB-interpolated."""
+    scale: dict[str, Any] = {"domain": list(domain), "range": list(stops), "interpolate": "rgb"}
+    if clamp:
+        scale["clamp"] = True
+    return scale
+
+
+# ---- line charts -----------------------------------------------------------------------------
+
+def curves_frame(x: np.ndarray, series: Mapping[str, np.ndarray], log: bool = False) -> pa.Table:
+    """Wide format: ``step`` (the x values: int32 if whole numbers, else float32) and one float32
+    column per series, named s0, s1, ...: NaN is null (a gap; the lines skip infinities too), a
+    series shorter than x is padded with nulls, a longer one cut; on a log scale values are
+    clipped above 0 and infinities are nulls."""
+    x = np.asarray(x)
+    n = len(x)
+    cols: dict[str, Any] = {"step": x.astype(np.int32 if np.issubdtype(x.dtype, np.integer) else np.float32)}
+    for k, name in enumerate(series):
+        v = np.full(n, np.nan)
+        given = np.asarray(series[name], dtype=np.float64)[:n]
+        v[: len(given)] = given
+        if log:
+            v = np.where(np.isfinite(v), np.maximum(v, 1e-8), np.nan)
+        cols[f"s{k}"] = pa.array(v.astype(np.float32), from_pandas=True)  # NaN -> null
+    return pa.table(cols)
+
+
+def lines_chart(x: np.ndarray, series: Mapping[str, np.ndarray], *, y_title: str, x_title: str = "step",
+                log: bool = False, y_domain: Sequence[float] | None = None, height: int = 200,
+                colors: Sequence[str] | None = None, title: str | None = None, fmt: str = ".4g",
+                x_axis_format: str = "~s", x_format: str | None = None, x_step: float | None = 1,
+                points: float = 0) -> dict[str, Any]:
+    """Lines over training, one per series, with a hover rule listing every value at an x.
+
+    ``fmt``: the values' format in the tooltip; ``x_axis_format``/``x_format``: the x axis labels'
+    and the tooltip's x format (None: as it is); ``x_step``: the smallest step between x ticks
+    (1 for whole training steps; None: any); ``points``: size of a marker on each value (0: none).
+    Series names stay out of the field names (s0, s1, ...) and are mapped back in the browser.
+    """
+    names = [str(n) for n in series]
+    keys = [f"s{k}" for k in range(len(names))]
+    colors = list(colors or TABLEAU10)[: len(names)]
+    y_scale: dict[str, Any] = {"type": "log"} if log else {"zero": False}
+    if y_domain is not None:
+        y_scale["domain"] = list(y_domain)
+    axis: dict[str, Any] = {"format": x_axis_format, "tickCount": 8}
+    if x_step is not None:
+        axis["tickMinStep"] = x_step
+    x_enc = {"field": "step", "type": "quantitative", "title": x_title, "scale": {"domainMin": 0, "nice": True},
+             "axis": axis}
+    hover = {"name": "hover", "select": {"type": "point", "fields": ["step"], "nearest": True,
+                                         "on": "pointerover", "clear": "pointerout"}}
+    folded = [
+        {"fold": keys, "as": ["key", "value"]},
+        {"filter": "isValid(datum.value) && isFinite(datum.value)"},
+        {"calculate": f"{json.dumps(names, ensure_ascii=False)}[indexof({json.dumps(keys)}, datum.key)]", "as": "series"},
+    ]
+    line: dict[str, Any] = {"type": "line", "strokeWidth": 2, "interpolate": "linear"}
+    if points:
+        line["point"] = {"size": points}
+    x_tip: dict[str, Any] = {"field": "step", "type": "quantitative", "title": x_title}
+    if x_format:
+        x_tip["format"] = x_format
+    layers = [
+        {"transform": folded,
+         "mark": line,
+         "encoding": {"x": x_enc, "y": {"field": "value", "type": "quantitative", "title": y_title, "scale": y_scale},
+                      "color": {"field": "series", "type": "nominal", "title": None,
+                                "scale": {"domain": names, "range": colors},
+                                "legend": {"orient": "top", "direction": "horizontal"}}}},
+        {"transform": [{"filter": {"param": "hover", "empty": False}}, *folded],
+         "mark": {"type": "point", "filled": True, "size": 40},
+         "encoding": {"x": x_enc, "y": {"field": "value", "type": "quantitative"},
+                      "color": {"field": "series", "type": "nominal"}}},
+        {"mark": {"type": "rule", "color": "#888", "strokeWidth": 1},
+         "params": [hover],
+         "encoding": {"x": x_enc,
+                      "opacity": {"condition": {"param": "hover", "empty": False, "value": 0.7}, "value": 0},
+                      "tooltip": [x_tip, *[{"field": k, "type": "quantitative", "format": fmt, "title": n}
+                                           for k, n in zip(keys, names, strict=True)]]}},
+    ]
+    spec: dict[str, Any] = {"height": height, "autosize": FIT_X, "usermeta": CANVAS,
+                            "datasets": {"curves": curves_frame(x, series, log)},
+                            "data": {"name": "curves"}, "layer": layers, "config": CONFIG}
+    if title:
+        spec["title"] = {"text": title, "fontSize": 13, "anchor": "start"}
+    return spec
