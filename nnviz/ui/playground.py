@@ -2,9 +2,11 @@
 
 State (all keys prefixed ``pg_``): ``pg_exp`` the last valid experiment, ``pg_run`` the live run,
 ``pg_running``, ``pg_hidden`` the layer sizes edited by the +/- buttons, ``pg_notice`` the last
-reset/live-change message, ``pg_cmp`` the comparison. Widgets are created without ``value=``:
-their state is seeded from ``pg_exp`` (so a shared link, or coming back from another page,
-restores them). Training happens only under the per-session lock.
+reset/live-change message, ``pg_cmp`` the comparison. Widgets are created without ``value=`` and
+seeded through ``nnviz.ui.state``: the experiment's controls from ``pg_exp`` (so a shared link, or
+coming back from another page, restores them), the view's own settings (``REMEMBERED``: speed,
+toggles, open tabs, compared values) from what ``state.remember`` kept. Training happens only
+under the per-session lock.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ from nnviz.labs.playground.views import (
     weights,
 )
 from nnviz.nn import activations, initializers, losses, optimizers
+from nnviz.ui import state
 from nnviz.ui.common import LEARNING_RATES, learning_rate_slider, optimizer_settings, session_lock, show_diverged
 
 TICK_SECONDS = 0.3
@@ -72,6 +75,9 @@ PAGE_TABS = {":material/model_training: Train": "train", ":material/compare: Com
 VIEW_TABS = {":material/hub: Network": "network", ":material/monitor_heart: Diagnostics": "diagnostics"}
 LOCK = "pg"
 CMP_LOCK = "pg_cmp"
+#: Settings of the view (not of the experiment) that survive a page switch.
+REMEMBERED = ("pg_speed", "pg_show_test", "pg_discretize", "pg_log", "pg_tab", "pg_view", "pg_cmp_vary", "pg_cmp_lrs",
+              "pg_cmp_opts")
 
 
 def _s() -> Any:
@@ -99,13 +105,11 @@ def init_state() -> None:
             s.pg_run = build(s.pg_exp)
     s.setdefault("pg_hidden", list(s.pg_exp.hidden))
     s.setdefault("pg_running", False)
-    s.setdefault("pg_speed", DEFAULT_SPEED)
     seed_widgets(s.pg_exp)
 
 
 def seed_widgets(exp: Experiment) -> None:
-    """Give every control that has no state yet its value from ``exp`` (never overwrites)."""
-    s = _s()
+    """Give every experiment control that has no state yet its value from ``exp`` (never overwrites)."""
     values: dict[str, Any] = {
         "pg_dataset": exp.dataset, "pg_noise": exp.noise, "pg_n": exp.n_points, "pg_test": exp.test_ratio,
         "pg_seed": exp.seed, "pg_act": exp.activation, "pg_init": exp.init, "pg_l1": exp.l1, "pg_l2": exp.l2,
@@ -115,8 +119,7 @@ def seed_widgets(exp: Experiment) -> None:
     values["pg_features"] = list(exp.features)
     values.update({f"pg_opt_{exp.optimizer}_{k}": v for k, v in exp.optimizer_params if k != "eps"})
     for key, value in values.items():
-        if key not in s:
-            s[key] = value
+        state.seed(key, value)
 
 
 def set_experiment(new: Experiment) -> Change:
@@ -256,7 +259,7 @@ def controls(exp: Experiment) -> Experiment | None:
     sb.selectbox("Initialization", initializers.names(), key="pg_init",
                  format_func=lambda n: n.replace("_", " ").capitalize(),
                  help="How the first weights are drawn. " + " ".join(
-                     f"**{n}**: {(initializers.get(n).__doc__ or '').strip().splitlines()[0]}"
+                     f"**{n}**: {initializers.description(n)}"
                      for n in initializers.names()))
     c1, c2 = sb.columns(2)
     c1.select_slider("L1 rate", _with_current(list(REG_RATES), s.get("pg_l1", 0.0)), key="pg_l1",
@@ -360,7 +363,7 @@ def toolbar() -> None:
                    help="One pass over the training points.")
     cols[3].button("Reset", key="pg_reset", icon=":material/restart_alt:", on_click=_reset, use_container_width=True,
                    help="Back to step 0 with the same initial weights.")
-    cols[4].select_slider("Speed (steps per tick)", SPEEDS, key="pg_speed",
+    cols[4].select_slider("Speed (steps per tick)", SPEEDS, key=state.seed("pg_speed", DEFAULT_SPEED),
                           help=f"Training steps between redraws (about {1 / TICK_SECONDS:.0f} redraws a second); "
                                "1 is slow motion.")
     notice = s.get("pg_notice")
@@ -385,6 +388,7 @@ def _view(run: Run, detail: str = "network") -> dict[str, Any]:
     else:
         view["norms"] = gradient_norms(run)
         view["hists"] = weight_histograms(run)
+        view["counts_dead"] = math.isfinite(run.trainer.dead_relu_fraction())  # NaN: no unit that can die
     return view
 
 
@@ -408,11 +412,12 @@ def live_panel() -> None:
         with _lock():
             run: Run = s.pg_run
             if s.get("pg_running") and run.diverged is None:
-                run.train(int(s.get("pg_speed", DEFAULT_SPEED)))
-            view = _view(run, VIEW_TABS.get(s.get("pg_view"), "network"))
+                run.train(int(state.value("pg_speed", DEFAULT_SPEED)))
+            view = _view(run, VIEW_TABS.get(state.value("pg_view"), "network"))
         if view["diverged"] is not None:
             s.pg_running = False
         draw(view)
+        state.remember(REMEMBERED)  # a tick or a click in here reruns only this fragment
         if running and (not s.get("pg_running") or _changed_since_full_run()):
             # A click or a control change can be taken by a tick's run, which redraws only this
             # fragment: rerun the page once, so the toolbar shows Play again (and the timer stops)
@@ -442,8 +447,9 @@ def draw(view: dict[str, Any]) -> None:
     left, right = st.columns([1.7, 1], gap="medium")
     with left:
         t1, t2 = st.columns(2)
-        show_test = t1.toggle("Show test data", key="pg_show_test", help="Test points have a black rim.")
-        discretize = t2.toggle("Discretize output", key="pg_discretize",
+        show_test = t1.toggle("Show test data", key=state.seed("pg_show_test", False),
+                              help="Test points have a black rim.")
+        discretize = t2.toggle("Discretize output", key=state.seed("pg_discretize", False),
                                help="Show the decision (blue or orange) instead of the network's confidence.")
         data: Data = view["data"]
         points = figs.points_frame(data.X_train, data.y_train, data.X_test if show_test else None,
@@ -453,14 +459,15 @@ def draw(view: dict[str, Any]) -> None:
         st.caption("Colour: P(blue) from orange (0) to blue (1)." if classification
                    else "Colour: the network's prediction, orange (−1) to blue (+1); points show the targets.")
     with right:
-        log = st.toggle("Log scale", key="pg_log", help="Loss on a logarithmic axis: small losses stay readable.")
+        log = st.toggle("Log scale", key=state.seed("pg_log", False),
+                        help="Loss on a logarithmic axis: small losses stay readable.")
         st.vega_lite_chart(spec=figs.loss_chart(view["curves"], log=log), width="stretch")
         if classification:
             st.vega_lite_chart(spec=figs.accuracy_chart(view["curves"]), width="stretch")
         st.caption(f"{exp.describe()} · {view['n_params']:,} parameters")
 
     # Lazy tabs: only the open one is computed and sent, every tick.
-    tab_net, tab_diag = st.tabs(list(VIEW_TABS), key="pg_view", on_change="rerun")
+    tab_net, tab_diag = st.tabs(list(VIEW_TABS), key=state.seed("pg_view", next(iter(VIEW_TABS))), on_change="rerun")
     if view["detail"] == "network" and tab_net.open is not False:
         with tab_net:
             draw_network(view)
@@ -481,14 +488,13 @@ def draw_network(view: dict[str, Any]) -> None:
 
 
 def draw_diagnostics(view: dict[str, Any]) -> None:
-    exp: Experiment = view["exp"]
     norms = view["norms"]
     if len(norms["step"]):
         st.vega_lite_chart(spec=figs.gradient_norm_chart(norms), width="stretch")
     else:
         st.caption("Gradient norms appear once training starts.")
     c = view["curves"]
-    if exp.activation == "relu":
+    if view["counts_dead"]:
         st.vega_lite_chart(spec=figs.dead_relu_chart(c["step"], c["dead_relu"]), width="stretch")
     else:
         st.caption("Dead ReLUs are counted with the ReLU activation (a ReLU is dead when it outputs 0 for "
@@ -516,15 +522,15 @@ def compare_panel() -> None:
     st.markdown("Train up to four copies of **the same network, from the same initial weights and the same "
                 "batches**, changing one setting. Small, good and too-large learning rates side by side.")
     c1, c2 = st.columns([1, 3])
-    s.setdefault("pg_cmp_vary", "learning_rate")
-    vary = c1.radio("Vary", list(VARY), key="pg_cmp_vary", format_func=lambda v: VARY[v].capitalize())
+    vary = c1.radio("Vary", list(VARY), key=state.seed("pg_cmp_vary", "learning_rate"),
+                    format_func=lambda v: VARY[v].capitalize())
     if vary == "learning_rate":
-        s.setdefault("pg_cmp_lrs", list(COMPARE_LRS))
-        values = c2.multiselect("Learning rates", list(LEARNING_RATES), key="pg_cmp_lrs", max_selections=MAX_COMPARE,
+        values = c2.multiselect("Learning rates", list(LEARNING_RATES), key=state.seed("pg_cmp_lrs", list(COMPARE_LRS)),
+                                max_selections=MAX_COMPARE,
                                 format_func=lambda v: f"{v:g}", help="Up to four; the optimizer is the one in the sidebar.")
     else:
-        s.setdefault("pg_cmp_opts", ["sgd", "momentum", "adam"])
-        values = c2.multiselect("Optimizers", optimizers.names(), key="pg_cmp_opts", max_selections=MAX_COMPARE,
+        values = c2.multiselect("Optimizers", optimizers.names(), key=state.seed("pg_cmp_opts", ["sgd", "momentum", "adam"]),
+                                max_selections=MAX_COMPARE,
                                 format_func=lambda n: optimizers.get(n).label or n,
                                 help="Up to four, each with its default settings and the sidebar's learning rate.")
     values = sorted(values) if vary == "learning_rate" else list(values)
@@ -542,7 +548,7 @@ def compare_panel() -> None:
               icon=":material/pause:" if running else ":material/play_arrow:", use_container_width=True)
     b2.button("Reset", key="pg_cmp_reset", icon=":material/restart_alt:", on_click=_reset_compare,
               use_container_width=True)
-    b3.caption(f"Everything else as in the sidebar: {exp.describe()}. Speed: {s.get('pg_speed', DEFAULT_SPEED)} "
+    b3.caption(f"Everything else as in the sidebar: {exp.describe()}. Speed: {state.value('pg_speed', DEFAULT_SPEED)} "
                "steps per tick.")
 
     @st.fragment(run_every=TICK_SECONDS if running else None)
@@ -552,7 +558,7 @@ def compare_panel() -> None:
             if s.get("pg_cmp_running"):
                 for run in cmp.runs:
                     if run.diverged is None:
-                        run.train(int(s.get("pg_speed", DEFAULT_SPEED)))
+                        run.train(int(state.value("pg_speed", DEFAULT_SPEED)))
             rows = []
             for run in cmp.runs:
                 c = curves(run.history, start=run.start)
@@ -614,7 +620,8 @@ def share_panel() -> None:
 
 # ---- the page -----------------------------------------------------------------------------
 
-def page() -> None:
+def render() -> None:
+    """The playground page."""
     init_state()
     s = _s()
     st.title(":material/tune: Playground")
@@ -627,7 +634,8 @@ def page() -> None:
     for message in s.get("pg_url_messages") or []:
         st.warning(f"Link: {message}.", icon=":material/link_off:")
     # Lazy tabs: a hidden tab runs nothing (its fragment, and so its ticks, pause with it).
-    tab_train, tab_cmp, tab_share = st.tabs(list(PAGE_TABS), key="pg_tab", on_change="rerun")
+    tab_train, tab_cmp, tab_share = st.tabs(list(PAGE_TABS), key=state.seed("pg_tab", next(iter(PAGE_TABS))),
+                                            on_change="rerun")
     if tab_train.open is not False:
         with tab_train:
             toolbar()
@@ -638,3 +646,4 @@ def page() -> None:
     if tab_share.open:
         with tab_share:
             share_panel()
+    state.remember(REMEMBERED)

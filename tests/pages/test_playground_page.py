@@ -296,3 +296,43 @@ def test_share_tab_has_the_link_and_downloads():
     assert "?" in link and "lr=0.03" in link and "data=circles" in link
     labels = [b.proto.label for b in at.get("download_button")]
     assert len(labels) == 3 and any("JSON" in t for t in labels) and any(".npz" in t for t in labels)
+
+
+def test_view_settings_and_the_experiment_survive_a_page_switch():
+    at = AppTest.from_file("../../app.py", default_timeout=60)
+    at.run()
+    at.switch_page("pages/playground.py").run()
+    at.slider(key="pg_noise").set_value(0.25)
+    at.select_slider(key="pg_speed").set_value(5)
+    at.toggle(key="pg_log").set_value(True)
+    at.toggle(key="pg_show_test").set_value(True)
+    _ok(at)
+    at.switch_page("pages/functions.py").run()  # Streamlit drops the playground widgets' values here
+    assert "pg_speed" not in at.session_state and "pg_log" not in at.session_state
+    at.switch_page("pages/playground.py").run()
+    assert not at.exception and not at.error
+    assert at.select_slider(key="pg_speed").value == 5
+    assert at.toggle(key="pg_log").value is True and at.toggle(key="pg_show_test").value is True
+    assert at.slider(key="pg_noise").value == 0.25 and _exp(at).noise == 0.25
+
+
+def test_compare_runs_tick_at_the_speed_set_on_the_train_tab():
+    at = _page()
+    at.select_slider(key="pg_speed").set_value(5)
+    _ok(at)
+    at.session_state["pg_tab"] = TAB_COMPARE  # the speed control is not drawn from here on
+    _ok(at)
+    at.button(key="pg_cmp_play").click()
+    _ok(at)
+    _ok(at)
+    assert [r.step for r in at.session_state["pg_cmp"].runs] == [2 * 5] * len(ui.COMPARE_LRS)
+    assert any("Speed: 5 steps per tick" in c.value for c in at.caption)
+
+
+def test_diagnostics_without_relus_explain_instead_of_an_empty_chart():
+    at = _page()
+    at.button(key="pg_step_epoch").click()
+    at.session_state["pg_view"] = VIEW_DIAGNOSTICS
+    _ok(at)
+    assert len(_charts(at)) == 5  # surface, loss, accuracy; gradient norms, histograms
+    assert any("Dead ReLUs are counted" in c.value for c in at.caption)
