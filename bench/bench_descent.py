@@ -27,13 +27,8 @@ from nnviz.figures.descent import (  # noqa: E402
     loss_figure,
     surface3d_figure,
 )
-from nnviz.labs.descent import (  # noqa: E402
-    RunSpec,
-    race,
-    run,
-    status,
-    surfaces,  # noqa: E402
-)
+from nnviz.labs.descent import RunSpec, race, run, surfaces  # noqa: E402
+from nnviz.labs.descent.runs import status  # noqa: E402
 
 SPECS = [RunSpec("sgd", 0.0015), RunSpec("momentum", 0.002), RunSpec("nesterov", 0.002),
          RunSpec("adagrad", 0.5), RunSpec("rmsprop", 0.01), RunSpec("adam", 0.02)]

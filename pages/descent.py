@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from nnviz.figures import descent as figs
-from nnviz.labs import descent
+from nnviz.labs.descent.runs import status
+from nnviz.labs.descent.stability import curvature_at
 from nnviz.ui import descent as ui
 from nnviz.ui.common import ensure_app_navigation
 
@@ -35,7 +36,7 @@ specs = tuple(ui.current_specs())
 n_steps = ui.steps()
 with st.spinner("Running the optimizers..."):
     trajs = ui.cached_race(surface, specs, start, n_steps)
-statuses = [descent.status(t, surface, ui.tolerance()) for t in trajs]
+statuses = [status(t, surface, ui.tolerance()) for t in trajs]
 
 with view:
     if surface.dim == 2:
@@ -84,7 +85,7 @@ with lr_col:
     near = None
     if L is None and surface.minima:
         near = surface.minima[0]
-        L = descent.curvature_at(surface, near)
+        L = curvature_at(surface, near)
     lr_fig = figs.learning_rate_figure(surface, trajs, curvature=L)
     if lr_fig is None or L is None:
         st.info("This surface has no single curvature to compare the learning rates with (no minimum, or a "

@@ -15,6 +15,10 @@
 - ``learning_rate_figure``: each run's learning rate against the stability limit of a
   quadratic surface (plain gradient descent converges only for η < 2/L).
 
+What is drawn for a run comes from its optimizer's class, never from its name: the momentum
+arrow from ``velocity``, the step-size cross from ``step_scale``, the bands from
+``stability_limit`` and ``zigzag_limit``.
+
 Sizes: the map is a ~25 kB PNG, paths and frames are float32 binary arrays; six runs of 500
 steps on a 200x200 grid are about 0.45 MB of JSON, 0.65 MB with every arrow on
 (bench/bench_descent.py measures it).
@@ -32,8 +36,10 @@ import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
 
-from nnviz.labs.descent import RunStatus, Trajectory, nearest_minimum_distance, stability_limit, status
+from nnviz.labs.descent.runs import RunStatus, Trajectory, nearest_minimum_distance, status
+from nnviz.labs.descent.stability import stability_limit, zigzag_limit
 from nnviz.labs.descent.surfaces import Surface
+from nnviz.nn import optimizers
 
 #: One colour per run (up to six), saturated enough to stand out on the pale contour map.
 RUN_COLORS = ("#e4572e", "#1f6fd1", "#17a34a", "#9b30d9", "#f0a202", "#e01e84")
@@ -229,6 +235,21 @@ def titles_of(trajs: Sequence[Trajectory]) -> list[str]:
     return [t.spec.title for t in trajs]
 
 
+def velocity_name() -> str:
+    """The momentum arrow's legend, from what the registered optimizers declare as ``velocity``: the
+    array most of them use, then the others with their optimizers, e.g. "momentum: −v (Adam: −m)"."""
+    users: dict[str, list[str]] = {}
+    for name in optimizers.names():
+        cls = optimizers.get(name)
+        if cls.velocity is not None:
+            users.setdefault(cls.velocity, []).append(cls.label)
+    if not users:
+        return "momentum"
+    main = max(users, key=lambda k: len(users[k]))  # the first of the most used
+    others = [f"{', '.join(labels)}: −{key}" for key, labels in users.items() if key != main]
+    return f"momentum: −{main}" + (f" ({'; '.join(others)})" if others else "")
+
+
 # ---- 2D: contour map -------------------------------------------------------------------------------
 
 
@@ -337,9 +358,10 @@ def contour_figure(
 
     Static traces, in order: contour, the click grid (``PICK_NAME``), minima, each run's whole
     path (faint; legend entry), the start. Animated: each run's head with its last ``TRAIL``
-    steps, then optionally the arrows: -∇f (downhill direction), the momentum (-v, Adam's -m),
-    and the adaptive optimizers' per-coordinate step size as a cross (arms ∝ η/(√v̂ + ε) along
-    x and along y). Arrows show the direction; their length shrinks as the vector fades
+    steps, then optionally the arrows: -∇f (downhill direction), the momentum (-velocity, for
+    runs whose optimizer declares one: -v, Adam's -m), and the adaptive optimizers'
+    per-coordinate step size (``Trajectory.step_scale``, e.g. η/(√v̂ + ε)) as a cross with arms
+    along x and along y. Arrows show the direction; their length shrinks as the vector fades
     (``_scaled``); the cross shows the ratio of its two arms (the longer has a fixed length).
     """
     if surface.dim != 2:
@@ -425,9 +447,9 @@ def contour_figure(
     if show_gradient:
         data.append(_arrow_trace("−∇f: downhill", "#111111", n_runs))
         kinds.append("gradient")
-    moment_runs = [i for i, t in enumerate(trajs) if t.spec.optimizer in ("momentum", "nesterov", "adam")]
-    if show_velocity and moment_runs:
-        data.append(_arrow_trace("momentum: −v (Adam: −m)", "#6a1b9a", n_runs, dash="dot"))
+    velocities = [t.velocity for t in trajs]
+    if show_velocity and any(v is not None for v in velocities):
+        data.append(_arrow_trace(velocity_name(), "#6a1b9a", n_runs, dash="dot"))
         kinds.append("velocity")
     scales = [t.step_scale() for t in trajs]
     if show_step_size and any(s is not None for s in scales):
@@ -447,9 +469,9 @@ def contour_figure(
             series.append(_arrow_series(here, heads))
         elif kind == "velocity":
             vel = np.full_like(here, np.nan)
-            for r in moment_runs:
-                t = trajs[r]
-                vel[:, r] = -t.state["m" if t.spec.optimizer == "adam" else "v"][idx[:, r]]
+            for r, v in enumerate(velocities):
+                if v is not None:
+                    vel[:, r] = -v[idx[:, r]]
             series.append(_arrow_series(here, here + ell * _scaled(vel)))
         else:  # the adaptive optimizers' step size per coordinate: a cross with arms ∝ η_x, η_y
             h = np.full_like(here, np.nan)
@@ -716,11 +738,12 @@ def learning_rate_figure(surface: Surface, trajs: Sequence[Trajectory], curvatur
                          height: int | None = None) -> go.Figure | None:
     """Where each run's learning rate sits against the stability limit of a quadratic surface.
 
-    One row per run, on a log η axis: for plain gradient descent, green below 1/L (steady),
-    amber between 1/L and 2/L (zigzags, still converges), red above 2/L (diverges); for
-    momentum and Nesterov their own limit (``stability_limit``); the adaptive optimizers
-    have no fixed limit (grey). L is ``curvature`` if given (e.g. the curvature at a minimum,
-    ``descent.curvature_at``: the limit then holds near it), else the surface's constant
+    One row per run, on a log η axis, from what its optimizer's class declares: green up to its
+    ``zigzag_limit`` (steady), amber from there to its ``stability_limit`` (zigzags, still
+    converges), red above (diverges): 1/L and 2/L for plain gradient descent; green then red for
+    an optimizer with a limit and no zigzag limit (momentum, Nesterov); grey for one with no fixed
+    limit (the adaptive optimizers). L is ``curvature`` if given (e.g. the curvature at a minimum,
+    ``stability.curvature_at``: the limit then holds near it), else the surface's constant
     curvature; None if there is neither.
     """
     L = curvature if curvature is not None else surface.lipschitz
@@ -728,6 +751,7 @@ def learning_rate_figure(surface: Surface, trajs: Sequence[Trajectory], curvatur
         return None
     rates = [t.spec.learning_rate for t in trajs]
     limits = [stability_limit(t.spec, L) for t in trajs]
+    calm = [zigzag_limit(t.spec, L) for t in trajs]
     known = [v for v in limits if v is not None]
     lo = min([*rates, 1.0 / L]) / 4.0
     hi = max([*rates, *known, 2.0 / L]) * 4.0
@@ -744,12 +768,11 @@ def learning_rate_figure(surface: Surface, trajs: Sequence[Trajectory], curvatur
         shown.add(kind)
 
     titles = titles_of(trajs)
-    for row, (t, limit) in enumerate(zip(trajs, limits, strict=True)):
-        name = t.spec.optimizer
-        if name == "sgd":
-            band(row, lo, 1.0 / L, "steady")
-            band(row, 1.0 / L, 2.0 / L, "zigzags")
-            band(row, 2.0 / L, hi, "diverges")
+    for row, (limit, zigzag) in enumerate(zip(limits, calm, strict=True)):
+        if limit is not None and zigzag is not None:
+            band(row, lo, zigzag, "steady")
+            band(row, zigzag, limit, "zigzags")
+            band(row, limit, hi, "diverges")
         elif limit is not None:
             band(row, lo, limit, "steady")
             band(row, limit, hi, "diverges")

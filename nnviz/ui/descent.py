@@ -16,8 +16,10 @@ from typing import Any
 import streamlit as st
 
 from nnviz.figures.descent import picked_start, run_color
-from nnviz.labs import descent
-from nnviz.labs.descent import LEARNING_RATE_GRID, MAX_RUNS, RunSpec, Trajectory, surfaces
+from nnviz.labs.descent import RunSpec, Trajectory, race, surfaces
+from nnviz.labs.descent.presets import learning_rate_ladder, optimizers_compared
+from nnviz.labs.descent.runs import MAX_RUNS, TOLERANCE
+from nnviz.labs.descent.stability import LEARNING_RATE_GRID, snap_rate
 from nnviz.labs.descent.surfaces import Surface
 from nnviz.nn import optimizers
 from nnviz.ui.common import optimizer_settings
@@ -199,21 +201,21 @@ def _surface(key: SurfaceKey) -> Surface:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _race(key: SurfaceKey, specs: tuple[RunSpec, ...], start: tuple[float, ...], n_steps: int) -> list[Trajectory]:
-    return descent.race(_surface(key), list(specs), start, n_steps)
+    return race(_surface(key), list(specs), start, n_steps)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _ladder(key: SurfaceKey, optimizer: str, start: tuple[float, ...], n_steps: int) -> list[RunSpec]:
-    return descent.learning_rate_ladder(_surface(key), optimizer, start, n_steps)
+    return learning_rate_ladder(_surface(key), optimizer, start, n_steps)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _compared(key: SurfaceKey, start: tuple[float, ...], n_steps: int) -> list[RunSpec]:
-    return descent.optimizers_compared(_surface(key), start, n_steps)
+    return optimizers_compared(_surface(key), start, n_steps)
 
 
 def cached_race(surface: Surface, specs: tuple[RunSpec, ...], start: tuple[float, ...], n_steps: int) -> list[Trajectory]:
-    """``descent.race``, cached per (surface, specs, start, steps)."""
+    """``race``, cached per (surface, specs, start, steps)."""
     return _race(surface_key(surface), tuple(specs), tuple(float(v) for v in start), int(n_steps))
 
 
@@ -373,7 +375,7 @@ def start_controls(surface: Surface) -> tuple[tuple[float, ...], str | None]:
     st.slider("Steps", min_value=10, max_value=1000, step=10, key="gd_steps",
               help="How many updates each run makes. The animation shows at most 200 frames; longer runs "
                    "are subsampled for it, but every step is computed and plotted.")
-    st.select_slider("Convergence tolerance", options=TOLERANCES, key=_seed("gd_tol", descent.TOLERANCE),
+    st.select_slider("Convergence tolerance", options=TOLERANCES, key=_seed("gd_tol", TOLERANCE),
                      format_func=lambda v: f"{v:g}",
                      help="A run has converged at step k if from step k on both |∇f| and the step length "
                           "stay below this (the source notes: |∇f| < ε).")
@@ -381,7 +383,7 @@ def start_controls(surface: Surface) -> tuple[tuple[float, ...], str | None]:
 
 
 def tolerance() -> float:
-    return float(st.session_state.get("gd_tol", descent.TOLERANCE))
+    return float(st.session_state.get("gd_tol", TOLERANCE))
 
 
 def preset_controls() -> None:
@@ -442,7 +444,7 @@ def run_editor(rid: int, index: int, n_runs: int, status_text: str | None = None
                      help=optimizers.get(spec.optimizer).description)
         lr_key = _seed(f"gd_lr_{rid}", 0.01)
         if st.session_state[lr_key] not in LEARNING_RATE_GRID:
-            st.session_state[lr_key] = descent.snap_rate(float(st.session_state[lr_key]))
+            st.session_state[lr_key] = snap_rate(float(st.session_state[lr_key]))
         c2.select_slider("Learning rate η", options=LEARNING_RATE_GRID, key=lr_key, on_change=_custom,
                          format_func=_lr_label,
                          help="Step size. Too small: the run crawls. Too large: it zigzags or diverges.")

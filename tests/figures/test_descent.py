@@ -13,7 +13,11 @@ import pytest
 from PIL import Image
 
 from nnviz.figures import descent as figs
-from nnviz.labs.descent import RunSpec, learning_rate_ladder, optimizers_compared, race, status, surfaces
+from nnviz.labs.descent import RunSpec, race, surfaces
+from nnviz.labs.descent.presets import learning_rate_ladder, optimizers_compared
+from nnviz.labs.descent.runs import status
+from nnviz.nn import optimizers
+from nnviz.nn.optimizers import Momentum, Optimizer
 
 BOWL = surfaces.get("bowl")
 ROSENBROCK = surfaces.get("rosenbrock")
@@ -97,6 +101,81 @@ def test_velocity_and_step_size_only_where_an_optimizer_has_them():
     x_arm = cross["x"][7] - cross["x"][6]
     y_arm = cross["y"][10] - cross["y"][9]
     assert x_arm > y_arm > 0  # Adam: longer steps along the flat x direction of the bowl
+
+
+class _HeavyBall(Optimizer):
+    """Polyak's heavy ball, declared here only: u <- βu + g, θ <- θ - ηu; stable iff η < 2(1+β)/L."""
+
+    label = "Heavy ball (test)"
+    hyperparams = Momentum.hyperparams
+    visible_state = {"u": "velocity u"}
+    velocity = "u"
+    beta: float
+
+    @classmethod
+    def stability_limit(cls, curvature: float, **settings: float) -> float | None:
+        return 2.0 * (1.0 + cls.resolve(**settings)["beta"]) / curvature
+
+    def _init_state(self, p: np.ndarray) -> dict[str, np.ndarray]:
+        return {"u": np.zeros_like(p)}
+
+    def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray]) -> None:
+        state["u"] *= self.beta
+        state["u"] += g
+        p -= self.learning_rate * state["u"]
+
+
+class _SignScaled(Optimizer):
+    """Per-coordinate steps η/(|g| + 1): an adaptive optimizer declared here only (state a = |g|)."""
+
+    label = "Sign-scaled (test)"
+    adaptive = True
+
+    def _init_state(self, p: np.ndarray) -> dict[str, np.ndarray]:
+        return {"a": np.zeros_like(p)}
+
+    def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray]) -> None:
+        state["a"][...] = np.abs(g)
+        p -= self.step_scale(state) * g
+
+    def step_scale(self, state, t=None):
+        return self.learning_rate / (state["a"] + 1.0)
+
+
+@pytest.fixture
+def throwaway_optimizers():
+    """Two optimizers registered for one test: what they declare must reach the figures."""
+    names = ["test-heavy-ball", "test-sign-scaled"]
+    optimizers.OPTIMIZERS.register(names[0])(_HeavyBall)
+    optimizers.OPTIMIZERS.register(names[1])(_SignScaled)
+    try:
+        yield names
+    finally:
+        for name in names:
+            optimizers.OPTIMIZERS.unregister(name)
+
+
+def test_a_new_optimizer_gets_its_arrow_cross_and_limit_from_its_class(throwaway_optimizers):
+    heavy, signed = throwaway_optimizers
+    trajs = race(BOWL, [RunSpec(heavy, 0.02), RunSpec(signed, 0.1), RunSpec("sgd", 0.1)], None, 20)
+    fig = figs.contour_figure(BOWL, trajs, show_gradient=False, show_velocity=True, show_step_size=True)
+    names = [t.name for t in fig.data]
+    assert names[-2] == figs.velocity_name() == "momentum: −v (Adam: −m; Heavy ball (test): −u)"
+    assert names[-1] == "step size per coordinate"
+    frame = fig.frame_dicts[10]
+    k = int(frame["name"])
+    arrow, cross = frame["data"][-2], frame["data"][-1]
+    tail, tip = np.array([arrow["x"][0], arrow["y"][0]]), np.array([arrow["x"][1], arrow["y"][1]])
+    assert np.dot(tip - tail, -trajs[0].state["u"][k]) > 0  # the heavy ball's arrow follows -u
+    assert np.all(np.isnan(arrow["x"][3:]))  # no velocity declared: no arrow
+    assert np.all(np.isnan(cross["x"][:6])) and np.all(np.isfinite(cross["x"][6:8]))  # only the adaptive run
+    assert np.all(np.isnan(cross["x"][12:]))
+    lr = figs.learning_rate_figure(BOWL, trajs)
+    hover = [t.hovertemplate for t in lr.data if t.mode == "markers+text"]
+    assert "its limit 0.38" in hover[0]  # 2(1 + 0.9)/10, from the class
+    assert "limit" not in hover[1]  # adaptive: no fixed limit
+    bands = [t.name for t in lr.data if t.fill == "toself"]
+    assert bands == ["steady", "diverges", "no fixed limit", "steady", "zigzags", "diverges"]
 
 
 def test_figure_round_trip_validates_and_stays_under_one_megabyte(rosenbrock_race):

@@ -322,4 +322,4 @@ def test_every_registered_class_declares_its_dimension() -> None:
 
 def test_engine_module_does_not_import_streamlit_or_plotly() -> None:
     code = "import sys, nnviz.labs.descent.surfaces; assert not {'streamlit', 'plotly'} & set(sys.modules), sys.modules.keys()"
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2])
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[3])

@@ -1,0 +1,70 @@
+"""The two presets of the gradient-descent page, as lists of ``RunSpec``s for a surface and start:
+``learning_rate_ladder`` (one optimizer, too small ... far too large: the learning-rate figure of
+source note 001) and ``optimizers_compared`` (the optimizers side by side at one learning rate)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from nnviz.labs.descent.runs import MAX_RUNS, RunSpec
+from nnviz.labs.descent.stability import divergence_threshold, escape_threshold, snap_rate
+from nnviz.labs.descent.surfaces import Surface
+from nnviz.nn import optimizers
+from nnviz.nn.optimizers import OPTIMIZERS
+
+#: Labels of the four rates of ``learning_rate_ladder``.
+LADDER_LABELS = ("too small", "about right", "too large", "far too large")
+
+
+def learning_rate_ladder(surface: Surface, optimizer: str = "sgd", start: Any = None, steps: int = 100,
+                         settings: Mapping[str, float] | None = None) -> list[RunSpec]:
+    """Four runs of one optimizer, from too small to far too large (the figure of source note 001).
+
+    With an instability threshold η* (``divergence_threshold``), snapped to the grid: about
+    0.02 η* (crawls), 0.4 η* (steady), 0.9 η* (zigzags; still converges near a minimum) and
+    the first rate at or above 1.25 η* that diverges or flies off the plot. For an ``adaptive``
+    optimizer (steps about η long, whatever the gradient), or without a threshold: 0.001,
+    0.01, 0.1 and 1 times the domain's half-width (a large rate makes them bounce).
+    """
+    settings = dict(settings or {})
+    optimizer = OPTIMIZERS.canonical(optimizer)
+    cls = optimizers.get(optimizer)
+    # Adaptive steps are about η long whatever the gradient: they bounce rather than diverge.
+    threshold = None if cls.adaptive else divergence_threshold(surface, optimizer, start, steps, settings)
+    if threshold is None:
+        half = float(np.max(np.diff(surface.bounds(), axis=1))) / 2.0
+        rates = [snap_rate(half * f) for f in (1e-3, 1e-2, 1e-1, 1.0)]
+    else:
+        rates = [snap_rate(threshold * 0.02, "down"), snap_rate(threshold * 0.4, "down"),
+                 snap_rate(threshold * 0.9, "down")]
+        # The last rate: the first at or above 1.25 η* that diverges or flies off the plot.
+        big = escape_threshold(surface, optimizer, start, steps, settings, low=threshold * 1.25)
+        rates.append(big if big is not None else snap_rate(threshold * 1.25, "up"))
+    return [
+        RunSpec(optimizer, lr, settings, label=f"{cls.label}, η = {lr:g} ({name})")
+        for lr, name in zip(rates, LADDER_LABELS, strict=True)
+    ]
+
+
+def compared_names() -> list[str]:
+    """The optimizers ``optimizers_compared`` races: the first ``MAX_RUNS`` of the registry, in its order."""
+    return optimizers.names()[:MAX_RUNS]
+
+
+def optimizers_compared(surface: Surface, start: Any = None, steps: int = 100,
+                        learning_rate: float | None = None) -> list[RunSpec]:
+    """Every optimizer of ``compared_names`` (default settings) with one shared learning rate.
+
+    The default rate is three quarters of plain gradient descent's instability threshold,
+    snapped down to the grid (SGD still converges, zigzagging across steep directions, and the
+    adaptive methods move visibly), capped at a twentieth of the domain's half-width.
+    """
+    if learning_rate is None:
+        threshold = divergence_threshold(surface, "sgd", start, steps)
+        half = float(np.max(np.diff(surface.bounds(), axis=1))) / 2.0
+        cap = half / 20.0
+        learning_rate = snap_rate(min(cap, 0.75 * threshold) if threshold else cap, "down")
+    return [RunSpec(name, learning_rate) for name in compared_names()]

@@ -1,0 +1,49 @@
+"""The page's presets: the learning-rate ladder (the figure of source note 001) and the optimizers
+compared at one shared rate."""
+
+from __future__ import annotations
+
+import pytest
+
+from nnviz.labs.descent import race, surfaces
+from nnviz.labs.descent.presets import compared_names, learning_rate_ladder, optimizers_compared
+from nnviz.labs.descent.runs import MAX_RUNS, status
+from nnviz.labs.descent.stability import LEARNING_RATE_GRID
+from nnviz.nn import optimizers
+
+ROSENBROCK = surfaces.get("rosenbrock")
+BOWL = surfaces.get("bowl")
+
+
+def test_learning_rate_ladder_on_the_quadratic_is_the_notes_figure():
+    quad = surfaces.get("quadratic")
+    specs = learning_rate_ladder(quad, "sgd", None, 50)
+    rates = [s.learning_rate for s in specs]
+    assert rates == sorted(rates) and len(rates) == 4
+    assert all(r in LEARNING_RATE_GRID for r in rates)
+    assert rates[2] < 2.0 < rates[3]  # zigzags but converges; then diverges
+    assert 1.0 < rates[2]
+    kinds = [status(t, quad).kind for t in race(quad, specs, None, 50)]
+    assert kinds == ["moving", "converged", "converged", "diverged"]
+    assert "too small" in specs[0].title and "far too large" in specs[3].title
+
+
+def test_learning_rate_ladder_on_rosenbrock_ends_unstable():
+    specs = learning_rate_ladder(ROSENBROCK, "sgd", None, 200)
+    trajs = race(ROSENBROCK, specs, None, 200)
+    assert trajs[0].diverged_at is None and trajs[1].diverged_at is None
+    assert trajs[3].diverged_at is not None
+
+
+def test_learning_rate_ladder_for_adam_uses_the_domain_scale():
+    specs = learning_rate_ladder(BOWL, "adam", None, 50)
+    assert [s.learning_rate for s in specs] == [0.003, 0.03, 0.3, 3.0]
+
+
+@pytest.mark.parametrize("name", ["bowl", "rosenbrock", "quadratic"])
+def test_optimizers_compared_shares_one_rate_and_nothing_diverges(name):
+    surface = surfaces.get(name)
+    specs = optimizers_compared(surface, None, 200)
+    assert [s.optimizer for s in specs] == optimizers.names()[:MAX_RUNS] == compared_names()
+    assert len({s.learning_rate for s in specs}) == 1
+    assert all(t.diverged_at is None for t in race(surface, specs, None, 200))
