@@ -4,6 +4,7 @@ A page trains in short chunks (``trainer.run(steps=20)``) and may change the lea
 optimizer settings, batch size or regularization between chunks with ``configure`` without
 losing the model or the optimizer's state. Divergence (a non-finite loss, gradient or
 parameter) stops the run, keeps the last finite parameters and sets ``diverged`` to the step.
+A ``transform`` hook changes each training mini-batch (data augmentation) and nothing else.
 """
 
 from __future__ import annotations
@@ -22,6 +23,10 @@ from nnviz.nn.hyperparams import check_integer
 from nnviz.nn.layers import Activation
 from nnviz.nn.network import Network
 from nnviz.nn.schedules import Schedule
+
+#: A per-batch hook ``fn(X_batch, y_batch, rng) -> (X_batch, y_batch)``: X (b, *input_shape),
+#: y (b, ...) in, the same kinds out (any batch size >= 1); ``rng`` is the trainer's own generator.
+BatchTransform = Callable[[np.ndarray, np.ndarray, np.random.Generator], tuple[np.ndarray, np.ndarray]]
 
 
 @dataclass(frozen=True)
@@ -151,7 +156,13 @@ def accuracy(out: np.ndarray, y: np.ndarray) -> float:
 
 
 class Trainer:
-    """Trains ``net`` on (X, y) with mini-batches; ``run`` is resumable."""
+    """Trains ``net`` on (X, y) with mini-batches; ``run`` is resumable.
+
+    ``transform`` (a ``BatchTransform``, changeable between chunks through the attribute) is
+    applied to every training mini-batch before the forward pass, never to evaluations or
+    diagnostics. It draws its randomness from the trainer's seeded ``rng``, so a run stays
+    bit-identical for a given seed.
+    """
 
     def __init__(
         self,
@@ -163,6 +174,7 @@ class Trainer:
         y_val: np.ndarray | None = None,
         probe_size: int = 256,
         eval_size: int = 2000,
+        transform: BatchTransform | None = None,
     ) -> None:
         if not isinstance(config, TrainConfig):
             raise ValueError(f"config must be a TrainConfig, got {type(config).__name__}")
@@ -175,6 +187,9 @@ class Trainer:
         self.loss = losses.get(config.loss, **config.loss_params)
         self.loss.value(net.predict(self.X[:2]), self.y[:2])  # shape mismatches fail now, clearly
         self.optimizer = optimizers.create(config.optimizer, config.learning_rate, **config.optimizer_params)
+        if transform is not None and not callable(transform):
+            raise ValueError(f"transform must be callable (X, y, rng) -> (X, y), got {type(transform).__name__}")
+        self.transform = transform
         self.rng = np.random.default_rng(config.seed)
         self.step = 0
         self.history = History()
@@ -242,12 +257,28 @@ class Trainer:
                     progress(done, total)
         return done
 
+    def _transformed(self, Xb: np.ndarray, yb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The ``transform`` hook's batch, checked: X (b', *input_shape) and y (b', ...) as the batch's."""
+        result = self.transform(Xb, yb, self.rng)
+        if not (isinstance(result, tuple) and len(result) == 2):
+            raise ValueError(f"transform must return a tuple (X_batch, y_batch), got {type(result).__name__}")
+        Xt, yt = (np.asarray(a) for a in result)
+        if Xt.ndim < 2 or Xt.shape[1:] != self.net.input_shape or len(Xt) == 0:
+            raise ValueError(f"transform returned X of shape {Xt.shape} for a batch of shape {Xb.shape}; the "
+                             f"network takes (batch >= 1, {', '.join(map(str, self.net.input_shape))})")
+        if yt.ndim == 0 or len(yt) != len(Xt) or yt.shape[1:] != yb.shape[1:]:
+            raise ValueError(f"transform returned y of shape {yt.shape} for X of shape {Xt.shape}; "
+                             f"expected {(len(Xt), *yb.shape[1:])}, like the batch's {yb.shape}")
+        return Xt.astype(self.net.dtype, copy=False), yt
+
     def _train_step(self) -> None:
         cfg, net = self.config, self.net
         idx = self._next_batch()
-        Xb = self.X[idx]
+        Xb, yb = self.X[idx], self.y[idx]
+        if self.transform is not None:
+            Xb, yb = self._transformed(Xb, yb)
         out = net.forward(Xb, training=True)
-        yb = losses.as_targets(out, self.y[idx])  # one-hot once, for both value and gradient
+        yb = losses.as_targets(out, yb)  # one-hot once, for both value and gradient
         loss = self.loss.value(out, yb)
         net.loss_backward(self.loss, out, yb, input_grad=False)
         regularization.add_gradients(net, cfg.l1, cfg.l2)

@@ -1,4 +1,5 @@
-"""Trainer: learning on toy sets, resumability, determinism, divergence, history, bad input."""
+"""Trainer: learning on toy sets, resumability, determinism, divergence, history, bad input, the
+per-batch transform hook."""
 
 from __future__ import annotations
 
@@ -147,3 +148,101 @@ def test_bad_data():
         Trainer(net, TrainConfig(), X, np.full(10, 5))
     with pytest.raises(ValueError, match="exactly one of"):
         Trainer(net, TrainConfig(), X, y).run()
+
+
+# ---- the per-batch transform hook ------------------------------------------------------------
+
+
+def _jitter(seen: list | None = None):
+    """A transform that records each batch it is given and adds seeded noise to X."""
+
+    def transform(X, y, rng):
+        if seen is not None:
+            seen.append((X.copy(), y.copy()))
+        return X + rng.normal(0.0, 0.05, X.shape), y
+
+    return transform
+
+
+def test_transform_sees_every_training_batch_and_nothing_else():
+    X, y, Xv, yv = _toy("circles")
+    seen: list = []
+    net = Network.mlp([2, 6, 2], activation="tanh", output="softmax", seed=0)
+    tr = Trainer(net, TrainConfig(batch_size=16, eval_every=5), X, y, Xv, yv, transform=_jitter(seen))
+    tr.run(steps=40)
+    assert len(seen) == 40 and len(tr.history.eval_steps) == 9  # one call per step, none per evaluation
+    assert all(xb.shape == (16, 2) and yb.shape == (16,) for xb, yb in seen)
+    rows = {tuple(row) for xb, _ in seen for row in xb}
+    assert rows <= {tuple(row) for row in tr.X}  # training rows only, before the transform
+    assert not rows & {tuple(row) for row in tr.X_val}  # validation never goes through it
+
+
+def test_transform_is_not_applied_to_evaluation():
+    X, y, Xv, yv = _toy("circles")
+
+    def scramble(Xb, yb, rng):
+        return np.full_like(Xb, 1e3), yb  # what training sees is garbage
+
+    net = Network.mlp([2, 6, 2], activation="tanh", output="softmax", seed=0)
+    tr = Trainer(net, TrainConfig(eval_every=1), X, y, Xv, yv, transform=scramble)
+    before = tr.evaluate(Xv, yv)
+    tr.run(steps=1)
+    assert tr.history.val_loss[-1] == pytest.approx(tr.evaluate(Xv, yv)[0])
+    assert tr.history.train_loss[-1] == pytest.approx(tr.evaluate(X[:2000], y[:2000])[0])
+    assert tr.history.val_loss[-1] != before[0]  # it trained (on the transformed batch)
+    assert tr.history.loss[-1] != pytest.approx(tr.history.train_loss[-1])  # the batch loss saw 1e3s
+
+
+def test_transform_with_the_same_seed_gives_bit_identical_runs_and_chunks():
+    X, y, Xv, yv = _toy("circles")
+
+    def make(seed: int = 3) -> Trainer:
+        net = Network.mlp([2, 6, 2], activation="relu", output="softmax", seed=1)
+        return Trainer(net, TrainConfig(seed=seed, batch_size=16), X, y, Xv, yv, transform=_jitter())
+
+    a, b, c = make(), make(), make(seed=4)
+    a.run(steps=60)
+    for _ in range(6):
+        b.run(steps=10)
+    c.run(steps=60)
+    assert np.array_equal(a.net.get_flat(), b.net.get_flat())
+    assert a.history.to_dict() == b.history.to_dict()
+    assert not np.array_equal(a.net.get_flat(), c.net.get_flat())  # the noise comes from the seed
+    plain = Trainer(Network.mlp([2, 6, 2], activation="relu", output="softmax", seed=1),
+                    TrainConfig(seed=3, batch_size=16), X, y, Xv, yv)
+    plain.run(steps=60)
+    assert not np.array_equal(a.net.get_flat(), plain.net.get_flat())
+
+
+def test_transform_may_change_the_batch_size_and_labels():
+    X, y, _, _ = _toy("xor")
+
+    def doubled(Xb, yb, rng):
+        return np.concatenate([Xb, -Xb]), np.concatenate([yb, yb])  # xor is symmetric under x -> -x
+
+    net = Network.mlp([2, 8, 2], activation="tanh", output="softmax", seed=0)
+    tr = Trainer(net, TrainConfig(batch_size=8), X, y, transform=doubled)
+    assert tr.run(steps=5) == 5 and tr.diverged is None
+
+
+@pytest.mark.parametrize(("transform", "match"), [
+    (lambda X, y, rng: X, "must return a tuple"),
+    (lambda X, y, rng: (X[:, :1], y), r"X of shape \(16, 1\) for a batch of shape \(16, 2\)"),
+    (lambda X, y, rng: (X[:0], y[:0]), "batch >= 1"),
+    (lambda X, y, rng: (X, y[:3]), r"y of shape \(3,\) for X of shape \(16, 2\); expected \(16,\)"),
+    (lambda X, y, rng: (X, y[:, None]), r"y of shape \(16, 1\)"),
+])
+def test_a_bad_transform_result_raises_a_clear_error(transform, match):
+    X, y, _, _ = _toy("xor")
+    net = Network.mlp([2, 4, 2], output="softmax")
+    tr = Trainer(net, TrainConfig(batch_size=16), X, y, transform=transform)
+    weights = net.get_flat()
+    with pytest.raises(ValueError, match=match):
+        tr.run(steps=1)
+    assert tr.step == 0 and np.array_equal(net.get_flat(), weights)
+
+
+def test_transform_must_be_callable():
+    X, y, _, _ = _toy("xor")
+    with pytest.raises(ValueError, match="transform must be callable"):
+        Trainer(Network.mlp([2, 4, 2], output="softmax"), TrainConfig(), X, y, transform="augment")
