@@ -16,6 +16,8 @@ from nnviz.nn import optimizers
 
 ROSENBROCK = surfaces.get("rosenbrock")
 BOWL = surfaces.get("bowl")
+#: The optimizers ``_reference`` writes out; an entry without one still gets every generic check.
+WITH_REFERENCE = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
 
 
 def _reference(surface, name: str, lr: float, start, steps: int, **hp: float):
@@ -81,6 +83,8 @@ def test_momentum_on_rosenbrock_matches_the_formula_step_by_step():
 
 @pytest.mark.parametrize("name", optimizers.names())
 def test_every_optimizer_matches_its_formula_on_the_bowl(name):
+    if name not in WITH_REFERENCE:
+        pytest.skip(f"no reference formula for {name}: add one to _reference")
     lr = 0.05
     traj = run(BOWL, RunSpec(name, lr), (-2.5, 2.0), 60)
     ref, state = _reference(BOWL, name, lr, (-2.5, 2.0), 60)
