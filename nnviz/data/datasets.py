@@ -99,13 +99,24 @@ def names() -> list[str]:
     return DATASETS.names()
 
 
+def label(name: str) -> str:
+    """The set's name as the pages show it ("XOR", "Sine (regression)")."""
+    return DATASETS.get(name).label
+
+
+def names_by_task(task: str) -> list[str]:
+    """Registered set names of one task ("classification" or "regression"), in UI order."""
+    return [n for n in DATASETS.names() if DATASETS.get(n).task == task]
+
+
 def _balanced_labels(n: int, n_classes: int, rng: np.random.Generator) -> np.ndarray:
     """(n,) int64 labels in shuffled order; class counts differ by at most one."""
     return rng.permutation(np.arange(n, dtype=np.int64) % n_classes)
 
 
-def register_toy(name: str, task: Task, n_classes: int = 2) -> Callable[[Callable], DatasetFn]:
-    """Register ``gen(n, noise, rng) -> (X, y)`` as a validated ``make(n, noise, seed)``."""
+def register_toy(name: str, task: Task, n_classes: int = 2, label: str = "") -> Callable[[Callable], DatasetFn]:
+    """Register ``gen(n, noise, rng) -> (X, y)`` as a validated ``make(n, noise, seed)``, shown
+    in the pages as ``label`` (default: the name, capitalized; regression sets say so)."""
     n_classes = n_classes if task == "classification" else 0
 
     def decorator(gen: Callable[[int, float, np.random.Generator], tuple[np.ndarray, np.ndarray]]) -> DatasetFn:
@@ -117,6 +128,8 @@ def register_toy(name: str, task: Task, n_classes: int = 2) -> Callable[[Callabl
             X, y = gen(n, noise, rng)
             return Dataset2D(X=X, y=y, task=task, n_classes=n_classes, name=name)
 
+        make.label = label or name.replace("_", " ").capitalize() + (" (regression)" if task == "regression" else "")
+        make.task = task
         DATASETS.register(name)(make)
         return make
 
@@ -142,7 +155,7 @@ def circles(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray,
     return X, y
 
 
-@register_toy("xor", "classification")
+@register_toy("xor", "classification", label="XOR")
 def xor(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Uniform in [-1, 1]^2 minus a 0.05 band on the axes; class 1 where x1 * x2 > 0."""
     y = _balanced_labels(n, 2, rng)

@@ -60,8 +60,6 @@ DEFAULT_SPEED = 20
 BATCH_SIZES = (1, 2, 5, 10, 20, 25, 50, 100, 250, 500, 1000)
 REG_RATES = (0.0, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 COMPARE_LRS = (0.001, 0.03, 3.0)
-DATASET_LABELS = {"circles": "Circles", "xor": "XOR", "gaussians": "Gaussians", "spiral": "Spiral",
-                  "moons": "Moons", "plane": "Plane (regression)", "sine": "Sine (regression)"}
 FEATURE_LABELS = {"x1^2": "x1²", "x2^2": "x2²", "x1*x2": "x1·x2"}
 FEATURE_HELP = {
     "x1": "The horizontal coordinate.", "x2": "The vertical coordinate.",
@@ -219,8 +217,9 @@ def controls(exp: Experiment) -> Experiment | None:
     sb = st.sidebar
     sb.subheader(":material/scatter_plot: Data")
     names = datasets.names()
-    dataset = sb.selectbox("Data set", names, key="pg_dataset", format_func=lambda n: DATASET_LABELS.get(n, n),
-                           help="Five classification sets (orange vs blue) and two regression sets (fit a surface).")
+    dataset = sb.selectbox("Data set", names, key="pg_dataset", format_func=datasets.label,
+                           help=f"{len(datasets.names_by_task('classification'))} classification sets (orange vs "
+                                f"blue) and {len(datasets.names_by_task('regression'))} regression sets (fit a surface).")
     c1, c2 = sb.columns(2)
     c1.slider("Noise", 0.0, 1.0, step=0.05, key="pg_noise", help="Gaussian jitter added to the points (0: clean).")
     c2.slider("Test share", 0.0, MAX_TEST_RATIO, step=0.05, key="pg_test",

@@ -478,3 +478,10 @@ def test_offline_gives_guidance(tmp_path: Path) -> None:
 def test_engine_import_is_ui_free() -> None:
     code = "import sys, nnviz.data.datasets; assert 'streamlit' not in sys.modules and 'plotly' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
+@pytest.mark.parametrize("name", datasets.names())
+def test_every_set_has_a_label_and_a_task(name: str) -> None:
+    assert datasets.label(name) and datasets.DATASETS.get(name).task in datasets.TASKS
+    assert name in datasets.names_by_task(datasets.get(name)(10, 0.0, 0).task)
+    assert datasets.label("xor") == "XOR" and datasets.label("sine") == "Sine (regression)"
