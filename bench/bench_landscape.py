@@ -19,7 +19,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from nnviz.data import datasets
-from nnviz.labs import landscape  # noqa: E402
+from nnviz.labs.landscape import directions, evaluation, grids  # noqa: E402
 from nnviz.nn.network import Network  # noqa: E402
 
 RESOLUTION = 41
@@ -38,22 +38,22 @@ def _loop_estimate(net, loss, X, y, d1, d2, points: int) -> float:
     """Seconds for the whole grid with the point-by-point fallback, from ``points`` of its points."""
     rng = np.random.default_rng(0)
     coords = rng.uniform(-1, 1, size=(points, 2))
-    fast_path = landscape._fast_path
-    landscape._fast_path = lambda net: False
+    fast_path = evaluation._fast_path
+    evaluation._fast_path = lambda net: False
     try:
         t0 = time.perf_counter()
-        landscape.evaluate_points(net, loss, X, y, [d1, d2], coords)
+        evaluation.evaluate_points(net, loss, X, y, [d1, d2], coords)
         elapsed = time.perf_counter() - t0
     finally:
-        landscape._fast_path = fast_path
+        evaluation._fast_path = fast_path
     return elapsed * RESOLUTION**2 / points
 
 
 def bench(name: str, net: Network, loss: str, X: np.ndarray, y: np.ndarray, target: float, repeats: int,
           loop_points: int) -> None:
-    d1, d2 = landscape.random_plane(net, 1)
+    d1, d2 = directions.random_plane(net, 1)
     before = net.get_flat()
-    grid = lambda: landscape.loss_grid_2d(net, loss, X, y, d1, d2, span=1.0, resolution=RESOLUTION)  # noqa: E731
+    grid = lambda: grids.loss_grid_2d(net, loss, X, y, d1, d2, span=1.0, resolution=RESOLUTION)  # noqa: E731
     grid()  # warm-up
     fast = _time(grid, repeats)
     loop = _loop_estimate(net, loss, X, y, d1, d2, loop_points)

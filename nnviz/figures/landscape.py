@@ -15,7 +15,9 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from nnviz.labs.landscape import Grid, Line, PathLandscape, TrainingRun
+from nnviz.labs.landscape.grids import Grid, Line
+from nnviz.labs.landscape.paths import PathLandscape
+from nnviz.labs.landscape.runs import TrainingRun
 
 #: One colour per run (up to four runs; more cycle). Chosen to stand out on the blue contour.
 PALETTE: tuple[str, ...] = ("#e4572e", "#f3a712", "#29bf12", "#d138bf", "#17becf", "#8c564b")

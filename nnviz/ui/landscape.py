@@ -15,7 +15,9 @@ import numpy as np
 import streamlit as st
 
 from nnviz.data import datasets
-from nnviz.labs import landscape
+from nnviz.labs.landscape import paths, slices
+from nnviz.labs.landscape import runs as landscape_runs
+from nnviz.labs.landscape.grids import Grid, Line
 from nnviz.nn import activations, optimizers
 from nnviz.nn.network import Network
 from nnviz.nn.training import TrainConfig
@@ -170,12 +172,12 @@ def _task(setup: Setup) -> Task:
 
 
 @st.cache_data(show_spinner=False, max_entries=6)  # digits runs hold ~25 MB of snapshots each
-def train_runs(setup: Setup) -> list[landscape.TrainingRun]:
+def train_runs(setup: Setup) -> list[landscape_runs.TrainingRun]:
     """Every run from the same initial weights and mini-batch order, with snapshots."""
     task = _task(setup)
     net = build_network(setup, task)
     report, done = _bar(f"Training {len(setup.runs)} runs of {setup.steps} steps...")
-    runs = landscape.compare_runs(net, train_configs(setup, task), task.X, task.y, setup.steps, N_SNAPSHOTS,
+    runs = landscape_runs.compare_runs(net, train_configs(setup, task), task.X, task.y, setup.steps, N_SNAPSHOTS,
                                   labels=setup.labels, progress=report)
     done()
     return runs
@@ -183,7 +185,7 @@ def train_runs(setup: Setup) -> list[landscape.TrainingRun]:
 
 @st.cache_data(show_spinner=False, max_entries=12)
 def plane_view(setup: Setup, reference: int | None, resolution: int, own_path: bool = False
-               ) -> landscape.PathLandscape:
+               ) -> paths.PathLandscape:
     """The PCA plane fitted to every non-diverged run (or, with ``own_path``, to the centre run's path
     alone) through the centre run's final weights."""
     task = _task(setup)
@@ -193,29 +195,29 @@ def plane_view(setup: Setup, reference: int | None, resolution: int, own_path: b
         ok = [i for i, r in enumerate(runs) if r.diverged is None] or list(range(len(runs)))
         fit = [reference if reference is not None else min(ok, key=lambda i: runs[i].loss[-1])]
     report, done = _bar(f"Loss on the PCA plane ({resolution} x {resolution} grid)...")
-    result = landscape.path_landscape(build_network(setup, task), task.loss, task.X, task.y, runs, reference,
+    result = paths.path_landscape(build_network(setup, task), task.loss, task.X, task.y, runs, reference,
                                       resolution, fit=fit, progress=report)
     done()
     return result
 
 
 @st.cache_data(show_spinner=False, max_entries=12)
-def slice_views(setup: Setup, resolution: int, span: float, seed: int = 1) -> list[landscape.Grid]:
+def slice_views(setup: Setup, resolution: int, span: float, seed: int = 1) -> list[Grid]:
     task = _task(setup)
     runs = train_runs(setup)
     report, done = _bar(f"Random slices around {len(runs)} minima ({resolution} x {resolution} each)...")
-    result = landscape.random_slices(build_network(setup, task), task.loss, task.X, task.y, runs, seed, span,
+    result = slices.random_slices(build_network(setup, task), task.loss, task.X, task.y, runs, seed, span,
                                      resolution, progress=report)
     done()
     return result
 
 
 @st.cache_data(show_spinner=False, max_entries=12)
-def interpolation_views(setup: Setup, resolution: int = 41) -> list[landscape.Line]:
+def interpolation_views(setup: Setup, resolution: int = 41) -> list[Line]:
     task = _task(setup)
     runs = train_runs(setup)
     report, done = _bar("Interpolating from initial to final weights...")
-    result = landscape.interpolations(build_network(setup, task), task.loss, task.X, task.y, runs, resolution,
+    result = slices.interpolations(build_network(setup, task), task.loss, task.X, task.y, runs, resolution,
                                       progress=report)
     done()
     return result
@@ -348,7 +350,7 @@ def plane_controls(labels: list[str]) -> tuple[int | None, bool, bool]:
     return (None if ref == "best" else labels.index(ref)), fit != "every run", shape == "3D"
 
 
-def show_divergence(runs: list[landscape.TrainingRun]) -> None:
+def show_divergence(runs: list[landscape_runs.TrainingRun]) -> None:
     for run in runs:
         if run.diverged is not None:
             st.warning(f"**{run.label} diverged at step {run.diverged}**: {run.diverged_reason}. Its path stops "

@@ -11,7 +11,9 @@ import pytest
 
 from nnviz.data import datasets
 from nnviz.figures import landscape as figs
-from nnviz.labs import landscape
+from nnviz.labs.landscape.paths import path_landscape
+from nnviz.labs.landscape.runs import compare_runs
+from nnviz.labs.landscape.slices import interpolations, random_slices
 from nnviz.nn.network import Network
 from nnviz.nn.training import TrainConfig
 
@@ -22,11 +24,11 @@ def setting():
     X = ds.X.astype(np.float32)
     net = Network.mlp([2, 8, 8, 2], activation="tanh", output="softmax", seed=0)
     configs = [TrainConfig(optimizer="sgd", learning_rate=lr, eval_every=0) for lr in (0.3, 1.0, 1e4)]
-    runs = landscape.compare_runs(net, configs, X, ds.y, steps=30, n_snapshots=6, labels=["slow", "fast", "wild"])
+    runs = compare_runs(net, configs, X, ds.y, steps=30, n_snapshots=6, labels=["slow", "fast", "wild"])
     assert runs[2].diverged is not None
-    pl = landscape.path_landscape(net, "cross_entropy", X, ds.y, runs, resolution=7)
-    grids = landscape.random_slices(net, "cross_entropy", X, ds.y, runs, resolution=5)
-    lines = landscape.interpolations(net, "cross_entropy", X, ds.y, runs, resolution=7)
+    pl = path_landscape(net, "cross_entropy", X, ds.y, runs, resolution=7)
+    grids = random_slices(net, "cross_entropy", X, ds.y, runs, resolution=5)
+    lines = interpolations(net, "cross_entropy", X, ds.y, runs, resolution=7)
     return runs, pl, grids, lines
 
 

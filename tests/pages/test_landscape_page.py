@@ -120,11 +120,11 @@ def test_digits_disabled_with_a_message_when_mnist_is_missing(tmp_path, monkeypa
 
 
 def test_runs_are_cached_per_setup_and_view_changes_do_not_retrain(monkeypatch):
-    from nnviz.labs import landscape
+    from nnviz.labs.landscape import runs
 
     calls = []
-    real = landscape.compare_runs
-    monkeypatch.setattr(landscape, "compare_runs", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = runs.compare_runs
+    monkeypatch.setattr(runs, "compare_runs", lambda *a, **k: calls.append(1) or real(*a, **k))
     at = _page()
     at.session_state["ls_seed"] = 4321  # a setup no other test has cached
     at.run()
