@@ -1,60 +1,77 @@
-"""Widgets and state of the gradient-descent page (keys ``gd_*``).
+"""The gradient-descent page (keys ``gd_*``): ``render()`` draws it; widgets, state and prose.
 
 The page's model lives in session state: the surface (dimension, name, parameters), the start
-point, the number of steps, and up to six runs (``gd_runs``: run ids; per run an optimizer,
-a learning rate and its settings). Widgets are seeded through session state, never through
-``value=``, so that presets, a click on the map and a return from another page can set them.
-Streamlit drops a widget's value when its page is not shown, so ``remember``/``restore`` copy
-the widget values to a plain key (``_gd_saved``) and back.
+point, the number of steps, and up to ``MAX_RUNS`` runs (``gd_runs``: run ids; per run an
+optimizer, a learning rate and its settings). Widgets are seeded through session state, never
+through ``value=``, so that presets, a click on the map and a return from another page can set
+them; ``nnviz.ui.state`` keeps their values across a page switch (``restore`` first, ``remember``
+last). What is drawn for an optimizer (its arrow, step size, limit) is asked of its class.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import streamlit as st
 
+from nnviz.figures import descent as figs
 from nnviz.figures.descent import picked_start, run_color
 from nnviz.labs.descent import RunSpec, Trajectory, race, surfaces
-from nnviz.labs.descent.presets import learning_rate_ladder, optimizers_compared
-from nnviz.labs.descent.runs import MAX_RUNS, TOLERANCE
-from nnviz.labs.descent.stability import LEARNING_RATE_GRID, snap_rate
+from nnviz.labs.descent.presets import compared_names, learning_rate_ladder, next_optimizer, optimizers_compared
+from nnviz.labs.descent.runs import MAX_RUNS, TOLERANCE, status
+from nnviz.labs.descent.stability import LEARNING_RATE_GRID, reference_curvature, snap_rate
 from nnviz.labs.descent.surfaces import Surface
 from nnviz.nn import optimizers
+from nnviz.ui import state
 from nnviz.ui.common import optimizer_settings
 
 DEFAULT_SURFACE = {1: "quadratic", 2: "bowl"}
 DEFAULT_STEPS = {1: 50, 2: 200}
 TOLERANCES = (1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-8)
-SAVED = "_gd_saved"
 #: Widget keys worth keeping across a page switch (prefixes); buttons and the chart are not.
 _SAVED_PREFIXES = ("gd_dim", "gd_surface_", "gd_sp_", "gd_start", "gd_steps", "gd_opt_", "gd_lr_", "gd_set_",
                    "gd_show_", "gd_preset_opt", "gd_tol")
+CONFIG = {"displaylogo": False}
+
+
+# ---- what the optimizer classes declare, in words ---------------------------------------------------
+
+
+def _and(words: Sequence[str]) -> str:
+    """"a", "a and b", "a, b and c"."""
+    words = list(words)
+    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
+
+
+def _count(n: int) -> str:
+    return ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")[n] if n <= 10 else str(n)
+
+
+def adaptive_labels(names: Sequence[str] | None = None) -> list[str]:
+    """Labels of the ``adaptive`` optimizers among ``names`` (default: every registered one)."""
+    names = optimizers.names() if names is None else names
+    return [optimizers.get(n).label for n in names if optimizers.get(n).adaptive]
+
+
+def velocity_text() -> str:
+    """Each declared velocity with its optimizers: "−v (Momentum, Nesterov), −m (Adam)"."""
+    users: dict[str, list[str]] = {}
+    for name in optimizers.names():
+        cls = optimizers.get(name)
+        if cls.velocity is not None:
+            users.setdefault(cls.velocity, []).append(cls.label)
+    return ", ".join(f"−{key} ({', '.join(labels)})" for key, labels in users.items())
+
+
+def compared_text() -> str:
+    """Which optimizers the 'optimizers compared' preset races: "All six optimizers", or the first few."""
+    n, total = len(compared_names()), len(optimizers.names())
+    return f"All {_count(n)} optimizers" if n == total else f"The first {_count(n)} of the {total} optimizers"
 
 
 # ---- state --------------------------------------------------------------------------------------
-
-
-def restore() -> None:
-    """Put back widget values dropped while another page was shown (call first)."""
-    saved = st.session_state.get(SAVED, {})
-    for key, value in saved.items():
-        if key not in st.session_state:
-            st.session_state[key] = value
-
-
-def remember() -> None:
-    """Copy the current widget values to a plain key (call last)."""
-    st.session_state[SAVED] = {
-        k: v for k, v in st.session_state.items() if isinstance(k, str) and k.startswith(_SAVED_PREFIXES)
-    }
-
-
-def _seed(key: str, default: Any) -> str:
-    if key not in st.session_state:
-        st.session_state[key] = default
-    return key
 
 
 def dim() -> int:
@@ -164,12 +181,14 @@ def _set_runs(specs: list[RunSpec]) -> None:
 
 
 def _forget_run(rid: int) -> None:
+    """Drop run ``rid``'s values, current and remembered (run ids are never reused)."""
+    own = (f"gd_opt_{rid}", f"gd_lr_{rid}", f"gd_tag_{rid}")
     for key in [k for k in st.session_state if isinstance(k, str) and (
-            k in (f"gd_opt_{rid}", f"gd_lr_{rid}", f"gd_tag_{rid}") or k.startswith(f"gd_set_{rid}_"))]:
+            k in own or k.startswith(f"gd_set_{rid}_"))]:
         del st.session_state[key]
-    saved = st.session_state.get(SAVED, {})
-    for key in [k for k in saved if k in (f"gd_opt_{rid}", f"gd_lr_{rid}") or k.startswith(f"gd_set_{rid}_")]:
-        del saved[key]
+    prefixes = (f"gd_opt_{rid}", f"gd_lr_{rid}", f"gd_set_{rid}_")
+    state.forget(prefixes)
+    state.remember(prefixes=prefixes)  # forget takes prefixes: run 12 keeps its values when run 1 goes
 
 
 def spec_of(rid: int) -> RunSpec:
@@ -255,10 +274,11 @@ def add_run() -> None:
     ids = run_ids()
     if len(ids) >= MAX_RUNS:
         return
-    base = spec_of(ids[-1]) if ids else RunSpec("sgd", 0.01)
+    specs = [spec_of(r) for r in ids]
+    base = specs[-1] if specs else RunSpec("sgd", 0.01)
     rid = int(st.session_state.get("gd_next_id", 0))
     st.session_state["gd_next_id"] = rid + 1
-    st.session_state[f"gd_opt_{rid}"] = "adam" if base.optimizer != "adam" else "momentum"
+    st.session_state[f"gd_opt_{rid}"] = next_optimizer([s.optimizer for s in specs])
     st.session_state[f"gd_lr_{rid}"] = base.learning_rate
     st.session_state["gd_runs"] = [*ids, rid]
     _custom()
@@ -303,18 +323,19 @@ def pick_from_map() -> None:
 
 
 def init_state() -> None:
-    """First visit: a 2D bowl, its default start, and the 'optimizers compared' preset."""
-    restore()
-    _seed("gd_dim", 2)
+    """Put back the values kept over a page switch; on the first visit: a 2D bowl, its default
+    start, and the 'optimizers compared' preset."""
+    state.restore(_SAVED_PREFIXES)
+    state.seed("gd_dim", 2)
     d = dim()
-    _seed(f"gd_surface_{d}", DEFAULT_SURFACE[d])
-    _seed("gd_steps", DEFAULT_STEPS[d])
+    state.seed(f"gd_surface_{d}", DEFAULT_SURFACE[d])
+    state.seed("gd_steps", DEFAULT_STEPS[d])
     surface = current_surface()
-    _seed("gd_start", format_point(surface.default_start))
-    _seed("gd_show_grad", True)
-    _seed("gd_show_vel", False)
-    _seed("gd_show_scale", False)
-    _seed("gd_preset_opt", "sgd")
+    state.seed("gd_start", format_point(surface.default_start))
+    state.seed("gd_show_grad", True)
+    state.seed("gd_show_vel", False)
+    state.seed("gd_show_scale", False)
+    state.seed("gd_preset_opt", "sgd")
     if "gd_runs" not in st.session_state:
         st.session_state["gd_preset"] = "optimizers"
         apply_preset("optimizers")
@@ -337,7 +358,7 @@ def surface_controls() -> Surface:
     name = surface_name(d)
     cls = surfaces.SURFACES.get(name)
     for p, (default, low, high, meaning) in cls.hyperparams.items():
-        key = _seed(f"gd_sp_{name}_{p}", default)
+        key = state.seed(f"gd_sp_{name}_{p}", default)
         options = _param_options(low, high, default)
         if options is not None:
             if st.session_state[key] not in options:
@@ -360,7 +381,7 @@ def start_controls(surface: Surface) -> tuple[tuple[float, ...], str | None]:
     """
     b = surface.bounds()
     domain = ", ".join(f"{n} in [{lo:g}, {hi:g}]" for n, (lo, hi) in zip("xy", b, strict=False))
-    st.text_input("Start point" + (" (x, y)" if surface.dim == 2 else " x"), key=_seed("gd_start", format_point(
+    st.text_input("Start point" + (" (x, y)" if surface.dim == 2 else " x"), key=state.seed("gd_start", format_point(
         surface.default_start)), help=f"Where every run starts, inside the plotted domain: {domain}.")
     if surface.dim == 2:
         st.caption(":material/ads_click: Or click anywhere on the map to start there.")
@@ -375,7 +396,7 @@ def start_controls(surface: Surface) -> tuple[tuple[float, ...], str | None]:
     st.slider("Steps", min_value=10, max_value=1000, step=10, key="gd_steps",
               help="How many updates each run makes. The animation shows at most 200 frames; longer runs "
                    "are subsampled for it, but every step is computed and plotted.")
-    st.select_slider("Convergence tolerance", options=TOLERANCES, key=_seed("gd_tol", TOLERANCE),
+    st.select_slider("Convergence tolerance", options=TOLERANCES, key=state.seed("gd_tol", TOLERANCE),
                      format_func=lambda v: f"{v:g}",
                      help="A run has converged at step k if from step k on both |∇f| and the step length "
                           "stay below this (the source notes: |∇f| < ε).")
@@ -390,7 +411,7 @@ def preset_controls() -> None:
     st.caption("A preset fills the runs below for this surface and start point.")
     st.button("Optimizers compared", key="gd_btn_preset_opt", on_click=apply_preset, args=("optimizers",),
               icon=":material/compare_arrows:", width="stretch",
-              help="All six optimizers with one shared learning rate (3/4 of the rate at which plain gradient "
+              help=f"{compared_text()} with one shared learning rate (3/4 of the rate at which plain gradient "
                    "descent becomes unstable here).")
     st.button("Learning rates compared", key="gd_btn_preset_lr", on_click=apply_preset, args=("learning_rates",),
               icon=":material/speed:", width="stretch",
@@ -410,11 +431,13 @@ def preset_note(surface: Surface, trajs: list[Trajectory]) -> None:
     kind = st.session_state.get("gd_preset")
     if kind == "optimizers" and trajs:
         eta = trajs[0].spec.learning_rate
+        adaptive = adaptive_labels([t.spec.optimizer for t in trajs])
         st.caption(
-            f"All six optimizers share η = {eta:g}, three quarters of the rate at which plain gradient descent "
-            f"becomes unstable on this surface. Adagrad, RMSprop and Adam take steps of about η whatever the "
-            f"gradient, so at a rate that is safe for plain descent they may crawl: give one a larger η and "
-            f"watch it race ahead."
+            f"{compared_text()} share η = {eta:g}, three quarters of the rate at which plain gradient descent "
+            f"becomes unstable on this surface." + (
+                f" {_and(adaptive)} take{'s' if len(adaptive) == 1 else ''} steps of about η whatever the gradient, "
+                f"so at a rate that is safe for plain descent {'it' if len(adaptive) == 1 else 'they'} may crawl: "
+                f"give one a larger η and watch it race ahead." if adaptive else "")
         )
     elif kind == "learning_rates" and trajs:
         name = trajs[0].spec.optimizer_label
@@ -439,10 +462,10 @@ def run_editor(rid: int, index: int, n_runs: int, status_text: str | None = None
         remove.button("", key=f"gd_btn_remove_{rid}", icon=":material/close:", on_click=remove_run, args=(rid,),
                       disabled=n_runs <= 1, help="Remove this run")
         c1, c2 = st.columns([1, 1.4])
-        c1.selectbox("Optimizer", optimizers.names(), key=_seed(f"gd_opt_{rid}", "sgd"), on_change=_custom,
+        c1.selectbox("Optimizer", optimizers.names(), key=state.seed(f"gd_opt_{rid}", "sgd"), on_change=_custom,
                      format_func=lambda n: optimizers.get(n).label,
                      help=optimizers.get(spec.optimizer).description)
-        lr_key = _seed(f"gd_lr_{rid}", 0.01)
+        lr_key = state.seed(f"gd_lr_{rid}", 0.01)
         if st.session_state[lr_key] not in LEARNING_RATE_GRID:
             st.session_state[lr_key] = snap_rate(float(st.session_state[lr_key]))
         c2.select_slider("Learning rate η", options=LEARNING_RATE_GRID, key=lr_key, on_change=_custom,
@@ -481,12 +504,12 @@ def view_toggles() -> tuple[bool, bool, bool]:
                      help="−∇f at each run's current point: the steepest way down. The arrow shrinks as the "
                           "gradient fades (relative to the run's largest gradient).")
     vel = c2.toggle("Momentum arrow", key="gd_show_vel",
-                    help="The direction the momentum carries the point: −v (momentum, Nesterov), −m (Adam). "
+                    help=f"The direction the momentum carries the point: {velocity_text()}. "
                          "On a curved valley it points along the valley while −∇f points across it.")
-    scale = c3.toggle("Adam's step size", key="gd_show_scale",
-                      help="A cross whose arms are proportional to the step size of each coordinate, η/(√v̂ + ε) "
-                           "(Adam; RMSprop and Adagrad likewise): a flat direction, with small gradients, gets the "
-                           "longer arm, a steep one the shorter.")
+    scale = c3.toggle("Adaptive step size", key="gd_show_scale",
+                      help="A cross whose arms are proportional to the step size of each coordinate, e.g. "
+                           f"η/(√v̂ + ε), of the adaptive optimizers ({_and(adaptive_labels())}): a flat "
+                           "direction, with small gradients, gets the longer arm, a steep one the shorter.")
     return grad, vel, scale
 
 
@@ -497,3 +520,115 @@ def status_badge(st_kind: str, text: str) -> str:
             "diverged": ":material/error:"}[st_kind]
     safe = text.replace("[", "(").replace("]", ")")
     return f":{color}[{icon} **{safe}**]"
+
+
+# ---- the page -----------------------------------------------------------------------------------------
+
+
+def _stability_section(surface: Surface, trajs: list[Trajectory]) -> None:
+    """Each run's learning rate against its optimizer's stability limit at the surface's curvature."""
+    st.subheader(":material/speed: Learning rate vs. stability limit")
+    L, near = reference_curvature(surface)
+    lr_fig = figs.learning_rate_figure(surface, trajs, curvature=L)
+    if lr_fig is None or L is None:
+        st.info("This surface has no single curvature to compare the learning rates with (no minimum, or a "
+                "kink at it). Try the quadratic, the bowl or Rosenbrock.", icon=":material/info:")
+        return
+    if near is None:
+        st.markdown(
+            f"This surface is quadratic with largest curvature $L = {L:g}$. One step of plain gradient descent "
+            "multiplies the distance to the minimum along that direction by $1 - \\eta L$, which shrinks only if "
+            "$|1 - \\eta L| < 1$: **gradient descent converges only for $\\eta < 2/L$**, and without zigzag "
+            "for $\\eta < 1/L$."
+        )
+    else:
+        point = ", ".join(f"{v:.3g}" for v in near)
+        st.markdown(
+            f"This surface is not quadratic, but near its minimum ({point}) its largest curvature is "
+            f"$L \\approx {L:.4g}$: there plain gradient descent is stable only for $\\eta < 2/L$. A local limit: "
+            "far from the minimum the curvature is different."
+        )
+    st.plotly_chart(lr_fig, key="gd_lr", config=CONFIG)
+    adaptive = adaptive_labels()
+    st.caption("Momentum tolerates larger rates (up to 2(1+β)/((1−β)L) in this form)." + (
+        f" {_and(adaptive)} divide{'s' if len(adaptive) == 1 else ''} each step by the gradient's size, so no "
+        "fixed limit applies (grey)." if adaptive else ""))
+
+
+def render() -> None:
+    """The gradient-descent lab: race optimizers and learning rates on 1D and 2D surfaces."""
+    init_state()
+    st.title(":material/landscape: Gradient descent lab")
+    st.markdown(
+        "Gradient descent repeats one rule from the source notes, $b = a - \\alpha\\,\\nabla f(a)$: from the "
+        "current point $a$, step against the gradient, scaled by the learning rate $\\alpha$ (written $\\eta$ "
+        "below). The optimizers here are the classes that train the networks elsewhere in nnviz; each drives a "
+        "single point."
+    )
+
+    controls, view = st.columns([1, 2.3], gap="large")
+    with controls:
+        st.subheader(":material/terrain: Surface")
+        surface = surface_controls()
+        st.subheader(":material/place: Start")
+        start, start_problem = start_controls(surface)
+        if start_problem:
+            st.error(start_problem, icon=":material/error:")
+        st.subheader(":material/tune: Presets")
+        preset_controls()
+
+    specs = tuple(current_specs())
+    with st.spinner("Running the optimizers..."):
+        trajs = cached_race(surface, specs, start, steps())
+    statuses = [status(t, surface, tolerance()) for t in trajs]
+
+    with view:
+        if surface.dim == 2:
+            show_grad, show_vel, show_scale = view_toggles()
+            fig = figs.contour_figure(surface, trajs, show_gradient=show_grad, show_velocity=show_vel,
+                                      show_step_size=show_scale, statuses=statuses)
+            st.plotly_chart(fig, key="gd_contour", on_select=pick_from_map, selection_mode="points", config=CONFIG)
+            st.caption(
+                "**Play** replays the race from step 0; the slider picks a step. Faint lines: each run's whole "
+                "path; the bright head and its trail: where the run is at that step. Stars: the minima. Click the "
+                "map to start from there."
+            )
+        else:
+            st.plotly_chart(figs.curve_figure(surface, trajs, statuses=statuses), key="gd_curve", config=CONFIG)
+            st.caption(
+                "**Play** slides every point along the curve. Dashed: the tangent at the current point, with slope "
+                "f′(x). Arrow: the step taken (for plain gradient descent Δx = −η f′(x)): a steep slope or a large "
+                "η makes a long step, which can jump right over the valley."
+            )
+
+    st.subheader(":material/directions_run: Runs")
+    preset_note(surface, trajs)
+    runs_controls({rid: status_badge(s.kind, s.text) for rid, s in zip(run_ids(), statuses, strict=True)})
+
+    loss_col, dist_col = st.columns(2, gap="large")
+    with loss_col:
+        st.subheader(":material/show_chart: Loss")
+        st.plotly_chart(figs.loss_figure(surface, trajs, statuses), key="gd_loss", config=CONFIG)
+        st.caption("How far above the lowest value f* each run is, on a log scale: a straight line down is steady "
+                   "(linear) convergence. A red x marks the step where a run diverged; a dot, where it converged.")
+    with dist_col:
+        st.subheader(":material/straighten: Distance to the nearest minimum")
+        dist = figs.distance_figure(surface, trajs, statuses)
+        if dist is None:
+            st.info(f"{surface.label} has no minimum: f falls without bound, so a run can only escape.",
+                    icon=":material/info:")
+        else:
+            st.plotly_chart(dist, key="gd_distance", config=CONFIG)
+            st.caption("A run can be low in f yet still far in x (a flat valley floor), or stop in a local minimum.")
+
+    lr_col, col3d = st.columns(2, gap="large") if surface.dim == 2 else (st.container(), None)
+    with lr_col:
+        _stability_section(surface, trajs)
+    if col3d is not None:
+        with col3d:
+            st.subheader(":material/view_in_ar: In 3D")
+            st.plotly_chart(figs.surface3d_figure(surface, trajs), key="gd_3d", config=CONFIG)
+            st.caption("The same paths on the surface; drag to turn it." + (
+                " Height is log₁₀(1 + f − f*), so the valley floor stays visible." if surface.log_color else ""))
+
+    state.remember(prefixes=_SAVED_PREFIXES)

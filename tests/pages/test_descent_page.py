@@ -1,15 +1,21 @@
 """AppTest of the gradient-descent page: first load, the presets, a diverging run, bad start points,
-the 1D view, adding and removing runs."""
+the 1D view, adding and removing runs, and an optimizer registered at test time that gets its arrow
+and its stability limit from its class."""
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from nnviz.labs.descent.runs import MAX_RUNS
 from nnviz.nn import optimizers
+from nnviz.nn.optimizers import Optimizer
+from nnviz.ui import state
 
 PAGE = "../../pages/descent.py"
 
@@ -41,7 +47,12 @@ def test_first_load_races_every_optimizer_on_the_bowl(at):
     assert at.title[0].value.endswith("Gradient descent lab")
     assert not at.error
     ids = at.session_state["gd_runs"]
-    assert [at.session_state[f"gd_opt_{rid}"] for rid in ids] == optimizers.names()
+    # Every optimizer, up to the most a race holds (the first MAX_RUNS of the registry, in its order).
+    assert [at.session_state[f"gd_opt_{rid}"] for rid in ids] == optimizers.names()[:MAX_RUNS]
+    fits = len(optimizers.names()) <= MAX_RUNS
+    assert len(ids) == (len(optimizers.names()) if fits else MAX_RUNS)
+    captions = "\n".join(c.value for c in at.caption)
+    assert ("All " if fits else "The first six of the ") in captions and "optimizers share η" in captions
     assert len(set(_run_lrs(at))) == 1  # optimizers compared: one shared rate
     assert at.selectbox(key="gd_surface_2").value == "bowl"
     text = _text(at)
@@ -141,7 +152,8 @@ def test_add_and_remove_runs(at):
     new = at.session_state["gd_runs"]
     assert len(new) == 6 and new[-1] not in ids
     assert at.session_state["gd_preset"] is None
-    assert at.session_state["_gd_saved"]["gd_lr_" + str(new[-1])] > 0  # kept for a page switch
+    assert at.session_state[state.SAVED]["gd_lr_" + str(new[-1])] > 0  # kept for a page switch
+    assert at.session_state[f"gd_opt_{new[-1]}"] == optimizers.names()[0]  # the optimizer no run had
 
 
 def test_settings_and_tolerance_are_used(at):
@@ -151,3 +163,89 @@ def test_settings_and_tolerance_are_used(at):
     _run(at)
     assert "beta = 0.5" in _text(at)
     assert math.isclose(at.session_state["gd_tol"], 0.1)
+
+
+# ---- an optimizer that only its class describes -------------------------------------------------------
+
+HEAVY_BALL = "test-polyak-heavy-ball"
+
+
+class PolyakHeavyBall(Optimizer):
+    """Polyak's heavy ball: u <- βu + g, θ <- θ - ηu. Stable on f = L x²/2 iff η < 2(1+β)/L."""
+
+    label = "Heavy ball (test)"
+    formula = r"u \leftarrow \beta u + g;\quad \theta \leftarrow \theta - \eta\, u"
+    description = "Polyak's momentum, declared by a test"
+    hyperparams = {"beta": (0.9, 0.0, 1.0, "how much of the old velocity is kept")}
+    visible_state = {"u": "velocity u"}
+    velocity = "u"
+    beta: float
+
+    @classmethod
+    def stability_limit(cls, curvature: float, **settings: float) -> float | None:
+        return 2.0 * (1.0 + cls.resolve(**settings)["beta"]) / curvature
+
+    def _init_state(self, p: np.ndarray) -> dict[str, np.ndarray]:
+        return {"u": np.zeros_like(p)}
+
+    def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray]) -> None:
+        state["u"] *= self.beta
+        state["u"] += g
+        p -= self.learning_rate * state["u"]
+
+
+@pytest.fixture
+def heavy_ball():
+    """Registered for one test, then removed (pad the registry past MAX_RUNS: it is listed last)."""
+    optimizers.OPTIMIZERS.register(HEAVY_BALL)(PolyakHeavyBall)
+    try:
+        yield HEAVY_BALL
+    finally:
+        optimizers.OPTIMIZERS.unregister(HEAVY_BALL)
+
+
+def test_a_new_optimizer_gets_its_arrow_and_limit_from_its_class(heavy_ball):
+    at = _run(AppTest.from_file(PAGE, default_timeout=60))
+    names = optimizers.names()
+    assert len(names) > MAX_RUNS and names[-1] == heavy_ball
+    ids = at.session_state["gd_runs"]
+    assert [at.session_state[f"gd_opt_{rid}"] for rid in ids] == names[:MAX_RUNS]  # the most a race holds
+    assert f"The first six of the {len(names)} optimizers share" in "\n".join(c.value for c in at.caption)
+
+    rid = ids[0]
+    at.selectbox(key=f"gd_opt_{rid}").select(heavy_ball)
+    at.select_slider(key=f"gd_lr_{rid}").set_value(0.02)
+    at.toggle(key="gd_show_vel").set_value(True)
+    _run(at)
+    assert not at.error
+    assert "Heavy ball (test), η = 0.02" in _text(at)
+    contour, lr = _charts(at)[0], _charts(at)[3]
+    # The velocity arrow: one trace for every run, a shaft per run; the heavy ball's is drawn (run 0).
+    arrow = next(t for t in contour["data"] if t.get("name", "").startswith("momentum: "))
+    assert "Heavy ball (test): −u" in arrow["name"]
+    last = contour["frames"][-1]
+    drawn = last["data"][last["traces"].index(contour["data"].index(arrow))]
+    xs = np.frombuffer(base64.b64decode(drawn["x"]["bdata"]), dtype=np.float32)
+    assert np.all(np.isfinite(xs[:2]))  # tail and head of run 0's arrow
+    # Its limit on the bowl (L = 10): 2(1 + 0.9)/10 = 0.38, from the class.
+    hover = next(t["hovertemplate"] for t in lr["data"] if t.get("mode") == "markers+text")
+    assert hover.startswith("Heavy ball (test), η = 0.02") and "its limit 0.38" in hover
+    assert "−u (Heavy ball (test))" in at.toggle(key="gd_show_vel").help
+
+
+def test_widget_values_survive_a_page_switch():
+    at = _run(AppTest.from_file("../../app.py", default_timeout=60))
+    _run(at.switch_page("pages/descent.py"))
+    rid = at.session_state["gd_runs"][1]
+    at.select_slider(key=f"gd_lr_{rid}").set_value(0.05)
+    at.text_input(key="gd_start").input("1, 0.5")
+    at.slider(key=f"gd_set_{rid}_momentum_beta").set_value(0.5)
+    at.toggle(key="gd_show_vel").set_value(True)
+    _run(at)
+    _run(at.switch_page("pages/functions.py"))  # Streamlit drops the descent widgets' values here
+    assert "gd_start" not in at.session_state and f"gd_lr_{rid}" not in at.session_state
+    _run(at.switch_page("pages/descent.py"))
+    assert at.select_slider(key=f"gd_lr_{rid}").value == 0.05
+    assert at.text_input(key="gd_start").value == "1, 0.5"
+    assert at.slider(key=f"gd_set_{rid}_momentum_beta").value == 0.5
+    assert at.toggle(key="gd_show_vel").value is True

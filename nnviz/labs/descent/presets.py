@@ -1,10 +1,11 @@
 """The two presets of the gradient-descent page, as lists of ``RunSpec``s for a surface and start:
 ``learning_rate_ladder`` (one optimizer, too small ... far too large: the learning-rate figure of
-source note 001) and ``optimizers_compared`` (the optimizers side by side at one learning rate)."""
+source note 001) and ``optimizers_compared`` (the optimizers side by side at one learning rate);
+``next_optimizer`` for a run added by hand."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -47,6 +48,16 @@ def learning_rate_ladder(surface: Surface, optimizer: str = "sgd", start: Any = 
         RunSpec(optimizer, lr, settings, label=f"{cls.label}, η = {lr:g} ({name})")
         for lr, name in zip(rates, LADDER_LABELS, strict=True)
     ]
+
+
+def next_optimizer(used: Sequence[str]) -> str:
+    """The optimizer of a run added by hand: the first registered one that no run in ``used`` has,
+    else the one after the last of ``used`` in registry order."""
+    names = optimizers.names()
+    fresh = [n for n in names if n not in set(used)]
+    if fresh or not used:
+        return (fresh or names)[0]
+    return names[(names.index(OPTIMIZERS.canonical(used[-1])) + 1) % len(names)]
 
 
 def compared_names() -> list[str]:

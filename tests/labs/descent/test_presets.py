@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from nnviz.labs.descent import race, surfaces
-from nnviz.labs.descent.presets import compared_names, learning_rate_ladder, optimizers_compared
+from nnviz.labs.descent.presets import compared_names, learning_rate_ladder, next_optimizer, optimizers_compared
 from nnviz.labs.descent.runs import MAX_RUNS, status
 from nnviz.labs.descent.stability import LEARNING_RATE_GRID
 from nnviz.nn import optimizers
@@ -47,3 +47,12 @@ def test_optimizers_compared_shares_one_rate_and_nothing_diverges(name):
     assert [s.optimizer for s in specs] == optimizers.names()[:MAX_RUNS] == compared_names()
     assert len({s.learning_rate for s in specs}) == 1
     assert all(t.diverged_at is None for t in race(surface, specs, None, 200))
+
+
+def test_next_optimizer_is_the_first_unused_then_the_next_in_order():
+    names = optimizers.names()
+    assert next_optimizer([]) == names[0]
+    assert next_optimizer(names[1:3]) == names[0]
+    assert next_optimizer([names[0], names[0]]) == names[1]
+    assert next_optimizer([*names[1:], names[0]]) == names[1]  # all in use: the one after the last run's
+    assert next_optimizer(names) == names[0]  # after the last registered one comes the first
