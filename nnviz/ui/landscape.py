@@ -9,102 +9,35 @@ cached function and removed at its end, so a cache hit replays nothing visible.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
-import numpy as np
 import streamlit as st
 
 from nnviz.data import datasets
 from nnviz.labs.landscape import paths, slices
 from nnviz.labs.landscape import runs as landscape_runs
+from nnviz.labs.landscape import setup as setup_lab
 from nnviz.labs.landscape.grids import Grid, Line
-from nnviz.nn import activations, optimizers
-from nnviz.nn.network import Network
-from nnviz.nn.training import TrainConfig
+from nnviz.labs.landscape.setup import (
+    BATCH_SIZES,
+    COMPARE_LEARNING_RATE,
+    COMPARE_OPTIMIZERS,
+    DIGIT_COUNTS,
+    DIGITS,
+    HIDDEN_DEFAULT,
+    MAX_RUNS,
+    N_SNAPSHOTS,
+    RESOLUTIONS,
+    SPANS,
+    STEP_CHOICES,
+    Setup,
+    Task,
+    ViewOptions,
+    build_network,
+    parse_hidden,
+    train_configs,
+)
+from nnviz.nn import optimizers
 from nnviz.ui.common import LEARNING_RATES
-
-DIGITS = "digits"
-MAX_RUNS = 4
-BATCH_SIZES: tuple[int, ...] = (8, 16, 32, 64, 128, 256)
-STEP_CHOICES: tuple[int, ...] = (50, 100, 200, 300, 500, 1000, 2000)
-RESOLUTIONS: tuple[int, ...] = (11, 15, 21, 31, 41, 51, 61)
-SPANS: tuple[float, ...] = (0.1, 0.25, 0.5, 1.0, 2.0)
-DIGIT_COUNTS: tuple[int, ...] = (250, 500, 1000, 2000)
-N_SNAPSHOTS = 30
-HIDDEN_DEFAULT = {"toy": "16, 16", DIGITS: "64"}
-
-
-@dataclass(frozen=True)
-class Setup:
-    """Everything that decides the runs: the data, the network, and one (optimizer, rate) per run."""
-
-    task: str = "moons"
-    n_points: int = 300
-    noise: float = 1.0
-    n_digits: int = 1000
-    hidden: tuple[int, ...] = (16, 16)
-    activation: str = "tanh"
-    runs: tuple[tuple[str, float], ...] = (("sgd", 0.1), ("sgd", 0.3), ("sgd", 1.0), ("sgd", 30.0))
-    batch_size: int = 32
-    steps: int = 300
-    seed: int = 0
-
-    def __post_init__(self) -> None:
-        if not 1 <= len(self.runs) <= MAX_RUNS:
-            raise ValueError(f"pick between 1 and {MAX_RUNS} runs, got {len(self.runs)}")
-        if len(set(self.runs)) != len(self.runs):
-            raise ValueError("two runs have the same optimizer and learning rate")
-        for opt, lr in self.runs:
-            optimizers.create(opt, lr)  # unknown names and bad rates fail here, clearly
-        activations.get(self.activation)
-        if self.task != DIGITS and self.task not in datasets.names():
-            raise ValueError(f"unknown task {self.task!r}; known: {', '.join([*datasets.names(), DIGITS])}")
-        if not self.hidden or any(h < 1 or h > 1024 for h in self.hidden) or len(self.hidden) > 6:
-            raise ValueError(f"hidden layers must be 1 to 6 sizes between 1 and 1024, got {list(self.hidden)}")
-        if self.steps < 1 or self.batch_size < 1:
-            raise ValueError("steps and batch size must be positive")
-
-    @property
-    def labels(self) -> list[str]:
-        """One short label per run: the rate when all share an optimizer, else the optimizer."""
-        opts = {opt for opt, _ in self.runs}
-        rates = {lr for _, lr in self.runs}
-        if len(opts) == 1:
-            return [f"η = {lr:g}" for _, lr in self.runs]
-        if len(rates) == 1:
-            return [optimizers.get(opt).label for opt, _ in self.runs]
-        return [f"{optimizers.get(opt).label} η = {lr:g}" for opt, lr in self.runs]
-
-
-@dataclass(frozen=True, eq=False)
-class Task:
-    X: np.ndarray
-    y: np.ndarray
-    n_in: int
-    n_out: int
-    loss: str
-    output: str
-    kind: str  # "classification" or "regression"
-    description: str
-
-
-def parse_hidden(text: str) -> tuple[int, ...]:
-    """"16, 16" -> (16, 16); a clear ValueError for anything else."""
-    parts = [p for p in str(text).replace(";", ",").replace(" ", ",").split(",") if p]
-    if not parts:
-        raise ValueError("give at least one hidden layer size, e.g. 16, 16")
-    sizes = []
-    for p in parts:
-        try:
-            value = int(p)
-        except ValueError:
-            raise ValueError(f"hidden layer sizes must be whole numbers separated by commas, got {p!r}") from None
-        if not 1 <= value <= 1024:
-            raise ValueError(f"each hidden layer needs 1 to 1024 units, got {value}")
-        sizes.append(value)
-    if len(sizes) > 6:
-        raise ValueError(f"at most 6 hidden layers here (the page trains 4 networks), got {len(sizes)}")
-    return tuple(sizes)
 
 
 # ---- data ------------------------------------------------------------------------------------
@@ -125,32 +58,13 @@ def mnist_problem() -> str | None:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def load_task(task: str, n_points: int, noise: float, n_digits: int, seed: int) -> Task:
+    """``setup.load_task``, cached; the digits come from the MNIST set shared by every session."""
+    mnist = None
     if task == DIGITS:
         mnist = _mnist()
         if isinstance(mnist, str):
             raise ValueError(mnist)
-        n = min(n_digits, len(mnist.X_train))
-        X = mnist.X_train[:n].reshape(n, -1).astype(np.float32)
-        return Task(X, mnist.y_train[:n], 784, 10, "cross_entropy", "softmax", "classification",
-                    f"{n} MNIST training images (28 x 28, flattened to 784 inputs), 10 classes")
-    ds = datasets.get(task)(n_points, noise, seed)
-    X = ds.X.astype(np.float32)
-    if ds.task == "classification":
-        return Task(X, ds.y, 2, ds.n_classes, "cross_entropy", "softmax", ds.task,
-                    f"{ds.n} points of '{task}', {ds.n_classes} classes")
-    return Task(X, ds.y.astype(np.float32), 2, 1, "mse", "linear", ds.task,
-                f"{ds.n} points of '{task}', regression")
-
-
-def build_network(setup: Setup, task: Task) -> Network:
-    return Network.mlp([task.n_in, *setup.hidden, task.n_out], activation=setup.activation, output=task.output,
-                       init=activations.initializer_for(setup.activation),
-                       seed=setup.seed)
-
-
-def train_configs(setup: Setup, task: Task) -> list[TrainConfig]:
-    return [TrainConfig(loss=task.loss, optimizer=opt, learning_rate=lr, batch_size=setup.batch_size,
-                        seed=setup.seed, eval_every=0) for opt, lr in setup.runs]
+    return setup_lab.load_task(task, n_points, noise, n_digits, seed, mnist)
 
 
 # ---- cached computations (each shows its own progress bar) -------------------------------------
@@ -190,10 +104,7 @@ def plane_view(setup: Setup, reference: int | None, resolution: int, own_path: b
     alone) through the centre run's final weights."""
     task = _task(setup)
     runs = train_runs(setup)
-    fit = None
-    if own_path:
-        ok = [i for i, r in enumerate(runs) if r.diverged is None] or list(range(len(runs)))
-        fit = [reference if reference is not None else min(ok, key=lambda i: runs[i].loss[-1])]
+    fit = paths.centre_fit(runs, reference) if own_path else None
     report, done = _bar(f"Loss on the PCA plane ({resolution} x {resolution} grid)...")
     result = paths.path_landscape(build_network(setup, task), task.loss, task.X, task.y, runs, reference,
                                       resolution, fit=fit, progress=report)
@@ -224,13 +135,6 @@ def interpolation_views(setup: Setup, resolution: int = 41) -> list[Line]:
 
 
 # ---- widgets ---------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class ViewOptions:
-    resolution: int = 21
-    span: float = 1.0
-    log: bool = True
-
-
 def _remember(setup: Setup) -> Setup:
     st.session_state["ls_last_setup"] = setup
     return setup
@@ -264,7 +168,7 @@ def controls() -> tuple[Setup, list[str]]:
         n_digits = last.n_digits
 
     st.subheader(":material/hub: Network")
-    kind = DIGITS if task == DIGITS else "toy"
+    kind = setup_lab.task_kind(task)
     # A sensible default per kind of task (also after a page switch dropped the widget's state).
     if st.session_state.get("ls_hidden_kind") != kind or "ls_hidden" not in st.session_state:
         st.session_state["ls_hidden"] = HIDDEN_DEFAULT[kind]
@@ -276,7 +180,7 @@ def controls() -> tuple[Setup, list[str]]:
     except ValueError as exc:
         problems.append(str(exc))
         hidden = last.hidden
-    acts = [a for a in activations.names() if a != "softmax"]
+    acts = setup_lab.hidden_activations()
     activation = st.selectbox("Activation", acts, index=acts.index("tanh"), key="ls_activation",
                               help="The hidden layers' nonlinearity. The output is softmax (classes) or linear.")
 
@@ -292,10 +196,10 @@ def controls() -> tuple[Setup, list[str]]:
                                 help="Too small crawls, too large jumps out of the valley or diverges.")
         runs = tuple((opt, float(lr)) for lr in sorted(chosen))
     else:
-        chosen = st.multiselect("Optimizers (up to 4)", optimizers.names(), default=["sgd", "momentum", "adam"],
+        chosen = st.multiselect("Optimizers (up to 4)", optimizers.names(), default=list(COMPARE_OPTIMIZERS),
                                 max_selections=MAX_RUNS, key="ls_optimizers",
                                 format_func=lambda n: optimizers.get(n).label)
-        lr = st.select_slider("Learning rate", rates, value=0.03, key="ls_lr", format_func=lambda v: f"{v:g}",
+        lr = st.select_slider("Learning rate", rates, value=COMPARE_LEARNING_RATE, key="ls_lr", format_func=lambda v: f"{v:g}",
                               help="The same step size for every optimizer.")
         runs = tuple((o, float(lr)) for o in chosen)
     if not runs:

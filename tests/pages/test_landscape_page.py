@@ -8,6 +8,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from nnviz.labs.landscape.setup import DIGITS, Setup
 from nnviz.ui import landscape as ui
 
 PAGE = "../../pages/landscape.py"
@@ -45,7 +46,7 @@ def test_defaults_show_every_view(default_run):
     assert len(types) == 5  # paths contour, honesty, slices, interpolation, loss curves
     assert "contour" in types[0] and "scatter" in types[0]
     assert types[2] == {"contour", "scatter"}
-    assert [m.label for m in at.metric] == [f"{label}: final loss" for label in ui.Setup().labels]
+    assert [m.label for m in at.metric] == [f"{label}: final loss" for label in Setup().labels]
     layout = _specs(at)[0]["layout"]
     assert "% of path variance" in layout["xaxis"]["title"]["text"]
     assert not at.error
@@ -98,11 +99,11 @@ def test_digits_task(mnist_folder):
     at.session_state["ls_rates"] = [0.1, 1.0]
     at.session_state["ls_resolution"] = 11
     at.run()
-    at.selectbox(key="ls_task").set_value(ui.DIGITS).run()
+    at.selectbox(key="ls_task").set_value(DIGITS).run()
     assert not at.exception, at.exception
     assert at.text_input(key="ls_hidden").value == "64"
     assert not at.error
-    assert at.session_state["ls_last_setup"].task == ui.DIGITS
+    assert at.session_state["ls_last_setup"].task == DIGITS
     assert len(at.metric) == 2 and len(at.get("plotly_chart")) == 5
 
 
@@ -112,7 +113,7 @@ def test_digits_disabled_with_a_message_when_mnist_is_missing(tmp_path, monkeypa
     try:
         at = _page().run()
         assert not at.exception
-        assert ui.DIGITS not in at.selectbox(key="ls_task").options
+        assert DIGITS not in at.selectbox(key="ls_task").options
         assert any("digits task is disabled" in c.value and str(tmp_path) in c.value for c in at.caption)
         assert len(at.get("plotly_chart")) == 5  # the toy tasks still work
     finally:

@@ -53,3 +53,17 @@ def test_path_landscape_centre_and_paths(moons):
         assert path.coords.shape == (len(run.steps), 2) and path.off_plane.shape == (len(run.steps),)
     own = paths.path_landscape(net, "cross_entropy", X, y, runs, reference=1, resolution=5, fit=[1])
     assert own.reference == 1 and own.fit == (1,)
+
+
+def test_which_runs_the_plane_is_fitted_to(moons):
+    X, y = moons
+    configs = [TrainConfig(optimizer="sgd", learning_rate=lr, eval_every=0) for lr in (0.1, 1.0, 1e4)]
+    runs = compare_runs(mlp(), configs, X, y, steps=30, n_snapshots=5, labels=["slow", "fast", "wild"])
+    assert runs[2].diverged is not None and runs[1].loss[-1] < runs[0].loss[-1]
+    assert paths.default_fit(runs) == [0, 1]
+    assert paths.default_fit(runs[2:]) == [0]  # every run diverged: all of them
+    assert paths.best_run(runs, [0, 1]) == 1 and paths.best_run(runs, [0, 2]) == 0
+    assert paths.centre_fit(runs) == [1]  # the best run that did not diverge
+    assert paths.centre_fit(runs, reference=2) == [2]
+    default = paths.path_landscape(mlp(), "cross_entropy", X, y, runs, resolution=3)
+    assert default.fit == (0, 1) and default.reference == 1
