@@ -36,10 +36,9 @@ import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
 
-from nnviz.labs.descent.runs import RunStatus, Trajectory, nearest_minimum_distance, status
+from nnviz.labs.descent.runs import RunStatus, Trajectory, declared_velocities, nearest_minimum_distance, status
 from nnviz.labs.descent.stability import stability_limit, zigzag_limit
 from nnviz.labs.descent.surfaces import Surface
-from nnviz.nn import optimizers
 
 #: One colour per run (up to six), saturated enough to stand out on the pale contour map.
 RUN_COLORS = ("#e4572e", "#1f6fd1", "#17a34a", "#9b30d9", "#f0a202", "#e01e84")
@@ -238,11 +237,7 @@ def titles_of(trajs: Sequence[Trajectory]) -> list[str]:
 def velocity_name() -> str:
     """The momentum arrow's legend, from what the registered optimizers declare as ``velocity``: the
     array most of them use, then the others with their optimizers, e.g. "momentum: −v (Adam: −m)"."""
-    users: dict[str, list[str]] = {}
-    for name in optimizers.names():
-        cls = optimizers.get(name)
-        if cls.velocity is not None:
-            users.setdefault(cls.velocity, []).append(cls.label)
+    users = declared_velocities()
     if not users:
         return "momentum"
     main = max(users, key=lambda k: len(users[k]))  # the first of the most used

@@ -20,7 +20,7 @@ from nnviz.figures import descent as figs
 from nnviz.figures.descent import picked_start, run_color
 from nnviz.labs.descent import RunSpec, Trajectory, race, surfaces
 from nnviz.labs.descent.presets import compared_names, learning_rate_ladder, next_optimizer, optimizers_compared
-from nnviz.labs.descent.runs import MAX_RUNS, TOLERANCE, status
+from nnviz.labs.descent.runs import MAX_RUNS, TOLERANCE, declared_velocities, status
 from nnviz.labs.descent.stability import LEARNING_RATE_GRID, reference_curvature, snap_rate
 from nnviz.labs.descent.surfaces import Surface
 from nnviz.nn import optimizers
@@ -57,12 +57,7 @@ def adaptive_labels(names: Sequence[str] | None = None) -> list[str]:
 
 def velocity_text() -> str:
     """Each declared velocity with its optimizers: "−v (Momentum, Nesterov), −m (Adam)"."""
-    users: dict[str, list[str]] = {}
-    for name in optimizers.names():
-        cls = optimizers.get(name)
-        if cls.velocity is not None:
-            users.setdefault(cls.velocity, []).append(cls.label)
-    return ", ".join(f"−{key} ({', '.join(labels)})" for key, labels in users.items())
+    return ", ".join(f"−{key} ({', '.join(labels)})" for key, labels in declared_velocities().items())
 
 
 def compared_text() -> str:

@@ -13,6 +13,7 @@ would soon overflow. That step is reported as ``diverged_at`` and is not stored,
 ``points`` holds the ``diverged_at`` finite points x_0..x_{k-1}. Floating-point warnings are
 muted during a run.
 
+``declared_velocities``: what the registered optimizers call their velocity (for legends).
 Reading a run: ``status`` (converged at step k / still moving / diverged at step k),
 ``nearest_minimum_distance``, ``escapes`` (diverged or flew off the plot).
 """
@@ -91,6 +92,17 @@ class RunSpec:
 
 
 # ---- what a run gives --------------------------------------------------------------------------
+
+
+def declared_velocities() -> dict[str, list[str]]:
+    """Each state key that registered optimizers declare as their ``velocity`` -> their labels, in
+    registry order: {"v": ["Momentum", "Nesterov"], "m": ["Adam"]}."""
+    users: dict[str, list[str]] = {}
+    for name in optimizers.names():
+        cls = optimizers.get(name)
+        if cls.velocity is not None:
+            users.setdefault(cls.velocity, []).append(cls.label)
+    return users
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:

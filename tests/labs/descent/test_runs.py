@@ -11,7 +11,13 @@ import pytest
 
 from nnviz.labs.descent import RunSpec, Trajectory, race, run, surfaces
 from nnviz.labs.descent.presets import optimizers_compared
-from nnviz.labs.descent.runs import BOUND_FACTOR, divergence_bound, nearest_minimum_distance, status
+from nnviz.labs.descent.runs import (
+    BOUND_FACTOR,
+    declared_velocities,
+    divergence_bound,
+    nearest_minimum_distance,
+    status,
+)
 from nnviz.nn import optimizers
 
 ROSENBROCK = surfaces.get("rosenbrock")
@@ -122,6 +128,13 @@ def test_velocity_and_step_scale_come_from_the_class(name):
         opt = cls(learning_rate=0.01)
         expected = opt.step_scale({k: a[1:] for k, a in traj.state.items()}, np.arange(1, 11)[:, None])
         np.testing.assert_allclose(scale[1:], expected, rtol=1e-12)
+
+
+def test_declared_velocities_group_the_registry_by_velocity_key():
+    users = declared_velocities()
+    assert users["v"][:2] == ["Momentum", "Nesterov"] and users["m"][0] == "Adam"
+    labels = [optimizers.get(n).label for n in optimizers.names() if optimizers.get(n).velocity is not None]
+    assert sorted(sum(users.values(), [])) == sorted(labels)
 
 
 def test_an_optimizer_instance_is_used_as_given_and_the_1d_case_works():
