@@ -61,14 +61,20 @@ class LogCosh(losses.Loss):
 
 
 class HeavyBall(optimizers.Optimizer):
-    """Polyak's heavy ball: v <- beta v - lr g; theta <- theta + v."""
+    """Polyak's heavy ball: v <- beta v + lr g; theta <- theta - v."""
 
     label = "Heavy ball (throwaway)"
-    formula = r"v \leftarrow \beta v - \eta g,\quad \theta \leftarrow \theta + v"
+    formula = r"v \leftarrow \beta v + \eta g,\quad \theta \leftarrow \theta - v"
     description = "Momentum in Polyak's original form"
     hyperparams = {"beta": (0.9, 0.0, 1.0, "how much of the last step is kept")}
     visible_state = {"v": "velocity v"}
+    velocity = "v"
     beta: float
+
+    @classmethod
+    def stability_limit(cls, curvature: float, **settings: float) -> float | None:
+        """theta_{k+1} = theta_k - lr g + beta (theta_k - theta_{k-1}) is stable iff lr < 2(1+beta)/L."""
+        return 2.0 * (1.0 + cls.resolve(**settings)["beta"]) / curvature
 
     def _init_state(self, p: np.ndarray) -> dict[str, np.ndarray]:
         return {"v": np.zeros_like(p)}
@@ -76,8 +82,8 @@ class HeavyBall(optimizers.Optimizer):
     def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray]) -> None:
         v = state["v"]
         v *= self.beta
-        v -= self.learning_rate * g
-        p += v
+        v += self.learning_rate * g
+        p -= v
 
 
 def lecun_normal(shape: tuple[int, ...], rng: np.random.Generator, dtype: type = np.float32) -> np.ndarray:
