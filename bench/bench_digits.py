@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from nnviz.data.datasets import SHARED_MNIST, load_mnist  # noqa: E402
 from nnviz.data.preprocess import canvas_to_mnist, drawing_notes  # noqa: E402
 from nnviz.figures import digits as figs  # noqa: E402
-from nnviz.labs import digits as dg  # noqa: E402
+from nnviz.labs.digits import load_default_model  # noqa: E402
 
 
 def canvas_png(digit: np.ndarray, rng: np.random.Generator) -> str:
@@ -64,7 +64,7 @@ def main() -> None:
     args = parser.parse_args()
     mnist = load_mnist(args.data)
     t0 = time.perf_counter()
-    model = dg.load_default_model()
+    model = load_default_model()
     load_ms = (time.perf_counter() - t0) * 1000
     rng = np.random.default_rng(0)
     urls = [canvas_png(mnist.X_test[i], rng) for i in range(args.repeats)]

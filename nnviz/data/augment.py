@@ -6,7 +6,8 @@ a model trained on 5,000 MNIST digits read canvas drawings reliably.
 
 Every function maps a batch (n, H, W) float in [0, 1] (white ink on black) to a new batch of
 the same shape and dtype, vectorized over the batch (no loop over samples or pixels), with
-randomness only from the ``rng`` passed in.
+randomness only from the ``rng`` passed in. ``Augmenter`` is the same as a ``Trainer`` transform
+hook: every training batch augmented afresh, labels unchanged.
 """
 
 from __future__ import annotations
@@ -49,6 +50,17 @@ class AugmentConfig:
         lo, hi = self.thickness
         if not (-1 <= lo <= hi <= 2):
             raise ValueError(f"augmentation thickness must satisfy -1 <= low <= high <= 2, got {self.thickness}")
+
+    def describe(self) -> str:
+        """The ranges in plain words, e.g. 'rotated up to ±15°, scaled 0.8–1.15×, ...'."""
+        lo, hi = self.thickness
+        strokes = ("thinner" if lo < 0 else "") + (" or " if lo < 0 < hi else "") + ("thicker" if hi > 0 else "")
+        parts = [f"rotated up to ±{self.rotation:g}°", f"scaled {self.scale[0]:g}–{self.scale[1]:g}×",
+                 f"aspect ratio changed up to ±{self.aspect:.0%}", f"sheared up to ±{self.shear:g}",
+                 f"shifted up to ±{self.shift:g} px"]
+        if self.p_thickness > 0 and strokes:
+            parts.append(f"strokes made {strokes} in {self.p_thickness:.0%} of images")
+        return ", ".join(parts)
 
 
 def affine(images: np.ndarray, matrices: np.ndarray, offsets: np.ndarray) -> np.ndarray:
@@ -138,3 +150,14 @@ def augment(images: np.ndarray, rng: np.random.Generator, config: AugmentConfig 
     peak = out.reshape(n, -1).max(axis=1)
     out /= np.where(peak > 0, peak, 1.0)[:, None, None]
     return out.astype(images.dtype, copy=False)
+
+
+@dataclass(frozen=True)
+class Augmenter:
+    """A per-batch transform for ``Trainer(..., transform=Augmenter())``: (X (n, H, W), y, rng) ->
+    (``augment(X, rng, config)``, y), so each epoch sees new random variants of every image."""
+
+    config: AugmentConfig = AugmentConfig()
+
+    def __call__(self, X: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        return augment(X, rng, self.config), y

@@ -3,8 +3,9 @@ saliency map and the hidden activations; train your own digit model live and com
 
 State (keys prefixed ``dg_``): ``dg_canvas`` the drawing (the canvas component's state),
 ``dg_upload`` the uploaded image, ``dg_source`` which of the two is classified, ``dg_run`` the
-user's model (``UserRun``: trained here, or loaded from a file), ``dg_cell`` the picked cell of
-the confusion matrix. The shared default model is cached per server (read-only); the user's
+user's model (``UserRun``: trained here, or loaded from a file), ``dg_augment`` whether each
+training batch is augmented (the trainer's transform hook), ``dg_cell`` the picked cell of the
+confusion matrix. The shared default model is cached per server (read-only); the user's
 model is trained in a fragment, a chunk per tick, under the per-session lock.
 """
 
@@ -20,11 +21,17 @@ import numpy as np
 import streamlit as st
 
 from nnviz.data import datasets
+from nnviz.data.augment import AugmentConfig, Augmenter
 from nnviz.data.preprocess import canvas_to_mnist, drawing_notes, load_image_file
 from nnviz.figures import digits as figs
-from nnviz.labs import digits as dg
+from nnviz.labs.digits import load_default_model
+from nnviz.labs.digits.architectures import Architecture, parse_sizes
+from nnviz.labs.digits.default import DefaultModelMissing
+from nnviz.labs.digits.evaluation import Evaluation, evaluate
+from nnviz.labs.digits.model import UNSURE_BELOW, DigitModel
 from nnviz.nn import activations, optimizers
 from nnviz.nn.training import TrainConfig, Trainer
+from nnviz.ui import state
 from nnviz.ui.common import learning_rate_slider, optimizer_settings, session_lock, show_diverged
 
 CANVAS_SIDE = 280
@@ -40,6 +47,8 @@ DATA_SOURCES = {
 }
 LOCK = "dg"
 EMPTY_MESSAGE = "Draw a digit on the canvas (white on black), or upload a picture of one."
+#: What in-page training does to each batch when augmentation is on: the default model's ranges.
+AUGMENTATION = AugmentConfig()
 DIVERGED_HINT = "The last finite weights are kept. Lower the learning rate, then press **New model**."
 
 
@@ -51,23 +60,23 @@ def _s() -> Any:
 
 
 @st.cache_resource(show_spinner="Loading the digit model…")
-def default_model() -> dg.DigitModel:
+def default_model() -> DigitModel:
     """The shipped model, once per server, read-only (shared by every session)."""
-    return dg.load_default_model()
+    return load_default_model()
 
 
 @dataclass
 class UserRun:
     """The user's own model: trained here (``trainer`` set) or loaded from a file."""
 
-    model: dg.DigitModel
+    model: DigitModel
     label: str
     trainer: Trainer | None = None
-    architecture: dg.Architecture | None = None
+    architecture: Architecture | None = None
     data: dict[str, Any] = field(default_factory=dict)  # folder, sizes; the arrays live in the cache
     target_epochs: float = 0.0
     running: bool = False
-    evaluation: dg.Evaluation | None = None
+    evaluation: Evaluation | None = None
     evaluated: tuple[int, str] | None = None  # (step, data source) the evaluation belongs to
     message: str = ""
 
@@ -138,19 +147,19 @@ def input_panel() -> tuple[np.ndarray | None, str]:
 # ---- draw and predict ------------------------------------------------------------------------
 
 
-def _predict(model: dg.DigitModel, x: np.ndarray, user: bool) -> np.ndarray:
+def _predict(model: DigitModel, x: np.ndarray, user: bool) -> np.ndarray:
     if user:
         with _lock():  # the user's model may be training in this session's fragment
             return model.predict_proba(x)[0]
     return model.predict_proba(x)[0]
 
 
-def draw_section(default: dg.DigitModel | None) -> None:
+def draw_section(default: DigitModel | None) -> None:
     left, right = st.columns([0.34, 0.66], gap="large")
     with left:
         raw, source = input_panel()
     run = _run()
-    models: dict[str, tuple[dg.DigitModel, bool]] = {}
+    models: dict[str, tuple[DigitModel, bool]] = {}
     if default is not None:
         models["default model"] = (default, False)
     if run is not None:
@@ -170,7 +179,7 @@ def draw_section(default: dg.DigitModel | None) -> None:
             col.metric(f"{name.capitalize()} says", str(top), help=f"Softmax probability of {top}: {p[top]:.1%}")
             col.caption(f"{p[top]:.1%} sure")
         for name, p in probas.items():
-            if p.max() < dg.UNSURE_BELOW:
+            if p.max() < UNSURE_BELOW:
                 st.warning(f"The {name} is unsure: its top guess, {int(p.argmax())}, has only {p.max():.0%}. "
                            "Try drawing the digit larger, centred and with a clear shape.", icon=":material/help:")
         for note in drawing_notes(raw):
@@ -183,7 +192,7 @@ def draw_section(default: dg.DigitModel | None) -> None:
         explain(model, x, user)
 
 
-def explain(model: dg.DigitModel, x: np.ndarray, user: bool) -> None:
+def explain(model: DigitModel, x: np.ndarray, user: bool) -> None:
     """The input, the saliency map and every hidden layer's activations for one model."""
     if user:
         with _lock():
@@ -274,7 +283,7 @@ def _settings_panel(n_available: int) -> dict[str, Any] | None:
             text = st.text_input("Hidden layer sizes", value="128", key="dg_hidden",
                                  help="Comma-separated, e.g. 256, 128. Empty: softmax regression.")
             try:
-                hidden = dg.parse_sizes(text)
+                hidden = parse_sizes(text)
             except ValueError as exc:
                 error = str(exc)
         else:
@@ -284,7 +293,7 @@ def _settings_panel(n_available: int) -> dict[str, Any] | None:
         usable = [n for n in activations.names() if activations.ACTIVATIONS.get(n).elementwise and n != "linear"]
         activation = st.selectbox("Activation", usable, index=usable.index("relu"), key="dg_activation")
         try:
-            arch = dg.Architecture(kind=kind, hidden=hidden, filters=filters, dense=dense, activation=activation)
+            arch = Architecture(kind=kind, hidden=hidden, filters=filters, dense=dense, activation=activation)
         except ValueError as exc:
             error = error or str(exc)
             arch = None
@@ -304,17 +313,30 @@ def _settings_panel(n_available: int) -> dict[str, Any] | None:
         else:
             n_train = n_available
             st.caption(f"All {n_available} training images are used (10% held out for validation).")
+        augment = st.toggle("Augment the training images", key=state.seed("dg_augment", True),
+                            help="Through the trainer's transform hook, on training batches only; "
+                                 "switching it during training applies from the next step.")
+        st.caption(f"On: every batch the network trains on is a fresh random variant of its images "
+                   f"({AUGMENTATION.describe()}), as for the default model. It learns the shape of a digit rather "
+                   "than its exact pixels, so it reads drawings better, but accuracy rises more slowly in the first "
+                   "epochs and each step takes a little longer. Validation and test images are never changed. "
+                   "Off: the images as they are.")
     if error:
         st.error(error, icon=":material/error:")
         return None
     return {"architecture": arch, "optimizer": optimizer, "optimizer_params": opt_params, "learning_rate": lr,
-            "batch_size": int(batch), "epochs": int(epochs), "n_train": int(n_train)}
+            "batch_size": int(batch), "epochs": int(epochs), "n_train": int(n_train), "augment": bool(augment)}
 
 
 def _config(settings: dict[str, Any], eval_every: int) -> TrainConfig:
     return TrainConfig(loss="cross_entropy", optimizer=settings["optimizer"], learning_rate=settings["learning_rate"],
                        batch_size=settings["batch_size"], optimizer_params=settings["optimizer_params"],
                        eval_every=eval_every, seed=0)
+
+
+def _transform(settings: dict[str, Any]) -> Augmenter | None:
+    """The trainer's per-batch hook: the default model's augmentation, or none."""
+    return Augmenter(AUGMENTATION) if settings["augment"] else None
 
 
 def _new_run(settings: dict[str, Any], data: datasets.Mnist) -> UserRun:
@@ -325,8 +347,9 @@ def _new_run(settings: dict[str, Any], data: datasets.Mnist) -> UserRun:
     net = settings["architecture"].build(seed=0)
     steps_per_epoch = math.ceil(len(train) / settings["batch_size"])
     trainer = Trainer(net, _config(settings, max(1, steps_per_epoch // 4)), data.X_train[train], data.y_train[train],
-                      data.X_train[val], data.y_train[val], probe_size=64, eval_size=500)
-    return UserRun(model=dg.DigitModel(net, name="your model"), label=settings["architecture"].label(), trainer=trainer,
+                      data.X_train[val], data.y_train[val], probe_size=64, eval_size=500,
+                      transform=_transform(settings))
+    return UserRun(model=DigitModel(net, name="your model"), label=settings["architecture"].label(), trainer=trainer,
                    architecture=settings["architecture"],
                    data={"source": data.source, "requested": settings["n_train"], "n_train": len(train), "n_val": n_val},
                    target_epochs=float(settings["epochs"]))
@@ -378,6 +401,7 @@ def _train_chunk(run: UserRun, settings: dict[str, Any] | None) -> None:
         cfg = _config(settings, tr.config.eval_every)
         if cfg != tr.config:
             tr.configure(cfg)
+        tr.transform = _transform(settings)
     target = math.ceil(run.target_epochs * tr.steps_per_epoch)
     deadline = time.perf_counter() + CHUNK_SECONDS
     while tr.step < target and tr.diverged is None:
@@ -452,7 +476,7 @@ def controls(settings: dict[str, Any] | None, data: datasets.Mnist | None) -> No
                    + (", or the run diverged" if run.trainer.diverged is not None else "") + ".")
 
 
-def evaluation_panel(data: datasets.Mnist | None, default: dg.DigitModel | None) -> None:
+def evaluation_panel(data: datasets.Mnist | None, default: DigitModel | None) -> None:
     run = _run()
     if run is None or run.running or data is None:
         return
@@ -462,7 +486,7 @@ def evaluation_panel(data: datasets.Mnist | None, default: dg.DigitModel | None)
     st.subheader("How good is it?")
     if run.evaluation is None or run.evaluated != (step, data.source):
         with st.spinner(f"Predicting the {len(data.y_test):,} test images…"), _lock():
-            run.evaluation = dg.evaluate(run.model, data.X_test, data.y_test)
+            run.evaluation = evaluate(run.model, data.X_test, data.y_test)
             run.evaluated = (step, data.source)
     ev = run.evaluation
     a, b = st.columns([0.45, 0.55], gap="large")
@@ -537,7 +561,7 @@ def save_load_panel() -> None:
                                 help="A model saved here before; it then predicts on the canvas next to the default model.")
         if file is not None and _s().get("_dg_loaded_id") != file.file_id:
             try:
-                model = dg.DigitModel.load(file.getvalue(), name="your model")
+                model = DigitModel.load(file.getvalue(), name="your model")
             except ValueError as exc:
                 st.error(f"That file cannot be loaded: {exc}", icon=":material/error:")
             else:
@@ -548,7 +572,7 @@ def save_load_panel() -> None:
                 st.rerun()
 
 
-def train_section(default: dg.DigitModel | None) -> None:
+def train_section(default: DigitModel | None) -> None:
     st.markdown("Train a digit model yourself and compare it with the default one on the canvas.")
     data, _ = _data_panel()
     n_available = len(data.y_train) if data is not None else 5000
@@ -562,13 +586,13 @@ def train_section(default: dg.DigitModel | None) -> None:
 # ---- the page --------------------------------------------------------------------------------
 
 
-def page() -> None:
+def render() -> None:
     st.title(":material/draw: Digits")
     st.caption("Draw a digit and watch the network's softmax probabilities; train your own digit model.")
     model = None
     try:
         model = default_model()
-    except (dg.DefaultModelMissing, ValueError) as exc:
+    except (DefaultModelMissing, ValueError) as exc:
         st.error(f"The default digit model could not be loaded: {exc}", icon=":material/error:")
     draw_tab, train_tab = st.tabs(["Draw and predict", "Train your own model"])
     with draw_tab:

@@ -73,11 +73,14 @@ def test_a_drawing_gives_a_prediction(strokes, digit):
     assert len(at.get("image")) >= 3  # the 28x28 input, the saliency map, hidden layers
 
 
-def _train_small(at: AppTest, kind: str = "mlp") -> AppTest:
+def _train_small(at: AppTest, kind: str = "mlp", augment: bool = False) -> AppTest:
+    """One epoch on 450 images. Augmentation off by default: its harder images need more than
+    these 8 steps to beat 50% test accuracy (the page's default is on; see the augmentation test)."""
     at.radio(key="dg_kind").set_value(kind)
     at.run()
     at.slider(key="dg_n_train").set_value(500)
     at.number_input(key="dg_epochs").set_value(1)
+    at.toggle(key="dg_augment").set_value(augment)
     at.run()
     at.button(key="dg_start").click().run()
     for _ in range(20):  # each run runs the training fragment once (one chunk)
@@ -103,6 +106,24 @@ def test_train_your_own_model_then_see_it_on_the_canvas(mnist_folder):
     at.run()
     labels = _metrics(at)
     assert labels.get("Default model says") == "7" and "Your model says" in labels
+
+
+def test_in_page_training_augments_each_batch_unless_switched_off(mnist_folder):
+    from nnviz.data.augment import Augmenter
+    from nnviz.ui.digits import AUGMENTATION
+
+    at = _app().run()
+    assert at.toggle(key="dg_augment").value is True  # on by default, like the default model's training
+    assert any("fresh random variant" in c.value and AUGMENTATION.describe() in c.value for c in at.caption)
+    _train_small(at, augment=True)
+    assert not at.exception, at.exception
+    tr = at.session_state["dg_run"].trainer
+    assert tr.transform == Augmenter(AUGMENTATION) and tr.step == tr.steps_per_epoch
+    at.number_input(key="dg_epochs").set_value(2)
+    at.toggle(key="dg_augment").set_value(False).run()
+    at.button(key="dg_start").click().run()  # goes on with the same model, now without augmentation
+    assert not at.exception, at.exception
+    assert at.session_state["dg_run"].trainer is tr and tr.transform is None and tr.step > tr.steps_per_epoch
 
 
 def test_a_diverged_run_is_shown_not_raised(mnist_folder):
@@ -199,9 +220,10 @@ def test_a_folder_without_mnist_is_explained(tmp_path):
 
 
 def test_a_saved_model_loads_and_predicts_next_to_the_default(tmp_path):
-    from nnviz.labs import digits as dg
+    from nnviz.labs.digits.architectures import mlp
+    from nnviz.labs.digits.model import DigitModel
 
-    saved = dg.DigitModel(dg.mlp((16,), seed=1)).to_bytes()
+    saved = DigitModel(mlp((16,), seed=1)).to_bytes()
     at = _app()
     at.session_state["dg_canvas"] = canvas_state(SEVEN)
     at.run()

@@ -1,140 +1,33 @@
-"""The digit model: architectures, the shipped default model, predictions and what explains them.
+"""The digit model: a ``Network`` from MNIST-style images to softmax probabilities, with what
+explains its predictions.
 
-A ``DigitModel`` wraps a ``Network`` that maps MNIST-style images (n, 28, 28) float in [0, 1]
-(white ink on black) to softmax probabilities (n, 10). Besides ``predict_proba`` it gives a
-saliency map (the gradient of the top class's score with respect to the input pixels), every
-hidden layer's activations, and the first layer's weights as images. ``evaluate`` gives the
-accuracy, the confusion matrix and the most confidently wrong images of a labelled set.
-
-``load_default_model()`` loads the shipped weights (``weights/digits_cnn.npz``, trained by
-``python -m nnviz.labs.digits.train``) once per process; its arrays are read-only, so one instance
-can be shared by every user of a server. Calls on one model are serialized by a lock: a forward
+A ``DigitModel`` wraps a ``Network`` that maps images (n, 28, 28) float in [0, 1] (white ink on
+black) to probabilities (n, 10). Besides ``predict_proba`` it gives a saliency map (the gradient
+of the top class's score with respect to the input pixels), every hidden layer's activations,
+and the first layer's weights as images. Calls on one model are serialized by a lock: a forward
 pass caches values in the layers that the backward pass of ``saliency`` reads.
 """
 
 from __future__ import annotations
 
-import functools
-import io
-import json
 import math
 import os
 import threading
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
 
-from nnviz.nn import activations
-from nnviz.nn.layers import Activation, Conv2D, Dense, Dropout, Flatten, Layer, MaxPool2D
+from nnviz.nn.layers import Activation, Conv2D, Dense
 from nnviz.nn.network import Network
 
 IMAGE_SHAPE = (28, 28)
 N_CLASSES = 10
-WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
-DEFAULT_WEIGHTS = WEIGHTS_DIR / "digits_cnn.npz"
-DEFAULT_NOTE = WEIGHTS_DIR / "digits_cnn.json"
-REPRODUCE = "python -m nnviz.labs.digits.train --data ../shared/data/mnist --out nnviz/labs/digits/weights/digits_cnn.npz"
 #: Below this top probability the page says the network is unsure.
 UNSURE_BELOW = 0.5
 #: Images per forward pass in ``predict_proba`` (bounds the im2col buffers to tens of MB).
 PREDICT_BATCH = 500
-
-
-class DefaultModelMissing(FileNotFoundError):
-    """The shipped weights file is missing; the message says how to recreate it."""
-
-
-# ---- architectures ---------------------------------------------------------------------------
-
-
-def cnn(filters: Sequence[int] = (16, 32), dense: int = 64, activation: str = "relu", kernel_size: int = 3,
-        dropout: float = 0.0, seed: int = 0, dtype: Any = np.float32) -> Network:
-    """A small CNN: per entry of ``filters`` conv kxk 'same' -> activation -> 2x2 max pool;
-    then flatten -> dense ``dense`` -> activation -> (dropout) -> dense 10 -> softmax."""
-    filters = list(filters)
-    if not 1 <= len(filters) <= 3:
-        raise ValueError(f"a digit CNN takes 1 to 3 conv blocks (28 -> 14 -> 7 -> 3), got {len(filters)}")
-    if dense < 0:
-        raise ValueError(f"dense units must be >= 0 (0: none), got {dense}")
-    stack: list[Layer] = []
-    for f in filters:
-        stack += [Conv2D(int(f), kernel_size, padding="same"), Activation(activation), MaxPool2D(2)]
-    stack.append(Flatten())
-    if dense:
-        stack += [Dense(int(dense), init="he_normal"), Activation(activation)]
-    if dropout > 0:
-        stack.append(Dropout(dropout, seed=seed + 1))
-    stack += [Dense(N_CLASSES), Activation("softmax")]
-    return Network(stack, input_shape=IMAGE_SHAPE, seed=seed, dtype=dtype)
-
-
-def mlp(hidden: Sequence[int] = (128,), activation: str = "relu", dropout: float = 0.0, seed: int = 0,
-        dtype: Any = np.float32) -> Network:
-    """An MLP over the 784 pixels: flatten -> (dense -> activation -> (dropout)) per hidden size
-    -> dense 10 -> softmax."""
-    stack: list[Layer] = [Flatten()]
-    init = activations.initializer_for(activation)
-    for i, units in enumerate(hidden):
-        stack += [Dense(int(units), init=init), Activation(activation)]
-        if dropout > 0:
-            stack.append(Dropout(dropout, seed=seed * 1000 + i + 1))
-    stack += [Dense(N_CLASSES, init="xavier_uniform"), Activation("softmax")]
-    return Network(stack, input_shape=IMAGE_SHAPE, seed=seed, dtype=dtype)
-
-
-@dataclass(frozen=True)
-class Architecture:
-    """What the page lets people choose: ``kind`` "cnn" (conv blocks ``filters``, then a dense
-    layer of ``dense`` units, 0 for none) or "mlp" (``hidden`` sizes), with one ``activation``."""
-
-    kind: str = "cnn"
-    hidden: tuple[int, ...] = (128,)
-    filters: tuple[int, ...] = (8, 16)
-    dense: int = 64
-    activation: str = "relu"
-
-    def __post_init__(self) -> None:
-        if self.kind not in ("cnn", "mlp"):
-            raise ValueError(f"architecture kind must be 'cnn' or 'mlp', got {self.kind!r}")
-        object.__setattr__(self, "hidden", tuple(int(h) for h in self.hidden))
-        object.__setattr__(self, "filters", tuple(int(f) for f in self.filters))
-        if self.kind == "mlp" and (len(self.hidden) > 6 or any(not 1 <= h <= 4096 for h in self.hidden)):
-            raise ValueError(f"MLP hidden sizes must be 0 to 6 layers of 1..4096 units, got {list(self.hidden)}")
-        if self.kind == "cnn" and (not 1 <= len(self.filters) <= 3 or any(not 1 <= f <= 256 for f in self.filters)):
-            raise ValueError(f"CNN filters must be 1 to 3 blocks of 1..256 filters, got {list(self.filters)}")
-        if not 0 <= int(self.dense) <= 4096:
-            raise ValueError(f"dense units must be in 0..4096, got {self.dense}")
-        activations.get(self.activation)
-
-    def build(self, seed: int = 0, dtype: Any = np.float32) -> Network:
-        if self.kind == "cnn":
-            return cnn(self.filters, dense=self.dense, activation=self.activation, seed=seed, dtype=dtype)
-        return mlp(self.hidden, activation=self.activation, seed=seed, dtype=dtype)
-
-    def label(self) -> str:
-        if self.kind == "cnn":
-            convs = " → ".join(f"conv {f}" for f in self.filters)
-            return f"CNN: {convs}" + (f" → dense {self.dense}" if self.dense else "") + f" → 10 ({self.activation})"
-        sizes = " → ".join(str(h) for h in (784, *self.hidden, 10))
-        return f"MLP: {sizes} ({self.activation})"
-
-
-def parse_sizes(text: str) -> tuple[int, ...]:
-    """'128, 64' -> (128, 64); empty -> (); anything else raises ValueError naming the text."""
-    parts = [p for p in text.replace(";", ",").replace(" ", ",").split(",") if p.strip()]
-    try:
-        sizes = tuple(int(p) for p in parts)
-    except ValueError:
-        raise ValueError(f"layer sizes must be whole numbers separated by commas, got {text!r}") from None
-    if any(s < 1 for s in sizes):
-        raise ValueError(f"layer sizes must be positive, got {text!r}")
-    return sizes
-
-
-# ---- the model wrapper -----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -172,8 +65,8 @@ class DigitModel:
                 f"{net.input_shape} to {net.output_shape}"
             )
         last = net.layers[-1]
-        if not (isinstance(last, Activation) and last.function == "softmax"):
-            raise ValueError("a digit model must end with a softmax activation")
+        if not (isinstance(last, Activation) and last.fn.gives_probabilities and last.fn.per_class):
+            raise ValueError("a digit model must end with one probability per class (a softmax activation)")
         self.net = net
         self.name = name
         self.info = dict(info or {})
@@ -279,76 +172,3 @@ class DigitModel:
                 w = layer.params["W"]  # (784, units)
                 return "weights", np.ascontiguousarray(w.T.reshape(-1, *IMAGE_SHAPE), dtype=np.float32)
         raise ValueError("the model has no first layer with weights")
-
-
-# ---- evaluation ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, eq=False)
-class Evaluation:
-    """A model on a labelled set: ``proba`` (n, 10), ``predicted`` (n,), ``labels`` (n,),
-    ``confusion`` (10, 10) counts with rows = true digit and columns = predicted digit."""
-
-    proba: np.ndarray
-    predicted: np.ndarray
-    labels: np.ndarray
-    confusion: np.ndarray
-
-    @property
-    def accuracy(self) -> float:
-        return float(np.mean(self.predicted == self.labels)) if len(self.labels) else float("nan")
-
-    @property
-    def confidence(self) -> np.ndarray:
-        return self.proba.max(axis=1)
-
-    def cell(self, true: int, predicted: int, limit: int = 24) -> np.ndarray:
-        """Indices of images of digit ``true`` predicted as ``predicted``, most confident first."""
-        idx = np.flatnonzero((self.labels == true) & (self.predicted == predicted))
-        return idx[np.argsort(-self.confidence[idx], kind="stable")][:limit]
-
-    def most_confident_wrong(self, limit: int = 16) -> np.ndarray:
-        """Indices of misclassified images, the most confident mistakes first."""
-        wrong = np.flatnonzero(self.predicted != self.labels)
-        return wrong[np.argsort(-self.confidence[wrong], kind="stable")][:limit]
-
-
-def evaluate(model: DigitModel, X: np.ndarray, y: np.ndarray) -> Evaluation:
-    """Predict every image of X (n, 28, 28) and compare with labels y (n,)."""
-    y = np.asarray(y)
-    if y.shape != (len(X),):
-        raise ValueError(f"labels must have shape ({len(X)},), got {y.shape}")
-    proba = model.predict_proba(X)
-    predicted = proba.argmax(axis=1)
-    labels = y.astype(np.int64)
-    confusion = np.zeros((N_CLASSES, N_CLASSES), np.int64)
-    np.add.at(confusion, (labels, predicted), 1)
-    return Evaluation(proba=proba, predicted=predicted, labels=labels, confusion=confusion)
-
-
-# ---- the shipped model -----------------------------------------------------------------------
-
-
-def default_model_info(note: str | os.PathLike = DEFAULT_NOTE) -> dict[str, Any]:
-    """The note written beside the weights (command, seed, data, measured accuracy); {} if none."""
-    try:
-        return json.loads(Path(note).read_text())
-    except (OSError, json.JSONDecodeError):
-        return {}
-
-
-@functools.lru_cache(maxsize=4)
-def _load_default(path: str) -> DigitModel:
-    file = Path(path)
-    if not file.is_file():
-        raise DefaultModelMissing(
-            f"the default digit model {file} is missing; recreate it with: {REPRODUCE}"
-        )
-    model = DigitModel.load(io.BytesIO(file.read_bytes()), name="default model")
-    model.info = default_model_info(file.with_suffix(".json"))
-    return model.freeze()
-
-
-def load_default_model(path: str | os.PathLike | None = None) -> DigitModel:
-    """The shipped digit model (read-only, loaded once per process and path)."""
-    return _load_default(str(Path(path) if path is not None else DEFAULT_WEIGHTS))

@@ -3,11 +3,12 @@
     python -m nnviz.labs.digits.train --data ../shared/data/mnist --out nnviz/labs/digits/weights/digits_cnn.npz
 
 Trains on the folder's training images only (the shared folder holds the 5,000-image subset),
-holding out ``--val`` of them for validation, with fresh random augmentation every batch
-(``nnviz.data.augment``: rotation, scaling, shear, shifts, stroke thickness). Adam with a cosine
-learning-rate decay. The official 10,000-image test set is used once, at the end, to measure
-the saved model; nothing is chosen by it. Writes the weights (float32 .npz) and, beside them, a
-JSON note with the command, seed, data files (sha256), settings and measured accuracies.
+holding out ``--val`` of them for validation, through the engine's ``Trainer``: Adam with a
+cosine learning-rate schedule, each mini-batch augmented afresh by the trainer's transform hook
+(``nnviz.data.augment.Augmenter``: rotation, scaling, shear, shifts, stroke thickness). The
+official 10,000-image test set is used once, at the end, to measure the saved model; nothing is
+chosen by it. Writes the weights (float32 .npz) and, beside them, a JSON note with the command,
+seed, data files (sha256), settings and measured accuracies.
 """
 
 from __future__ import annotations
@@ -25,22 +26,27 @@ from pathlib import Path
 
 import numpy as np
 
-from nnviz.data.augment import AugmentConfig, augment
-from nnviz.labs import digits
-from nnviz.nn import losses, optimizers
-from nnviz.nn.network import Network, is_finite
-from nnviz.nn.schedules import cosine
+from nnviz.data.augment import AugmentConfig, Augmenter
+from nnviz.labs.digits.architectures import cnn
+from nnviz.labs.digits.default import DEFAULT_WEIGHTS
+from nnviz.labs.digits.evaluation import evaluate
+from nnviz.labs.digits.model import DigitModel
+from nnviz.nn.network import Network
+from nnviz.nn.schedules import Schedule
+from nnviz.nn.training import TrainConfig, Trainer
 
 DEFAULT_AUGMENTATION = AugmentConfig()
+#: Training images whose loss and accuracy are measured (un-augmented) at the end of each epoch.
+EVAL_SIZE = 1000
 
 
 @dataclass(frozen=True)
 class EpochStats:
     epoch: int
-    loss: float  # mean training loss over the epoch (augmented batches)
-    train_accuracy: float  # on the augmented batches
+    loss: float  # mean mini-batch loss over the epoch (on the augmented batches)
+    train_accuracy: float  # on the first EVAL_SIZE training images, as they are (not augmented)
     val_accuracy: float  # NaN without validation data
-    learning_rate: float
+    learning_rate: float  # of the epoch's last step
     seconds: float
 
 
@@ -58,43 +64,31 @@ def fit(
     augmentation: AugmentConfig | None = DEFAULT_AUGMENTATION,
     callback: Callable[[EpochStats], None] | None = None,
 ) -> list[EpochStats]:
-    """Mini-batch Adam with cosine decay, each batch augmented afresh; returns per-epoch stats.
+    """Train with ``Trainer``: Adam, lr_t = cosine(lr, t, T) over T = epochs x steps per epoch,
+    every batch augmented afresh (``augmentation`` None: as they are); per-epoch stats.
 
-    Raises ValueError if training diverges (a non-finite loss or parameter).
+    X (n, 28, 28), y (n,) digit labels. Raises ValueError if training diverges.
     """
     if epochs < 1 or batch_size < 1:
         raise ValueError(f"epochs and batch size must be >= 1, got {epochs} and {batch_size}")
-    rng = np.random.default_rng(seed)
-    loss = losses.get("cross_entropy")
-    opt = optimizers.create("adam", learning_rate)
-    steps_per_epoch = math.ceil(len(X) / batch_size)
-    total = epochs * steps_per_epoch
+    steps_per_epoch = math.ceil(len(X) / min(batch_size, len(X)))
+    config = TrainConfig(loss="cross_entropy", optimizer="adam", learning_rate=learning_rate, batch_size=batch_size,
+                         seed=seed, schedule=Schedule("cosine", total_steps=epochs * steps_per_epoch),
+                         eval_every=steps_per_epoch)
+    has_val = X_val is not None and len(X_val) > 0
+    trainer = Trainer(net, config, X, y, X_val if has_val else None, y_val if has_val else None,
+                      eval_size=EVAL_SIZE, transform=None if augmentation is None else Augmenter(augmentation))
+    h = trainer.history
     history: list[EpochStats] = []
-    step = 0
     for epoch in range(1, epochs + 1):
         t0 = time.perf_counter()
-        order = rng.permutation(len(X))
-        loss_sum = correct = 0.0
-        for start in range(0, len(X), batch_size):
-            idx = order[start : start + batch_size]
-            xb = augment(X[idx], rng, augmentation) if augmentation is not None else X[idx]
-            out = net.forward(xb, training=True)
-            batch_loss = loss.value(out, y[idx])
-            if not math.isfinite(batch_loss):
-                raise ValueError(f"training diverged at epoch {epoch}, step {step}: loss {batch_loss}")
-            net.loss_backward(loss, out, y[idx], input_grad=False)
-            opt.learning_rate = cosine(learning_rate, step, total, min_ratio=0.02)
-            opt.step(net.params, net.grads)
-            step += 1
-            loss_sum += batch_loss * len(idx)
-            correct += float(np.sum(out.argmax(axis=1) == y[idx]))
-        if not is_finite(net):
-            raise ValueError(f"training diverged at epoch {epoch}: non-finite weights")
-        val_acc = math.nan
-        if X_val is not None and len(X_val):
-            val_acc = float(np.mean(net.predict(X_val, batch_size=500).argmax(axis=1) == y_val))
-        stats = EpochStats(epoch, loss_sum / len(X), correct / len(X), val_acc, opt.learning_rate,
-                           time.perf_counter() - t0)
+        first = len(h.loss)
+        trainer.run(steps=steps_per_epoch)
+        if trainer.diverged is not None:
+            raise ValueError(f"training diverged at epoch {epoch}, step {trainer.diverged}: the loss or the "
+                             "weights became non-finite")
+        stats = EpochStats(epoch, float(np.mean(h.loss[first:])), h.train_accuracy[-1], h.val_accuracy[-1],
+                           h.learning_rate[-1], time.perf_counter() - t0)
         history.append(stats)
         if callback is not None:
             callback(stats)
@@ -124,7 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m nnviz.labs.digits.train", description=__doc__.splitlines()[0])
     parser.add_argument("--data", required=True, help="folder with the MNIST IDX files (train-5k-* or train-*, t10k-*)")
-    parser.add_argument("--out", default=str(digits.DEFAULT_WEIGHTS), help="weights file to write (.npz)")
+    parser.add_argument("--out", default=str(DEFAULT_WEIGHTS), help="weights file to write (.npz)")
     parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--lr", type=float, default=2e-3)
@@ -149,22 +143,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     val_idx, train_idx = order[: args.val], order[args.val :]
     X, y = data.X_train[train_idx], data.y_train[train_idx]
     X_val, y_val = data.X_train[val_idx], data.y_train[val_idx]
-    net = digits.cnn(args.filters, dense=args.dense, dropout=args.dropout, seed=args.seed)
+    net = cnn(args.filters, dense=args.dense, dropout=args.dropout, seed=args.seed)
     augmentation = None if args.no_augment else AugmentConfig()
-    print(f"training {digits.DigitModel(net).describe()} on {len(X)} images from {data.source} "
+    print(f"training {DigitModel(net).describe()} on {len(X)} images from {data.source} "
           f"(validation {len(X_val)}), {args.epochs} epochs, batch {args.batch_size}, Adam lr {args.lr:g}, "
           f"augmentation {'off' if augmentation is None else 'on'}", flush=True)
 
     def report(s: EpochStats) -> None:
-        print(f"epoch {s.epoch:3d}  loss {s.loss:.4f}  train acc {s.train_accuracy:.4f}  "
+        print(f"epoch {s.epoch:3d}  loss {s.loss:.4f}  train acc {s.train_accuracy:.4f} (first {EVAL_SIZE})  "
               f"val acc {s.val_accuracy:.4f}  lr {s.learning_rate:.2e}  {s.seconds:.1f}s", flush=True)
 
     t0 = time.perf_counter()
-    history = fit(net, X, y, X_val if len(X_val) else None, y_val, epochs=args.epochs, batch_size=args.batch_size,
-                  learning_rate=args.lr, seed=args.seed, augmentation=augmentation, callback=report)
+    try:
+        history = fit(net, X, y, X_val if len(X_val) else None, y_val, epochs=args.epochs,
+                      batch_size=args.batch_size, learning_rate=args.lr, seed=args.seed, augmentation=augmentation,
+                      callback=report)
+    except ValueError as exc:  # divergence or bad settings: nothing is written
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     seconds = time.perf_counter() - t0
-    model = digits.DigitModel(net)
-    test = digits.evaluate(model, data.X_test, data.y_test)  # measured once, at the end
+    model = DigitModel(net)
+    test = evaluate(model, data.X_test, data.y_test)  # measured once, at the end
     print(f"official test set ({len(data.y_test)} images): accuracy {test.accuracy:.4f}", flush=True)
 
     out = Path(args.out)
@@ -182,7 +181,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             "validation_images": int(len(X_val)),
         },
         "settings": {"epochs": args.epochs, "batch_size": args.batch_size, "optimizer": "adam",
-                     "learning_rate": args.lr, "schedule": "cosine to 2%", "dropout": args.dropout,
+                     "learning_rate": args.lr, "schedule": "cosine to 1% over all steps (nnviz.nn.schedules)",
+                     "trainer": "nnviz.nn.training.Trainer, augmentation through its transform hook",
+                     "dropout": args.dropout,
                      "augmentation": None if augmentation is None else asdict(augmentation)},
         "validation_accuracy": history[-1].val_accuracy if len(X_val) else None,
         "test_accuracy": test.accuracy,

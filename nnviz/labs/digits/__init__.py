@@ -1,0 +1,11 @@
+"""The digits lab: a digit model to draw for and to train.
+
+``model`` (``DigitModel``: predictions, saliency, activations), ``architectures`` (the CNN and
+MLP a page can build), ``evaluation`` (accuracy, confusion matrix, mistakes), ``default`` (the
+shipped weights) and ``train`` (the script that makes them). The package itself exposes only
+``load_default_model``: ``from nnviz.labs.digits import load_default_model``.
+"""
+
+from nnviz.labs.digits.default import load_default_model
+
+__all__ = ["load_default_model"]
