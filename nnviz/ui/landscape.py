@@ -1,21 +1,27 @@
-"""Widgets, setup and cached computations for the loss-landscape page (keys prefixed ``ls_``).
+"""The loss-landscape page: widgets, layout and cached computations (keys prefixed ``ls_``).
 
-The page's work is four pure computations of a frozen ``Setup`` (train the runs; the PCA plane
-with the paths; random slices; interpolations). Each is cached with ``st.cache_data`` keyed by
-its arguments, and shows its own progress bar while it computes: the bar is created inside the
-cached function and removed at its end, so a cache hit replays nothing visible.
+The experiment itself (``Setup``, the data, the network, the runs, the planes and slices) lives in
+``nnviz.labs.landscape``. The page's work is four pure computations of a frozen ``Setup`` (train
+the runs; the PCA plane with the paths; random slices; interpolations). Each is cached with
+``st.cache_data`` keyed by its arguments, and shows its own progress bar while it computes: the
+bar is created inside the cached function and removed at its end, so a cache hit replays nothing
+visible. Widgets are seeded with ``nnviz.ui.state.seed`` and remembered at the end of every run,
+so the settings survive a page switch; ``ls_last_setup`` keeps the last valid setup, shown while
+the widgets hold a bad value.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from typing import Any
 
 import streamlit as st
 
 from nnviz.data import datasets
+from nnviz.figures import landscape as figs
 from nnviz.labs.landscape import paths, slices
 from nnviz.labs.landscape import runs as landscape_runs
-from nnviz.labs.landscape import setup as setup_lab
 from nnviz.labs.landscape.grids import Grid, Line
 from nnviz.labs.landscape.setup import (
     BATCH_SIZES,
@@ -33,11 +39,39 @@ from nnviz.labs.landscape.setup import (
     Task,
     ViewOptions,
     build_network,
+    hidden_activations,
+    load_task,
     parse_hidden,
+    task_kind,
     train_configs,
 )
 from nnviz.nn import optimizers
+from nnviz.ui import state
 from nnviz.ui.common import LEARNING_RATES
+
+MODES: tuple[str, ...] = ("learning rates", "optimizers")
+FITS: tuple[str, ...] = ("every run", "the centre run only")
+SHAPES: tuple[str, ...] = ("Contour", "3D")
+BEST = "best"
+
+_SETUP, _VIEW = Setup(), ViewOptions()
+#: Every widget's first value (``ls_hidden`` starts per kind of task, from ``HIDDEN_DEFAULT``).
+DEFAULTS: dict[str, Any] = {
+    "ls_task": _SETUP.task, "ls_n_digits": _SETUP.n_digits, "ls_points": _SETUP.n_points,
+    "ls_noise": _SETUP.noise, "ls_activation": _SETUP.activation, "ls_mode": MODES[0],
+    "ls_optimizer": _SETUP.runs[0][0], "ls_rates": [lr for _, lr in _SETUP.runs],
+    "ls_optimizers": list(COMPARE_OPTIMIZERS), "ls_lr": COMPARE_LEARNING_RATE, "ls_steps": _SETUP.steps,
+    "ls_batch": _SETUP.batch_size, "ls_seed": _SETUP.seed, "ls_resolution": _VIEW.resolution,
+    "ls_span": _VIEW.span, "ls_log": _VIEW.log, "ls_reference": BEST, "ls_fit": FITS[0], "ls_shape": SHAPES[0],
+}
+#: The widget values remembered across page switches.
+KEYS: tuple[str, ...] = (*DEFAULTS, "ls_hidden")
+
+
+def _seed(key: str) -> str:
+    """``state.seed`` with this page's default for ``key`` (a fresh copy of a list)."""
+    default = DEFAULTS[key]
+    return state.seed(key, list(default) if isinstance(default, list) else default)
 
 
 # ---- data ------------------------------------------------------------------------------------
@@ -57,18 +91,23 @@ def mnist_problem() -> str | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def load_task(task: str, n_points: int, noise: float, n_digits: int, seed: int) -> Task:
-    """``setup.load_task``, cached; the digits come from the MNIST set shared by every session."""
+def _load_task(task: str, n_points: int, noise: float, n_digits: int, seed: int) -> Task:
+    """``load_task``, cached; the digits come from the MNIST set shared by every session."""
     mnist = None
     if task == DIGITS:
         mnist = _mnist()
         if isinstance(mnist, str):
             raise ValueError(mnist)
-    return setup_lab.load_task(task, n_points, noise, n_digits, seed, mnist)
+    return load_task(task, n_points, noise, n_digits, seed, mnist)
+
+
+def _task(setup: Setup) -> Task:
+    return _load_task(setup.task, setup.n_points, setup.noise, setup.n_digits, setup.seed)
 
 
 # ---- cached computations (each shows its own progress bar) -------------------------------------
 def _bar(text: str) -> tuple[Callable[[int, int], None], Callable[[], None]]:
+    """A progress bar -> (report(done, total), remove)."""
     bar = st.progress(0.0, text=text)
     last = [-1.0]
 
@@ -81,18 +120,14 @@ def _bar(text: str) -> tuple[Callable[[int, int], None], Callable[[], None]]:
     return report, bar.empty
 
 
-def _task(setup: Setup) -> Task:
-    return load_task(setup.task, setup.n_points, setup.noise, setup.n_digits, setup.seed)
-
-
 @st.cache_data(show_spinner=False, max_entries=6)  # digits runs hold ~25 MB of snapshots each
 def train_runs(setup: Setup) -> list[landscape_runs.TrainingRun]:
     """Every run from the same initial weights and mini-batch order, with snapshots."""
     task = _task(setup)
     net = build_network(setup, task)
     report, done = _bar(f"Training {len(setup.runs)} runs of {setup.steps} steps...")
-    runs = landscape_runs.compare_runs(net, train_configs(setup, task), task.X, task.y, setup.steps, N_SNAPSHOTS,
-                                  labels=setup.labels, progress=report)
+    runs = landscape_runs.compare_runs(net, train_configs(setup, task), task.X, task.y, setup.steps,
+                                       N_SNAPSHOTS, labels=setup.labels, progress=report)
     done()
     return runs
 
@@ -107,35 +142,38 @@ def plane_view(setup: Setup, reference: int | None, resolution: int, own_path: b
     fit = paths.centre_fit(runs, reference) if own_path else None
     report, done = _bar(f"Loss on the PCA plane ({resolution} x {resolution} grid)...")
     result = paths.path_landscape(build_network(setup, task), task.loss, task.X, task.y, runs, reference,
-                                      resolution, fit=fit, progress=report)
+                                  resolution, fit=fit, progress=report)
     done()
     return result
 
 
 @st.cache_data(show_spinner=False, max_entries=12)
 def slice_views(setup: Setup, resolution: int, span: float, seed: int = 1) -> list[Grid]:
+    """A random slice around each run's final weights (``slices.random_slices``)."""
     task = _task(setup)
     runs = train_runs(setup)
     report, done = _bar(f"Random slices around {len(runs)} minima ({resolution} x {resolution} each)...")
     result = slices.random_slices(build_network(setup, task), task.loss, task.X, task.y, runs, seed, span,
-                                     resolution, progress=report)
+                                  resolution, progress=report)
     done()
     return result
 
 
 @st.cache_data(show_spinner=False, max_entries=12)
 def interpolation_views(setup: Setup, resolution: int = 41) -> list[Line]:
+    """Each run's initial-to-final line (``slices.interpolations``)."""
     task = _task(setup)
     runs = train_runs(setup)
     report, done = _bar("Interpolating from initial to final weights...")
     result = slices.interpolations(build_network(setup, task), task.loss, task.X, task.y, runs, resolution,
-                                      progress=report)
+                                   progress=report)
     done()
     return result
 
 
 # ---- widgets ---------------------------------------------------------------------------------
-def _remember(setup: Setup) -> Setup:
+def _keep(setup: Setup) -> Setup:
+    """Store ``setup`` as the last valid one."""
     st.session_state["ls_last_setup"] = setup
     return setup
 
@@ -149,67 +187,66 @@ def controls() -> tuple[Setup, list[str]]:
     tasks = datasets.names() + ([] if digits_problem else [DIGITS])
 
     st.subheader(":material/dataset: Task")
+    _seed("ls_task")
+    if st.session_state["ls_task"] not in tasks:  # e.g. digits remembered, MNIST gone since
+        st.session_state["ls_task"] = DEFAULTS["ls_task"] if DEFAULTS["ls_task"] in tasks else tasks[0]
     task = st.selectbox(
-        "Data", tasks, index=tasks.index("moons") if "moons" in tasks else 0, key="ls_task",
-        format_func=lambda t: "digits (MNIST subset)" if t == DIGITS else t,
+        "Data", tasks, key="ls_task", format_func=lambda t: "digits (MNIST subset)" if t == DIGITS else t,
         help="A 2D toy set, or a small subset of MNIST digits. The landscape is the loss on this training data.",
     )
     if digits_problem:
         st.caption(f":material/info: The digits task is disabled: {digits_problem}")
     if task == DIGITS:
-        n_digits = st.select_slider("Training images", DIGIT_COUNTS, value=1000, key="ls_n_digits",
+        n_digits = st.select_slider("Training images", DIGIT_COUNTS, key=_seed("ls_n_digits"),
                                     help="The first n MNIST training images; every grid point is a pass over all.")
         n_points, noise = last.n_points, last.noise
     else:
-        n_points = st.slider("Points", 100, 1000, 300, step=50, key="ls_points",
+        n_points = st.slider("Points", 100, 1000, step=50, key=_seed("ls_points"),
                              help="How many training points; the loss at every grid point is measured on all.")
-        noise = st.slider("Noise", 0.0, 3.0, 1.0, step=0.25, key="ls_noise",
+        noise = st.slider("Noise", 0.0, 3.0, step=0.25, key=_seed("ls_noise"),
                           help="Jitter added to the points: more noise, a harder task.")
         n_digits = last.n_digits
 
     st.subheader(":material/hub: Network")
-    kind = setup_lab.task_kind(task)
-    # A sensible default per kind of task (also after a page switch dropped the widget's state).
-    if st.session_state.get("ls_hidden_kind") != kind or "ls_hidden" not in st.session_state:
+    kind = task_kind(task)
+    if st.session_state.get("ls_hidden_kind") != kind:  # another kind of task: its own default sizes
         st.session_state["ls_hidden"] = HIDDEN_DEFAULT[kind]
         st.session_state["ls_hidden_kind"] = kind
-    hidden_text = st.text_input("Hidden layers", key="ls_hidden",
+    hidden_text = st.text_input("Hidden layers", key=state.seed("ls_hidden", HIDDEN_DEFAULT[kind]),
                                 help="Units per hidden layer, comma separated: '16, 16' is 2-16-16-2 on a toy set.")
     try:
         hidden = parse_hidden(hidden_text)
     except ValueError as exc:
         problems.append(str(exc))
         hidden = last.hidden
-    acts = setup_lab.hidden_activations()
-    activation = st.selectbox("Activation", acts, index=acts.index("tanh"), key="ls_activation",
+    activation = st.selectbox("Activation", hidden_activations(), key=_seed("ls_activation"),
                               help="The hidden layers' nonlinearity. The output is softmax (classes) or linear.")
 
     st.subheader(":material/speed: Runs to compare")
-    mode = st.radio("Compare", ["learning rates", "optimizers"], horizontal=True, key="ls_mode",
+    mode = st.radio("Compare", MODES, horizontal=True, key=_seed("ls_mode"),
                     help="Every run starts from the same initial weights and sees the same mini-batches.")
     rates = list(LEARNING_RATES)
-    if mode == "learning rates":
-        opt = st.selectbox("Optimizer", optimizers.names(), key="ls_optimizer",
+    if mode == MODES[0]:
+        opt = st.selectbox("Optimizer", optimizers.names(), key=_seed("ls_optimizer"),
                            format_func=lambda n: optimizers.get(n).label)
-        chosen = st.multiselect("Learning rates (up to 4)", rates, default=[0.1, 0.3, 1.0, 30.0],
-                                max_selections=MAX_RUNS, key="ls_rates", format_func=lambda v: f"{v:g}",
+        chosen = st.multiselect("Learning rates (up to 4)", rates, max_selections=MAX_RUNS, key=_seed("ls_rates"),
+                                format_func=lambda v: f"{v:g}",
                                 help="Too small crawls, too large jumps out of the valley or diverges.")
         runs = tuple((opt, float(lr)) for lr in sorted(chosen))
     else:
-        chosen = st.multiselect("Optimizers (up to 4)", optimizers.names(), default=list(COMPARE_OPTIMIZERS),
-                                max_selections=MAX_RUNS, key="ls_optimizers",
-                                format_func=lambda n: optimizers.get(n).label)
-        lr = st.select_slider("Learning rate", rates, value=COMPARE_LEARNING_RATE, key="ls_lr", format_func=lambda v: f"{v:g}",
+        chosen = st.multiselect("Optimizers (up to 4)", optimizers.names(), max_selections=MAX_RUNS,
+                                key=_seed("ls_optimizers"), format_func=lambda n: optimizers.get(n).label)
+        lr = st.select_slider("Learning rate", rates, key=_seed("ls_lr"), format_func=lambda v: f"{v:g}",
                               help="The same step size for every optimizer.")
         runs = tuple((o, float(lr)) for o in chosen)
     if not runs:
-        problems.append("pick at least one " + ("learning rate" if mode == "learning rates" else "optimizer"))
+        problems.append("pick at least one " + ("learning rate" if mode == MODES[0] else "optimizer"))
         runs = last.runs
     c1, c2 = st.columns(2)
-    steps = c1.select_slider("Steps", STEP_CHOICES, value=300, key="ls_steps",
+    steps = c1.select_slider("Steps", STEP_CHOICES, key=_seed("ls_steps"),
                              help=f"Mini-batch steps per run; {N_SNAPSHOTS} snapshots of the weights are kept.")
-    batch = c2.select_slider("Batch size", BATCH_SIZES, value=32, key="ls_batch")
-    seed = st.number_input("Seed", 0, 10_000, 0, key="ls_seed",
+    batch = c2.select_slider("Batch size", BATCH_SIZES, key=_seed("ls_batch"))
+    seed = st.number_input("Seed", 0, 10_000, key=_seed("ls_seed"),
                            help="Decides the data, the initial weights and the mini-batch order.")
     try:
         setup = Setup(task=task, n_points=int(n_points), noise=float(noise), n_digits=int(n_digits), hidden=hidden,
@@ -219,21 +256,21 @@ def controls() -> tuple[Setup, list[str]]:
         setup = last
     if problems:
         return last, problems
-    return _remember(setup), problems
+    return _keep(setup), problems
 
 
 def view_controls() -> ViewOptions:
     """Grid resolution, slice span and colour scale."""
     st.subheader(":material/grid_on: Landscape")
     resolution = st.select_slider(
-        "Grid resolution", RESOLUTIONS, value=21, key="ls_resolution",
+        "Grid resolution", RESOLUTIONS, key=_seed("ls_resolution"),
         help="Points per side of each 2D grid; every point is a full pass over the data. 21 answers in "
              "about a second; 41 is sharper and about four times slower.",
     )
-    span = st.select_slider("Random slice span", SPANS, value=1.0, key="ls_span",
+    span = st.select_slider("Random slice span", SPANS, key=_seed("ls_span"),
                             help="How far the random slices reach, in units of each filter's own norm "
                                  "(1: as far as the weights are long).")
-    log = st.toggle("Log colour scale", value=True, key="ls_log",
+    log = st.toggle("Log colour scale", key=_seed("ls_log"),
                     help="Losses span decades; a log scale shows the basin and the walls together.")
     return ViewOptions(resolution=int(resolution), span=float(span), log=bool(log))
 
@@ -241,21 +278,158 @@ def view_controls() -> ViewOptions:
 def plane_controls(labels: list[str]) -> tuple[int | None, bool, bool]:
     """(centre run index or None for the best, fit the plane to the centre run only, 3D)."""
     c1, c2, c3 = st.columns([1.3, 1.3, 1])
-    options = ["best", *labels]
-    if st.session_state.get("ls_reference") not in options:  # the runs changed: back to the default
-        st.session_state["ls_reference"] = "best"
+    options = [BEST, *labels]
+    _seed("ls_reference")
+    if st.session_state["ls_reference"] not in options:  # the runs changed: back to the default
+        st.session_state["ls_reference"] = BEST
     ref = c1.selectbox("Centre on", options, key="ls_reference",
-                       format_func=lambda v: "the best run (lowest final loss)" if v == "best" else v,
+                       format_func=lambda v: "the best run (lowest final loss)" if v == BEST else v,
                        help="The plane passes through this run's final weights.")
-    fit = c2.selectbox("Fit the plane to", ["every run", "the centre run only"], key="ls_fit",
+    fit = c2.selectbox("Fit the plane to", FITS, key=_seed("ls_fit"),
                        help="Every run: the plane that shows as much of all paths as a plane can. The centre "
                             "run only: its own path in most detail (the others may leave the picture).")
-    shape = c3.segmented_control("Show as", ["Contour", "3D"], default="Contour", key="ls_shape")
-    return (None if ref == "best" else labels.index(ref)), fit != "every run", shape == "3D"
+    shape = c3.segmented_control("Show as", SHAPES, key=_seed("ls_shape"))
+    return (None if ref == BEST else labels.index(ref)), fit != FITS[0], shape == SHAPES[1]
 
 
 def show_divergence(runs: list[landscape_runs.TrainingRun]) -> None:
+    """A warning per diverged run: where and why."""
     for run in runs:
         if run.diverged is not None:
             st.warning(f"**{run.label} diverged at step {run.diverged}**: {run.diverged_reason}. Its path stops "
                        "there, and it is left out of the PCA plane's fit.", icon=":material/warning:")
+
+
+# ---- the page --------------------------------------------------------------------------------
+def _metrics(runs: list[landscape_runs.TrainingRun]) -> None:
+    """Each run's final loss, and its accuracy for classification."""
+    for col, run in zip(st.columns(len(runs)), runs, strict=True):
+        acc = run.accuracy[-1]
+        col.metric(f"{run.label}: final loss", f"{run.loss[-1]:.3g}",
+                   None if math.isnan(acc) else f"accuracy {acc:.0%}", delta_color="off", delta_arrow="off",
+                   help="On the training data, at the last snapshot (where it diverged, for a diverged run).")
+
+
+def _plane_tab(setup: Setup, view: ViewOptions) -> paths.PathLandscape | None:
+    """The paths on the PCA plane (contour or 3D), and how the plane was chosen; None if there is none."""
+    reference, own_path, surface = plane_controls(setup.labels)
+    try:
+        plane = plane_view(setup, reference, view.resolution, own_path)
+    except ValueError as exc:  # e.g. no run moved: there is no plane to fit
+        st.warning(f"No plane to show: {exc}", icon=":material/warning:")
+        return None
+    if surface:
+        st.plotly_chart(figs.path_surface(plane, view.log), key="ls_surface_chart")
+    else:
+        st.plotly_chart(figs.path_contour(plane, view.log), key="ls_contour_chart")
+    ref = plane.paths[plane.reference].label
+    fitted = "the snapshots of *every* run that did not diverge" if not own_path else f"the snapshots of {ref} alone"
+    st.caption(
+        f"**How this plane is chosen.** It passes through the final weights of **{ref}** and is spanned by "
+        f"the top two principal components of {fitted}, measured from those final weights (Li et al. "
+        f"2018): {100 * plane.plane.explained.sum():.1f}% of that movement lies in the plane (the axis "
+        "titles split it up). Runs' final weights other than the centre's generally lie *off* the plane: "
+        "their stars sit where they project to, and the colours there are the plane's loss, not theirs. "
+        "The next tab shows how big that gap is. Axis units are distances in weight space; all runs start "
+        "at the same circle."
+    )
+    return plane
+
+
+def _honesty_tab(plane: paths.PathLandscape | None, view: ViewOptions) -> None:
+    """The real loss beside the plane's loss at each snapshot, and the distance from the plane."""
+    if plane is None:
+        return
+    st.plotly_chart(figs.path_honesty(plane, view.log), key="ls_honesty_chart")
+    st.caption(
+        "Solid: the real loss at each snapshot of the weights. Dashed: the loss at that snapshot's "
+        "projection onto the plane, the value the contour shows under the path. Where the two agree and "
+        "the distance below is small, the 2D picture is faithful; where they part, the run is moving in "
+        "directions the plane cannot show, and its path on the contour is a shadow, not the real route."
+    )
+
+
+def _slices_tab(setup: Setup, view: ViewOptions, runs: list[landscape_runs.TrainingRun]) -> None:
+    """Random filter-normalized slices around each run's final weights, on one colour scale."""
+    grids = slice_views(setup, view.resolution, view.span)
+    st.plotly_chart(figs.random_slices(grids, setup.labels, [r.diverged for r in runs], view.log),
+                    key="ls_slices_chart")
+    st.caption(
+        "A random 2D slice around each run's final weights (the star), all on one colour scale. The two "
+        "directions are the same random draw for every run, **filter-normalized** (Li et al. 2018): each "
+        "neuron's incoming weights in the direction are scaled to the length of that neuron's weights, and "
+        "biases are left alone. Without that, a network with larger weights would look flatter merely "
+        "because a step of the same size means less to it. A wide dark basin is a flat minimum, a narrow "
+        f"one a sharp minimum. Span ±{view.span:g} filter norms."
+    )
+
+
+def _line_tab(setup: Setup, view: ViewOptions, runs: list[landscape_runs.TrainingRun]) -> None:
+    """The loss along each run's straight line from its initial to its final weights."""
+    lines = interpolation_views(setup)
+    st.plotly_chart(figs.interpolation(lines, setup.labels, [r.diverged for r in runs], view.log),
+                    key="ls_interp_chart")
+    st.caption(
+        "The loss along the straight line from each run's initial weights (α = 0, the same for every run) "
+        "to its final weights (α = 1), a little beyond at both ends (Goodfellow et al. 2015). A smooth "
+        "downhill line means the run could have walked straight; a bump means it went around a barrier."
+    )
+
+
+def _curves_tab(view: ViewOptions, runs: list[landscape_runs.TrainingRun]) -> None:
+    """Every run's mini-batch and training-set loss over the steps."""
+    st.plotly_chart(figs.loss_curves(runs, view.log), key="ls_curves_chart")
+    st.caption(
+        "Faint: the mini-batch loss at every step (noisy: each step sees another batch). Bold: the loss on "
+        "the whole training set at the snapshots the landscape views use. A cross marks where a run diverged."
+    )
+
+
+def _page() -> None:
+    st.title(":material/map: Loss landscape")
+    st.markdown(
+        "A network has thousands of weights, so its loss is a surface over thousands of dimensions. We can only "
+        "look at **slices**: the loss at $\\theta + a\\,d_1 + b\\,d_2$ for the weights $\\theta$ and two "
+        "directions $d_1, d_2$. Here one network is trained with up to four learning rates (or optimizers), "
+        "**from the same initial weights on the same mini-batches**, and the slices show where each run went."
+    )
+
+    left, right = st.columns([1, 3], gap="large")
+    with left:
+        messages = st.container()
+        setup, problems = controls()
+        view = view_controls()
+        for problem in problems:
+            messages.error(f"{problem}. Still showing the last valid setup.", icon=":material/error:")
+
+    with right:
+        try:
+            runs = train_runs(setup)
+        except ValueError as exc:  # data or settings the engine refuses: say why, keep the widgets
+            st.error(f"Could not train: {exc}", icon=":material/error:")
+            return
+        show_divergence(runs)
+        _metrics(runs)
+        tab_plane, tab_honest, tab_slices, tab_line, tab_curves = st.tabs([
+            ":material/route: Paths on the landscape", ":material/fact_check: Is the picture honest?",
+            ":material/compare: Sharp or flat?", ":material/linear_scale: Initial to final",
+            ":material/show_chart: Loss curves",
+        ])
+        with tab_plane:
+            plane = _plane_tab(setup, view)
+        with tab_honest:
+            _honesty_tab(plane, view)
+        with tab_slices:
+            _slices_tab(setup, view, runs)
+        with tab_line:
+            _line_tab(setup, view, runs)
+        with tab_curves:
+            _curves_tab(view, runs)
+
+
+def render() -> None:
+    """The loss-landscape page; its widget values are remembered however the run ends."""
+    try:
+        _page()
+    finally:
+        state.remember(KEYS)

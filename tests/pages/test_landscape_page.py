@@ -153,3 +153,34 @@ def test_hidden_sizes_come_back_after_a_page_switch():
     at.switch_page("pages/landscape.py").run()
     assert not at.exception and not at.error
     assert at.text_input(key="ls_hidden").value == "16, 16"
+
+
+def test_settings_come_back_after_a_page_switch():
+    from nnviz.ui.common import PAGES, PAGES_DIR
+
+    others = [p.slug for p in PAGES if p.slug != "landscape" and (PAGES_DIR / f"{p.slug}.py").exists()]
+    if not others:
+        pytest.skip("no other page to switch to yet")
+    other = next((s for s in ("functions", "backprop") if s in others), others[0])  # a page that trains nothing
+    at = AppTest.from_file("../../app.py", default_timeout=60)
+    for key, value in {"ls_points": 100, "ls_steps": 50, "ls_resolution": 11}.items():
+        at.session_state[key] = value
+    at.run()
+    at.switch_page("pages/landscape.py").run()
+    at.radio(key="ls_mode").set_value("optimizers").run()
+    at.multiselect(key="ls_optimizers").set_value(["sgd", "adam"]).run()
+    at.text_input(key="ls_hidden").set_value("8").run()
+    at.toggle(key="ls_log").set_value(False).run()
+    at.segmented_control(key="ls_shape").set_value("3D").run()
+    at.switch_page(f"pages/{other}.py").run()  # Streamlit drops the landscape widgets' values here
+    at.switch_page("pages/landscape.py").run()
+    assert not at.exception and not at.error
+    assert at.radio(key="ls_mode").value == "optimizers"
+    assert at.multiselect(key="ls_optimizers").value == ["sgd", "adam"]
+    assert at.text_input(key="ls_hidden").value == "8"
+    assert at.toggle(key="ls_log").value is False
+    assert at.segmented_control(key="ls_shape").value == "3D"
+    assert at.select_slider(key="ls_steps").value == 50
+    assert [m.label for m in at.metric] == ["SGD: final loss", "Adam: final loss"]
+    assert at.session_state["ls_last_setup"].hidden == (8,)
+    assert "surface" in _trace_types(at)[0]
