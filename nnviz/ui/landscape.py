@@ -102,6 +102,7 @@ def _load_task(task: str, n_points: int, noise: float, n_digits: int, seed: int)
 
 
 def _task(setup: Setup) -> Task:
+    """The setup's training data (cached)."""
     return _load_task(setup.task, setup.n_points, setup.noise, setup.n_digits, setup.seed)
 
 
@@ -386,6 +387,7 @@ def _curves_tab(view: ViewOptions, runs: list[landscape_runs.TrainingRun]) -> No
 
 
 def _page() -> None:
+    """Intro; the setup column; the runs' metrics and the five views in tabs."""
     st.title(":material/map: Loss landscape")
     st.markdown(
         "A network has thousands of weights, so its loss is a surface over thousands of dimensions. We can only "

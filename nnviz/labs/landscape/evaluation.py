@@ -76,6 +76,7 @@ class _Evaluator:
         self.per_point = 2 * len(X) * max(widths)
 
     def _weights(self, layer: Dense) -> tuple[np.ndarray, list[np.ndarray]]:
+        """A Dense layer's centre weights W (in, out) and each direction's D_k (in, out)."""
         key = f"{layer.name}.W"
         return self.center[key], [d[key] for d in self.dirs]
 
@@ -88,6 +89,7 @@ class _Evaluator:
         return [np.ascontiguousarray(out[:, k * units : (k + 1) * units]) for k in range(len(Ds) + 1)]
 
     def _bias(self, layer: Dense, coords: np.ndarray) -> np.ndarray | None:
+        """The layer's bias at every point, b + sum_k c_k e_k: (c, out); None without a bias."""
         if not layer.use_bias:
             return None
         key = f"{layer.name}.b"

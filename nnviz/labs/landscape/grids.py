@@ -29,6 +29,7 @@ def check_resolution(resolution: int) -> int:
 
 
 def _check_range(low: float, high: float, what: str) -> tuple[float, float]:
+    """(low, high) as floats, finite with low < high, or a ``ValueError`` naming ``what``."""
     low, high = float(low), float(high)
     if not (math.isfinite(low) and math.isfinite(high) and low < high):
         raise ValueError(f"{what} must be finite with low < high, got ({low:g}, {high:g})")
@@ -36,6 +37,7 @@ def _check_range(low: float, high: float, what: str) -> tuple[float, float]:
 
 
 def _check_span(span: float) -> float:
+    """``span`` as a float > 0, or a ``ValueError``."""
     span = float(span)
     if not (math.isfinite(span) and span > 0):
         raise ValueError(f"span must be > 0, got {span:g}")

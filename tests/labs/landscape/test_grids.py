@@ -94,3 +94,9 @@ def test_interpolate_ends_are_the_two_networks(moons):
     np.testing.assert_array_equal(end.get_flat(), b0)
     with pytest.raises(ValueError):
         grids.interpolate(start, Network.mlp([2, 4, 2]), "cross_entropy", X, y)
+
+
+def test_the_package_exposes_the_public_api():
+    from nnviz.labs.landscape import loss_grid_2d, random_direction
+
+    assert random_direction is directions.random_direction and loss_grid_2d is grids.loss_grid_2d
