@@ -25,11 +25,11 @@ from nnviz.data.augment import AugmentConfig, Augmenter
 from nnviz.data.preprocess import canvas_to_mnist, drawing_notes, load_image_file
 from nnviz.figures import digits as figs
 from nnviz.labs.digits import load_default_model
-from nnviz.labs.digits.architectures import Architecture, parse_sizes
+from nnviz.labs.digits.architectures import Architecture, hidden_activations, parse_sizes
 from nnviz.labs.digits.default import DefaultModelMissing
 from nnviz.labs.digits.evaluation import Evaluation, evaluate
 from nnviz.labs.digits.model import UNSURE_BELOW, DigitModel
-from nnviz.nn import activations, optimizers
+from nnviz.nn import optimizers
 from nnviz.nn.training import TrainConfig, Trainer
 from nnviz.ui import state
 from nnviz.ui.common import learning_rate_slider, optimizer_settings, session_lock, show_diverged
@@ -290,8 +290,9 @@ def _settings_panel(n_available: int) -> dict[str, Any] | None:
             filters = FILTER_CHOICES[st.selectbox("Conv filters per block (3×3, then 2×2 max pool)", list(FILTER_CHOICES),
                                                   index=2, key="dg_filters")]
             dense = st.selectbox("Dense units after the convolutions", DENSE_CHOICES, index=2, key="dg_dense")
-        usable = [n for n in activations.names() if activations.ACTIVATIONS.get(n).elementwise and n != "linear"]
-        activation = st.selectbox("Activation", usable, index=usable.index("relu"), key="dg_activation")
+        usable = hidden_activations()
+        activation = st.selectbox("Activation", usable, index=usable.index(Architecture().activation),
+                                  key="dg_activation")
         try:
             arch = Architecture(kind=kind, hidden=hidden, filters=filters, dense=dense, activation=activation)
         except ValueError as exc:

@@ -19,6 +19,12 @@ from nnviz.nn.network import Network
 #: The output activation: one probability per digit.
 OUTPUT = "softmax"
 
+def hidden_activations() -> list[str]:
+    """The activations a page offers for the hidden layers: the elementwise ones (a vector
+    function such as softmax couples a layer's units)."""
+    return [name for name in activations.names() if activations.ACTIVATIONS.get(name).elementwise]
+
+
 def cnn(filters: Sequence[int] = (16, 32), dense: int = 64, activation: str = "relu", kernel_size: int = 3,
         dropout: float = 0.0, seed: int = 0, dtype: Any = np.float32) -> Network:
     """A small CNN: per entry of ``filters`` conv kxk 'same' -> activation -> 2x2 max pool;

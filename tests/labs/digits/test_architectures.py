@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from nnviz.labs.digits.architectures import Architecture, cnn, mlp, parse_sizes
+from nnviz.labs.digits.architectures import Architecture, cnn, hidden_activations, mlp, parse_sizes
 from nnviz.nn import activations
 from nnviz.nn.layers import Conv2D, Dense
 
@@ -24,7 +24,13 @@ def test_architectures_build_and_validate():
         Architecture("mlp", activation="not-an-activation")
 
 
-@pytest.mark.parametrize("activation", [n for n in activations.names() if activations.ACTIVATIONS.get(n).elementwise])
+def test_hidden_layers_offer_every_elementwise_activation():
+    offered = hidden_activations()
+    assert offered == [n for n in activations.names() if activations.ACTIVATIONS.get(n).elementwise]
+    assert Architecture().activation in offered and "softmax" not in offered
+
+
+@pytest.mark.parametrize("activation", hidden_activations())
 def test_hidden_layers_start_from_the_initializer_their_activation_names(activation):
     wanted = activations.initializer_for(activation)
     output = activations.initializer_for("softmax")
