@@ -113,3 +113,12 @@ def test_backprop_neuron_takes_the_new_activation_and_loss(entries):
     _select(at, "selectbox", "bp_act", throwaway.ACTIVATION)
     _select(at, "selectbox", "bp_loss", throwaway.LOSS)
     assert not at.error, [e.value for e in at.error]
+
+
+def test_landscape_trains_with_the_new_activation_optimizer_and_dataset(entries):
+    at = _open("landscape")
+    for key, value in (("ls_task", throwaway.DATASET), ("ls_activation", throwaway.ACTIVATION),
+                       ("ls_optimizer", throwaway.OPTIMIZER)):
+        _select(at, "selectbox", key, value)
+    assert not at.error, [e.value for e in at.error]
+    assert at.get("plotly_chart"), "no landscape figure drawn"
