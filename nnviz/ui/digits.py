@@ -315,8 +315,8 @@ def _settings_panel(n_available: int) -> dict[str, Any] | None:
             n_train = n_available
             st.caption(f"All {n_available} training images are used (10% held out for validation).")
         augment = st.toggle("Augment the training images", key=state.seed("dg_augment", True),
-                            help="Through the trainer's transform hook, on training batches only; "
-                                 "switching it during training applies from the next step.")
+                            help="Only the batches trained on are changed; switched during training, it "
+                                 "applies from the next step.")
         st.caption(f"On: every batch the network trains on is a fresh random variant of its images "
                    f"({AUGMENTATION.describe()}), as for the default model. It learns the shape of a digit rather "
                    "than its exact pixels, so it reads drawings better, but accuracy rises more slowly in the first "

@@ -96,6 +96,8 @@ def test_train_pause_evaluate_and_compare_on_the_canvas(page, app_url):
     open_page(page, app_url, "")
     open_page(page, app_url, "digits")
     page.get_by_role("tab", name="Train your own model").click()
+    page.get_by_text("Augment the training images").first.wait_for()  # on: the default model's augmentation
+    page.get_by_text("fresh random variant of its images").first.wait_for()
     epochs = page.get_by_label("Epochs")
     epochs.fill("1")
     epochs.press("Enter")
