@@ -33,3 +33,42 @@ def test_figures_do_not_import_streamlit():
         code = f"import sys; import nnviz.figures.{path.stem}; sys.exit('streamlit' in sys.modules)"
         result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
         assert result.returncode == 0, f"nnviz.figures.{path.stem} imports streamlit"
+
+
+#: Which folders of nnviz each folder may import (DESIGN.md, "The house"): the engine stands
+#: alone; data builds on it; the labs on both; figures draw lab results; ui and pages use all.
+MAY_IMPORT = {
+    "nn": {"nn"},
+    "data": {"nn", "data"},
+    "labs": {"nn", "data", "labs"},
+    "figures": {"nn", "data", "labs", "figures"},
+    "ui": {"nn", "data", "labs", "figures", "ui"},
+}
+
+
+def _nnviz_imports(path: Path) -> set[str]:
+    """The nnviz folders (second dotted part) that ``path`` imports, anywhere in the file."""
+    import ast
+
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names = [node.module] if node.module != "nnviz" else [f"nnviz.{a.name}" for a in node.names]
+        found |= {n.split(".")[1] for n in names if n.startswith("nnviz.")}
+    return found
+
+
+@pytest.mark.parametrize("folder", sorted(MAY_IMPORT))
+def test_folders_import_only_the_layers_below_them(folder):
+    for path in sorted((ROOT / "nnviz" / folder).rglob("*.py")):
+        wrong = _nnviz_imports(path) - MAY_IMPORT[folder]
+        assert not wrong, f"{path.relative_to(ROOT)} imports nnviz.{sorted(wrong)[0]}"
+
+
+def test_pages_hold_one_pattern():
+    """Every page file is the same two calls: ensure_app_navigation(), then its ui module's render()."""
+    for path in sorted((ROOT / "pages").glob("*.py")):
+        code = [line for line in path.read_text().splitlines()
+                if line.strip() and not line.startswith(("#", "from", "import", '"""'))]
+        assert code == ["ensure_app_navigation()", f"{path.stem}.render()"], (path.name, code)
