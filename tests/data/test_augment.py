@@ -7,6 +7,12 @@ import numpy as np
 import pytest
 
 from nnviz.data.augment import AugmentConfig, Augmenter, affine, augment, change_thickness
+from nnviz.data.datasets import Mnist, load_mnist
+
+
+@pytest.fixture(scope="module")
+def mnist(mnist_folder) -> Mnist:
+    return load_mnist(mnist_folder)
 
 
 def test_augment_keeps_shape_range_and_is_seeded(mnist):
