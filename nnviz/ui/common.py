@@ -11,6 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 from nnviz.nn import optimizers
+from nnviz.ui import state
 
 
 @dataclass(frozen=True)
@@ -78,12 +79,19 @@ LEARNING_RATES: tuple[float, ...] = tuple(
 
 def learning_rate_slider(key: str, default: float = 0.03, label: str = "Learning rate",
                          values: Sequence[float] = LEARNING_RATES, help: str | None = None) -> float:
-    """A log-scale learning-rate slider (1e-5 ... 30)."""
+    """A log-scale learning-rate slider (1e-5 ... 30), seeded through ``nnviz.ui.state`` (no
+    ``value=``); a value that is not one of ``values`` snaps to the nearest on the log scale."""
     values = list(values)
-    if default not in values:
-        default = min(values, key=lambda v: abs(math.log(v) - math.log(default)))
+
+    def nearest(rate: float) -> float:
+        return rate if rate in values else min(values, key=lambda v: abs(math.log(v) - math.log(rate)))
+
+    state.seed(key, nearest(default))
+    current = st.session_state[key]
+    if current not in values:
+        st.session_state[key] = nearest(float(current)) if isinstance(current, (int, float)) and current > 0 else nearest(default)
     return st.select_slider(
-        label, options=values, value=default, key=key, format_func=lambda v: f"{v:g}",
+        label, options=values, key=key, format_func=lambda v: f"{v:g}",
         help=help or "Step size η. Too small: slow. Too large: the loss jumps around or diverges.",
     )
 
@@ -91,15 +99,14 @@ def learning_rate_slider(key: str, default: float = 0.03, label: str = "Learning
 def optimizer_settings(name: str, key_prefix: str, container=None, on_change=None) -> dict[str, float]:
     """Sliders for an optimizer's own settings (beta, beta_1, ...), with their meaning.
 
-    Keys are ``{key_prefix}_{name}_{setting}``. A slider starts at the registry default by
-    seeding session state (not ``value=``), so a page may seed other values (a preset, a link)."""
+    Keys are ``{key_prefix}_{name}_{setting}``. A slider starts at the remembered value or the
+    registry default (``state.seed``, not ``value=``), so a page may seed others (a preset, a link)."""
     where = container or st
     values: dict[str, float] = {}
     for hp, (default, low, high, meaning) in optimizers.get(name).hyperparams.items():
         if hp == "eps":
             continue  # rarely worth a control; the default is kept
-        key = f"{key_prefix}_{name}_{hp}"
-        st.session_state.setdefault(key, float(default))
+        key = state.seed(f"{key_prefix}_{name}_{hp}", float(default))
         values[hp] = where.slider(
             hp, min_value=float(low), max_value=min(float(high), 0.9999),
             step=0.001 if hp == "beta_2" else 0.01, format="%.3f" if hp == "beta_2" else "%.2f",

@@ -62,8 +62,10 @@ def remember(keys: Iterable[str] = (), prefixes: str | tuple[str, ...] = ()) -> 
     _saved().update({k: state[k] for k in chosen})
 
 
-def forget(prefixes: str | tuple[str, ...]) -> None:
-    """Drop the remembered values of keys starting with ``prefixes`` (a page's reset)."""
+def forget(prefixes: str | tuple[str, ...] = (), keys: Iterable[str] = ()) -> None:
+    """Drop the remembered values of ``keys`` and of keys starting with ``prefixes`` (a reset,
+    a removed run: ``forget(keys=["gd_lr_1"])`` leaves ``gd_lr_12`` alone)."""
     saved = _saved()
-    for key in [k for k in saved if k.startswith(prefixes)]:
+    exact = set(keys)
+    for key in [k for k in saved if k in exact or (prefixes and k.startswith(prefixes))]:
         del saved[key]

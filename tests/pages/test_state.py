@@ -56,3 +56,18 @@ def test_restore_puts_back_a_dropped_value_and_forget_drops_it():
     at.session_state["mode"] = "forget"  # the restored value was not drawn, so it is dropped again
     at.run()
     assert "after forget=none" in at.markdown[0].value
+
+
+def _forget_keys_script():
+    import streamlit as st
+
+    from nnviz.ui import state
+
+    st.session_state[state.SAVED] = {"t_1": 1, "t_12": 12, "u_1": 3}
+    state.forget(keys=["t_1"])
+    st.write(f"left={sorted(st.session_state[state.SAVED])}")
+
+
+def test_forget_exact_keys_leaves_longer_keys_alone():
+    at = AppTest.from_function(_forget_keys_script).run()
+    assert "left=['t_12', 'u_1']" in at.markdown[0].value
