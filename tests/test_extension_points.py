@@ -122,3 +122,22 @@ def test_landscape_trains_with_the_new_activation_optimizer_and_dataset(entries)
         _select(at, "selectbox", key, value)
     assert not at.error, [e.value for e in at.error]
     assert at.get("plotly_chart"), "no landscape figure drawn"
+
+
+def test_digits_trains_a_model_with_the_new_activation_and_optimizer(entries, mnist_folder):
+    at = AppTest.from_file("../pages/digits.py", default_timeout=90).run()
+    at.radio(key="dg_kind").set_value("mlp")
+    at.run()
+    _select(at, "selectbox", "dg_activation", throwaway.ACTIVATION)
+    _select(at, "selectbox", "dg_optimizer", throwaway.OPTIMIZER)
+    at.slider(key="dg_n_train").set_value(500)
+    at.number_input(key="dg_epochs").set_value(1)
+    at.run()
+    _press(at, "dg_start")
+    for _ in range(20):
+        if not at.session_state["dg_run"].running:
+            break
+        at.run()
+    run = at.session_state["dg_run"]
+    assert not at.exception and not run.running and run.trainer.optimizer.name == throwaway.OPTIMIZER
+    assert throwaway.ACTIVATION in [getattr(layer, "function", None) for layer in run.trainer.net.layers]
