@@ -39,24 +39,20 @@ from nnviz.labs.playground.experiment import (
     task_of,
 )
 from nnviz.labs.playground.export import export_csv, export_json, model_bytes
+from nnviz.labs.playground.frames import base_curves, main_payload, network_payload, plan, train_frames
 from nnviz.labs.playground.link import from_query, to_query
-from nnviz.labs.playground.run import Change, Data, Run, build, metrics, update
-from nnviz.labs.playground.views import (
-    curves,
-    decision_surface,
-    gradient_norms,
-    neuron_labels,
-    neuron_maps,
-    weight_histograms,
-    weights,
-)
+from nnviz.labs.playground.run import Change, Run, build, metrics, update
+from nnviz.labs.playground.views import curves, decision_surface, gradient_norms, weight_histograms
 from nnviz.nn import activations, initializers, losses, optimizers
 from nnviz.ui import state
 from nnviz.ui.common import LEARNING_RATES, learning_rate_slider, optimizer_settings, session_lock, show_diverged
+from nnviz.ui.live_view import live_view
 
-TICK_SECONDS = 0.3
-SPEEDS = (1, 2, 5, 10, 20, 50, 100)
-DEFAULT_SPEED = 20
+#: Seconds between server ticks; the browser plays each tick's batch of frames over one tick.
+TICK_SECONDS = 0.5
+#: Training steps per second.
+SPEEDS = (1, 2, 5, 10, 30, 100, 300, 1000)
+DEFAULT_SPEED = 100
 BATCH_SIZES = (1, 2, 5, 10, 20, 25, 50, 100, 250, 500, 1000)
 REG_RATES = (0.0, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 COMPARE_LRS = (0.001, 0.03, 3.0)
@@ -354,7 +350,7 @@ def toolbar() -> None:
     cols = st.columns([1.15, 1, 1.25, 1.05, 3.2], vertical_alignment="bottom")
     cols[0].button("Pause" if running else "Play", key="pg_play", type="primary", on_click=_toggle_play,
                    icon=":material/pause:" if running else ":material/play_arrow:", disabled=run.diverged is not None,
-                   use_container_width=True, help="Train continuously, a few steps per tick (speed at right).")
+                   use_container_width=True, help="Train continuously, at the speed set at right (steps per second).")
     cols[1].button("Step", key="pg_step", icon=":material/skip_next:", on_click=_step, use_container_width=True,
                    disabled=run.diverged is not None, help="One mini-batch step.")
     cols[2].button("Step epoch", key="pg_step_epoch", icon=":material/fast_forward:", on_click=_step,
@@ -362,8 +358,9 @@ def toolbar() -> None:
                    help="One pass over the training points.")
     cols[3].button("Reset", key="pg_reset", icon=":material/restart_alt:", on_click=_reset, use_container_width=True,
                    help="Back to step 0 with the same initial weights.")
-    cols[4].select_slider("Speed (steps per tick)", SPEEDS, key=state.seed("pg_speed", DEFAULT_SPEED),
-                          help=f"Training steps between redraws (about {1 / TICK_SECONDS:.0f} redraws a second); "
+    cols[4].select_slider("Speed (steps per second)", _with_current(list(SPEEDS), state.value("pg_speed", DEFAULT_SPEED)),
+                          key=state.seed("pg_speed", DEFAULT_SPEED),
+                          help="Training steps per second; the view redraws up to 30 times a second. "
                                "1 is slow motion.")
     notice = s.get("pg_notice")
     if notice:
@@ -372,23 +369,15 @@ def toolbar() -> None:
         st.info(message, icon=icon)
 
 
-def _view(run: Run, detail: str = "network") -> dict[str, Any]:
-    """What the live panel draws, computed under the lock; ``detail`` is the open lower tab
-    ("network" or "diagnostics"), the other is not computed."""
-    exp = run.experiment
-    view = {
-        "step": run.step, "epoch": run.epoch, "diverged": run.diverged, "exp": exp, "data": run.data,
-        "metrics": metrics(run), "curves": curves(run.history, start=run.start), "surface": decision_surface(run),
-        "n_params": run.net.n_params, "detail": detail,
-    }
-    if detail == "network":
-        view["maps"] = neuron_maps(run, figs.neuron_resolution(exp.sizes))
-        view["weights"] = [(W.copy(), b.copy()) for W, b in weights(run)]
-    else:
-        view["norms"] = gradient_norms(run)
-        view["hists"] = weight_histograms(run)
-        view["counts_dead"] = math.isfinite(run.trainer.dead_relu_fraction())  # NaN: no unit that can die
-    return view
+def steps_per_tick(speed: float) -> float:
+    """Training steps per tick at ``speed`` steps per second (fractions carry over to later ticks)."""
+    return float(speed) * TICK_SECONDS
+
+
+def _diagnostics(run: Run) -> dict[str, Any]:
+    """What the Diagnostics tab draws (Vega charts), computed under the lock."""
+    return {"norms": gradient_norms(run), "hists": weight_histograms(run), "curves": curves(run.history, start=run.start),
+            "counts_dead": math.isfinite(run.trainer.dead_relu_fraction())}  # NaN: no unit that can die
 
 
 def _fmt(x: float, digits: int = 4) -> str:
@@ -397,22 +386,50 @@ def _fmt(x: float, digits: int = 4) -> str:
     return "∞" if math.isinf(x) else f"{x:.{digits}f}"
 
 
-def _pct(x: float) -> str:
-    return "–" if x is None or not math.isfinite(x) else f"{100 * x:.1f}%"
+def live_tick(run: Run, *, training: bool, detail: str, show_test: bool, discretize: bool,
+              log: bool) -> dict[str, Any]:
+    """One tick under the lock: train this tick's steps as a batch of frames (none when paused: one
+    frame of the true state), and pack what the live views draw."""
+    s = _s()
+    if training and run.diverged is None:
+        steps, n_frames, s.pg_carry = plan(state.value("pg_speed", DEFAULT_SPEED), TICK_SECONDS, s.get("pg_carry", 0.0))
+    else:
+        steps, n_frames = 0, 1
+    base = base_curves(run)
+    frames = train_frames(run, steps, n_frames, thumbs=detail == "network")
+    s.pg_batch_id = batch = int(s.get("pg_batch_id", 0)) + 1
+    moving = steps > 0
+    out: dict[str, Any] = {
+        "step": run.step, "diverged": run.diverged, "exp": run.experiment, "detail": detail,
+        "main": main_payload(run, frames, base, batch=batch, running=moving, tick_seconds=TICK_SECONDS,
+                             show_test=show_test, discretize=discretize, log=log),
+    }
+    if detail == "network":
+        out["network"] = network_payload(run, frames, batch=batch, running=moving, tick_seconds=TICK_SECONDS)
+    else:
+        out.update(_diagnostics(run))
+    return out
 
 
 def live_panel() -> None:
-    """The live view: a fragment that trains one chunk per tick while running, then redraws."""
+    """The live view: a fragment that trains one tick's batch of frames while running; the browser
+    plays the batch on canvas (``nnviz.ui.live_view``) until the next tick."""
     s = _s()
     running = bool(s.get("pg_running")) and s.pg_run.diverged is None
 
     @st.fragment(run_every=TICK_SECONDS if running else None)
     def live() -> None:
+        t1, t2, t3 = st.columns(3)
+        show_test = t1.toggle("Show test data", key=state.seed("pg_show_test", False),
+                              help="Test points have a black rim.")
+        discretize = t2.toggle("Discretize output", key=state.seed("pg_discretize", False),
+                               help="Show the decision (blue or orange) instead of the network's confidence.")
+        log = t3.toggle("Log scale", key=state.seed("pg_log", False),
+                        help="Loss on a logarithmic axis: small losses stay readable.")
         with _lock():
-            run: Run = s.pg_run
-            if s.get("pg_running") and run.diverged is None:
-                run.train(int(state.value("pg_speed", DEFAULT_SPEED)))
-            view = _view(run, VIEW_TABS.get(state.value("pg_view"), "network"))
+            view = live_tick(s.pg_run, training=bool(s.get("pg_running")),
+                             detail=VIEW_TABS.get(state.value("pg_view"), "network"),
+                             show_test=show_test, discretize=discretize, log=log)
         if view["diverged"] is not None:
             s.pg_running = False
         draw(view)
@@ -428,42 +445,13 @@ def live_panel() -> None:
 
 def draw(view: dict[str, Any]) -> None:
     exp: Experiment = view["exp"]
-    m = view["metrics"]
     classification = exp.task == "classification"
     if view["diverged"] is not None:
         show_diverged(view["diverged"], DIVERGED_HINT)
-    cols = st.columns(5)
-    cols[0].metric("Step", f"{view['step']:,}", help="Mini-batch updates so far.")
-    cols[1].metric("Epoch", f"{view['epoch']:.1f}", help="Passes over the training points.")
-    cols[2].metric("Train loss", _fmt(m["train_loss"]), help=f"{exp.loss} on all training points, now.")
-    cols[3].metric("Test loss", _fmt(m["test_loss"]), help=f"{exp.loss} on the held-out test points, now.")
-    if classification:
-        cols[4].metric("Test accuracy" if math.isfinite(m["test_accuracy"]) else "Train accuracy",
-                       _pct(m["test_accuracy"] if math.isfinite(m["test_accuracy"]) else m["train_accuracy"]))
-    else:
-        cols[4].metric("Parameters", f"{view['n_params']:,}")
-
-    left, right = st.columns([1.7, 1], gap="medium")
-    with left:
-        t1, t2 = st.columns(2)
-        show_test = t1.toggle("Show test data", key=state.seed("pg_show_test", False),
-                              help="Test points have a black rim.")
-        discretize = t2.toggle("Discretize output", key=state.seed("pg_discretize", False),
-                               help="Show the decision (blue or orange) instead of the network's confidence.")
-        data: Data = view["data"]
-        points = figs.points_frame(data.X_train, data.y_train, data.X_test if show_test else None,
-                                   data.y_test if show_test else None)
-        st.vega_lite_chart(spec=figs.surface_chart(view["surface"], points, exp.task, discretize=discretize),
-                           width="content")
-        st.caption("Colour: P(blue) from orange (0) to blue (1)." if classification
-                   else "Colour: the network's prediction, orange (−1) to blue (+1); points show the targets.")
-    with right:
-        log = st.toggle("Log scale", key=state.seed("pg_log", False),
-                        help="Loss on a logarithmic axis: small losses stay readable.")
-        st.vega_lite_chart(spec=figs.loss_chart(view["curves"], log=log), width="stretch")
-        if classification:
-            st.vega_lite_chart(spec=figs.accuracy_chart(view["curves"]), width="stretch")
-        st.caption(f"{exp.describe()} · {view['n_params']:,} parameters")
+    live_view(view["main"], key="pg_live_main")
+    st.caption(("Colour: P(blue) from orange (0) to blue (1)." if classification
+                else "Colour: the network's prediction, orange (−1) to blue (+1); points show the targets.")
+               + f" {exp.describe()} · {_s().pg_run.net.n_params:,} parameters")
 
     # Lazy tabs: only the open one is computed and sent, every tick.
     tab_net, tab_diag = st.tabs(list(VIEW_TABS), key=state.seed("pg_view", next(iter(VIEW_TABS))), on_change="rerun")
@@ -476,11 +464,7 @@ def draw(view: dict[str, Any]) -> None:
 
 
 def draw_network(view: dict[str, Any]) -> None:
-    exp: Experiment = view["exp"]
-    out_range = (0.0, 1.0) if exp.task == "classification" else (-1.0, 1.0)
-    titles = ["Input", *[f"Hidden {i + 1}" for i in range(len(exp.hidden))], "Output"]
-    st.vega_lite_chart(spec=figs.network_chart(view["maps"], view["weights"], neuron_labels(exp),
-                                               output_range=out_range, column_titles=titles), width="content")
+    live_view(view["network"], key="pg_live_network")
     st.caption("Each box is a neuron's output over the input plane (x1 to the right, x2 up). Lines are "
                "weights: width |w|, blue positive, orange negative. Hover a line for its weight, a box for "
                "the neuron's bias.")
@@ -548,16 +532,18 @@ def compare_panel() -> None:
     b2.button("Reset", key="pg_cmp_reset", icon=":material/restart_alt:", on_click=_reset_compare,
               use_container_width=True)
     b3.caption(f"Everything else as in the sidebar: {exp.describe()}. Speed: {state.value('pg_speed', DEFAULT_SPEED)} "
-               "steps per tick.")
+               "steps per second.")
 
     @st.fragment(run_every=TICK_SECONDS if running else None)
     def live_compare() -> None:
         with session_lock(CMP_LOCK):
             cmp: Comparison = s.pg_cmp
             if s.get("pg_cmp_running"):
+                steps, _, s.pg_cmp_carry = plan(state.value("pg_speed", DEFAULT_SPEED), TICK_SECONDS,
+                                                s.get("pg_cmp_carry", 0.0))
                 for run in cmp.runs:
                     if run.diverged is None:
-                        run.train(int(state.value("pg_speed", DEFAULT_SPEED)))
+                        run.train(steps)
             rows = []
             for run in cmp.runs:
                 c = curves(run.history, start=run.start)

@@ -1,7 +1,9 @@
 """The playground page under AppTest.
 
 AppTest cannot fire ``run_every`` timers: each ``.run()`` runs the live fragment once, so a test
-trains by pressing Play and running the script a few times (or with the Step buttons).
+trains by pressing Play and running the script a few times (or with the Step buttons). The live
+views are components (unknown elements to AppTest): tests read the run from session state and
+the packed batch each view received (``frames.unpack``).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from nnviz.labs.playground import frames
 from nnviz.labs.playground.experiment import Experiment
 from nnviz.labs.playground.link import to_query
 from nnviz.labs.playground.run import Run, metrics
@@ -38,12 +41,26 @@ def _exp(at: AppTest) -> Experiment:
     return at.session_state["pg_exp"]
 
 
-def _metric(at: AppTest, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
+def _live(at: AppTest) -> list[tuple[dict, dict]]:
+    """(header, arrays) of each live view on the page: the main view, then the network's."""
+    return [frames.unpack(c.proto.bytes) for c in at.get("bidi_component")]
 
 
 def _step(at: AppTest) -> int:
-    return int(_metric(at, "Step").replace(",", ""))
+    """The step the main live view shows last (its last frame), checked against the run."""
+    header, _ = _live(at)[0]
+    shown = header["frames"][-1]["step"]
+    assert shown == _run(at).step
+    return shown
+
+
+def _train_loss(at: AppTest) -> float:
+    header, _ = _live(at)[0]
+    return header["frames"][-1]["train_loss"]
+
+
+def _per_tick(speed: int) -> int:
+    return int(speed * ui.TICK_SECONDS)
 
 
 def _charts(at: AppTest) -> list[dict]:
@@ -59,11 +76,13 @@ def _ok(at: AppTest) -> AppTest:
 def test_renders_with_defaults():
     at = _page()
     assert at.title[0].value.endswith("Playground")
-    assert _step(at) == 0 and float(_metric(at, "Train loss")) > 0.5
+    assert _step(at) == 0 and _train_loss(at) > 0.5
     assert not at.error and not at.warning
-    specs = _charts(at)
-    assert len(specs) == 4  # surface, loss, accuracy, network
-    assert [lay["mark"]["type"] for lay in specs[3]["layer"]][:2] == ["rule", "rect"]
+    assert not _charts(at)  # the live views are canvas components, not Vega charts
+    (main, arrays), (network, thumbs) = _live(at)
+    assert main["kind"] == "main" and network["kind"] == "network" and not main["running"]
+    assert arrays["surfaces"].shape == (1, frames.FRAME_SURFACE_RES, frames.FRAME_SURFACE_RES)
+    assert network["sizes"] == [2, 4, 4, 2] and thumbs["thumbs"].shape[:2] == (1, 12)
     assert _exp(at) == Experiment()
     assert at.button(key="pg_play").label == "Play"
     assert at.query_params.get("lr") in ("0.03", ["0.03"])  # the URL holds the experiment
@@ -137,8 +156,8 @@ def test_features_and_dataset_task_switch_losses():
     _ok(at)
     assert _exp(at).loss == "mse" and _exp(at).output == "linear"
     assert "cross_entropy" not in at.selectbox(key="pg_loss").options
-    assert _metric(at, "Parameters")
-    assert len(_charts(at)) == 3  # no accuracy chart for regression
+    main, _ = _live(at)[0]
+    assert main["task"] == "regression" and main["n_params"] == _run(at).net.n_params
 
 
 def test_new_data_button_changes_the_seed():
@@ -150,14 +169,16 @@ def test_new_data_button_changes_the_seed():
 
 def test_training_for_a_few_runs_lowers_the_training_loss():
     at = _page()
-    first = float(_metric(at, "Train loss"))
+    first = _train_loss(at)
     at.button(key="pg_play").click()
     _ok(at)
     assert at.button(key="pg_play").label == "Pause"
     for _ in range(6):
         _ok(at)
-    assert _step(at) >= 6 * ui.DEFAULT_SPEED
-    assert float(_metric(at, "Train loss")) < 0.5 * first
+    assert _step(at) >= 6 * _per_tick(ui.DEFAULT_SPEED)
+    assert _train_loss(at) < 0.5 * first
+    main, arrays = _live(at)[0]
+    assert main["running"] and len(main["frames"]) == arrays["surfaces"].shape[0] > 1
 
 
 def test_pause_stops_steps():
@@ -172,6 +193,8 @@ def test_pause_stops_steps():
     for _ in range(3):
         _ok(at)
     assert _step(at) == step > 0
+    main, _ = _live(at)[0]
+    assert not main["running"] and len(main["frames"]) == 1  # paused: one frame, the true state
 
 
 def test_step_step_epoch_and_reset():
@@ -187,13 +210,18 @@ def test_step_step_epoch_and_reset():
     assert _step(at) == 0 and any("Reset" in i.value for i in at.info)
 
 
-def test_speed_sets_steps_per_tick():
+def test_speed_sets_steps_per_second():
     at = _page()
-    at.select_slider(key="pg_speed").set_value(1)
+    at.select_slider(key="pg_speed").set_value(1)  # half a step per tick: one every other tick
     at.button(key="pg_play").click()
     _ok(at)
     _ok(at)
-    assert _step(at) == 2
+    assert _step(at) == 1
+    at.select_slider(key="pg_speed").set_value(ui.SPEEDS[-1])
+    _ok(at)
+    main, _ = _live(at)[0]
+    assert ui.SPEEDS[-1] >= 1000 and _step(at) == 1 + _per_tick(ui.SPEEDS[-1])
+    assert len(main["frames"]) == round(frames.FPS * ui.TICK_SECONDS)
 
 
 def test_huge_learning_rate_ends_as_diverged_with_a_message_and_no_exception():
@@ -222,7 +250,7 @@ def test_changing_the_learning_rate_mid_run_keeps_the_step_count():
     assert step > 0
     at.select_slider(key="pg_lr").set_value(0.01)
     _ok(at)  # this run also trains one more chunk
-    assert _run(at) is run and _step(at) == step + ui.DEFAULT_SPEED
+    assert _run(at) is run and _step(at) == step + _per_tick(ui.DEFAULT_SPEED)
     assert run.trainer.config.learning_rate == 0.01 and at.session_state["pg_running"]
 
 
@@ -262,9 +290,10 @@ def test_diagnostics_tab():
     at.session_state["pg_view"] = VIEW_DIAGNOSTICS
     _ok(at)
     specs = _charts(at)
-    assert len(specs) == 6  # surface, loss, accuracy; gradient norms, dead ReLUs, histograms
-    assert specs[3]["layer"][0]["encoding"]["y"]["scale"]["type"] == "log"
-    assert "facet" in specs[5]
+    assert len(specs) == 3  # gradient norms, dead ReLUs, histograms (the live view draws the rest)
+    assert specs[0]["layer"][0]["encoding"]["y"]["scale"]["type"] == "log"
+    assert "facet" in specs[2]
+    assert len(_live(at)) == 1  # no network view while Diagnostics is open
 
 
 def test_compare_runs_tab_trains_copies_from_the_same_weights():
@@ -279,7 +308,7 @@ def test_compare_runs_tab_trains_copies_from_the_same_weights():
     _ok(at)
     _ok(at)
     steps = [r.step for r in cmp.runs]
-    assert steps == [2 * ui.DEFAULT_SPEED] * 3
+    assert steps == [2 * _per_tick(ui.DEFAULT_SPEED)] * 3
     losses = [metrics(r)["train_loss"] for r in cmp.runs]
     assert len(set(losses)) == 3
     assert _run(at).step == 0  # the main run is not trained by the comparison
@@ -325,8 +354,8 @@ def test_compare_runs_tick_at_the_speed_set_on_the_train_tab():
     at.button(key="pg_cmp_play").click()
     _ok(at)
     _ok(at)
-    assert [r.step for r in at.session_state["pg_cmp"].runs] == [2 * 5] * len(ui.COMPARE_LRS)
-    assert any("Speed: 5 steps per tick" in c.value for c in at.caption)
+    assert [r.step for r in at.session_state["pg_cmp"].runs] == [5] * len(ui.COMPARE_LRS)  # 2.5 per tick
+    assert any("Speed: 5 steps per second" in c.value for c in at.caption)
 
 
 def test_diagnostics_without_relus_explain_instead_of_an_empty_chart():
@@ -334,5 +363,5 @@ def test_diagnostics_without_relus_explain_instead_of_an_empty_chart():
     at.button(key="pg_step_epoch").click()
     at.session_state["pg_view"] = VIEW_DIAGNOSTICS
     _ok(at)
-    assert len(_charts(at)) == 5  # surface, loss, accuracy; gradient norms, histograms
+    assert len(_charts(at)) == 2  # gradient norms, histograms
     assert any("Dead ReLUs are counted" in c.value for c in at.caption)

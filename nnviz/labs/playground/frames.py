@@ -1,0 +1,238 @@
+"""Live frames: train a tick's worth of steps as a few snapshots, and pack them compactly.
+
+The live view (a canvas component in the browser) plays a *batch* of frames per server tick at
+animation-frame pace: ``train_frames`` trains ``steps`` mini-batch steps split into ``n_frames``
+chunks and after each chunk records the model's state (``Frame``: step, epoch, metrics, the
+decision surface and the neuron thumbnails as uint8 grids, the weights). The last frame of a
+batch is the model's true state at its step; with ``steps=0`` the batch is that one frame.
+
+``pack`` turns a JSON-able header and named NumPy arrays into one ``bytes`` blob: a 4-byte
+little-endian header length, the UTF-8 JSON header (listing each array's name, dtype, shape
+and offset), then the arrays, each 8-byte aligned (``unpack`` inverts it; the browser reads
+it with typed-array views). ``main_payload`` (metrics, surfaces, curves, points) and
+``network_payload`` (thumbnails, weights, layout) are what the two views receive.
+
+Plain NumPy: no streamlit, no figures.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from nnviz.labs.playground.run import Run, metrics
+from nnviz.labs.playground.views import curves, decision_surface, neuron_labels, neuron_maps, weights
+
+#: Grid of the decision surface in a frame (the browser smooths it when scaling up).
+FRAME_SURFACE_RES = 50
+#: Grid of each neuron thumbnail in a frame.
+FRAME_NEURON_RES = 16
+#: Frames the browser shows per second while training (it plays a batch over one tick).
+FPS = 30
+#: Thumbnail bytes per batch above which thumbnails are sent only every k-th frame (large networks).
+THUMB_BUDGET = 60_000
+METRIC_KEYS = ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
+
+
+@dataclass(frozen=True, eq=False)
+class Frame:
+    """The model at one step: metrics, surface (res, res) uint8, thumbnails (neurons, r, r) uint8
+    or None, and every Dense layer's (W, b) as float32 copies (or None with the thumbnails)."""
+
+    step: int
+    epoch: float
+    metrics: dict[str, float]
+    surface: np.ndarray
+    thumbs: np.ndarray | None
+    weights: list[tuple[np.ndarray, np.ndarray]] | None
+
+
+# ---- pacing -------------------------------------------------------------------------------
+
+def plan(steps_per_second: float, tick_seconds: float, carry: float = 0.0, fps: int = FPS) -> tuple[int, int, float]:
+    """(steps, frames, carry) for one tick: ``steps_per_second * tick_seconds`` steps (the fraction
+    is carried to the next tick, so 1 step/s at 0.5 s ticks is a step every other tick), shown as
+    at most ``fps * tick_seconds`` frames (one per step when steps are few; 0 frames: no step)."""
+    if steps_per_second < 0 or tick_seconds <= 0:
+        raise ValueError(f"speed must be >= 0 and the tick > 0, got {steps_per_second} and {tick_seconds}")
+    want = steps_per_second * tick_seconds + carry
+    steps = int(math.floor(want + 1e-9))
+    frames = min(steps, max(1, int(round(fps * tick_seconds))))
+    return steps, frames, want - steps
+
+
+def chunks(steps: int, n_frames: int) -> list[int]:
+    """Steps per frame: ``steps`` split into ``n_frames`` near-equal positive parts (sum = steps)."""
+    if steps <= 0 or n_frames <= 0:
+        return []
+    n = min(n_frames, steps)
+    edges = np.round(np.linspace(0, steps, n + 1)).astype(np.int64)
+    return [int(d) for d in np.diff(edges)]
+
+
+# ---- frames -------------------------------------------------------------------------------
+
+def surface_codes(run: Run, res: int = FRAME_SURFACE_RES) -> np.ndarray:
+    """(res, res) uint8: the surface (rows x2 low -> high) on 0..255. Classification: P(blue) in
+    [0, 1]; regression: the prediction clipped to [-1, 1]."""
+    s = decision_surface(run, res)
+    u = np.clip(s, 0.0, 1.0) if run.experiment.task == "classification" else (np.clip(s, -1.0, 1.0) + 1.0) * 0.5
+    return np.round(u * 255.0).astype(np.uint8)
+
+
+def thumb_codes(run: Run, res: int = FRAME_NEURON_RES) -> np.ndarray:
+    """(neurons, res, res) uint8 on a diverging scale (128 is 0; rows x2 low -> high), inputs first,
+    outputs last. Inputs are scaled by their largest |value|, hidden units by max(1, largest
+    |value|) so saturation shows, outputs map their range ([0, 1] or [-1, 1]) to the full scale."""
+    maps = neuron_maps(run, res)
+    lo, hi = (0.0, 1.0) if run.experiment.task == "classification" else (-1.0, 1.0)
+    out = []
+    last = len(maps) - 1
+    for c, m in enumerate(maps):
+        if c == last:
+            u = (m - (lo + hi) / 2) / ((hi - lo) / 2)
+        else:
+            peak = np.abs(m).reshape(len(m), -1).max(axis=1) if m.size else np.zeros(len(m))
+            scale = np.maximum(peak, 1e-6) if c == 0 else np.maximum(peak, 1.0)
+            u = m / scale[:, None, None]
+        out.append(np.round((np.clip(u, -1.0, 1.0) + 1.0) * 127.5).astype(np.uint8))
+    return np.concatenate(out)
+
+
+def frame(run: Run, *, surface_res: int = FRAME_SURFACE_RES, neuron_res: int = FRAME_NEURON_RES,
+          thumbs: bool = True) -> Frame:
+    """The run as it is now."""
+    return Frame(
+        step=run.step, epoch=run.epoch, metrics=metrics(run), surface=surface_codes(run, surface_res),
+        thumbs=thumb_codes(run, neuron_res) if thumbs else None,
+        weights=[(np.array(W, np.float32), np.array(b, np.float32)) for W, b in weights(run)] if thumbs else None,
+    )
+
+
+def thumb_every(run: Run, n_frames: int, neuron_res: int = FRAME_NEURON_RES, budget: int = THUMB_BUDGET) -> int:
+    """Thumbnails (and weights) go with every k-th frame, so that a batch's stay near ``budget`` bytes
+    (the last frame always has them)."""
+    per_frame = sum(run.experiment.sizes) * neuron_res * neuron_res + 4 * run.net.n_params
+    return max(1, math.ceil(per_frame * max(n_frames, 1) / budget))
+
+
+def train_frames(run: Run, steps: int, n_frames: int, *, surface_res: int = FRAME_SURFACE_RES,
+                 neuron_res: int = FRAME_NEURON_RES, thumbs: bool = True) -> list[Frame]:
+    """Train ``steps`` steps in ``n_frames`` chunks, a frame after each (fewer if it diverges).
+    No steps (or a diverged run): one frame of the current state. The last frame always has
+    thumbnails (when ``thumbs``) and is the run's state when this returns."""
+    parts = chunks(steps, n_frames) if run.diverged is None else []
+    if not parts:
+        return [frame(run, surface_res=surface_res, neuron_res=neuron_res, thumbs=thumbs)]
+    every = thumb_every(run, len(parts), neuron_res)
+    out = []
+    for i, k in enumerate(parts):
+        done = run.train(k)
+        last = i == len(parts) - 1 or run.diverged is not None
+        out.append(frame(run, surface_res=surface_res, neuron_res=neuron_res,
+                         thumbs=thumbs and (last or (i + 1) % every == 0)))
+        if last or done < k:
+            break
+    return out
+
+
+# ---- packing ------------------------------------------------------------------------------
+
+def _finite(x: float) -> float | None:
+    return float(x) if x is not None and math.isfinite(x) else None
+
+
+def pack(header: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> bytes:
+    """One blob: uint32 LE header length, JSON header (with an ``arrays`` index), 8-aligned arrays.
+    Supported dtypes: uint8, int8, uint16, int32, float32, float64."""
+    index, parts, offset = [], [], 0
+    for name, a in arrays.items():
+        a = np.ascontiguousarray(a)
+        if a.dtype.str.lstrip("<|=") not in ("u1", "i1", "u2", "i4", "f4", "f8"):
+            raise ValueError(f"array {name!r}: dtype {a.dtype} is not packable")
+        raw = a.astype(a.dtype.newbyteorder("<"), copy=False).tobytes()
+        index.append({"name": name, "dtype": a.dtype.str.lstrip("<|="), "shape": list(a.shape), "offset": offset})
+        parts.append(raw + b"\0" * (-len(raw) % 8))
+        offset += len(parts[-1])
+    head = json.dumps({**header, "arrays": index}, separators=(",", ":"), allow_nan=False).encode()
+    head += b" " * (-(4 + len(head)) % 8)  # the body starts 8-aligned
+    return len(head).to_bytes(4, "little") + head + b"".join(parts)
+
+
+def unpack(blob: bytes) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """Inverse of ``pack``: (header without the index, name -> array)."""
+    n = int.from_bytes(blob[:4], "little")
+    header = json.loads(blob[4:4 + n])
+    body = memoryview(blob)[4 + n:]
+    arrays = {}
+    for entry in header.pop("arrays"):
+        dt = np.dtype(entry["dtype"]).newbyteorder("<")
+        count = int(np.prod(entry["shape"])) if entry["shape"] else 1
+        arrays[entry["name"]] = np.frombuffer(body, dt, count, entry["offset"]).reshape(entry["shape"])
+    return header, arrays
+
+
+def _frame_rows(frames: Sequence[Frame]) -> list[dict[str, Any]]:
+    return [{"step": f.step, "epoch": round(f.epoch, 4), **{k: _finite(f.metrics[k]) for k in METRIC_KEYS}}
+            for f in frames]
+
+
+def main_payload(run: Run, frames: Sequence[Frame], base: Mapping[str, np.ndarray], *, batch: int, running: bool,
+                 tick_seconds: float, show_test: bool = False, discretize: bool = False,
+                 log: bool = False) -> bytes:
+    """What the main live view draws: per frame the step, epoch and metrics (header) and the surface
+    (``surfaces`` (F, res, res) uint8); the curves up to the batch (``base``, from ``curves``, to
+    which the frames' metrics are appended as they play); the data points."""
+    exp = run.experiment
+    data = run.data
+    X = [data.X_train] + ([data.X_test] if show_test and len(data.X_test) else [])
+    y = [data.y_train] + ([data.y_test] if show_test and len(data.y_test) else [])
+    t = [np.zeros(len(data.X_train), np.uint8)] + ([np.ones(len(data.X_test), np.uint8)] if len(X) > 1 else [])
+    P = np.concatenate(X).astype(np.float32)
+    header = {
+        "kind": "main", "batch": int(batch), "running": bool(running), "tick": float(tick_seconds),
+        "task": exp.task, "discretize": bool(discretize), "log": bool(log), "diverged": run.diverged,
+        "n_params": int(run.net.n_params), "loss": exp.loss, "has_test": bool(len(data.X_test)),
+        "frames": _frame_rows(frames),
+    }
+    arrays = {
+        "surfaces": np.stack([f.surface for f in frames]),
+        "curve_step": np.asarray(base["step"], np.float64),
+        **{f"curve_{k}": np.asarray(base[k], np.float32) for k in METRIC_KEYS},
+        "px": P[:, 0].copy(), "py": P[:, 1].copy(),
+        "pc": np.concatenate(y).astype(np.float32).reshape(-1), "pt": np.concatenate(t),
+    }
+    return pack(header, arrays)
+
+
+def network_payload(run: Run, frames: Sequence[Frame], *, batch: int, running: bool, tick_seconds: float) -> bytes:
+    """What the network view draws: for the frames that carry them (``thumb_frames``), every
+    neuron's thumbnail (``thumbs`` (T, neurons, r, r) uint8), weights (``w`` (T, n_w)) and biases
+    (``b`` (T, n_b)), Dense layers in order, W row-major (n_in, n_out); the layout and labels."""
+    exp = run.experiment
+    with_thumbs = [i for i, f in enumerate(frames) if f.thumbs is not None]
+    picked = [frames[i] for i in with_thumbs]
+    header = {
+        "kind": "network", "batch": int(batch), "running": bool(running), "tick": float(tick_seconds),
+        "sizes": list(exp.sizes), "labels": neuron_labels(exp), "task": exp.task,
+        "titles": ["Input", *[f"Hidden {i + 1}" for i in range(len(exp.hidden))], "Output"],
+        "steps": [f.step for f in frames], "thumb_frames": with_thumbs,
+    }
+    arrays: dict[str, np.ndarray] = {}
+    if picked:
+        arrays["thumbs"] = np.stack([f.thumbs for f in picked])
+        arrays["w"] = np.stack([np.concatenate([W.ravel() for W, _ in f.weights]) for f in picked])
+        arrays["b"] = np.stack([np.concatenate([b.ravel() for _, b in f.weights]) for f in picked])
+        for key in ("w", "b"):
+            arrays[key] = np.nan_to_num(arrays[key], nan=0.0, posinf=0.0, neginf=0.0).astype(np.float32)
+    return pack(header, arrays)
+
+
+def base_curves(run: Run, max_points: int = 300) -> dict[str, np.ndarray]:
+    """The evaluation curves so far (from step 0), for ``main_payload``'s ``base``."""
+    return curves(run.history, max_points=max_points, start=run.start)

@@ -1,0 +1,26 @@
+"""The live view: a Streamlit components-v2 element (inline JS and CSS, no build step, no iframe)
+that plays a batch of frames per server tick on <canvas> at requestAnimationFrame pace.
+
+``live_view(blob, key=...)`` mounts (or updates in place: the element keeps its DOM and canvases
+between ticks, keyed by ``key``) one view; ``blob`` comes from
+``nnviz.labs.playground.frames.main_payload`` or ``network_payload``. The JS and CSS are the files
+in ``nnviz/ui/live_view/``, read once at import. Styles are not isolated in a shadow root, so the
+step counter ``[data-nnviz=step]`` is reachable from the page's document (tests, benchmarks).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+_HERE = Path(__file__).with_suffix("")
+_JS = (_HERE / "live.js").read_text(encoding="utf-8")
+_CSS = (_HERE / "live.css").read_text(encoding="utf-8")
+
+_mount = st.components.v2.component("nnviz.live_view", js=_JS, css=_CSS, html="", isolate_styles=False)
+
+
+def live_view(blob: bytes, *, key: str) -> None:
+    """Draw (or update in place) the live view from one packed batch of frames."""
+    _mount(data=blob, key=key)

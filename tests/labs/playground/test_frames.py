@@ -1,0 +1,147 @@
+"""Live frames: pacing, a tick's batch of frames (shapes, dtypes, the last frame is the run's
+state, no steps when paused), the binary packing and the two views' payloads."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from nnviz.labs.playground import frames as fr
+from nnviz.labs.playground.experiment import FEATURE_NAMES, Experiment
+from nnviz.labs.playground.run import build, metrics
+from nnviz.labs.playground.views import decision_surface
+
+SMALL = Experiment(n_points=120)
+
+
+@pytest.mark.parametrize(("speed", "tick", "ticks", "total"), [(1, 0.5, 4, 2), (100, 0.5, 3, 150), (5, 0.3, 10, 15),
+                                                               (1000, 0.5, 1, 500), (0, 0.5, 3, 0)])
+def test_plan_reaches_the_speed_over_ticks_with_the_fraction_carried(speed, tick, ticks, total):
+    carry, done = 0.0, 0
+    for _ in range(ticks):
+        steps, n_frames, carry = fr.plan(speed, tick, carry)
+        assert 0 <= n_frames <= min(steps, round(fr.FPS * tick)) or (steps == 0 and n_frames == 0)
+        assert (n_frames > 0) == (steps > 0)
+        done += steps
+    assert done == total
+
+
+def test_plan_rejects_a_bad_speed():
+    with pytest.raises(ValueError, match="speed"):
+        fr.plan(-1, 0.5)
+
+
+def test_chunks_split_steps_evenly():
+    assert fr.chunks(50, 15) == [3, 4, 3, 3, 4, 3, 3, 4, 3, 3, 4, 3, 3, 4, 3] or sum(fr.chunks(50, 15)) == 50
+    assert sum(fr.chunks(50, 15)) == 50 and len(fr.chunks(50, 15)) == 15 and min(fr.chunks(50, 15)) >= 1
+    assert fr.chunks(3, 15) == [1, 1, 1]
+    assert fr.chunks(0, 15) == [] and fr.chunks(5, 0) == []
+
+
+def test_a_batch_of_frames_has_compact_grids_and_ends_at_the_runs_state():
+    run = build(SMALL)
+    batch = fr.train_frames(run, 30, 10)
+    assert [f.step for f in batch] == list(range(3, 31, 3))
+    assert run.step == 30
+    for f in batch:
+        assert f.surface.dtype == np.uint8 and f.surface.shape == (fr.FRAME_SURFACE_RES,) * 2
+        assert f.thumbs.dtype == np.uint8
+        assert f.thumbs.shape == (sum(SMALL.sizes), fr.FRAME_NEURON_RES, fr.FRAME_NEURON_RES)
+    last = batch[-1]
+    assert last.metrics == metrics(run)
+    want = np.round(np.clip(decision_surface(run, fr.FRAME_SURFACE_RES), 0, 1) * 255).astype(np.uint8)
+    np.testing.assert_array_equal(last.surface, want)
+    for (W, b), dense in zip(last.weights, [layer for layer in run.net.layers if "W" in layer.params], strict=True):
+        np.testing.assert_array_equal(W, dense.params["W"])
+        np.testing.assert_array_equal(b, dense.params["b"])
+
+
+def test_frames_do_not_change_the_training():
+    a, b = build(SMALL), build(SMALL)
+    fr.train_frames(a, 40, 15)
+    b.train(40)
+    for key in a.net.params:
+        np.testing.assert_array_equal(a.net.params[key], b.net.params[key])
+
+
+def test_paused_means_one_frame_of_the_true_state_and_no_step():
+    run = build(SMALL)
+    run.train(7)
+    batch = fr.train_frames(run, 0, 0)
+    assert len(batch) == 1 and batch[0].step == run.step == 7
+    assert batch[0].metrics == metrics(run)
+
+
+def test_a_diverging_run_stops_its_batch_at_the_last_finite_state():
+    run = build(Experiment(n_points=120).with_dataset("plane").with_optimizer("sgd").replace(learning_rate=30.0))
+    batch = fr.train_frames(run, 400, 15)
+    assert run.diverged is not None
+    assert batch[-1].step == run.step and batch[-1].thumbs is not None
+    assert len(fr.train_frames(run, 50, 5)) == 1  # nothing more to train
+
+
+def test_large_networks_send_thumbnails_on_some_frames_only():
+    run = build(Experiment(hidden=(16,) * 6, features=FEATURE_NAMES, n_points=120))
+    batch = fr.train_frames(run, 60, 15)
+    with_thumbs = [f.thumbs is not None for f in batch]
+    assert with_thumbs[-1] and 1 <= sum(with_thumbs) < len(batch)
+    blob = fr.network_payload(run, batch, batch=1, running=True, tick_seconds=0.5)
+    assert len(blob) < 2 * fr.THUMB_BUDGET  # the budget, and the last frame's
+
+
+def test_pack_roundtrip_is_aligned_and_rejects_objects():
+    arrays = {"a": np.arange(5, dtype=np.uint8), "b": np.linspace(0, 1, 3, dtype=np.float32),
+              "c": np.arange(6, dtype=np.float64).reshape(2, 3), "d": np.array([-1, 2], np.int8)}
+    blob = fr.pack({"x": 1, "s": "é"}, arrays)
+    head_len = int.from_bytes(blob[:4], "little")
+    assert (4 + head_len) % 8 == 0
+    header, back = fr.unpack(blob)
+    assert header == {"x": 1, "s": "é"}
+    for k, v in arrays.items():
+        assert back[k].dtype == v.dtype and back[k].shape == v.shape
+        np.testing.assert_array_equal(back[k], v)
+    index = json.loads(blob[4:4 + head_len])["arrays"]
+    assert all(e["offset"] % 8 == 0 for e in index)
+    with pytest.raises(ValueError, match="not packable"):
+        fr.pack({}, {"o": np.array(["x"], dtype=object)})
+    with pytest.raises(ValueError):
+        fr.pack({"bad": float("nan")}, {})  # JSON for the browser: no NaN
+
+
+def test_main_payload_carries_frames_curves_and_points():
+    run = build(SMALL)
+    base = fr.base_curves(run)
+    batch = fr.train_frames(run, 20, 5)
+    blob = fr.main_payload(run, batch, base, batch=3, running=True, tick_seconds=0.5, show_test=True)
+    header, a = fr.unpack(blob)
+    assert header["kind"] == "main" and header["batch"] == 3 and header["running"]
+    assert [f["step"] for f in header["frames"]] == [4, 8, 12, 16, 20]
+    assert header["frames"][-1]["train_loss"] == pytest.approx(metrics(run)["train_loss"])
+    assert a["surfaces"].shape == (5, fr.FRAME_SURFACE_RES, fr.FRAME_SURFACE_RES)
+    assert a["curve_step"][0] == 0 and len(a["curve_step"]) == len(a["curve_train_loss"]) == 1
+    n = len(run.data.X_train) + len(run.data.X_test)
+    assert len(a["px"]) == len(a["pc"]) == len(a["pt"]) == n and a["pt"].sum() == len(run.data.X_test)
+    without_test = fr.unpack(fr.main_payload(run, batch, base, batch=3, running=True, tick_seconds=0.5))[1]
+    assert len(without_test["px"]) == len(run.data.X_train)
+    assert len(blob) < 30_000  # 5 frames of a 50x50 surface, curves and 120 points
+
+
+def test_regression_surfaces_span_minus_one_to_one():
+    run = build(Experiment(dataset="sine", loss="mse", output="linear", n_points=120))
+    f = fr.frame(run)
+    s = np.clip(decision_surface(run, fr.FRAME_SURFACE_RES), -1, 1)
+    np.testing.assert_array_equal(f.surface, np.round((s + 1) * 0.5 * 255).astype(np.uint8))
+
+
+def test_network_payload_has_thumbnails_weights_and_labels():
+    run = build(SMALL)
+    batch = fr.train_frames(run, 10, 5)
+    header, a = fr.unpack(fr.network_payload(run, batch, batch=1, running=True, tick_seconds=0.5))
+    assert header["sizes"] == [2, 4, 4, 2] and header["thumb_frames"] == [0, 1, 2, 3, 4]
+    assert header["labels"][0] == ["x1", "x2"] and header["titles"][0] == "Input"
+    assert a["thumbs"].shape == (5, 12, fr.FRAME_NEURON_RES, fr.FRAME_NEURON_RES)
+    assert a["w"].shape == (5, 2 * 4 + 4 * 4 + 4 * 2) and a["b"].shape == (5, 4 + 4 + 2)
+    W0 = run.net.layers[0].params["W"]
+    np.testing.assert_array_equal(a["w"][-1][:8], W0.ravel())
