@@ -32,7 +32,7 @@ DEFAULT_STEPS = {1: 50, 2: 200}
 TOLERANCES = (1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-8)
 #: Widget keys worth keeping across a page switch (prefixes); buttons and the chart are not.
 _SAVED_PREFIXES = ("gd_dim", "gd_surface_", "gd_sp_", "gd_start", "gd_steps", "gd_opt_", "gd_lr_", "gd_set_",
-                   "gd_show_", "gd_preset_opt", "gd_tol")
+                   "gd_show_", "gd_preset_opt", "gd_tol", "gd_view")
 CONFIG = {"displaylogo": False}
 
 
@@ -522,7 +522,6 @@ def status_badge(st_kind: str, text: str) -> str:
 
 def _stability_section(surface: Surface, trajs: list[Trajectory]) -> None:
     """Each run's learning rate against its optimizer's stability limit at the surface's curvature."""
-    st.subheader(":material/speed: Learning rate vs. stability limit")
     L, near = reference_curvature(surface)
     lr_fig = figs.learning_rate_figure(surface, trajs, curvature=L)
     if lr_fig is None or L is None:
@@ -548,6 +547,58 @@ def _stability_section(surface: Surface, trajs: list[Trajectory]) -> None:
     st.caption("Momentum tolerates larger rates (up to 2(1+β)/((1−β)L) in this form)." + (
         f" {_and(adaptive)} divide{'s' if len(adaptive) == 1 else ''} each step by the gradient's size, so no "
         "fixed limit applies (grey)." if adaptive else ""))
+
+
+#: The views below the runs, in stateful tabs: only the open one is built and sent (a first visit
+#: draws the map and the loss; the 3D surface alone kept the browser busy for seconds).
+VIEW_LOSS, VIEW_DISTANCE, VIEW_STABILITY, VIEW_3D = (
+    ":material/show_chart: Loss", ":material/straighten: Distance to the nearest minimum",
+    ":material/speed: Learning rate vs. stability limit", ":material/view_in_ar: In 3D")
+
+
+def view_tabs(d: int) -> tuple[str, ...]:
+    """The detail views of a ``d``-dimensional surface (no 3D view of a curve)."""
+    return (VIEW_LOSS, VIEW_DISTANCE, VIEW_STABILITY) + ((VIEW_3D,) if d == 2 else ())
+
+
+def detail_views(surface: Surface, trajs: list[Trajectory], statuses: list[Any]) -> None:
+    """Loss, distance, stability limit and (2D) the 3D view, one tab each; only the open tab is drawn."""
+    names = view_tabs(surface.dim)
+    if st.session_state.get("gd_view") not in names:  # e.g. the 3D view was open and the surface is now 1D
+        st.session_state["gd_view"] = names[0]
+    tabs = st.tabs(list(names), key=state.seed("gd_view", names[0]), on_change="rerun")
+    sections = {
+        VIEW_LOSS: lambda: _loss_section(surface, trajs, statuses),
+        VIEW_DISTANCE: lambda: _distance_section(surface, trajs, statuses),
+        VIEW_STABILITY: lambda: _stability_section(surface, trajs),
+        VIEW_3D: lambda: _surface3d_section(surface, trajs),
+    }
+    for name, tab in zip(names, tabs, strict=True):
+        if tab.open:
+            with tab:
+                sections[name]()
+
+
+def _loss_section(surface: Surface, trajs: list[Trajectory], statuses: list[Any]) -> None:
+    st.plotly_chart(figs.loss_figure(surface, trajs, statuses), key="gd_loss", config=CONFIG)
+    st.caption("How far above the lowest value f* each run is, on a log scale: a straight line down is steady "
+               "(linear) convergence. A red x marks the step where a run diverged; a dot, where it converged.")
+
+
+def _distance_section(surface: Surface, trajs: list[Trajectory], statuses: list[Any]) -> None:
+    dist = figs.distance_figure(surface, trajs, statuses)
+    if dist is None:
+        st.info(f"{surface.label} has no minimum: f falls without bound, so a run can only escape.",
+                icon=":material/info:")
+        return
+    st.plotly_chart(dist, key="gd_distance", config=CONFIG)
+    st.caption("A run can be low in f yet still far in x (a flat valley floor), or stop in a local minimum.")
+
+
+def _surface3d_section(surface: Surface, trajs: list[Trajectory]) -> None:
+    st.plotly_chart(figs.surface3d_figure(surface, trajs), key="gd_3d", config=CONFIG)
+    st.caption("The same paths on the surface; drag to turn it." + (
+        " Height is log₁₀(1 + f − f*), so the valley floor stays visible." if surface.log_color else ""))
 
 
 def render() -> None:
@@ -599,31 +650,6 @@ def render() -> None:
     st.subheader(":material/directions_run: Runs")
     preset_note(surface, trajs)
     runs_controls({rid: status_badge(s.kind, s.text) for rid, s in zip(run_ids(), statuses, strict=True)})
-
-    loss_col, dist_col = st.columns(2, gap="large")
-    with loss_col:
-        st.subheader(":material/show_chart: Loss")
-        st.plotly_chart(figs.loss_figure(surface, trajs, statuses), key="gd_loss", config=CONFIG)
-        st.caption("How far above the lowest value f* each run is, on a log scale: a straight line down is steady "
-                   "(linear) convergence. A red x marks the step where a run diverged; a dot, where it converged.")
-    with dist_col:
-        st.subheader(":material/straighten: Distance to the nearest minimum")
-        dist = figs.distance_figure(surface, trajs, statuses)
-        if dist is None:
-            st.info(f"{surface.label} has no minimum: f falls without bound, so a run can only escape.",
-                    icon=":material/info:")
-        else:
-            st.plotly_chart(dist, key="gd_distance", config=CONFIG)
-            st.caption("A run can be low in f yet still far in x (a flat valley floor), or stop in a local minimum.")
-
-    lr_col, col3d = st.columns(2, gap="large") if surface.dim == 2 else (st.container(), None)
-    with lr_col:
-        _stability_section(surface, trajs)
-    if col3d is not None:
-        with col3d:
-            st.subheader(":material/view_in_ar: In 3D")
-            st.plotly_chart(figs.surface3d_figure(surface, trajs), key="gd_3d", config=CONFIG)
-            st.caption("The same paths on the surface; drag to turn it." + (
-                " Height is log₁₀(1 + f − f*), so the valley floor stays visible." if surface.log_color else ""))
+    detail_views(surface, trajs, statuses)
 
     state.remember(prefixes=_SAVED_PREFIXES)

@@ -54,6 +54,12 @@ FITS: tuple[str, ...] = ("every run", "the centre run only")
 SHAPES: tuple[str, ...] = ("Contour", "3D")
 BEST = "best"
 
+TABS: tuple[str, ...] = (
+    ":material/route: Paths on the landscape", ":material/fact_check: Is the picture honest?",
+    ":material/compare: Sharp or flat?", ":material/linear_scale: Initial to final",
+    ":material/show_chart: Loss curves",
+)
+
 _SETUP, _VIEW = Setup(), ViewOptions()
 #: Every widget's first value (``ls_hidden`` starts per kind of task, from ``HIDDEN_DEFAULT``).
 DEFAULTS: dict[str, Any] = {
@@ -62,7 +68,7 @@ DEFAULTS: dict[str, Any] = {
     "ls_optimizer": _SETUP.runs[0][0], "ls_rates": [lr for _, lr in _SETUP.runs],
     "ls_optimizers": list(COMPARE_OPTIMIZERS), "ls_lr": COMPARE_LEARNING_RATE, "ls_steps": _SETUP.steps,
     "ls_batch": _SETUP.batch_size, "ls_seed": _SETUP.seed, "ls_resolution": _VIEW.resolution,
-    "ls_span": _VIEW.span, "ls_log": _VIEW.log, "ls_reference": BEST, "ls_fit": FITS[0], "ls_shape": SHAPES[0],
+    "ls_span": _VIEW.span, "ls_log": _VIEW.log, "ls_reference": BEST, "ls_fit": FITS[0], "ls_shape": SHAPES[0], "ls_tab": TABS[0],
 }
 #: The widget values remembered across page switches.
 KEYS: tuple[str, ...] = (*DEFAULTS, "ls_hidden")
@@ -283,14 +289,23 @@ def plane_controls(labels: list[str]) -> tuple[int | None, bool, bool]:
     _seed("ls_reference")
     if st.session_state["ls_reference"] not in options:  # the runs changed: back to the default
         st.session_state["ls_reference"] = BEST
-    ref = c1.selectbox("Centre on", options, key="ls_reference",
-                       format_func=lambda v: "the best run (lowest final loss)" if v == BEST else v,
-                       help="The plane passes through this run's final weights.")
-    fit = c2.selectbox("Fit the plane to", FITS, key=_seed("ls_fit"),
-                       help="Every run: the plane that shows as much of all paths as a plane can. The centre "
-                            "run only: its own path in most detail (the others may leave the picture).")
-    shape = c3.segmented_control("Show as", SHAPES, key=_seed("ls_shape"))
-    return (None if ref == BEST else labels.index(ref)), fit != FITS[0], shape == SHAPES[1]
+    c1.selectbox("Centre on", options, key="ls_reference",
+                 format_func=lambda v: "the best run (lowest final loss)" if v == BEST else v,
+                 help="The plane passes through this run's final weights.")
+    c2.selectbox("Fit the plane to", FITS, key=_seed("ls_fit"),
+                 help="Every run: the plane that shows as much of all paths as a plane can. The centre "
+                      "run only: its own path in most detail (the others may leave the picture).")
+    c3.segmented_control("Show as", SHAPES, key=_seed("ls_shape"))
+    return plane_choice(labels)
+
+
+def plane_choice(labels: list[str]) -> tuple[int | None, bool, bool]:
+    """What ``plane_controls`` chose, read whether or not its widgets are drawn this run (the other
+    tabs use the plane chosen on the first)."""
+    ref = state.value("ls_reference", BEST)
+    fit = state.value("ls_fit", DEFAULTS["ls_fit"])
+    shape = state.value("ls_shape", DEFAULTS["ls_shape"])
+    return (labels.index(ref) if ref in labels else None), fit == FITS[1], shape == SHAPES[1]
 
 
 def show_divergence(runs: list[landscape_runs.TrainingRun]) -> None:
@@ -314,10 +329,8 @@ def _metrics(runs: list[landscape_runs.TrainingRun]) -> None:
 def _plane_tab(setup: Setup, view: ViewOptions) -> paths.PathLandscape | None:
     """The paths on the PCA plane (contour or 3D), and how the plane was chosen; None if there is none."""
     reference, own_path, surface = plane_controls(setup.labels)
-    try:
-        plane = plane_view(setup, reference, view.resolution, own_path)
-    except ValueError as exc:  # e.g. no run moved: there is no plane to fit
-        st.warning(f"No plane to show: {exc}", icon=":material/warning:")
+    plane = _plane(setup, view, reference, own_path)
+    if plane is None:
         return None
     if surface:
         st.plotly_chart(figs.path_surface(plane, view.log), key="ls_surface_chart")
@@ -337,8 +350,19 @@ def _plane_tab(setup: Setup, view: ViewOptions) -> paths.PathLandscape | None:
     return plane
 
 
-def _honesty_tab(plane: paths.PathLandscape | None, view: ViewOptions) -> None:
+def _plane(setup: Setup, view: ViewOptions, reference: int | None, own_path: bool) -> paths.PathLandscape | None:
+    """The PCA plane (cached), or None with a warning saying why there is none."""
+    try:
+        return plane_view(setup, reference, view.resolution, own_path)
+    except ValueError as exc:  # e.g. no run moved: there is no plane to fit
+        st.warning(f"No plane to show: {exc}", icon=":material/warning:")
+        return None
+
+
+def _honesty_tab(setup: Setup, view: ViewOptions) -> None:
     """The real loss beside the plane's loss at each snapshot, and the distance from the plane."""
+    reference, own_path, _ = plane_choice(setup.labels)
+    plane = _plane(setup, view, reference, own_path)
     if plane is None:
         return
     st.plotly_chart(figs.path_honesty(plane, view.log), key="ls_honesty_chart")
@@ -412,21 +436,16 @@ def _page() -> None:
             return
         show_divergence(runs)
         _metrics(runs)
-        tab_plane, tab_honest, tab_slices, tab_line, tab_curves = st.tabs([
-            ":material/route: Paths on the landscape", ":material/fact_check: Is the picture honest?",
-            ":material/compare: Sharp or flat?", ":material/linear_scale: Initial to final",
-            ":material/show_chart: Loss curves",
-        ])
-        with tab_plane:
-            plane = _plane_tab(setup, view)
-        with tab_honest:
-            _honesty_tab(plane, view)
-        with tab_slices:
-            _slices_tab(setup, view, runs)
-        with tab_line:
-            _line_tab(setup, view, runs)
-        with tab_curves:
-            _curves_tab(view, runs)
+        # Stateful tabs: only the open one is computed and drawn (slices and interpolations cost a
+        # pass over the data per grid point; five charts at once kept the browser busy for seconds).
+        tabs = st.tabs(list(TABS), key=_seed("ls_tab"), on_change="rerun")
+        sections = (lambda: _plane_tab(setup, view), lambda: _honesty_tab(setup, view),
+                    lambda: _slices_tab(setup, view, runs), lambda: _line_tab(setup, view, runs),
+                    lambda: _curves_tab(view, runs))
+        for tab, section in zip(tabs, sections, strict=True):
+            if tab.open:
+                with tab:
+                    section()
 
 
 def render() -> None:

@@ -1,5 +1,5 @@
 """The gradient-descent page in real Chromium: the race animates in the browser (the map stays drawn
-while it plays), a click on the map moves the start point, which survives a visit to another page, the
+while it plays), the 3D view draws in its tab, a click on the map moves the start point, which survives a visit to another page, the
 learning-rate preset shows a divergence in red, and the 1D view draws. Screenshots:
 tests/artifacts/descent_*.png."""
 
@@ -39,6 +39,16 @@ def test_descent_race_plays_and_responds(page, app_url):
     assert last == 200  # the figure opens on the finished race
     page.wait_for_timeout(500)
     screenshot(page, "descent_initial")
+
+    # The detail views sit in tabs drawn when opened: the 3D surface with the paths.
+    page.get_by_role("tab", name="In 3D").click()
+    page.wait_for_selector("[data-testid=stPlotlyChart] .gl-container canvas", timeout=60_000)
+    _rerun_done(page)
+    assert_no_exception(page)
+    page.wait_for_timeout(500)
+    screenshot(page, "descent_3d")
+    page.get_by_role("tab", name="Loss").click()
+    _rerun_done(page)
 
     # Play: the heads go back to step 0 and move; the map and the faint paths stay drawn.
     page.locator(f"{MAP} g.updatemenu-button").first.click()

@@ -11,6 +11,17 @@ def _plot_drawn(page, count: int = 1) -> None:
         f"document.querySelectorAll('[data-testid=stPlotlyChart] .main-svg').length >= {count}", timeout=30_000)
 
 
+def _open_tab(page, name: str) -> None:
+    """Click a tab (stateful tabs: the click reruns the page, which computes and draws only that tab)."""
+    page.get_by_role("tab", name=name).click()
+    page.wait_for_timeout(300)
+    wait_for_app(page)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=stPlotlyChart] .main-svg')]"
+        ".some(e => e.getBoundingClientRect().width > 0)", timeout=30_000)
+    page.wait_for_timeout(400)  # let plotly finish its transitions
+
+
 def test_landscape_comparison_views(page, app_url):
     page.set_viewport_size({"width": 1400, "height": 1700})  # Streamlit scrolls inside: show the whole view
     # Home first: on a fresh server a deep link can arrive before app.py's st.navigation has run once,
@@ -25,24 +36,20 @@ def test_landscape_comparison_views(page, app_url):
     page.wait_for_timeout(500)  # let plotly finish its transitions
     screenshot(page, "landscape_paths")
 
-    page.get_by_role("tab", name="Is the picture honest?").click()
-    page.wait_for_timeout(500)
+    _open_tab(page, "Is the picture honest?")
     screenshot(page, "landscape_honesty")
 
-    page.get_by_role("tab", name="Sharp or flat?").click()
-    page.wait_for_timeout(500)
+    _open_tab(page, "Sharp or flat?")
     assert_no_exception(page)
     screenshot(page, "landscape_slices")
 
-    page.get_by_role("tab", name="Initial to final").click()
-    page.wait_for_timeout(400)
+    _open_tab(page, "Initial to final")
     screenshot(page, "landscape_interpolation")
 
-    page.get_by_role("tab", name="Loss curves").click()
-    page.wait_for_timeout(400)
+    _open_tab(page, "Loss curves")
     screenshot(page, "landscape_curves")
 
-    page.get_by_role("tab", name="Paths on the landscape").click()
+    _open_tab(page, "Paths on the landscape")
     page.get_by_role("radio", name="3D", exact=True).click()
     wait_for_app(page)
     page.wait_for_timeout(1200)

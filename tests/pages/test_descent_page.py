@@ -16,6 +16,7 @@ from nnviz.labs.descent.runs import MAX_RUNS
 from nnviz.nn import optimizers
 from nnviz.nn.optimizers import Optimizer
 from nnviz.ui import state
+from nnviz.ui.descent import VIEW_3D, VIEW_DISTANCE, VIEW_LOSS, VIEW_STABILITY, view_tabs
 
 PAGE = "../../pages/descent.py"
 
@@ -37,6 +38,13 @@ def _text(at: AppTest) -> str:
 
 def _charts(at: AppTest) -> list[dict]:
     return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def _open_view(at: AppTest, name: str) -> list[dict]:
+    """Open the detail tab ``name`` (stateful tabs: only the open one is drawn); the charts then shown."""
+    at.session_state["gd_view"] = name
+    _run(at)
+    return _charts(at)
 
 
 def _run_lrs(at: AppTest) -> list[float]:
@@ -62,8 +70,15 @@ def test_first_load_races_every_optimizer_on_the_bowl(at):
     assert contour["layout"]["images"][0]["source"].startswith("data:image/png")
     assert 1 < len(contour["frames"]) <= 200
     assert len(at.get("plotly_chart")[0].proto.spec) < 1_000_000
-    assert len(charts) == 5  # map, loss, distance, learning rate vs limit, 3D
+    assert len(charts) == 2  # the map and the open tab's loss; the other views wait for their tab
+    assert [t.label for t in at.tabs] == list(view_tabs(2))
+    assert charts[1]["layout"]["yaxis"]["type"] == "log"  # the loss, f - f*, on a log scale
+    assert len(_open_view(at, VIEW_DISTANCE)) == 2
+    assert len(_open_view(at, VIEW_STABILITY)) == 2
     assert any("converges only for" in m.value for m in at.markdown)
+    surface3d = _open_view(at, VIEW_3D)[1]
+    assert {t["type"] for t in surface3d["data"]} == {"surface", "scatter3d"}
+    assert len(_open_view(at, VIEW_LOSS)) == 2
     assert at.latex  # the surface's formula
 
 
@@ -102,6 +117,7 @@ def test_changing_the_surface_resets_the_start_and_retunes_the_preset(at):
     after = _run_lrs(at)
     assert after != before and len(set(after)) == 1 and after[0] < 0.01
     assert "diverged" not in _text(at)
+    _open_view(at, VIEW_STABILITY)
     assert "near its minimum" in "\n".join(m.value for m in at.markdown)  # local stability limit
 
 
@@ -117,7 +133,7 @@ def test_a_bad_start_gives_a_message_and_keeps_the_state(at, typed, message):
     assert at.error and message in at.error[0].value
     assert "last valid point (-2.5, 2)" in at.error[0].value
     assert at.text_input(key="gd_start").value == typed  # what the user typed stays
-    assert len(at.get("plotly_chart")) == 5  # the runs still show, from the last valid start
+    assert len(at.get("plotly_chart")) == 2  # the runs still show, from the last valid start
     at.text_input(key="gd_start").input("1, 0.5")
     _run(at)
     assert not at.error
@@ -138,7 +154,10 @@ def test_the_1d_view(at):
     _run(at)
     text = _text(at)
     assert "diverged at step" in text and "converged at step" in text
-    assert len(_charts(at)) == 4  # no 3D view in 1D
+    assert [t.label for t in at.tabs] == list(view_tabs(1))  # no 3D view in 1D
+    assert VIEW_3D not in view_tabs(1)
+    for name in view_tabs(1):
+        assert len(_open_view(at, name)) == 2, name
 
 
 def test_add_and_remove_runs(at):
@@ -219,7 +238,7 @@ def test_a_new_optimizer_gets_its_arrow_and_limit_from_its_class(heavy_ball):
     _run(at)
     assert not at.error
     assert "Heavy ball (test), η = 0.02" in _text(at)
-    contour, lr = _charts(at)[0], _charts(at)[3]
+    contour, lr = _open_view(at, VIEW_STABILITY)
     # The velocity arrow: one trace for every run, a shaft per run; the heavy ball's is drawn (run 0).
     arrow = next(t for t in contour["data"] if t.get("name", "").startswith("momentum: "))
     assert "Heavy ball (test): −u" in arrow["name"]

@@ -33,6 +33,18 @@ def _trace_types(at: AppTest) -> list[set[str]]:
     return [{t.get("type", "scatter") for t in spec["data"]} for spec in _specs(at)]
 
 
+def _every_view(at: AppTest) -> list[set[str]]:
+    """Open each tab in turn (stateful tabs: only the open one is computed and drawn) -> the trace
+    types of every chart shown, tab by tab; the first tab is open again at the end."""
+    types = []
+    for tab in (*ui.TABS[1:], ui.TABS[0]):
+        at.session_state["ls_tab"] = tab
+        at.run()
+        assert not at.exception, at.exception
+        types.append(_trace_types(at))
+    return [t for tab in (types[-1], *types[:-1]) for t in tab]
+
+
 @pytest.fixture(scope="module")
 def default_run() -> AppTest:
     at = _page(small=False).run()
@@ -42,7 +54,9 @@ def default_run() -> AppTest:
 
 def test_defaults_show_every_view(default_run):
     at = default_run
-    types = _trace_types(at)
+    assert len(_trace_types(at)) == 1  # only the open tab is drawn on arrival
+    assert [t.label for t in at.tabs] == list(ui.TABS)
+    types = _every_view(at)
     assert len(types) == 5  # paths contour, honesty, slices, interpolation, loss curves
     assert "contour" in types[0] and "scatter" in types[0]
     assert types[2] == {"contour", "scatter"}
@@ -65,7 +79,7 @@ def test_bad_hidden_sizes_keep_the_last_setup_with_a_message():
     assert not at.exception
     assert any("whole numbers" in e.value and "last valid setup" in e.value for e in at.error)
     assert at.session_state["ls_last_setup"].hidden == (16, 16)
-    assert len(at.get("plotly_chart")) == 5  # the views stay
+    assert len(_every_view(at)) == 5  # the views stay
     assert at.text_input(key="ls_hidden").value == "16, lots"  # the user's text is kept to fix
     at.text_input(key="ls_hidden").set_value("8").run()
     assert not at.error and at.session_state["ls_last_setup"].hidden == (8,)
@@ -76,7 +90,7 @@ def test_no_learning_rate_picked_says_so():
     at.multiselect(key="ls_rates").set_value([]).run()
     assert not at.exception
     assert any("pick at least one learning rate" in e.value for e in at.error)
-    assert len(at.get("plotly_chart")) == 5
+    assert len(_every_view(at)) == 5
 
 
 def test_compare_optimizers_and_the_3d_surface():
@@ -104,7 +118,7 @@ def test_digits_task(mnist_folder):
     assert at.text_input(key="ls_hidden").value == "64"
     assert not at.error
     assert at.session_state["ls_last_setup"].task == DIGITS
-    assert len(at.metric) == 2 and len(at.get("plotly_chart")) == 5
+    assert len(at.metric) == 2 and len(_every_view(at)) == 5
 
 
 def test_digits_disabled_with_a_message_when_mnist_is_missing(tmp_path, monkeypatch):
@@ -115,7 +129,7 @@ def test_digits_disabled_with_a_message_when_mnist_is_missing(tmp_path, monkeypa
         assert not at.exception
         assert DIGITS not in at.selectbox(key="ls_task").options
         assert any("digits task is disabled" in c.value and str(tmp_path) in c.value for c in at.caption)
-        assert len(at.get("plotly_chart")) == 5  # the toy tasks still work
+        assert len(_every_view(at)) == 5  # the toy tasks still work
     finally:
         ui._mnist.clear()
 
