@@ -228,17 +228,49 @@ def _compared(key: SurfaceKey, start: tuple[float, ...], n_steps: int) -> list[R
     return optimizers_compared(_surface(key), start, n_steps)
 
 
-def cached_race(surface: Surface, specs: tuple[RunSpec, ...], start: tuple[float, ...], n_steps: int) -> list[Trajectory]:
-    """``race``, cached per (surface, specs, start, steps)."""
-    return _race(surface_key(surface), tuple(specs), tuple(float(v) for v in start), int(n_steps))
-
-
 def cached_ladder(surface: Surface, optimizer: str, start: tuple[float, ...], n_steps: int) -> list[RunSpec]:
     return _ladder(surface_key(surface), optimizer, tuple(float(v) for v in start), int(n_steps))
 
 
 def cached_compared(surface: Surface, start: tuple[float, ...], n_steps: int) -> list[RunSpec]:
     return _compared(surface_key(surface), tuple(float(v) for v in start), int(n_steps))
+
+
+# Figures are shared read-only objects (st.plotly_chart serializes them without changing them), keyed
+# on the pure inputs: a second visitor with the same settings gets them without building anything.
+RaceKey = tuple[SurfaceKey, tuple[RunSpec, ...], tuple[float, ...], int]
+
+
+def race_key(surface: Surface, specs: Sequence[RunSpec], start: Sequence[float], n_steps: int) -> RaceKey:
+    return surface_key(surface), tuple(specs), tuple(float(v) for v in start), int(n_steps)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _figure(kind: str, race: RaceKey, tol: float = TOLERANCE, options: tuple[bool, ...] = ()) -> Any:
+    """Figure ``kind`` of the race ``race`` (statuses at tolerance ``tol``; ``options``: the map's overlays)."""
+    surface = _surface(race[0])
+    trajs = _race(*race)
+    statuses = [status(t, surface, tol) for t in trajs]
+    if kind == "contour":
+        grad, vel, scale = options
+        return figs.contour_figure(surface, trajs, show_gradient=grad, show_velocity=vel, show_step_size=scale,
+                                   statuses=statuses)
+    if kind == "curve":
+        return figs.curve_figure(surface, trajs, statuses=statuses)
+    if kind == "loss":
+        return figs.loss_figure(surface, trajs, statuses)
+    if kind == "distance":
+        return figs.distance_figure(surface, trajs, statuses)
+    if kind == "stability":
+        return figs.learning_rate_figure(surface, trajs, curvature=reference_curvature(surface)[0])
+    if kind == "3d":
+        return figs.surface3d_figure(surface, trajs)
+    raise ValueError(f"unknown figure {kind!r}")
+
+
+def figure(kind: str, race: RaceKey, options: tuple[bool, ...] = ()) -> Any:
+    """The cached figure ``kind`` of ``race``, with the statuses at the chosen tolerance."""
+    return _figure(kind, race, tolerance(), options)
 
 
 PRESETS = {
@@ -520,10 +552,10 @@ def status_badge(st_kind: str, text: str) -> str:
 # ---- the page -----------------------------------------------------------------------------------------
 
 
-def _stability_section(surface: Surface, trajs: list[Trajectory]) -> None:
+def _stability_section(surface: Surface, race: RaceKey) -> None:
     """Each run's learning rate against its optimizer's stability limit at the surface's curvature."""
     L, near = reference_curvature(surface)
-    lr_fig = figs.learning_rate_figure(surface, trajs, curvature=L)
+    lr_fig = figure("stability", race)
     if lr_fig is None or L is None:
         st.info("This surface has no single curvature to compare the learning rates with (no minimum, or a "
                 "kink at it). Try the quadratic, the bowl or Rosenbrock.", icon=":material/info:")
@@ -561,17 +593,17 @@ def view_tabs(d: int) -> tuple[str, ...]:
     return (VIEW_LOSS, VIEW_DISTANCE, VIEW_STABILITY) + ((VIEW_3D,) if d == 2 else ())
 
 
-def detail_views(surface: Surface, trajs: list[Trajectory], statuses: list[Any]) -> None:
+def detail_views(surface: Surface, race: RaceKey) -> None:
     """Loss, distance, stability limit and (2D) the 3D view, one tab each; only the open tab is drawn."""
     names = view_tabs(surface.dim)
     if st.session_state.get("gd_view") not in names:  # e.g. the 3D view was open and the surface is now 1D
         st.session_state["gd_view"] = names[0]
     tabs = st.tabs(list(names), key=state.seed("gd_view", names[0]), on_change="rerun")
     sections = {
-        VIEW_LOSS: lambda: _loss_section(surface, trajs, statuses),
-        VIEW_DISTANCE: lambda: _distance_section(surface, trajs, statuses),
-        VIEW_STABILITY: lambda: _stability_section(surface, trajs),
-        VIEW_3D: lambda: _surface3d_section(surface, trajs),
+        VIEW_LOSS: lambda: _loss_section(race),
+        VIEW_DISTANCE: lambda: _distance_section(surface, race),
+        VIEW_STABILITY: lambda: _stability_section(surface, race),
+        VIEW_3D: lambda: _surface3d_section(surface, race),
     }
     for name, tab in zip(names, tabs, strict=True):
         if tab.open:
@@ -579,14 +611,14 @@ def detail_views(surface: Surface, trajs: list[Trajectory], statuses: list[Any])
                 sections[name]()
 
 
-def _loss_section(surface: Surface, trajs: list[Trajectory], statuses: list[Any]) -> None:
-    st.plotly_chart(figs.loss_figure(surface, trajs, statuses), key="gd_loss", config=CONFIG)
+def _loss_section(race: RaceKey) -> None:
+    st.plotly_chart(figure("loss", race), key="gd_loss", config=CONFIG)
     st.caption("How far above the lowest value f* each run is, on a log scale: a straight line down is steady "
                "(linear) convergence. A red x marks the step where a run diverged; a dot, where it converged.")
 
 
-def _distance_section(surface: Surface, trajs: list[Trajectory], statuses: list[Any]) -> None:
-    dist = figs.distance_figure(surface, trajs, statuses)
+def _distance_section(surface: Surface, race: RaceKey) -> None:
+    dist = figure("distance", race)
     if dist is None:
         st.info(f"{surface.label} has no minimum: f falls without bound, so a run can only escape.",
                 icon=":material/info:")
@@ -595,8 +627,8 @@ def _distance_section(surface: Surface, trajs: list[Trajectory], statuses: list[
     st.caption("A run can be low in f yet still far in x (a flat valley floor), or stop in a local minimum.")
 
 
-def _surface3d_section(surface: Surface, trajs: list[Trajectory]) -> None:
-    st.plotly_chart(figs.surface3d_figure(surface, trajs), key="gd_3d", config=CONFIG)
+def _surface3d_section(surface: Surface, race: RaceKey) -> None:
+    st.plotly_chart(figure("3d", race), key="gd_3d", config=CONFIG)
     st.caption("The same paths on the surface; drag to turn it." + (
         " Height is log₁₀(1 + f − f*), so the valley floor stays visible." if surface.log_color else ""))
 
@@ -623,16 +655,15 @@ def render() -> None:
         st.subheader(":material/tune: Presets")
         preset_controls()
 
-    specs = tuple(current_specs())
+    race = race_key(surface, current_specs(), start, steps())
     with st.spinner("Running the optimizers..."):
-        trajs = cached_race(surface, specs, start, steps())
+        trajs = _race(*race)
     statuses = [status(t, surface, tolerance()) for t in trajs]
 
     with view:
         if surface.dim == 2:
             show_grad, show_vel, show_scale = view_toggles()
-            fig = figs.contour_figure(surface, trajs, show_gradient=show_grad, show_velocity=show_vel,
-                                      show_step_size=show_scale, statuses=statuses)
+            fig = figure("contour", race, (show_grad, show_vel, show_scale))
             st.plotly_chart(fig, key="gd_contour", on_select=pick_from_map, selection_mode="points", config=CONFIG)
             st.caption(
                 "**Play** replays the race from step 0; the slider picks a step. Faint lines: each run's whole "
@@ -640,7 +671,7 @@ def render() -> None:
                 "map to start from there."
             )
         else:
-            st.plotly_chart(figs.curve_figure(surface, trajs, statuses=statuses), key="gd_curve", config=CONFIG)
+            st.plotly_chart(figure("curve", race), key="gd_curve", config=CONFIG)
             st.caption(
                 "**Play** slides every point along the curve. Dashed: the tangent at the current point, with slope "
                 "f′(x). Arrow: the step taken (for plain gradient descent Δx = −η f′(x)): a steep slope or a large "
@@ -650,6 +681,6 @@ def render() -> None:
     st.subheader(":material/directions_run: Runs")
     preset_note(surface, trajs)
     runs_controls({rid: status_badge(s.kind, s.text) for rid, s in zip(run_ids(), statuses, strict=True)})
-    detail_views(surface, trajs, statuses)
+    detail_views(surface, race)
 
     state.remember(prefixes=_SAVED_PREFIXES)

@@ -140,7 +140,22 @@ def activations_section() -> None:
                 st.latex(cls.derivative_formula)
     st.markdown("##### The notes' comparison table")
     st.caption("Rendered from the metadata of the engine's activation registry (nnviz.nn.activations).")
-    st.dataframe(lab.activation_table(), hide_index=True, key="fn_act_table")
+    st.markdown(markdown_table(lab.activation_table()))
+
+
+def markdown_table(rows: list[dict[str, str]]) -> str:
+    """Rows as a Markdown table: a static table needs no data-grid code in the browser (st.dataframe
+    made the first visit load two more large scripts beside plotly's)."""
+    if not rows:
+        return ""
+
+    def cell(v: object) -> str:
+        return str(v).replace("|", "\\|").replace("\n", " ")
+
+    head = list(rows[0])
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(cell(r[k]) for k in head) + " |" for r in rows]
+    return "\n".join(lines)
 
 
 def vanishing_section() -> None:

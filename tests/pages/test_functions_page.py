@@ -49,7 +49,8 @@ def test_every_tab_draws_and_keeps_its_settings():
     charts = {"Activations": ["fn_act_chart"], "Vanishing gradients": ["fn_chain_chart", "fn_init_chart"],
               "Losses": ["fn_reg_chart", "fn_cls_p_chart", "fn_cls_s_chart"],
               "Softmax": ["fn_softmax_chart", "fn_softmax_t_chart"]}
-    assert at.get("dataframe")  # the notes' comparison table
+    table = next(m.value for m in at.markdown if m.value.startswith("| Function | Output range"))
+    assert all(f"| {activations.ACTIVATIONS.get(n).label} |" in table for n in activations.names())  # the notes' table
     assert r"\frac{1}{1 + e^{-z}}" in "\n".join(el.value for el in at.latex)  # sigmoid's formula, from the registry
     at.select_slider(key="fn_zrange").set_value(20).run()
     for tab, keys in charts.items():
