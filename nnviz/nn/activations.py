@@ -50,6 +50,9 @@ class Activation:
     curve_note: ClassVar[str] = ""
     #: What the initializers do to it in a deep network at initialization ("" : nothing to add).
     init_note: ClassVar[str] = ""
+    #: Its units can die: a unit whose z stays negative outputs 0, gets zero gradient and never
+    #: learns again (the trainer's dead-unit count covers the hidden layers of such functions).
+    can_die: ClassVar[bool] = False
 
     def __init__(self, **params: float) -> None:
         for key, value in resolve_hyperparams("activation", self.name, self.hyperparams, params).items():
@@ -158,6 +161,7 @@ class Tanh(Activation):
 class ReLU(Activation):
     hidden_note = 'Fast, boundaries made of straight pieces; some neurons may die (see Diagnostics).'
     initializer = "he_normal"
+    can_die = True
     label = "ReLU"
     formula = r"f(z) = \max(0, z)"
     derivative_formula = r"f'(z) = \begin{cases} 1 & z > 0 \\ 0 & z \le 0 \end{cases}"

@@ -117,7 +117,7 @@ class Dense(Layer):
     def backward(self, dout: np.ndarray) -> np.ndarray | None:
         np.matmul(self._x.T, dout, out=self.grads["W"])
         if self.use_bias:
-            np.sum(dout, axis=0, out=self.grads["b"])
+            np.add.reduce(dout, axis=0, out=self.grads["b"])  # np.sum without its Python wrappers
         return dout @ self.params["W"].T if self.needs_input_grad else None
 
     def config(self) -> dict[str, Any]:

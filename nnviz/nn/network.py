@@ -33,6 +33,8 @@ class Network:
     ``Network(layers, input_shape=(2,), seed=0)`` builds the layers for inputs of shape
     (n, *input_shape). ``params`` and ``grads`` map "layername.param" (e.g. "dense0.W") to the
     layers' live arrays: an optimizer updating ``params`` in place updates the network.
+    Those arrays are consecutive slices of one vector each, ``packed_params`` and ``packed_grads``
+    (in ``params`` order), so an elementwise optimizer can update them all in one go.
     """
 
     def __init__(
@@ -65,10 +67,23 @@ class Network:
         self.output_shape = shape
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
+        size = sum(p.size for layer in self.layers for p in layer.params.values())
+        self.packed_params = np.empty(size, dtype=self.dtype)
+        self.packed_grads = np.zeros(size, dtype=self.dtype)
+        offset = 0
         for layer in self.layers:
-            for key in layer.params:
-                self.params[f"{layer.name}.{key}"] = layer.params[key]
-                self.grads[f"{layer.name}.{key}"] = layer.grads[key]
+            for key, value in layer.params.items():
+                if value.dtype != self.dtype or layer.grads[key].shape != value.shape:
+                    raise ValueError(f"layer {layer.name} built {key} as {value.dtype} {value.shape}; "
+                                     f"the network is {self.dtype}")
+                # The layer's own arrays become views of the packed vectors (values copied over).
+                view = self.packed_params[offset : offset + value.size].reshape(value.shape)
+                view[...] = value
+                grad = self.packed_grads[offset : offset + value.size].reshape(value.shape)
+                grad[...] = layer.grads[key]
+                layer.params[key] = self.params[f"{layer.name}.{key}"] = view
+                layer.grads[key] = self.grads[f"{layer.name}.{key}"] = grad
+                offset += value.size
 
     # ---- construction -------------------------------------------------------------------
     @classmethod
@@ -107,6 +122,8 @@ class Network:
     def check_input(self, X: np.ndarray) -> np.ndarray:
         """X as an array of the network's dtype, shape (n, *input_shape) (a single sample gains the
         batch axis); ValueError if it does not fit."""
+        if type(X) is np.ndarray and X.dtype == self.dtype and X.shape[1:] == self.input_shape:
+            return X  # already fits (the trainer's batches): no conversions, no copies
         X = np.asarray(X)
         if X.ndim == len(self.input_shape):  # a single sample
             X = X[None]
@@ -139,6 +156,8 @@ class Network:
         X = self.check_input(X)
         if len(X) == 0:
             return np.zeros((0, *self.output_shape), self.dtype)
+        if len(X) <= batch_size:
+            return self.forward(X)
         return np.concatenate([self.forward(X[i : i + batch_size]) for i in range(0, len(X), batch_size)])
 
     def backward(self, dout: np.ndarray, start: int | None = None, input_grad: bool = True) -> np.ndarray | None:
@@ -172,10 +191,12 @@ class Network:
             and all(v == 1.0 for v in last.fn.params.values())
         )
 
-    def loss_backward(self, loss: Loss, out: np.ndarray, y: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
+    def loss_backward(self, loss: Loss, out: np.ndarray, y: np.ndarray, input_grad: bool = True,
+                      fused: bool | None = None) -> np.ndarray | None:
         """Backward pass for ``loss(out, y)`` after ``forward``: the fused stable gradient where
-        the output activation pairs with the loss, else the plain chain rule. Returns dL/dX."""
-        if self.fuses_with(loss):
+        the output activation pairs with the loss, else the plain chain rule. Returns dL/dX.
+        ``fused``: ``fuses_with(loss)`` if the caller already knows it (a trainer, every step)."""
+        if self.fuses_with(loss) if fused is None else fused:
             return self.backward(loss.fused_grad(out, y), start=len(self.layers) - 2, input_grad=input_grad)
         return self.backward(loss.grad(out, y), input_grad=input_grad)
 

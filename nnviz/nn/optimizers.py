@@ -45,6 +45,10 @@ class Optimizer:
     velocity: ClassVar[str | None] = None
     #: Whether each coordinate gets its own step size from the state (then ``step_scale`` says which).
     adaptive: ClassVar[bool] = False
+    #: Whether its update treats every coordinate alone (each element of p, g and the state arrays
+    #: from the same elements only), so all parameters can be updated at once as one packed vector
+    #: (``step_packed``) with the same numbers as ``step``.
+    elementwise: ClassVar[bool] = False
 
     def __init__(self, learning_rate: float = 0.01, **hyper: float) -> None:
         self.learning_rate = check_learning_rate(learning_rate)
@@ -53,6 +57,7 @@ class Optimizer:
         self.set_hyperparams(**hyper)
         self.state: dict[str, dict[str, np.ndarray]] = {}
         self.t = 0  # steps taken
+        self._packed: tuple[np.ndarray, dict[str, np.ndarray]] | None = None  # (params vector, its state)
 
     def set_hyperparams(self, learning_rate: float | None = None, **hyper: float) -> None:
         """Change settings between steps, keeping the state (velocities, moments)."""
@@ -115,9 +120,42 @@ class Optimizer:
                 state = self.state[key] = self._init_state(p)
             self._update(p, g, state)
 
+    def step_packed(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray],
+                    packed_params: np.ndarray, packed_grads: np.ndarray) -> None:
+        """``step`` where ``params`` and ``grads`` are consecutive slices, in order, of the vectors
+        ``packed_params`` and ``packed_grads`` (``Network.packed_params``): an ``elementwise``
+        optimizer updates the whole vector at once (a few array operations instead of a few per
+        parameter; the same numbers), its ``state[key]`` arrays then being slices of packed state.
+        Any other optimizer takes the ordinary ``step``."""
+        if not self.elementwise:
+            self.step(params, grads)
+            return
+        if self._packed is None or self._packed[0] is not packed_params:
+            self._pack_state(params, packed_params)
+        self.t += 1
+        self._update(packed_params, packed_grads, self._packed[1])
+
+    def _pack_state(self, params: dict[str, np.ndarray], packed_params: np.ndarray) -> None:
+        """Packed state for ``packed_params``; per-key state already there is carried over."""
+        packed = self._init_state(packed_params)
+        start = packed_params.__array_interface__["data"][0]
+        offset = 0
+        for key, p in params.items():
+            if p.base is not packed_params or p.__array_interface__["data"][0] != start + offset * p.itemsize:
+                raise ValueError(f"parameter {key!r} is not the next slice of the packed vector")
+            views = {name: arr[offset : offset + p.size].reshape(p.shape) for name, arr in packed.items()}
+            for name, old in self.state.get(key, {}).items():
+                views[name][...] = old
+            self.state[key] = views
+            offset += p.size
+        if offset != packed_params.size:
+            raise ValueError(f"the parameters cover {offset} of the packed vector's {packed_params.size} values")
+        self._packed = (packed_params, packed)
+
     def reset(self) -> None:
         self.state.clear()
         self.t = 0
+        self._packed = None
 
     def _init_state(self, p: np.ndarray) -> dict[str, np.ndarray]:
         return {}
@@ -147,6 +185,7 @@ def create(name: str, learning_rate: float, **hyper: float) -> Optimizer:
 
 @OPTIMIZERS.register("sgd")
 class SGD(Optimizer):
+    elementwise = True
     label = "SGD"
     formula = r"\theta \leftarrow \theta - \eta\, g"
     description = "Plain gradient descent: a step against the gradient, scaled by the learning rate"
@@ -169,6 +208,7 @@ class SGD(Optimizer):
 
 @OPTIMIZERS.register("momentum")
 class Momentum(Optimizer):
+    elementwise = True
     label = "Momentum"
     formula = r"v \leftarrow \beta v + (1 - \beta)\, g;\quad \theta \leftarrow \theta - \eta\, v"
     description = "Averages recent gradients: rolls through ravines and small bumps"
@@ -195,6 +235,7 @@ class Momentum(Optimizer):
 
 @OPTIMIZERS.register("nesterov")
 class Nesterov(Optimizer):
+    elementwise = True
     label = "Nesterov"
     formula = (
         r"v \leftarrow \beta v + (1 - \beta)\, g;\quad "
@@ -224,6 +265,7 @@ class Nesterov(Optimizer):
 
 @OPTIMIZERS.register("adagrad")
 class Adagrad(Optimizer):
+    elementwise = True
     label = "Adagrad"
     formula = r"G \leftarrow G + g^2;\quad \theta \leftarrow \theta - \eta\, g / (\sqrt{G} + \epsilon)"
     description = "Per-coordinate steps that shrink with the sum of all past squared gradients"
@@ -247,6 +289,7 @@ class Adagrad(Optimizer):
 
 @OPTIMIZERS.register("rmsprop")
 class RMSprop(Optimizer):
+    elementwise = True
     label = "RMSprop"
     formula = (
         r"s \leftarrow \rho s + (1 - \rho)\, g^2;\quad "
@@ -278,6 +321,7 @@ class RMSprop(Optimizer):
 
 @OPTIMIZERS.register("adam")
 class Adam(Optimizer):
+    elementwise = True
     label = "Adam"
     formula = (
         r"m \leftarrow \beta_1 m + (1-\beta_1) g;\ v \leftarrow \beta_2 v + (1-\beta_2) g^2;\ "

@@ -1,10 +1,16 @@
-"""Learning-rate schedules: ``lr(step)`` from the base rate, step counting from 0."""
+"""Learning-rate schedules: ``lr(step)`` from the base rate, step counting from 0.
+
+A schedule is a function ``fn(base_lr, step, total_steps, **settings)``; the settings it takes
+(keyword parameters named like ``Schedule``'s fields, e.g. ``every`` and ``factor``) are what a
+``Schedule`` passes it, so no code needs to know which schedule uses which setting.
+"""
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from nnviz.nn.registry import Registry
 
@@ -50,8 +56,17 @@ class Schedule:
             raise ValueError(f"schedule steps must be >= 1, got total_steps={self.total_steps}, every={self.every}")
         if not (0 < self.factor <= 1):
             raise ValueError(f"step-decay factor must be in (0, 1], got {self.factor}")
+        fn = SCHEDULES.get(self.name)
+        # Resolved once (not a dataclass field: equality, hashing and asdict see the settings only).
+        object.__setattr__(self, "_fn", fn)
+        object.__setattr__(self, "_settings", settings_of(fn, self))
 
     def __call__(self, base_lr: float, step: int) -> float:
-        if self.name == "step":
-            return step_decay(base_lr, step, self.total_steps, self.every, self.factor)
-        return SCHEDULES.get(self.name)(base_lr, step, self.total_steps)
+        return self._fn(base_lr, step, self.total_steps, **self._settings)
+
+
+def settings_of(fn: Callable[..., float], schedule: Schedule) -> dict[str, float]:
+    """The ``Schedule`` settings that ``fn`` takes as keyword parameters, with ``schedule``'s values."""
+    takes = inspect.signature(fn).parameters
+    return {f.name: getattr(schedule, f.name) for f in fields(schedule)
+            if f.name in takes and f.name not in ("name", "total_steps")}

@@ -74,9 +74,12 @@ class History:
 
     Per step: ``steps``, ``loss`` (mini-batch data loss), ``learning_rate``.
     Every ``eval_every`` steps (and at step 1): ``eval_steps``, ``train_loss``/``train_accuracy``
-    (on the training set, at most its first ``eval_size`` samples), ``val_loss``/``val_accuracy`` (NaN without validation data), ``grad_norms``
-    (layer name -> norm of that layer's gradient at that step), ``dead_relu`` (fraction of ReLU
-    units that output 0 for every probe sample; NaN without ReLUs).
+    (on the training set, at most its first ``eval_size`` samples), ``val_loss``/``val_accuracy``
+    (NaN without validation data), ``grad_norms`` (layer name -> norm of that layer's gradient at
+    that step), ``dead_relu`` (fraction of the hidden units of activations that can die, ReLU's,
+    that output 0 for every probe sample, the first ``probe_size`` training samples; NaN without
+    such units). Where the probe lies within the evaluated training samples, the dead units are
+    read off that evaluation's own forward pass (no second pass over the probe).
     """
 
     steps: list[int] = field(default_factory=list)
@@ -185,7 +188,8 @@ class Trainer:
         self.X_val, self.y_val = (None, None) if X_val is None else _check_data(net, X_val, y_val, "validation")
         self.config = config
         self.loss = losses.get(config.loss, **config.loss_params)
-        self.loss.value(net.predict(self.X[:2]), self.y[:2])  # shape mismatches fail now, clearly
+        out = net.predict(self.X[:2])
+        self.loss.value(out, self.y[:2])  # shape mismatches fail now, clearly
         self.optimizer = optimizers.create(config.optimizer, config.learning_rate, **config.optimizer_params)
         if transform is not None and not callable(transform):
             raise ValueError(f"transform must be callable (X, y, rng) -> (X, y), got {type(transform).__name__}")
@@ -199,7 +203,26 @@ class Trainer:
         self._probe = self.X[: min(probe_size, len(self.X))]
         # Training loss/accuracy at evaluations use at most eval_size samples (bounded cost).
         self._eval_X, self._eval_y = self.X[:eval_size], self.y[:eval_size]
-        self._layer_names = [layer.name for layer in net.layers if layer.params]
+        # Targets shaped like the output (one-hot rows for labels) and class labels, once: every
+        # step and every evaluation would otherwise rebuild them (and check every label again).
+        self._targets = self._as_targets(self.y, out)
+        self._eval_sets = [(self._eval_X, self._targets[: len(self._eval_X)], class_labels(self._eval_y))]
+        if self.X_val is not None:
+            self._eval_sets.append((self.X_val, self._as_targets(self.y_val, out), class_labels(self.y_val)))
+        # Gradient norms per layer from the per-key squares: which keys (by position) each layer owns.
+        self._grads = list(net.grads.values())
+        keys = list(net.grads)
+        self._norm_groups = [(layer.name, [i for i, k in enumerate(keys) if k.startswith(layer.name + ".")])
+                             for layer in net.layers if layer.params]
+        # Layers whose units can die, by position (never the output layer).
+        self._dying = [i for i, layer in enumerate(net.layers[:-1])
+                       if isinstance(layer, Activation) and layer.fn.can_die]
+        self._fused = net.fuses_with(self.loss)
+
+    @staticmethod
+    def _as_targets(y: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """``losses.as_targets`` for all of ``y`` at once, for outputs like ``out`` (k, dtype)."""
+        return losses.as_targets(np.broadcast_to(np.zeros((), out.dtype), (len(y), *out.shape[1:])), y)
 
     # ---- settings -----------------------------------------------------------------------
     def configure(self, config: TrainConfig) -> None:
@@ -249,6 +272,7 @@ class Trainer:
         if total < 0:
             raise ValueError(f"steps must be >= 0, got {total}")
         done = 0
+        self._fused = self.net.fuses_with(self.loss)  # once per chunk, not per step
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             while done < total and self.diverged is None:
                 self._train_step()
@@ -274,17 +298,19 @@ class Trainer:
     def _train_step(self) -> None:
         cfg, net = self.config, self.net
         idx = self._next_batch()
-        Xb, yb = self.X[idx], self.y[idx]
-        if self.transform is not None:
-            Xb, yb = self._transformed(Xb, yb)
-        out = net.forward(Xb, training=True)
-        yb = losses.as_targets(out, yb)  # one-hot once, for both value and gradient
+        if self.transform is None:
+            Xb, yb = self.X[idx], self._targets[idx]
+            out = net.forward(Xb, training=True)
+        else:
+            Xb, yb = self._transformed(self.X[idx], self.y[idx])
+            out = net.forward(Xb, training=True)
+            yb = losses.as_targets(out, yb)  # one-hot once, for both value and gradient
         loss = self.loss.value(out, yb)
-        net.loss_backward(self.loss, out, yb, input_grad=False)
+        net.loss_backward(self.loss, out, yb, input_grad=False, fused=self._fused)
         regularization.add_gradients(net, cfg.l1, cfg.l2)
         step = self.step + 1
-        grad_sq = {key: float(np.vdot(g, g)) for key, g in net.grads.items()}
-        grad_norm = math.sqrt(sum(grad_sq.values()))
+        grad_sq = [float(np.vdot(g, g)) for g in self._grads]  # in net.grads order
+        grad_norm = math.sqrt(sum(grad_sq))
         if not (math.isfinite(loss) and math.isfinite(grad_norm)):
             self.diverged = step  # parameters untouched: still the last finite state
             return
@@ -294,7 +320,7 @@ class Trainer:
         # finite parameters can only overflow when that is huge: only then keep a backup.
         risky = lr * max(grad_norm, 1.0) > 1e15
         backup = net.get_flat() if risky else None
-        self.optimizer.step(net.params, net.grads)
+        self.optimizer.step_packed(net.params, net.grads, net.packed_params, net.packed_grads)
         if risky and not all(np.isfinite(np.vdot(p, p)) for p in net.params.values()):
             net.set_flat(backup)
             self.diverged = step
@@ -312,30 +338,68 @@ class Trainer:
             out = self.net.predict(X)
             return self.loss.value(out, y), accuracy(out, y)
 
-    def _evaluate(self, grad_sq: dict[str, float]) -> None:
+    def _evaluate(self, grad_sq: list[float]) -> None:
+        """One evaluation (as ``evaluate`` and ``dead_relu_fraction`` compute them, with the
+        targets prepared once and the probe's dead units read off the training-set pass)."""
         h = self.history
         h.eval_steps.append(self.step)
-        train_loss, train_acc = self.evaluate(self._eval_X, self._eval_y)
-        h.train_loss.append(train_loss)
-        h.train_accuracy.append(train_acc)
-        if self.X_val is not None:
-            val_loss, val_acc = self.evaluate(self.X_val, self.y_val)
+        (X, targets, labels), *val = self._eval_sets
+        probe = len(self._probe) if len(self._probe) <= min(len(X), _PREDICT_BATCH) else 0
+        out, dead = self._eval_pass(X, probe)
+        h.train_loss.append(self.loss.value(out, targets))
+        h.train_accuracy.append(_accuracy(out, labels))
+        if val:
+            (X_val, val_targets, val_labels), = val
+            out = self._eval_pass(X_val, 0)[0]
+            h.val_loss.append(self.loss.value(out, val_targets))
+            h.val_accuracy.append(_accuracy(out, val_labels))
         else:
-            val_loss, val_acc = math.nan, math.nan
-        h.val_loss.append(val_loss)
-        h.val_accuracy.append(val_acc)
-        for name in self._layer_names:
-            norm = math.sqrt(sum(v for k, v in grad_sq.items() if k.startswith(name + ".")))
-            h.grad_norms.setdefault(name, []).append(norm)
-        h.dead_relu.append(self.dead_relu_fraction())
+            h.val_loss.append(math.nan)
+            h.val_accuracy.append(math.nan)
+        for name, keys in self._norm_groups:
+            h.grad_norms.setdefault(name, []).append(math.sqrt(sum(grad_sq[i] for i in keys)))
+        h.dead_relu.append(self.dead_relu_fraction() if not probe else dead)
+
+    def _eval_pass(self, X: np.ndarray, probe: int) -> tuple[np.ndarray, float]:
+        """(outputs, dead fraction) of an inference pass over checked X, layer by layer in chunks
+        like ``Network.predict``; dead units among the first ``probe`` rows (NaN for probe=0)."""
+        layers = self.net.layers
+        chunks = []
+        dead = total = 0
+        for start in range(0, len(X), _PREDICT_BATCH):
+            out = X[start : start + _PREDICT_BATCH]
+            for i, layer in enumerate(layers):
+                out = layer.forward(out, False)
+                if probe and start == 0 and i in self._dying:
+                    d, t = _dead_units(out[:probe])
+                    dead, total = dead + d, total + t
+            chunks.append(out)
+        out = chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
+        return out, (dead / total if total else math.nan)
 
     def dead_relu_fraction(self) -> float:
-        """Fraction of ReLU units that output 0 for every probe sample (NaN without ReLUs)."""
+        """Fraction of the hidden units that can die (``can_die`` activations, e.g. ReLU) that
+        output 0 for every probe sample (NaN without such units)."""
+        if not self._dying:
+            return math.nan
         outs = self.net.layer_outputs(self._probe)
         dead = total = 0
-        for layer, out in zip(self.net.layers, outs, strict=True):
-            if isinstance(layer, Activation) and layer.function == "relu" and layer is not self.net.layers[-1]:
-                flat = out.reshape(len(out), -1)
-                dead += int(np.sum(np.all(flat <= 0, axis=0)))
-                total += flat.shape[1]
+        for i in self._dying:
+            d, t = _dead_units(outs[i])
+            dead, total = dead + d, total + t
         return dead / total if total else math.nan
+
+
+#: The chunk size of ``Network.predict`` (its default), which evaluations follow.
+_PREDICT_BATCH = 2048
+
+
+def _dead_units(out: np.ndarray) -> tuple[int, int]:
+    """(units that output 0 for every row, units) of a layer's outputs (n, ...)."""
+    flat = out.reshape(len(out), -1)
+    return int(np.sum(np.all(flat <= 0, axis=0))), flat.shape[1]
+
+
+def _accuracy(out: np.ndarray, labels: np.ndarray | None) -> float:
+    """``accuracy`` with the class labels already computed (None: regression, NaN)."""
+    return math.nan if labels is None else float(np.mean(predicted_classes(out) == labels))

@@ -113,3 +113,22 @@ def test_plot_params_and_curve_note(name):
     for key, value in cls.plot_params.items():  # a plot's starting values are valid settings
         assert activations.get(name, **{key: value}).params[key] == value
     assert bool(cls.curve_note) == (not cls.elementwise)  # only a vector function needs a word on its curve
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_can_die_means_zero_output_and_zero_gradient_for_negative_z(name):
+    """``can_die``: a unit whose z stays negative outputs 0, gets zero gradient and never learns
+    again. An entry that still passes a gradient for some z < 0 must not claim it."""
+    fn = activations.get(name)
+    z = -np.linspace(1e-3, 20.0, 200).reshape(-1, 4)
+    grad = fn.backward(z, fn.forward(z), np.ones_like(z))
+    if fn.can_die:
+        assert np.all(fn.forward(z) == 0) and np.all(grad == 0)
+    if np.any(grad != 0):
+        assert not fn.can_die
+
+
+def test_relu_can_die_and_its_relatives_cannot():
+    assert activations.ACTIVATIONS.get("relu").can_die
+    for name in ("leaky_relu", "elu", "gelu", "tanh", "sigmoid", "linear", "softmax"):
+        assert not activations.ACTIVATIONS.get(name).can_die

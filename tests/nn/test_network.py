@@ -228,3 +228,32 @@ def test_bad_construction_and_input():
     net = Network.mlp([2, 3, 1])
     with pytest.raises(ValueError, match=r"does not match the network's input \(2,\)"):
         net.forward(np.zeros((4, 3)))
+
+
+def test_parameters_and_gradients_are_slices_of_one_packed_vector_each():
+    net = Network.mlp([3, 4, 2], activation="relu", output="softmax", batchnorm=True, seed=2)
+    assert net.packed_params.shape == net.packed_grads.shape == (net.n_params,)
+    assert np.array_equal(net.packed_params, net.get_flat())
+    offset = 0
+    for layer in net.layers:
+        for key, p in layer.params.items():
+            assert p is net.params[f"{layer.name}.{key}"] and layer.grads[key] is net.grads[f"{layer.name}.{key}"]
+            assert np.shares_memory(p, net.packed_params[offset : offset + p.size])
+            assert np.shares_memory(layer.grads[key], net.packed_grads[offset : offset + p.size])
+            offset += p.size
+    net.packed_params[:] = 1.5
+    assert all(np.all(p == 1.5) for p in net.params.values())
+    out = net.forward(np.ones((4, 3)), training=True)
+    net.backward(np.ones_like(out))
+    assert np.array_equal(net.packed_grads, np.concatenate([g.ravel() for g in net.grads.values()]))
+    twin = Network.load(net.to_bytes())
+    assert np.array_equal(twin.packed_params, net.packed_params)
+
+
+def test_forward_takes_a_fitting_array_as_it_is_and_converts_anything_else():
+    net = Network.mlp([2, 3, 1], seed=0)
+    X = np.random.default_rng(0).normal(size=(5, 2))
+    assert np.array_equal(net.forward(X), net.forward(X.astype(np.float32)))
+    assert np.array_equal(net.forward(X[0]), net.forward(X[:1]))  # a single sample
+    assert np.array_equal(net.forward(X.tolist()), net.forward(X))
+    assert net.predict(X).shape == (5, 1) and np.allclose(net.predict(X, batch_size=2), net.predict(X))

@@ -263,3 +263,97 @@ def test_resolve_fills_defaults_and_rejects_unknown_settings():
     assert optimizers.get("sgd").resolve() == {}
     with pytest.raises(ValueError, match="no setting 'beta'"):
         optimizers.get("sgd").resolve(beta=0.9)
+
+
+# ---- the packed step (all parameters as one vector) ------------------------------------------
+
+
+def _packed_net(seed: int = 0):
+    from nnviz.nn.network import Network
+
+    return Network.mlp([3, 5, 4, 2], activation="tanh", output="softmax", seed=seed, batchnorm=True)
+
+
+@pytest.mark.parametrize("name", optimizers.names())
+def test_step_packed_gives_the_numbers_of_step(name):
+    a, b = _packed_net(), _packed_net()
+    opt_a, opt_b = optimizers.get(name)(learning_rate=0.05), optimizers.get(name)(learning_rate=0.05)
+    rng = np.random.default_rng(1)
+    for t in range(6):
+        grads = {k: rng.normal(size=p.shape).astype(p.dtype) for k, p in a.params.items()}
+        for net in (a, b):
+            for k, g in grads.items():
+                net.grads[k][...] = g
+        if t == 2:  # a different learning rate and settings between steps, as a trainer's configure
+            for opt in (opt_a, opt_b):
+                opt.set_hyperparams(learning_rate=0.02)
+        opt_a.step(a.params, a.grads)
+        opt_b.step_packed(b.params, b.grads, b.packed_params, b.packed_grads)
+    assert np.array_equal(a.get_flat(), b.get_flat())
+    assert opt_a.t == opt_b.t == 6 and opt_a.state.keys() == opt_b.state.keys()
+    for key, state in opt_a.state.items():
+        assert state.keys() == opt_b.state[key].keys()
+        assert all(np.array_equal(v, opt_b.state[key][k]) for k, v in state.items())
+
+
+@pytest.mark.parametrize("name", [n for n in optimizers.names() if optimizers.get(n).elementwise])
+def test_packed_state_is_per_key_views_and_carries_over_earlier_state(name):
+    net, twin = _packed_net(), _packed_net()
+    opt, ref = optimizers.get(name)(learning_rate=0.05), optimizers.get(name)(learning_rate=0.05)
+    for k, g in net.grads.items():
+        g[...] = 0.1
+        twin.grads[k][...] = 0.1
+    opt.step(net.params, net.grads)  # per-key state first ...
+    opt.step_packed(net.params, net.grads, net.packed_params, net.packed_grads)  # ... then packed
+    ref.step(twin.params, twin.grads)
+    ref.step(twin.params, twin.grads)
+    assert np.array_equal(net.get_flat(), twin.get_flat())
+    for key, state in opt.state.items():
+        for k, v in state.items():
+            assert np.array_equal(v, ref.state[key][k]) and v.shape == net.params[key].shape
+            assert np.shares_memory(v, opt._packed[1][k])  # the page's view of the state is live
+    opt.reset()
+    assert opt.state == {} and opt.t == 0
+
+
+def test_step_packed_refuses_arrays_that_are_not_slices_of_the_vector():
+    net = _packed_net()
+    opt = optimizers.get("sgd")(learning_rate=0.1)
+    loose = {k: p.copy() for k, p in net.params.items()}
+    with pytest.raises(ValueError, match="not the next slice"):
+        opt.step_packed(loose, net.grads, net.packed_params, net.packed_grads)
+
+
+def test_an_optimizer_that_is_not_elementwise_takes_the_ordinary_step():
+    class PerTensor(optimizers.Optimizer):  # normalizes each gradient array as a whole
+        def _update(self, p, g, state):
+            p -= self.learning_rate * g / (np.linalg.norm(g) + 1e-12)
+
+    a, b = _packed_net(), _packed_net()
+    for net in (a, b):
+        for g in net.grads.values():
+            g[...] = np.arange(g.size).reshape(g.shape)
+    PerTensor(learning_rate=0.1).step(a.params, a.grads)
+    PerTensor(learning_rate=0.1).step_packed(b.params, b.grads, b.packed_params, b.packed_grads)
+    assert np.array_equal(a.get_flat(), b.get_flat())
+
+
+def test_schedule_entries_get_the_settings_their_function_takes():
+    from dataclasses import asdict
+
+    from nnviz.nn import schedules
+    from nnviz.nn.schedules import Schedule
+
+    @schedules.SCHEDULES.register("not-a-schedule")
+    def scaled(base_lr: float, step: int, total_steps: int, factor: float = 1.0) -> float:
+        return base_lr * factor
+
+    try:
+        assert Schedule("not-a-schedule", factor=0.25)(1.0, 7) == 0.25
+        assert Schedule("step", every=10, factor=0.5)(1.0, 25) == 0.25  # every and factor, by signature
+        assert Schedule("cosine", total_steps=10, every=3, factor=0.5)(1.0, 10) == pytest.approx(0.01)
+        s = Schedule("step", every=10)
+        assert s == Schedule("step", every=10) and asdict(s) == {"name": "step", "total_steps": 10_000,
+                                                                  "every": 10, "factor": 0.5}
+    finally:
+        schedules.SCHEDULES.unregister("not-a-schedule")

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from nnviz.data import datasets
+from nnviz.nn import optimizers
 from nnviz.nn.network import Network
 from nnviz.nn.training import TrainConfig, Trainer
 
@@ -246,3 +247,120 @@ def test_transform_must_be_callable():
     X, y, _, _ = _toy("xor")
     with pytest.raises(ValueError, match="transform must be callable"):
         Trainer(Network.mlp([2, 4, 2], output="softmax"), TrainConfig(), X, y, transform="augment")
+
+
+# ---- the fast paths give the same numbers as the plain composition of the public API ----------
+
+
+def _reference_run(net, cfg: TrainConfig, X, y, X_val, y_val, steps: int, probe_size: int, eval_size: int):
+    """The Trainer's algorithm written out with the public API only: per-batch targets, the
+    per-key optimizer ``step``, ``predict`` for evaluations and a separate pass over the probe."""
+    from nnviz.nn import losses, optimizers, regularization
+    from nnviz.nn.layers import Activation
+
+    X = X.astype(net.dtype)
+    X_val = X_val.astype(net.dtype)
+    rng = np.random.default_rng(cfg.seed)
+    loss = losses.get(cfg.loss)
+    opt = optimizers.create(cfg.optimizer, cfg.learning_rate, **cfg.optimizer_params)
+    order, pos, b = rng.permutation(len(X)), 0, cfg.batch_size
+    rows: dict[str, list] = {k: [] for k in ("loss", "lr", "train", "val", "dead", "norms")}
+    for step in range(1, steps + 1):
+        if pos + b > len(X):
+            order, pos = rng.permutation(len(X)), 0
+        idx = order[pos : pos + b]
+        pos += b
+        out = net.forward(X[idx], training=True)
+        t = losses.as_targets(out, y[idx])
+        value = loss.value(out, t)
+        net.loss_backward(loss, out, t, input_grad=False)
+        regularization.add_gradients(net, cfg.l1, cfg.l2)
+        sq = {k: float(np.vdot(g, g)) for k, g in net.grads.items()}
+        lr = cfg.schedule(cfg.learning_rate, step - 1)
+        opt.learning_rate = lr
+        opt.step(net.params, net.grads)
+        rows["loss"].append(value)
+        rows["lr"].append(lr)
+        if step % cfg.eval_every == 0 or step == 1:
+            for name, (Xe, ye) in (("train", (X[:eval_size], y[:eval_size])), ("val", (X_val, y_val))):
+                out = net.predict(Xe)
+                labels = ye.astype(np.int64)
+                rows[name].append((loss.value(out, ye), float(np.mean(out.argmax(axis=1) == labels))))
+            outs = net.layer_outputs(X[:probe_size])
+            hidden = [o for layer, o in zip(net.layers[:-1], outs, strict=False)
+                      if isinstance(layer, Activation) and layer.fn.can_die]
+            dead = sum(int(np.all(o <= 0, axis=0).sum()) for o in hidden)
+            total = sum(o.shape[1] for o in hidden)
+            rows["dead"].append(dead / total if total else math.nan)
+            rows["norms"].append([math.sqrt(sum(v for k, v in sq.items() if k.startswith(layer.name + ".")))
+                                  for layer in net.layers if layer.params])
+    return rows, opt
+
+
+@pytest.mark.parametrize("optimizer", optimizers.names())
+@pytest.mark.parametrize("variant", ["relu", "tanh-bn-dropout-l2-step"])
+def test_trainer_is_bit_identical_to_the_plain_algorithm(optimizer, variant):
+    from nnviz.nn.schedules import Schedule
+
+    X, y, Xv, yv = _toy("circles", n=400)
+    if variant == "relu":
+        make = lambda: Network.mlp([2, 8, 8, 2], activation="relu", output="softmax", seed=1)  # noqa: E731
+        cfg = TrainConfig(optimizer=optimizer, learning_rate=0.01, batch_size=16, seed=2, eval_every=7)
+    else:
+        make = lambda: Network.mlp([2, 8, 8, 2], activation="tanh", output="softmax", seed=1,  # noqa: E731
+                                   batchnorm=True, dropout=0.2)
+        cfg = TrainConfig(optimizer=optimizer, learning_rate=0.01, batch_size=10, seed=2, eval_every=5, l1=1e-3,
+                          l2=1e-3, schedule=Schedule("step", every=20, factor=0.5))
+    probe, eval_size = 50, 200  # the probe within the evaluated rows: dead units read off that pass
+    tr = Trainer(make(), cfg, X, y, Xv, yv, probe_size=probe, eval_size=eval_size)
+    tr.run(steps=95)
+    ref_net = make()
+    rows, opt = _reference_run(ref_net, cfg, X, y, Xv, yv, 95, probe, eval_size)
+    assert np.array_equal(tr.net.get_flat(), ref_net.get_flat())
+    h = tr.history
+    assert h.loss == rows["loss"] and h.learning_rate == rows["lr"]
+    assert list(zip(h.train_loss, h.train_accuracy, strict=True)) == rows["train"]
+    assert list(zip(h.val_loss, h.val_accuracy, strict=True)) == rows["val"]
+    assert [list(v) for v in zip(*h.grad_norms.values(), strict=True)] == rows["norms"]
+    assert np.array_equal(h.dead_relu, rows["dead"], equal_nan=True)
+    assert tr.optimizer.state.keys() == opt.state.keys()
+    for key, state in opt.state.items():
+        assert all(np.array_equal(tr.optimizer.state[key][k], v) for k, v in state.items())
+
+
+def test_dead_units_outside_the_evaluated_rows_get_their_own_pass():
+    X, y, _, _ = _toy("xor")
+    net = Network.mlp([2, 6, 2], activation="relu", output="softmax", seed=0)
+    tr = Trainer(net, TrainConfig(eval_every=1), X, y, probe_size=300, eval_size=100)
+    tr.run(steps=3)
+    assert tr.history.dead_relu[-1] == tr.dead_relu_fraction()
+
+
+def test_dead_units_are_counted_for_any_activation_that_can_die_not_by_name():
+    from nnviz.nn import activations
+
+    @activations.ACTIVATIONS.register("not-an-activation-that-dies")
+    class Dies(activations.Tanh):
+        can_die = True
+
+    try:
+        X, y, _, _ = _toy("xor")
+        net = Network.mlp([2, 4, 2], activation="not-an-activation-that-dies", output="softmax")
+        net.params["dense0.b"][...] = -100.0  # tanh(-100 + ...) < 0 everywhere: "dead" by its outputs
+        tr = Trainer(net, TrainConfig(eval_every=1), X, y)
+        assert tr.dead_relu_fraction() == 1.0
+        tr.run(steps=1)
+        assert tr.history.dead_relu == [1.0]
+    finally:
+        activations.ACTIVATIONS.unregister("not-an-activation-that-dies")
+
+
+def test_changing_the_loss_between_chunks_switches_the_fused_gradient():
+    X, y, _, _ = _toy("xor")
+    net = Network.mlp([2, 6, 1], activation="tanh", output="sigmoid", seed=0)
+    tr = Trainer(net, TrainConfig(loss="mse", optimizer="sgd", learning_rate=0.1), X, y)
+    tr.run(steps=5)
+    assert not tr._fused
+    tr.configure(tr.config.replace(loss="binary_cross_entropy"))
+    tr.run(steps=5)
+    assert tr._fused and tr.step == 10 and tr.diverged is None
