@@ -11,9 +11,11 @@
    off, against a plain NumPy loop of the same network.
 
 Prints; never asserts on time. ``--threads N`` limits the BLAS threads (threadpoolctl, if
-installed; otherwise set OPENBLAS_NUM_THREADS=N in the environment).
+installed; otherwise set OPENBLAS_NUM_THREADS=N in the environment). ``--blas-ab`` runs every
+runner twice per round, with the BLAS library's default threads and with one thread, interleaved
+(needs threadpoolctl: pip install threadpoolctl; the app does not need it).
 
-    python bench/bench_trainer_overhead.py [--repeats 5] [--tiny-steps 2000] [--threads 1]
+    python bench/bench_trainer_overhead.py [--repeats 5] [--tiny-steps 2000] [--threads 1 | --blas-ab]
 """
 
 from __future__ import annotations
@@ -121,8 +123,12 @@ def tiny_numpy(steps: int) -> Callable[[], float]:
     return go
 
 
-def interleaved(runners: dict[str, Callable[[], float]], repeats: int) -> dict[str, float]:
-    """Median seconds of each runner, rounds interleaved, round 0 a warm-up."""
+def interleaved(runners: dict[str, Callable[[], float]], repeats: int, blas_ab: bool = False) -> dict[str, float]:
+    """Median seconds of each runner, rounds interleaved, round 0 a warm-up; ``blas_ab``: each
+    runner also with one BLAS thread (name + " [1 thread]"), right after its default run."""
+    if blas_ab:
+        runners = {k: v for name, fn in runners.items()
+                   for k, v in ((name, fn), (f"{name} [1 thread]", lambda fn=fn: _one_thread(fn)))}
     times: dict[str, list[float]] = {name: [] for name in runners}
     for r in range(repeats + 1):
         for name, fn in runners.items():
@@ -130,6 +136,13 @@ def interleaved(runners: dict[str, Callable[[], float]], repeats: int) -> dict[s
             if r:
                 times[name].append(t)
     return {name: statistics.median(ts) for name, ts in times.items()}
+
+
+def _one_thread(fn: Callable[[], float]) -> float:
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        return fn()
 
 
 def thread_limit(threads: int | None):
@@ -156,8 +169,14 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--tiny-steps", type=int, default=2000)
     ap.add_argument("--threads", type=int, default=None, help="BLAS threads (needs threadpoolctl)")
+    ap.add_argument("--blas-ab", action="store_true", help="each runner with default and with 1 BLAS thread")
     ap.add_argument("--skip-mnist", action="store_true")
     args = ap.parse_args()
+    if args.blas_ab:
+        try:
+            import threadpoolctl  # noqa: F401
+        except ImportError:
+            sys.exit("--blas-ab needs threadpoolctl (pip install threadpoolctl)")
     with thread_limit(args.threads):
         print(f"BLAS: {blas_threads()}; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
         if not args.skip_mnist:
@@ -172,11 +191,12 @@ def main() -> None:
                 "Trainer eval_every=5 (playground)": mnist_trainer(5),
                 "Trainer digits page (val 500)": mnist_trainer(0, val=True),
             }
-            med = interleaved({k: (lambda f=f: f(X, y, next(seeds) % 7)) for k, f in fns.items()}, args.repeats)
+            med = interleaved({k: (lambda f=f: f(X, y, next(seeds) % 7)) for k, f in fns.items()}, args.repeats,
+                              args.blas_ab)
             base = med["plain NumPy loop"]
             print(f"MNIST 5k, MLP {'-'.join(map(str, SIZES))}, batch {BATCH}, one epoch, median of {args.repeats}")
             for name, t in med.items():
-                print(f"  {name:34s} {t * 1000:8.1f} ms/epoch   x{t / base:5.2f} of the NumPy loop")
+                print(f"  {name:45s} {t * 1000:8.1f} ms/epoch   x{t / base:5.2f} of the NumPy loop")
         n = args.tiny_steps
         exp = Experiment()
         eval_every = build(exp).trainer.config.eval_every
@@ -185,11 +205,11 @@ def main() -> None:
             "Trainer eval_every=0": tiny_trainer(0, n),
             f"Trainer eval_every={eval_every} (playground)": tiny_trainer(None, n),
             "Trainer eval_every=10": tiny_trainer(10, n),
-        }, args.repeats)
+        }, args.repeats, args.blas_ab)
         print(f"Playground default ({exp.describe()}, {exp.n_points} points), {n} steps, median of {args.repeats}")
         base = med["plain NumPy loop (Adam)"]
         for name, t in med.items():
-            print(f"  {name:34s} {n / t:8.0f} steps/s  {t / n * 1e6:7.1f} us/step   x{t / base:5.2f} of the NumPy loop")
+            print(f"  {name:45s} {n / t:8.0f} steps/s  {t / n * 1e6:7.1f} us/step   x{t / base:5.2f} of the NumPy loop")
 
 
 if __name__ == "__main__":

@@ -65,6 +65,11 @@ class Network:
             counts[layer.kind] = counts.get(layer.kind, 0) + 1
             shape = layer.build(shape, rng, self.dtype)
         self.output_shape = shape
+        self._pack()
+
+    def _pack(self) -> None:
+        """Make every layer's parameters and gradients slices of ``packed_params`` and
+        ``packed_grads`` (values copied over) and list them in ``params`` and ``grads``."""
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
         size = sum(p.size for layer in self.layers for p in layer.params.values())
@@ -84,6 +89,11 @@ class Network:
                 layer.params[key] = self.params[f"{layer.name}.{key}"] = view
                 layer.grads[key] = self.grads[f"{layer.name}.{key}"] = grad
                 offset += value.size
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # A pickled or deep-copied network's arrays arrive as separate copies: link them again.
+        self.__dict__.update(state)
+        self._pack()
 
     # ---- construction -------------------------------------------------------------------
     @classmethod

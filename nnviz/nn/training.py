@@ -210,7 +210,6 @@ class Trainer:
         if self.X_val is not None:
             self._eval_sets.append((self.X_val, self._as_targets(self.y_val, out), class_labels(self.y_val)))
         # Gradient norms per layer from the per-key squares: which keys (by position) each layer owns.
-        self._grads = list(net.grads.values())
         keys = list(net.grads)
         self._norm_groups = [(layer.name, [i for i, k in enumerate(keys) if k.startswith(layer.name + ".")])
                              for layer in net.layers if layer.params]
@@ -309,7 +308,7 @@ class Trainer:
         net.loss_backward(self.loss, out, yb, input_grad=False, fused=self._fused)
         regularization.add_gradients(net, cfg.l1, cfg.l2)
         step = self.step + 1
-        grad_sq = [float(np.vdot(g, g)) for g in self._grads]  # in net.grads order
+        grad_sq = [float(np.vdot(g, g)) for g in net.grads.values()]
         grad_norm = math.sqrt(sum(grad_sq))
         if not (math.isfinite(loss) and math.isfinite(grad_norm)):
             self.diverged = step  # parameters untouched: still the last finite state

@@ -257,3 +257,16 @@ def test_forward_takes_a_fitting_array_as_it_is_and_converts_anything_else():
     assert np.array_equal(net.forward(X[0]), net.forward(X[:1]))  # a single sample
     assert np.array_equal(net.forward(X.tolist()), net.forward(X))
     assert net.predict(X).shape == (5, 1) and np.allclose(net.predict(X, batch_size=2), net.predict(X))
+
+
+def test_a_pickled_or_deep_copied_network_is_packed_again():
+    import copy
+    import pickle
+
+    net = Network.mlp([3, 4, 2], activation="relu", output="softmax", seed=2)
+    for twin in (pickle.loads(pickle.dumps(net)), copy.deepcopy(net)):
+        assert np.array_equal(twin.packed_params, net.packed_params)
+        twin.packed_params[:] = 0.0
+        assert all(np.all(p == 0) for p in twin.params.values())
+        assert all(np.all(layer.params[k] == 0) for layer in twin.layers for k in layer.params)
+        assert not np.shares_memory(twin.packed_params, net.packed_params)

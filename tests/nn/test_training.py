@@ -364,3 +364,17 @@ def test_changing_the_loss_between_chunks_switches_the_fused_gradient():
     tr.configure(tr.config.replace(loss="binary_cross_entropy"))
     tr.run(steps=5)
     assert tr._fused and tr.step == 10 and tr.diverged is None
+
+
+def test_a_deep_copied_trainer_goes_on_exactly_like_the_original():
+    import copy
+
+    X, y, Xv, yv = _toy("circles")
+    tr = Trainer(Network.mlp([2, 6, 2], activation="relu", output="softmax", seed=1),
+                 TrainConfig(optimizer="adam", seed=3, batch_size=16), X, y, Xv, yv)
+    tr.run(steps=20)
+    twin = copy.deepcopy(tr)
+    tr.run(steps=20)
+    twin.run(steps=20)
+    assert np.array_equal(tr.net.get_flat(), twin.net.get_flat())
+    assert tr.history.to_dict() == twin.history.to_dict()
