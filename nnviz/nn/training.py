@@ -155,7 +155,7 @@ def predicted_classes(out: np.ndarray) -> np.ndarray:
 def accuracy(out: np.ndarray, y: np.ndarray) -> float:
     """Fraction correct (see ``predicted_classes``); NaN for regression targets (non-integer y)."""
     labels = class_labels(y)
-    return math.nan if labels is None else float(np.mean(predicted_classes(out) == labels))
+    return math.nan if labels is None or not len(labels) else float(np.mean(predicted_classes(out) == labels))
 
 
 class Trainer:
@@ -362,19 +362,26 @@ class Trainer:
     def _eval_pass(self, X: np.ndarray, probe: int) -> tuple[np.ndarray, float]:
         """(outputs, dead fraction) of an inference pass over checked X, layer by layer in chunks
         like ``Network.predict``; dead units among the first ``probe`` rows (NaN for probe=0)."""
-        layers = self.net.layers
+        layers, dying = self.net.layers, set(self._dying)
         chunks = []
         dead = total = 0
         for start in range(0, len(X), _PREDICT_BATCH):
             out = X[start : start + _PREDICT_BATCH]
             for i, layer in enumerate(layers):
                 out = layer.forward(out, False)
-                if probe and start == 0 and i in self._dying:
+                if probe and start == 0 and i in dying:
                     d, t = _dead_units(out[:probe])
                     dead, total = dead + d, total + t
             chunks.append(out)
+        if not chunks:  # eval_size=0: nothing to evaluate, as predict has it
+            return np.zeros((0, *self.net.output_shape), self.net.dtype), math.nan
         out = chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
         return out, (dead / total if total else math.nan)
+
+    @property
+    def counts_dead_units(self) -> bool:
+        """Whether the network has hidden units that can die (``dead_relu`` is NaN without them)."""
+        return bool(self._dying)
 
     def dead_relu_fraction(self) -> float:
         """Fraction of the hidden units that can die (``can_die`` activations, e.g. ReLU) that
@@ -401,4 +408,4 @@ def _dead_units(out: np.ndarray) -> tuple[int, int]:
 
 def _accuracy(out: np.ndarray, labels: np.ndarray | None) -> float:
     """``accuracy`` with the class labels already computed (None: regression, NaN)."""
-    return math.nan if labels is None else float(np.mean(predicted_classes(out) == labels))
+    return math.nan if labels is None or not len(labels) else float(np.mean(predicted_classes(out) == labels))

@@ -106,6 +106,7 @@ def test_dead_relu_fraction_sees_dead_units():
     assert tr.dead_relu_fraction() == 1.0
     tanh_net = Network.mlp([2, 4, 2], activation="tanh", output="softmax")
     assert math.isnan(Trainer(tanh_net, TrainConfig(), X, y).dead_relu_fraction())
+    assert tr.counts_dead_units and not Trainer(tanh_net, TrainConfig(), X, y).counts_dead_units
 
 
 def test_epochs_and_regression_accuracy_is_nan():
@@ -378,3 +379,16 @@ def test_a_deep_copied_trainer_goes_on_exactly_like_the_original():
     twin.run(steps=20)
     assert np.array_equal(tr.net.get_flat(), twin.net.get_flat())
     assert tr.history.to_dict() == twin.history.to_dict()
+
+
+def test_eval_size_zero_records_nan_like_before():
+    X, y, _, _ = _toy("xor")
+    tr = Trainer(Network.mlp([2, 4, 2], activation="relu", output="softmax"), TrainConfig(eval_every=1), X, y,
+                 eval_size=0)
+    import warnings
+
+    with np.errstate(all="raise"), warnings.catch_warnings():
+        warnings.simplefilter("error")
+        tr.run(steps=2)
+    assert all(math.isnan(v) for v in tr.history.train_loss + tr.history.train_accuracy)
+    assert len(tr.history.dead_relu) == 2 and 0.0 <= tr.history.dead_relu[-1] <= 1.0
