@@ -2,10 +2,10 @@
 
 1. One epoch of SGD on the 5,000-image MNIST subset, MLP 784-256-128-10 (as bench_mnist_mlp.py):
    a plain hand-written NumPy loop, the Trainer without diagnostics (eval_every=0), with the
-   default diagnostics (eval_every=10, no validation set), with the playground's schedule
-   (eval_every=5) and like the digits page (a validation set of 500, eval_size=500, probe 64,
-   four evaluations per epoch). Runners are interleaved round by round (the first round is a
-   warm-up), so machine noise hits all alike; medians and ratios to the NumPy loop.
+   default diagnostics (eval_every=10, no validation set; also with eval_size=500 instead of
+   2000), with the playground's schedule (eval_every=5) and like the digits page (a validation
+   set of 500, eval_size=500, probe 64, four evaluations per epoch). Runners are interleaved round
+   by round (the first round is a warm-up), so machine noise hits all alike; medians and ratios.
 2. Trainer steps per second on the playground's default experiment (circles, 500 points,
    2-4-4-2 tanh, softmax + cross-entropy, Adam, batch 10): diagnostics on (its eval_every) and
    off, against a plain NumPy loop of the same network.
@@ -43,7 +43,7 @@ from nnviz.nn.network import Network  # noqa: E402
 from nnviz.nn.training import TrainConfig, Trainer  # noqa: E402
 
 
-def mnist_trainer(eval_every: int, val: bool = False) -> Callable[[np.ndarray, np.ndarray, int], float]:
+def mnist_trainer(eval_every: int, val: bool = False, eval_size: int = 2000) -> Callable[[np.ndarray, np.ndarray, int], float]:
     """One epoch of the Trainer; ``val``: hold out 500 images and evaluate like the digits page."""
 
     def epoch(X: np.ndarray, y: np.ndarray, seed: int) -> float:
@@ -56,7 +56,7 @@ def mnist_trainer(eval_every: int, val: bool = False) -> Callable[[np.ndarray, n
         else:
             cfg = TrainConfig(loss="cross_entropy", optimizer="sgd", learning_rate=LR, batch_size=BATCH,
                               seed=seed, eval_every=eval_every)
-            tr = Trainer(net, cfg, X, y)
+            tr = Trainer(net, cfg, X, y, eval_size=eval_size)
         t0 = time.perf_counter()
         tr.run(epochs=1)
         elapsed = time.perf_counter() - t0
@@ -188,6 +188,7 @@ def main() -> None:
                 "plain NumPy loop": epoch_numpy,
                 "Trainer eval_every=0": mnist_trainer(0),
                 "Trainer eval_every=10 (default)": mnist_trainer(10),
+                "Trainer eval_every=10, eval_size=500": mnist_trainer(10, eval_size=500),
                 "Trainer eval_every=5 (playground)": mnist_trainer(5),
                 "Trainer digits page (val 500)": mnist_trainer(0, val=True),
             }
