@@ -138,6 +138,11 @@ def interleaved(runners: dict[str, Callable[[], float]], repeats: int, blas_ab: 
     return {name: statistics.median(ts) for name, ts in times.items()}
 
 
+def _suffix(name: str) -> str:
+    """The thread-setting suffix of a runner's name: ratios compare like with like."""
+    return " [1 thread]" if name.endswith(" [1 thread]") else ""
+
+
 def _one_thread(fn: Callable[[], float]) -> float:
     from threadpoolctl import threadpool_limits
 
@@ -194,9 +199,9 @@ def main() -> None:
             }
             med = interleaved({k: (lambda f=f: f(X, y, next(seeds) % 7)) for k, f in fns.items()}, args.repeats,
                               args.blas_ab)
-            base = med["plain NumPy loop"]
             print(f"MNIST 5k, MLP {'-'.join(map(str, SIZES))}, batch {BATCH}, one epoch, median of {args.repeats}")
             for name, t in med.items():
+                base = med["plain NumPy loop" + _suffix(name)]
                 print(f"  {name:45s} {t * 1000:8.1f} ms/epoch   x{t / base:5.2f} of the NumPy loop")
         n = args.tiny_steps
         exp = Experiment()
@@ -208,8 +213,8 @@ def main() -> None:
             "Trainer eval_every=10": tiny_trainer(10, n),
         }, args.repeats, args.blas_ab)
         print(f"Playground default ({exp.describe()}, {exp.n_points} points), {n} steps, median of {args.repeats}")
-        base = med["plain NumPy loop (Adam)"]
         for name, t in med.items():
+            base = med["plain NumPy loop (Adam)" + _suffix(name)]
             print(f"  {name:45s} {n / t:8.0f} steps/s  {t / n * 1e6:7.1f} us/step   x{t / base:5.2f} of the NumPy loop")
 
 
