@@ -2,6 +2,8 @@
 cross-entropy, batch 64, float32): nnviz's Trainer against a plain hand-written NumPy loop doing
 the same arithmetic, and against PyTorch CPU (if installed: pip install torch==2.13.0), side by
 side in one run. Prints seconds per epoch (median of repeats), GFLOP/s and the ratios.
+The Trainer's diagnostics (eval_every), the playground's steps/s and BLAS threads:
+bench_trainer_overhead.py.
 
     python bench/bench_mnist_mlp.py [--data ../shared/data/mnist] [--repeats 5]
 """
