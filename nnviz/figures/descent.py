@@ -44,7 +44,9 @@ from nnviz.labs.descent.surfaces import Surface
 RUN_COLORS = ("#e4572e", "#1f6fd1", "#17a34a", "#9b30d9", "#f0a202", "#e01e84")
 #: Contour colours: deep blue-grey valleys rising to a pale sand.
 CONTOUR_SCALE = [[0.0, "#2f4b6e"], [0.25, "#5f86a8"], [0.5, "#a9c4d6"], [0.75, "#dfe6dd"], [1.0, "#f7f1e1"]]
-MAX_FRAMES = 200
+#: Frames of the animations (longer runs are subsampled). 100, not 200: the slider draws a step per frame,
+#: and 200 of them cost the browser about half a second more on the first render.
+MAX_FRAMES = 100
 #: Steps of trail drawn behind each moving head.
 TRAIL = 8
 #: Arrow length as a fraction of the domain's larger side.

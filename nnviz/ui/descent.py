@@ -421,7 +421,7 @@ def start_controls(surface: Surface) -> tuple[tuple[float, ...], str | None]:
     else:
         problem += f" The runs still start from the last valid point ({format_point(start)})."
     st.slider("Steps", min_value=10, max_value=1000, step=10, key="gd_steps",
-              help="How many updates each run makes. The animation shows at most 200 frames; longer runs "
+              help="How many updates each run makes. The animation shows at most 100 frames; longer runs "
                    "are subsampled for it, but every step is computed and plotted.")
     st.select_slider("Convergence tolerance", options=TOLERANCES, key=state.seed("gd_tol", TOLERANCE),
                      format_func=lambda v: f"{v:g}",
