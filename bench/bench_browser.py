@@ -3,7 +3,9 @@
 Prints, for one fresh server on 127.0.0.1:
 - each page's first render (navigation until the script run is done and the page's charts are
   drawn), cold (first visitor) and warm (a second visitor, new browser context), and the warm
-  time's ratio to the home page's;
+  time's ratio to the home page's; for the warm visit also the work behind it, which is steadier
+  than wall times on a busy machine: kB received over the websocket, kB of JavaScript loaded
+  (plotly's bundle alone is 4.7 MB), the longest main-thread task and the sum of the long ones;
 - the live playground after Play, over ``--seconds`` at the default and at the highest speed:
   visible updates of the step counter per second, training steps per second, the server
   process's CPU seconds per second, the browser's (all Chromium processes) and the bytes per
@@ -102,10 +104,22 @@ def server_pid(url: str) -> int:
     raise RuntimeError("streamlit server process not found")
 
 
-def first_render(browser, url: str, slug: str) -> float:
-    """Seconds from navigation until the run is done and at least one chart is drawn."""
+#: Runs before the page's scripts: records the browser's long main-thread tasks (over 50 ms).
+LONG_TASKS = """window.__long = [];
+new PerformanceObserver(l => { for (const e of l.getEntries()) window.__long.push(e.duration); })
+  .observe({type: 'longtask', buffered: true});"""
+
+
+def first_render(browser, url: str, slug: str) -> dict[str, float]:
+    """Seconds from navigation until the run is done and at least one chart is drawn; with the
+    kilobytes the page received over the websocket until then, the longest main-thread task and
+    the sum of the long ones (ms), and the kilobytes of JavaScript it loaded."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.add_init_script(LONG_TASKS)
     page = context.new_page()
+    received = [0]
+    page.on("websocket", lambda ws: ws.on(
+        "framereceived", lambda payload: received.__setitem__(0, received[0] + len(payload))))
     t0 = time.perf_counter()
     page.goto(f"{url}/{slug}", wait_until="commit")
     page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=120_000)
@@ -113,11 +127,15 @@ def first_render(browser, url: str, slug: str) -> float:
         page.wait_for_selector(CHARTS, timeout=120_000)
     page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=120_000)
     elapsed = time.perf_counter() - t0
+    long = page.evaluate("() => window.__long") or [0]
+    js = page.evaluate("() => performance.getEntriesByType('resource').filter(e => e.name.endsWith('.js'))"
+                       ".reduce((n, e) => n + e.encodedBodySize, 0)")
     errors = page.locator("[data-testid=stException]").count()
     context.close()
     if errors:
         print(f"  ! {slug}: the page shows {errors} exception(s)")
-    return elapsed
+    return {"s": elapsed, "ws kB": received[0] / 1e3, "longest ms": max(long), "long ms": sum(long),
+            "js kB": js / 1e3}
 
 
 def set_highest_speed(page) -> bool:
@@ -172,12 +190,18 @@ def main(argv: list[str] | None = None) -> int:
     with serve_app("bench-browser-server") as url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         slugs = [s for s in args.pages.split(",") if s]
-        times = {slug: (first_render(browser, url, slug), first_render(browser, url, slug)) for slug in slugs}
+        renders = {slug: (first_render(browser, url, slug), first_render(browser, url, slug)) for slug in slugs}
+        times = {slug: (cold["s"], warm["s"]) for slug, (cold, warm) in renders.items()}
         home = times.get("home", (float("nan"),) * 2)[1]
         print(f"first render (s), server at {url}; a page is ready when its run is done and a chart is drawn")
-        print(f"{'page':<12}{'cold':>8}{'warm':>8}{'warm / home':>13}")
+        print("the warm visit's work: kB over the websocket, JavaScript kB loaded, the browser's longest "
+              "main-thread task and all its long tasks (ms)")
+        print(f"{'page':<12}{'cold':>8}{'warm':>8}{'warm / home':>13}{'ws kB':>9}{'js kB':>9}{'longest':>9}"
+              f"{'long':>8}")
         for slug, (cold, warm) in times.items():
-            print(f"{slug:<12}{cold:>8.2f}{warm:>8.2f}{warm / home:>13.2f}")
+            w = renders[slug][1]
+            print(f"{slug:<12}{cold:>8.2f}{warm:>8.2f}{warm / home:>13.2f}{w['ws kB']:>9.0f}{w['js kB']:>9.0f}"
+                  f"{w['longest ms']:>9.0f}{w['long ms']:>8.0f}")
         if not args.no_live:
             print(f"\nlive playground after Play, {args.seconds:g} s each")
             keys = ("updates/s", "steps/s", "frames/s", "server cpu/s", "browser cpu/s", "kB/s")
