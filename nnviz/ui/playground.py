@@ -39,7 +39,7 @@ from nnviz.labs.playground.experiment import (
     task_of,
 )
 from nnviz.labs.playground.export import export_csv, export_json, model_bytes
-from nnviz.labs.playground.frames import base_curves, main_payload, network_payload, plan, train_frames
+from nnviz.labs.playground.frames import base_curves, payload, plan, train_frames
 from nnviz.labs.playground.link import from_query, to_query
 from nnviz.labs.playground.run import Change, Run, build, metrics, update
 from nnviz.labs.playground.views import curves, decision_surface, gradient_norms, weight_histograms
@@ -49,10 +49,12 @@ from nnviz.ui.common import LEARNING_RATES, learning_rate_slider, optimizer_sett
 from nnviz.ui.live_view import live_view
 
 #: Seconds between server ticks; the browser plays each tick's batch of frames over one tick.
-TICK_SECONDS = 0.5
+TICK_SECONDS = 1.0
 #: Training steps per second.
-SPEEDS = (1, 2, 5, 10, 30, 100, 300, 1000)
+SPEEDS = (1, 2, 5, 10, 30, 100, 300, 1000, 2000)
 DEFAULT_SPEED = 100
+#: Seconds between redraws of the diagnostics charts while training.
+DIAGNOSTICS_SECONDS = 2.0
 BATCH_SIZES = (1, 2, 5, 10, 20, 25, 50, 100, 250, 500, 1000)
 REG_RATES = (0.0, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 COMPARE_LRS = (0.001, 0.03, 3.0)
@@ -386,54 +388,50 @@ def _fmt(x: float, digits: int = 4) -> str:
     return "∞" if math.isinf(x) else f"{x:.{digits}f}"
 
 
-def live_tick(run: Run, *, training: bool, detail: str, show_test: bool, discretize: bool,
+def live_tick(run: Run, *, training: bool, network: bool, show_test: bool, discretize: bool,
               log: bool) -> dict[str, Any]:
     """One tick under the lock: train this tick's steps as a batch of frames (none when paused: one
-    frame of the true state), and pack what the live views draw."""
+    frame of the true state), and pack what the live view draws."""
     s = _s()
     if training and run.diverged is None:
         steps, n_frames, s.pg_carry = plan(state.value("pg_speed", DEFAULT_SPEED), TICK_SECONDS, s.get("pg_carry", 0.0))
     else:
         steps, n_frames = 0, 1
     base = base_curves(run)
-    frames = train_frames(run, steps, n_frames, thumbs=detail == "network")
+    frames = train_frames(run, steps, n_frames, thumbs=network)
     s.pg_batch_id = batch = int(s.get("pg_batch_id", 0)) + 1
-    moving = steps > 0
-    out: dict[str, Any] = {
-        "step": run.step, "diverged": run.diverged, "exp": run.experiment, "detail": detail,
-        "main": main_payload(run, frames, base, batch=batch, running=moving, tick_seconds=TICK_SECONDS,
-                             show_test=show_test, discretize=discretize, log=log),
-    }
-    if detail == "network":
-        out["network"] = network_payload(run, frames, batch=batch, running=moving, tick_seconds=TICK_SECONDS)
-    else:
-        out.update(_diagnostics(run))
-    return out
+    blob = payload(run, frames, base, batch=batch, running=steps > 0, tick_seconds=TICK_SECONDS,
+                   show_test=show_test, discretize=discretize, log=log, network=network)
+    return {"step": run.step, "diverged": run.diverged, "blob": blob}
 
 
 def live_panel() -> None:
-    """The live view: a fragment that trains one tick's batch of frames while running; the browser
-    plays the batch on canvas (``nnviz.ui.live_view``) until the next tick."""
+    """The live view: view toggles, then a fragment holding nothing but the canvas component (each
+    tick re-sends only that element) that trains one tick's batch of frames while running; the
+    browser plays the batch (``nnviz.ui.live_view``) until the next tick. Diagnostics below, in
+    their own slower fragment."""
     s = _s()
     running = bool(s.get("pg_running")) and s.pg_run.diverged is None
+    exp: Experiment = s.pg_exp
+    c1, c2, c3, c4 = st.columns([1, 1, 0.8, 1.5], vertical_alignment="center")
+    c1.toggle("Show test data", key=state.seed("pg_show_test", False), help="Test points have a black rim.")
+    c2.toggle("Discretize output", key=state.seed("pg_discretize", False),
+              help="Show the decision (blue or orange) instead of the network's confidence.")
+    c3.toggle("Log scale", key=state.seed("pg_log", False), help="Loss on a logarithmic axis: small losses stay readable.")
+    c4.segmented_control("Below", list(VIEW_TABS), key=state.seed("pg_view", next(iter(VIEW_TABS))),
+                         label_visibility="collapsed", help="Under the surface: the network graph, or diagnostics.")
+    detail = VIEW_TABS.get(s.get("pg_view") or "", "network")
 
     @st.fragment(run_every=TICK_SECONDS if running else None)
     def live() -> None:
-        t1, t2, t3 = st.columns(3)
-        show_test = t1.toggle("Show test data", key=state.seed("pg_show_test", False),
-                              help="Test points have a black rim.")
-        discretize = t2.toggle("Discretize output", key=state.seed("pg_discretize", False),
-                               help="Show the decision (blue or orange) instead of the network's confidence.")
-        log = t3.toggle("Log scale", key=state.seed("pg_log", False),
-                        help="Loss on a logarithmic axis: small losses stay readable.")
         with _lock():
-            view = live_tick(s.pg_run, training=bool(s.get("pg_running")),
-                             detail=VIEW_TABS.get(state.value("pg_view"), "network"),
-                             show_test=show_test, discretize=discretize, log=log)
+            view = live_tick(s.pg_run, training=bool(s.get("pg_running")), network=detail == "network",
+                             show_test=bool(s.get("pg_show_test")), discretize=bool(s.get("pg_discretize")),
+                             log=bool(s.get("pg_log")))
         if view["diverged"] is not None:
             s.pg_running = False
-        draw(view)
-        state.remember(REMEMBERED)  # a tick or a click in here reruns only this fragment
+            show_diverged(view["diverged"], DIVERGED_HINT)
+        live_view(view["blob"], key="pg_live")
         if running and (not s.get("pg_running") or _changed_since_full_run()):
             # A click or a control change can be taken by a tick's run, which redraws only this
             # fragment: rerun the page once, so the toolbar shows Play again (and the timer stops)
@@ -441,33 +439,29 @@ def live_panel() -> None:
             st.rerun(scope="app")
 
     live()
-
-
-def draw(view: dict[str, Any]) -> None:
-    exp: Experiment = view["exp"]
     classification = exp.task == "classification"
-    if view["diverged"] is not None:
-        show_diverged(view["diverged"], DIVERGED_HINT)
-    live_view(view["main"], key="pg_live_main")
     st.caption(("Colour: P(blue) from orange (0) to blue (1)." if classification
                 else "Colour: the network's prediction, orange (−1) to blue (+1); points show the targets.")
-               + f" {exp.describe()} · {_s().pg_run.net.n_params:,} parameters")
-
-    # Lazy tabs: only the open one is computed and sent, every tick.
-    tab_net, tab_diag = st.tabs(list(VIEW_TABS), key=state.seed("pg_view", next(iter(VIEW_TABS))), on_change="rerun")
-    if view["detail"] == "network" and tab_net.open is not False:
-        with tab_net:
-            draw_network(view)
-    elif view["detail"] == "diagnostics" and tab_diag.open:
-        with tab_diag:
-            draw_diagnostics(view)
+               + f" {exp.describe()} · {s.pg_run.net.n_params:,} parameters.")
+    if detail == "network":
+        st.caption("Network: each box is a neuron's output over the input plane (x1 to the right, x2 up). Lines "
+                   "are weights: width |w|, blue positive, orange negative. Hover a line for its weight, a box "
+                   "for the neuron's bias.")
+    else:
+        diagnostics_panel(running)
 
 
-def draw_network(view: dict[str, Any]) -> None:
-    live_view(view["network"], key="pg_live_network")
-    st.caption("Each box is a neuron's output over the input plane (x1 to the right, x2 up). Lines are "
-               "weights: width |w|, blue positive, orange negative. Hover a line for its weight, a box for "
-               "the neuron's bias.")
+def diagnostics_panel(running: bool) -> None:
+    """Gradient norms, dead ReLUs and weight histograms (Vega), every ``DIAGNOSTICS_SECONDS``."""
+    s = _s()
+
+    @st.fragment(run_every=DIAGNOSTICS_SECONDS if running else None)
+    def diagnostics() -> None:
+        with _lock():
+            view = _diagnostics(s.pg_run)
+        draw_diagnostics(view)
+
+    diagnostics()
 
 
 def draw_diagnostics(view: dict[str, Any]) -> None:

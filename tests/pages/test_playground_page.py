@@ -42,7 +42,7 @@ def _exp(at: AppTest) -> Experiment:
 
 
 def _live(at: AppTest) -> list[tuple[dict, dict]]:
-    """(header, arrays) of each live view on the page: the main view, then the network's."""
+    """(header, arrays) of each live view on the page (one on the Train tab)."""
     return [frames.unpack(c.proto.bytes) for c in at.get("bidi_component")]
 
 
@@ -63,6 +63,11 @@ def _per_tick(speed: int) -> int:
     return int(speed * ui.TICK_SECONDS)
 
 
+def _after(ticks: int, speed: int) -> int:
+    """Steps after ``ticks`` ticks at ``speed`` steps per second (fractions carry over)."""
+    return int(ticks * speed * ui.TICK_SECONDS + 1e-9)
+
+
 def _charts(at: AppTest) -> list[dict]:
     return [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
 
@@ -79,10 +84,10 @@ def test_renders_with_defaults():
     assert _step(at) == 0 and _train_loss(at) > 0.5
     assert not at.error and not at.warning
     assert not _charts(at)  # the live views are canvas components, not Vega charts
-    (main, arrays), (network, thumbs) = _live(at)
-    assert main["kind"] == "main" and network["kind"] == "network" and not main["running"]
+    [(main, arrays)] = _live(at)
+    assert main["kind"] == "main" and not main["running"]
     assert arrays["surfaces"].shape == (1, frames.FRAME_SURFACE_RES, frames.FRAME_SURFACE_RES)
-    assert network["sizes"] == [2, 4, 4, 2] and thumbs["thumbs"].shape[:2] == (1, 12)
+    assert main["network"]["sizes"] == [2, 4, 4, 2] and arrays["net_thumbs"].shape[:2] == (1, 12)
     assert _exp(at) == Experiment()
     assert at.button(key="pg_play").label == "Play"
     assert at.query_params.get("lr") in ("0.03", ["0.03"])  # the URL holds the experiment
@@ -212,15 +217,15 @@ def test_step_step_epoch_and_reset():
 
 def test_speed_sets_steps_per_second():
     at = _page()
-    at.select_slider(key="pg_speed").set_value(1)  # half a step per tick: one every other tick
+    at.select_slider(key="pg_speed").set_value(1)  # slow motion: one step a second
     at.button(key="pg_play").click()
     _ok(at)
     _ok(at)
-    assert _step(at) == 1
+    assert _step(at) == _after(2, 1)
     at.select_slider(key="pg_speed").set_value(ui.SPEEDS[-1])
     _ok(at)
     main, _ = _live(at)[0]
-    assert ui.SPEEDS[-1] >= 1000 and _step(at) == 1 + _per_tick(ui.SPEEDS[-1])
+    assert ui.SPEEDS[-1] >= 1000 and _step(at) == _after(2, 1) + _per_tick(ui.SPEEDS[-1])
     assert len(main["frames"]) == round(frames.FPS * ui.TICK_SECONDS)
 
 
@@ -293,7 +298,8 @@ def test_diagnostics_tab():
     assert len(specs) == 3  # gradient norms, dead ReLUs, histograms (the live view draws the rest)
     assert specs[0]["layer"][0]["encoding"]["y"]["scale"]["type"] == "log"
     assert "facet" in specs[2]
-    assert len(_live(at)) == 1  # no network view while Diagnostics is open
+    [(main, arrays)] = _live(at)
+    assert "network" not in main and "net_thumbs" not in arrays  # no network graph while Diagnostics is open
 
 
 def test_compare_runs_tab_trains_copies_from_the_same_weights():
@@ -354,7 +360,7 @@ def test_compare_runs_tick_at_the_speed_set_on_the_train_tab():
     at.button(key="pg_cmp_play").click()
     _ok(at)
     _ok(at)
-    assert [r.step for r in at.session_state["pg_cmp"].runs] == [5] * len(ui.COMPARE_LRS)  # 2.5 per tick
+    assert [r.step for r in at.session_state["pg_cmp"].runs] == [_after(2, 5)] * len(ui.COMPARE_LRS)
     assert any("Speed: 5 steps per second" in c.value for c in at.caption)
 
 

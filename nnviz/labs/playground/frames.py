@@ -233,6 +233,21 @@ def network_payload(run: Run, frames: Sequence[Frame], *, batch: int, running: b
     return pack(header, arrays)
 
 
+def payload(run: Run, frames: Sequence[Frame], base: Mapping[str, np.ndarray], *, batch: int, running: bool,
+            tick_seconds: float, show_test: bool = False, discretize: bool = False, log: bool = False,
+            network: bool = True) -> bytes:
+    """One blob for the live view: ``main_payload``'s header and arrays, and with ``network`` the
+    network view's header under ``"network"`` and its arrays prefixed ``net_``."""
+    header, arrays = unpack(main_payload(run, frames, base, batch=batch, running=running, tick_seconds=tick_seconds,
+                                         show_test=show_test, discretize=discretize, log=log))
+    if network:
+        net_header, net_arrays = unpack(network_payload(run, frames, batch=batch, running=running,
+                                                        tick_seconds=tick_seconds))
+        header["network"] = net_header
+        arrays.update({f"net_{k}": v for k, v in net_arrays.items()})
+    return pack(header, arrays)
+
+
 def base_curves(run: Run, max_points: int = 300) -> dict[str, np.ndarray]:
     """The evaluation curves so far (from step 0), for ``main_payload``'s ``base``."""
     return curves(run.history, max_points=max_points, start=run.start)

@@ -1,9 +1,9 @@
 // nnviz live view (Streamlit components v2, no build step): plays a batch of frames per server
 // tick on <canvas> at requestAnimationFrame pace. `data` is one binary blob made by
 // nnviz.labs.playground.frames.pack: uint32 LE header length, JSON header, 8-aligned arrays.
-// Two kinds share this module and one clock, so they play a batch in step: "main" (metrics,
-// decision surface with the points, loss and accuracy curves) and "network" (the graph with
-// every neuron's thumbnail). State lives per parentElement, so an update redraws in place.
+// One element draws the metrics, the decision surface with the points, the loss and accuracy
+// curves and, when the header has "network", the graph with every neuron's thumbnail.
+// State lives per parentElement, so an update redraws in place (no remount, no flash).
 
 const ORANGE = [245, 147, 34], MID = [232, 234, 235], BLUE = [8, 119, 189];
 const LIGHT = [[249, 197, 140], [243, 244, 244], [127, 180, 220]];
@@ -166,17 +166,19 @@ function buildMain(root) {
     </div>
     <div class="nnv-row">
       <div class="nnv-surface" style="width:${SL + PLOT + SR}px;height:${ST + PLOT + SB}px">
-        <canvas class="nnv-surface-img" data-nnviz="surface"></canvas>
+        <canvas class="nnv-surface-img" data-nnviz="surface"
+          style="left:${SL}px;top:${ST}px;width:${PLOT}px;height:${PLOT}px"></canvas>
         <canvas class="nnv-surface-points"></canvas>
       </div>
       <div class="nnv-curves"><canvas data-nnviz="loss"></canvas><canvas data-nnviz="accuracy"></canvas></div>
-    </div>`;
+    </div>
+    <div class="nnv-netwrap"></div>`;
   const q = (s) => root.querySelector(s);
   return {
     step: q("[data-nnviz=step]"), epoch: q("[data-nnviz=epoch]"), train: q("[data-nnviz=train-loss]"),
     test: q("[data-nnviz=test-loss]"), last: q("[data-nnviz=last]"), lastLabel: q("[data-nnviz=last-label]"),
     surface: q("[data-nnviz=surface]"), points: q(".nnv-surface-points"), curves: q(".nnv-curves"),
-    loss: q("[data-nnviz=loss]"), acc: q("[data-nnviz=accuracy]"), small: document.createElement("canvas"),
+    loss: q("[data-nnviz=loss]"), acc: q("[data-nnviz=accuracy]"), netwrap: q(".nnv-netwrap"),
   };
 }
 
@@ -229,10 +231,12 @@ function drawMain(st, b, i) {
     els.lastLabel.textContent = "Parameters";
     els.last.textContent = h.n_params.toLocaleString("en-US");
   }
-  // The surface: uint8 codes -> colours, rows flipped (x2 rises upwards), smoothed when scaled up.
+  // The surface: uint8 codes -> colours, rows flipped (x2 rises upwards), on a res x res canvas
+  // that CSS scales up (smoothed, or crisp when discretized): few pixels to draw per frame.
   const [, res] = a.surfaces.shape;
-  const small = els.small;
+  const small = els.surface;
   if (small.width !== res) { small.width = res; small.height = res; }
+  small.style.imageRendering = h.discretize ? "pixelated" : "auto";
   const sctx = small.getContext("2d");
   const img = st.img && st.img.width === res ? st.img : (st.img = sctx.createImageData(res, res));
   const px = img.data, off = i * res * res, cls = h.task === "classification";
@@ -246,9 +250,6 @@ function drawMain(st, b, i) {
     }
   }
   sctx.putImageData(img, 0, 0);
-  const ctx = sized(els.surface, SL + PLOT + SR, ST + PLOT + SB);
-  ctx.imageSmoothingEnabled = !h.discretize;
-  ctx.drawImage(small, SL, ST, PLOT, PLOT);
   // The curves: everything up to the batch, then this batch's frames up to i.
   const n = a.curve_step.length, m = n + i + 1;
   const xs = new Float64Array(m);
@@ -291,6 +292,15 @@ function buildNetwork(root) {
   return { canvas: root.querySelector("canvas"), tip: root.querySelector(".nnv-tip"), atlas: document.createElement("canvas") };
 }
 
+function networkOf(b) {
+  // The network part of a batch, as its own {header, arrays}.
+  if (b.net === undefined) {
+    const h = b.header.network, a = b.arrays;
+    b.net = h ? { header: h, arrays: { thumbs: a.net_thumbs, w: a.net_w, b: a.net_b } } : null;
+  }
+  return b.net;
+}
+
 function edgesOf(sizes) {
   const starts = [0];
   for (const s of sizes) starts.push(starts[starts.length - 1] + s);
@@ -302,13 +312,13 @@ function edgesOf(sizes) {
 
 function drawNetwork(st, b, t) {
   const { header: h, arrays: a } = b;
-  const sizes = h.sizes, geo = layout(sizes, Math.min(980, st.root.clientWidth || 980));
+  const sizes = h.sizes, geo = layout(sizes, Math.min(980, st.net.root.clientWidth || 980));
   const [, nN, r] = a.thumbs.shape;
   const { edges, starts } = edgesOf(sizes);
   const w = a.w.subarray(t * a.w.length / a.w.shape[0], (t + 1) * a.w.length / a.w.shape[0]);
   const bias = a.b.subarray(t * a.b.length / a.b.shape[0], (t + 1) * a.b.length / a.b.shape[0]);
-  st.shown = { geo, edges, starts, w, bias, labels: h.labels.flat(), sizes };
-  const ctx = sized(st.els.canvas, geo.width, geo.height);
+  st.net.shown = { geo, edges, starts, w, bias, labels: h.labels.flat(), sizes };
+  const ctx = sized(st.net.els.canvas, geo.width, geo.height);
   ctx.clearRect(0, 0, geo.width, geo.height);
   const box = geo.box;
   ctx.globalAlpha = 0.7; ctx.lineCap = "round";
@@ -320,10 +330,10 @@ function drawNetwork(st, b, t) {
   });
   ctx.globalAlpha = 1;
   // Every thumbnail into one atlas (r x nN*r), rows flipped, then one drawImage per neuron.
-  const atlas = st.els.atlas;
-  if (atlas.width !== r || atlas.height !== nN * r) { atlas.width = r; atlas.height = nN * r; st.atlasImg = null; }
+  const atlas = st.net.els.atlas;
+  if (atlas.width !== r || atlas.height !== nN * r) { atlas.width = r; atlas.height = nN * r; st.net.atlasImg = null; }
   const actx = atlas.getContext("2d");
-  const img = st.atlasImg || (st.atlasImg = actx.createImageData(r, nN * r));
+  const img = st.net.atlasImg || (st.net.atlasImg = actx.createImageData(r, nN * r));
   const px = img.data, off = t * nN * r * r;
   for (let n = 0; n < nN; n++)
     for (let y = 0; y < r; y++) {
@@ -347,9 +357,9 @@ function drawNetwork(st, b, t) {
 }
 
 function hover(st, ev) {
-  const s = st.shown, tip = st.els.tip;
+  const s = st.net.shown, tip = st.net.els.tip;
   if (!s) return;
-  const rect = st.els.canvas.getBoundingClientRect(), x = ev.clientX - rect.left, y = ev.clientY - rect.top;
+  const rect = st.net.els.canvas.getBoundingClientRect(), x = ev.clientX - rect.left, y = ev.clientY - rect.top;
   const { geo } = s, box = geo.box;
   let text = null;
   for (let n = 0; n < geo.nx.length && text === null; n++)
@@ -377,21 +387,41 @@ function loop(st) {
   if (!st.batches.length) return;
   const now = performance.now();
   const [b, i] = current(st.batches, now);
-  if (st.kind === "main") {
-    if (st.drawn !== b || st.index !== i) {
-      if (st.pointsOf !== b) { drawPoints(st, b); st.pointsOf = b; }
-      drawMain(st, b, i);
+  if (st.drawn !== b || st.index !== i) {
+    if (st.pointsOf !== b) { drawPoints(st, b); st.pointsOf = b; }
+    drawMain(st, b, i);
+  }
+  const net = networkOf(b);
+  st.els.netwrap.style.display = net ? "" : "none";
+  if (net) {
+    if (!st.net) {
+      const root = document.createElement("div");
+      st.els.netwrap.appendChild(root);
+      st.net = { root, els: buildNetwork(root) };
+      st.net.els.canvas.addEventListener("mousemove", (ev) => hover(st, ev));
+      st.net.els.canvas.addEventListener("mouseleave", () => { st.net.els.tip.style.display = "none"; });
     }
-  } else {
     // The newest thumbnail frame at or before i (the batch's last frame always has one).
-    const tf = b.header.thumb_frames;
+    const tf = net.header.thumb_frames;
     let t = -1;
     for (let k = 0; k < tf.length; k++) if (tf[k] <= i) t = k;
-    if (t >= 0 && (st.drawn !== b || st.thumb !== t)) { drawNetwork(st, b, t); st.thumb = t; }
+    if (t >= 0 && (st.net.drawn !== b || st.net.thumb !== t)) { drawNetwork(st, net, t); st.net.drawn = b; st.net.thumb = t; }
   }
   st.drawn = b; st.index = i;
-  const last = st.batches[st.batches.length - 1];
-  if (now < last.sched.start + last.sched.dur * last.sched.n) st.raf = requestAnimationFrame(() => loop(st));
+  // Sleep until the next frame is due (a timer, then one animation frame to draw it), rather
+  // than spinning requestAnimationFrame at the display's 60 Hz for 30 frames a second.
+  let next = Infinity;
+  for (const x of st.batches) {
+    const s = x.sched;
+    if (x === b && i + 1 < s.n && s.dur) next = Math.min(next, s.start + (i + 1) * s.dur);
+    if (s.start > now) next = Math.min(next, s.start);
+  }
+  if (next < Infinity) st.timer = setTimeout(() => { st.timer = 0; wake(st); }, Math.max(0, next - performance.now() - 8));
+}
+
+function wake(st) {
+  if (st.timer) { clearTimeout(st.timer); st.timer = 0; }
+  if (!st.raf) st.raf = requestAnimationFrame(() => loop(st));
 }
 
 export default function (component) {
@@ -399,25 +429,22 @@ export default function (component) {
   const batch = decode(data);
   if (!batch) return;
   let st = STATES.get(parentElement);
-  if (!st || st.kind !== batch.header.kind) {
+  if (!st) {
     const root = document.createElement("div");
     root.className = "nnv-root";
     parentElement.appendChild(root);  // beside Streamlit's own <style> child
-    st = { kind: batch.header.kind, root, batches: [], raf: 0 };
-    st.els = st.kind === "main" ? buildMain(root) : buildNetwork(root);
-    if (st.kind === "network") {
-      st.els.canvas.addEventListener("mousemove", (ev) => hover(st, ev));
-      st.els.canvas.addEventListener("mouseleave", () => { st.els.tip.style.display = "none"; });
-    }
+    st = { root, batches: [], raf: 0, timer: 0, net: null };
+    st.els = buildMain(root);
     st.cleanup = () => {
       if (st.raf) cancelAnimationFrame(st.raf);
-      st.raf = 0;
+      if (st.timer) clearTimeout(st.timer);
+      st.raf = 0; st.timer = 0;
       STATES.delete(parentElement);
     };
     STATES.set(parentElement, st);
   }
   const h = batch.header;
-  const n = h.kind === "main" ? h.frames.length : h.steps.length;
+  const n = h.frames.length;
   if (st.batches.some((x) => x.header.batch === h.batch)) return st.cleanup;  // the same batch again
   batch.sched = schedule(h, n);
   if (!h.running) st.batches = [];
@@ -425,7 +452,6 @@ export default function (component) {
   const now = performance.now();
   // Keep the newest batch that has started and any that start later.
   while (st.batches.length > 1 && st.batches[1].sched.start <= now) st.batches.shift();
-  if (st.kind === "network" && h.thumb_frames.length === 0) st.batches = st.batches.filter((x) => x.header.thumb_frames.length);
-  if (!st.raf) st.raf = requestAnimationFrame(() => loop(st));
+  wake(st);
   return st.cleanup;  // Streamlit keeps only the last cleanup returned, and calls it on unmount
 }
