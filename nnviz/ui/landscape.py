@@ -178,6 +178,27 @@ def interpolation_views(setup: Setup, resolution: int = 41) -> list[Line]:
     return result
 
 
+# Figures are shared read-only objects (st.plotly_chart serializes them without changing them), keyed
+# on what identifies their data (``key``: the arguments of the cached computation that gave it) and
+# the colour scale; the data itself is passed along unhashed. A second visitor builds nothing.
+@st.cache_resource(show_spinner=False, max_entries=48)
+def _figure(kind: str, key: tuple, log: bool, _data: Any) -> Any:
+    if kind == "contour":
+        return figs.path_contour(_data, log)
+    if kind == "surface":
+        return figs.path_surface(_data, log)
+    if kind == "honesty":
+        return figs.path_honesty(_data, log)
+    if kind == "curves":
+        return figs.loss_curves(_data, log)
+    grids, labels, diverged = _data
+    if kind == "slices":
+        return figs.random_slices(grids, labels, diverged, log)
+    if kind == "interpolation":
+        return figs.interpolation(grids, labels, diverged, log)
+    raise ValueError(f"unknown figure {kind!r}")
+
+
 # ---- widgets ---------------------------------------------------------------------------------
 def _keep(setup: Setup) -> Setup:
     """Store ``setup`` as the last valid one."""
@@ -332,10 +353,11 @@ def _plane_tab(setup: Setup, view: ViewOptions) -> paths.PathLandscape | None:
     plane = _plane(setup, view, reference, own_path)
     if plane is None:
         return None
+    key = (setup, reference, view.resolution, own_path)
     if surface:
-        st.plotly_chart(figs.path_surface(plane, view.log), key="ls_surface_chart")
+        st.plotly_chart(_figure("surface", key, view.log, plane), key="ls_surface_chart")
     else:
-        st.plotly_chart(figs.path_contour(plane, view.log), key="ls_contour_chart")
+        st.plotly_chart(_figure("contour", key, view.log, plane), key="ls_contour_chart")
     ref = plane.paths[plane.reference].label
     fitted = "the snapshots of *every* run that did not diverge" if not own_path else f"the snapshots of {ref} alone"
     st.caption(
@@ -365,7 +387,8 @@ def _honesty_tab(setup: Setup, view: ViewOptions) -> None:
     plane = _plane(setup, view, reference, own_path)
     if plane is None:
         return
-    st.plotly_chart(figs.path_honesty(plane, view.log), key="ls_honesty_chart")
+    st.plotly_chart(_figure("honesty", (setup, reference, view.resolution, own_path), view.log, plane),
+                    key="ls_honesty_chart")
     st.caption(
         "Solid: the real loss at each snapshot of the weights. Dashed: the loss at that snapshot's "
         "projection onto the plane, the value the contour shows under the path. Where the two agree and "
@@ -377,8 +400,8 @@ def _honesty_tab(setup: Setup, view: ViewOptions) -> None:
 def _slices_tab(setup: Setup, view: ViewOptions, runs: list[landscape_runs.TrainingRun]) -> None:
     """Random filter-normalized slices around each run's final weights, on one colour scale."""
     grids = slice_views(setup, view.resolution, view.span)
-    st.plotly_chart(figs.random_slices(grids, setup.labels, [r.diverged for r in runs], view.log),
-                    key="ls_slices_chart")
+    data = (grids, setup.labels, [r.diverged for r in runs])
+    st.plotly_chart(_figure("slices", (setup, view.resolution, view.span), view.log, data), key="ls_slices_chart")
     st.caption(
         "A random 2D slice around each run's final weights (the star), all on one colour scale. The two "
         "directions are the same random draw for every run, **filter-normalized** (Li et al. 2018): each "
@@ -392,8 +415,8 @@ def _slices_tab(setup: Setup, view: ViewOptions, runs: list[landscape_runs.Train
 def _line_tab(setup: Setup, view: ViewOptions, runs: list[landscape_runs.TrainingRun]) -> None:
     """The loss along each run's straight line from its initial to its final weights."""
     lines = interpolation_views(setup)
-    st.plotly_chart(figs.interpolation(lines, setup.labels, [r.diverged for r in runs], view.log),
-                    key="ls_interp_chart")
+    data = (lines, setup.labels, [r.diverged for r in runs])
+    st.plotly_chart(_figure("interpolation", (setup,), view.log, data), key="ls_interp_chart")
     st.caption(
         "The loss along the straight line from each run's initial weights (α = 0, the same for every run) "
         "to its final weights (α = 1), a little beyond at both ends (Goodfellow et al. 2015). A smooth "
@@ -401,9 +424,9 @@ def _line_tab(setup: Setup, view: ViewOptions, runs: list[landscape_runs.Trainin
     )
 
 
-def _curves_tab(view: ViewOptions, runs: list[landscape_runs.TrainingRun]) -> None:
+def _curves_tab(setup: Setup, view: ViewOptions, runs: list[landscape_runs.TrainingRun]) -> None:
     """Every run's mini-batch and training-set loss over the steps."""
-    st.plotly_chart(figs.loss_curves(runs, view.log), key="ls_curves_chart")
+    st.plotly_chart(_figure("curves", (setup,), view.log, runs), key="ls_curves_chart")
     st.caption(
         "Faint: the mini-batch loss at every step (noisy: each step sees another batch). Bold: the loss on "
         "the whole training set at the snapshots the landscape views use. A cross marks where a run diverged."
@@ -441,7 +464,7 @@ def _page() -> None:
         tabs = st.tabs(list(TABS), key=_seed("ls_tab"), on_change="rerun")
         sections = (lambda: _plane_tab(setup, view), lambda: _honesty_tab(setup, view),
                     lambda: _slices_tab(setup, view, runs), lambda: _line_tab(setup, view, runs),
-                    lambda: _curves_tab(view, runs))
+                    lambda: _curves_tab(setup, view, runs))
         for tab, section in zip(tabs, sections, strict=True):
             if tab.open:
                 with tab:

@@ -105,6 +105,9 @@ def test_compare_optimizers_and_the_3d_surface():
     at.selectbox(key="ls_reference").set_value("Adam").run()
     assert not at.exception
     assert "Adam" in at.caption[0].value or any("Adam" in c.value for c in at.caption)
+    at.session_state["ls_tab"] = ui.TABS[1]  # the honesty check uses the plane chosen on the first tab
+    at.run()
+    assert not at.exception and len(at.get("plotly_chart")) == 1
 
 
 def test_digits_task(mnist_folder):
@@ -198,3 +201,24 @@ def test_settings_come_back_after_a_page_switch():
     assert [m.label for m in at.metric] == ["SGD: final loss", "Adam: final loss"]
     assert at.session_state["ls_last_setup"].hidden == (8,)
     assert "surface" in _trace_types(at)[0]
+
+
+def test_only_the_open_tab_is_computed(monkeypatch):
+    """A first visit trains the runs and fits the plane; the slices and interpolations wait for their tabs."""
+    from nnviz.labs.landscape import slices
+
+    calls: list[str] = []
+    for name in ("random_slices", "interpolations"):
+        real = getattr(slices, name)
+        monkeypatch.setattr(slices, name, lambda *a, _n=name, _f=real, **k: calls.append(_n) or _f(*a, **k))
+    at = _page()
+    at.session_state["ls_seed"] = 4444  # a setup no other test has cached
+    at.run()
+    assert not at.exception and calls == []
+    assert [c.proto.id.rsplit("-", 1)[-1] for c in at.get("plotly_chart")] == ["ls_contour_chart"]
+    at.session_state["ls_tab"] = ui.TABS[2]
+    at.run()
+    assert calls == ["random_slices"]
+    at.session_state["ls_tab"] = ui.TABS[3]
+    at.run()
+    assert calls == ["random_slices", "interpolations"]
