@@ -31,7 +31,7 @@ from nnviz.labs.playground import frames as fr  # noqa: E402
 from nnviz.labs.playground.experiment import FEATURE_NAMES, Experiment  # noqa: E402
 from nnviz.labs.playground.run import Run, build  # noqa: E402
 
-TICK_SECONDS = 1.0  # nnviz.ui.playground.TICK_SECONDS (not imported: that imports streamlit)
+TICK_SECONDS = 2.0  # nnviz.ui.playground.TICK_SECONDS (not imported: that imports streamlit)
 DEFAULT_SPEED, TOP_SPEED = 100, 1000
 
 

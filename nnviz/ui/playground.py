@@ -12,6 +12,7 @@ under the per-session lock.
 from __future__ import annotations
 
 import math
+import time
 import urllib.parse
 from collections.abc import Callable
 from typing import Any
@@ -49,7 +50,7 @@ from nnviz.ui.common import LEARNING_RATES, learning_rate_slider, optimizer_sett
 from nnviz.ui.live_view import live_view
 
 #: Seconds between server ticks; the browser plays each tick's batch of frames over one tick.
-TICK_SECONDS = 1.0
+TICK_SECONDS = 2.0
 #: Training steps per second.
 SPEEDS = (1, 2, 5, 10, 30, 100, 300, 1000, 2000)
 DEFAULT_SPEED = 100
@@ -393,10 +394,17 @@ def live_tick(run: Run, *, training: bool, network: bool, show_test: bool, discr
     """One tick under the lock: train this tick's steps as a batch of frames (none when paused: one
     frame of the true state), and pack what the live view draws."""
     s = _s()
+    now = time.monotonic()
     if training and run.diverged is None:
-        steps, n_frames, s.pg_carry = plan(state.value("pg_speed", DEFAULT_SPEED), TICK_SECONDS, s.get("pg_carry", 0.0))
+        # A tick's steps and frames cover the time since the last tick (the timer's period is the
+        # tick plus the run's own time), so the speed is steps per second of the clock.
+        last = s.get("pg_tick_at")
+        elapsed = TICK_SECONDS if last is None else min(max(now - last, TICK_SECONDS), 1.5 * TICK_SECONDS)
+        steps, n_frames, s.pg_carry = plan(state.value("pg_speed", DEFAULT_SPEED), elapsed, s.get("pg_carry", 0.0))
+        s.pg_tick_at = now
     else:
         steps, n_frames = 0, 1
+        s.pg_tick_at = None
     base = base_curves(run)
     frames = train_frames(run, steps, n_frames, thumbs=network)
     s.pg_batch_id = batch = int(s.get("pg_batch_id", 0)) + 1

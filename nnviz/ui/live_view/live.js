@@ -386,7 +386,10 @@ function loop(st) {
   st.raf = 0;
   if (!st.batches.length) return;
   const now = performance.now();
-  const [b, i] = current(st.batches, now);
+  const [b, due] = current(st.batches, now);
+  // Show every frame: after a long task (a Streamlit rerun) step through the missed ones, one per
+  // animation frame, until the playback is back on time (the next batch starts on schedule).
+  const i = st.drawn === b ? Math.min(due, st.index + 1) : (b.header.running ? Math.min(due, 0) : due);
   if (st.drawn !== b || st.index !== i) {
     if (st.pointsOf !== b) { drawPoints(st, b); st.pointsOf = b; }
     drawMain(st, b, i);
@@ -410,13 +413,14 @@ function loop(st) {
   st.drawn = b; st.index = i;
   // Sleep until the next frame is due (a timer, then one animation frame to draw it), rather
   // than spinning requestAnimationFrame at the display's 60 Hz for 30 frames a second.
-  let next = Infinity;
+  let next = i < due ? now : Infinity;
   for (const x of st.batches) {
     const s = x.sched;
     if (x === b && i + 1 < s.n && s.dur) next = Math.min(next, s.start + (i + 1) * s.dur);
     if (s.start > now) next = Math.min(next, s.start);
   }
-  if (next < Infinity) st.timer = setTimeout(() => { st.timer = 0; wake(st); }, Math.max(0, next - performance.now() - 8));
+  if (next <= now) wake(st);
+  else if (next < Infinity) st.timer = setTimeout(() => { st.timer = 0; wake(st); }, Math.max(0, next - performance.now() - 8));
 }
 
 function wake(st) {
