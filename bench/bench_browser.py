@@ -14,7 +14,7 @@ Prints, for one fresh server on 127.0.0.1:
 The step counter is the element ``[data-nnviz=step]`` where the page has one, else the
 "Step" metric. Never asserts on time: these machines are noisy; compare runs side by side.
 
-    python bench/bench_browser.py [--seconds 15] [--pages home,playground,...] [--no-live]
+    python bench/bench_browser.py [--seconds 15] [--pages home,playground,...] [--no-live] [--js-profile]
 """
 
 from __future__ import annotations
@@ -110,7 +110,18 @@ new PerformanceObserver(l => { for (const e of l.getEntries()) window.__long.pus
   .observe({type: 'longtask', buffered: true});"""
 
 
-def first_render(browser, url: str, slug: str) -> dict[str, float]:
+def js_profile(prof: dict) -> dict[str, float]:
+    """A CDP CPU profile -> milliseconds of self time per script file (plus "(idle)", "(program)", GC)."""
+    nodes = {n["id"]: n["callFrame"] for n in prof["nodes"]}
+    by_script: dict[str, float] = {}
+    for sample, dt in zip(prof["samples"], prof["timeDeltas"], strict=False):
+        frame = nodes[sample]
+        name = frame["url"].rsplit("/", 1)[-1].split("?")[0] or frame["functionName"] or "(native)"
+        by_script[name] = by_script.get(name, 0.0) + dt / 1000
+    return by_script
+
+
+def first_render(browser, url: str, slug: str, profile: bool = False) -> dict[str, float]:
     """Seconds from navigation until the run is done and at least one chart is drawn; with the
     kilobytes the page received over the websocket until then, the longest main-thread task and
     the sum of the long ones (ms), and the kilobytes of JavaScript it loaded."""
@@ -120,6 +131,12 @@ def first_render(browser, url: str, slug: str) -> dict[str, float]:
     received = [0]
     page.on("websocket", lambda ws: ws.on(
         "framereceived", lambda payload: received.__setitem__(0, received[0] + len(payload))))
+    cdp = None
+    if profile:  # the browser's JavaScript CPU profile (sampling, 0.5 ms)
+        cdp = context.new_cdp_session(page)
+        cdp.send("Profiler.enable")
+        cdp.send("Profiler.setSamplingInterval", {"interval": 500})
+        cdp.send("Profiler.start")
     t0 = time.perf_counter()
     page.goto(f"{url}/{slug}", wait_until="commit")
     page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=120_000)
@@ -130,12 +147,13 @@ def first_render(browser, url: str, slug: str) -> dict[str, float]:
     long = page.evaluate("() => window.__long") or [0]
     js = page.evaluate("() => performance.getEntriesByType('resource').filter(e => e.name.endsWith('.js'))"
                        ".reduce((n, e) => n + e.encodedBodySize, 0)")
+    scripts = js_profile(cdp.send("Profiler.stop")["profile"]) if cdp is not None else {}
     errors = page.locator("[data-testid=stException]").count()
     context.close()
     if errors:
         print(f"  ! {slug}: the page shows {errors} exception(s)")
     return {"s": elapsed, "ws kB": received[0] / 1e3, "longest ms": max(long), "long ms": sum(long),
-            "js kB": js / 1e3}
+            "js kB": js / 1e3, "scripts": scripts}
 
 
 def set_highest_speed(page) -> bool:
@@ -184,13 +202,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=15.0)
     ap.add_argument("--pages", default=",".join(PAGES))
     ap.add_argument("--no-live", action="store_true")
+    ap.add_argument("--js-profile", action="store_true",
+                    help="profile the browser's JavaScript on the warm visit: busy ms per script file")
     args = ap.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
     with serve_app("bench-browser-server") as url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         slugs = [s for s in args.pages.split(",") if s]
-        renders = {slug: (first_render(browser, url, slug), first_render(browser, url, slug)) for slug in slugs}
+        renders = {slug: (first_render(browser, url, slug), first_render(browser, url, slug, args.js_profile))
+                   for slug in slugs}
         times = {slug: (cold["s"], warm["s"]) for slug, (cold, warm) in renders.items()}
         home = times.get("home", (float("nan"),) * 2)[1]
         print(f"first render (s), server at {url}; a page is ready when its run is done and a chart is drawn")
@@ -202,6 +223,13 @@ def main(argv: list[str] | None = None) -> int:
             w = renders[slug][1]
             print(f"{slug:<12}{cold:>8.2f}{warm:>8.2f}{warm / home:>13.2f}{w['ws kB']:>9.0f}{w['js kB']:>9.0f}"
                   f"{w['longest ms']:>9.0f}{w['long ms']:>8.0f}")
+        if args.js_profile:
+            print("\nthe warm visit's JavaScript: busy ms (not idle) and the five busiest script files")
+            for slug, (_, warm) in renders.items():
+                scripts = warm["scripts"]
+                busy = sum(v for k, v in scripts.items() if k != "(idle)")
+                top = sorted(((v, k) for k, v in scripts.items() if k != "(idle)"), reverse=True)[:5]
+                print(f"{slug:<12}{busy:>7.0f}  " + ", ".join(f"{k} {v:.0f}" for v, k in top))
         if not args.no_live:
             print(f"\nlive playground after Play, {args.seconds:g} s each")
             keys = ("updates/s", "steps/s", "frames/s", "server cpu/s", "browser cpu/s", "kB/s")
