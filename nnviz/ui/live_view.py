@@ -1,11 +1,37 @@
 """The live view: a Streamlit components-v2 element (inline JS and CSS, no build step, no iframe)
-that plays a batch of frames per server tick on <canvas> at requestAnimationFrame pace.
+that plays a batch of frames per server tick on <canvas>.
 
-``live_view(blob, key=...)`` mounts (or updates in place: the element keeps its DOM and canvases
-between ticks, keyed by ``key``) one view; ``blob`` comes from
-``nnviz.labs.playground.frames.main_payload`` or ``network_payload``. The JS and CSS are the files
-in ``nnviz/ui/live_view/``, read once at import. Styles are not isolated in a shadow root, so the
-step counter ``[data-nnviz=step]`` is reachable from the page's document (tests, benchmarks).
+``live_view(blob, key=...)`` mounts the view, or updates it in place: the element keeps its DOM
+and canvases between ticks (the JS keeps its state per ``parentElement``; Streamlit calls the
+module's default export again with the new ``data`` and only the last cleanup on unmount).
+``blob`` is ``nnviz.labs.playground.frames.payload``: one binary message (``data=bytes`` reaches
+the JS as a Uint8Array, read with typed-array views; no base64, no JSON numbers). The JS and CSS
+are the files in ``nnviz/ui/live_view/``, read once at import. Styles are not isolated in a
+shadow root, so the step counter ``[data-nnviz=step]`` is reachable from the page's document.
+
+Why this design (measured with ``bench/bench_playground.py --browser``, CPU seconds of the
+server process and of the benchmark's own Chromium, headless without GPU, busy 2-core machine):
+
+- Before: a fragment every 0.3 s re-sent four Vega-Lite charts and five metrics: 3.4 visible
+  updates/s, 65 steps/s, server 0.30 core, browser 0.82 core, 345 kB/s. Vega re-encodes and
+  redraws every chart per message, and Streamlit's per-run full garbage collection
+  (``runner.postScriptGC``, ~65 ms with this app's ~120k long-lived objects) was most of the
+  server's time; the tick's own compute was ~6 ms.
+- Canvas component fed 0.5 s batches, with the toggles and tabs inside the fragment: 21-26
+  updates/s, browser 0.7-1.1 core. React re-rendered every element of the fragment per tick.
+- Only the component in the fragment (toggles, view switch and captions outside): React's time
+  per tick halved (JS profile, 133 -> 69 ms/s at 2 ticks/s).
+- ``gc.freeze()`` below: server 0.13 -> 0.05 core at 1 tick/s.
+- 1 s ticks instead of 0.5 s: 30 updates/s, browser 0.72 -> 0.52 (all-Chromium figure);
+  2 s ticks: a further ~0.04 core (the rerun's React work every 2 s instead of every second).
+- A timer to the next frame's due time instead of a 60 Hz requestAnimationFrame loop; opaque
+  canvases; the surface drawn as a 50x50 canvas scaled by CSS. Compositing layers
+  (``will-change``) and CSS containment measured no better (within the noise) and were dropped.
+
+Result at the default 100 steps/s: 30 updates/s, server ~0.03-0.05 core, browser ~0.37 core,
+120 kB/s. What remains in the browser is Chromium's per-frame pipeline at 30 frames/s in
+software mode (main-thread frame, commit, compositor and viz threads): even a frame that changes
+only the numbers costs about as much as a full one.
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
 State (all keys prefixed ``pg_``): ``pg_exp`` the last valid experiment, ``pg_run`` the live run,
 ``pg_running``, ``pg_hidden`` the layer sizes edited by the +/- buttons, ``pg_notice`` the last
-reset/live-change message, ``pg_cmp`` the comparison. Widgets are created without ``value=`` and
+reset/live-change message, ``pg_cmp`` the comparison; for the live view ``pg_batch_id`` (the last
+batch sent), ``pg_tick_at`` (when the last training tick ran) and ``pg_carry`` (a fraction of a
+step owed to the next tick). Widgets are created without ``value=`` and
 seeded through ``nnviz.ui.state``: the experiment's controls from ``pg_exp`` (so a shared link, or
 coming back from another page, restores them), the view's own settings (``REMEMBERED``: speed,
 toggles, open tabs, compared values) from what ``state.remember`` kept. Training happens only

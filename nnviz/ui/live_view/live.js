@@ -76,13 +76,14 @@ function current(batches, now) {
 }
 
 // ---- small drawing helpers ---------------------------------------------------------------------
-function sized(canvas, w, h) {
+function sized(canvas, w, h, opaque = false) {
   const dpr = window.devicePixelRatio || 1;
   if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
     canvas.width = Math.round(w * dpr); canvas.height = Math.round(h * dpr);
     canvas.style.width = w + "px"; canvas.style.height = h + "px";
   }
-  const ctx = canvas.getContext("2d");
+  // Opaque canvases (white background) are cheaper to composite than transparent ones.
+  const ctx = canvas.getContext("2d", { alpha: !opaque });
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   return ctx;
 }
@@ -101,9 +102,9 @@ const pct = (x) => (x === null || x === undefined || Number.isNaN(x) ? "–" : (
 const tickText = (v) => (Math.abs(v) >= 1e4 ? v.toExponential(0) : +v.toPrecision(4) + "");
 
 function lineChart(canvas, width, height, title, xs, series, { log = false, domain = null } = {}) {
-  const ctx = sized(canvas, width, height);
+  const ctx = sized(canvas, width, height, true);
   const L = 52, R = 10, T = 26, B = 30, w = width - L - R, h = height - T - B;
-  ctx.clearRect(0, 0, width, height);
+  ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, width, height);
   ctx.font = "bold 13px sans-serif"; ctx.fillStyle = "#31333f"; ctx.textBaseline = "middle";
   ctx.fillText(title, L, 11);
   const tf = (v) => (log ? Math.log10(v) : v);
@@ -237,7 +238,7 @@ function drawMain(st, b, i) {
   const small = els.surface;
   if (small.width !== res) { small.width = res; small.height = res; }
   small.style.imageRendering = h.discretize ? "pixelated" : "auto";
-  const sctx = small.getContext("2d");
+  const sctx = small.getContext("2d", { alpha: false });
   const img = st.img && st.img.width === res ? st.img : (st.img = sctx.createImageData(res, res));
   const px = img.data, off = i * res * res, cls = h.task === "classification";
   for (let r = 0; r < res; r++) {
@@ -318,8 +319,8 @@ function drawNetwork(st, b, t) {
   const w = a.w.subarray(t * a.w.length / a.w.shape[0], (t + 1) * a.w.length / a.w.shape[0]);
   const bias = a.b.subarray(t * a.b.length / a.b.shape[0], (t + 1) * a.b.length / a.b.shape[0]);
   st.net.shown = { geo, edges, starts, w, bias, labels: h.labels.flat(), sizes };
-  const ctx = sized(st.net.els.canvas, geo.width, geo.height);
-  ctx.clearRect(0, 0, geo.width, geo.height);
+  const ctx = sized(st.net.els.canvas, geo.width, geo.height, true);
+  ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, geo.width, geo.height);
   const box = geo.box;
   ctx.globalAlpha = 0.7; ctx.lineCap = "round";
   edges.forEach(([p, q], k) => {
