@@ -42,10 +42,17 @@ from nnviz.labs.playground.experiment import (
     task_of,
 )
 from nnviz.labs.playground.export import export_csv, export_json, model_bytes
-from nnviz.labs.playground.frames import base_curves, payload, plan, train_frames
+from nnviz.labs.playground.frames import (
+    base_curves,
+    compare_frames,
+    compare_payload,
+    payload,
+    plan,
+    train_frames,
+)
 from nnviz.labs.playground.link import from_query, to_query
-from nnviz.labs.playground.run import Change, Run, build, metrics, update
-from nnviz.labs.playground.views import curves, decision_surface, gradient_norms, weight_histograms
+from nnviz.labs.playground.run import Change, Run, build, update
+from nnviz.labs.playground.views import curves, gradient_norms, weight_histograms
 from nnviz.nn import activations, initializers, losses, optimizers
 from nnviz.ui import state
 from nnviz.ui.common import LEARNING_RATES, learning_rate_slider, optimizer_settings, session_lock, show_diverged
@@ -385,12 +392,6 @@ def _diagnostics(run: Run) -> dict[str, Any]:
             "counts_dead": math.isfinite(run.trainer.dead_relu_fraction())}  # NaN: no unit that can die
 
 
-def _fmt(x: float, digits: int = 4) -> str:
-    if x is None or math.isnan(x):
-        return "–"
-    return "∞" if math.isinf(x) else f"{x:.{digits}f}"
-
-
 def live_tick(run: Run, *, training: bool, network: bool, show_test: bool, discretize: bool,
               log: bool) -> dict[str, Any]:
     """One tick under the lock: train this tick's steps as a batch of frames (none when paused: one
@@ -542,35 +543,25 @@ def compare_panel() -> None:
     def live_compare() -> None:
         with session_lock(CMP_LOCK):
             cmp: Comparison = s.pg_cmp
+            now = time.monotonic()
             if s.get("pg_cmp_running"):
-                steps, _, s.pg_cmp_carry = plan(state.value("pg_speed", DEFAULT_SPEED), TICK_SECONDS,
-                                                s.get("pg_cmp_carry", 0.0))
-                for run in cmp.runs:
-                    if run.diverged is None:
-                        run.train(steps)
-            rows = []
-            for run in cmp.runs:
-                c = curves(run.history, start=run.start)
-                rows.append({"label": run.label, "step": run.step, "diverged": run.diverged, "curves": c,
-                             "surface": decision_surface(run, 50), "metrics": metrics(run)})
-            data = cmp.runs[0].data
-            task = cmp.experiment.task
-        if all(r["diverged"] is not None for r in rows):
+                last = s.get("pg_cmp_tick_at")
+                elapsed = TICK_SECONDS if last is None else min(max(now - last, TICK_SECONDS), 1.5 * TICK_SECONDS)
+                steps, n_frames, s.pg_cmp_carry = plan(state.value("pg_speed", DEFAULT_SPEED), elapsed,
+                                                       s.get("pg_cmp_carry", 0.0))
+                s.pg_cmp_tick_at = now
+            else:
+                steps, n_frames = 0, 1
+                s.pg_cmp_tick_at = None
+            bases = [base_curves(run) for run in cmp.runs]
+            batches = compare_frames(cmp.runs, steps, n_frames)
+            s.pg_batch_id = batch = int(s.get("pg_batch_id", 0)) + 1
+            blob = compare_payload(cmp.runs, batches, bases, batch=batch, running=steps > 0,
+                                   tick_seconds=TICK_SECONDS)
+            all_diverged = all(run.diverged is not None for run in cmp.runs)
+        if all_diverged:
             s.pg_cmp_running = False
-        st.vega_lite_chart(spec=figs.compare_loss_chart([r["curves"]["step"] for r in rows],
-                                                        [r["curves"]["train_loss"] for r in rows],
-                                                        [r["label"] for r in rows]), width="stretch")
-        cols = st.columns(MAX_COMPARE)
-        points = figs.points_frame(data.X_train, data.y_train)
-        for col, r in zip(cols, rows, strict=False):
-            with col:
-                st.vega_lite_chart(spec=figs.surface_chart(r["surface"], points, task, cell_px=4, title=r["label"],
-                                                           point_size=12), width="content")
-                if r["diverged"] is not None:
-                    st.error(f"Diverged at step {r['diverged']}", icon=":material/error:")
-                else:
-                    st.caption(f"step {r['step']:,} · train loss {_fmt(r['metrics']['train_loss'])} · "
-                               f"test loss {_fmt(r['metrics']['test_loss'])}")
+        live_view(blob, key="pg_live_compare")
         if running and not s.get("pg_cmp_running"):
             st.rerun(scope="app")  # paused or all diverged since scheduled: stop the ticks
 

@@ -141,10 +141,14 @@ def test_diagnostics_and_compare_views(page, app_url):
     page.get_by_role("tab", name="Compare runs").click()
     page.get_by_text("Everything else as in the sidebar").wait_for()
     _click(page, "Play")
-    page.get_by_text("step 200").first.wait_for(timeout=45_000)  # two ticks at 100 steps a second
+    deadline = time.time() + 45
+    while _step(page) < 200 and time.time() < deadline:  # the first run's counter, 100 steps a second
+        time.sleep(0.2)
+    assert _step(page) >= 200
     _click(page, "Pause")
     time.sleep(1.0)
-    assert page.locator("[data-testid=stVegaLiteChart]").count() == 4  # losses + three surfaces
+    assert page.locator(".nnv-cmp-run").count() == 3  # one surface per run, beside the overlaid losses
+    assert _painted(page, "[data-nnviz=compare-loss]") > 0.01 and _painted(page, ".nnv-cmp-img") > 0.9
     assert_no_exception(page)
     screenshot(page, "playground-compare")
     page.get_by_role("tab", name="Share & export").click()

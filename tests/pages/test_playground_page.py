@@ -306,8 +306,9 @@ def test_compare_runs_tab_trains_copies_from_the_same_weights():
     at = _page()
     at.session_state["pg_tab"] = TAB_COMPARE
     _ok(at)
-    specs = _charts(at)
-    assert len(specs) == 1 + len(ui.COMPARE_LRS)  # overlaid losses, one surface per run
+    [(view, arrays)] = _live(at)  # one canvas view: overlaid losses, one surface per run
+    assert view["kind"] == "compare" and [r["label"] for r in view["runs"]] == ["η = 0.001", "η = 0.03", "η = 3"]
+    assert all(arrays[f"s{i}"].shape[1:] == (frames.FRAME_SURFACE_RES,) * 2 for i in range(3))
     cmp = at.session_state["pg_cmp"]
     assert [r.label for r in cmp.runs] == ["η = 0.001", "η = 0.03", "η = 3"]
     at.button(key="pg_cmp_play").click()
@@ -317,6 +318,8 @@ def test_compare_runs_tab_trains_copies_from_the_same_weights():
     assert steps == [2 * _per_tick(ui.DEFAULT_SPEED)] * 3
     losses = [metrics(r)["train_loss"] for r in cmp.runs]
     assert len(set(losses)) == 3
+    [(view, _)] = _live(at)
+    assert [r["frames"][-1]["step"] for r in view["runs"]] == steps and view["running"]
     assert _run(at).step == 0  # the main run is not trained by the comparison
     at.radio(key="pg_cmp_vary").set_value("optimizer")
     _ok(at)

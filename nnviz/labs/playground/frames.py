@@ -248,6 +248,35 @@ def payload(run: Run, frames: Sequence[Frame], base: Mapping[str, np.ndarray], *
     return pack(header, arrays)
 
 
+def compare_frames(runs: Sequence[Run], steps: int, n_frames: int,
+                   surface_res: int = FRAME_SURFACE_RES) -> list[list[Frame]]:
+    """``train_frames`` for each compared run (no thumbnails); a diverged run has fewer frames."""
+    return [train_frames(run, steps, n_frames, surface_res=surface_res, thumbs=False) for run in runs]
+
+
+def compare_payload(runs: Sequence[Run], batches: Sequence[Sequence[Frame]], bases: Sequence[Mapping[str, np.ndarray]],
+                    *, batch: int, running: bool, tick_seconds: float) -> bytes:
+    """What the comparison view draws: per run its label, divergence and frames (header ``runs``),
+    surfaces ``s{i}`` (F_i, res, res), the training-loss curve so far ``c{i}_step``/``c{i}_loss``;
+    the training points (shared by the runs)."""
+    data = runs[0].data
+    header = {
+        "kind": "compare", "batch": int(batch), "running": bool(running), "tick": float(tick_seconds),
+        "task": runs[0].experiment.task, "has_test": bool(len(data.X_test)),
+        "runs": [{"label": run.label, "diverged": run.diverged, "frames": _frame_rows(frames)}
+                 for run, frames in zip(runs, batches, strict=True)],
+    }
+    arrays: dict[str, np.ndarray] = {}
+    for i, (frames, base) in enumerate(zip(batches, bases, strict=True)):
+        arrays[f"s{i}"] = np.stack([f.surface for f in frames])
+        arrays[f"c{i}_step"] = np.asarray(base["step"], np.float64)
+        arrays[f"c{i}_loss"] = np.asarray(base["train_loss"], np.float32)
+    P = np.asarray(data.X_train, np.float32)
+    arrays.update({"px": P[:, 0].copy(), "py": P[:, 1].copy(),
+                   "pc": np.asarray(data.y_train, np.float32).reshape(-1), "pt": np.zeros(len(P), np.uint8)})
+    return pack(header, arrays)
+
+
 def base_curves(run: Run, max_points: int = 300) -> dict[str, np.ndarray]:
     """The evaluation curves so far (from step 0), for ``main_payload``'s ``base``."""
     return curves(run.history, max_points=max_points, start=run.start)

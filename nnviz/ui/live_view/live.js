@@ -115,7 +115,10 @@ function lineChart(canvas, width, height, title, xs, series, { log = false, doma
   if (hi - lo < 1e-9) { lo -= 0.5; hi += 0.5; }
   const pad = domain ? 0 : 0.05 * (hi - lo);
   lo -= pad; hi += pad;
-  const x0 = xs.length ? xs[0] : 0, x1 = xs.length ? Math.max(xs[xs.length - 1], x0 + 1) : 1;
+  let x0 = Infinity, x1 = -Infinity;
+  for (const s of series) { const sx = s.xs || xs; if (sx.length) { x0 = Math.min(x0, sx[0]); x1 = Math.max(x1, sx[sx.length - 1]); } }
+  if (!Number.isFinite(x0)) { x0 = 0; x1 = 1; }
+  x1 = Math.max(x1, x0 + 1);
   const X = (v) => L + ((v - x0) / (x1 - x0)) * w, Y = (v) => T + h - ((tf(v) - lo) / (hi - lo)) * h;
   ctx.font = "11px sans-serif"; ctx.fillStyle = "#555"; ctx.strokeStyle = "#e6e6e6"; ctx.lineWidth = 1;
   const yt = log ? niceTicks(Math.floor(lo), Math.ceil(hi), 5).filter((v) => v >= lo && v <= hi) : niceTicks(lo, hi, 5);
@@ -134,10 +137,11 @@ function lineChart(canvas, width, height, title, xs, series, { log = false, doma
   for (const s of series) {
     ctx.strokeStyle = s.color; ctx.beginPath();
     let pen = false;
-    for (let k = 0; k < xs.length; k++) {
+    const sx = s.xs || xs;
+    for (let k = 0; k < sx.length; k++) {
       const v = s.values[k];
       if (!Number.isFinite(v) || (log && v <= 0)) { pen = false; continue; }
-      const x = X(xs[k]), y = Y(v);
+      const x = X(sx[k]), y = Y(v);
       if (pen) ctx.lineTo(x, y); else { ctx.moveTo(x, y); pen = true; }
     }
     ctx.stroke();
@@ -272,6 +276,74 @@ function drawMain(st, b, i) {
   }
 }
 
+// ---- the comparison view: overlaid training losses, one small surface per run ----------------
+const COMPARE_COLORS = ["#4c78a8", "#54a24b", "#e45756", "#b279a2"];
+const CMP = 200;
+
+function buildCompare(root, n) {
+  const runs = Array.from({ length: n }, (_, r) => `
+    <div class="nnv-cmp-run">
+      <div class="nnv-cmp-title" style="color:${COMPARE_COLORS[r % 4]}"></div>
+      <div class="nnv-surface" style="width:${CMP}px;height:${CMP}px">
+        <canvas class="nnv-cmp-img" style="left:0;top:0;width:${CMP}px;height:${CMP}px"></canvas>
+        <canvas class="nnv-cmp-points"></canvas>
+      </div>
+      <div class="nnv-cmp-cap"><span>step </span><span data-nnviz="step">0</span><span class="nnv-cmp-rest"></span></div>
+    </div>`).join("");
+  root.innerHTML = `<canvas data-nnviz="compare-loss"></canvas><div class="nnv-cmp-row">${runs}</div>`;
+  const q = (sel) => Array.from(root.querySelectorAll(sel));
+  return { loss: root.querySelector("[data-nnviz=compare-loss]"), titles: q(".nnv-cmp-title"), imgs: q(".nnv-cmp-img"),
+           points: q(".nnv-cmp-points"), steps: q("[data-nnviz=step]"), rests: q(".nnv-cmp-rest"), caps: q(".nnv-cmp-cap") };
+}
+
+function drawComparePoints(st, b) {
+  const { header: h, arrays: a } = b;
+  const X = (v) => ((v - DOMAIN[0]) / (DOMAIN[1] - DOMAIN[0])) * CMP, Y = (v) => CMP - X(v);
+  const cls = h.task === "classification";
+  for (const canvas of st.els.points) {
+    const ctx = sized(canvas, CMP, CMP);
+    ctx.clearRect(0, 0, CMP, CMP);
+    for (let k = 0; k < a.px.length; k++) {
+      const c = a.pc[k], u = cls ? (c >= 0.5 ? 255 : 0) : Math.round((Math.min(Math.max(c, -1), 1) + 1) * 127.5);
+      ctx.fillStyle = `rgb(${NEURON_LUT[u * 4]},${NEURON_LUT[u * 4 + 1]},${NEURON_LUT[u * 4 + 2]})`;
+      ctx.beginPath(); ctx.arc(X(a.px[k]), Y(a.py[k]), 2.2, 0, 2 * Math.PI); ctx.fill();
+      ctx.lineWidth = 0.6; ctx.strokeStyle = "#fff"; ctx.stroke();
+    }
+    ctx.strokeStyle = "#999"; ctx.lineWidth = 1; ctx.strokeRect(0.5, 0.5, CMP - 1, CMP - 1);
+  }
+}
+
+function drawCompare(st, b, i) {
+  const { header: h, arrays: a } = b;
+  const series = [];
+  h.runs.forEach((run, r) => {
+    const frames = run.frames, k = Math.min(i, frames.length - 1), f = frames[k];
+    const surf = a[`s${r}`], [, res] = surf.shape, canvas = st.els.imgs[r];
+    if (canvas.width !== res) { canvas.width = res; canvas.height = res; }
+    const ctx = canvas.getContext("2d", { alpha: false });
+    const img = ctx.createImageData(res, res), px = img.data, off = k * res * res;
+    for (let y = 0; y < res; y++)
+      for (let x = 0; x < res; x++) {
+        const l = surf[off + (res - 1 - y) * res + x] * 4, o = (y * res + x) * 4;
+        px[o] = SURFACE_LUT[l]; px[o + 1] = SURFACE_LUT[l + 1]; px[o + 2] = SURFACE_LUT[l + 2]; px[o + 3] = 255;
+      }
+    ctx.putImageData(img, 0, 0);
+    st.els.titles[r].textContent = run.label;
+    st.els.steps[r].textContent = f.step.toLocaleString("en-US");
+    const over = run.diverged !== null && k === frames.length - 1;
+    st.els.caps[r].classList.toggle("nnv-diverged", over);
+    st.els.rests[r].textContent = over ? ` · diverged at step ${run.diverged}`
+      : ` · train loss ${fmt(f.train_loss)}` + (h.has_test ? ` · test loss ${fmt(f.test_loss)}` : "");
+    const cs = a[`c${r}_step`], cl = a[`c${r}_loss`], n = cs.length;
+    const xs = new Float64Array(n + k + 1), v = new Float64Array(n + k + 1);
+    xs.set(cs); for (let j = 0; j < n; j++) v[j] = cl[j];
+    for (let j = 0; j <= k; j++) { xs[n + j] = frames[j].step; v[n + j] = frames[j].train_loss === null ? NaN : frames[j].train_loss; }
+    series.push({ name: run.label, color: COMPARE_COLORS[r % 4], values: v, xs });
+  });
+  const width = Math.max(320, Math.floor(st.root.clientWidth || 700));
+  lineChart(st.els.loss, width, 260, "Training loss of each run (log scale)", [], series, { log: true });
+}
+
 // ---- the network view ------------------------------------------------------------------------
 function layout(rows, maxWidth) {
   const maxRows = Math.max(...rows);
@@ -391,12 +463,17 @@ function loop(st) {
   // Show every frame: after a long task (a Streamlit rerun) step through the missed ones, one per
   // animation frame, until the playback is back on time (the next batch starts on schedule).
   const i = st.drawn === b ? Math.min(due, st.index + 1) : (b.header.running ? Math.min(due, 0) : due);
-  if (st.drawn !== b || st.index !== i) {
+  if (st.kind === "compare") {
+    if (st.drawn !== b || st.index !== i) {
+      if (st.pointsOf !== b) { drawComparePoints(st, b); st.pointsOf = b; }
+      drawCompare(st, b, i);
+    }
+  } else if (st.drawn !== b || st.index !== i) {
     if (st.pointsOf !== b) { drawPoints(st, b); st.pointsOf = b; }
     drawMain(st, b, i);
   }
-  const net = networkOf(b);
-  st.els.netwrap.style.display = net ? "" : "none";
+  const net = st.kind === "compare" ? null : networkOf(b);
+  if (st.els.netwrap) st.els.netwrap.style.display = net ? "" : "none";
   if (net) {
     if (!st.net) {
       const root = document.createElement("div");
@@ -434,12 +511,15 @@ export default function (component) {
   const batch = decode(data);
   if (!batch) return;
   let st = STATES.get(parentElement);
+  const kind = batch.header.kind === "compare" ? `compare${batch.header.runs.length}` : "main";
+  if (st && st.layout !== kind) { st.cleanup(); st.root.remove(); st = null; }  // another layout
   if (!st) {
     const root = document.createElement("div");
     root.className = "nnv-root";
     parentElement.appendChild(root);  // beside Streamlit's own <style> child
-    st = { root, batches: [], raf: 0, timer: 0, net: null };
-    st.els = buildMain(root);
+    st = { root, batches: [], raf: 0, timer: 0, net: null, layout: kind,
+           kind: batch.header.kind === "compare" ? "compare" : "main" };
+    st.els = st.kind === "compare" ? buildCompare(root, batch.header.runs.length) : buildMain(root);
     st.cleanup = () => {
       if (st.raf) cancelAnimationFrame(st.raf);
       if (st.timer) clearTimeout(st.timer);
@@ -449,7 +529,7 @@ export default function (component) {
     STATES.set(parentElement, st);
   }
   const h = batch.header;
-  const n = h.frames.length;
+  const n = h.kind === "compare" ? Math.max(...h.runs.map((r) => r.frames.length)) : h.frames.length;
   if (st.batches.some((x) => x.header.batch === h.batch)) return st.cleanup;  // the same batch again
   batch.sched = schedule(h, n);
   if (!h.running) st.batches = [];

@@ -145,3 +145,20 @@ def test_network_payload_has_thumbnails_weights_and_labels():
     assert a["w"].shape == (5, 2 * 4 + 4 * 4 + 4 * 2) and a["b"].shape == (5, 4 + 4 + 2)
     W0 = run.net.layers[0].params["W"]
     np.testing.assert_array_equal(a["w"][-1][:8], W0.ravel())
+
+
+def test_compare_payload_has_a_surface_and_a_loss_curve_per_run():
+    from nnviz.labs.playground.compare import compare
+
+    cmp = compare(SMALL, "learning_rate", [0.001, 0.03, 30.0])
+    bases = [fr.base_curves(run) for run in cmp.runs]
+    batches = fr.compare_frames(cmp.runs, 30, 6)
+    header, a = fr.unpack(fr.compare_payload(cmp.runs, batches, bases, batch=2, running=True, tick_seconds=2.0))
+    assert header["kind"] == "compare" and [r["label"] for r in header["runs"]] == [r.label for r in cmp.runs]
+    for i, (run, frames) in enumerate(zip(cmp.runs, batches, strict=True)):
+        assert a[f"s{i}"].shape == (len(frames), fr.FRAME_SURFACE_RES, fr.FRAME_SURFACE_RES)
+        assert header["runs"][i]["frames"][-1]["step"] == run.step
+        assert len(a[f"c{i}_step"]) == len(a[f"c{i}_loss"]) >= 1
+        assert all(f.thumbs is None for f in frames)
+    assert [r.step for r in cmp.runs[:2]] == [30, 30]
+    assert len(a["px"]) == len(cmp.runs[0].data.X_train)
