@@ -8,7 +8,7 @@ the cost at the highest speed and for the largest network. CPU seconds (``time.p
 not wall time: the machines are shared.
 
 ``--browser`` also serves the app and measures the page in headless Chromium after Play, at the
-default and the highest speed: visible step-counter updates per second (``[data-nnviz=step]``),
+default and the highest speed, and the Compare runs tab (three runs) at the default speed: visible step-counter updates per second (``[data-nnviz=step]``),
 training steps per second, the server's CPU and the CPU of *this* benchmark's Chromium processes
 only (its process tree, so other browsers on the machine do not count), and the bytes received.
 
@@ -32,7 +32,7 @@ from nnviz.labs.playground.experiment import FEATURE_NAMES, Experiment  # noqa: 
 from nnviz.labs.playground.run import Run, build  # noqa: E402
 
 TICK_SECONDS = 2.0  # nnviz.ui.playground.TICK_SECONDS (not imported: that imports streamlit)
-DEFAULT_SPEED, TOP_SPEED = 100, 1000
+DEFAULT_SPEED, TOP_SPEED = 100, 2000  # nnviz.ui.playground.DEFAULT_SPEED, SPEEDS[-1]
 
 
 def tick(run: Run, speed: float, carry: float = 0.0) -> tuple[float, float, float, int, float]:
@@ -63,7 +63,8 @@ def server_side(ticks: int) -> None:
           f"{'-'.join(map(str, exp.sizes))}, batch {exp.batch_size}; {TICK_SECONDS:g} s ticks of up to "
           f"{round(fr.FPS * TICK_SECONDS)} frames; surface {fr.FRAME_SURFACE_RES}x{fr.FRAME_SURFACE_RES}, "
           f"thumbnails {fr.FRAME_NEURON_RES}x{fr.FRAME_NEURON_RES}")
-    for label, speed, net in (("default speed", DEFAULT_SPEED, exp), ("highest speed", TOP_SPEED, exp),
+    for label, speed, net in (("default speed", DEFAULT_SPEED, exp), ("1,000 steps/s", 1000, exp),
+                              ("highest speed", TOP_SPEED, exp),
                               ("largest network, default speed", DEFAULT_SPEED,
                                exp.replace(hidden=(16,) * 6, features=FEATURE_NAMES))):
         run = build(net)
@@ -128,7 +129,7 @@ def browser_side(seconds: float) -> None:
     with serve_app("bench-playground-server") as url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         server = server_pid(url)
-        for label, highest in (("default", False), ("highest", True)):
+        for label, highest in (("default", False), ("highest", True), ("compare", False)):
             context = browser.new_context(viewport={"width": 1400, "height": 1000})
             page = context.new_page()
             received = [0]
@@ -142,6 +143,10 @@ def browser_side(seconds: float) -> None:
             page.wait_for_selector("[data-nnviz=step]", timeout=120_000)
             if highest:
                 set_highest_speed(page)
+            if label == "compare":  # three runs at the default speed, on the Compare runs tab
+                page.get_by_role("tab", name="Compare runs").click()
+                page.get_by_text("Everything else as in the sidebar").wait_for()
+                page.wait_for_selector(".nnv-cmp-run", timeout=60_000)
             page.get_by_role("button", name="Play", exact=True).click()
             page.wait_for_timeout(2500)
             page.evaluate(STEP_PROBE)

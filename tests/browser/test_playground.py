@@ -115,6 +115,12 @@ def test_play_trains_live_then_pause_stops(page, app_url):
     while _step(page) != paused + 1 and time.time() < deadline:
         time.sleep(0.1)
     assert _step(page) == paused + 1  # Step: exactly one more, shown at once
+    net = page.locator("[data-nnviz=network]").bounding_box()
+    page.mouse.move(net["x"] + 64 + 24, net["y"] + 88 + 24)  # the first input's box (layout of 2-4-4-2)
+    tip = page.locator(".nnv-tip")
+    tip.wait_for(state="visible", timeout=5_000)
+    assert tip.inner_text() == "x1 (input)"
+    page.mouse.move(1, 1)
     assert "lr=0.03" in page.url and "data=circles" in page.url  # the address bar holds the experiment
     assert_no_exception(page)
     page.set_viewport_size({"width": 1400, "height": 1900})  # the network graph too
