@@ -61,14 +61,14 @@ class LogCosh(losses.Loss):
 
 
 class HeavyBall(optimizers.Optimizer):
-    """Polyak's heavy ball: v <- beta v + lr g; theta <- theta - v."""
+    """Polyak's heavy ball: u <- beta u + g; theta <- theta - lr u (its velocity is named u, not v)."""
 
     label = "Heavy ball (throwaway)"
-    formula = r"v \leftarrow \beta v + \eta g,\quad \theta \leftarrow \theta - v"
-    description = "Momentum in Polyak's original form"
-    hyperparams = {"beta": (0.9, 0.0, 1.0, "how much of the last step is kept")}
-    visible_state = {"v": "velocity v"}
-    velocity = "v"
+    formula = r"u \leftarrow \beta u + g;\quad \theta \leftarrow \theta - \eta\, u"
+    description = "Polyak's momentum, declared by a test"
+    hyperparams = {"beta": (0.9, 0.0, 1.0, "how much of the old velocity is kept")}
+    visible_state = {"u": "velocity u"}
+    velocity = "u"
     beta: float
 
     @classmethod
@@ -77,13 +77,12 @@ class HeavyBall(optimizers.Optimizer):
         return 2.0 * (1.0 + cls.resolve(**settings)["beta"]) / curvature
 
     def _init_state(self, p: np.ndarray) -> dict[str, np.ndarray]:
-        return {"v": np.zeros_like(p)}
+        return {"u": np.zeros_like(p)}
 
     def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray]) -> None:
-        v = state["v"]
-        v *= self.beta
-        v += self.learning_rate * g
-        p -= v
+        state["u"] *= self.beta
+        state["u"] += g
+        p -= self.learning_rate * state["u"]
 
 
 def lecun_normal(shape: tuple[int, ...], rng: np.random.Generator, dtype: type = np.float32) -> np.ndarray:

@@ -17,7 +17,8 @@ from nnviz.labs.descent import RunSpec, race, surfaces
 from nnviz.labs.descent.presets import learning_rate_ladder, optimizers_compared
 from nnviz.labs.descent.runs import status
 from nnviz.nn import optimizers
-from nnviz.nn.optimizers import Momentum, Optimizer
+from nnviz.nn.optimizers import Optimizer
+from tests import throwaway
 
 BOWL = surfaces.get("bowl")
 ROSENBROCK = surfaces.get("rosenbrock")
@@ -103,28 +104,6 @@ def test_velocity_and_step_size_only_where_an_optimizer_has_them():
     assert x_arm > y_arm > 0  # Adam: longer steps along the flat x direction of the bowl
 
 
-class _HeavyBall(Optimizer):
-    """Polyak's heavy ball, declared here only: u <- βu + g, θ <- θ - ηu; stable iff η < 2(1+β)/L."""
-
-    label = "Heavy ball (test)"
-    hyperparams = Momentum.hyperparams
-    visible_state = {"u": "velocity u"}
-    velocity = "u"
-    beta: float
-
-    @classmethod
-    def stability_limit(cls, curvature: float, **settings: float) -> float | None:
-        return 2.0 * (1.0 + cls.resolve(**settings)["beta"]) / curvature
-
-    def _init_state(self, p: np.ndarray) -> dict[str, np.ndarray]:
-        return {"u": np.zeros_like(p)}
-
-    def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray]) -> None:
-        state["u"] *= self.beta
-        state["u"] += g
-        p -= self.learning_rate * state["u"]
-
-
 class _SignScaled(Optimizer):
     """Per-coordinate steps η/(|g| + 1): an adaptive optimizer declared here only (state a = |g|)."""
 
@@ -146,7 +125,7 @@ class _SignScaled(Optimizer):
 def throwaway_optimizers():
     """Two optimizers registered for one test: what they declare must reach the figures."""
     names = ["test-heavy-ball", "test-sign-scaled"]
-    optimizers.OPTIMIZERS.register(names[0])(_HeavyBall)
+    optimizers.OPTIMIZERS.register(names[0])(throwaway.HeavyBall)
     optimizers.OPTIMIZERS.register(names[1])(_SignScaled)
     try:
         yield names
@@ -160,7 +139,7 @@ def test_a_new_optimizer_gets_its_arrow_cross_and_limit_from_its_class(throwaway
     trajs = race(BOWL, [RunSpec(heavy, 0.02), RunSpec(signed, 0.1), RunSpec("sgd", 0.1)], None, 20)
     fig = figs.contour_figure(BOWL, trajs, show_gradient=False, show_velocity=True, show_step_size=True)
     names = [t.name for t in fig.data]
-    assert names[-2] == figs.velocity_name() == "momentum: −v (Adam: −m; Heavy ball (test): −u)"
+    assert names[-2] == figs.velocity_name() == f"momentum: −v (Adam: −m; {throwaway.HeavyBall.label}: −u)"
     assert names[-1] == "step size per coordinate"
     frame = fig.frame_dicts[10]
     k = int(frame["name"])

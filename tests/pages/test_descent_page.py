@@ -14,9 +14,9 @@ from streamlit.testing.v1 import AppTest
 
 from nnviz.labs.descent.runs import MAX_RUNS
 from nnviz.nn import optimizers
-from nnviz.nn.optimizers import Optimizer
 from nnviz.ui import state
 from nnviz.ui.descent import VIEW_3D, VIEW_DISTANCE, VIEW_LOSS, VIEW_STABILITY, view_tabs
+from tests import throwaway
 
 PAGE = "../../pages/descent.py"
 
@@ -186,37 +186,14 @@ def test_settings_and_tolerance_are_used(at):
 
 # ---- an optimizer that only its class describes -------------------------------------------------------
 
-HEAVY_BALL = "test-polyak-heavy-ball"
-
-
-class PolyakHeavyBall(Optimizer):
-    """Polyak's heavy ball: u <- βu + g, θ <- θ - ηu. Stable on f = L x²/2 iff η < 2(1+β)/L."""
-
-    label = "Heavy ball (test)"
-    formula = r"u \leftarrow \beta u + g;\quad \theta \leftarrow \theta - \eta\, u"
-    description = "Polyak's momentum, declared by a test"
-    hyperparams = {"beta": (0.9, 0.0, 1.0, "how much of the old velocity is kept")}
-    visible_state = {"u": "velocity u"}
-    velocity = "u"
-    beta: float
-
-    @classmethod
-    def stability_limit(cls, curvature: float, **settings: float) -> float | None:
-        return 2.0 * (1.0 + cls.resolve(**settings)["beta"]) / curvature
-
-    def _init_state(self, p: np.ndarray) -> dict[str, np.ndarray]:
-        return {"u": np.zeros_like(p)}
-
-    def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray]) -> None:
-        state["u"] *= self.beta
-        state["u"] += g
-        p -= self.learning_rate * state["u"]
+HEAVY_BALL = throwaway.OPTIMIZER
+LABEL = throwaway.HeavyBall.label
 
 
 @pytest.fixture
 def heavy_ball():
     """Registered for one test, then removed (pad the registry past MAX_RUNS: it is listed last)."""
-    optimizers.OPTIMIZERS.register(HEAVY_BALL)(PolyakHeavyBall)
+    optimizers.OPTIMIZERS.register(HEAVY_BALL)(throwaway.HeavyBall)
     try:
         yield HEAVY_BALL
     finally:
@@ -237,19 +214,19 @@ def test_a_new_optimizer_gets_its_arrow_and_limit_from_its_class(heavy_ball):
     at.toggle(key="gd_show_vel").set_value(True)
     _run(at)
     assert not at.error
-    assert "Heavy ball (test), η = 0.02" in _text(at)
+    assert f"{LABEL}, η = 0.02" in _text(at)
     contour, lr = _open_view(at, VIEW_STABILITY)
     # The velocity arrow: one trace for every run, a shaft per run; the heavy ball's is drawn (run 0).
     arrow = next(t for t in contour["data"] if t.get("name", "").startswith("momentum: "))
-    assert "Heavy ball (test): −u" in arrow["name"]
+    assert f"{LABEL}: −u" in arrow["name"]
     last = contour["frames"][-1]
     drawn = last["data"][last["traces"].index(contour["data"].index(arrow))]
     xs = np.frombuffer(base64.b64decode(drawn["x"]["bdata"]), dtype=np.float32)
     assert np.all(np.isfinite(xs[:2]))  # tail and head of run 0's arrow
     # Its limit on the bowl (L = 10): 2(1 + 0.9)/10 = 0.38, from the class.
     hover = next(t["hovertemplate"] for t in lr["data"] if t.get("mode") == "markers+text")
-    assert hover.startswith("Heavy ball (test), η = 0.02") and "its limit 0.38" in hover
-    assert "−u (Heavy ball (test))" in at.toggle(key="gd_show_vel").help
+    assert hover.startswith(f"{LABEL}, η = 0.02") and "its limit 0.38" in hover
+    assert f"−u ({LABEL})" in at.toggle(key="gd_show_vel").help
 
 
 def test_widget_values_survive_a_page_switch():
