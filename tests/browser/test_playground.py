@@ -117,9 +117,16 @@ def test_play_trains_live_then_pause_stops(page, app_url):
     assert _step(page) == paused + 1  # Step: exactly one more, shown at once
     net = page.locator("[data-nnviz=network]").bounding_box()
     page.mouse.move(net["x"] + 64 + 24, net["y"] + 88 + 24)  # the first input's box (layout of 2-4-4-2)
-    tip = page.locator(".nnv-tip")
+    tip = page.locator(".nnv-network .nnv-tip")
     tip.wait_for(state="visible", timeout=5_000)
     assert tip.inner_text() == "x1 (input)"
+    surface = page.locator("[data-nnviz=surface]").bounding_box()  # hover a data point: its values
+    point_tip = page.locator(".nnv-surface .nnv-tip")
+    for dx in range(0, 80, 3):
+        page.mouse.move(surface["x"] + surface["width"] / 2 + dx, surface["y"] + surface["height"] / 2)
+        if point_tip.is_visible():
+            break
+    assert point_tip.is_visible() and point_tip.inner_text().startswith("x1 ") and "label" in point_tip.inner_text()
     page.mouse.move(1, 1)
     assert "lr=0.03" in page.url and "data=circles" in page.url  # the address bar holds the experiment
     assert_no_exception(page)

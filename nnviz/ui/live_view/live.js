@@ -174,6 +174,7 @@ function buildMain(root) {
         <canvas class="nnv-surface-img" data-nnviz="surface"
           style="left:${SL}px;top:${ST}px;width:${PLOT}px;height:${PLOT}px"></canvas>
         <canvas class="nnv-surface-points"></canvas>
+        <div class="nnv-tip"></div>
       </div>
       <div class="nnv-curves"><canvas data-nnviz="loss"></canvas><canvas data-nnviz="accuracy"></canvas></div>
     </div>
@@ -183,8 +184,29 @@ function buildMain(root) {
     step: q("[data-nnviz=step]"), epoch: q("[data-nnviz=epoch]"), train: q("[data-nnviz=train-loss]"),
     test: q("[data-nnviz=test-loss]"), last: q("[data-nnviz=last]"), lastLabel: q("[data-nnviz=last-label]"),
     surface: q("[data-nnviz=surface]"), points: q(".nnv-surface-points"), curves: q(".nnv-curves"),
+    tip: q(".nnv-surface .nnv-tip"),
     loss: q("[data-nnviz=loss]"), acc: q("[data-nnviz=accuracy]"), netwrap: q(".nnv-netwrap"),
   };
+}
+
+function pointTip(st, ev) {
+  // Hover a data point: its coordinates and label (or target), like the tooltips of a chart.
+  const b = st.pointsOf, tip = st.els.tip;
+  if (!b) return;
+  const { header: h, arrays: a } = b;
+  const rect = st.els.points.getBoundingClientRect(), x = ev.clientX - rect.left, y = ev.clientY - rect.top;
+  const X = (v) => SL + ((v - DOMAIN[0]) / (DOMAIN[1] - DOMAIN[0])) * PLOT;
+  const Y = (v) => ST + PLOT - ((v - DOMAIN[0]) / (DOMAIN[1] - DOMAIN[0])) * PLOT;
+  let best = 6, k = -1;
+  for (let j = 0; j < a.px.length; j++) {
+    const d = Math.hypot(X(a.px[j]) - x, Y(a.py[j]) - y);
+    if (d < best) { best = d; k = j; }
+  }
+  tip.style.display = k >= 0 ? "block" : "none";
+  if (k < 0) return;
+  const what = h.task === "classification" ? `label ${a.pc[k] >= 0.5 ? "1 (blue)" : "0 (orange)"}` : `target ${a.pc[k].toFixed(3)}`;
+  tip.textContent = `x1 ${a.px[k].toFixed(2)} · x2 ${a.py[k].toFixed(2)} · ${what}${a.pt[k] ? " · test" : ""}`;
+  tip.style.left = x + 12 + "px"; tip.style.top = y + 12 + "px";
 }
 
 function drawPoints(st, b) {
@@ -520,6 +542,10 @@ export default function (component) {
     st = { root, batches: [], raf: 0, timer: 0, net: null, layout: kind,
            kind: batch.header.kind === "compare" ? "compare" : "main" };
     st.els = st.kind === "compare" ? buildCompare(root, batch.header.runs.length) : buildMain(root);
+    if (st.kind === "main") {
+      st.els.points.addEventListener("mousemove", (ev) => pointTip(st, ev));
+      st.els.points.addEventListener("mouseleave", () => { st.els.tip.style.display = "none"; });
+    }
     st.cleanup = () => {
       if (st.raf) cancelAnimationFrame(st.raf);
       if (st.timer) clearTimeout(st.timer);
