@@ -429,7 +429,7 @@ def live_panel() -> None:
     c2.toggle("Discretize output", key=state.seed("pg_discretize", False),
               help="Show the decision (blue or orange) instead of the network's confidence.")
     c3.toggle("Log scale", key=state.seed("pg_log", False), help="Loss on a logarithmic axis: small losses stay readable.")
-    c4.segmented_control("Below", list(VIEW_TABS), key=state.seed("pg_view", next(iter(VIEW_TABS))),
+    c4.segmented_control("Below", list(VIEW_TABS), key=state.seed("pg_view", next(iter(VIEW_TABS))), required=True,
                          label_visibility="collapsed", help="Under the surface: the network graph, or diagnostics.")
     detail = VIEW_TABS.get(s.get("pg_view") or "", "network")
 
