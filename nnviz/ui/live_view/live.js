@@ -129,7 +129,8 @@ function lineChart(canvas, width, height, title, xs, series, { log = false, doma
     ctx.fillText(log ? tickText(Math.pow(10, t)) : tickText(t), L - 5, y);
   }
   ctx.textAlign = "center"; ctx.textBaseline = "top";
-  for (const t of niceTicks(x0, x1, Math.max(2, Math.floor(w / 80)))) ctx.fillText(tickText(t), X(t), T + h + 5);
+  for (const t of niceTicks(x0, x1, Math.max(2, Math.floor(w / 80))).filter(Number.isInteger))  // whole steps
+    ctx.fillText(tickText(t), X(t), T + h + 5);
   ctx.fillText("step", L + w / 2, T + h + 17);
   ctx.strokeStyle = "#999"; ctx.strokeRect(L, T, w, h);
   ctx.save(); ctx.beginPath(); ctx.rect(L, T, w, h); ctx.clip();
