@@ -79,15 +79,33 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / TICKS
 
 
-def chromium_pids() -> list[int]:
-    pids = []
+def descendants(root: int) -> list[int]:
+    """Every process below ``root`` in the process tree."""
+    parents: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                if "chromium" in (entry / "comm").read_text():
-                    pids.append(int(entry.name))
-            except OSError:
+                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
                 pass
+    out, frontier = [], [root]
+    while frontier:
+        parent = frontier.pop()
+        kids = [c for c, p in parents.items() if p == parent]
+        out += kids
+        frontier += kids
+    return out
+
+
+def chromium_pids() -> list[int]:
+    """This benchmark's own Chromium processes (not other browsers on the machine)."""
+    pids = []
+    for pid in descendants(os.getpid()):
+        try:
+            if "chrom" in Path(f"/proc/{pid}/comm").read_text():
+                pids.append(pid)
+        except OSError:
+            pass
     return pids
 
 

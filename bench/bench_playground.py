@@ -18,7 +18,6 @@ only (its process tree, so other browsers on the machine do not count), and the 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -89,38 +88,10 @@ def server_side(ticks: int) -> None:
 
 # ---- in the browser ------------------------------------------------------------------------
 
-def _descendants(root: int) -> list[int]:
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                pass
-    out, frontier = [], [root]
-    while frontier:
-        p = frontier.pop()
-        kids = [c for c, pp in parents.items() if pp == p]
-        out += kids
-        frontier += kids
-    return out
-
-
-def _own_chromium() -> list[int]:
-    pids = []
-    for pid in _descendants(os.getpid()):
-        try:
-            if "chrom" in Path(f"/proc/{pid}/comm").read_text():
-                pids.append(pid)
-        except OSError:
-            pass
-    return pids
-
-
 def browser_side(seconds: float) -> None:
     from playwright.sync_api import sync_playwright
 
-    from bench.bench_browser import STEP_PROBE, cpu_seconds, server_pid, set_highest_speed
+    from bench.bench_browser import STEP_PROBE, chromium_pids, cpu_seconds, server_pid, set_highest_speed
     from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, serve_app
 
     print(f"\nserved page after Play, {seconds:g} s each (browser: this benchmark's Chromium processes only)")
@@ -150,7 +121,7 @@ def browser_side(seconds: float) -> None:
             page.get_by_role("button", name="Play", exact=True).click()
             page.wait_for_timeout(2500)
             page.evaluate(STEP_PROBE)
-            own = _own_chromium()
+            own = chromium_pids()
             s0, b0, r0, t0 = cpu_seconds([server]), cpu_seconds(own), received[0], time.perf_counter()
             page.wait_for_timeout(seconds * 1000)
             probe = page.evaluate("() => window.__steps")
