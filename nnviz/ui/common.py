@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import math
 import threading
 from collections.abc import Sequence
@@ -13,6 +14,13 @@ import streamlit as st
 from nnviz.nn import optimizers
 from nnviz.ui import state
 
+# Streamlit collects all garbage after every script run (``runner.postScriptGC``); traversing the
+# long-lived objects of the imported modules cost ~65 ms a run (CONTRIBUTING.md). Freeze what
+# exists once this module is first imported (app.py imports it on the server's first run), so
+# every rerun of every page pays only for what it created. Once per process, never per run:
+# frozen objects are never collected. nnviz/ui/live_view.py freezes again after its imports.
+gc.collect()
+gc.freeze()
 
 @dataclass(frozen=True)
 class PageInfo:
