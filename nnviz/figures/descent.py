@@ -36,6 +36,7 @@ import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
 
+from nnviz.figures import common
 from nnviz.labs.descent.runs import RunStatus, Trajectory, declared_velocities, nearest_minimum_distance, status
 from nnviz.labs.descent.stability import stability_limit, zigzag_limit
 from nnviz.labs.descent.surfaces import Surface
@@ -62,7 +63,7 @@ FLOOR = 1e-16  # log-scale floor for a loss or distance of exactly 0
 
 
 def run_color(i: int) -> str:
-    return RUN_COLORS[i % len(RUN_COLORS)]
+    return common.cycle(RUN_COLORS, i)
 
 
 # ---- an animated figure that does not validate its frames ------------------------------------
@@ -274,10 +275,8 @@ def color_values(surface: Surface, Z: np.ndarray) -> tuple[np.ndarray, dict[str,
 
 
 def _scale_rgb(t: np.ndarray) -> np.ndarray:
-    """Colours of ``CONTOUR_SCALE`` at positions t in [0, 1]: (..., 3) uint8."""
-    stops = np.array([p for p, _ in CONTOUR_SCALE])
-    rgb = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for _, c in CONTOUR_SCALE], dtype=np.float64)
-    return np.stack([np.interp(t, stops, rgb[:, k]) for k in range(3)], axis=-1).round().astype(np.uint8)
+    """Colours of ``CONTOUR_SCALE`` (evenly spaced stops) at positions t in [0, 1]: (..., 3) uint8."""
+    return common.ramp(t, [c for _, c in CONTOUR_SCALE]).round().astype(np.uint8)
 
 
 def _resize_bilinear(a: np.ndarray, height: int, width: int) -> np.ndarray:
