@@ -15,6 +15,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from nnviz.figures import common
 from nnviz.labs.landscape.grids import Grid, Line
 from nnviz.labs.landscape.paths import PathLandscape
 from nnviz.labs.landscape.runs import TrainingRun
@@ -29,7 +30,7 @@ MAX_CURVE_POINTS = 600
 
 
 def run_color(i: int) -> str:
-    return PALETTE[i % len(PALETTE)]
+    return common.cycle(PALETTE, i)
 
 
 def _display(Z: np.ndarray, log: bool) -> np.ndarray:
