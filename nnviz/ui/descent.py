@@ -22,6 +22,7 @@ from nnviz.labs.descent import RunSpec, Trajectory, race, surfaces
 from nnviz.labs.descent.presets import compared_names, learning_rate_ladder, next_optimizer, optimizers_compared
 from nnviz.labs.descent.runs import MAX_RUNS, TOLERANCE, declared_velocities, status
 from nnviz.labs.descent.stability import LEARNING_RATE_GRID, reference_curvature, snap_rate
+from nnviz.labs.descent.start import check_start, format_point, parse_start
 from nnviz.labs.descent.surfaces import Surface
 from nnviz.nn import optimizers
 from nnviz.ui import state
@@ -97,43 +98,6 @@ def current_surface() -> Surface:
     cls = surfaces.SURFACES.get(name)
     params = {p: st.session_state.get(f"gd_sp_{name}_{p}", spec[0]) for p, spec in cls.hyperparams.items()}
     return surfaces.get(name, **params)
-
-
-def format_point(p: Any) -> str:
-    """A point as the start box shows it: "-1.5, 2"."""
-    return ", ".join(f"{float(v):.4g}" for v in p)
-
-
-def parse_start(text: Any, dim: int) -> tuple[float, ...]:
-    """The typed start point: ``dim`` numbers separated by commas or spaces; ValueError saying what is wrong."""
-    parts = [p for p in str(text).replace(",", " ").replace("(", " ").replace(")", " ").split() if p]
-    if len(parts) != dim:
-        example = "-1.5, 2" if dim == 2 else "2.5"
-        raise ValueError(f"The start point needs {dim} number{'s' if dim > 1 else ''} (like {example}); "
-                         f"got {str(text).strip() or 'nothing'!r}.")
-    values = []
-    for p in parts:
-        try:
-            values.append(float(p))
-        except ValueError:
-            raise ValueError(f"{p!r} in the start point is not a number.") from None
-    if not all(math.isfinite(v) for v in values):
-        raise ValueError(f"The start point {str(text).strip()!r} is not a finite number: type coordinates like "
-                         f"{'-1.5, 2' if dim == 2 else '2.5'}" + (", or click on the map." if dim == 2 else "."))
-    return tuple(values)
-
-
-def check_start(surface: Surface, text: Any) -> str | None:
-    """None if ``text`` is a finite point of the domain, else the message to show."""
-    try:
-        start = parse_start(text, surface.dim)
-    except ValueError as err:
-        return str(err)
-    if not surface.in_domain(start):
-        b = surface.bounds()
-        box = ", ".join(f"{n} in [{lo:g}, {hi:g}]" for n, (lo, hi) in zip("xy", b, strict=False))
-        return f"The start point ({format_point(start)}) is outside the plotted domain ({box})."
-    return None
 
 
 def steps() -> int:
