@@ -81,12 +81,16 @@ def lines_chart(x: np.ndarray, series: Mapping[str, np.ndarray], *, y_title: str
                 log: bool = False, y_domain: Sequence[float] | None = None, height: int = 200,
                 colors: Sequence[str] | None = None, title: str | None = None, fmt: str = ".4g",
                 x_axis_format: str = "~s", x_format: str | None = None, x_step: float | None = 1,
-                points: float = 0) -> dict[str, Any]:
+                points: float = 0, x_scale: Mapping[str, Any] | None = None, x_rules: Sequence[float] = (),
+                y_rules: Sequence[float] = (), dashed: Sequence[str] = ()) -> dict[str, Any]:
     """Lines over training, one per series, with a hover rule listing every value at an x.
 
     ``fmt``: the values' format in the tooltip; ``x_axis_format``/``x_format``: the x axis labels'
     and the tooltip's x format (None: as it is); ``x_step``: the smallest step between x ticks
-    (1 for whole training steps; None: any); ``points``: size of a marker on each value (0: none).
+    (1 for whole training steps; None: any); ``points``: size of a marker on each value (0: none);
+    ``x_scale``: the x scale (default: from 0, nice), e.g. ``{"type": "log"}`` or a domain for x < 0;
+    ``x_rules``/``y_rules``: thin grey lines under the curves at these x/y values (zero lines);
+    ``dashed``: names of series drawn dotted and thinner (e.g. a bound beside a curve).
     Series names stay out of the field names (s0, s1, ...) and are mapped back in the browser.
     """
     names = [str(n) for n in series]
@@ -98,8 +102,8 @@ def lines_chart(x: np.ndarray, series: Mapping[str, np.ndarray], *, y_title: str
     axis: dict[str, Any] = {"format": x_axis_format, "tickCount": 8}
     if x_step is not None:
         axis["tickMinStep"] = x_step
-    x_enc = {"field": "step", "type": "quantitative", "title": x_title, "scale": {"domainMin": 0, "nice": True},
-             "axis": axis}
+    x_enc = {"field": "step", "type": "quantitative", "title": x_title,
+             "scale": dict(x_scale) if x_scale is not None else {"domainMin": 0, "nice": True}, "axis": axis}
     hover = {"name": "hover", "select": {"type": "point", "fields": ["step"], "nearest": True,
                                          "on": "pointerover", "clear": "pointerout"}}
     folded = [
@@ -113,13 +117,22 @@ def lines_chart(x: np.ndarray, series: Mapping[str, np.ndarray], *, y_title: str
     x_tip: dict[str, Any] = {"field": "step", "type": "quantitative", "title": x_title}
     if x_format:
         x_tip["format"] = x_format
+    line_enc: dict[str, Any] = {
+        "x": x_enc, "y": {"field": "value", "type": "quantitative", "title": y_title, "scale": y_scale},
+        "color": {"field": "series", "type": "nominal", "title": None, "scale": {"domain": names, "range": colors},
+                  "legend": {"orient": "top", "direction": "horizontal"}}}
+    if dashed:
+        test = f"indexof({json.dumps([str(n) for n in dashed], ensure_ascii=False)}, datum.series) >= 0"
+        line_enc["strokeDash"] = {"condition": {"test": test, "value": [2, 3]}, "value": [1, 0]}
+        line_enc["strokeWidth"] = {"condition": {"test": test, "value": 1.5}, "value": 2}
+    rules = [{"data": {"values": [{}]}, "mark": {"type": "rule", "color": "#bbb", "strokeWidth": 1},
+              "encoding": {ch: {"datum": float(v), "type": "quantitative"}}}
+             for ch, values in (("x", x_rules), ("y", y_rules)) for v in values]
     layers = [
+        *rules,
         {"transform": folded,
          "mark": line,
-         "encoding": {"x": x_enc, "y": {"field": "value", "type": "quantitative", "title": y_title, "scale": y_scale},
-                      "color": {"field": "series", "type": "nominal", "title": None,
-                                "scale": {"domain": names, "range": colors},
-                                "legend": {"orient": "top", "direction": "horizontal"}}}},
+         "encoding": line_enc},
         {"transform": [{"filter": {"param": "hover", "empty": False}}, *folded],
          "mark": {"type": "point", "filled": True, "size": 40},
          "encoding": {"x": x_enc, "y": {"field": "value", "type": "quantitative"},

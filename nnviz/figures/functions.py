@@ -1,15 +1,20 @@
 """Figures for the functions page: activations and derivatives, vanishing gradients, losses, softmax.
 
-Each builder takes results of ``nnviz.labs.explain.functions`` and returns a ``go.Figure``; no widgets.
+Each builder takes results of ``nnviz.labs.explain.functions`` and returns Vega-Lite specs (dicts,
+built with ``nnviz.figures.common.lines_chart``) or a ``go.Figure``; no widgets. Vega-Lite where it
+can: plotly's bundle costs the first chart of a page over a second in the browser (issue #16).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
+from nnviz.figures.common import TABLEAU10, lines_chart
 from nnviz.labs.explain.functions import ActivationCurve, DerivativeChain, InitGradients, LossCurve, SoftmaxBreakdown
 
 PALETTE = qualitative.Plotly
@@ -26,17 +31,21 @@ def _base(fig: go.Figure, height: int) -> go.Figure:
     return fig
 
 
-def activation_figure(curves: list[ActivationCurve]) -> go.Figure:
-    """f(z) and f'(z) side by side, one colour per activation."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("f(z)", "f′(z)"), horizontal_spacing=0.08)
-    for i, c in enumerate(curves):
-        name = c.label + (f" ({', '.join(f'{k}={v:g}' for k, v in c.params.items())})" if c.params else "")
-        for col, y in ((1, c.f), (2, c.df)):
-            fig.add_trace(go.Scatter(x=c.z, y=y, mode="lines", name=name, legendgroup=c.name,
-                                     showlegend=col == 1, line=dict(color=color(i), width=2.5)), row=1, col=col)
-    fig.update_xaxes(title_text="z", zeroline=True)
-    fig.update_yaxes(zeroline=True)
-    return _base(fig, 380)
+def curve_name(c: ActivationCurve) -> str:
+    """An activation's legend entry: its label and the hyperparameters it is drawn with."""
+    return c.label + (f" ({', '.join(f'{k}={v:g}' for k, v in c.params.items())})" if c.params else "")
+
+
+def activation_charts(curves: list[ActivationCurve], height: int = 300) -> tuple[dict[str, Any], dict[str, Any]]:
+    """f(z) and f'(z) as two Vega-Lite line charts (to sit side by side), one colour per
+    activation, zero lines, and a hover rule listing every value at a z."""
+    z = curves[0].z if curves else np.zeros(0)
+    z_max = float(np.max(np.abs(z))) if len(z) else 1.0
+    common = dict(x_title="z", height=height, x_scale={"domain": [-z_max, z_max], "nice": False, "zero": False},
+                  x_axis_format="~g", x_format=".3~g", x_step=None, x_rules=(0.0,), y_rules=(0.0,), colors=TABLEAU10)
+    f = lines_chart(z, {curve_name(c): c.f for c in curves}, y_title="f(z)", title="f(z)", **common)
+    df = lines_chart(z, {curve_name(c): c.df for c in curves}, y_title="f′(z)", title="f′(z)", **common)
+    return f, df
 
 
 def derivative_chain_figure(chains: list[DerivativeChain]) -> go.Figure:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
 
 from nnviz.figures import functions as figs
@@ -46,13 +45,15 @@ def _label(name: str) -> str:
 
 # ---- cached views: engine numbers and their figures ------------------------------------------
 # st.cache_resource: the same (numbers, figure) objects are handed to every session and never
-# mutated (st.plotly_chart copies a figure with to_dict), so a rerun that changes one control
+# mutated (st.plotly_chart copies a figure with to_dict; st.vega_lite_chart copies a spec's top
+# level and serializes its Arrow datasets), so a rerun that changes one control
 # rebuilds only the view that depends on it.
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def activation_view(names: tuple[str, ...], z_max: float,
-                    params: tuple[tuple[str, tuple[tuple[str, float], ...]], ...]) -> go.Figure:
-    return figs.activation_figure(lab.activation_curves(list(names), z_max, {n: dict(p) for n, p in params}))
+                    params: tuple[tuple[str, tuple[tuple[str, float], ...]], ...]) -> tuple[dict, dict]:
+    """The f(z) and f'(z) Vega-Lite specs (Vega, not plotly: the page's default tab loads no plotly)."""
+    return figs.activation_charts(lab.activation_curves(list(names), z_max, {n: dict(p) for n, p in params}))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -127,7 +128,10 @@ def activations_section() -> None:
         st.info("Pick at least one activation.", icon=":material/info:")
     else:
         key = tuple((n, tuple(sorted(params.get(n, {}).items()))) for n in names)
-        st.plotly_chart(activation_view(tuple(names), float(z_max), key), key="fn_act_chart")
+        f_spec, df_spec = activation_view(tuple(names), float(z_max), key)
+        left, right = st.columns(2, gap="medium")
+        left.vega_lite_chart(spec=f_spec, width="stretch", key="fn_act_chart")
+        right.vega_lite_chart(spec=df_spec, width="stretch", key="fn_act_d_chart")
         for note in [activations.ACTIVATIONS.get(n).curve_note for n in names]:
             if note:
                 st.caption(note)

@@ -1,5 +1,5 @@
-"""The functions and backpropagation pages open in real Chromium: no exception, the plotly charts
-are drawn, the LaTeX renders (no KaTeX error), and a screenshot of each is saved. (The widgets'
+"""The functions and backpropagation pages open in real Chromium: no exception, the charts are
+drawn (Vega-Lite on the functions page's default tab, plotly on backpropagation), the LaTeX renders (no KaTeX error), and a screenshot of each is saved. (The widgets'
 behaviour is covered by the AppTests in tests/pages/; this stays short because Chromium is slow.)"""
 
 from __future__ import annotations
@@ -28,11 +28,27 @@ def _drawn(page, charts: int = 1) -> None:
     assert page.locator(".katex-error").count() == 0, page.locator(".katex-error").first.inner_text()
 
 
+def _vega_drawn(page, charts: int) -> None:
+    """This many visible Vega canvases with curves on them (coloured pixels, not just grey axes)."""
+    page.wait_for_function(
+        """n => [...document.querySelectorAll('[data-testid=stVegaLiteChart] canvas')].filter(c => {
+            if (c.getBoundingClientRect().width === 0) return false;
+            const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            let coloured = 0;
+            for (let i = 0; i < d.length; i += 4)
+                if (d[i + 3] > 0 && Math.max(d[i], d[i + 1], d[i + 2]) - Math.min(d[i], d[i + 1], d[i + 2]) > 60) coloured++;
+            return coloured > 200;
+        }).length >= n""", arg=charts, timeout=30_000)
+
+
 def test_functions_page(page, warm_app):
     page.set_viewport_size({"width": 1400, "height": 1300})  # Streamlit scrolls inside: show more
     open_page(page, warm_app, "functions")
     page.get_by_text("The notes' comparison table").wait_for()
-    _drawn(page)
+    _vega_drawn(page, 2)  # f(z) and f'(z): Vega-Lite, the default tab loads no plotly
+    assert page.locator("[data-testid=stPlotlyChart]").count() == 0
+    assert_no_exception(page)
+    assert page.locator(".katex-error").count() == 0, page.locator(".katex-error").first.inner_text()
     assert page.locator(".katex:visible").count() >= 6  # f and f' of each default activation
     screenshot(page, "functions")
 
@@ -41,6 +57,11 @@ def test_backprop_page(page, warm_app):
     page.set_viewport_size({"width": 1400, "height": 1300})
     open_page(page, warm_app, "backprop")
     page.get_by_text("A common slip").wait_for()
-    _drawn(page)
+    page.wait_for_function(  # the loss slice is a Vega-Lite chart (no plotly on this tab: issue #16)
+        "() => [...document.querySelectorAll('[data-testid=stVegaLiteChart] canvas')]"
+        ".some(e => e.getBoundingClientRect().width > 0)", timeout=30_000)
+    assert page.locator("[data-testid=stPlotlyChart]").count() == 0
+    assert_no_exception(page)
+    assert page.locator(".katex-error").count() == 0, page.locator(".katex-error").first.inner_text()
     assert page.locator("[data-testid=stMetricValue]", has_text="0.2238").count() == 1  # the corrected weight
     screenshot(page, "backprop")

@@ -67,3 +67,18 @@ def test_lines_chart_spec_depends_on_names_not_values():
         return json.dumps({k: v for k, v in spec.items() if k != "datasets"}, sort_keys=True)
 
     assert layout(3) == layout(50)
+
+
+def test_lines_chart_x_scale_rules_and_dashed_series():
+    spec = common.lines_chart(np.linspace(-2, 2, 5), {"f": np.ones(5), "bound": np.zeros(5)}, y_title="f",
+                              x_scale={"domain": [-2, 2]}, x_rules=(0,), y_rules=(0, 1), dashed=["bound"])
+    marks = [lay["mark"]["type"] for lay in spec["layer"]]
+    assert marks == ["rule", "rule", "rule", "line", "point", "rule"]  # the fixed rules under the curves
+    assert [lay["encoding"] for lay in spec["layer"][:3]] == [
+        {"x": {"datum": 0.0, "type": "quantitative"}}, {"y": {"datum": 0.0, "type": "quantitative"}},
+        {"y": {"datum": 1.0, "type": "quantitative"}}]
+    line = spec["layer"][3]["encoding"]
+    assert line["x"]["scale"] == {"domain": [-2, 2]}
+    assert '["bound"]' in line["strokeDash"]["condition"]["test"] and line["strokeDash"]["value"] == [1, 0]
+    plain = common.lines_chart(np.arange(3), {"a": np.ones(3)}, y_title="a")["layer"][0]["encoding"]
+    assert "strokeDash" not in plain and plain["x"]["scale"] == {"domainMin": 0, "nice": True}

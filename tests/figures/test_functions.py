@@ -1,27 +1,43 @@
-"""Figures of the functions page: trace types and counts, axes, and what they are built from."""
+"""Figures of the functions page: Vega-Lite marks, encodings and data, plotly trace types and counts,
+axes, and what they are built from."""
 
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
 
 from nnviz.figures import functions as figs
+from nnviz.figures.common import CANVAS
 from nnviz.labs.explain import functions as lab
 from nnviz.nn import activations
 
 
-def test_activation_figure_has_f_and_derivative_per_activation():
+def _line(spec: dict) -> dict:
+    return next(lay for lay in spec["layer"] if lay["mark"]["type"] == "line")
+
+
+def test_activation_charts_have_f_and_derivative_per_activation():
     names = activations.names()
-    curves = lab.activation_curves(names, 3.0)
-    fig = figs.activation_figure(curves)
-    assert isinstance(fig, go.Figure)
-    assert len(fig.data) == 2 * len(names)
-    assert all(t.type == "scatter" for t in fig.data)
-    assert {t.legendgroup for t in fig.data} == set(names)
-    relu = [t for t in fig.data if t.legendgroup == "relu"]
-    assert np.allclose(relu[0].y, np.maximum(curves[names.index("relu")].z, 0))
-    assert np.allclose(relu[1].y, curves[names.index("relu")].z > 0)
-    assert fig.layout.xaxis.title.text == "z" and fig.layout.xaxis2.title.text == "z"
+    curves = lab.activation_curves(names, 3.0, {"leaky_relu": {"alpha": 0.2}})
+    f, df = figs.activation_charts(curves)
+    labels = [figs.curve_name(c) for c in curves]
+    assert "Leaky ReLU (alpha=0.2)" in labels
+    for spec, title, values in ((f, "f(z)", [c.f for c in curves]), (df, "f′(z)", [c.df for c in curves])):
+        assert spec["title"]["text"] == title and spec["usermeta"] == CANVAS
+        line = _line(spec)
+        assert line["encoding"]["color"]["scale"]["domain"] == labels  # one colour per activation, labelled
+        assert line["encoding"]["x"]["title"] == "z" and line["encoding"]["y"]["title"] == title
+        assert line["encoding"]["x"]["scale"]["domain"] == [-3.0, 3.0]  # z < 0 is drawn
+        rules = [lay["encoding"] for lay in spec["layer"] if lay["mark"]["type"] == "rule" and "data" in lay]
+        assert rules == [{"x": {"datum": 0.0, "type": "quantitative"}}, {"y": {"datum": 0.0, "type": "quantitative"}}]
+        tooltip = spec["layer"][-1]["encoding"]["tooltip"]  # hover: z and every curve's value
+        assert [t["title"] for t in tooltip] == ["z", *labels]
+        table = spec["datasets"]["curves"]
+        assert table.num_rows == len(curves[0].z) and table.num_columns == 1 + len(names)
+        np.testing.assert_allclose(table.column("step").to_numpy(), curves[0].z, rtol=1e-6)
+        for k, v in enumerate(values):
+            np.testing.assert_allclose(table.column(f"s{k}").to_numpy(zero_copy_only=False), v, rtol=1e-5, atol=1e-6)
+    relu = names.index("relu")
+    np.testing.assert_allclose(df["datasets"]["curves"].column(f"s{relu}").to_numpy(), curves[relu].z > 0)
 
 
 def test_derivative_chain_figure_is_log_scaled_with_best_case_lines():

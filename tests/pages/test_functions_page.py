@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -21,6 +22,28 @@ def _chart(at, key: str) -> dict:
         if el.proto.id.endswith(key):
             return json.loads(el.proto.spec)
     raise AssertionError(f"no chart {key}")
+
+
+def _vega(at, title: str) -> tuple[dict, dict[str, dict[str, np.ndarray]]]:
+    """The Vega-Lite chart titled ``title`` (a chart without selections has no element id to find
+    it by): its spec and its datasets (column name -> values, nulls as NaN)."""
+    for el in at.get("vega_lite_chart"):
+        spec = json.loads(el.proto.spec)
+        if spec.get("title", {}).get("text") == title:
+            data = {d.name: {c: np.asarray(v.to_numpy(zero_copy_only=False), dtype=float)
+                             for c, v in zip(t.column_names, t.columns, strict=True)}
+                    for d in el.proto.datasets for t in [pa.ipc.open_stream(d.data.data).read_all()]}
+            return spec, data
+    raise AssertionError(f"no Vega chart {title!r}")
+
+
+def _series(at, title: str) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """A lines chart's x values and its series by name (nnviz.figures.common.lines_chart)."""
+    spec, data = _vega(at, title)
+    line = next(lay for lay in spec["layer"] if lay["mark"]["type"] == "line")
+    names = line["encoding"]["color"]["scale"]["domain"]
+    cols = data[spec["data"]["name"]]
+    return cols["step"], {n: cols[f"s{k}"] for k, n in enumerate(names)}
 
 
 def _y(trace) -> np.ndarray:
@@ -46,7 +69,8 @@ def _open_tab(at, name: str) -> None:
 
 def test_every_tab_draws_and_keeps_its_settings():
     at = _app()
-    charts = {"Activations": ["fn_act_chart"], "Vanishing gradients": ["fn_chain_chart", "fn_init_chart"],
+    vega = {"Activations": ["f(z)", "f′(z)"]}
+    charts = {"Vanishing gradients": ["fn_chain_chart", "fn_init_chart"],
               "Losses": ["fn_reg_chart", "fn_cls_p_chart", "fn_cls_s_chart"],
               "Softmax": ["fn_softmax_chart", "fn_softmax_t_chart"]}
     table = next(m.value for m in at.markdown if m.value.startswith("| Function | Output range"))
@@ -57,6 +81,12 @@ def test_every_tab_draws_and_keeps_its_settings():
         _open_tab(at, tab)
         for key in keys:
             assert _chart(at, key)["data"], key
+    for tab, keys in vega.items():
+        _open_tab(at, tab)  # back on a cached view: its specs still carry their data
+        assert not at.get("plotly_chart")  # the default tab loads no plotly in the browser
+        for key in keys:
+            z, series = _series(at, key)
+            assert z.min() == -20 and z.max() == 20 and set(series) == {"Sigmoid", "Tanh", "ReLU"}, key
     _open_tab(at, "Vanishing gradients")
     spec = _chart(at, "fn_init_chart")
     names = {t["name"] for t in spec["data"]}
@@ -72,17 +102,17 @@ def test_every_activation_renders():
     names = activations.names()
     at.multiselect(key="fn_acts").set_value(names).run()
     assert not at.exception
-    spec = _chart(at, "fn_act_chart")
-    groups = [t["legendgroup"] for t in spec["data"]]
-    assert sorted(set(groups)) == sorted(names) and len(groups) == 2 * len(names)
-    relu = [t for t in spec["data"] if t["legendgroup"] == "relu"]
-    z = _y({"y": relu[0]["x"]}) if isinstance(relu[0]["x"], dict) else np.asarray(relu[0]["x"], dtype=float)
-    assert np.allclose(_y(relu[0]), np.maximum(z, 0))
+    z, f = _series(at, "f(z)")
+    _, df = _series(at, "f′(z)")
+    assert len(f) == len(df) == len(names)  # one curve per activation, in each chart
+    assert np.allclose(f["ReLU"], np.maximum(z, 0)) and np.allclose(df["ReLU"], z > 0)
     assert len(at.latex) >= 2 * len(names)  # f and f' of each
-    # the leaky ReLU slope slider drives the derivative
+    # the leaky ReLU slope slider drives the derivative (and its legend entry names it)
     at.slider(key="fn_hp_leaky_relu_alpha").set_value(0.3).run()
-    leaky = [t for t in _chart(at, "fn_act_chart")["data"] if t["legendgroup"] == "leaky_relu"]
-    assert _y(leaky[1])[0] == pytest.approx(0.3)
+    _, df = _series(at, "f′(z)")
+    leaky = next(v for n, v in df.items() if n.startswith("Leaky ReLU"))
+    assert leaky[0] == pytest.approx(0.3, rel=1e-6)  # float32 in the chart's data
+    assert any("alpha=0.3" in n for n in df)
     # extremes: the widest range and the smallest softmax temperature
     at.select_slider(key="fn_zrange").set_value(1000).run()
     at.select_slider(key="fn_hp_softmax_temperature").set_value(0.001).run()
