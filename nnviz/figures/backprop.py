@@ -2,23 +2,29 @@
 network's graph with the backward path highlighted, and the gradient check.
 
 Each builder takes results of ``nnviz.labs.explain`` (``neuron``, ``tiny_network``,
-``gradient_check``) and returns a ``go.Figure``; no widgets.
+``gradient_check``); no widgets. The default tab's charts (the loss slice and the history) are
+Vega-Lite specs (dicts, data in ``"datasets"`` as small Arrow tables): the page then opens without
+loading plotly's bundle (issue #16). The tiny network's graph and the gradient check, on tabs
+opened later, are ``go.Figure``s.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
+import pyarrow as pa
 
+from nnviz.figures.common import CANVAS, CONFIG, FIT_X, lines_chart
 from nnviz.labs.explain.gradient_check import GradCheckResult
 from nnviz.labs.explain.numbers import fmt_plain
 from nnviz.labs.explain.tiny_network import TinyResult
 
 HIGHLIGHT = "#ef553b"
 FORWARD = "#636efa"
+STEP = "#00a36c"
 MUTED = "#c8c8d0"
 MARGIN = dict(l=60, r=20, t=50, b=50)
 
@@ -29,53 +35,118 @@ def _base(fig: go.Figure, height: int) -> go.Figure:
     return fig
 
 
+def _column(values) -> pa.Array:
+    """float64 with NaN and infinities as nulls (Vega skips them)."""
+    v = np.asarray(values, dtype=np.float64)
+    return pa.array(np.where(np.isfinite(v), v, np.nan), from_pandas=True)
+
+
+def _domain(*arrays, pad: float = 0.0) -> list[float] | None:
+    finite = np.concatenate([np.ravel(np.asarray(a, dtype=np.float64)) for a in arrays])
+    finite = finite[np.isfinite(finite)]
+    if not finite.size:
+        return None
+    lo, hi = float(finite.min()), float(finite.max())
+    margin = pad * (hi - lo or max(abs(lo), 1.0))
+    return [lo - margin, hi + margin]
+
+
 def loss_slice_figure(grid: np.ndarray, values: np.ndarray, w: float, loss: float, grad: float,
-                      w_new: float, loss_new: float, weight_name: str = "w") -> go.Figure:
+                      w_new: float, loss_new: float, weight_name: str = "w",
+                      height: int = 340) -> dict[str, Any]:
     """The loss as one weight varies: the current point, the tangent (slope = the gradient) and
-    where the step lands."""
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(x=grid, y=values, mode="lines", name=f"L({weight_name})",
-                             line=dict(color=FORWARD, width=2.5)))
+    where the step lands (a segment from the current point to a diamond), as a Vega-Lite spec.
+
+    Lines (the loss, the dashed tangent) and points (now, after the step) have a legend each with
+    the numbers; hovering the curve shows (w, L) of its nearest grid point, hovering a point its
+    values. The y axis fits the curve (padded by 8%); the tangent is clipped to the plot."""
+    n = weight_name
+    names = {"curve": f"L({n})", "tangent": f"tangent, slope ∂L/∂{n} = {fmt_plain(grad)}",
+             "now": f"now: {n} = {fmt_plain(w)}", "after": f"after the step: {n}′ = {fmt_plain(w_new)}"}
+    grid = np.asarray(grid, dtype=np.float64)
     half = (grid[-1] - grid[0]) / 6
     tx = np.array([w - half, w + half])
-    fig.add_trace(go.Scatter(x=tx, y=loss + grad * (tx - w), mode="lines",
-                             name=f"tangent, slope ∂L/∂{weight_name} = {fmt_plain(grad)}",
-                             line=dict(color=HIGHLIGHT, dash="dash", width=2)))
-    fig.add_trace(go.Scatter(x=[w], y=[loss], mode="markers", name=f"now: {weight_name} = {fmt_plain(w)}",
-                             marker=dict(color=HIGHLIGHT, size=12)))
-    fig.add_trace(go.Scatter(x=[w_new], y=[loss_new], mode="markers",
-                             name=f"after the step: {weight_name}′ = {fmt_plain(w_new)}",
-                             marker=dict(color="#00a36c", size=12, symbol="diamond")))
-    if np.isfinite(w_new) and np.isfinite(loss_new) and w_new != w:
-        fig.add_annotation(x=w_new, y=loss_new, ax=w, ay=loss, xref="x", yref="y", axref="x", ayref="y",
-                           showarrow=True, arrowhead=3, arrowsize=1.2, arrowwidth=2, arrowcolor="#00a36c")
-    finite = values[np.isfinite(values)]
-    if finite.size:
-        lo, hi = float(finite.min()), float(finite.max())
-        pad = 0.08 * (hi - lo or 1.0)
-        fig.update_yaxes(range=[lo - pad, hi + pad])
-    fig.update_xaxes(title_text=f"weight {weight_name} (other parameters fixed)")
-    fig.update_yaxes(title_text="loss L")
-    fig = _base(fig, 420)
-    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.22, x=0), margin=dict(MARGIN, t=20, b=40))
-    return fig
+    lines = pa.table({"w": _column(np.concatenate([grid, tx])),
+                      "L": _column(np.concatenate([np.asarray(values, dtype=np.float64), loss + grad * (tx - w)])),
+                      "series": [names["curve"]] * len(grid) + [names["tangent"]] * 2})
+    points = pa.table({"w": _column([w, w_new]), "L": _column([loss, loss_new]),
+                       "series": [names["now"], names["after"]]})
+    step_drawn = bool(np.isfinite([w_new, loss_new]).all() and w_new != w)
+    step = pa.table({"w": _column([w]), "L": _column([loss]), "w2": _column([w_new]), "L2": _column([loss_new])})
+    x_title = f"weight {n} (other parameters fixed)"
+    x_scale: dict[str, Any] = {"zero": False, "nice": False}
+    if (xd := _domain(grid, [w, w_new])) is not None:
+        x_scale["domain"] = xd
+    y_scale: dict[str, Any] = {"zero": False, "nice": False}
+    if (yd := _domain(values, pad=0.08)) is not None:
+        y_scale["domain"] = yd
+    x = {"field": "w", "type": "quantitative", "title": x_title, "scale": x_scale}
+    y = {"field": "L", "type": "quantitative", "title": "loss L", "scale": y_scale}
+    tip = [{"field": "w", "type": "quantitative", "title": n, "format": ".4~f"},
+           {"field": "L", "type": "quantitative", "title": "L", "format": ".4~f"}]
+    line_legend = {"orient": "bottom", "direction": "vertical", "title": None, "symbolStrokeWidth": 2.5,
+                   "labelLimit": 400}
+    point_legend = {"orient": "bottom", "direction": "vertical", "title": None, "labelLimit": 400}
+    valid = {"filter": "isValid(datum.w) && isValid(datum.L)"}
+    on_curve = {"filter": {"field": "series", "equal": names["curve"]}}
+    hover = {"name": "hover", "select": {"type": "point", "fields": ["w"], "nearest": True, "on": "pointerover",
+                                         "clear": "pointerout"}}
+    color = {"field": "series", "type": "nominal", "legend": line_legend,
+             "scale": {"domain": [names["curve"], names["tangent"]], "range": [FORWARD, HIGHLIGHT]}}
+    dash = {"field": "series", "type": "nominal", "legend": line_legend,
+            "scale": {"domain": [names["curve"], names["tangent"]], "range": [[1, 0], [6, 4]]}}
+
+    def line(series: str, width: float) -> dict[str, Any]:
+        return {"data": {"name": "lines"}, "transform": [valid, {"filter": {"field": "series", "equal": names[series]}}],
+                "mark": {"type": "line", "strokeWidth": width, "clip": True},
+                "encoding": {"x": x, "y": y, "color": color, "strokeDash": dash}}
+
+    curves: list[dict[str, Any]] = [
+        line("curve", 2.5),
+        {"data": {"name": "lines"}, "transform": [valid, on_curve],  # invisible: picks the nearest grid point
+         "mark": {"type": "point", "opacity": 0, "size": 60}, "params": [hover],
+         "encoding": {"x": x, "y": y, "tooltip": tip}},
+        {"data": {"name": "lines"}, "transform": [valid, on_curve, {"filter": {"param": "hover", "empty": False}}],
+         "mark": {"type": "point", "filled": True, "size": 50, "color": FORWARD}, "encoding": {"x": x, "y": y}},
+        line("tangent", 3),  # over the curve, which it touches
+    ]
+    marks: list[dict[str, Any]] = []
+    if step_drawn:
+        marks.append({"data": {"name": "step"},
+                      "mark": {"type": "rule", "color": STEP, "strokeWidth": 2.5, "clip": True},
+                      "encoding": {"x": x, "y": y, "x2": {"field": "w2"}, "y2": {"field": "L2"}}})
+    marks.append({"data": {"name": "points"}, "transform": [valid],
+                  "mark": {"type": "point", "filled": True, "size": 150, "opacity": 1, "clip": True},
+                  "encoding": {"x": x, "y": y,
+                               "color": {"field": "series", "type": "nominal", "legend": point_legend,
+                                         "scale": {"domain": [names["now"], names["after"]],
+                                                   "range": [HIGHLIGHT, STEP]}},
+                               "shape": {"field": "series", "type": "nominal", "legend": point_legend,
+                                         "scale": {"domain": [names["now"], names["after"]],
+                                                   "range": ["circle", "diamond"]}},
+                               "tooltip": [{"field": "series", "type": "nominal", "title": "point"}, *tip]}})
+    # Two groups with a legend each: the lines (solid, dashed) and the points (circle, diamond).
+    return {"height": height, "autosize": FIT_X, "usermeta": CANVAS,
+            "datasets": {"lines": lines, "points": points, "step": step},
+            "layer": [{"layer": curves}, {"layer": marks}],
+            "resolve": {"scale": {"color": "independent", "shape": "independent", "strokeDash": "independent"},
+                        "legend": {"color": "independent"}},
+            "config": {**CONFIG, "legend": {"labelFontSize": 12, "symbolSize": 120}}}
 
 
 def history_figure(steps: Sequence[int], loss_values: Sequence[float],
-                   weights: Sequence[Sequence[float]], names: Sequence[str]) -> go.Figure:
-    """The loss and the weights after each 'Step'."""
-    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.12)
-    fig.add_trace(go.Scatter(x=list(steps), y=list(loss_values), mode="lines+markers", name="loss",
-                             line=dict(color=FORWARD, width=2.5)), row=1, col=1)
-    w = np.asarray(weights, dtype=float)
-    for j, name in enumerate(names):
-        fig.add_trace(go.Scatter(x=list(steps), y=w[:, j] if w.size else [], mode="lines+markers", name=name),
-                      row=1, col=2)
-    fig.update_xaxes(title_text="step", dtick=1 if len(steps) <= 20 else None)
-    fig.update_yaxes(title_text="loss", row=1, col=1)
+                   weights: Sequence[Sequence[float]] = (), names: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """The loss after each 'Step' and, if ``names`` are given, the weights (one line each):
+    one or two Vega-Lite line charts (``common.lines_chart``: a marker per step, hover lists the
+    values at a step)."""
+    x = np.asarray(list(steps), dtype=np.int64)
+    charts = [lines_chart(x, {"loss": np.asarray(loss_values, dtype=np.float64)}, y_title="loss",
+                          height=180, colors=[FORWARD], points=30)]
     if names:
-        fig.update_yaxes(title_text="value", row=1, col=2)
-    return _base(fig, 320)
+        w = np.asarray(weights, dtype=np.float64).reshape(len(x), len(names))
+        charts.append(lines_chart(x, {name: w[:, j] for j, name in enumerate(names)}, y_title="value",
+                                  height=180, points=30))
+    return charts
 
 
 TOP, BOTTOM = 0.8, 0.2

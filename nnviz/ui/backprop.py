@@ -49,8 +49,9 @@ def lr_slider(key: str, help: str) -> float:
                             format_func=lambda v: f"{v:g}")
 
 
-# Figures are cached as shared read-only objects (st.plotly_chart copies them with to_dict):
-# reruns that leave a view's inputs alone do not rebuild it.
+# Figures are cached as shared read-only objects (st.plotly_chart copies them with to_dict,
+# st.vega_lite_chart makes a shallow copy before taking the datasets out): reruns that leave a
+# view's inputs alone do not rebuild it.
 
 @st.cache_resource(show_spinner=False, max_entries=128)
 def slice_figure(config: neuron.NeuronConfig, index: int, names: tuple[str, ...]):
@@ -320,7 +321,7 @@ def neuron_section() -> None:
         if not one:
             index = st.radio("Loss along weight", list(range(len(names))), format_func=lambda i: names[i],
                              horizontal=True, key="bp_slice_index")
-        st.plotly_chart(slice_figure(config, index, tuple(names)), key="bp_slice_chart")
+        st.vega_lite_chart(spec=slice_figure(config, index, tuple(names)), width="stretch", key="bp_slice_chart")
         st.caption("The slope of the loss at the current weight is the gradient; the step moves against it, "
                    "by the learning rate times the slope. (The full step also moves the other parameters, so "
                    "'Loss after the step' can differ from the point on this slice.)")
@@ -329,8 +330,10 @@ def neuron_section() -> None:
         if len(history) > 1:
             steps = [h["step"] for h in history]
             weights = [list(h["w"]) + [h["b"]] for h in history]
-            st.plotly_chart(figs.history_figure(steps, [h["loss"] for h in history], weights, [*names, "b"]),
-                            key="bp_history_chart")
+            loss_chart, weights_chart = figs.history_figure(steps, [h["loss"] for h in history], weights,
+                                                            [*names, "b"])
+            st.vega_lite_chart(spec=loss_chart, width="stretch", key="bp_history_chart")
+            st.vega_lite_chart(spec=weights_chart, width="stretch", key="bp_weights_chart")
             table = pd.DataFrame({"step": steps, "loss": [h["loss"] for h in history],
                                   **{n: [h["w"][i] for h in history] for i, n in enumerate(names)},
                                   "b": [h["b"] for h in history]})
@@ -498,7 +501,8 @@ def tiny_section() -> None:
         st.dataframe(styled, hide_index=True, key="bp_tiny_table", height=38 + 35 * len(table))
     if len(ss.get("bp_tiny_losses") or []) > 1:
         tl = ss["bp_tiny_losses"]
-        st.plotly_chart(figs.history_figure(list(range(len(tl))), tl, [], []), key="bp_tiny_history")
+        [loss_chart] = figs.history_figure(list(range(len(tl))), tl)
+        st.vega_lite_chart(spec=loss_chart, width="stretch", key="bp_tiny_history")
 
 
 def gradcheck_section(tiny: tuple[tiny_network.TinyConfig, np.ndarray | None] | None) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -28,10 +29,26 @@ def _metrics(at) -> dict[str, str]:
 
 
 def _chart(at, key: str) -> dict:
+    """A plotly chart's figure, by key."""
     for el in at.get("plotly_chart"):
         if el.proto.id.endswith(key):
             return json.loads(el.proto.spec)
     raise AssertionError(f"no chart {key}")
+
+
+def _vegas(at) -> list[tuple[dict, dict[str, pa.Table]]]:
+    """The Vega-Lite charts in page order: spec and datasets (Arrow tables). (Their element ids
+    are empty without selections, so they are told apart by order and by their datasets.)"""
+    return [(json.loads(el.proto.spec), {d.name: pa.ipc.open_stream(d.data.data).read_all()
+                                         for d in el.proto.datasets})
+            for el in at.get("vega_lite_chart")]
+
+
+def _vega(at, dataset: str, index: int = 0) -> tuple[dict, dict[str, pa.Table]]:
+    """The ``index``-th Vega-Lite chart holding ``dataset``."""
+    charts = [c for c in _vegas(at) if dataset in c[1]]
+    assert len(charts) > index, f"no chart #{index} with {dataset!r}"
+    return charts[index]
 
 
 def _latex(at) -> str:
@@ -56,7 +73,13 @@ def _engine_neuron(w, x, activation, loss_name, y, lr=0.1):
 def test_sigmoid_preset_and_step():
     at = _app()
     assert not at.exception
+    assert not at.get("plotly_chart")  # the default tab needs no plotly (issue #16)
     out, value, grad, new_w = _engine_neuron([[0.2]], [0.5], "sigmoid", "binary_cross_entropy", np.array([1]))
+    spec, data = _vega(at, "points")
+    assert spec["usermeta"]["embedOptions"]["renderer"] == "canvas"
+    points = data["points"].to_pydict()
+    assert points["w"] == pytest.approx([0.2, new_w[0, 0]]) and points["L"][0] == pytest.approx(value)
+    assert data["lines"].num_rows > 50  # the loss along w, and the tangent
     m = _metrics(at)
     assert float(m["Loss L"]) == pytest.approx(value, abs=5e-5) == pytest.approx(0.6444, abs=5e-5)
     assert float(m["Gradient ∂L/∂w"]) == pytest.approx(grad[0, 0], abs=5e-5) == pytest.approx(-0.2375, abs=5e-5)
@@ -71,7 +94,11 @@ def test_sigmoid_preset_and_step():
     assert float(at.text_input(key="bp_w").value) == pytest.approx(new_w[0, 0], rel=1e-9)
     assert len(at.session_state["bp_history"]) == 2
     assert float(_metrics(at)["Loss L"]) == pytest.approx(at.session_state["bp_history"][1]["loss"], abs=5e-5)
-    _chart(at, "bp_history_chart")
+    _, data = _vega(at, "curves")
+    assert data["curves"].column("s0").to_pylist() == pytest.approx([value, at.session_state["bp_history"][1]["loss"]])
+    spec, data = _vega(at, "curves", 1)
+    assert spec["layer"][0]["encoding"]["color"]["scale"]["domain"] == ["w", "b"]
+    assert data["curves"].column("s0").to_pylist() == pytest.approx([0.2, new_w[0, 0]])
     at.button(key="bp_reset").click().run()
     assert at.text_input(key="bp_w").value == "0.2" and at.session_state["bp_history"] == []
 
@@ -153,6 +180,7 @@ def test_tiny_network_and_gradient_check():
     at.button(key="bp_tiny_sgd").click().run()
     assert at.session_state["bp_tiny_params"] is not None
     assert _metrics(at)["SGD steps taken"] == "1"
+    assert _vega(at, "curves")[1]["curves"].num_rows == 2
 
     _open_tab(at, "Gradient check")
     m = _metrics(at)
