@@ -100,22 +100,26 @@ def init_gradients_figure(results: list[InitGradients]) -> go.Figure:
     return _base(fig, 400)
 
 
-def loss_curves_figure(curves: list[LossCurve], title: str = "") -> go.Figure:
-    """The loss (top) and its gradient (bottom) against the prediction, probability or logit."""
+def _x_span(x: np.ndarray) -> dict[str, Any]:
+    """An x scale over exactly the data (the curves may start below 0)."""
+    lo, hi = (float(np.min(x)), float(np.max(x))) if len(x) else (0.0, 1.0)
+    return {"domain": [lo, hi], "nice": False, "zero": False}
+
+
+def loss_charts(curves: list[LossCurve], title: str = "", height: int = 240) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The loss and its gradient against the prediction, probability or logit: two Vega-Lite line
+    charts, one colour per loss, zero lines, a hover rule listing every value. ``title`` prefixes
+    both charts' titles."""
     against = curves[0].against if curves else "prediction"
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.1,
-                        subplot_titles=("loss L", f"gradient ∂L/∂({against})"))
-    for i, c in enumerate(curves):
-        fig.add_trace(go.Scatter(x=c.x, y=c.value, mode="lines", name=c.label, legendgroup=c.name,
-                                 line=dict(color=color(i), width=2.5)), row=1, col=1)
-        fig.add_trace(go.Scatter(x=c.x, y=c.grad, mode="lines", name=c.label, legendgroup=c.name,
-                                 showlegend=False, line=dict(color=color(i), width=2.5)), row=2, col=1)
-    fig.update_xaxes(title_text=against, row=2, col=1)
-    fig.update_yaxes(zeroline=True)
-    fig = _base(fig, 480)
-    if title:
-        fig.update_layout(title=dict(text=title, x=0, font=dict(size=15)), margin=dict(MARGIN, t=90))
-    return fig
+    x = curves[0].x if curves else np.zeros(0)
+    common = dict(x_title=against, height=height, x_scale=_x_span(x), x_axis_format="~g", x_format=".3~g",
+                  x_step=None, y_rules=(0.0,), colors=TABLEAU10)
+    prefix = f"{title}: " if title else ""
+    loss = lines_chart(x, {c.label: c.value for c in curves}, y_title="loss L",
+                       title=f"{prefix}loss L against the {against}", **common)
+    grad = lines_chart(x, {c.label: c.grad for c in curves}, y_title=f"∂L/∂({against})",
+                       title=f"{prefix}gradient ∂L/∂({against})", **common)
+    return loss, grad
 
 
 def softmax_figure(b: SoftmaxBreakdown) -> go.Figure:
@@ -134,18 +138,13 @@ def softmax_figure(b: SoftmaxBreakdown) -> go.Figure:
     return fig
 
 
-def softmax_temperature_figure(temps: np.ndarray, probs: np.ndarray, current: float,
-                               logits: np.ndarray | None = None) -> go.Figure:
-    """Each class's probability as the temperature varies (log axis); the current T marked."""
-    fig = go.Figure()
-    for i in range(probs.shape[1]):
-        name = f"z{i + 1}" + (f" = {logits[i]:g}" if logits is not None else "")
-        fig.add_trace(go.Scatter(x=temps, y=probs[:, i], mode="lines", name=name,
-                                 line=dict(color=color(i), width=2.5)))
-    fig.add_vline(x=current, line=dict(color="black", dash="dash", width=1))
-    # On a log axis, annotation x is log10(T).
-    fig.add_annotation(x=np.log10(current), y=1.05, text=f"T = {current:g}", showarrow=False, xanchor="left",
-                       xshift=4, bgcolor="rgba(255,255,255,0.8)")
-    fig.update_xaxes(title_text="temperature T (log scale)", type="log", exponentformat="power")
-    fig.update_yaxes(title_text="probability", range=[0, 1.1])
-    return _base(fig, 340)
+def softmax_temperature_chart(temps: np.ndarray, probs: np.ndarray, current: float,
+                              logits: np.ndarray | None = None, height: int = 260) -> dict[str, Any]:
+    """Each class's probability as the temperature varies (log axis), a grey rule at the current T:
+    a Vega-Lite line chart."""
+    names = [f"z{i + 1}" + (f" = {logits[i]:g}" if logits is not None else "") for i in range(probs.shape[1])]
+    return lines_chart(np.asarray(temps, dtype=float), {n: probs[:, i] for i, n in enumerate(names)},
+                       y_title="probability", x_title="temperature T (log scale)", y_domain=(0, 1), height=height,
+                       colors=TABLEAU10, title=f"probabilities against T (grey line: T = {current:g})",
+                       x_scale={"type": "log", "nice": False}, x_axis_format="~g", x_format=".3~g", x_step=None,
+                       x_rules=(float(current),))

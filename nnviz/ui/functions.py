@@ -72,20 +72,20 @@ def init_view(activation: str, inits: tuple[str, ...], depth: int, width: int):
 def regression_view(names: tuple[str, ...], target: float,
                     params: tuple[tuple[str, tuple[tuple[str, float], ...]], ...]):
     curves = lab.regression_loss_curves(list(names), target, params={n: dict(p) for n, p in params})
-    return curves, figs.loss_curves_figure(curves)
+    return curves, figs.loss_charts(curves)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def classification_view(names: tuple[str, ...], target: float, classes: int):
     vs_p, vs_s = lab.classification_loss_curves(list(names), target, classes)
-    return vs_p, vs_s, figs.loss_curves_figure(vs_p), figs.loss_curves_figure(vs_s)
+    return vs_p, vs_s, figs.loss_charts(vs_p), figs.loss_charts(vs_s)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def softmax_view(logits: tuple[float, ...], temperature: float):
     b = lab.softmax_breakdown(logits, temperature)
     temps, probs = lab.softmax_temperature_sweep(np.asarray(logits), np.logspace(-3, 3, 121))
-    return b, figs.softmax_figure(b), figs.softmax_temperature_figure(temps, probs, temperature, np.asarray(logits))
+    return b, figs.softmax_figure(b), figs.softmax_temperature_chart(temps, probs, temperature, np.asarray(logits))
 
 
 # ---- widgets --------------------------------------------------------------------------------
@@ -240,8 +240,10 @@ def losses_section() -> None:
                 params.setdefault(name, {})[hp] = hyperparam_slider(cls.label, hp, spec, f"fn_loss_{name}_{hp}")
     if names:
         key = tuple((n, tuple(sorted(params.get(n, {}).items()))) for n in names)
-        curves, fig = regression_view(tuple(names), target, key)
-        st.plotly_chart(fig, key="fn_reg_chart")
+        curves, (loss_spec, grad_spec) = regression_view(tuple(names), target, key)
+        left, right = st.columns(2, gap="medium")
+        left.vega_lite_chart(spec=loss_spec, width="stretch", key="fn_reg_chart")
+        right.vega_lite_chart(spec=grad_spec, width="stretch", key="fn_reg_grad_chart")
         far = [f"{c.label} {numbers.fmt_plain(c.grad[-1])}" for c in curves]
         st.caption(f"Gradient 3 above the target: {', '.join(far)}. MSE pushes harder the further off it is "
                    "(outliers dominate); MAE always pushes with the same force; Huber is MSE near the target "
@@ -261,12 +263,13 @@ def losses_section() -> None:
     if not names:
         st.info("Pick at least one loss.", icon=":material/info:")
         return
-    vs_p, vs_s, fig_p, fig_s = classification_view(tuple(names), target, classes)
+    vs_p, vs_s, specs_p, specs_s = classification_view(tuple(names), target, classes)
     c1, c2 = st.columns(2)
     c1.markdown("**Against the probability p**")
-    c1.plotly_chart(fig_p, key="fn_cls_p_chart")
     c2.markdown("**Against the logit s** (p = sigmoid or softmax of s)")
-    c2.plotly_chart(fig_s, key="fn_cls_s_chart")
+    for col, specs, key in ((c1, specs_p, "fn_cls_p"), (c2, specs_s, "fn_cls_s")):
+        col.vega_lite_chart(spec=specs[0], width="stretch", key=f"{key}_chart")
+        col.vega_lite_chart(spec=specs[1], width="stretch", key=f"{key}_grad_chart")
     c, s = vs_p[0], vs_s[0]
     st.caption(
         f"{c.label} at p = {c.x[0]:.3f}: ∂L/∂p = {numbers.fmt_plain(c.grad[0])}, but at the logit "
@@ -311,7 +314,7 @@ def softmax_section() -> None:
                    "(it cancels in the division) but keeps e^x from overflowing for large logits.")
     left, right = st.columns(2, gap="large")
     left.plotly_chart(fig_bars, key="fn_softmax_chart")
-    right.plotly_chart(fig_t, key="fn_softmax_t_chart")
+    right.vega_lite_chart(spec=fig_t, width="stretch", key="fn_softmax_t_chart")
 
 
 def render() -> None:

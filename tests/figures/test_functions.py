@@ -63,15 +63,22 @@ def test_init_gradients_figure():
     assert np.allclose(he.y, results[3].grad_norms)
 
 
-def test_loss_curves_figure_has_loss_and_gradient_rows():
+def test_loss_charts_have_loss_and_gradient():
     curves = lab.regression_loss_curves(["mse", "mae"], 0.0)
-    fig = figs.loss_curves_figure(curves)
-    assert len(fig.data) == 4
-    assert [t.yaxis for t in fig.data] == ["y", "y2", "y", "y2"]
-    assert fig.layout.xaxis2.title.text == "prediction"
+    loss, grad = figs.loss_charts(curves)
+    assert loss["title"]["text"] == "loss L against the prediction" and grad["title"]["text"] == "gradient ∂L/∂(prediction)"
+    for spec, values in ((loss, [c.value for c in curves]), (grad, [c.grad for c in curves])):
+        line = _line(spec)
+        assert line["encoding"]["color"]["scale"]["domain"] == ["Mean squared error", "Mean absolute error"]
+        assert line["encoding"]["x"]["title"] == "prediction" and line["encoding"]["x"]["scale"]["domain"] == [-3.0, 3.0]
+        assert {"y": {"datum": 0.0, "type": "quantitative"}} in [lay["encoding"] for lay in spec["layer"]]
+        table = spec["datasets"]["curves"]
+        for k, v in enumerate(values):
+            np.testing.assert_allclose(table.column(f"s{k}").to_numpy(), v, rtol=1e-5, atol=1e-6)
+    assert _line(grad)["encoding"]["y"]["title"] == "∂L/∂(prediction)"
     vs_p, vs_s = lab.classification_loss_curves(["binary_cross_entropy"], 1.0)
-    fig = figs.loss_curves_figure(vs_s, "against the logit")
-    assert fig.layout.xaxis2.title.text == "logit" and fig.layout.title.text == "against the logit"
+    loss, grad = figs.loss_charts(vs_s, "BCE")
+    assert _line(grad)["encoding"]["x"]["title"] == "logit" and loss["title"]["text"] == "BCE: loss L against the logit"
 
 
 def test_softmax_figures():
@@ -80,6 +87,10 @@ def test_softmax_figures():
     assert [t.type for t in fig.data] == ["bar", "bar"]
     assert np.allclose(fig.data[1].y, b.probs) and np.allclose(fig.data[0].y, b.exp)
     temps, probs = lab.softmax_temperature_sweep([2.0, 1.0, 0.1])
-    fig = figs.softmax_temperature_figure(temps, probs, 0.5, np.array([2.0, 1.0, 0.1]))
-    assert len(fig.data) == 3 and fig.layout.xaxis.type == "log"
-    assert any(a.text == "T = 0.5" for a in fig.layout.annotations)
+    spec = figs.softmax_temperature_chart(temps, probs, 0.5, np.array([2.0, 1.0, 0.1]))
+    line = _line(spec)
+    assert line["encoding"]["color"]["scale"]["domain"] == ["z1 = 2", "z2 = 1", "z3 = 0.1"]
+    assert line["encoding"]["x"]["scale"]["type"] == "log" and line["encoding"]["y"]["scale"]["domain"] == [0, 1]
+    assert {"x": {"datum": 0.5, "type": "quantitative"}} in [lay["encoding"] for lay in spec["layer"]]  # current T
+    assert "T = 0.5" in spec["title"]["text"]
+    np.testing.assert_allclose(spec["datasets"]["curves"].column("s0").to_numpy(), probs[:, 0], rtol=1e-5, atol=1e-7)

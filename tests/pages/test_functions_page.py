@@ -69,10 +69,11 @@ def _open_tab(at, name: str) -> None:
 
 def test_every_tab_draws_and_keeps_its_settings():
     at = _app()
-    vega = {"Activations": ["f(z)", "f′(z)"]}
-    charts = {"Vanishing gradients": ["fn_chain_chart", "fn_init_chart"],
-              "Losses": ["fn_reg_chart", "fn_cls_p_chart", "fn_cls_s_chart"],
-              "Softmax": ["fn_softmax_chart", "fn_softmax_t_chart"]}
+    vega = {"Activations": ["f(z)", "f′(z)"],
+            "Losses": [f"loss L against the {x}" for x in ("prediction", "probability", "logit")]
+            + [f"gradient ∂L/∂({x})" for x in ("prediction", "probability", "logit")],
+            "Softmax": ["probabilities against T (grey line: T = 1)"]}
+    charts = {"Vanishing gradients": ["fn_chain_chart", "fn_init_chart"], "Softmax": ["fn_softmax_chart"]}
     table = next(m.value for m in at.markdown if m.value.startswith("| Function | Output range"))
     assert all(f"| {activations.ACTIVATIONS.get(n).label} |" in table for n in activations.names())  # the notes' table
     assert r"\frac{1}{1 + e^{-z}}" in "\n".join(el.value for el in at.latex)  # sigmoid's formula, from the registry
@@ -81,12 +82,16 @@ def test_every_tab_draws_and_keeps_its_settings():
         _open_tab(at, tab)
         for key in keys:
             assert _chart(at, key)["data"], key
-    for tab, keys in vega.items():
+    for tab, titles in vega.items():
         _open_tab(at, tab)  # back on a cached view: its specs still carry their data
-        assert not at.get("plotly_chart")  # the default tab loads no plotly in the browser
-        for key in keys:
-            z, series = _series(at, key)
-            assert z.min() == -20 and z.max() == 20 and set(series) == {"Sigmoid", "Tanh", "ReLU"}, key
+        for title in titles:
+            x, series = _series(at, title)
+            assert len(x) > 50 and series and all(np.isfinite(v).any() for v in series.values()), title
+    _open_tab(at, "Activations")
+    assert not at.get("plotly_chart")  # the default tab loads no plotly in the browser
+    for title in vega["Activations"]:
+        z, series = _series(at, title)
+        assert z.min() == -20 and z.max() == 20 and set(series) == {"Sigmoid", "Tanh", "ReLU"}, title
     _open_tab(at, "Vanishing gradients")
     spec = _chart(at, "fn_init_chart")
     names = {t["name"] for t in spec["data"]}
@@ -141,8 +146,8 @@ def test_loss_settings_come_from_the_registry_and_drive_the_curves():
     _open_tab(at, "Losses")
     at.select_slider(key="fn_loss_huber_delta").set_value(0.5).run()  # Huber's delta, from its hyperparams
     assert not at.exception
-    huber = [t for t in _chart(at, "fn_reg_chart")["data"] if t["legendgroup"] == "huber"]
-    assert np.abs(_y(huber[1])).max() == pytest.approx(0.5)  # the gradient is clipped at delta
+    _, grads = _series(at, "gradient ∂L/∂(prediction)")
+    assert np.abs(grads["Huber"]).max() == pytest.approx(0.5)  # the gradient is clipped at delta
     _open_tab(at, "Vanishing gradients")
     options = at.selectbox(key="fn_init_act").options
     assert "ReLU" in options and "Step" not in options  # no gradient flows through a step: nothing to compare
