@@ -57,9 +57,7 @@ def test_backprop_page(page, warm_app):
     page.set_viewport_size({"width": 1400, "height": 1300})
     open_page(page, warm_app, "backprop")
     page.get_by_text("A common slip").wait_for()
-    page.wait_for_function(  # the loss slice is a Vega-Lite chart (no plotly on this tab: issue #16)
-        "() => [...document.querySelectorAll('[data-testid=stVegaLiteChart] canvas')]"
-        ".some(e => e.getBoundingClientRect().width > 0)", timeout=30_000)
+    _vega_drawn(page, 1)  # the loss slice: Vega-Lite, the default tab loads no plotly (issue #16)
     assert page.locator("[data-testid=stPlotlyChart]").count() == 0
     assert_no_exception(page)
     assert page.locator(".katex-error").count() == 0, page.locator(".katex-error").first.inner_text()
