@@ -22,7 +22,7 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from nnviz.data.datasets import SHARED_MNIST, load_mnist  # noqa: E402
+from nnviz.data.mnist_files import SHARED_MNIST, load_mnist  # noqa: E402
 from nnviz.data.preprocess import canvas_to_mnist, drawing_notes  # noqa: E402
 from nnviz.figures import digits as figs  # noqa: E402
 from nnviz.labs.digits import load_default_model  # noqa: E402

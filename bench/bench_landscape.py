@@ -18,7 +18,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from nnviz.data import datasets
+from nnviz.data import mnist_files, toy_sets
 from nnviz.labs.landscape import directions, evaluation, grids  # noqa: E402
 from nnviz.nn.network import Network  # noqa: E402
 
@@ -66,18 +66,18 @@ def bench(name: str, net: Network, loss: str, X: np.ndarray, y: np.ndarray, targ
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", default=None, help="MNIST folder (default: datasets.default_mnist_folder())")
+    parser.add_argument("--data", default=None, help="MNIST folder (default: mnist_files.default_mnist_folder())")
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
 
-    ds = datasets.get("moons")(500, 1.0, 0)
+    ds = toy_sets.get("moons")(500, 1.0, 0)
     toy = Network.mlp([2, 16, 16, 2], activation="tanh", output="softmax", seed=0)
     bench("2-16-16-2 MLP, 500 toy points", toy, "cross_entropy", ds.X.astype(np.float32), ds.y, 2.0,
           args.repeats, loop_points=400)
 
     try:
-        mnist = datasets.load_mnist(args.data)
-    except datasets.MnistUnavailable as exc:
+        mnist = mnist_files.load_mnist(args.data)
+    except mnist_files.MnistUnavailable as exc:
         print(f"784-64-10 MLP skipped: {exc}")
         return
     X = mnist.X_train[:1000].reshape(1000, -1)

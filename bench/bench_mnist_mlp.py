@@ -20,7 +20,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from nnviz.data.datasets import SHARED_MNIST, load_mnist  # noqa: E402
+from nnviz.data.mnist_files import SHARED_MNIST, load_mnist  # noqa: E402
 from nnviz.nn.network import Network  # noqa: E402
 from nnviz.nn.training import TrainConfig, Trainer  # noqa: E402
 

@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_mnist_mlp import BATCH, LR, SIZES, epoch_numpy  # noqa: E402
 
-from nnviz.data.datasets import SHARED_MNIST, load_mnist  # noqa: E402
+from nnviz.data.mnist_files import SHARED_MNIST, load_mnist  # noqa: E402
 from nnviz.labs.playground.experiment import Experiment  # noqa: E402
 from nnviz.labs.playground.run import build  # noqa: E402
 from nnviz.nn.network import Network  # noqa: E402

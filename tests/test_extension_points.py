@@ -21,7 +21,7 @@ from streamlit.testing.v1 import AppTest
 from tests import throwaway
 
 ROOT = Path(__file__).resolve().parents[1]
-REGISTRY_WIDE = ["tests/nn", "tests/data/test_datasets.py", "tests/labs/descent"]
+REGISTRY_WIDE = ["tests/nn", "tests/data/test_toy_sets.py", "tests/labs/descent"]
 
 
 def test_registry_wide_tests_take_the_new_entries():

@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from nnviz.data import datasets
+from nnviz.data import toy_sets
 from nnviz.labs.descent import surfaces
 from nnviz.nn import activations, initializers, losses, optimizers
 
@@ -154,13 +154,13 @@ def register() -> None:
     for registry, name, obj in _REGISTRIES:
         if name not in registry:
             registry.register(name)(obj)
-    if DATASET not in datasets.DATASETS:
-        datasets.register_toy(DATASET, "classification")(stripes)
+    if DATASET not in toy_sets.DATASETS:
+        toy_sets.register_toy(DATASET, "classification")(stripes)
 
 
 def unregister() -> None:
     for registry, name, _ in _REGISTRIES:
         if name in registry:
             registry.unregister(name)
-    if DATASET in datasets.DATASETS:
-        datasets.DATASETS.unregister(DATASET)
+    if DATASET in toy_sets.DATASETS:
+        toy_sets.DATASETS.unregister(DATASET)

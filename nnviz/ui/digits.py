@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from nnviz.data import datasets
+from nnviz.data import mnist_files
 from nnviz.data.augment import AugmentConfig, Augmenter
 from nnviz.data.preprocess import canvas_to_mnist, drawing_notes, load_image_file
 from nnviz.figures import digits as figs
@@ -216,38 +216,38 @@ def explain(model: DigitModel, x: np.ndarray, user: bool) -> None:
 
 
 @st.cache_resource(show_spinner="Reading the MNIST files…", max_entries=3)
-def _load_mnist(folder: str) -> datasets.Mnist:
-    return datasets.load_mnist(folder)  # arrays are read-only: safe to share
+def _load_mnist(folder: str) -> mnist_files.Mnist:
+    return mnist_files.load_mnist(folder)  # arrays are read-only: safe to share
 
 
 class _Waiting(Exception):
     """No data yet, for an ordinary reason (a button not pressed, a folder not typed)."""
 
 
-def _data_panel() -> tuple[datasets.Mnist | None, str | None]:
+def _data_panel() -> tuple[mnist_files.Mnist | None, str | None]:
     """Pick the data; returns (data, None), or (None, why not) after showing why."""
     try:
         return _pick_data(), None
     except _Waiting as wait:
         st.info(str(wait), icon=":material/dataset:")
         return None, str(wait)
-    except (datasets.MnistUnavailable, ValueError, OSError) as exc:
+    except (mnist_files.MnistUnavailable, ValueError, OSError) as exc:
         st.warning(str(exc), icon=":material/cloud_off:")
         return None, str(exc)
 
 
-def _pick_data() -> datasets.Mnist:
+def _pick_data() -> mnist_files.Mnist:
     choice = st.radio("Training data", list(DATA_SOURCES), format_func=DATA_SOURCES.get, key="dg_data")
     if choice == "found":
-        folder = datasets.default_mnist_folder()
+        folder = mnist_files.default_mnist_folder()
         if folder is None:
             raise _Waiting("No MNIST files were found on this machine. Download them, or put the four IDX files "
-                           f"({', '.join(datasets.MNIST_FILES)}) in a folder and choose it.")
+                           f"({', '.join(mnist_files.MNIST_FILES)}) in a folder and choose it.")
         data = _load_mnist(str(folder))
     elif choice == "download":
-        cache = datasets.default_cache_dir()
-        if not all((cache / name).is_file() for name in datasets.MNIST_FILES):
-            st.caption(f"About 11.6 MB from {datasets.MNIST_MIRRORS[0]} into `{cache}`; "
+        cache = mnist_files.default_cache_dir()
+        if not all((cache / name).is_file() for name in mnist_files.MNIST_FILES):
+            st.caption(f"About 11.6 MB from {mnist_files.MNIST_MIRRORS[0]} into `{cache}`; "
                        "each file's SHA-256 checksum is verified.")
             if not st.button("Download MNIST", icon=":material/download:", key="dg_download"):
                 raise _Waiting("Press **Download MNIST** to fetch the files.")
@@ -257,13 +257,13 @@ def _pick_data() -> datasets.Mnist:
                 bar.progress(min(done / max(total, 1), 1.0),
                              text=f"Downloading MNIST… {done / 1e6:.1f} of {total / 1e6:.1f} MB")
 
-            datasets.download_mnist(cache, [n for n in datasets.MNIST_FILES if not (cache / n).is_file()],
+            mnist_files.download_mnist(cache, [n for n in mnist_files.MNIST_FILES if not (cache / n).is_file()],
                                     progress=progress)
             bar.progress(1.0, text="Downloaded; checksums verified.")
         data = _load_mnist(str(cache))
     else:
         text = st.text_input("Folder", key="dg_folder", placeholder="/path/to/mnist",
-                             help=f"Holding {', '.join(datasets.MNIST_FILES)} (or uncompressed copies).")
+                             help=f"Holding {', '.join(mnist_files.MNIST_FILES)} (or uncompressed copies).")
         if not text.strip():
             raise _Waiting("Type the folder that holds the MNIST IDX files.")
         data = _load_mnist(str(Path(text.strip()).expanduser()))
@@ -340,7 +340,7 @@ def _transform(settings: dict[str, Any]) -> Augmenter | None:
     return Augmenter(AUGMENTATION) if settings["augment"] else None
 
 
-def _new_run(settings: dict[str, Any], data: datasets.Mnist) -> UserRun:
+def _new_run(settings: dict[str, Any], data: mnist_files.Mnist) -> UserRun:
     n = min(settings["n_train"], len(data.y_train))
     n_val = min(1000, max(1, n // 10))
     order = np.random.default_rng(0).permutation(len(data.y_train))[:n]
@@ -356,14 +356,14 @@ def _new_run(settings: dict[str, Any], data: datasets.Mnist) -> UserRun:
                    target_epochs=float(settings["epochs"]))
 
 
-def _continues(run: UserRun | None, settings: dict[str, Any] | None, data: datasets.Mnist | None) -> bool:
+def _continues(run: UserRun | None, settings: dict[str, Any] | None, data: mnist_files.Mnist | None) -> bool:
     """True when Start would go on training ``run`` (same architecture and data, not diverged)."""
     return (run is not None and run.trainer is not None and run.trainer.diverged is None and settings is not None
             and data is not None and run.architecture == settings["architecture"]
             and run.data.get("source") == data.source and run.data.get("requested") == settings["n_train"])
 
 
-def _start(settings: dict[str, Any] | None, data: datasets.Mnist | None) -> None:
+def _start(settings: dict[str, Any] | None, data: mnist_files.Mnist | None) -> None:
     if settings is None or data is None:
         return
     with _lock():
@@ -461,7 +461,7 @@ def live_panel(settings: dict[str, Any] | None) -> None:
     live()
 
 
-def controls(settings: dict[str, Any] | None, data: datasets.Mnist | None) -> None:
+def controls(settings: dict[str, Any] | None, data: mnist_files.Mnist | None) -> None:
     run = _run()
     running = run is not None and run.running
     a, b, c, _ = st.columns([1, 1, 1.4, 3])
@@ -477,7 +477,7 @@ def controls(settings: dict[str, Any] | None, data: datasets.Mnist | None) -> No
                    + (", or the run diverged" if run.trainer.diverged is not None else "") + ".")
 
 
-def evaluation_panel(data: datasets.Mnist | None, default: DigitModel | None) -> None:
+def evaluation_panel(data: mnist_files.Mnist | None, default: DigitModel | None) -> None:
     run = _run()
     if run is None or run.running or data is None:
         return

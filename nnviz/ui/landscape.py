@@ -18,7 +18,7 @@ from typing import Any
 
 import streamlit as st
 
-from nnviz.data import datasets
+from nnviz.data import mnist_files, toy_sets
 from nnviz.figures import landscape as figs
 from nnviz.labs.landscape import paths, slices
 from nnviz.labs.landscape import runs as landscape_runs
@@ -82,11 +82,11 @@ def _seed(key: str) -> str:
 
 # ---- data ------------------------------------------------------------------------------------
 @st.cache_resource(show_spinner=False)
-def _mnist() -> datasets.Mnist | str:
+def _mnist() -> mnist_files.Mnist | str:
     """The MNIST set (read-only arrays, shared by every session), or why it is unavailable."""
     try:
-        return datasets.load_mnist()
-    except (datasets.MnistUnavailable, OSError, ValueError) as exc:
+        return mnist_files.load_mnist()
+    except (mnist_files.MnistUnavailable, OSError, ValueError) as exc:
         return str(exc)
 
 
@@ -212,7 +212,7 @@ def controls() -> tuple[Setup, list[str]]:
     problems: list[str] = []
     last: Setup = st.session_state.get("ls_last_setup", Setup())
     digits_problem = mnist_problem()
-    tasks = datasets.names() + ([] if digits_problem else [DIGITS])
+    tasks = toy_sets.names() + ([] if digits_problem else [DIGITS])
 
     st.subheader(":material/dataset: Task")
     _seed("ls_task")

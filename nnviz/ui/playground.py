@@ -21,7 +21,7 @@ from typing import Any
 
 import streamlit as st
 
-from nnviz.data import datasets
+from nnviz.data import toy_sets
 from nnviz.figures import playground as figs
 from nnviz.labs import share
 from nnviz.labs.playground.compare import MAX_COMPARE, VARY, Comparison, compare, comparison_key
@@ -224,10 +224,10 @@ def controls(exp: Experiment) -> Experiment | None:
     s = _s()
     sb = st.sidebar
     sb.subheader(":material/scatter_plot: Data")
-    names = datasets.names()
-    dataset = sb.selectbox("Data set", names, key="pg_dataset", format_func=datasets.label,
-                           help=f"{len(datasets.names_by_task('classification'))} classification sets (orange vs "
-                                f"blue) and {len(datasets.names_by_task('regression'))} regression sets (fit a surface).")
+    names = toy_sets.names()
+    dataset = sb.selectbox("Data set", names, key="pg_dataset", format_func=toy_sets.label,
+                           help=f"{len(toy_sets.names_by_task('classification'))} classification sets (orange vs "
+                                f"blue) and {len(toy_sets.names_by_task('regression'))} regression sets (fit a surface).")
     c1, c2 = sb.columns(2)
     c1.slider("Noise", 0.0, 1.0, step=0.05, key="pg_noise", help="Gaussian jitter added to the points (0: clean).")
     c2.slider("Test share", 0.0, MAX_TEST_RATIO, step=0.05, key="pg_test",

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from nnviz.data.augment import AugmentConfig, Augmenter, affine, augment, change_thickness
-from nnviz.data.datasets import Mnist, load_mnist
+from nnviz.data.mnist_files import Mnist, load_mnist
 
 
 @pytest.fixture(scope="module")

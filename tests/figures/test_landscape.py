@@ -9,7 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from nnviz.data import datasets
+from nnviz.data import toy_sets
 from nnviz.figures import landscape as figs
 from nnviz.labs.landscape.paths import path_landscape
 from nnviz.labs.landscape.runs import compare_runs
@@ -20,7 +20,7 @@ from nnviz.nn.training import TrainConfig
 
 @pytest.fixture(scope="module")
 def setting():
-    ds = datasets.get("moons")(150, 0.5, 0)
+    ds = toy_sets.get("moons")(150, 0.5, 0)
     X = ds.X.astype(np.float32)
     net = Network.mlp([2, 8, 8, 2], activation="tanh", output="softmax", seed=0)
     configs = [TrainConfig(optimizer="sgd", learning_rate=lr, eval_every=0) for lr in (0.3, 1.0, 1e4)]

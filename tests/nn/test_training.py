@@ -8,15 +8,15 @@ import math
 import numpy as np
 import pytest
 
-from nnviz.data import datasets
+from nnviz.data import toy_sets
 from nnviz.nn import optimizers
 from nnviz.nn.network import Network
 from nnviz.nn.training import TrainConfig, Trainer
 
 
 def _toy(name: str, n: int = 600, noise: float = 0.05, seed: int = 0):
-    ds = datasets.get(name)(n=n, noise=noise, seed=seed)
-    return datasets.split(ds, 0.3, seed)
+    ds = toy_sets.get(name)(n=n, noise=noise, seed=seed)
+    return toy_sets.split(ds, 0.3, seed)
 
 
 @pytest.mark.parametrize("name,hidden,steps,target", [
@@ -110,7 +110,7 @@ def test_dead_relu_fraction_sees_dead_units():
 
 
 def test_epochs_and_regression_accuracy_is_nan():
-    ds = datasets.get("sine")(n=200, noise=0.0, seed=0)
+    ds = toy_sets.get("sine")(n=200, noise=0.0, seed=0)
     net = Network.mlp([2, 8, 1], activation="tanh", output="linear")
     tr = Trainer(net, TrainConfig(loss="mse", batch_size=50), ds.X, ds.y)
     assert tr.run(epochs=2) == 8

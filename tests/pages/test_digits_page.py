@@ -197,10 +197,10 @@ def test_a_bad_model_file_is_refused_clearly():
 
 
 def test_offline_download_says_where_to_put_the_files(monkeypatch, tmp_path):
-    from nnviz.data import datasets
+    from nnviz.data import mnist_files
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    monkeypatch.setattr(datasets, "MNIST_MIRRORS", ("http://127.0.0.1:9/",))  # nothing listens: offline
+    monkeypatch.setattr(mnist_files, "MNIST_MIRRORS", ("http://127.0.0.1:9/",))  # nothing listens: offline
     at = _app().run()
     at.radio(key="dg_data").set_value("download").run()
     assert any("Download MNIST" in i.value for i in at.info)

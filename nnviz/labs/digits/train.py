@@ -114,7 +114,7 @@ def _training_files(folder: Path) -> list[Path]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from nnviz.data.datasets import MnistUnavailable, load_mnist
+    from nnviz.data.mnist_files import MnistUnavailable, load_mnist
 
     parser = argparse.ArgumentParser(prog="python -m nnviz.labs.digits.train", description=__doc__.splitlines()[0])
     parser.add_argument("--data", required=True, help="folder with the MNIST IDX files (train-5k-* or train-*, t10k-*)")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnviz.data import datasets
+from nnviz.data import mnist_files, toy_sets
 from nnviz.nn import activations, losses, optimizers
 from nnviz.nn.network import Network
 from nnviz.nn.training import TrainConfig
@@ -61,8 +61,8 @@ class Setup:
         for opt, lr in self.runs:
             optimizers.create(opt, lr)  # unknown names and bad rates fail here, clearly
         activations.get(self.activation)
-        if self.task != DIGITS and self.task not in datasets.names():
-            raise ValueError(f"unknown task {self.task!r}; known: {', '.join([*datasets.names(), DIGITS])}")
+        if self.task != DIGITS and self.task not in toy_sets.names():
+            raise ValueError(f"unknown task {self.task!r}; known: {', '.join([*toy_sets.names(), DIGITS])}")
         if (not self.hidden or any(h < 1 or h > MAX_UNITS for h in self.hidden)
                 or len(self.hidden) > MAX_HIDDEN_LAYERS):
             raise ValueError(f"hidden layers must be 1 to {MAX_HIDDEN_LAYERS} sizes between 1 and {MAX_UNITS}, "
@@ -166,18 +166,18 @@ def _task(X: np.ndarray, y: np.ndarray, kind: str, n_classes: int, description: 
 
 
 def load_task(task: str, n_points: int, noise: float, n_digits: int, seed: int,
-              mnist: datasets.Mnist | None = None) -> Task:
+              mnist: mnist_files.Mnist | None = None) -> Task:
     """The training data of a task: ``n_points`` of toy set ``task`` (with ``noise`` and ``seed``),
     or for ``DIGITS`` the first ``n_digits`` MNIST training images flattened to 784 inputs (from
-    ``mnist``, else ``datasets.load_mnist()``, whose ``MnistUnavailable`` says what is missing)."""
+    ``mnist``, else ``mnist_files.load_mnist()``, whose ``MnistUnavailable`` says what is missing)."""
     if task == DIGITS:
-        mnist = datasets.load_mnist() if mnist is None else mnist
+        mnist = mnist_files.load_mnist() if mnist is None else mnist
         n = min(n_digits, len(mnist.X_train))
         X = mnist.X_train[:n].reshape(n, -1).astype(np.float32)
         return _task(X, mnist.y_train[:n], "classification", DIGIT_CLASSES,
                      f"{n} MNIST training images (28 x 28, flattened to {X.shape[1]} inputs), "
                      f"{DIGIT_CLASSES} classes")
-    ds = datasets.get(task)(n_points, noise, seed)
+    ds = toy_sets.get(task)(n_points, noise, seed)
     X = ds.X.astype(np.float32)
     if ds.task == "classification":
         return _task(X, ds.y, ds.task, ds.n_classes, f"{ds.n} points of '{task}', {ds.n_classes} classes")

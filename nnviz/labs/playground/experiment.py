@@ -13,12 +13,12 @@ from dataclasses import asdict, dataclass, replace
 from functools import cache
 from typing import Any
 
-from nnviz.data import datasets
+from nnviz.data import toy_sets
 from nnviz.nn import activations, initializers, losses, optimizers
 from nnviz.nn.hyperparams import check_integer, check_number
 from nnviz.nn.training import TrainConfig
 
-FEATURE_NAMES: tuple[str, ...] = tuple(datasets.FEATURE_NAMES)
+FEATURE_NAMES: tuple[str, ...] = tuple(toy_sets.FEATURE_NAMES)
 MAX_HIDDEN_LAYERS = 6
 MAX_NEURONS = 16
 MIN_POINTS, MAX_POINTS = 20, 5000
@@ -50,7 +50,7 @@ LIVE_FIELDS = ("learning_rate", "optimizer", "optimizer_params", "batch_size", "
 @cache
 def task_of(dataset: str) -> tuple[str, int]:
     """(task, n_classes) of a registered toy set: ("classification", 2) or ("regression", 0)."""
-    ds = datasets.get(dataset)(8, 0.0, 0)
+    ds = toy_sets.get(dataset)(8, 0.0, 0)
     return ds.task, ds.n_classes
 
 
@@ -158,7 +158,7 @@ class Experiment:
 
     def __post_init__(self) -> None:
         s = object.__setattr__
-        s(self, "dataset", datasets.DATASETS.canonical(self.dataset))
+        s(self, "dataset", toy_sets.DATASETS.canonical(self.dataset))
         task, n_classes = task_of(self.dataset)
         s(self, "noise", check_number(self.noise, "noise", 0.0, 1.0))
         s(self, "n_points", _as_int(self.n_points, "number of points", MIN_POINTS, MAX_POINTS))
@@ -235,7 +235,7 @@ class Experiment:
 
     def with_dataset(self, dataset: str) -> Experiment:
         """Another data set; the loss and output switch to the new task's defaults if they no longer fit."""
-        task, n_classes = task_of(datasets.DATASETS.canonical(dataset))
+        task, n_classes = task_of(toy_sets.DATASETS.canonical(dataset))
         loss = self.loss if self.loss in losses_for(task, n_classes) else default_loss(task)
         outs = outputs_for(task, loss)
         output = self.output if self.output in outs else next(iter(outs))

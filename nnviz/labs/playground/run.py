@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 
-from nnviz.data import datasets
+from nnviz.data import toy_sets
 from nnviz.labs.playground.experiment import (
     DATA_FIELDS,
     FIELD_LABELS,
@@ -31,7 +31,7 @@ from nnviz.nn.training import History, Trainer
 class Data:
     """The points (in the plane) split into train/test, and their feature columns (float32)."""
 
-    dataset: datasets.Dataset2D
+    dataset: toy_sets.Dataset2D
     X_train: np.ndarray
     y_train: np.ndarray
     X_test: np.ndarray
@@ -46,11 +46,11 @@ class Data:
 
 def make_data(exp: Experiment) -> Data:
     """The points of ``exp``'s data set, split, with their feature columns (all read-only)."""
-    ds = datasets.get(exp.dataset)(exp.n_points, exp.noise, exp.seed)
-    X_tr, y_tr, X_te, y_te = datasets.split(ds, exp.test_ratio, exp.seed)
+    ds = toy_sets.get(exp.dataset)(exp.n_points, exp.noise, exp.seed)
+    X_tr, y_tr, X_te, y_te = toy_sets.split(ds, exp.test_ratio, exp.seed)
     feats = list(exp.features)
-    F_tr = datasets.features(X_tr, feats).astype(np.float32)
-    F_te = datasets.features(X_te, feats).astype(np.float32) if len(X_te) else np.zeros((0, len(feats)), np.float32)
+    F_tr = toy_sets.features(X_tr, feats).astype(np.float32)
+    F_te = toy_sets.features(X_te, feats).astype(np.float32) if len(X_te) else np.zeros((0, len(feats)), np.float32)
     for a in (X_tr, y_tr, X_te, y_te, F_tr, F_te):
         a.setflags(write=False)
     return Data(ds, X_tr, y_tr, X_te, y_te, F_tr, F_te)

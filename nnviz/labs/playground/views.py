@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from nnviz.data import datasets
+from nnviz.data import toy_sets
 from nnviz.labs.playground.experiment import Experiment
 from nnviz.labs.playground.run import Run
 from nnviz.nn import activations
@@ -20,7 +20,7 @@ from nnviz.nn.layers import Activation, Dense
 from nnviz.nn.network import Network
 from nnviz.nn.training import History
 
-DOMAIN: tuple[float, float] = tuple(datasets.DOMAIN)  # type: ignore[assignment]
+DOMAIN: tuple[float, float] = tuple(toy_sets.DOMAIN)  # type: ignore[assignment]
 SURFACE_RES = 100
 NEURON_RES = 30
 
@@ -44,7 +44,7 @@ def grid_points(res: int) -> np.ndarray:
 @lru_cache(maxsize=64)
 def grid_features(features: tuple[str, ...], res: int) -> np.ndarray:
     """(res*res, k) float32 feature columns of ``grid_points(res)`` (cached, read-only)."""
-    f = datasets.features(grid_points(res), list(features)).astype(np.float32)
+    f = toy_sets.features(grid_points(res), list(features)).astype(np.float32)
     f.setflags(write=False)
     return f
 

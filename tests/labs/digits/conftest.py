@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nnviz.data.datasets import Mnist, load_mnist
+from nnviz.data.mnist_files import Mnist, load_mnist
 from nnviz.labs.digits import load_default_model
 from nnviz.labs.digits.model import DigitModel
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnviz.data import datasets
+from nnviz.data import toy_sets
 from nnviz.labs.landscape import directions, grids
 from nnviz.nn.network import Network
 from tests.labs.landscape.nets import loss_at, mlp, trained
@@ -42,7 +42,7 @@ def test_grid_axis_convention_against_setting_the_weights(moons):
 
 
 def test_regression_grid_and_nan_accuracy():
-    ds = datasets.get("sine")(100, 0.5, 0)
+    ds = toy_sets.get("sine")(100, 0.5, 0)
     net = Network.mlp([2, 8, 1], activation="tanh", output="linear", seed=0)
     d = directions.random_direction(net, 1)
     a, values, acc = grids.loss_grid_1d(net, "mse", ds.X, ds.y, d, span=0.5, resolution=11, return_accuracy=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnviz.data import datasets
+from nnviz.data import toy_sets
 from nnviz.labs.landscape.runs import compare_runs, snapshot_steps, train_with_snapshots
 from nnviz.nn.network import Network
 from nnviz.nn.training import TrainConfig
@@ -43,7 +43,7 @@ def test_a_huge_learning_rate_is_a_diverged_run_not_a_crash(moons):
     assert run.steps[-1] == run.diverged and len(run.batch_loss) == run.diverged
     assert np.all(np.isfinite(run.snapshots))
     # A regression net with a huge rate overflows to inf: the trainer's divergence.
-    ds = datasets.get("sine")(100, 0.5, 0)
+    ds = toy_sets.get("sine")(100, 0.5, 0)
     reg = Network.mlp([2, 8, 1], activation="relu", output="linear", seed=0)
     run = train_with_snapshots(reg, TrainConfig(loss="mse", optimizer="sgd", learning_rate=1e12,
                                                           eval_every=0), ds.X, ds.y, 50, 10)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnviz.data import datasets
+from nnviz.data import mnist_files, toy_sets
 from nnviz.labs.landscape import setup
 from nnviz.labs.landscape.setup import DIGITS, Setup
 from nnviz.nn import activations, losses, optimizers
@@ -67,7 +67,7 @@ def test_hidden_activations_are_the_elementwise_ones():
 
 
 def test_the_classes_pick_each_kind_of_tasks_loss_and_output():
-    for kind in datasets.TASKS:
+    for kind in toy_sets.TASKS:
         loss = setup.loss_for(kind)
         assert losses.LOSSES.get(loss).default_for == kind
         output = setup.output_for(loss, kind)
@@ -96,7 +96,7 @@ def test_toy_tasks():
 
 
 def test_digits_task(mnist_folder):
-    mnist = datasets.load_mnist(mnist_folder)
+    mnist = mnist_files.load_mnist(mnist_folder)
     task = setup.load_task(DIGITS, 300, 1.0, 250, 0, mnist)
     assert task.X.shape == (250, 784) and task.X.dtype == np.float32
     assert (task.n_in, task.n_out, task.loss, task.output) == (784, 10, "cross_entropy", "softmax")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from nnviz.data import datasets
+from nnviz.data import toy_sets
 from nnviz.labs.playground.experiment import (
     Experiment,
     default_loss,
@@ -74,7 +74,7 @@ def test_features_are_kept_in_canonical_order_and_names_canonical():
     assert e.features == ("x1", "sin x2") and e.activation == "relu" and e.optimizer == "adam"
 
 
-@pytest.mark.parametrize("name", datasets.names())
+@pytest.mark.parametrize("name", toy_sets.names())
 def test_losses_offered_fit_the_task(name):
     task, n_classes = task_of(name)
     offered = losses_for(task, n_classes)

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from nnviz.data import datasets
+from nnviz.data import toy_sets
 from nnviz.labs.playground.experiment import (
     FEATURE_NAMES,
     MAX_BATCH,
@@ -26,7 +26,7 @@ DEFAULT = Experiment()
 
 
 def _random_experiment(rng: random.Random) -> Experiment:
-    dataset = rng.choice(datasets.names())
+    dataset = rng.choice(toy_sets.names())
     task, n_classes = task_of(dataset)
     loss = rng.choice(list(losses_for(task, n_classes)))
     opt = rng.choice(optimizers.names())

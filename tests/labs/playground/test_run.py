@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from nnviz.data import datasets
+from nnviz.data import toy_sets
 from nnviz.labs.playground.experiment import Experiment, activation_note, losses_for, outputs_for, task_of
 from nnviz.labs.playground.run import build, metrics, update
 from nnviz.labs.playground.views import decision_surface
@@ -19,7 +19,7 @@ SMALL = Experiment(n_points=120)
 
 
 def _combos():
-    for name in datasets.names():
+    for name in toy_sets.names():
         task, n_classes = task_of(name)
         for loss in losses_for(task, n_classes):
             for output in outputs_for(task, loss):
