@@ -29,7 +29,7 @@ from nnviz.labs.digits.architectures import Architecture, hidden_activations, pa
 from nnviz.labs.digits.default import DefaultModelMissing
 from nnviz.labs.digits.evaluation import Evaluation, evaluate
 from nnviz.labs.digits.model import UNSURE_BELOW, DigitModel
-from nnviz.nn import optimizers
+from nnviz.nn import activations, optimizers
 from nnviz.nn.training import TrainConfig, Trainer
 from nnviz.ui import state
 from nnviz.ui.common import learning_rate_slider, optimizer_settings, session_lock, show_diverged
@@ -276,11 +276,11 @@ def _settings_panel(n_available: int) -> dict[str, Any] | None:
     a, b = st.columns(2)
     with a:
         kind = st.radio("Architecture", ["cnn", "mlp"], format_func={"cnn": "Small CNN", "mlp": "MLP"}.get,
-                        horizontal=True, key="dg_kind")
+                        horizontal=True, key=state.seed("dg_kind", "cnn"))
         hidden, filters, dense = (128,), (8, 16), 64
         error = None
         if kind == "mlp":
-            text = st.text_input("Hidden layer sizes", value="128", key="dg_hidden",
+            text = st.text_input("Hidden layer sizes", key=state.seed("dg_hidden", "128"),
                                  help="Comma-separated, e.g. 256, 128. Empty: softmax regression.")
             try:
                 hidden = parse_sizes(text)
@@ -288,24 +288,26 @@ def _settings_panel(n_available: int) -> dict[str, Any] | None:
                 error = str(exc)
         else:
             filters = FILTER_CHOICES[st.selectbox("Conv filters per block (3×3, then 2×2 max pool)", list(FILTER_CHOICES),
-                                                  index=2, key="dg_filters")]
-            dense = st.selectbox("Dense units after the convolutions", DENSE_CHOICES, index=2, key="dg_dense")
+                                                  key=state.seed("dg_filters", list(FILTER_CHOICES)[2]))]
+            dense = st.selectbox("Dense units after the convolutions", DENSE_CHOICES,
+                                 key=state.seed("dg_dense", DENSE_CHOICES[2]))
         usable = hidden_activations()
-        activation = st.selectbox("Activation", usable, index=usable.index(Architecture().activation),
-                                  key="dg_activation")
+        if state.value("dg_activation") not in usable:  # e.g. an activation no longer registered
+            st.session_state["dg_activation"] = Architecture().activation
+        activation = st.selectbox("Activation", usable, key=state.seed("dg_activation", Architecture().activation),
+                                  format_func=lambda n: activations.ACTIVATIONS.get(n).label)
         try:
             arch = Architecture(kind=kind, hidden=hidden, filters=filters, dense=dense, activation=activation)
         except ValueError as exc:
             error = error or str(exc)
             arch = None
     with b:
-        optimizer = st.selectbox("Optimizer", optimizers.names(), index=optimizers.names().index("adam"),
-                                 key="dg_optimizer", format_func=lambda n: optimizers.get(n).label)
+        optimizer = st.selectbox("Optimizer", optimizers.names(), key=state.seed("dg_optimizer", "adam"), format_func=lambda n: optimizers.get(n).label)
         with st.expander("Optimizer settings"):
             opt_params = optimizer_settings(optimizer, "dg")
         lr = learning_rate_slider("dg_lr", default=1e-3)
-        batch = st.select_slider("Batch size", BATCH_SIZES, value=64, key="dg_batch")
-        epochs = st.number_input("Epochs", min_value=1, max_value=100, value=3, step=1, key="dg_epochs")
+        batch = st.select_slider("Batch size", BATCH_SIZES, key=state.seed("dg_batch", 64))
+        epochs = st.number_input("Epochs", min_value=1, max_value=100, step=1, key=state.seed("dg_epochs", 3))
         if n_available > 500:
             n_train = st.slider("Training images", min_value=500, max_value=n_available, value=min(5000, n_available),
                                 step=100 if n_available <= 10_000 else 500, key="dg_n_train",
@@ -587,6 +589,11 @@ def train_section(default: DigitModel | None) -> None:
 # ---- the page --------------------------------------------------------------------------------
 
 
+#: The training settings kept across a page switch (with each optimizer's own settings).
+TRAINING_KEYS = ("dg_kind", "dg_hidden", "dg_filters", "dg_dense", "dg_activation", "dg_optimizer", "dg_lr",
+                 "dg_batch", "dg_epochs", "dg_augment")
+
+
 def render() -> None:
     st.title(":material/draw: Digits")
     st.caption("Draw a digit and watch the network's softmax probabilities; train your own digit model.")
@@ -607,3 +614,4 @@ def render() -> None:
                        + ".")
     with train_tab:
         train_section(model)
+    state.remember(TRAINING_KEYS, prefixes=tuple(f"dg_{name}_" for name in optimizers.names()))

@@ -232,3 +232,17 @@ def test_a_saved_model_loads_and_predicts_next_to_the_default(tmp_path):
     labels = _metrics(at)
     assert labels.get("Default model says") == "7" and "Your model says" in labels
     assert at.session_state["dg_run"].trainer is None
+
+
+def test_training_settings_survive_a_page_switch(mnist_folder):
+    at = AppTest.from_file("../../app.py", default_timeout=60).run()
+    at.switch_page("pages/digits.py").run()
+    at.radio(key="dg_kind").set_value("mlp").run()
+    at.text_input(key="dg_hidden").input("64, 32").run()
+    at.selectbox(key="dg_optimizer").set_value("sgd").run()
+    at.number_input(key="dg_epochs").set_value(5).run()
+    at.switch_page("pages/functions.py").run()
+    at.switch_page("pages/digits.py").run()
+    assert not at.exception, at.exception
+    assert at.radio(key="dg_kind").value == "mlp" and at.text_input(key="dg_hidden").value == "64, 32"
+    assert at.selectbox(key="dg_optimizer").value == "sgd" and at.number_input(key="dg_epochs").value == 5
