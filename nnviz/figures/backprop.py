@@ -2,10 +2,10 @@
 network's graph with the backward path highlighted, and the gradient check.
 
 Each builder takes results of ``nnviz.labs.explain`` (``neuron``, ``tiny_network``,
-``gradient_check``); no widgets. The default tab's charts (the loss slice and the history) are
-Vega-Lite specs (dicts, data in ``"datasets"`` as small Arrow tables): the page then opens without
-loading plotly's bundle (issue #16). The tiny network's graph and the gradient check, on tabs
-opened later, are ``go.Figure``s.
+``gradient_check``); no widgets. The loss slice, the histories and the gradient check are
+Vega-Lite specs (dicts, data in ``"datasets"`` as small Arrow tables): the default tab then opens
+without loading plotly's bundle (issue #16). The tiny network's graph, on a tab opened later, is a
+``go.Figure``.
 """
 
 from __future__ import annotations
@@ -252,24 +252,40 @@ def network_figure(result: TinyResult, step: int = 0) -> go.Figure:
     return fig
 
 
-def gradcheck_figure(result: GradCheckResult, threshold: float = 1e-6) -> go.Figure:
-    """Relative error of backprop against finite differences, one bar per parameter (log axis)."""
+def gradcheck_figure(result: GradCheckResult, threshold: float = 1e-6, height: int = 300) -> dict[str, Any]:
+    """Relative error of backprop against finite differences, one bar per parameter (log axis,
+    green below ``threshold``, red above), the threshold as a dashed rule; hovering a bar shows
+    both gradients and the error. A Vega-Lite spec."""
     floor = 1e-16
-    names = [r.name for r in result.rows]
-    errors = np.array([max(r.relative_error, floor) for r in result.rows])
-    colors = ["#00a36c" if r.relative_error < threshold else HIGHLIGHT for r in result.rows]
-    hover = [f"{r.name}<br>backprop {r.backprop:.8g}<br>finite differences {r.numeric:.8g}"
-             f"<br>relative error {r.relative_error:.2e}" for r in result.rows]
-    fig = go.Figure(go.Bar(x=names, y=errors, marker_color=colors, hovertext=hover, hoverinfo="text",
-                           name="relative error"))
-    fig.add_hline(y=threshold, line=dict(color="black", dash="dash", width=1))
-    # On a log axis, annotation y is log10 of the value.
-    fig.add_annotation(x=1, xref="paper", y=np.log10(threshold), text=f"threshold {threshold:g}", showarrow=False,
-                       xanchor="right", yanchor="bottom", bgcolor="rgba(255,255,255,0.8)")
+    rows = result.rows
+    errors = np.array([max(r.relative_error, floor) for r in rows], dtype=np.float64)
+    bars = pa.table({"parameter": [r.name for r in rows], "error": errors,
+                     "relative_error": _column([r.relative_error for r in rows]),
+                     "backprop": _column([r.backprop for r in rows]), "numeric": _column([r.numeric for r in rows]),
+                     "ok": [bool(r.relative_error < threshold) for r in rows]})
     top = max(1.0, float(errors.max()) * 3) if errors.size else 1.0
-    fig.update_yaxes(type="log", exponentformat="power", title_text="relative error (log scale)",
-                     range=[np.log10(floor), np.log10(top)])
-    fig.update_xaxes(title_text="parameter")
-    fig = _base(fig, 340)
-    fig.update_layout(showlegend=False)
-    return fig
+    y_scale = {"type": "log", "domain": [floor, top], "nice": False}
+    x = {"field": "parameter", "type": "nominal", "title": "parameter", "sort": None, "axis": {"labelAngle": 0}}
+    y = {"field": "error", "type": "quantitative", "title": "relative error (log scale)", "scale": y_scale,
+         "axis": {"format": ".0e", "values": [10.0 ** k for k in range(-16, int(np.ceil(np.log10(top))) + 1, 2)]}}
+    tooltip = [{"field": "parameter", "type": "nominal"},
+               {"field": "backprop", "type": "quantitative", "format": ".8g"},
+               {"field": "numeric", "type": "quantitative", "format": ".8g", "title": "finite differences"},
+               {"field": "relative_error", "type": "quantitative", "format": ".2e", "title": "relative error"}]
+    rule = {"data": {"values": [{"t": threshold, "label": f"threshold {threshold:g}"}]}}
+    return {"height": height, "autosize": FIT_X, "usermeta": CANVAS,
+            "datasets": {"bars": bars},
+            "layer": [
+                {"data": {"name": "bars"},
+                 "mark": {"type": "bar", "cornerRadiusEnd": 2},
+                 "encoding": {"x": x, "y": y, "y2": {"datum": floor},
+                              "color": {"condition": {"test": "datum.ok", "value": STEP}, "value": HIGHLIGHT},
+                              "tooltip": tooltip}},
+                {**rule, "mark": {"type": "rule", "color": "black", "strokeDash": [4, 3], "strokeWidth": 1},
+                 "encoding": {"y": {"field": "t", "type": "quantitative"}}},
+                *({**rule, "mark": {"type": "text", "align": "right", "baseline": "bottom", "dy": -3, "x": "width",
+                                    "fontSize": 12, **halo},
+                   "encoding": {"y": {"field": "t", "type": "quantitative"}, "text": {"field": "label"}}}
+                  for halo in ({"stroke": "white", "strokeWidth": 4, "strokeOpacity": 0.9}, {})),  # readable on bars
+            ],
+            "config": CONFIG}

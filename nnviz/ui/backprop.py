@@ -534,7 +534,7 @@ def gradcheck_section(tiny: tuple[tiny_network.TinyConfig, np.ndarray | None] | 
         st.error(f"Backprop and finite differences disagree (largest error {result.max_error:.1e}): "
                  "the backward pass has a bug.", icon=":material/cancel:")
     left, right = st.columns(2, gap="large")
-    left.plotly_chart(fig, key="bp_gc_chart")
+    left.vega_lite_chart(spec=fig, width="stretch", key="bp_gc_chart")
     right.dataframe(pd.DataFrame({"parameter": [r.name for r in result.rows],
                                   "backprop": [r.backprop for r in result.rows],
                                   "finite differences": [r.numeric for r in result.rows],

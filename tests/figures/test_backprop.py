@@ -111,11 +111,22 @@ def test_network_figure_highlights_each_backward_stage(head):
 
 def test_gradcheck_figure():
     result = gradient_check.gradient_check(tiny_network.TinyConfig())
-    fig = figs.gradcheck_figure(result)
-    assert fig.data[0].type == "bar"
-    assert len(fig.data[0].x) == len(result.rows) == 9
-    assert fig.layout.yaxis.type == "log"
-    assert set(fig.data[0].marker.color) == {"#00a36c"}
+    spec = figs.gradcheck_figure(result)
+    bars = spec["datasets"]["bars"].to_pydict()
+    assert bars["parameter"] == [r.name for r in result.rows] and len(result.rows) == 9
+    assert all(bars["ok"])
+    layer = spec["layer"][0]
+    assert layer["mark"]["type"] == "bar" and layer["encoding"]["y"]["scale"]["type"] == "log"
+    assert layer["encoding"]["y"]["title"] == "relative error (log scale)"
+    assert layer["encoding"]["color"] == {"condition": {"test": "datum.ok", "value": figs.STEP},
+                                          "value": figs.HIGHLIGHT}
+    assert {t["field"] for t in layer["encoding"]["tooltip"]} == {"parameter", "backprop", "numeric",
+                                                                  "relative_error"}
+    assert spec["layer"][1]["mark"]["type"] == "rule" and spec["layer"][1]["data"]["values"][0]["t"] == 1e-6
+    assert spec["layer"][-1]["data"]["values"][0]["label"] == "threshold 1e-06"
+    assert spec["layer"][-1]["encoding"]["text"] == {"field": "label"}
     bad = figs.gradcheck_figure(gradient_check.gradient_check(tiny_network.TinyConfig(), slip=True))
-    assert figs.HIGHLIGHT in set(bad.data[0].marker.color)
-    assert np.all(np.asarray(bad.data[0].y) > 0)
+    bars = bad["datasets"]["bars"].to_pydict()
+    assert not all(bars["ok"]) and all(e > 0 for e in bars["error"])  # the log axis needs positive bars
+    lo, hi = bad["layer"][0]["encoding"]["y"]["scale"]["domain"]
+    assert lo <= min(bars["error"]) and hi > max(bars["error"])

@@ -187,9 +187,11 @@ def test_tiny_network_and_gradient_check():
     assert float(m["Largest relative error (per array)"]) < 1e-6
     assert float(m["Largest per-parameter error"]) < 1e-6
     assert any("agrees with finite differences" in s.value for s in at.success)
+    assert all(_vega(at, "bars")[1]["bars"].column("ok").to_pylist())
     at.toggle(key="bp_gc_slip").set_value(True).run()
     assert float(_metrics(at)["Largest relative error (per array)"]) > 1e-3
     assert any("disagree" in e.value for e in at.error)
+    assert not all(_vega(at, "bars")[1]["bars"].column("ok").to_pylist())
 
     _open_tab(at, "Tiny network")  # the widgets kept their values while the tab was closed
     assert at.select_slider(key="bp_tiny_step").value == 0 and _metrics(at)["SGD steps taken"] == "1"
