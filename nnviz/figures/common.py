@@ -59,11 +59,13 @@ def vega_ramp(domain: Sequence[float], stops: Sequence[str], clamp: bool = True)
 
 # ---- line charts -----------------------------------------------------------------------------
 
-def curves_frame(x: np.ndarray, series: Mapping[str, np.ndarray], log: bool = False) -> pa.Table:
+def curves_frame(x: np.ndarray, series: Mapping[str, np.ndarray], log: bool = False,
+                 log_floor: float | None = 1e-8) -> pa.Table:
     """Wide format: ``step`` (the x values: int32 if whole numbers, else float32) and one float32
     column per series, named s0, s1, ...: NaN is null (a gap; the lines skip infinities too), a
     series shorter than x is padded with nulls, a longer one cut; on a log scale values are
-    clipped above 0 and infinities are nulls."""
+    clipped at ``log_floor`` and infinities are nulls, or with ``log_floor=None`` values <= 0 are
+    nulls and the columns float64 (values far below float32's range, e.g. vanishing gradients)."""
     x = np.asarray(x)
     n = len(x)
     cols: dict[str, Any] = {"step": x.astype(np.int32 if np.issubdtype(x.dtype, np.integer) else np.float32)}
@@ -71,9 +73,13 @@ def curves_frame(x: np.ndarray, series: Mapping[str, np.ndarray], log: bool = Fa
         v = np.full(n, np.nan)
         given = np.asarray(series[name], dtype=np.float64)[:n]
         v[: len(given)] = given
-        if log:
-            v = np.where(np.isfinite(v), np.maximum(v, 1e-8), np.nan)
-        cols[f"s{k}"] = pa.array(v.astype(np.float32), from_pandas=True)  # NaN -> null
+        if log and log_floor is None:
+            with np.errstate(invalid="ignore"):
+                v = np.where(np.isfinite(v) & (v > 0), v, np.nan)
+        elif log:
+            v = np.where(np.isfinite(v), np.maximum(v, log_floor), np.nan)
+        keep64 = log and log_floor is None
+        cols[f"s{k}"] = pa.array(v if keep64 else v.astype(np.float32), from_pandas=True)  # NaN -> null
     return pa.table(cols)
 
 
@@ -82,7 +88,9 @@ def lines_chart(x: np.ndarray, series: Mapping[str, np.ndarray], *, y_title: str
                 colors: Sequence[str] | None = None, title: str | None = None, fmt: str = ".4g",
                 x_axis_format: str = "~s", x_format: str | None = None, x_step: float | None = 1,
                 points: float = 0, x_scale: Mapping[str, Any] | None = None, x_rules: Sequence[float] = (),
-                y_rules: Sequence[float] = (), dashed: Sequence[str] = ()) -> dict[str, Any]:
+                y_rules: Sequence[float] = (), dashed: Sequence[str] = (),
+                log_floor: float | None = 1e-8, legend: Mapping[str, Any] | None = None,
+                y_axis: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Lines over training, one per series, with a hover rule listing every value at an x.
 
     ``fmt``: the values' format in the tooltip; ``x_axis_format``/``x_format``: the x axis labels'
@@ -90,7 +98,11 @@ def lines_chart(x: np.ndarray, series: Mapping[str, np.ndarray], *, y_title: str
     (1 for whole training steps; None: any); ``points``: size of a marker on each value (0: none);
     ``x_scale``: the x scale (default: from 0, nice), e.g. ``{"type": "log"}`` or a domain for x < 0;
     ``x_rules``/``y_rules``: thin grey lines under the curves at these x/y values (zero lines);
-    ``dashed``: names of series drawn dotted and thinner (e.g. a bound beside a curve).
+    ``dashed``: names of series drawn dotted and thinner (e.g. a bound beside a curve);
+    ``log_floor``: on a log scale, where values are clipped (None: values <= 0 are gaps, see
+    ``curves_frame``); ``legend``: more legend properties, e.g. ``{"columns": 3}`` to wrap many
+    or long names (a horizontal legend does not wrap: what overflows the chart is cut); ``y_axis``:
+    y axis properties, e.g. ``{"format": "~e"}`` for decades on a log scale.
     Series names stay out of the field names (s0, s1, ...) and are mapped back in the browser.
     """
     names = [str(n) for n in series]
@@ -118,9 +130,10 @@ def lines_chart(x: np.ndarray, series: Mapping[str, np.ndarray], *, y_title: str
     if x_format:
         x_tip["format"] = x_format
     line_enc: dict[str, Any] = {
-        "x": x_enc, "y": {"field": "value", "type": "quantitative", "title": y_title, "scale": y_scale},
+        "x": x_enc, "y": {"field": "value", "type": "quantitative", "title": y_title, "scale": y_scale,
+                          **({"axis": dict(y_axis)} if y_axis else {})},
         "color": {"field": "series", "type": "nominal", "title": None, "scale": {"domain": names, "range": colors},
-                  "legend": {"orient": "top", "direction": "horizontal"}}}
+                  "legend": {"orient": "top", "direction": "horizontal", **(legend or {})}}}
     if dashed:
         test = f"indexof({json.dumps([str(n) for n in dashed], ensure_ascii=False)}, datum.series) >= 0"
         line_enc["strokeDash"] = {"condition": {"test": test, "value": [2, 3]}, "value": [1, 0]}
@@ -145,7 +158,7 @@ def lines_chart(x: np.ndarray, series: Mapping[str, np.ndarray], *, y_title: str
                                            for k, n in zip(keys, names, strict=True)]]}},
     ]
     spec: dict[str, Any] = {"height": height, "autosize": FIT_X, "usermeta": CANVAS,
-                            "datasets": {"curves": curves_frame(x, series, log)},
+                            "datasets": {"curves": curves_frame(x, series, log, log_floor)},
                             "data": {"name": "curves"}, "layer": layers, "config": CONFIG}
     if title:
         spec["title"] = {"text": title, "fontSize": 13, "anchor": "start"}

@@ -14,10 +14,12 @@ import plotly.graph_objects as go
 from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
-from nnviz.figures.common import TABLEAU10, lines_chart
+from nnviz.figures.common import TABLEAU10, cycle, lines_chart
 from nnviz.labs.explain.functions import ActivationCurve, DerivativeChain, InitGradients, LossCurve, SoftmaxBreakdown
 
 PALETTE = qualitative.Plotly
+#: Decades on a log axis as 1e-8, 1e-10, ... (Vega's default mixes 0.000001 and 1e-8).
+LOG_AXIS = {"format": "~e"}
 MARGIN = dict(l=60, r=20, t=50, b=50)
 
 
@@ -42,62 +44,68 @@ def activation_charts(curves: list[ActivationCurve], height: int = 300) -> tuple
     z = curves[0].z if curves else np.zeros(0)
     z_max = float(np.max(np.abs(z))) if len(z) else 1.0
     common = dict(x_title="z", height=height, x_scale={"domain": [-z_max, z_max], "nice": False, "zero": False},
-                  x_axis_format="~g", x_format=".3~g", x_step=None, x_rules=(0.0,), y_rules=(0.0,), colors=TABLEAU10)
+                  x_axis_format="~g", x_format=".3~g", x_step=None, x_rules=(0.0,), y_rules=(0.0,), colors=TABLEAU10,
+                  legend={"columns": 3, "labelLimit": 260})  # half a page wide: wrap, do not cut
     f = lines_chart(z, {curve_name(c): c.f for c in curves}, y_title="f(z)", title="f(z)", **common)
     df = lines_chart(z, {curve_name(c): c.df for c in curves}, y_title="f′(z)", title="f′(z)", **common)
     return f, df
 
 
-def derivative_chain_figure(chains: list[DerivativeChain]) -> go.Figure:
-    """|d a_n / d a_0| against depth n on a log axis, with each activation's best case bound^n."""
-    fig = go.Figure()
+def derivative_chain_chart(chains: list[DerivativeChain], height: int = 320) -> dict[str, Any]:
+    """|d a_n / d a_0| against depth n on a log axis (a Vega-Lite line chart), with each
+    activation's best case bound^n dotted in its colour and a grey line at 1; a chain that is
+    exactly 0 has no line and is named in the title."""
+    series: dict[str, np.ndarray] = {}
+    colors: list[str] = []
+    dashed: list[str] = []
     dead = []
     for i, c in enumerate(chains):
         y = np.where(np.isfinite(c.log10_abs), c.product, np.nan)
         if not np.any(np.isfinite(y) & (y > 0)):
             dead.append(c.label)
-        fig.add_trace(go.Scatter(x=c.depth, y=y, mode="lines+markers", name=c.label, legendgroup=c.name,
-                                 line=dict(color=color(i), width=2.5), marker=dict(size=5)))
+        series[c.label] = y
+        colors.append(cycle(TABLEAU10, i))
         if 0 < c.bound != 1:
             with np.errstate(under="ignore", over="ignore"):
                 bound = np.power(c.bound, c.depth.astype(float))
-            bound[(bound == 0) | ~np.isfinite(bound)] = np.nan
-            fig.add_trace(go.Scatter(x=c.depth, y=bound, mode="lines", name=f"{c.label}: best case",
-                                     legendgroup=c.name, line=dict(color=color(i), dash="dot", width=1.5)))
+            series[f"{c.label}: best case"] = bound
+            colors.append(cycle(TABLEAU10, i))
+            dashed.append(f"{c.label}: best case")
+    title = "the gradient through n layers"
     if dead:
-        fig.add_annotation(text=f"{', '.join(dead)}: exactly 0 from the first layer (no gradient at all)",
-                           xref="paper", yref="paper", x=0.99, y=0.98, showarrow=False, xanchor="right",
-                           yanchor="top", bgcolor="rgba(255,255,255,0.8)")
-    fig.add_hline(y=1.0, line=dict(color="gray", width=1, dash="dash"))
-    fig.update_xaxes(title_text="number of layers n")
-    fig.update_yaxes(title_text="|∂aₙ/∂a₀| (log scale)", type="log", exponentformat="power")
-    return _base(fig, 400)
+        title += f" ({', '.join(dead)}: exactly 0 from the first layer, no gradient at all)"
+    depth = chains[0].depth if chains else np.arange(1, 2)
+    return lines_chart(depth, series, y_title="|∂aₙ/∂a₀| (log scale)", x_title="number of layers n", log=True,
+                       log_floor=None, height=height, colors=colors, title=title, fmt=".3e", dashed=dashed,
+                       y_rules=(1.0,), x_scale={"domain": [1, max(int(depth[-1]), 2)], "nice": False},
+                       x_axis_format="d", legend={"columns": 4}, y_axis=LOG_AXIS)
 
 
-def init_gradients_figure(results: list[InitGradients]) -> go.Figure:
-    """Per layer: the spread of the hidden activations (left) and the weight-gradient norm (right)."""
-    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1, subplot_titles=(
-        "forward: std of each hidden layer's output", "backward: ‖∂L/∂W‖ per layer (log scale)"))
-    for i, r in enumerate(results):
-        layers_h = np.arange(1, len(r.activation_std) + 1)
-        layers_w = np.arange(1, len(r.grad_norms) + 1)
-        norms = np.where(r.grad_norms > 0, r.grad_norms, np.nan)  # a log axis has no 0
+def init_gradients_charts(results: list[InitGradients], height: int = 300) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Per layer: the spread of the hidden activations and the weight-gradient norm (log axis),
+    two Vega-Lite line charts with a marker per layer; an initializer whose gradients are exactly 0
+    says so in its name (a log axis has no 0: those are gaps)."""
+    names = []
+    for r in results:
+        norms = np.where(r.grad_norms > 0, r.grad_norms, np.nan)
         name = r.init
         if np.all(np.isnan(norms)):
             name += " (every gradient exactly 0)"
         elif np.any(np.isnan(norms)):
             name += " (gaps: exactly 0)"
-        fig.add_trace(go.Scatter(x=layers_h, y=r.activation_std, mode="lines+markers", name=name,
-                                 legendgroup=r.init, line=dict(color=color(i), width=2.5)), row=1, col=1)
-        fig.add_trace(go.Scatter(x=layers_w, y=norms, mode="lines+markers", name=name, legendgroup=r.init,
-                                 showlegend=False, line=dict(color=color(i), width=2.5)), row=1, col=2)
-    fig.update_xaxes(title_text="hidden layer", dtick=1 if len(results) and len(results[0].grad_norms) <= 20 else None,
-                     row=1, col=1)
-    fig.update_xaxes(title_text="layer (input side → output side)",
-                     dtick=1 if len(results) and len(results[0].grad_norms) <= 20 else None, row=1, col=2)
-    fig.update_yaxes(rangemode="tozero", row=1, col=1)
-    fig.update_yaxes(type="log", exponentformat="power", row=1, col=2)
-    return _base(fig, 400)
+        names.append(name)
+    n_h = len(results[0].activation_std) if results else 1
+    n_w = len(results[0].grad_norms) if results else 1
+    common = dict(height=height, colors=TABLEAU10, points=30, x_axis_format="d", fmt=".4g",
+                  legend={"columns": 2, "labelLimit": 260})
+    forward = lines_chart(np.arange(1, n_h + 1), {n: r.activation_std for n, r in zip(names, results, strict=True)},
+                          y_title="std", x_title="hidden layer", title="forward: std of each hidden layer's output",
+                          y_rules=(0.0,), x_scale={"domain": [1, max(n_h, 2)], "nice": False}, **common)
+    backward = lines_chart(np.arange(1, n_w + 1), {n: r.grad_norms for n, r in zip(names, results, strict=True)},
+                           y_title="‖∂L/∂W‖ (log scale)", x_title="layer (input side → output side)",
+                           title="backward: ‖∂L/∂W‖ per layer (log scale)", log=True, log_floor=None,
+                           x_scale={"domain": [1, max(n_w, 2)], "nice": False}, y_axis=LOG_AXIS, **common)
+    return forward, backward
 
 
 def _x_span(x: np.ndarray) -> dict[str, Any]:
@@ -113,7 +121,7 @@ def loss_charts(curves: list[LossCurve], title: str = "", height: int = 240) -> 
     against = curves[0].against if curves else "prediction"
     x = curves[0].x if curves else np.zeros(0)
     common = dict(x_title=against, height=height, x_scale=_x_span(x), x_axis_format="~g", x_format=".3~g",
-                  x_step=None, y_rules=(0.0,), colors=TABLEAU10)
+                  x_step=None, y_rules=(0.0,), colors=TABLEAU10, legend={"columns": 3, "labelLimit": 260})
     prefix = f"{title}: " if title else ""
     loss = lines_chart(x, {c.label: c.value for c in curves}, y_title="loss L",
                        title=f"{prefix}loss L against the {against}", **common)
@@ -147,4 +155,4 @@ def softmax_temperature_chart(temps: np.ndarray, probs: np.ndarray, current: flo
                        y_title="probability", x_title="temperature T (log scale)", y_domain=(0, 1), height=height,
                        colors=TABLEAU10, title=f"probabilities against T (grey line: T = {current:g})",
                        x_scale={"type": "log", "nice": False}, x_axis_format="~g", x_format=".3~g", x_step=None,
-                       x_rules=(float(current),))
+                       x_rules=(float(current),), legend={"columns": 4})

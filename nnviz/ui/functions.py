@@ -59,13 +59,13 @@ def activation_view(names: tuple[str, ...], z_max: float,
 @st.cache_resource(show_spinner=False, max_entries=64)
 def chain_view(names: tuple[str, ...], depth: int, weight: float, x0: float):
     chains = lab.derivative_chain(list(names), depth, weight, x0)
-    return chains, figs.derivative_chain_figure(chains)
+    return chains, figs.derivative_chain_chart(chains)
 
 
 @st.cache_resource(show_spinner="Building the deep networks...", max_entries=32)
 def init_view(activation: str, inits: tuple[str, ...], depth: int, width: int):
     results = lab.init_gradient_norms(activation, list(inits), depth, width)
-    return results, figs.init_gradients_figure(results)
+    return results, figs.init_gradients_charts(results)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -179,7 +179,7 @@ def vanishing_section() -> None:
     if names:
         chains, fig = chain_view(tuple(names), depth, weight, x0)
         st.latex(r"\frac{\partial a_n}{\partial a_0} = \prod_{l=1}^{n} w\, f'(z_l), \qquad z_l = w\, a_{l-1}")
-        st.plotly_chart(fig, key="fn_chain_chart")
+        st.vega_lite_chart(spec=fig, width="stretch", key="fn_chain_chart")
         n = min(10, depth)
         facts = [f"{c.label} {numbers.fmt_plain(c.product[n - 1])}" for c in chains]
         st.caption(f"After {n} layers: {', '.join(facts)}. Dotted: the best case, the largest factor a single "
@@ -204,8 +204,10 @@ def vanishing_section() -> None:
     if not inits:
         st.info("Pick at least one initializer.", icon=":material/info:")
         return
-    results, fig = init_view(act, tuple(inits), depth, width)
-    st.plotly_chart(fig, key="fn_init_chart")
+    results, (forward, backward) = init_view(act, tuple(inits), depth, width)
+    left, right = st.columns(2, gap="medium")
+    left.vega_lite_chart(spec=forward, width="stretch", key="fn_init_chart")
+    right.vega_lite_chart(spec=backward, width="stretch", key="fn_init_grad_chart")
     lines = []
     for r in results:
         what = initializers.description(r.init)

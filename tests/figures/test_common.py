@@ -82,3 +82,21 @@ def test_lines_chart_x_scale_rules_and_dashed_series():
     assert '["bound"]' in line["strokeDash"]["condition"]["test"] and line["strokeDash"]["value"] == [1, 0]
     plain = common.lines_chart(np.arange(3), {"a": np.ones(3)}, y_title="a")["layer"][0]["encoding"]
     assert "strokeDash" not in plain and plain["x"]["scale"] == {"domainMin": 0, "nice": True}
+
+
+def test_curves_frame_log_without_floor_keeps_tiny_values_and_gaps_at_zero():
+    t = common.curves_frame(np.arange(4), {"g": np.array([1e-60, 0.0, -1.0, 2.0])}, log=True, log_floor=None)
+    assert t.schema.field("s0").type == pa.float64()
+    assert t.column("s0").to_pylist() == [1e-60, None, None, 2.0]
+    spec = common.lines_chart(np.arange(4), {"g": np.array([1e-60, 0.0, 1.0, 2.0])}, y_title="g", log=True,
+                              log_floor=None)
+    assert spec["datasets"]["curves"].column("s0").to_pylist()[:2] == [1e-60, None]
+
+
+def test_lines_chart_legend_options_are_merged():
+    spec = common.lines_chart(np.arange(2), {"a": np.ones(2)}, y_title="a", legend={"columns": 3, "labelLimit": 300})
+    assert spec["layer"][0]["encoding"]["color"]["legend"] == {"orient": "top", "direction": "horizontal",
+                                                              "columns": 3, "labelLimit": 300}
+    assert "axis" not in spec["layer"][0]["encoding"]["y"]
+    log = common.lines_chart(np.arange(2), {"a": np.ones(2)}, y_title="a", log=True, y_axis={"format": "~e"})
+    assert log["layer"][0]["encoding"]["y"]["axis"] == {"format": "~e"}

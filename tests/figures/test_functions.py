@@ -40,27 +40,38 @@ def test_activation_charts_have_f_and_derivative_per_activation():
     np.testing.assert_allclose(df["datasets"]["curves"].column(f"s{relu}").to_numpy(), curves[relu].z > 0)
 
 
-def test_derivative_chain_figure_is_log_scaled_with_best_case_lines():
+def test_derivative_chain_chart_is_log_scaled_with_best_case_lines():
     chains = lab.derivative_chain(["sigmoid", "tanh", "relu"], depth=20)
-    fig = figs.derivative_chain_figure(chains)
-    assert fig.layout.yaxis.type == "log"
-    names = [t.name for t in fig.data]
+    spec = figs.derivative_chain_chart(chains)
+    line = _line(spec)
+    names = line["encoding"]["color"]["scale"]["domain"]
     assert names == ["Sigmoid", "Sigmoid: best case", "Tanh", "ReLU"]  # bound 1: no separate line
-    assert np.allclose(fig.data[1].y, 0.25 ** np.arange(1, 21))
-    dead = figs.derivative_chain_figure(lab.derivative_chain(["relu"], depth=5, x0=-1.0))
-    assert any("exactly 0" in a.text for a in dead.layout.annotations)
+    colors = line["encoding"]["color"]["scale"]["range"]
+    assert colors[0] == colors[1] != colors[2]  # the best case in its activation's colour
+    assert '["Sigmoid: best case"]' in line["encoding"]["strokeDash"]["condition"]["test"]  # dotted
+    assert line["encoding"]["y"]["scale"]["type"] == "log" and line["encoding"]["x"]["title"] == "number of layers n"
+    assert {"y": {"datum": 1.0, "type": "quantitative"}} in [lay["encoding"] for lay in spec["layer"]]
+    table = spec["datasets"]["curves"]
+    np.testing.assert_allclose(table.column("s1").to_numpy(), 0.25 ** np.arange(1, 21))
+    deep = figs.derivative_chain_chart(lab.derivative_chain(["sigmoid"], depth=60, weight=0.1))
+    assert 0 < np.nanmin(deep["datasets"]["curves"].column("s0").to_numpy(zero_copy_only=False)) < 1e-60  # no floor
+    dead = figs.derivative_chain_chart(lab.derivative_chain(["relu"], depth=5, x0=-1.0))
+    assert "exactly 0" in dead["title"]["text"]
+    assert dead["datasets"]["curves"].column("s0").null_count == 5  # a log axis has no 0
 
 
-def test_init_gradients_figure():
+def test_init_gradients_charts():
     results = lab.init_gradient_norms("relu", depth=5, width=16, batch=32)
-    fig = figs.init_gradients_figure(results)
-    assert len(fig.data) == 2 * len(results)
-    assert fig.layout.yaxis2.type == "log"
-    zeros = [t for t in fig.data if t.legendgroup == "zeros"]
-    assert "exactly 0" in zeros[0].name
-    assert np.all(np.isnan(np.asarray(zeros[1].y, dtype=float)))  # log axis: zero is not drawn
-    he = [t for t in fig.data if t.legendgroup == "he_normal"][1]
-    assert np.allclose(he.y, results[3].grad_norms)
+    forward, backward = figs.init_gradients_charts(results)
+    assert _line(backward)["encoding"]["y"]["scale"]["type"] == "log"
+    assert _line(forward)["mark"]["point"] and _line(forward)["encoding"]["x"]["title"] == "hidden layer"
+    names = _line(backward)["encoding"]["color"]["scale"]["domain"]
+    assert names[0].startswith("zeros") and "exactly 0" in names[0]
+    assert backward["datasets"]["curves"].column("s0").null_count == 5  # log axis: zero is not drawn
+    np.testing.assert_allclose(backward["datasets"]["curves"].column("s3").to_numpy(), results[3].grad_norms)
+    np.testing.assert_allclose(forward["datasets"]["curves"].column("s3").to_numpy(), results[3].activation_std,
+                               rtol=1e-6)
+    assert forward["datasets"]["curves"].num_rows == 4 and backward["datasets"]["curves"].num_rows == 5
 
 
 def test_loss_charts_have_loss_and_gradient():

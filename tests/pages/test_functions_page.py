@@ -72,8 +72,10 @@ def test_every_tab_draws_and_keeps_its_settings():
     vega = {"Activations": ["f(z)", "f′(z)"],
             "Losses": [f"loss L against the {x}" for x in ("prediction", "probability", "logit")]
             + [f"gradient ∂L/∂({x})" for x in ("prediction", "probability", "logit")],
-            "Softmax": ["probabilities against T (grey line: T = 1)"]}
-    charts = {"Vanishing gradients": ["fn_chain_chart", "fn_init_chart"], "Softmax": ["fn_softmax_chart"]}
+            "Softmax": ["probabilities against T (grey line: T = 1)"],
+            "Vanishing gradients": ["the gradient through n layers", "forward: std of each hidden layer's output",
+                                    "backward: ‖∂L/∂W‖ per layer (log scale)"]}
+    charts = {"Softmax": ["fn_softmax_chart"]}
     table = next(m.value for m in at.markdown if m.value.startswith("| Function | Output range"))
     assert all(f"| {activations.ACTIVATIONS.get(n).label} |" in table for n in activations.names())  # the notes' table
     assert r"\frac{1}{1 + e^{-z}}" in "\n".join(el.value for el in at.latex)  # sigmoid's formula, from the registry
@@ -86,15 +88,15 @@ def test_every_tab_draws_and_keeps_its_settings():
         _open_tab(at, tab)  # back on a cached view: its specs still carry their data
         for title in titles:
             x, series = _series(at, title)
-            assert len(x) > 50 and series and all(np.isfinite(v).any() for v in series.values()), title
+            assert len(x) >= 4 and sum(np.isfinite(v).any() for v in series.values()) >= 2, title
     _open_tab(at, "Activations")
     assert not at.get("plotly_chart")  # the default tab loads no plotly in the browser
     for title in vega["Activations"]:
         z, series = _series(at, title)
         assert z.min() == -20 and z.max() == 20 and set(series) == {"Sigmoid", "Tanh", "ReLU"}, title
     _open_tab(at, "Vanishing gradients")
-    spec = _chart(at, "fn_init_chart")
-    names = {t["name"] for t in spec["data"]}
+    _, series = _series(at, "backward: ‖∂L/∂W‖ per layer (log scale)")
+    names = set(series)
     assert any(n.startswith("zeros") and "exactly 0" in n for n in names)  # zeros: every gradient 0
     assert any("same* gradient" in md.value for md in at.markdown)
     _open_tab(at, "Activations")
