@@ -62,4 +62,5 @@ def test_backprop_page(page, warm_app):
     assert_no_exception(page)
     assert page.locator(".katex-error").count() == 0, page.locator(".katex-error").first.inner_text()
     assert page.locator("[data-testid=stMetricValue]", has_text="0.2238").count() == 1  # the corrected weight
+    page.locator("[data-testid=stVegaLiteChart]").first.scroll_into_view_if_needed()  # the chart, in the shot
     screenshot(page, "backprop")
