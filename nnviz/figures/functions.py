@@ -1,8 +1,8 @@
 """Figures for the functions page: activations and derivatives, vanishing gradients, losses, softmax.
 
-Each builder takes results of ``nnviz.labs.explain.functions`` and returns Vega-Lite specs (dicts,
-built with ``nnviz.figures.common.lines_chart``) or a ``go.Figure``; no widgets. Vega-Lite where it
-can: plotly's bundle costs the first chart of a page over a second in the browser (issue #16).
+Each builder takes results of ``nnviz.labs.explain.functions`` and returns Vega-Lite specs (dicts;
+the line charts built with ``nnviz.figures.common.lines_chart``); no widgets. Vega-Lite, not plotly:
+loading plotly's bundle cost the page's first chart over a second in the browser (issue #16).
 """
 
 from __future__ import annotations
@@ -10,27 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import plotly.graph_objects as go
-from plotly.colors import qualitative
-from plotly.subplots import make_subplots
+import pyarrow as pa
 
-from nnviz.figures.common import TABLEAU10, cycle, lines_chart
+from nnviz.figures.common import CANVAS, CONFIG, FIT_X, TABLEAU10, cycle, lines_chart
 from nnviz.labs.explain.functions import ActivationCurve, DerivativeChain, InitGradients, LossCurve, SoftmaxBreakdown
 
-PALETTE = qualitative.Plotly
 #: Decades on a log axis as 1e-8, 1e-10, ... (Vega's default mixes 0.000001 and 1e-8).
 LOG_AXIS = {"format": "~e"}
-MARGIN = dict(l=60, r=20, t=50, b=50)
-
-
-def color(i: int) -> str:
-    return PALETTE[i % len(PALETTE)]
-
-
-def _base(fig: go.Figure, height: int) -> go.Figure:
-    fig.update_layout(height=height, margin=MARGIN, template="plotly_white",
-                      legend=dict(orientation="h", yanchor="bottom", y=1.08, x=0), hovermode="x unified")
-    return fig
 
 
 def curve_name(c: ActivationCurve) -> str:
@@ -130,20 +116,36 @@ def loss_charts(curves: list[LossCurve], title: str = "", height: int = 240) -> 
     return loss, grad
 
 
-def softmax_figure(b: SoftmaxBreakdown) -> go.Figure:
-    """The shifted exponentials and the probabilities, one bar per logit."""
+def bars_chart(labels: list[str], values: np.ndarray, *, title: str, color: str, fmt: str,
+               y_domain: tuple[float, float] | None = None, height: int = 240) -> dict[str, Any]:
+    """One bar per label with its value written on it (and in the tooltip): a Vega-Lite spec."""
+    table = pa.table({"label": pa.array(labels, pa.string()), "value": pa.array(np.asarray(values, dtype=float))})
+    x = {"field": "label", "type": "nominal", "title": None, "sort": None, "axis": {"labelAngle": 0}}
+    y: dict[str, Any] = {"field": "value", "type": "quantitative", "title": None}
+    if y_domain is not None:
+        y["scale"] = {"domain": list(y_domain)}
+    tooltip = [{"field": "label", "type": "nominal", "title": "logit"},
+               {"field": "value", "type": "quantitative", "format": fmt, "title": title}]
+    return {
+        "height": height, "autosize": FIT_X, "usermeta": CANVAS,
+        "datasets": {"bars": table}, "data": {"name": "bars"},
+        "title": {"text": title, "fontSize": 13, "anchor": "start"},
+        "encoding": {"x": x, "y": y, "tooltip": tooltip},
+        "layer": [{"mark": {"type": "bar", "color": color, "cornerRadiusEnd": 2}},
+                  {"mark": {"type": "text", "baseline": "bottom", "dy": -2, "fontSize": 11},
+                   "encoding": {"text": {"field": "value", "type": "quantitative", "format": fmt}}}],
+        "config": CONFIG,
+    }
+
+
+def softmax_charts(b: SoftmaxBreakdown) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The shifted exponentials and the probabilities, one bar per logit: two Vega-Lite bar charts."""
     labels = [f"z{i + 1} = {v:g}" for i, v in enumerate(b.logits)]
-    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1, subplot_titles=(
-        "e^(z/T − max): what is summed", f"probabilities (T = {b.temperature:g})"))
-    fig.add_trace(go.Bar(x=labels, y=b.exp, name="e^(z/T − max)", marker_color=color(0),
-                         text=[f"{v:.4g}" for v in b.exp], textposition="auto"), row=1, col=1)
-    fig.add_trace(go.Bar(x=labels, y=b.probs, name="probability", marker_color=color(2),
-                         text=[f"{v:.4f}" for v in b.probs], textposition="auto"), row=1, col=2)
-    fig.update_yaxes(range=[0, 1.05], row=1, col=2)
-    fig.update_yaxes(rangemode="tozero", row=1, col=1)
-    fig = _base(fig, 340)
-    fig.update_layout(showlegend=False, hovermode="closest")
-    return fig
+    exp = bars_chart(labels, b.exp, title="e^(z/T − max), summed", color=TABLEAU10[0], fmt=".4~g",
+                     y_domain=(0, 1.1))
+    probs = bars_chart(labels, b.probs, title=f"probabilities (T = {b.temperature:g})", color=TABLEAU10[4],
+                       fmt=".4f", y_domain=(0, 1.1))
+    return exp, probs
 
 
 def softmax_temperature_chart(temps: np.ndarray, probs: np.ndarray, current: float,

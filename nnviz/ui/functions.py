@@ -4,7 +4,8 @@ Widget keys are prefixed ``fn_``; each widget is seeded with ``nnviz.ui.state.se
 ``DEFAULTS``, or the registry's for an entry's own settings) and remembered with
 ``state.remember`` at the end of a run, so settings survive a closed tab or another page. Every curve and number comes from ``nnviz.labs.explain.functions``
 (which runs the engine's activations, losses, initializers and network); each view (numbers and
-figure) is cached with ``st.cache_resource`` and treated as read-only. ``fn_softmax_last`` keeps
+Vega-Lite specs: the page draws no plotly)
+is cached with ``st.cache_resource`` and treated as read-only. ``fn_softmax_last`` keeps
 the last valid logits, so a typo keeps the chart.
 """
 
@@ -45,14 +46,13 @@ def _label(name: str) -> str:
 
 # ---- cached views: engine numbers and their figures ------------------------------------------
 # st.cache_resource: the same (numbers, figure) objects are handed to every session and never
-# mutated (st.plotly_chart copies a figure with to_dict; st.vega_lite_chart copies a spec's top
-# level and serializes its Arrow datasets), so a rerun that changes one control
+# mutated (st.vega_lite_chart copies a spec's top level and serializes its Arrow datasets), so a rerun that changes one control
 # rebuilds only the view that depends on it.
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def activation_view(names: tuple[str, ...], z_max: float,
                     params: tuple[tuple[str, tuple[tuple[str, float], ...]], ...]) -> tuple[dict, dict]:
-    """The f(z) and f'(z) Vega-Lite specs (Vega, not plotly: the page's default tab loads no plotly)."""
+    """The f(z) and f'(z) Vega-Lite specs (the page draws no plotly: its bundle is slow to load)."""
     return figs.activation_charts(lab.activation_curves(list(names), z_max, {n: dict(p) for n, p in params}))
 
 
@@ -85,7 +85,7 @@ def classification_view(names: tuple[str, ...], target: float, classes: int):
 def softmax_view(logits: tuple[float, ...], temperature: float):
     b = lab.softmax_breakdown(logits, temperature)
     temps, probs = lab.softmax_temperature_sweep(np.asarray(logits), np.logspace(-3, 3, 121))
-    return b, figs.softmax_figure(b), figs.softmax_temperature_chart(temps, probs, temperature, np.asarray(logits))
+    return b, figs.softmax_charts(b), figs.softmax_temperature_chart(temps, probs, temperature, np.asarray(logits))
 
 
 # ---- widgets --------------------------------------------------------------------------------
@@ -149,7 +149,7 @@ def activations_section() -> None:
 
 def markdown_table(rows: list[dict[str, str]]) -> str:
     """Rows as a Markdown table: a static table needs no data-grid code in the browser (st.dataframe
-    made the first visit load two more large scripts beside plotly's)."""
+    made the first visit load two more large scripts)."""
     if not rows:
         return ""
 
@@ -315,7 +315,9 @@ def softmax_section() -> None:
         st.caption("Subtracting the largest value before exponentiating changes nothing in the result "
                    "(it cancels in the division) but keeps e^x from overflowing for large logits.")
     left, right = st.columns(2, gap="large")
-    left.plotly_chart(fig_bars, key="fn_softmax_chart")
+    exp_col, prob_col = left.columns(2, gap="small")
+    exp_col.vega_lite_chart(spec=fig_bars[0], width="stretch", key="fn_softmax_exp_chart")
+    prob_col.vega_lite_chart(spec=fig_bars[1], width="stretch", key="fn_softmax_chart")
     right.vega_lite_chart(spec=fig_t, width="stretch", key="fn_softmax_t_chart")
 
 

@@ -1,5 +1,5 @@
-"""Figures of the functions page: Vega-Lite marks, encodings and data, plotly trace types and counts,
-axes, and what they are built from."""
+"""Figures of the functions page: Vega-Lite marks, encodings, titles, axes and data, and what they
+are built from."""
 
 from __future__ import annotations
 
@@ -94,9 +94,14 @@ def test_loss_charts_have_loss_and_gradient():
 
 def test_softmax_figures():
     b = lab.softmax_breakdown([2.0, 1.0, 0.1], 0.5)
-    fig = figs.softmax_figure(b)
-    assert [t.type for t in fig.data] == ["bar", "bar"]
-    assert np.allclose(fig.data[1].y, b.probs) and np.allclose(fig.data[0].y, b.exp)
+    exp, probs = figs.softmax_charts(b)
+    assert exp["title"]["text"] == "e^(z/T − max), summed" and probs["title"]["text"] == "probabilities (T = 0.5)"
+    for spec, values, fmt in ((exp, b.exp, ".4~g"), (probs, b.probs, ".4f")):
+        assert [lay["mark"]["type"] for lay in spec["layer"]] == ["bar", "text"]  # the value written on each bar
+        assert spec["layer"][1]["encoding"]["text"]["format"] == fmt and spec["usermeta"] == CANVAS
+        table = spec["datasets"]["bars"]
+        assert table.column("label").to_pylist() == ["z1 = 2", "z2 = 1", "z3 = 0.1"]
+        np.testing.assert_allclose(table.column("value").to_numpy(), values)
     temps, probs = lab.softmax_temperature_sweep([2.0, 1.0, 0.1])
     spec = figs.softmax_temperature_chart(temps, probs, 0.5, np.array([2.0, 1.0, 0.1]))
     line = _line(spec)
