@@ -36,21 +36,12 @@ CHARTS = ("[data-testid=stPlotlyChart], [data-testid=stVegaLiteChart], [data-tes
           "[data-testid=stBidiComponentIsolated], [data-nnviz]")
 TICKS = os.sysconf("SC_CLK_TCK")
 
-#: Runs in the page: count every animation frame in which the step counter's text changed.
-STEP_PROBE = """() => {
-  const probe = window.__steps = {changes: 0, first: null, last: null, frames: 0, t0: performance.now()};
-  function read() {
-    const own = document.querySelector('[data-nnviz=step]');
-    if (own) return own.textContent.trim();
-    for (const m of document.querySelectorAll('[data-testid=stMetric]')) {
-      if (m.innerText.startsWith('Step')) {
-        const v = m.querySelector('[data-testid=stMetricValue]');
-        return v ? v.textContent.trim() : null;
-      }
-    }
-    return null;
-  }
-  let prev = read();
+def counter_probe(read_js: str) -> str:
+    """A page script that counts every animation frame in which a counter's text changed and how
+    far the number in it moved (into ``window.__steps``); ``read_js`` defines ``read()``."""
+    return """() => {
+  const probe = window.__steps = {changes: 0, first: null, last: null, frames: 0};
+""" + read_js + """  let prev = read();
   function frame() {
     probe.frames++;
     const now = read();
@@ -65,6 +56,22 @@ STEP_PROBE = """() => {
   }
   requestAnimationFrame(frame);
 }"""
+
+
+#: Our step counter: ``[data-nnviz=step]``, else the "Step" metric.
+STEP_PROBE = counter_probe("""\
+  function read() {
+    const own = document.querySelector('[data-nnviz=step]');
+    if (own) return own.textContent.trim();
+    for (const m of document.querySelectorAll('[data-testid=stMetric]')) {
+      if (m.innerText.startsWith('Step')) {
+        const v = m.querySelector('[data-testid=stMetricValue]');
+        return v ? v.textContent.trim() : null;
+      }
+    }
+    return null;
+  }
+""")
 
 
 def cpu_seconds(pids: list[int]) -> float:

@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_browser import chromium_pids, cpu_seconds, live  # noqa: E402
+from bench_browser import chromium_pids, counter_probe, cpu_seconds, live  # noqa: E402
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, serve_app  # noqa: E402
 
@@ -48,24 +48,9 @@ BUILD_HINT = ("build the peer outside this checkout: git clone https://github.co
               "then pass --peer-dir /tmp/tfpg/dist")
 
 #: Runs in the peer's page: count every animation frame in which its epoch counter's text changed.
-PEER_PROBE = """() => {
-  const probe = window.__steps = {changes: 0, first: null, last: null, frames: 0};
+PEER_PROBE = counter_probe("""\
   const read = () => { const el = document.querySelector('#iter-number'); return el ? el.textContent.trim() : null; };
-  let prev = read();
-  function frame() {
-    probe.frames++;
-    const now = read();
-    if (now !== null && now !== prev) {
-      probe.changes++;
-      const n = parseInt(now.replace(/[^0-9]/g, ''), 10);
-      if (probe.first === null) probe.first = n;
-      probe.last = n;
-      prev = now;
-    }
-    requestAnimationFrame(frame);
-  }
-  requestAnimationFrame(frame);
-}"""
+""")
 
 #: The peer's training settings as its controls show them, and the training points it drew.
 PEER_SETTINGS = """() => ({
