@@ -23,8 +23,7 @@ from nnviz.figures import backprop as figs
 from nnviz.labs.explain import gradient_check, neuron, numbers, tiny_network
 from nnviz.nn import activations, initializers, losses
 from nnviz.ui import state
-from nnviz.ui.common import LEARNING_RATES
-from nnviz.ui.functions import hyperparam_slider
+from nnviz.ui.common import hyperparam_slider, learning_rate_slider
 
 MAX_HISTORY = 50
 NEURON_KEYS = ("bp_preset", "bp_x", "bp_w", "bp_b", "bp_act", "bp_loss", "bp_target", "bp_class", "bp_lr")
@@ -37,16 +36,6 @@ TINY_DEFAULTS: dict[str, Any] = {
     "bp_tiny_target": 1.0, "bp_tiny_class": 1, "bp_tiny_init": "xavier_uniform", "bp_tiny_seed": 0,
     "bp_tiny_lr": 0.3, "bp_tiny_step": 0, "bp_gc_slip": False,
 }
-
-
-def lr_slider(key: str, help: str) -> float:
-    """The house's log-scale learning-rate options, seeded through session state (no value=)."""
-    value = setting(key, 0.1)
-    if value not in LEARNING_RATES or key not in st.session_state:
-        snapped = min(LEARNING_RATES, key=lambda v: abs(np.log(v) - np.log(max(float(value or 0.1), 1e-9))))
-        st.session_state[key] = snapped
-    return st.select_slider("Learning rate η", options=list(LEARNING_RATES), key=key, help=help,
-                            format_func=lambda v: f"{v:g}")
 
 
 # Figures are cached as shared read-only objects (st.plotly_chart copies them with to_dict,
@@ -236,7 +225,7 @@ def _neuron_controls() -> None:
                 ss["bp_class"] = 0
             st.selectbox("True class", list(range(k)), key=seeded("bp_class"), on_change=mark_custom,
                          format_func=lambda i: f"class {i + 1}", help="The one-hot target: y = 1 for this class.")
-        lr_slider("bp_lr", "η in w' = w − η ∂L/∂w. The worked examples use 0.1.")
+        learning_rate_slider("bp_lr", setting("bp_lr", 0.1), "Learning rate η", help="η in w' = w − η ∂L/∂w. The worked examples use 0.1.")
     with c4:
         st.button("Step", key="bp_step", on_click=step_neuron, icon=":material/skip_next:", type="primary",
                   help="Apply the update: the weights and bias become w' and b', and the history grows.",
@@ -427,7 +416,7 @@ def _tiny_controls() -> None:
         else:
             st.number_input("Target y", key=seeded("bp_tiny_target"), step=0.1, format="%.4f", min_value=-100.0,
                             max_value=100.0)
-        lr_slider("bp_tiny_lr", "η of the SGD step: every weight moves by −η ∂L/∂w.")
+        learning_rate_slider("bp_tiny_lr", setting("bp_tiny_lr", 0.1), "Learning rate η", help="η of the SGD step: every weight moves by −η ∂L/∂w.")
     with c4:
         st.selectbox("Initialization", initializers.names(), key=seeded("bp_tiny_init"),
                      help="How the weights start (the engine's initializers).")

@@ -104,6 +104,27 @@ def learning_rate_slider(key: str, default: float = 0.03, label: str = "Learning
     )
 
 
+#: Log-spaced values for a registry setting that spans decades (softmax's temperature, Huber's delta).
+LOG_OPTIONS: tuple[float, ...] = (0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 30.0,
+                                  100.0, 1000.0)
+
+
+def hyperparam_slider(owner_label: str, name: str, spec: tuple[float, float, float, str], key: str,
+                      default: float | None = None) -> float:
+    """A slider for one registry hyperparameter, seeded with ``state.seed`` (``default``, else the
+    registry's); log-spaced options when it spans decades (softmax's temperature)."""
+    dflt, low, high, meaning = spec
+    dflt = dflt if default is None else default
+    if low > 0 and high / low >= 1e3:
+        options = [v for v in LOG_OPTIONS if low <= v <= high]
+        state.seed(key, min(options, key=lambda v: abs(math.log(v) - math.log(dflt))))
+        return st.select_slider(f"{owner_label}: {name}", options=options, key=key, help=meaning,
+                                format_func=lambda v: f"{v:g}")
+    state.seed(key, float(dflt))
+    return st.slider(f"{owner_label}: {name}", min_value=float(low), max_value=float(high),
+                     step=(high - low) / 200 if high - low > 2 else 0.01, key=key, help=meaning)
+
+
 def optimizer_settings(name: str, key_prefix: str, container=None, on_change=None) -> dict[str, float]:
     """Sliders for an optimizer's own settings (beta, beta_1, ...), with their meaning.
 

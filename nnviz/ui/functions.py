@@ -11,8 +11,6 @@ the last valid logits, so a typo keeps the chart.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import streamlit as st
 
@@ -21,10 +19,10 @@ from nnviz.labs.explain import functions as lab
 from nnviz.labs.explain import numbers
 from nnviz.nn import activations, initializers, losses
 from nnviz.ui import state
+from nnviz.ui.common import LOG_OPTIONS, hyperparam_slider
 
 Z_RANGES = (1, 2, 3, 5, 10, 20, 50, 100, 1000)
-TEMPERATURES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 30.0, 100.0,
-                1000.0)
+TEMPERATURES = LOG_OPTIONS
 DEFAULTS: dict[str, object] = {
     "fn_tab": "Activations", "fn_acts": ["sigmoid", "tanh", "relu"], "fn_zrange": 5,
     "fn_chain_acts": ["sigmoid", "tanh", "relu"], "fn_chain_depth": 30, "fn_chain_w": 1.0, "fn_chain_x0": 0.5,
@@ -89,22 +87,6 @@ def softmax_view(logits: tuple[float, ...], temperature: float):
 
 
 # ---- widgets --------------------------------------------------------------------------------
-
-def hyperparam_slider(owner_label: str, name: str, spec: tuple[float, float, float, str], key: str,
-                      default: float | None = None) -> float:
-    """A slider for one registry hyperparameter, seeded with ``state.seed`` (``default``, else the
-    registry's); log-spaced options when it spans decades (softmax's temperature)."""
-    dflt, low, high, meaning = spec
-    dflt = dflt if default is None else default
-    if low > 0 and high / low >= 1e3:
-        options = [v for v in TEMPERATURES if low <= v <= high]
-        state.seed(key, min(options, key=lambda v: abs(math.log(v) - math.log(dflt))))
-        return st.select_slider(f"{owner_label}: {name}", options=options, key=key, help=meaning,
-                                format_func=lambda v: f"{v:g}")
-    state.seed(key, float(dflt))
-    return st.slider(f"{owner_label}: {name}", min_value=float(low), max_value=float(high),
-                     step=(high - low) / 200 if high - low > 2 else 0.01, key=key, help=meaning)
-
 
 def activations_section() -> None:
     st.markdown("Pick activations and a range: the left chart is the function, the right one its "
