@@ -60,6 +60,24 @@ class LogCosh(losses.Loss):
         return np.tanh(out - t) / out.size
 
 
+class HalfSquares(losses.Loss):
+    """L = mean (a - y)^2 / 2, dL/da = (a - y)/n, targets in [-1, 1]: a loss the neuron calculator
+    can write out (it has value and gradient templates), for the explain and backprop tests."""
+
+    label = "Half squares"
+    formula = r"L = \frac{1}{2n}\sum_i (y_i - \hat y_i)^2"
+    grad_formula = "a - y"
+    sample_template = r"\tfrac12(@a - @y)^2"
+    grad_template = "@a - @y"
+    target_range = (-1.0, 1.0)
+
+    def _value(self, out: np.ndarray, t: np.ndarray) -> float:
+        return 0.5 * np.mean(np.square(out - t))
+
+    def _grad(self, out: np.ndarray, t: np.ndarray) -> np.ndarray:
+        return (out - t) / out.size
+
+
 class HeavyBall(optimizers.Optimizer):
     """Polyak's heavy ball: u <- beta u + g; theta <- theta - lr u (its velocity is named u, not v)."""
 

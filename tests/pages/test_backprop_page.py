@@ -15,6 +15,7 @@ from nnviz.nn import losses, optimizers
 from nnviz.nn.layers import Activation, Dense
 from nnviz.nn.network import Network
 from nnviz.ui import state
+from tests import throwaway
 
 PAGE = "../../pages/backprop.py"
 THROWAWAY = "not-a-real-loss"
@@ -204,20 +205,7 @@ def test_tiny_network_and_gradient_check():
 
 
 def test_a_newly_registered_loss_is_offered():
-    class HalfSquares(losses.Loss):
-        label = "Half squares"
-        formula = r"L = \frac{1}{2n}\sum_i (y_i - \hat y_i)^2"
-        grad_formula = "a - y"
-        sample_template = r"\tfrac12(@a - @y)^2"
-        grad_template = "@a - @y"
-
-        def _value(self, out: np.ndarray, t: np.ndarray) -> float:
-            return 0.5 * np.mean(np.square(out - t))
-
-        def _grad(self, out: np.ndarray, t: np.ndarray) -> np.ndarray:
-            return (out - t) / out.size
-
-    losses.LOSSES.register(THROWAWAY)(HalfSquares)
+    losses.LOSSES.register(THROWAWAY)(throwaway.HalfSquares)
     try:
         at = _app()
         assert "Half squares" in at.selectbox(key="bp_loss").options  # the list comes from the registry

@@ -26,6 +26,7 @@ from nnviz.nn import activations, losses
 from nnviz.nn.gradcheck import numerical_gradient
 from nnviz.nn.layers import Activation, Dense
 from nnviz.nn.network import Network
+from tests import throwaway
 
 ACTS = activations.names()
 NEURON_LOSSES = neuron_losses()
@@ -34,25 +35,11 @@ THROWAWAY = "not-a-real-loss"
 
 @pytest.fixture
 def throwaway_loss():
-    """A loss registered for one test: half the squared error, targets in [-1, 1]."""
-
-    class HalfSquares(losses.Loss):
-        label = "Half squares"
-        formula = r"L = \frac{1}{2n}\sum_i (y_i - \hat y_i)^2"
-        grad_formula = "a - y"
-        sample_template = r"\tfrac12(@a - @y)^2"
-        grad_template = "@a - @y"
-        target_range = (-1.0, 1.0)
-
-        def _value(self, out: np.ndarray, t: np.ndarray) -> float:
-            return 0.5 * np.mean(np.square(out - t))
-
-        def _grad(self, out: np.ndarray, t: np.ndarray) -> np.ndarray:
-            return (out - t) / out.size
-
-    losses.LOSSES.register(THROWAWAY)(HalfSquares)
+    """A loss registered for one test: half the squared error, targets in [-1, 1] (a subclass of
+    its own, so a test may change its attributes)."""
+    loss = losses.LOSSES.register(THROWAWAY)(type("HalfSquares", (throwaway.HalfSquares,), {}))
     try:
-        yield HalfSquares
+        yield loss
     finally:
         losses.LOSSES.unregister(THROWAWAY)
 
