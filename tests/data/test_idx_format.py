@@ -11,11 +11,6 @@ import pytest
 from nnviz.data import idx_format
 from tests.data.idx_files import IDX_CODES, idx_bytes
 
-ROOT = Path(__file__).resolve().parents[2]
-# Computed like mnist_files.SHARED_MNIST: the shared folder is a sibling of the checkout.
-SHARED = ROOT.parent / "shared" / "data" / "mnist"
-
-
 # --------------------------------------------------------------------------------------------
 # IDX
 # --------------------------------------------------------------------------------------------
