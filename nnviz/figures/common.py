@@ -49,14 +49,6 @@ def ramp(t: np.ndarray, stops: Sequence[str] | np.ndarray) -> np.ndarray:
     return colors[i] * (1 - f) + colors[i + 1] * f
 
 
-def vega_ramp(domain: Sequence[float], stops: Sequence[str], clamp: bool = True) -> dict[str, Any]:
-    """The same ramp as a Vega-Lite colour scale: ``stops`` at the ``domain`` values, RGB-interpolated."""
-    scale: dict[str, Any] = {"domain": list(domain), "range": list(stops), "interpolate": "rgb"}
-    if clamp:
-        scale["clamp"] = True
-    return scale
-
-
 # ---- line charts -----------------------------------------------------------------------------
 
 def curves_frame(x: np.ndarray, series: Mapping[str, np.ndarray], log: bool = False,

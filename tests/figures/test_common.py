@@ -21,12 +21,6 @@ def test_ramp_interpolates_evenly_spaced_stops_and_clips():
     assert common.rgb(["#4c78a8"]).tolist() == [[76, 120, 168]]
 
 
-def test_vega_ramp_is_the_same_ramp_as_a_scale():
-    assert common.vega_ramp([0, 0.5, 1], ["#000", "#888", "#fff"]) == {
-        "domain": [0, 0.5, 1], "range": ["#000", "#888", "#fff"], "interpolate": "rgb", "clamp": True}
-    assert "clamp" not in common.vega_ramp([0, 1], ["#000", "#fff"], clamp=False)
-
-
 def test_cycle_starts_over():
     assert [common.cycle(common.TABLEAU10, i) for i in (0, 10, 11)] == [common.TABLEAU10[0], *common.TABLEAU10[:2]]
 
