@@ -5,7 +5,8 @@ The experiment itself (``Setup``, the data, the network, the runs, the planes an
 the runs; the PCA plane with the paths; random slices; interpolations). Each is cached with
 ``st.cache_data`` keyed by its arguments, and shows its own progress bar while it computes: the
 bar is created inside the cached function and removed at its end, so a cache hit replays nothing
-visible. Widgets are seeded with ``nnviz.ui.state.seed`` and remembered at the end of every run,
+visible. Each runs as a heavy job of the server's queue (``nnviz.ui.jobs``): with other sessions'
+grids running, the page says how many jobs are ahead. Widgets are seeded with ``nnviz.ui.state.seed`` and remembered at the end of every run,
 so the settings survive a page switch; ``ls_last_setup`` keeps the last valid setup, shown while
 the widgets hold a bad value.
 """
@@ -48,6 +49,7 @@ from nnviz.labs.landscape.setup import (
 from nnviz.nn import optimizers
 from nnviz.ui import state
 from nnviz.ui.common import LEARNING_RATES
+from nnviz.ui.jobs import heavy
 
 MODES: tuple[str, ...] = ("learning rates", "optimizers")
 FITS: tuple[str, ...] = ("every run", "the centre run only")
@@ -132,10 +134,11 @@ def train_runs(setup: Setup) -> list[landscape_runs.TrainingRun]:
     """Every run from the same initial weights and mini-batch order, with snapshots."""
     task = _task(setup)
     net = build_network(setup, task)
-    report, done = _bar(f"Training {len(setup.runs)} runs of {setup.steps} steps...")
-    runs = landscape_runs.compare_runs(net, train_configs(setup, task), task.X, task.y, setup.steps,
-                                       N_SNAPSHOTS, labels=setup.labels, progress=report)
-    done()
+    with heavy():
+        report, done = _bar(f"Training {len(setup.runs)} runs of {setup.steps} steps...")
+        runs = landscape_runs.compare_runs(net, train_configs(setup, task), task.X, task.y, setup.steps,
+                                           N_SNAPSHOTS, labels=setup.labels, progress=report)
+        done()
     return runs
 
 
@@ -147,10 +150,11 @@ def plane_view(setup: Setup, reference: int | None, resolution: int, own_path: b
     task = _task(setup)
     runs = train_runs(setup)
     fit = paths.centre_fit(runs, reference) if own_path else None
-    report, done = _bar(f"Loss on the PCA plane ({resolution} x {resolution} grid)...")
-    result = paths.path_landscape(build_network(setup, task), task.loss, task.X, task.y, runs, reference,
-                                  resolution, fit=fit, progress=report)
-    done()
+    with heavy():
+        report, done = _bar(f"Loss on the PCA plane ({resolution} x {resolution} grid)...")
+        result = paths.path_landscape(build_network(setup, task), task.loss, task.X, task.y, runs, reference,
+                                      resolution, fit=fit, progress=report)
+        done()
     return result
 
 
@@ -159,10 +163,11 @@ def slice_views(setup: Setup, resolution: int, span: float, seed: int = 1) -> li
     """A random slice around each run's final weights (``slices.random_slices``)."""
     task = _task(setup)
     runs = train_runs(setup)
-    report, done = _bar(f"Random slices around {len(runs)} minima ({resolution} x {resolution} each)...")
-    result = slices.random_slices(build_network(setup, task), task.loss, task.X, task.y, runs, seed, span,
-                                  resolution, progress=report)
-    done()
+    with heavy():
+        report, done = _bar(f"Random slices around {len(runs)} minima ({resolution} x {resolution} each)...")
+        result = slices.random_slices(build_network(setup, task), task.loss, task.X, task.y, runs, seed, span,
+                                      resolution, progress=report)
+        done()
     return result
 
 
@@ -171,10 +176,11 @@ def interpolation_views(setup: Setup, resolution: int = 41) -> list[Line]:
     """Each run's initial-to-final line (``slices.interpolations``)."""
     task = _task(setup)
     runs = train_runs(setup)
-    report, done = _bar("Interpolating from initial to final weights...")
-    result = slices.interpolations(build_network(setup, task), task.loss, task.X, task.y, runs, resolution,
-                                   progress=report)
-    done()
+    with heavy():
+        report, done = _bar("Interpolating from initial to final weights...")
+        result = slices.interpolations(build_network(setup, task), task.loss, task.X, task.y, runs, resolution,
+                                       progress=report)
+        done()
     return result
 
 
