@@ -3,7 +3,7 @@
 AppTest cannot fire ``run_every`` timers: each ``.run()`` runs the live fragment once, so a test
 trains by pressing Play and running the script a few times (or with the Step buttons). The live
 views are components (unknown elements to AppTest): tests read the run from session state and
-the packed batch each view received (``frames.unpack``).
+the packed batch each view received (``nnviz.labs.packing.unpack``).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from nnviz.labs.packing import unpack
 from nnviz.labs.playground import frames
 from nnviz.labs.playground.experiment import Experiment
 from nnviz.labs.playground.link import to_query
@@ -43,7 +44,7 @@ def _exp(at: AppTest) -> Experiment:
 
 def _live(at: AppTest) -> list[tuple[dict, dict]]:
     """(header, arrays) of each live view on the page (one on the Train tab)."""
-    return [frames.unpack(c.proto.bytes) for c in at.get("bidi_component")]
+    return [unpack(c.proto.bytes) for c in at.get("bidi_component")]
 
 
 def _step(at: AppTest) -> int:

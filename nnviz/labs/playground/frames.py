@@ -6,10 +6,8 @@ chunks and after each chunk records the model's state (``Frame``: step, epoch, m
 decision surface and the neuron thumbnails as uint8 grids, the weights). The last frame of a
 batch is the model's true state at its step; with ``steps=0`` the batch is that one frame.
 
-``pack`` turns a JSON-able header and named NumPy arrays into one ``bytes`` blob: a 4-byte
-little-endian header length, the UTF-8 JSON header (listing each array's name, dtype, shape
-and offset), then the arrays, each 8-byte aligned (``unpack`` inverts it; the browser reads
-it with typed-array views). ``main_payload`` (metrics, surfaces, curves, points) and
+Payloads are ``nnviz.labs.packing.pack`` blobs (a JSON header and 8-aligned arrays).
+``main_payload`` (metrics, surfaces, curves, points) and
 ``network_payload`` (thumbnails, weights, layout) are what the two views receive.
 
 Plain NumPy: no streamlit, no figures.
@@ -17,7 +15,6 @@ Plain NumPy: no streamlit, no figures.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -25,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from nnviz.labs.packing import finite, pack, unpack
 from nnviz.labs.playground.run import Run, metrics
 from nnviz.labs.playground.views import curves, decision_surface, neuron_labels, neuron_maps, weights
 
@@ -141,44 +139,10 @@ def train_frames(run: Run, steps: int, n_frames: int, *, surface_res: int = FRAM
     return out
 
 
-# ---- packing ------------------------------------------------------------------------------
-
-def _finite(x: float) -> float | None:
-    return float(x) if x is not None and math.isfinite(x) else None
-
-
-def pack(header: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> bytes:
-    """One blob: uint32 LE header length, JSON header (with an ``arrays`` index), 8-aligned arrays.
-    Supported dtypes: uint8, int8, uint16, int32, float32, float64."""
-    index, parts, offset = [], [], 0
-    for name, a in arrays.items():
-        a = np.ascontiguousarray(a)
-        if a.dtype.str.lstrip("<|=") not in ("u1", "i1", "u2", "i4", "f4", "f8"):
-            raise ValueError(f"array {name!r}: dtype {a.dtype} is not packable")
-        raw = a.astype(a.dtype.newbyteorder("<"), copy=False).tobytes()
-        index.append({"name": name, "dtype": a.dtype.str.lstrip("<|="), "shape": list(a.shape), "offset": offset})
-        parts.append(raw + b"\0" * (-len(raw) % 8))
-        offset += len(parts[-1])
-    head = json.dumps({**header, "arrays": index}, separators=(",", ":"), allow_nan=False).encode()
-    head += b" " * (-(4 + len(head)) % 8)  # the body starts 8-aligned
-    return len(head).to_bytes(4, "little") + head + b"".join(parts)
-
-
-def unpack(blob: bytes) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    """Inverse of ``pack``: (header without the index, name -> array)."""
-    n = int.from_bytes(blob[:4], "little")
-    header = json.loads(blob[4:4 + n])
-    body = memoryview(blob)[4 + n:]
-    arrays = {}
-    for entry in header.pop("arrays"):
-        dt = np.dtype(entry["dtype"]).newbyteorder("<")
-        count = int(np.prod(entry["shape"])) if entry["shape"] else 1
-        arrays[entry["name"]] = np.frombuffer(body, dt, count, entry["offset"]).reshape(entry["shape"])
-    return header, arrays
-
+# ---- payloads -----------------------------------------------------------------------------
 
 def _frame_rows(frames: Sequence[Frame]) -> list[dict[str, Any]]:
-    return [{"step": f.step, "epoch": round(f.epoch, 4), **{k: _finite(f.metrics[k]) for k in METRIC_KEYS}}
+    return [{"step": f.step, "epoch": round(f.epoch, 4), **{k: finite(f.metrics[k]) for k in METRIC_KEYS}}
             for f in frames]
 
 

@@ -1,13 +1,12 @@
 """Live frames: pacing, a tick's batch of frames (shapes, dtypes, the last frame is the run's
-state, no steps when paused), the binary packing and the two views' payloads."""
+state, no steps when paused) and the views' payloads (packed by nnviz.labs.packing)."""
 
 from __future__ import annotations
-
-import json
 
 import numpy as np
 import pytest
 
+from nnviz.labs.packing import unpack
 from nnviz.labs.playground import frames as fr
 from nnviz.labs.playground.experiment import FEATURE_NAMES, Experiment
 from nnviz.labs.playground.run import build, metrics
@@ -91,31 +90,12 @@ def test_large_networks_send_thumbnails_on_some_frames_only():
     assert len(blob) < 2 * fr.THUMB_BUDGET  # the budget, and the last frame's
 
 
-def test_pack_roundtrip_is_aligned_and_rejects_objects():
-    arrays = {"a": np.arange(5, dtype=np.uint8), "b": np.linspace(0, 1, 3, dtype=np.float32),
-              "c": np.arange(6, dtype=np.float64).reshape(2, 3), "d": np.array([-1, 2], np.int8)}
-    blob = fr.pack({"x": 1, "s": "é"}, arrays)
-    head_len = int.from_bytes(blob[:4], "little")
-    assert (4 + head_len) % 8 == 0
-    header, back = fr.unpack(blob)
-    assert header == {"x": 1, "s": "é"}
-    for k, v in arrays.items():
-        assert back[k].dtype == v.dtype and back[k].shape == v.shape
-        np.testing.assert_array_equal(back[k], v)
-    index = json.loads(blob[4:4 + head_len])["arrays"]
-    assert all(e["offset"] % 8 == 0 for e in index)
-    with pytest.raises(ValueError, match="not packable"):
-        fr.pack({}, {"o": np.array(["x"], dtype=object)})
-    with pytest.raises(ValueError):
-        fr.pack({"bad": float("nan")}, {})  # JSON for the browser: no NaN
-
-
 def test_main_payload_carries_frames_curves_and_points():
     run = build(SMALL)
     base = fr.base_curves(run)
     batch = fr.train_frames(run, 20, 5)
     blob = fr.main_payload(run, batch, base, batch=3, running=True, tick_seconds=0.5, show_test=True)
-    header, a = fr.unpack(blob)
+    header, a = unpack(blob)
     assert header["kind"] == "main" and header["batch"] == 3 and header["running"]
     assert [f["step"] for f in header["frames"]] == [4, 8, 12, 16, 20]
     assert header["frames"][-1]["train_loss"] == pytest.approx(metrics(run)["train_loss"])
@@ -123,7 +103,7 @@ def test_main_payload_carries_frames_curves_and_points():
     assert a["curve_step"][0] == 0 and len(a["curve_step"]) == len(a["curve_train_loss"]) == 1
     n = len(run.data.X_train) + len(run.data.X_test)
     assert len(a["px"]) == len(a["pc"]) == len(a["pt"]) == n and a["pt"].sum() == len(run.data.X_test)
-    without_test = fr.unpack(fr.main_payload(run, batch, base, batch=3, running=True, tick_seconds=0.5))[1]
+    without_test = unpack(fr.main_payload(run, batch, base, batch=3, running=True, tick_seconds=0.5))[1]
     assert len(without_test["px"]) == len(run.data.X_train)
     assert len(blob) < 30_000  # 5 frames of a 50x50 surface, curves and 120 points
 
@@ -138,7 +118,7 @@ def test_regression_surfaces_span_minus_one_to_one():
 def test_network_payload_has_thumbnails_weights_and_labels():
     run = build(SMALL)
     batch = fr.train_frames(run, 10, 5)
-    header, a = fr.unpack(fr.network_payload(run, batch, batch=1, running=True, tick_seconds=0.5))
+    header, a = unpack(fr.network_payload(run, batch, batch=1, running=True, tick_seconds=0.5))
     assert header["sizes"] == [2, 4, 4, 2] and header["thumb_frames"] == [0, 1, 2, 3, 4]
     assert header["labels"][0] == ["x1", "x2"] and header["titles"][0] == "Input"
     assert a["thumbs"].shape == (5, 12, fr.FRAME_NEURON_RES, fr.FRAME_NEURON_RES)
@@ -153,7 +133,7 @@ def test_compare_payload_has_a_surface_and_a_loss_curve_per_run():
     cmp = compare(SMALL, "learning_rate", [0.001, 0.03, 30.0])
     bases = [fr.base_curves(run) for run in cmp.runs]
     batches = fr.compare_frames(cmp.runs, 30, 6)
-    header, a = fr.unpack(fr.compare_payload(cmp.runs, batches, bases, batch=2, running=True, tick_seconds=2.0))
+    header, a = unpack(fr.compare_payload(cmp.runs, batches, bases, batch=2, running=True, tick_seconds=2.0))
     assert header["kind"] == "compare" and [r["label"] for r in header["runs"]] == [r.label for r in cmp.runs]
     for i, (run, frames) in enumerate(zip(cmp.runs, batches, strict=True)):
         assert a[f"s{i}"].shape == (len(frames), fr.FRAME_SURFACE_RES, fr.FRAME_SURFACE_RES)
