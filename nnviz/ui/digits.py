@@ -12,7 +12,6 @@ model is trained in a fragment, a chunk per tick, under the per-session lock.
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,15 +27,23 @@ from nnviz.labs.digits import load_default_model
 from nnviz.labs.digits.architectures import Architecture, hidden_activations, parse_sizes
 from nnviz.labs.digits.default import DefaultModelMissing
 from nnviz.labs.digits.evaluation import Evaluation, evaluate
+from nnviz.labs.digits.live import FPS, frame, payload, target_step, train_frames
 from nnviz.labs.digits.model import UNSURE_BELOW, DigitModel
 from nnviz.nn import activations, optimizers
 from nnviz.nn.training import TrainConfig, Trainer
 from nnviz.ui import state
 from nnviz.ui.common import learning_rate_slider, optimizer_settings, session_lock, show_diverged
+from nnviz.ui.live_view import digits_view, pause_while_hidden
 
 CANVAS_SIDE = 280
-TICK_SECONDS = 0.3
-CHUNK_SECONDS = 0.2  # training time per fragment tick (well under the tick)
+#: Seconds between the training fragment's ticks (the timer's period, after the tick's run).
+TICK_SECONDS = 1.0
+#: Training time per tick: the most a click (Pause) waits for.
+TRAIN_SECONDS = 0.6
+#: Seconds from one tick to the next as the browser sees them (each batch plays over one).
+TICK_PERIOD = TICK_SECONDS + TRAIN_SECONDS
+#: Session key: training was paused because the page was hidden (it resumes when shown).
+HIDDEN_FLAG = "dg_hidden_paused"
 BATCH_SIZES = (16, 32, 64, 128, 256)
 FILTER_CHOICES = {"8": (8,), "16": (16,), "8 → 16": (8, 16), "16 → 32": (16, 32), "32 → 64": (32, 64)}
 DENSE_CHOICES = (0, 32, 64, 128)
@@ -392,43 +399,64 @@ def _pause() -> None:
 
 def _reset() -> None:
     with _lock():
-        _s().pop("dg_run", None)
-        _s().pop("dg_cell", None)
+        for key in ("dg_run", "dg_cell", "dg_follows", HIDDEN_FLAG):
+            _s().pop(key, None)
 
 
-def _train_chunk(run: UserRun, settings: dict[str, Any] | None) -> None:
-    """One tick: apply changed settings, train step by step for about CHUNK_SECONDS (at least
-    one step), stop at the target number of epochs or on divergence."""
+def _apply_settings(run: UserRun, settings: dict[str, Any] | None) -> None:
+    """Settings changed during training apply from the next step (same architecture and data)."""
     tr = run.trainer
     if settings is not None:
         cfg = _config(settings, tr.config.eval_every)
         if cfg != tr.config:
             tr.configure(cfg)
         tr.transform = _transform(settings)
-    target = math.ceil(run.target_epochs * tr.steps_per_epoch)
-    deadline = time.perf_counter() + CHUNK_SECONDS
-    while tr.step < target and tr.diverged is None:
-        tr.run(steps=1)
-        if time.perf_counter() >= deadline:
-            break
-    if tr.diverged is not None or tr.step >= target:
-        run.running = False
 
 
-def _curves(tr: Trainer) -> tuple[dict[str, Any], dict[str, Any]]:
-    h = tr.history
-    epochs = np.asarray(h.eval_steps, dtype=np.float64) / tr.steps_per_epoch
-    loss = figs.curves_chart(epochs, {"training loss": np.asarray(h.train_loss), "validation loss": np.asarray(h.val_loss)},
-                             y_title="cross-entropy", title="Loss", height=190)
-    acc = figs.curves_chart(epochs, {"training accuracy": np.asarray(h.train_accuracy),
-                                     "validation accuracy": np.asarray(h.val_accuracy)},
-                            y_title="accuracy", y_domain=(0, 1), title="Accuracy", height=190)
-    return loss, acc
+def _resumable(run: UserRun | None) -> bool:
+    return (run is not None and run.trainer is not None and run.trainer.diverged is None
+            and run.trainer.step < target_step(run.trainer, run.target_epochs))
+
+
+def _set_running(value: bool) -> None:
+    run = _run()
+    if run is not None and (not value or _resumable(run)):
+        run.running = value
+
+
+def _is_running() -> bool:
+    run = _run()
+    return run is not None and run.running
+
+
+def live_tick(run: UserRun, settings: dict[str, Any] | None) -> bytes:
+    """One tick under the lock: while running, apply changed settings and train for about
+    TRAIN_SECONDS as a batch of frames, stopping at the target epochs or on divergence; else one
+    frame of the true state (after a finish it follows the last batch's playback)."""
+    s = _s()
+    tr = run.trainer
+    target = target_step(tr, run.target_epochs)
+    trained = run.running
+    if trained:
+        _apply_settings(run, settings)
+        frames = train_frames(tr, target, TRAIN_SECONDS, max_frames=round(FPS * TICK_PERIOD))
+        if tr.diverged is not None or tr.step >= target:
+            run.running = False
+            s["dg_follows"] = True  # the next batch shows this end state after this one has played
+    else:
+        frames = [frame(tr)]
+    s["dg_batch_id"] = batch = int(s.get("dg_batch_id", 0)) + 1
+    return payload(tr, frames, batch=batch, running=trained, tick_seconds=TICK_PERIOD,
+                   target_epochs=run.target_epochs, follows=not trained and bool(s.pop("dg_follows", False)))
 
 
 def live_panel(settings: dict[str, Any] | None) -> None:
+    """The training view: a fragment holding the canvas component (``nnviz.ui.live_view.digits_view``)
+    that trains one batch of frames per tick while running; the browser plays it until the next.
+    While the page is hidden, training pauses (and resumes when it is shown)."""
     run = _run()
     running = run is not None and run.running
+    on_visibility = pause_while_hidden("dg_live", HIDDEN_FLAG, _is_running, _set_running)
 
     @st.fragment(run_every=TICK_SECONDS if running else None)
     def live() -> None:
@@ -439,26 +467,17 @@ def live_panel(settings: dict[str, Any] | None) -> None:
             else:
                 st.caption("Choose the data and the model, then press **Start**.")
             return
+        if run.running and not running:
+            st.rerun(scope="app")  # resumed (the page is shown again): the buttons change, the ticks start
         was_running = run.running
         with _lock():
-            if run.running:
-                _train_chunk(run, settings)
-            tr = run.trainer
-            total = math.ceil(run.target_epochs * tr.steps_per_epoch)
-            step, epoch, diverged = tr.step, tr.epoch, tr.diverged
-            loss_spec, acc_spec = _curves(tr)
-            last_val = tr.history.val_accuracy[-1] if tr.history.val_accuracy else math.nan
-        state = "training" if run.running else ("finished" if step >= total else "paused")
-        st.progress(min(step / max(total, 1), 1.0),
-                    text=f"{state.capitalize()}: epoch {epoch:.2f} of {run.target_epochs:g}, step {step:,} of {total:,}"
-                    + (f", validation accuracy {last_val:.1%}" if math.isfinite(last_val) else ""))
+            blob = live_tick(run, settings)
+            diverged = run.trainer.diverged
         if diverged is not None:
             show_diverged(diverged, DIVERGED_HINT)
-        a, b = st.columns(2)
-        a.vega_lite_chart(spec=loss_spec, width="stretch")
-        b.vega_lite_chart(spec=acc_spec, width="stretch")
-        if was_running and not run.running:
-            st.rerun(scope="app")  # the buttons and the evaluation below change
+        digits_view(blob, key="dg_live", on_visibility=on_visibility)
+        if (was_running or running) and not run.running:
+            st.rerun(scope="app")  # finished, diverged, paused or hidden: the buttons and the evaluation change
 
     live()
 

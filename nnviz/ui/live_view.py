@@ -1,13 +1,21 @@
-"""The live view: a Streamlit components-v2 element (inline JS and CSS, no build step, no iframe)
-that plays a batch of frames per server tick on <canvas>.
+"""The live views: Streamlit components-v2 elements (inline JS and CSS, no build step, no iframe)
+that play a batch of frames per server tick on <canvas>.
 
-``live_view(blob, key=...)`` mounts the view, or updates it in place: the element keeps its DOM
-and canvases between ticks (the JS keeps its state per ``parentElement``; Streamlit calls the
-module's default export again with the new ``data`` and only the last cleanup on unmount).
-``blob`` is ``nnviz.labs.playground.frames.payload``: one binary message (``data=bytes`` reaches
-the JS as a Uint8Array, read with typed-array views; no base64, no JSON numbers). The JS and CSS
-are the files in ``nnviz/ui/live_view/``, read once at import. Styles are not isolated in a
-shadow root, so the step counter ``[data-nnviz=step]`` is reachable from the page's document.
+``live_view(blob, key=..., on_visibility=...)`` mounts the playground's view (``live.js``; ``blob``
+is ``nnviz.labs.playground.frames.payload`` or ``compare_payload``), ``digits_view`` the digits
+page's training (``digits.js``; ``nnviz.labs.digits.live.payload``). Each updates in place: the
+element keeps its DOM and canvases between ticks (the JS keeps its state per ``parentElement``;
+Streamlit calls the module's default export again with the new ``data`` and only the last cleanup
+on unmount). A blob is one ``nnviz.labs.packing`` message (``data=bytes`` reaches the JS as a
+Uint8Array, read with typed-array views; no base64, no JSON numbers). Each view's module is
+``shared.js`` (decoding, the clock, the playing loop, chart helpers) followed by its own file, all
+in ``nnviz/ui/live_view/`` and read once at import. Styles are not isolated in a shadow root, so
+the step counter ``[data-nnviz=step]`` is reachable from the page's document.
+
+While a view is mounted, the page's visibility reaches the server as the view's trigger value
+``visibility`` ("hidden" or "visible", on ``document.visibilitychange``); ``pause_while_hidden``
+makes the callback that pauses a live run while its page is hidden and resumes it when the page
+is shown again, if the user had not paused it.
 
 Why this design (measured with ``bench/bench_playground.py --browser``, CPU seconds of the
 server process and of the benchmark's own Chromium, headless without GPU, busy 2-core machine):
@@ -37,12 +45,13 @@ only the numbers costs about as much as a full one.
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
 
 _HERE = Path(__file__).with_suffix("")
-_JS = (_HERE / "live.js").read_text(encoding="utf-8")
+_SHARED = (_HERE / "shared.js").read_text(encoding="utf-8")
 _CSS = (_HERE / "live.css").read_text(encoding="utf-8")
 
 # Streamlit runs a full garbage collection after every script run (``runner.postScriptGC``): with
@@ -53,9 +62,52 @@ _CSS = (_HERE / "live.css").read_text(encoding="utf-8")
 gc.collect()
 gc.freeze()
 
-_mount = st.components.v2.component("nnviz.live_view", js=_JS, css=_CSS, html="", isolate_styles=False)
+
+def module_source(view: str) -> str:
+    """The JS module of a view: ``shared.js``, then ``<view>.js`` (which has the default export)."""
+    return _SHARED + "\n" + (_HERE / f"{view}.js").read_text(encoding="utf-8")
 
 
-def live_view(blob: bytes, *, key: str) -> None:
-    """Draw (or update in place) the live view from one packed batch of frames."""
-    _mount(data=blob, key=key)
+_live = st.components.v2.component("nnviz.live_view", js=module_source("live"), css=_CSS, html="",
+                                   isolate_styles=False)
+_digits = st.components.v2.component("nnviz.digits_view", js=module_source("digits"), css=_CSS, html="",
+                                     isolate_styles=False)
+
+
+def _ignore() -> None:
+    pass
+
+
+def live_view(blob: bytes, *, key: str, on_visibility: Callable[[], None] = _ignore) -> None:
+    """Draw (or update in place) the playground's live view from one packed batch of frames."""
+    _live(data=blob, key=key, on_visibility_change=on_visibility)
+
+
+def digits_view(blob: bytes, *, key: str, on_visibility: Callable[[], None] = _ignore) -> None:
+    """Draw (or update in place) the digits page's training view from one packed batch."""
+    _digits(data=blob, key=key, on_visibility_change=on_visibility)
+
+
+def hidden_pause(visibility: str | None, running: bool, paused_by_hidden: bool) -> tuple[bool, bool]:
+    """(running, paused_by_hidden) after the page's ``visibility`` changed: hidden pauses a running
+    run and remembers it did; visible resumes only a run that hiding paused."""
+    if visibility == "hidden":
+        return False, running
+    if visibility == "visible":
+        return running or paused_by_hidden, False
+    return running, paused_by_hidden
+
+
+def pause_while_hidden(key: str, flag: str, is_running: Callable[[], bool],
+                       set_running: Callable[[bool], None]) -> Callable[[], None]:
+    """The ``on_visibility`` callback of the view ``key``: applies ``hidden_pause`` to the run
+    (``is_running``/``set_running``), keeping "paused by hiding" in session state under ``flag``."""
+
+    def on_visibility() -> None:
+        s = st.session_state
+        view = s.get(key) or {}
+        running, s[flag] = hidden_pause(view.get("visibility"), is_running(), bool(s.get(flag)))
+        if running != is_running():
+            set_running(running)
+
+    return on_visibility

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 from tests.browser.conftest import assert_no_exception, open_page, screenshot, wait_for_app
 
@@ -91,6 +92,34 @@ def click_confusion_cell(page, true: int, predicted: int) -> None:
     page.mouse.click(x, y)
 
 
+#: Counts the animation frames in which the training view's step counter changed.
+STEP_PROBE = """() => {
+  const probe = window.__dgSteps = {changes: 0, last: null};
+  function frame() {
+    const el = document.querySelector('.nnv-dg-progress [data-nnviz=step]');
+    const now = el ? el.textContent : null;
+    if (now !== probe.last) { probe.changes++; probe.last = now; }
+    requestAnimationFrame(frame);
+  }
+  requestAnimationFrame(frame);
+}"""
+
+
+def _step(page) -> int:
+    return int(page.locator(".nnv-dg-progress [data-nnviz=step]").first.inner_text(timeout=10_000).replace(",", ""))
+
+
+def _painted(page, selector: str) -> float:
+    """Fraction of a canvas's pixels that are neither transparent nor white (it was drawn on)."""
+    return page.evaluate("""(sel) => {
+      const c = document.querySelector(sel);
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let ink = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && (d[i] < 250 || d[i + 1] < 250 || d[i + 2] < 250)) ink++;
+      return ink / (d.length / 4);
+    }""", selector)
+
+
 def test_train_pause_evaluate_and_compare_on_the_canvas(page, app_url):
     page.set_viewport_size({"width": 1400, "height": 2400})
     open_page(page, app_url, "")
@@ -104,8 +133,21 @@ def test_train_pause_evaluate_and_compare_on_the_canvas(page, app_url):
     wait_for_app(page)
     page.get_by_role("button", name="Start").click()  # the default small CNN
     page.get_by_text("Training: epoch").first.wait_for(timeout=30_000)
+    page.evaluate(STEP_PROBE)
+    deadline = time.time() + 60
+    changes = 0
+    while (_step(page) < 10 or changes < 5) and time.time() < deadline:
+        time.sleep(0.2)
+        changes = page.evaluate("() => window.__dgSteps.changes")
+    sched = page.evaluate("() => [...window.__nnvizLiveClock.schedules.values()].map(s => [Math.round(s.dur), s.n])")
+    assert _step(page) >= 10 and changes >= 5, (changes, sched)  # played frame by frame, not once a tick
+    for canvas in ("loss", "accuracy"):
+        assert _painted(page, f".nnv-dg-charts [data-nnviz={canvas}]") > 0.005, canvas
     page.get_by_role("button", name="Pause").click()
     page.get_by_text("Paused: epoch").first.wait_for(timeout=30_000)
+    paused = _step(page)
+    time.sleep(2.0)
+    assert _step(page) == paused and page.get_by_text("Paused: epoch").count() == 1
     assert_no_exception(page)
     page.get_by_text("Test accuracy").first.wait_for(timeout=60_000)  # evaluated while paused
     wait_for_app(page)

@@ -1,6 +1,7 @@
 """The digits page through AppTest: renders offline with the default model, predicts a drawing
 set through the canvas component's state, says "draw a digit" on an empty canvas, and keeps
-the drawing when an upload is bad."""
+the drawing when an upload is bad; trains in the page, the training view (a canvas component,
+an unknown element to AppTest) read as the packed batch it received (``nnviz.labs.packing``)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 from PIL import Image, ImageDraw
 from streamlit.testing.v1 import AppTest
 
+from nnviz.labs.packing import unpack
 from nnviz.ui.digits import EMPTY_MESSAGE
 
 PAGE = "../../pages/digits.py"
@@ -106,6 +108,50 @@ def test_train_your_own_model_then_see_it_on_the_canvas(mnist_folder):
     at.run()
     labels = _metrics(at)
     assert labels.get("Default model says") == "7" and "Your model says" in labels
+
+
+def _training_view(at: AppTest) -> tuple[dict, dict]:
+    """(header, arrays) of the batch the training view received in the last run."""
+    views = [unpack(c.proto.bytes) for c in at.get("bidi_component") if c.proto.component_name.endswith("digits_view")]
+    assert len(views) == 1
+    return views[0]
+
+
+def test_training_plays_batches_pause_shows_the_true_state_and_start_goes_on(mnist_folder, monkeypatch):
+    from nnviz.ui import digits as ui
+
+    monkeypatch.setattr(ui, "TRAIN_SECONDS", 1e-4)  # one step a tick, however fast the machine
+    at = _app().run()
+    at.radio(key="dg_kind").set_value("mlp").run()
+    at.slider(key="dg_n_train").set_value(500)
+    at.number_input(key="dg_epochs").set_value(2)
+    at.toggle(key="dg_augment").set_value(False).run()
+    at.button(key="dg_start").click().run()
+    assert not at.exception, at.exception
+    run = at.session_state["dg_run"]
+    tr = run.trainer
+    at.run()
+    header, a = _training_view(at)
+    assert run.running and header["running"] and header["status"] == "training"
+    assert header["frames"][-1]["step"] == tr.step == 2 and header["total"] == 2 * tr.steps_per_epoch == 16
+    assert len(a["epoch"]) == header["frames"][-1]["evals"] == len(tr.history.eval_steps) == 2  # steps 1, 2
+    at.button(key="dg_pause").click().run()
+    header, _ = _training_view(at)
+    assert not run.running and not header["running"] and header["status"] == "paused"
+    assert header["frames"] == [{"step": 2, "epoch": round(tr.epoch, 4), "evals": 2}]  # the true state at once
+    at.run()
+    assert tr.step == 2  # paused: the view's runs train nothing
+    assert "Test accuracy" in _metrics(at)  # evaluated while paused
+    at.button(key="dg_start").click().run()  # goes on with the same model
+    assert at.session_state["dg_run"].trainer is tr and tr.step == 3
+    for _ in range(20):
+        if not run.running:
+            break
+        at.run()
+    assert not run.running and tr.step == 16
+    header, _ = _training_view(at)
+    assert header["status"] == "finished" and header["frames"][-1]["step"] == 16 and not header["running"]
+    assert at.button(key="dg_pause").disabled and "Test accuracy" in _metrics(at)
 
 
 def test_in_page_training_augments_each_batch_unless_switched_off(mnist_folder):

@@ -1,14 +1,13 @@
-// nnviz live view (Streamlit components v2, no build step): plays a batch of frames per server
-// tick on <canvas> at requestAnimationFrame pace. `data` is one binary blob made by
-// nnviz.labs.playground.frames.pack: uint32 LE header length, JSON header, 8-aligned arrays.
+// nnviz live view, the playground's (its module follows shared.js, which Python prepends): plays
+// a batch of frames per server tick on <canvas>. `data` is nnviz.labs.playground.frames' payload.
 // One element draws the metrics, the decision surface with the points, the loss and accuracy
-// curves and, when the header has "network", the graph with every neuron's thumbnail.
-// State lives per parentElement, so an update redraws in place (no remount, no flash).
+// curves and, when the header has "network", the graph with every neuron's thumbnail; or, for
+// header kind "compare", the comparison runs. State lives per parentElement (mountView), so an
+// update redraws in place (no remount, no flash).
 
 const ORANGE = [245, 147, 34], MID = [232, 234, 235], BLUE = [8, 119, 189];
 const LIGHT = [[249, 197, 140], [243, 244, 244], [127, 180, 220]];
 const SERIES = ["#1f1f1f", "#d62728", "#2ca02c", "#9467bd"];
-const TYPES = { u1: Uint8Array, i1: Int8Array, u2: Uint16Array, i4: Int32Array, f4: Float32Array, f8: Float64Array };
 
 function lut(stops) {
   const t = new Uint8ClampedArray(256 * 4);
@@ -21,142 +20,6 @@ function lut(stops) {
 }
 const SURFACE_LUT = lut(LIGHT), NEURON_LUT = lut([ORANGE, MID, BLUE]);
 const rgb = (c) => `rgb(${c[0]},${c[1]},${c[2]})`;
-
-function decode(data) {
-  let u8 = null;
-  if (data instanceof Uint8Array) u8 = data;
-  else if (data instanceof ArrayBuffer) u8 = new Uint8Array(data);
-  else if (data && data.buffer instanceof ArrayBuffer) u8 = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  if (!u8 || u8.byteLength < 4) return null;
-  const buf = u8.buffer.slice(u8.byteOffset, u8.byteOffset + u8.byteLength);
-  const n = new DataView(buf).getUint32(0, true);
-  const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buf, 4, n)));
-  const arrays = {};
-  for (const e of header.arrays) {
-    const count = e.shape.reduce((a, b) => a * b, 1);
-    const a = new TYPES[e.dtype](buf, 4 + n + e.offset, count);
-    a.shape = e.shape;
-    arrays[e.name] = a;
-  }
-  return { header, arrays };
-}
-
-// ---- one clock for every live view on the page ----------------------------------------------
-const CLOCK = (window.__nnvizLiveClock = window.__nnvizLiveClock || { schedules: new Map(), last: 0, interval: 0, end: 0 });
-
-function schedule(h, n) {
-  let s = CLOCK.schedules.get(h.batch);
-  if (s) return s;
-  const now = performance.now();
-  if (!h.running) {
-    s = { start: now, dur: 0, n };  // paused, a step or a reset: the true state, at once
-    CLOCK.last = 0; CLOCK.end = now;
-  } else {
-    const tick = h.tick * 1000;
-    const gap = CLOCK.last ? now - CLOCK.last : tick;
-    CLOCK.interval = CLOCK.interval ? 0.7 * CLOCK.interval + 0.3 * Math.min(Math.max(gap, 0.5 * tick), 4 * tick) : tick;
-    let start = Math.max(now, CLOCK.end);
-    if (start - now > 0.5 * CLOCK.interval) start = now;  // fell behind: drop the rest of the old batch
-    const dur = CLOCK.interval / n;
-    s = { start, dur, n };
-    CLOCK.last = now; CLOCK.end = start + dur * n;
-  }
-  CLOCK.schedules.set(h.batch, s);
-  if (CLOCK.schedules.size > 16) CLOCK.schedules.delete(CLOCK.schedules.keys().next().value);
-  return s;
-}
-
-function current(batches, now) {
-  // The newest batch that has started, and its frame index at `now`.
-  let b = batches[0];
-  for (const x of batches) if (x.sched.start <= now) b = x;
-  const s = b.sched;
-  const i = s.dur ? Math.min(s.n - 1, Math.max(0, Math.floor((now - s.start) / s.dur))) : s.n - 1;
-  return [b, i];
-}
-
-// ---- small drawing helpers ---------------------------------------------------------------------
-function sized(canvas, w, h, opaque = false) {
-  const dpr = window.devicePixelRatio || 1;
-  if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
-    canvas.width = Math.round(w * dpr); canvas.height = Math.round(h * dpr);
-    canvas.style.width = w + "px"; canvas.style.height = h + "px";
-  }
-  // Opaque canvases (white background) are cheaper to composite than transparent ones.
-  const ctx = canvas.getContext("2d", { alpha: !opaque });
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  return ctx;
-}
-
-function niceTicks(lo, hi, count) {
-  if (!(hi > lo)) return [lo];
-  const step0 = (hi - lo) / count, mag = Math.pow(10, Math.floor(Math.log10(step0)));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= step0) || step0;
-  const out = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9 * step; v += step) out.push(+v.toPrecision(12));
-  return out;
-}
-
-const fmt = (x, d = 4) => (x === null || x === undefined || Number.isNaN(x) ? "–" : x.toFixed(d));
-const pct = (x) => (x === null || x === undefined || Number.isNaN(x) ? "–" : (100 * x).toFixed(1) + "%");
-const tickText = (v) => (Math.abs(v) >= 1e4 ? v.toExponential(0) : +v.toPrecision(4) + "");
-
-function lineChart(canvas, width, height, title, xs, series, { log = false, domain = null } = {}) {
-  const ctx = sized(canvas, width, height, true);
-  const L = 52, R = 10, T = 26, B = 30, w = width - L - R, h = height - T - B;
-  ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, width, height);
-  ctx.font = "bold 13px sans-serif"; ctx.fillStyle = "#31333f"; ctx.textBaseline = "middle";
-  ctx.fillText(title, L, 11);
-  const tf = (v) => (log ? Math.log10(v) : v);
-  let lo = Infinity, hi = -Infinity;
-  for (const s of series) for (const v of s.values) if (Number.isFinite(v) && (!log || v > 0)) { lo = Math.min(lo, tf(v)); hi = Math.max(hi, tf(v)); }
-  if (domain) [lo, hi] = domain;
-  if (!Number.isFinite(lo)) { lo = 0; hi = 1; }
-  if (hi - lo < 1e-9) { lo -= 0.5; hi += 0.5; }
-  const pad = domain ? 0 : 0.05 * (hi - lo);
-  lo -= pad; hi += pad;
-  let x0 = Infinity, x1 = -Infinity;
-  for (const s of series) { const sx = s.xs || xs; if (sx.length) { x0 = Math.min(x0, sx[0]); x1 = Math.max(x1, sx[sx.length - 1]); } }
-  if (!Number.isFinite(x0)) { x0 = 0; x1 = 1; }
-  x1 = Math.max(x1, x0 + 1);
-  const X = (v) => L + ((v - x0) / (x1 - x0)) * w, Y = (v) => T + h - ((tf(v) - lo) / (hi - lo)) * h;
-  ctx.font = "11px sans-serif"; ctx.fillStyle = "#555"; ctx.strokeStyle = "#e6e6e6"; ctx.lineWidth = 1;
-  const yt = log ? niceTicks(Math.floor(lo), Math.ceil(hi), 5).filter((v) => v >= lo && v <= hi) : niceTicks(lo, hi, 5);
-  ctx.textAlign = "right";
-  for (const t of yt) {
-    const y = T + h - ((t - lo) / (hi - lo)) * h;
-    ctx.beginPath(); ctx.moveTo(L, y); ctx.lineTo(L + w, y); ctx.stroke();
-    ctx.fillText(log ? tickText(Math.pow(10, t)) : tickText(t), L - 5, y);
-  }
-  ctx.textAlign = "center"; ctx.textBaseline = "top";
-  for (const t of niceTicks(x0, x1, Math.max(2, Math.floor(w / 80))).filter(Number.isInteger))  // whole steps
-    ctx.fillText(tickText(t), X(t), T + h + 5);
-  ctx.fillText("step", L + w / 2, T + h + 17);
-  ctx.strokeStyle = "#999"; ctx.strokeRect(L, T, w, h);
-  ctx.save(); ctx.beginPath(); ctx.rect(L, T, w, h); ctx.clip();
-  ctx.lineWidth = 1.8; ctx.lineJoin = "round";
-  for (const s of series) {
-    ctx.strokeStyle = s.color; ctx.beginPath();
-    let pen = false;
-    const sx = s.xs || xs;
-    for (let k = 0; k < sx.length; k++) {
-      const v = s.values[k];
-      if (!Number.isFinite(v) || (log && v <= 0)) { pen = false; continue; }
-      const x = X(sx[k]), y = Y(v);
-      if (pen) ctx.lineTo(x, y); else { ctx.moveTo(x, y); pen = true; }
-    }
-    ctx.stroke();
-  }
-  ctx.restore();
-  ctx.font = "11px sans-serif"; ctx.textBaseline = "middle"; ctx.textAlign = "left";
-  let lx = L + w;
-  for (const s of [...series].reverse()) {
-    const tw = ctx.measureText(s.name).width;
-    lx -= tw + 24;
-    ctx.fillStyle = s.color; ctx.fillRect(lx, 8, 12, 3);
-    ctx.fillStyle = "#31333f"; ctx.fillText(s.name, lx + 15, 10);
-  }
-}
 
 // ---- the main view: metrics, surface, curves ------------------------------------------------
 const PLOT = 400, SL = 40, SB = 34, ST = 6, SR = 14, DOMAIN = [-1.5, 1.5];
@@ -476,94 +339,52 @@ function hover(st, ev) {
 }
 
 // ---- playing ---------------------------------------------------------------------------------
-const STATES = new WeakMap();
-
-function loop(st) {
-  st.raf = 0;
-  if (!st.batches.length) return;
-  const now = performance.now();
-  const [b, due] = current(st.batches, now);
-  // Show every frame: after a long task (a Streamlit rerun) step through the missed ones, one per
-  // animation frame, until the playback is back on time (the next batch starts on schedule).
-  const i = st.drawn === b ? Math.min(due, st.index + 1) : (b.header.running ? Math.min(due, 0) : due);
-  if (st.kind === "compare") {
-    if (st.drawn !== b || st.index !== i) {
-      if (st.pointsOf !== b) { drawComparePoints(st, b); st.pointsOf = b; }
-      drawCompare(st, b, i);
-    }
-  } else if (st.drawn !== b || st.index !== i) {
+function renderMain(st, b, i, changed) {
+  if (changed) {
     if (st.pointsOf !== b) { drawPoints(st, b); st.pointsOf = b; }
     drawMain(st, b, i);
   }
-  const net = st.kind === "compare" ? null : networkOf(b);
-  if (st.els.netwrap) st.els.netwrap.style.display = net ? "" : "none";
-  if (net) {
-    if (!st.net) {
-      const root = document.createElement("div");
-      st.els.netwrap.appendChild(root);
-      st.net = { root, els: buildNetwork(root) };
-      st.net.els.canvas.addEventListener("mousemove", (ev) => hover(st, ev));
-      st.net.els.canvas.addEventListener("mouseleave", () => { st.net.els.tip.style.display = "none"; });
-    }
-    // The newest thumbnail frame at or before i (the batch's last frame always has one).
-    const tf = net.header.thumb_frames;
-    let t = -1;
-    for (let k = 0; k < tf.length; k++) if (tf[k] <= i) t = k;
-    if (t >= 0 && (st.net.drawn !== b || st.net.thumb !== t)) { drawNetwork(st, net, t); st.net.drawn = b; st.net.thumb = t; }
+  const net = networkOf(b);
+  st.els.netwrap.style.display = net ? "" : "none";
+  if (!net) return;
+  if (!st.net) {
+    const root = document.createElement("div");
+    st.els.netwrap.appendChild(root);
+    st.net = { root, els: buildNetwork(root) };
+    st.net.els.canvas.addEventListener("mousemove", (ev) => hover(st, ev));
+    st.net.els.canvas.addEventListener("mouseleave", () => { st.net.els.tip.style.display = "none"; });
   }
-  st.drawn = b; st.index = i;
-  // Sleep until the next frame is due (a timer, then one animation frame to draw it), rather
-  // than spinning requestAnimationFrame at the display's 60 Hz for 30 frames a second.
-  let next = i < due ? now : Infinity;
-  for (const x of st.batches) {
-    const s = x.sched;
-    if (x === b && i + 1 < s.n && s.dur) next = Math.min(next, s.start + (i + 1) * s.dur);
-    if (s.start > now) next = Math.min(next, s.start);
-  }
-  if (next <= now) wake(st);
-  else if (next < Infinity) st.timer = setTimeout(() => { st.timer = 0; wake(st); }, Math.max(0, next - performance.now() - 8));
+  // The newest thumbnail frame at or before i (the batch's last frame always has one).
+  const tf = net.header.thumb_frames;
+  let t = -1;
+  for (let k = 0; k < tf.length; k++) if (tf[k] <= i) t = k;
+  if (t >= 0 && (st.net.drawn !== b || st.net.thumb !== t)) { drawNetwork(st, net, t); st.net.drawn = b; st.net.thumb = t; }
 }
 
-function wake(st) {
-  if (st.timer) { clearTimeout(st.timer); st.timer = 0; }
-  if (!st.raf) st.raf = requestAnimationFrame(() => loop(st));
+function renderCompare(st, b, i, changed) {
+  if (!changed) return;
+  if (st.pointsOf !== b) { drawComparePoints(st, b); st.pointsOf = b; }
+  drawCompare(st, b, i);
 }
+
+const compares = (h) => h.kind === "compare";
 
 export default function (component) {
-  const { data, parentElement } = component;
-  const batch = decode(data);
-  if (!batch) return;
-  let st = STATES.get(parentElement);
-  const kind = batch.header.kind === "compare" ? `compare${batch.header.runs.length}` : "main";
-  if (st && st.layout !== kind) { st.cleanup(); st.root.remove(); st = null; }  // another layout
-  if (!st) {
-    const root = document.createElement("div");
-    root.className = "nnv-root";
-    parentElement.appendChild(root);  // beside Streamlit's own <style> child
-    st = { root, batches: [], raf: 0, timer: 0, net: null, layout: kind,
-           kind: batch.header.kind === "compare" ? "compare" : "main" };
-    st.els = st.kind === "compare" ? buildCompare(root, batch.header.runs.length) : buildMain(root);
-    if (st.kind === "main") {
-      st.els.points.addEventListener("mousemove", (ev) => pointTip(st, ev));
-      st.els.points.addEventListener("mouseleave", () => { st.els.tip.style.display = "none"; });
-    }
-    st.cleanup = () => {
-      if (st.raf) cancelAnimationFrame(st.raf);
-      if (st.timer) clearTimeout(st.timer);
-      st.raf = 0; st.timer = 0;
-      STATES.delete(parentElement);
-    };
-    STATES.set(parentElement, st);
-  }
-  const h = batch.header;
-  const n = h.kind === "compare" ? Math.max(...h.runs.map((r) => r.frames.length)) : h.frames.length;
-  if (st.batches.some((x) => x.header.batch === h.batch)) return st.cleanup;  // the same batch again
-  batch.sched = schedule(h, n);
-  if (!h.running) st.batches = [];
-  st.batches.push(batch);
-  const now = performance.now();
-  // Keep the newest batch that has started and any that start later.
-  while (st.batches.length > 1 && st.batches[1].sched.start <= now) st.batches.shift();
-  wake(st);
-  return st.cleanup;  // Streamlit keeps only the last cleanup returned, and calls it on unmount
+  return mountView(component, {
+    layout: (h) => (compares(h) ? `compare${h.runs.length}` : "main"),
+    frames: (h) => (compares(h) ? Math.max(...h.runs.map((r) => r.frames.length)) : h.frames.length),
+    build(st, batch) {
+      const h = batch.header;
+      st.net = null;
+      if (compares(h)) {
+        st.els = buildCompare(st.root, h.runs.length);
+        st.render = (b, i, changed) => renderCompare(st, b, i, changed);
+      } else {
+        st.els = buildMain(st.root);
+        st.els.points.addEventListener("mousemove", (ev) => pointTip(st, ev));
+        st.els.points.addEventListener("mouseleave", () => { st.els.tip.style.display = "none"; });
+        st.render = (b, i, changed) => renderMain(st, b, i, changed);
+      }
+    },
+  });
 }

@@ -1,0 +1,61 @@
+// nnviz digits training view (its module follows shared.js, which Python prepends): plays a batch
+// of frames per server tick. `data` is nnviz.labs.digits.live.payload: per frame the step, epoch
+// and the evaluations done by then; the arrays are the evaluation curves (epoch, train/val loss
+// and accuracy). Draws a progress line ("Training: epoch 0.53 of 3, step 37 of 213, validation
+// accuracy 91.2%", the step in [data-nnviz=step]) with a bar, and the loss and accuracy curves.
+
+const DG_COLORS = ["#4c78a8", "#f58518"];
+const STATUS = { training: "Training", paused: "Paused", finished: "Finished" };
+
+function buildDigits(root) {
+  root.innerHTML = `
+    <div class="nnv-dg-progress">
+      <div class="nnv-dg-text" data-nnviz="progress"><span class="nnv-dg-status"></span>: epoch
+        <span data-nnviz="epoch"></span> of <span class="nnv-dg-target"></span>, step
+        <span data-nnviz="step">0</span> of <span class="nnv-dg-total"></span><span data-nnviz="val"></span></div>
+      <div class="nnv-dg-bar"><div class="nnv-dg-fill"></div></div>
+    </div>
+    <div class="nnv-dg-charts"><canvas data-nnviz="loss"></canvas><canvas data-nnviz="accuracy"></canvas></div>`;
+  const q = (s) => root.querySelector(s);
+  return { status: q(".nnv-dg-status"), epoch: q("[data-nnviz=epoch]"), target: q(".nnv-dg-target"),
+           step: q("[data-nnviz=step]"), total: q(".nnv-dg-total"), val: q("[data-nnviz=val]"),
+           fill: q(".nnv-dg-fill"), charts: q(".nnv-dg-charts"), loss: q("[data-nnviz=loss]"),
+           acc: q("[data-nnviz=accuracy]") };
+}
+
+function drawDigits(st, b, i) {
+  const { header: h, arrays: a } = b;
+  const f = h.frames[i], els = st.els, e = f.evals;
+  // Every frame of a running batch is "training"; the batch's status is its last frame's.
+  els.status.textContent = STATUS[h.running || i < h.frames.length - 1 ? "training" : h.status] || h.status;
+  els.epoch.textContent = f.epoch.toFixed(2);
+  els.target.textContent = +h.target_epochs.toPrecision(6) + "";
+  els.step.textContent = thousands(f.step);
+  els.total.textContent = thousands(h.total);
+  const val = e ? a.val_accuracy[e - 1] : NaN;
+  els.val.textContent = Number.isFinite(val) ? `, validation accuracy ${pct(val)}` : "";
+  els.fill.style.width = `${Math.min(100, (100 * f.step) / Math.max(h.total, 1)).toFixed(2)}%`;
+  const xs = a.epoch.subarray(0, e);
+  const cut = (name) => a[name].subarray(0, e);
+  const width = Math.max(260, Math.floor(((els.charts.clientWidth || 700) - 16) / 2));
+  const opts = { xDomain: [0, h.target_epochs], xLabel: "epoch", wholeX: false, dots: true };
+  lineChart(els.loss, width, 230, "Loss (cross-entropy)", xs, [
+    { name: "training loss", color: DG_COLORS[0], values: cut("train_loss") },
+    { name: "validation loss", color: DG_COLORS[1], values: cut("val_loss") },
+  ], opts);
+  lineChart(els.acc, width, 230, "Accuracy", xs, [
+    { name: "training accuracy", color: DG_COLORS[0], values: cut("train_accuracy") },
+    { name: "validation accuracy", color: DG_COLORS[1], values: cut("val_accuracy") },
+  ], { ...opts, domain: [0, 1] });
+}
+
+export default function (component) {
+  return mountView(component, {
+    layout: () => "digits",
+    frames: (h) => h.frames.length,
+    build(st) {
+      st.els = buildDigits(st.root);
+      st.render = (b, i, changed) => { if (changed) drawDigits(st, b, i); };
+    },
+  });
+}

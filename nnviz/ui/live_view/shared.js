@@ -1,0 +1,239 @@
+// nnviz live views, shared part (Streamlit components v2, no build step). nnviz/ui/live_view.py
+// prepends this file to each view's own module (live.js, digits.js): decoding a batch, the one
+// clock that paces every view, the playing loop, mounting per parentElement, drawing helpers.
+//
+// `data` is one binary blob made by nnviz.labs.packing.pack: uint32 LE header length, JSON header
+// (with an `arrays` index), 8-aligned arrays. Each view's header has `batch` (an id), `running`
+// (false: a paused state, shown at once), `tick` (seconds between server ticks) and its frames.
+
+const TYPES = { u1: Uint8Array, i1: Int8Array, u2: Uint16Array, i4: Int32Array, f4: Float32Array, f8: Float64Array };
+
+function decode(data) {
+  // {header, arrays: name -> typed array (with .shape)}, or null for no data.
+  let u8 = null;
+  if (data instanceof Uint8Array) u8 = data;
+  else if (data instanceof ArrayBuffer) u8 = new Uint8Array(data);
+  else if (data && data.buffer instanceof ArrayBuffer) u8 = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (!u8 || u8.byteLength < 4) return null;
+  const buf = u8.buffer.slice(u8.byteOffset, u8.byteOffset + u8.byteLength);
+  const n = new DataView(buf).getUint32(0, true);
+  const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buf, 4, n)));
+  const arrays = {};
+  for (const e of header.arrays) {
+    const count = e.shape.reduce((a, b) => a * b, 1);
+    const a = new TYPES[e.dtype](buf, 4 + n + e.offset, count);
+    a.shape = e.shape;
+    arrays[e.name] = a;
+  }
+  return { header, arrays };
+}
+
+// ---- one clock for every live view on the page ----------------------------------------------
+const CLOCK = (window.__nnvizLiveClock = window.__nnvizLiveClock || { schedules: new Map(), last: 0, interval: 0, end: 0 });
+
+function schedule(h, n) {
+  // When batch h's n frames play: {start, dur (ms per frame, 0: all at once), n}. A running batch
+  // plays over the measured interval between ticks, after the previous one; a paused one (the
+  // true state) shows at once, or, with h.follows (nothing was trained since the last batch),
+  // after the previous batch has played.
+  let s = CLOCK.schedules.get(h.batch);
+  if (s) return s;
+  const now = performance.now();
+  if (!h.running) {
+    s = { start: h.follows ? Math.max(now, CLOCK.end) : now, dur: 0, n };
+    CLOCK.last = 0; CLOCK.end = s.start;
+  } else {
+    const tick = h.tick * 1000;
+    const gap = CLOCK.last ? now - CLOCK.last : tick;
+    CLOCK.interval = CLOCK.interval ? 0.7 * CLOCK.interval + 0.3 * Math.min(Math.max(gap, 0.5 * tick), 4 * tick) : tick;
+    let start = Math.max(now, CLOCK.end);
+    if (start - now > 0.5 * CLOCK.interval) start = now;  // fell behind: drop the rest of the old batch
+    const dur = CLOCK.interval / n;
+    s = { start, dur, n };
+    CLOCK.last = now; CLOCK.end = start + dur * n;
+  }
+  CLOCK.schedules.set(h.batch, s);
+  if (CLOCK.schedules.size > 16) CLOCK.schedules.delete(CLOCK.schedules.keys().next().value);
+  return s;
+}
+
+function current(batches, now) {
+  // The newest batch that has started, and its frame index at `now`.
+  let b = batches[0];
+  for (const x of batches) if (x.sched.start <= now) b = x;
+  const s = b.sched;
+  const i = s.dur ? Math.min(s.n - 1, Math.max(0, Math.floor((now - s.start) / s.dur))) : s.n - 1;
+  return [b, i];
+}
+
+// ---- playing ---------------------------------------------------------------------------------
+function loop(st) {
+  st.raf = 0;
+  if (!st.batches.length) return;
+  const now = performance.now();
+  const [b, due] = current(st.batches, now);
+  // Show every frame: after a long task (a Streamlit rerun) step through the missed ones, one per
+  // animation frame, until the playback is back on time (the next batch starts on schedule).
+  const i = st.drawn === b ? Math.min(due, st.index + 1) : (b.header.running ? Math.min(due, 0) : due);
+  st.render(b, i, st.drawn !== b || st.index !== i);
+  st.drawn = b; st.index = i;
+  // Sleep until the next frame is due (a timer, then one animation frame to draw it), rather
+  // than spinning requestAnimationFrame at the display's 60 Hz for 30 frames a second.
+  let next = i < due ? now : Infinity;
+  for (const x of st.batches) {
+    const s = x.sched;
+    if (x === b && i + 1 < s.n && s.dur) next = Math.min(next, s.start + (i + 1) * s.dur);
+    if (s.start > now) next = Math.min(next, s.start);
+  }
+  if (next <= now) wake(st);
+  else if (next < Infinity) st.timer = setTimeout(() => { st.timer = 0; wake(st); }, Math.max(0, next - performance.now() - 8));
+}
+
+function wake(st) {
+  if (st.timer) { clearTimeout(st.timer); st.timer = 0; }
+  if (!st.raf) st.raf = requestAnimationFrame(() => loop(st));
+}
+
+const STATES = new WeakMap();
+
+function mountView(component, { layout, build, frames }) {
+  // The module's default export calls this with Streamlit's `component`. The view's state lives
+  // per parentElement: `layout(header)` names the layout (another one rebuilds the view),
+  // `build(st, batch)` makes st.els and st.render(batch, index, changed), `frames(header)` counts
+  // a batch's frames. The page's visibility goes to the server as the trigger "visibility"
+  // ("hidden" / "visible"), which pauses training while the page is hidden.
+  const { data, parentElement } = component;
+  const batch = decode(data);
+  if (!batch) return undefined;
+  const h = batch.header, kind = layout(h);
+  let st = STATES.get(parentElement);
+  if (st && st.layout !== kind) { st.cleanup(); st.root.remove(); st = null; }
+  if (!st) {
+    const root = document.createElement("div");
+    root.className = "nnv-root";
+    parentElement.appendChild(root);  // beside Streamlit's own <style> child
+    st = { root, batches: [], raf: 0, timer: 0, layout: kind, drawn: null, index: -1, report: null };
+    build(st, batch);
+    const onVisibility = () => { if (st.report) st.report(document.visibilityState === "hidden" ? "hidden" : "visible"); };
+    document.addEventListener("visibilitychange", onVisibility);
+    st.cleanup = () => {
+      if (st.raf) cancelAnimationFrame(st.raf);
+      if (st.timer) clearTimeout(st.timer);
+      st.raf = 0; st.timer = 0;
+      document.removeEventListener("visibilitychange", onVisibility);
+      STATES.delete(parentElement);
+    };
+    STATES.set(parentElement, st);
+  }
+  const { setTriggerValue } = component;  // the newest mount's (a rerun passes a new one)
+  st.report = typeof setTriggerValue === "function" ? (v) => setTriggerValue("visibility", v) : null;
+  if (st.batches.some((x) => x.header.batch === h.batch)) return st.cleanup;  // the same batch again
+  batch.sched = schedule(h, frames(h));
+  if (!h.running && !h.follows) st.batches = [];
+  st.batches.push(batch);
+  const now = performance.now();
+  // Keep the newest batch that has started and any that start later.
+  while (st.batches.length > 1 && st.batches[1].sched.start <= now) st.batches.shift();
+  wake(st);
+  return st.cleanup;  // Streamlit keeps only the last cleanup returned, and calls it on unmount
+}
+
+// ---- drawing helpers -------------------------------------------------------------------------
+function sized(canvas, w, h, opaque = false) {
+  const dpr = window.devicePixelRatio || 1;
+  if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
+    canvas.width = Math.round(w * dpr); canvas.height = Math.round(h * dpr);
+    canvas.style.width = w + "px"; canvas.style.height = h + "px";
+  }
+  // Opaque canvases (white background) are cheaper to composite than transparent ones.
+  const ctx = canvas.getContext("2d", { alpha: !opaque });
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  return ctx;
+}
+
+function niceTicks(lo, hi, count) {
+  if (!(hi > lo)) return [lo];
+  const step0 = (hi - lo) / count, mag = Math.pow(10, Math.floor(Math.log10(step0)));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= step0) || step0;
+  const out = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9 * step; v += step) out.push(+v.toPrecision(12));
+  return out;
+}
+
+const missing = (x) => x === null || x === undefined || Number.isNaN(x);
+const fmt = (x, d = 4) => (missing(x) ? "–" : x.toFixed(d));
+const pct = (x) => (missing(x) ? "–" : (100 * x).toFixed(1) + "%");
+const tickText = (v) => (Math.abs(v) >= 1e4 ? v.toExponential(0) : +v.toPrecision(4) + "");
+const thousands = (n) => n.toLocaleString("en-US");
+
+function lineChart(canvas, width, height, title, xs, series,
+                   { log = false, domain = null, xDomain = null, xLabel = "step", wholeX = true, dots = false } = {}) {
+  // Lines on an opaque canvas: series [{name, color, values, xs?}] (NaN: a gap), y on a log scale
+  // or within `domain`, x within `xDomain` (else the data's), x ticks whole numbers if `wholeX`,
+  // a dot on every point if `dots` (sparse series: a single point still shows).
+  const ctx = sized(canvas, width, height, true);
+  const L = 52, R = 10, T = 26, B = 30, w = width - L - R, h = height - T - B;
+  ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, width, height);
+  ctx.font = "bold 13px sans-serif"; ctx.fillStyle = "#31333f"; ctx.textBaseline = "middle"; ctx.textAlign = "left";
+  ctx.fillText(title, L, 11);
+  const tf = (v) => (log ? Math.log10(v) : v);
+  let lo = Infinity, hi = -Infinity;
+  for (const s of series) for (const v of s.values) if (Number.isFinite(v) && (!log || v > 0)) { lo = Math.min(lo, tf(v)); hi = Math.max(hi, tf(v)); }
+  if (domain) [lo, hi] = domain;
+  if (!Number.isFinite(lo)) { lo = 0; hi = 1; }
+  if (hi - lo < 1e-9) { lo -= 0.5; hi += 0.5; }
+  const pad = domain ? 0 : 0.05 * (hi - lo);
+  lo -= pad; hi += pad;
+  let x0 = Infinity, x1 = -Infinity;
+  for (const s of series) { const sx = s.xs || xs; if (sx.length) { x0 = Math.min(x0, sx[0]); x1 = Math.max(x1, sx[sx.length - 1]); } }
+  if (xDomain) [x0, x1] = xDomain;
+  if (!Number.isFinite(x0)) { x0 = 0; x1 = 1; }
+  if (!xDomain) x1 = Math.max(x1, x0 + 1);
+  else if (!(x1 > x0)) x1 = x0 + 1;
+  const X = (v) => L + ((v - x0) / (x1 - x0)) * w, Y = (v) => T + h - ((tf(v) - lo) / (hi - lo)) * h;
+  ctx.font = "11px sans-serif"; ctx.fillStyle = "#555"; ctx.strokeStyle = "#e6e6e6"; ctx.lineWidth = 1;
+  const yt = log ? niceTicks(Math.floor(lo), Math.ceil(hi), 5).filter((v) => v >= lo && v <= hi) : niceTicks(lo, hi, 5);
+  ctx.textAlign = "right";
+  for (const t of yt) {
+    const y = T + h - ((t - lo) / (hi - lo)) * h;
+    ctx.beginPath(); ctx.moveTo(L, y); ctx.lineTo(L + w, y); ctx.stroke();
+    ctx.fillText(log ? tickText(Math.pow(10, t)) : tickText(t), L - 5, y);
+  }
+  ctx.textAlign = "center"; ctx.textBaseline = "top";
+  for (const t of niceTicks(x0, x1, Math.max(2, Math.floor(w / 80))).filter((v) => !wholeX || Number.isInteger(v)))
+    ctx.fillText(tickText(t), X(t), T + h + 5);
+  ctx.fillText(xLabel, L + w / 2, T + h + 17);
+  ctx.strokeStyle = "#999"; ctx.strokeRect(L, T, w, h);
+  ctx.save(); ctx.beginPath(); ctx.rect(L, T, w, h); ctx.clip();
+  ctx.lineWidth = 1.8; ctx.lineJoin = "round";
+  for (const s of series) {
+    ctx.strokeStyle = s.color; ctx.beginPath();
+    let pen = false;
+    const sx = s.xs || xs;
+    const n = Math.min(sx.length, s.values.length);
+    for (let k = 0; k < n; k++) {
+      const v = s.values[k];
+      if (!Number.isFinite(v) || (log && v <= 0)) { pen = false; continue; }
+      const x = X(sx[k]), y = Y(v);
+      if (pen) ctx.lineTo(x, y); else { ctx.moveTo(x, y); pen = true; }
+    }
+    ctx.stroke();
+    if (dots) {
+      ctx.fillStyle = s.color;
+      for (let k = 0; k < n; k++) {
+        const v = s.values[k];
+        if (!Number.isFinite(v) || (log && v <= 0)) continue;
+        ctx.beginPath(); ctx.arc(X(sx[k]), Y(v), 2.6, 0, 2 * Math.PI); ctx.fill();
+      }
+    }
+  }
+  ctx.restore();
+  ctx.font = "11px sans-serif"; ctx.textBaseline = "middle"; ctx.textAlign = "left";
+  let lx = L + w;
+  for (const s of [...series].reverse()) {
+    const tw = ctx.measureText(s.name).width;
+    lx -= tw + 24;
+    ctx.fillStyle = s.color; ctx.fillRect(lx, 8, 12, 3);
+    ctx.fillStyle = "#31333f"; ctx.fillText(s.name, lx + 15, 10);
+  }
+}

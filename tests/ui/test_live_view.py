@@ -1,0 +1,45 @@
+"""The live views' glue (nnviz.ui.live_view): each view's JS module is the shared part then its own
+file, with one default export, and parses; hiding the page pauses a running run and showing it
+again resumes only a run that hiding paused."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from nnviz.ui import live_view
+from nnviz.ui.live_view import hidden_pause
+
+VIEWS = ("live", "digits")
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_each_view_is_the_shared_part_then_its_own_module(view, tmp_path):
+    source = live_view.module_source(view)
+    shared = (live_view._HERE / "shared.js").read_text(encoding="utf-8")
+    assert source.startswith(shared) and source.count("export default") == 1
+    for helper in ("function decode(", "function schedule(", "function mountView(", "function lineChart(",
+                   "function niceTicks(", "function sized("):
+        assert source.count(helper) == 1, helper  # defined once, in shared.js
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node not installed: the syntax check needs it")
+    path = tmp_path / f"{view}.mjs"
+    path.write_text(source, encoding="utf-8")
+    result = subprocess.run([node, "--check", str(path)], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(("visibility", "running", "flag", "want"), [
+    ("hidden", True, False, (False, True)),     # hiding pauses and remembers it did
+    ("hidden", False, False, (False, False)),   # paused by the user: stays paused, nothing to resume
+    ("hidden", False, True, (False, False)),    # a stale flag from an earlier hide is overwritten
+    ("visible", False, True, (True, False)),    # shown again: resumes what hiding paused
+    ("visible", False, False, (False, False)),  # shown again after the user's Pause: stays paused
+    ("visible", True, False, (True, False)),
+    (None, True, True, (True, True)),           # no event: no change
+])
+def test_hiding_pauses_and_showing_resumes_only_what_hiding_paused(visibility, running, flag, want):
+    assert hidden_pause(visibility, running, flag) == want
