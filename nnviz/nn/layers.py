@@ -18,6 +18,8 @@ from nnviz.nn.hyperparams import check_integer
 from nnviz.nn.registry import Registry
 
 LAYERS: Registry[type[Layer]] = Registry("layer")
+#: (parameter shapes by name, buffer shapes by name, output shape): what a layer's build makes.
+Shapes = tuple[dict[str, tuple[int, ...]], dict[str, tuple[int, ...]], tuple[int, ...]]
 
 
 class Layer:
@@ -45,6 +47,14 @@ class Layer:
 
     def _build(self, input_shape: tuple[int, ...], rng: np.random.Generator, dtype: np.dtype) -> tuple[int, ...]:
         return input_shape
+
+    def shapes(self, input_shape: tuple[int, ...]) -> Shapes:
+        """(parameter shapes, buffer shapes, output shape) that ``build`` makes for ``input_shape``.
+        Layers that hold arrays answer without allocating them, so a model file's architecture can be
+        sized before it is built; this default builds a fresh copy."""
+        probe = from_config(self.config())
+        out = probe.build(tuple(int(s) for s in input_shape), np.random.default_rng(0), np.dtype(np.float32))
+        return ({k: v.shape for k, v in probe.params.items()}, {k: v.shape for k, v in probe.buffers.items()}, out)
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         raise NotImplementedError
@@ -99,13 +109,20 @@ class Dense(Layer):
         self.use_bias = bool(use_bias)
         self._x: np.ndarray | None = None
 
-    def _build(self, input_shape: tuple[int, ...], rng: np.random.Generator, dtype: np.dtype) -> tuple[int, ...]:
+    def shapes(self, input_shape: tuple[int, ...]) -> Shapes:
         if len(input_shape) != 1:
             raise ValueError(f"Dense expects flat inputs (n_in,), got {input_shape}; add a Flatten layer")
-        self.params["W"] = initializers.get(self.init)((input_shape[0], self.units), rng, dtype)
+        arrays = {"W": (int(input_shape[0]), self.units)}
         if self.use_bias:
-            self.params["b"] = np.zeros(self.units, dtype=dtype)
-        return (self.units,)
+            arrays["b"] = (self.units,)
+        return arrays, {}, (self.units,)
+
+    def _build(self, input_shape: tuple[int, ...], rng: np.random.Generator, dtype: np.dtype) -> tuple[int, ...]:
+        arrays, _, out = self.shapes(input_shape)
+        self.params["W"] = initializers.get(self.init)(arrays["W"], rng, dtype)
+        if self.use_bias:
+            self.params["b"] = np.zeros(arrays["b"], dtype=dtype)
+        return out
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         self._x = x
@@ -209,6 +226,10 @@ class BatchNorm(Layer):
         self.momentum = float(momentum)
         self.eps = float(eps)
         self._cache: tuple[np.ndarray, np.ndarray] | None = None
+
+    def shapes(self, input_shape: tuple[int, ...]) -> Shapes:
+        c = (int(input_shape[-1]),)
+        return {"gamma": c, "beta": c}, {"running_mean": c, "running_var": c}, tuple(input_shape)
 
     def _build(self, input_shape: tuple[int, ...], rng: np.random.Generator, dtype: np.dtype) -> tuple[int, ...]:
         c = input_shape[-1]
@@ -315,26 +336,35 @@ class Conv2D(Layer):
         self._cols: np.ndarray | None = None
         self._padded_shape: tuple[int, ...] = ()
 
-    def _build(self, input_shape: tuple[int, ...], rng: np.random.Generator, dtype: np.dtype) -> tuple[int, ...]:
+    def _geometry(self, input_shape: tuple[int, ...]) -> tuple[int, tuple[int, int], tuple[tuple[int, int], ...]]:
+        """(input channels C, output (H', W'), padding ((top, bottom), (left, right)))."""
         h, w, c = _image_shape(input_shape, "Conv2D")
-        self._squeeze = len(input_shape) == 2
         kh, kw = self.kernel_size
         s = self.stride
         if self.padding == "same":
             out_h, out_w = -(-h // s), -(-w // s)
             pad_h = max((out_h - 1) * s + kh - h, 0)
             pad_w = max((out_w - 1) * s + kw - w, 0)
-            self._pads = ((pad_h // 2, pad_h - pad_h // 2), (pad_w // 2, pad_w - pad_w // 2))
-        else:
-            if kh > h or kw > w:
-                raise ValueError(f"Conv2D kernel {self.kernel_size} is larger than its input {h}x{w}")
-            out_h, out_w = (h - kh) // s + 1, (w - kw) // s + 1
-            self._pads = ((0, 0), (0, 0))
-        self._out_hw = (out_h, out_w)
-        self.params["W"] = initializers.get(self.init)((kh, kw, c, self.filters), rng, dtype)
+            return c, (out_h, out_w), ((pad_h // 2, pad_h - pad_h // 2), (pad_w // 2, pad_w - pad_w // 2))
+        if kh > h or kw > w:
+            raise ValueError(f"Conv2D kernel {self.kernel_size} is larger than its input {h}x{w}")
+        return c, ((h - kh) // s + 1, (w - kw) // s + 1), ((0, 0), (0, 0))
+
+    def shapes(self, input_shape: tuple[int, ...]) -> Shapes:
+        c, (out_h, out_w), _ = self._geometry(input_shape)
+        arrays = {"W": (*self.kernel_size, int(c), self.filters)}
         if self.use_bias:
-            self.params["b"] = np.zeros(self.filters, dtype=dtype)
-        return (out_h, out_w, self.filters)
+            arrays["b"] = (self.filters,)
+        return arrays, {}, (out_h, out_w, self.filters)
+
+    def _build(self, input_shape: tuple[int, ...], rng: np.random.Generator, dtype: np.dtype) -> tuple[int, ...]:
+        self._squeeze = len(input_shape) == 2
+        _, self._out_hw, self._pads = self._geometry(input_shape)
+        arrays, _, out = self.shapes(input_shape)
+        self.params["W"] = initializers.get(self.init)(arrays["W"], rng, dtype)
+        if self.use_bias:
+            self.params["b"] = np.zeros(arrays["b"], dtype=dtype)
+        return out
 
     def _pad(self, x: np.ndarray) -> np.ndarray:
         (top, bottom), (left, right) = self._pads

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
+import zipfile
 from collections.abc import Sequence
 from typing import IO, Any
 
 import numpy as np
 
 from nnviz.nn import layers as layer_lib
+from nnviz.nn.hyperparams import check_integer
 from nnviz.nn.layers import Activation, BatchNorm, Dense, Dropout, Layer
 from nnviz.nn.losses import Loss
 
@@ -287,7 +290,13 @@ class Network:
 
     @classmethod
     def load(cls, file: str | os.PathLike | IO[bytes] | bytes) -> Network:
-        """Load a model saved by ``save``; anything else raises ``ValueError`` saying why."""
+        """Load a model saved by ``save``; anything else raises ``ValueError`` saying why.
+
+        A model file comes from users, so nothing is allocated before it is sized: the zip's
+        directory, the architecture record (at most ``MAX_RECORD_BYTES``, plain JSON numbers) and
+        each array's header are read first; the architecture's arrays (``Layer.shapes``, at most
+        ``MAX_MODEL_VALUES`` values) must be exactly the file's, by name, shape and float dtype;
+        only then is the network built and each array read (unexpected ones are never read)."""
         if isinstance(file, (bytes, bytearray)):
             file = io.BytesIO(file)
         if hasattr(file, "read"):
@@ -299,30 +308,49 @@ class Network:
         if head[:2] != b"PK":
             raise ValueError("not a valid nnviz model file: an .npz (zip) archive was expected")
         try:
-            with np.load(file, allow_pickle=False) as data:
-                arrays = {k: data[k] for k in data.files}
-        except FileNotFoundError:
-            raise
-        except Exception as exc:  # zip, pickle or format errors from deep inside NumPy
+            with zipfile.ZipFile(file) as archive:
+                return cls._load_archive(archive)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError) as exc:
+            if isinstance(exc, FileNotFoundError):
+                raise
             raise ValueError(f"not a valid nnviz model file (.npz expected): {exc}") from None
-        if _META_KEY not in arrays:
+
+    @classmethod
+    def _load_archive(cls, archive: zipfile.ZipFile) -> Network:
+        members = archive.infolist()
+        if len(members) > MAX_MODEL_ARRAYS + 1:
+            raise ValueError(f"not a valid nnviz model file: {len(members)} entries (at most "
+                             f"{MAX_MODEL_ARRAYS + 1} expected)")
+        by_key = {}
+        for info in members:
+            if not info.filename.endswith(".npy"):
+                raise ValueError(f"not a valid nnviz model file: unexpected entry {info.filename[:80]!r}")
+            by_key[info.filename[:-4]] = info
+        if _META_KEY not in by_key:
             raise ValueError("not a valid nnviz model file: no architecture record")
-        try:
-            config = json.loads(str(arrays.pop(_META_KEY)))
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"not a valid nnviz model file: architecture record is not JSON ({exc})") from None
-        net = cls.from_config(config)
-        expected = {f"param:{k}": v for k, v in net.params.items()}
-        expected.update({f"buffer:{k}": v for k, v in net.buffers().items()})
-        if set(arrays) != set(expected):
-            missing = sorted(set(expected) - set(arrays))
-            extra = sorted(set(arrays) - set(expected))
+        net_config = _read_record(archive, by_key.pop(_META_KEY))
+        layers, input_shape, planned = _plan(net_config)
+        declared = {}
+        for key, info in by_key.items():
+            if key not in planned:
+                continue  # reported below, never read
+            declared[key] = _array_header(archive, info, key)
+        if set(by_key) != set(planned):
+            missing = sorted(set(planned) - set(by_key))
+            extra = sorted(k[:80] for k in set(by_key) - set(planned))[:10]
             raise ValueError(f"nnviz model file does not match its architecture (missing {missing}, extra {extra})")
-        for key, target in expected.items():
-            value = arrays[key]
+        for key, shape in planned.items():
+            if declared[key] != shape:
+                raise ValueError(f"{key} has shape {declared[key]}, expected {shape}")
+        net = cls(layers, input_shape=input_shape, seed=net_config["seed"], dtype=net_config["dtype"])
+        targets = {f"param:{k}": v for k, v in net.params.items()}
+        targets.update({f"buffer:{k}": v for k, v in net.buffers().items()})
+        for key, target in targets.items():
+            with archive.open(by_key[key]) as fp:
+                value = np.lib.format.read_array(fp, allow_pickle=False)
             if value.shape != target.shape:
                 raise ValueError(f"{key} has shape {value.shape}, expected {target.shape}")
-            if not np.issubdtype(value.dtype, np.floating) or not np.all(np.isfinite(value)):
+            if not np.all(np.isfinite(value)):
                 raise ValueError(f"{key} must hold finite floats")
             target[...] = value
         return net
@@ -330,6 +358,99 @@ class Network:
     def __repr__(self) -> str:
         body = ", ".join(layer.describe() for layer in self.layers)
         return f"Network(input={self.input_shape}, [{body}], params={self.n_params:,})"
+
+
+# ---- reading a model file safely ------------------------------------------------------------
+#: Limits on a model file (a user's upload): every array's values, the arrays, the layers, the
+#: architecture record's size and an input's values. The shipped digit CNN has ~100k values.
+MAX_MODEL_VALUES = 10_000_000
+MAX_MODEL_ARRAYS = 1024
+MAX_MODEL_LAYERS = 512
+MAX_RECORD_BYTES = 1_000_000
+MAX_INPUT_VALUES = 1_000_000
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"not a valid nnviz model file: the architecture record holds {name}")
+
+
+def _read_record(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> dict[str, Any]:
+    """The architecture record (a 0-d unicode array of JSON) -> dict, bounded in size and depth."""
+    if info.file_size > MAX_RECORD_BYTES:
+        raise ValueError(f"not a valid nnviz model file: architecture record of {info.file_size:,} bytes "
+                         f"(at most {MAX_RECORD_BYTES:,})")
+    try:
+        with archive.open(info) as fp:
+            text = str(np.lib.format.read_array(fp, allow_pickle=False))
+        config = json.loads(text, parse_constant=_no_constant)
+    except RecursionError:
+        raise ValueError("not a valid nnviz model file: the architecture record is nested too deeply") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not a valid nnviz model file: architecture record is not JSON ({exc})") from None
+    if not isinstance(config, dict) or config.get("format") != FORMAT_VERSION:
+        raise ValueError(f"not an nnviz model config (format {FORMAT_VERSION} expected)")
+    return config
+
+
+def _plan(config: dict[str, Any]) -> tuple[list[Layer], tuple[int, ...], dict[str, tuple[int, ...]]]:
+    """(the unbuilt layers, the input shape, every array the network will hold -> its shape), from
+    an architecture record, checked against the limits before anything is allocated."""
+    records = config.get("layers")
+    if not isinstance(records, list) or not records:
+        raise ValueError("bad nnviz model config: 'layers' must be a non-empty list")
+    if len(records) > MAX_MODEL_LAYERS:
+        raise ValueError(f"bad nnviz model config: {len(records)} layers (at most {MAX_MODEL_LAYERS})")
+    raw_shape = config.get("input_shape")
+    if not isinstance(raw_shape, list) or not 1 <= len(raw_shape) <= 4:
+        raise ValueError(f"bad nnviz model config: input_shape must be a list of 1 to 4 sizes, got {raw_shape!r}")
+    input_shape = tuple(check_integer(v, "input size", 1, MAX_INPUT_VALUES) for v in raw_shape)
+    if math.prod(input_shape) > MAX_INPUT_VALUES:
+        raise ValueError(f"bad nnviz model config: input shape {input_shape} exceeds {MAX_INPUT_VALUES:,} values")
+    config["seed"] = check_integer(config.get("seed", 0), "seed", 0, 2**63 - 1)
+    _check_dtype_name(config.get("dtype"))
+    planned: dict[str, tuple[int, ...]] = {}
+    layers: list[Layer] = []
+    counts: dict[str, int] = {}
+    shape = input_shape
+    total = 0
+    try:
+        for record in records:
+            layer = layer_lib.from_config(record)
+            name = f"{layer.kind}{counts.get(layer.kind, 0)}"
+            counts[layer.kind] = counts.get(layer.kind, 0) + 1
+            params, buffers, shape = layer.shapes(shape)
+            for kind, arrays in (("param", params), ("buffer", buffers)):
+                for key, array_shape in arrays.items():
+                    total += math.prod(array_shape)
+                    if total > MAX_MODEL_VALUES:
+                        raise ValueError(f"bad nnviz model config: more than {MAX_MODEL_VALUES:,} values")
+                    planned[f"{kind}:{name}.{key}"] = tuple(array_shape)
+            layers.append(layer)
+    except (KeyError, TypeError, OverflowError) as exc:
+        raise ValueError(f"bad nnviz model config: {exc!r}"[:300]) from None
+    return layers, input_shape, planned
+
+
+def _check_dtype_name(name: Any) -> None:
+    if name not in ("float32", "float64"):
+        raise ValueError(f"bad nnviz model config: dtype must be 'float32' or 'float64', got {str(name)[:40]!r}")
+
+
+def _array_header(archive: zipfile.ZipFile, info: zipfile.ZipInfo, key: str) -> tuple[int, ...]:
+    """The shape an array entry declares, from its .npy header only (its data is not read);
+    a float dtype and a size that fits the declared shape are required."""
+    try:
+        with archive.open(info) as fp:
+            version = np.lib.format.read_magic(fp)
+            if version == (1, 0):
+                shape, _, dtype = np.lib.format.read_array_header_1_0(fp)
+            else:
+                shape, _, dtype = np.lib.format.read_array_header_2_0(fp)
+    except ValueError as exc:
+        raise ValueError(f"{key}: not a valid array ({exc})") from None
+    if dtype.kind != "f" or dtype.hasobject:
+        raise ValueError(f"{key} must hold finite floats, got dtype {dtype}")
+    return tuple(shape)
 
 
 def is_finite(net: Network) -> bool:

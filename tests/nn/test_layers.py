@@ -72,6 +72,22 @@ def test_layer_config_round_trip(kind):
     assert type(twin) is type(layer) and twin.config() == layer.config()
 
 
+@pytest.mark.parametrize("kind", layers.names())
+def test_layer_shapes_say_what_build_makes(kind):
+    """``shapes`` (used to size a model file before building it) matches ``build`` exactly, also for
+    a second input shape (2-D images for the image layers)."""
+    if kind not in EXAMPLES:
+        pytest.fail(f"no example for layer {kind!r}")
+    factory, shape = EXAMPLES[kind]
+    for input_shape in (shape, tuple(s + 2 for s in shape)):
+        layer = factory()
+        params, buffers, out = layer.shapes(input_shape)
+        built_out = layer.build(input_shape, np.random.default_rng(0), np.dtype(np.float64))
+        assert params == {k: v.shape for k, v in layer.params.items()}
+        assert buffers == {k: v.shape for k, v in layer.buffers.items()}
+        assert out == built_out
+
+
 def test_dense_skips_the_input_gradient_only_when_asked():
     net = Network.mlp([3, 4, 2], activation="tanh", output="softmax", dtype=np.float64)
     X, y = np.random.default_rng(0).normal(size=(5, 3)), np.array([0, 1, 1, 0, 1])
