@@ -24,11 +24,20 @@ from nnviz.nn.registry import Registry
 # Optimizer settings use the common spec format, but their range is half-open: low <= value < high
 # (a beta of 1 would freeze the average forever).
 
+#: The smallest eps of an adaptive step g / (sqrt(s) + eps): an exactly zero gradient with s = 0
+#: must give 0, not 0/0, and 1e-300 is already 0 in float32 (whose smallest normal is 1.2e-38).
+EPS_MIN = 1e-12
+
 
 def check_learning_rate(learning_rate: float) -> float:
-    lr = float(learning_rate)
+    if isinstance(learning_rate, (str, bytes, bool)):
+        raise ValueError(f"learning rate must be a number, got {learning_rate!r}")
+    try:
+        lr = float(learning_rate)
+    except (TypeError, ValueError):
+        raise ValueError(f"learning rate must be a number, got {learning_rate!r}") from None
     if not (math.isfinite(lr) and lr > 0):
-        raise ValueError(f"learning rate must be > 0, got {learning_rate:g}")
+        raise ValueError(f"learning rate must be > 0, got {lr:g}")
     return lr
 
 
@@ -269,7 +278,7 @@ class Adagrad(Optimizer):
     label = "Adagrad"
     formula = r"G \leftarrow G + g^2;\quad \theta \leftarrow \theta - \eta\, g / (\sqrt{G} + \epsilon)"
     description = "Per-coordinate steps that shrink with the sum of all past squared gradients"
-    hyperparams = {"eps": (1e-8, 0.0, 1.0, "avoids division by zero")}
+    hyperparams = {"eps": (1e-8, EPS_MIN, 1.0, "avoids division by zero")}
     visible_state = {"G": "sum of squared gradients G"}
     adaptive = True
     eps: float
@@ -298,7 +307,7 @@ class RMSprop(Optimizer):
     description = "Divides each step by a running RMS of recent gradients: equal-sized steps per coordinate"
     hyperparams = {
         "rho": (0.9, 0.0, 1.0, "decay of the squared-gradient average"),
-        "eps": (1e-8, 0.0, 1.0, "avoids division by zero"),
+        "eps": (1e-8, EPS_MIN, 1.0, "avoids division by zero"),
     }
     visible_state = {"s": "mean square s"}
     adaptive = True
@@ -331,7 +340,7 @@ class Adam(Optimizer):
     hyperparams = {
         "beta_1": (0.9, 0.0, 1.0, "decay of the gradient average m"),
         "beta_2": (0.999, 0.0, 1.0, "decay of the squared-gradient average v"),
-        "eps": (1e-8, 0.0, 1.0, "avoids division by zero"),
+        "eps": (1e-8, EPS_MIN, 1.0, "avoids division by zero"),
     }
     visible_state = {"m": "first moment m", "v": "second moment v"}
     velocity = "m"

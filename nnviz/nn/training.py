@@ -198,6 +198,7 @@ class Trainer:
         self.step = 0
         self.history = History()
         self.diverged: int | None = None
+        self._backup: np.ndarray | None = None  # the parameters before the current update
         self._order = self.rng.permutation(len(self.X))
         self._pos = 0
         self._probe = self.X[: min(probe_size, len(self.X))]
@@ -315,13 +316,18 @@ class Trainer:
             return
         lr = cfg.schedule(cfg.learning_rate, self.step)
         self.optimizer.learning_rate = lr
-        # Every optimizer's step is bounded by about lr * |g| (adaptive ones by about lr), so
-        # finite parameters can only overflow when that is huge: only then keep a backup.
-        risky = lr * max(grad_norm, 1.0) > 1e15
-        backup = net.get_flat() if risky else None
-        self.optimizer.step_packed(net.params, net.grads, net.packed_params, net.packed_grads)
-        if risky and not all(np.isfinite(np.vdot(p, p)) for p in net.params.values()):
-            net.set_flat(backup)
+        # A finite loss and gradient can still give non-finite parameters (a huge step, or 0/0 in
+        # an adaptive step): check after every update and put the last finite ones back. The
+        # sum is one pass without allocating; only a non-finite sum needs the exact check.
+        packed = net.packed_params
+        if self._backup is None or self._backup.shape != packed.shape:
+            self._backup = np.empty_like(packed)
+        np.copyto(self._backup, packed)
+        self.optimizer.step_packed(net.params, net.grads, packed, net.packed_grads)
+        with np.errstate(over="ignore", invalid="ignore"):
+            total = np.add.reduce(packed)
+        if not np.isfinite(total) and not np.isfinite(packed).all():
+            np.copyto(packed, self._backup)
             self.diverged = step
             return
         self.step = step

@@ -99,6 +99,20 @@ def test_bad_learning_rates(name, lr):
         optimizers.get(name)(learning_rate=lr)
 
 
+@pytest.mark.parametrize("name", [n for n in optimizers.names() if "eps" in optimizers.get(n).hyperparams])
+@pytest.mark.parametrize("eps", [0.0, 1e-300, 1e-13, -1e-8])
+def test_an_eps_that_can_divide_by_zero_is_refused(name, eps):
+    """eps = 0 (or 1e-300, which is 0 in float32) makes 0 / (sqrt(0) + eps) a NaN weight."""
+    with pytest.raises(ValueError, match="eps must be in"):
+        optimizers.get(name)(learning_rate=0.1, eps=eps)
+
+
+@pytest.mark.parametrize("lr", ["-1", "0.1", None, True])
+def test_a_learning_rate_that_is_not_a_number_is_named(lr):
+    with pytest.raises(ValueError, match="learning rate must be a number, got " + repr(lr).replace("(", r"\(")):
+        optimizers.get("sgd")(learning_rate=lr)
+
+
 def test_bad_settings():
     with pytest.raises(ValueError, match=r"beta_1 must be in \[0, 1\)"):
         optimizers.get("adam")(learning_rate=0.1, beta_1=1.0)

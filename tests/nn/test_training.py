@@ -80,6 +80,26 @@ def test_divergence_is_a_result_and_keeps_the_last_finite_state():
     assert tr.run(steps=10) == 0  # a diverged run does not go on
 
 
+def test_an_update_that_leaves_non_finite_weights_is_divergence_and_is_undone():
+    """A finite loss and gradient whose update still gives NaN (0/0 in an adaptive step, say) is
+    caught at that step, and the weights are exactly the ones before it."""
+    X, y, _, _ = _toy("circles", n=100)
+    tr = Trainer(Network.mlp([2, 4, 2], activation="tanh", output="softmax"),
+                 TrainConfig(loss="cross_entropy", optimizer="adam", learning_rate=0.01), X, y)
+    tr.run(steps=3)
+    before = tr.net.get_flat().copy()
+    real_step = tr.optimizer.step_packed
+
+    def poisoned(params, grads, packed, packed_grads):
+        real_step(params, grads, packed, packed_grads)
+        packed[len(packed) // 2] = np.nan
+
+    tr.optimizer.step_packed = poisoned
+    tr.run(steps=5)
+    assert tr.diverged == 4 and tr.step == 3 and len(tr.history.loss) == 3
+    assert np.array_equal(tr.net.get_flat(), before)
+
+
 def test_history_records_evaluations_and_diagnostics():
     X, y, Xv, yv = _toy("circles")
     net = Network.mlp([2, 8, 8, 2], activation="relu", output="softmax")
