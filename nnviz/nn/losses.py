@@ -84,19 +84,31 @@ class Loss:
         for key, value in resolve_hyperparams("loss", self.name, self.hyperparams, params).items():
             setattr(self, key, value)
 
+    def targets(self, out: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """``as_targets``, checked against ``target_range`` (a target of -1 gives binary
+        cross-entropy a negative loss): ``ValueError`` naming the values otherwise."""
+        t = as_targets(out, y)
+        if self.target_range is not None and t.size:
+            low, high = self.target_range
+            lo, hi = float(t.min()), float(t.max())
+            if lo < low or hi > high:
+                raise ValueError(f"{self.label.lower()} needs targets in [{low:g}, {high:g}], "
+                                 f"got values from {lo:g} to {hi:g}")
+        return t
+
     def value(self, out: np.ndarray, y: np.ndarray) -> float:
         """Mean loss over the batch."""
-        return float(self._value(out, as_targets(out, y)))
+        return float(self._value(out, self.targets(out, y)))
 
     def grad(self, out: np.ndarray, y: np.ndarray) -> np.ndarray:
         """dL/d(out), shape of ``out``."""
-        return self._grad(out, as_targets(out, y))
+        return self._grad(out, self.targets(out, y))
 
     def fused_grad(self, out: np.ndarray, y: np.ndarray) -> np.ndarray:
         """dL/dz for the fused output activation: (prediction - target) / batch normalizer."""
         if self.fused_activation is None:
             raise ValueError(f"loss {self.name!r} has no fused gradient")
-        t = as_targets(out, y)
+        t = self.targets(out, y)
         return (out - t) / self._normalizer(out)
 
     def _normalizer(self, out: np.ndarray) -> int:
@@ -221,6 +233,7 @@ class CrossEntropy(Loss):
     needs_probabilities = True
     sums_outputs = True
     label_template = r"-\log @a"
+    target_range = (0.0, 1.0)  # one-hot (or soft) rows
 
     def _normalizer(self, out: np.ndarray) -> int:
         return out.shape[0]

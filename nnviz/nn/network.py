@@ -13,7 +13,7 @@ from typing import IO, Any
 import numpy as np
 
 from nnviz.nn import layers as layer_lib
-from nnviz.nn.hyperparams import check_integer
+from nnviz.nn.hyperparams import check_integer, check_number
 from nnviz.nn.layers import Activation, BatchNorm, Dense, Dropout, Layer
 from nnviz.nn.losses import Loss
 
@@ -117,9 +117,10 @@ class Network:
         Hidden layers: Dense -> (BatchNorm) -> activation -> (Dropout); output: Dense -> ``output``.
         """
         sizes = list(sizes)
-        if len(sizes) < 2 or any(not isinstance(s, (int, np.integer)) or s < 1 for s in sizes):
+        if len(sizes) < 2 or any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 1 for s in sizes):
             raise ValueError(f"sizes must be at least two positive integers [n_in, ..., n_out], got {sizes}")
         stack: list[Layer] = []
+        dropout = check_number(dropout, "dropout", 0.0, 1.0)
         for i, units in enumerate(sizes[1:-1]):
             stack.append(Dense(int(units), init=init))
             if batchnorm:
@@ -169,6 +170,7 @@ class Network:
         X = self.check_input(X)
         if len(X) == 0:
             return np.zeros((0, *self.output_shape), self.dtype)
+        batch_size = check_integer(batch_size, "batch size", 1)
         if len(X) <= batch_size:
             return self.forward(X)
         return np.concatenate([self.forward(X[i : i + batch_size]) for i in range(0, len(X), batch_size)])

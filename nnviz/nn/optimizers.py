@@ -18,7 +18,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from nnviz.nn.hyperparams import HyperSpec
+from nnviz.nn.hyperparams import HyperSpec, check_number
 from nnviz.nn.registry import Registry
 
 # Optimizer settings use the common spec format, but their range is half-open: low <= value < high
@@ -80,9 +80,9 @@ class Optimizer:
             self.learning_rate = check_learning_rate(learning_rate)
         for key, value in hyper.items():
             _, low, high, _ = self.hyperparams[key]
-            v = float(value)
-            if not (math.isfinite(v) and low <= v < high):
-                raise ValueError(f"{self.name} {key} must be in [{low:g}, {high:g}), got {value:g}")
+            v = check_number(value, f"{self.name} {key}", -math.inf, math.inf)
+            if not low <= v < high:
+                raise ValueError(f"{self.name} {key} must be in [{low:g}, {high:g}), got {v:g}")
             setattr(self, key, v)
 
     @property

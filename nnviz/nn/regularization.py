@@ -6,18 +6,15 @@ L1: J + lambda * sum(|theta|), gradient lambda * sign(theta).
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
+from nnviz.nn.hyperparams import check_number
 from nnviz.nn.network import Network
 
 
 def check_strength(name: str, value: float) -> float:
-    v = float(value)
-    if not (math.isfinite(v) and v >= 0):
-        raise ValueError(f"{name} strength must be >= 0, got {value}")
-    return v
+    """A finite L1/L2 strength >= 0 (``ValueError`` naming ``value`` otherwise)."""
+    return check_number(value, f"{name} strength")
 
 
 def penalty(net: Network, l1: float = 0.0, l2: float = 0.0) -> float:

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from nnviz.nn import losses, optimizers, regularization
-from nnviz.nn.hyperparams import check_integer
+from nnviz.nn.hyperparams import check_integer, check_number
 from nnviz.nn.layers import Activation
 from nnviz.nn.network import Network
 from nnviz.nn.schedules import Schedule
@@ -129,10 +129,14 @@ def _check_data(net: Network, X: np.ndarray, y: np.ndarray, what: str) -> tuple[
         raise ValueError(f"{what} data is empty")
     if len(y) != len(X):
         raise ValueError(f"{what} X has {len(X)} rows but y has {len(y)}")
-    if not np.issubdtype(X.dtype, np.number) or not np.all(np.isfinite(X)):
-        raise ValueError(f"{what} X contains NaN or infinite values")
-    if not np.issubdtype(y.dtype, np.number) or not np.all(np.isfinite(y)):
-        raise ValueError(f"{what} y contains NaN or infinite values")
+    for name, a in (("X", X), ("y", y)):
+        if a.dtype == bool or not np.issubdtype(a.dtype, np.number) or np.issubdtype(a.dtype, np.complexfloating):
+            raise ValueError(f"{what} {name} must hold real numbers, got dtype {a.dtype}")
+        if not np.all(np.isfinite(a)):
+            raise ValueError(f"{what} {name} contains NaN or infinite values")
+    limit = np.finfo(net.dtype).max
+    if np.abs(X).max(initial=0) > limit:
+        raise ValueError(f"{what} X holds values beyond {net.dtype.name}'s range (|x| > {limit:.3g})")
     return X.astype(net.dtype, copy=False), y
 
 
@@ -219,10 +223,9 @@ class Trainer:
                        if isinstance(layer, Activation) and layer.fn.can_die]
         self._fused = net.fuses_with(self.loss)
 
-    @staticmethod
-    def _as_targets(y: np.ndarray, out: np.ndarray) -> np.ndarray:
-        """``losses.as_targets`` for all of ``y`` at once, for outputs like ``out`` (k, dtype)."""
-        return losses.as_targets(np.broadcast_to(np.zeros((), out.dtype), (len(y), *out.shape[1:])), y)
+    def _as_targets(self, y: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """The loss's checked targets for all of ``y`` at once, for outputs like ``out`` (k, dtype)."""
+        return self.loss.targets(np.broadcast_to(np.zeros((), out.dtype), (len(y), *out.shape[1:])), y)
 
     # ---- settings -----------------------------------------------------------------------
     def configure(self, config: TrainConfig) -> None:
@@ -268,9 +271,10 @@ class Trainer:
         """
         if (steps is None) == (epochs is None):
             raise ValueError("give exactly one of steps= or epochs=")
-        total = int(steps) if steps is not None else math.ceil(float(epochs) * self.steps_per_epoch)
-        if total < 0:
-            raise ValueError(f"steps must be >= 0, got {total}")
+        if steps is not None:
+            total = int(check_number(steps, "steps"))
+        else:
+            total = math.ceil(check_number(epochs, "epochs") * self.steps_per_epoch)
         done = 0
         self._fused = self.net.fuses_with(self.loss)  # once per chunk, not per step
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
