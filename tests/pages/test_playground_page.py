@@ -309,7 +309,7 @@ def test_compare_runs_tab_trains_copies_from_the_same_weights():
     _ok(at)
     [(view, arrays)] = _live(at)  # one canvas view: overlaid losses, one surface per run
     assert view["kind"] == "compare" and [r["label"] for r in view["runs"]] == ["η = 0.001", "η = 0.03", "η = 3"]
-    assert all(arrays[f"s{i}"].shape[1:] == (frames.FRAME_SURFACE_RES,) * 2 for i in range(3))
+    assert all(arrays[f"s{i}"].shape[1:] == (frames.COMPARE_SURFACE_RES,) * 2 for i in range(3))
     cmp = at.session_state["pg_cmp"]
     assert [r.label for r in cmp.runs] == ["η = 0.001", "η = 0.03", "η = 3"]
     at.button(key="pg_cmp_play").click()

@@ -23,11 +23,24 @@ from typing import Any
 import numpy as np
 
 from nnviz.labs.packing import finite, pack, unpack
-from nnviz.labs.playground.run import Run, metrics
-from nnviz.labs.playground.views import curves, decision_surface, neuron_labels, neuron_maps, weights
+from nnviz.labs.playground.run import Run
+from nnviz.labs.playground.views import (
+    curves,
+    decision_surface,
+    grid_features,
+    neuron_labels,
+    neuron_maps,
+    score,
+    weights,
+)
+from nnviz.nn.training import accuracy
 
 #: Grid of the decision surface in a frame (the browser smooths it when scaling up).
 FRAME_SURFACE_RES = 50
+#: Grid of each compared run's surface: drawn 200 px wide, half the main view's 400 px, so 25 cells
+#: are the main view's 8 px a cell. Against 50, a comparison tick computed 4x fewer grid points
+#: and sent 150 kB instead of 490 kB (three runs, 60 frames): the server's cost, measured.
+COMPARE_SURFACE_RES = 25
 #: Grid of each neuron thumbnail in a frame.
 FRAME_NEURON_RES = 16
 #: Frames the browser shows per second while training (it plays a batch over one tick).
@@ -75,12 +88,35 @@ def chunks(steps: int, n_frames: int) -> list[int]:
 
 # ---- frames -------------------------------------------------------------------------------
 
+def _codes(run: Run, s: np.ndarray) -> np.ndarray:
+    u = np.clip(s, 0.0, 1.0) if run.experiment.task == "classification" else (np.clip(s, -1.0, 1.0) + 1.0) * 0.5
+    return np.round(u * 255.0).astype(np.uint8)
+
+
 def surface_codes(run: Run, res: int = FRAME_SURFACE_RES) -> np.ndarray:
     """(res, res) uint8: the surface (rows x2 low -> high) on 0..255. Classification: P(blue) in
     [0, 1]; regression: the prediction clipped to [-1, 1]."""
-    s = decision_surface(run, res)
-    u = np.clip(s, 0.0, 1.0) if run.experiment.task == "classification" else (np.clip(s, -1.0, 1.0) + 1.0) * 0.5
-    return np.round(u * 255.0).astype(np.uint8)
+    return _codes(run, decision_surface(run, res))
+
+
+def surface_and_metrics(run: Run, res: int = FRAME_SURFACE_RES) -> tuple[np.ndarray, dict[str, float]]:
+    """``surface_codes`` and ``metrics`` from one forward pass over the grid, the training and the
+    test points stacked (a frame's work: one pass instead of three, the same values)."""
+    exp, data, tr = run.experiment, run.data, run.trainer
+    grid = grid_features(exp.features, res)
+    n_grid, n_train = len(grid), len(data.F_train)
+    X = np.concatenate([grid, data.F_train, data.F_test]).astype(run.net.dtype, copy=False)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        out = run.net.forward(X, training=False)
+        surface = _codes(run, score(exp, out[:n_grid]).reshape(res, res))
+        out_train, out_test = out[n_grid:n_grid + n_train], out[n_grid + n_train:]
+        train_loss, train_acc = tr.loss.value(out_train, data.y_train), accuracy(out_train, data.y_train)
+        if len(data.F_test):
+            test_loss, test_acc = tr.loss.value(out_test, data.y_test), accuracy(out_test, data.y_test)
+        else:
+            test_loss = test_acc = math.nan
+    return surface, {"train_loss": train_loss, "test_loss": test_loss, "train_accuracy": train_acc,
+                     "test_accuracy": test_acc}
 
 
 def thumb_codes(run: Run, res: int = FRAME_NEURON_RES) -> np.ndarray:
@@ -105,8 +141,9 @@ def thumb_codes(run: Run, res: int = FRAME_NEURON_RES) -> np.ndarray:
 def frame(run: Run, *, surface_res: int = FRAME_SURFACE_RES, neuron_res: int = FRAME_NEURON_RES,
           thumbs: bool = True) -> Frame:
     """The run as it is now."""
+    surface, values = surface_and_metrics(run, surface_res)
     return Frame(
-        step=run.step, epoch=run.epoch, metrics=metrics(run), surface=surface_codes(run, surface_res),
+        step=run.step, epoch=run.epoch, metrics=values, surface=surface,
         thumbs=thumb_codes(run, neuron_res) if thumbs else None,
         weights=[(np.array(W, np.float32), np.array(b, np.float32)) for W, b in weights(run)] if thumbs else None,
     )
@@ -213,7 +250,7 @@ def payload(run: Run, frames: Sequence[Frame], base: Mapping[str, np.ndarray], *
 
 
 def compare_frames(runs: Sequence[Run], steps: int, n_frames: int,
-                   surface_res: int = FRAME_SURFACE_RES) -> list[list[Frame]]:
+                   surface_res: int = COMPARE_SURFACE_RES) -> list[list[Frame]]:
     """``train_frames`` for each compared run (no thumbnails); a diverged run has fewer frames."""
     return [train_frames(run, steps, n_frames, surface_res=surface_res, thumbs=False) for run in runs]
 

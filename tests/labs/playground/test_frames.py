@@ -136,9 +136,26 @@ def test_compare_payload_has_a_surface_and_a_loss_curve_per_run():
     header, a = unpack(fr.compare_payload(cmp.runs, batches, bases, batch=2, running=True, tick_seconds=2.0))
     assert header["kind"] == "compare" and [r["label"] for r in header["runs"]] == [r.label for r in cmp.runs]
     for i, (run, frames) in enumerate(zip(cmp.runs, batches, strict=True)):
-        assert a[f"s{i}"].shape == (len(frames), fr.FRAME_SURFACE_RES, fr.FRAME_SURFACE_RES)
+        assert a[f"s{i}"].shape == (len(frames), fr.COMPARE_SURFACE_RES, fr.COMPARE_SURFACE_RES)
         assert header["runs"][i]["frames"][-1]["step"] == run.step
         assert len(a[f"c{i}_step"]) == len(a[f"c{i}_loss"]) >= 1
         assert all(f.thumbs is None for f in frames)
     assert [r.step for r in cmp.runs[:2]] == [30, 30]
     assert len(a["px"]) == len(cmp.runs[0].data.X_train)
+
+
+@pytest.mark.parametrize("exp", [
+    SMALL,
+    Experiment(dataset="sine", loss="mse", output="linear", n_points=120),
+    Experiment(n_points=120, test_ratio=0.0),
+    Experiment(n_points=120, features=FEATURE_NAMES, hidden=(3,)),
+], ids=["classification", "regression", "no-test-set", "all-features"])
+def test_one_pass_surface_and_metrics_equal_the_separate_ones(exp):
+    run = build(exp)
+    run.train(15)
+    surface, values = fr.surface_and_metrics(run)
+    np.testing.assert_array_equal(surface, fr.surface_codes(run))
+    want = metrics(run)
+    assert values.keys() == want.keys()
+    for key, value in want.items():
+        assert values[key] == pytest.approx(value, rel=1e-6, nan_ok=True), key
