@@ -73,6 +73,14 @@ class MnistUnavailable(ValueError):
     """MNIST files are missing and could not be downloaded; the message says what to do."""
 
 
+class OversizedDownload(ValueError):
+    """A mirror sent (or announced) more bytes than the file's published size; nothing was kept."""
+
+
+class TruncatedDownload(OSError):
+    """A transfer ended before the size the server announced; nothing was kept."""
+
+
 class ChecksumMismatch(ValueError):
     """A downloaded or local file's sha256 differs from the published one."""
 
@@ -132,23 +140,40 @@ def _sha256(path: Path) -> str:
         return hashlib.file_digest(file, "sha256").hexdigest()
 
 
-def _fetch(url: str, folder: Path, name: str, expected_sha256: str, report: Callable[[int, int | None], None]) -> Path:
+def _fetch(url: str, folder: Path, name: str, expected_sha256: str, report: Callable[[int, int | None], None],
+           max_bytes: int | None = None) -> Path:
     """Stream url to a temp file in folder, check its sha256, move it to folder/name atomically.
 
-    ``report(n_bytes, content_length)`` is called per chunk (and once with 0 on connect).
-    Network errors propagate as OSError / HTTPException; a checksum mismatch raises ValueError.
+    ``report(n_bytes, content_length)`` is called per chunk (and once with 0 on connect). At most
+    ``max_bytes`` are read (``OversizedDownload`` beyond, or when the server announces more); a
+    transfer shorter than announced raises ``TruncatedDownload``; other network errors propagate as
+    OSError / HTTPException; a checksum mismatch raises ``ChecksumMismatch`` (a ValueError).
     """
     fd, temp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=folder)
     temp = Path(temp_name)
     try:
         digest = hashlib.sha256()
+        received = 0
         with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=_TIMEOUT) as response:
-            length = response.headers.get("Content-Length")
-            report(0, int(length) if length and length.isdigit() else None)
-            while chunk := response.read(_CHUNK):
-                out.write(chunk)
-                digest.update(chunk)
-                report(len(chunk), None)
+            header = response.headers.get("Content-Length")
+            length = int(header) if header and header.isdigit() else None
+            limit = f"the published size of {name} is {max_bytes:,} bytes; nothing was kept"
+            if max_bytes is not None and length is not None and length > max_bytes:
+                raise OversizedDownload(f"{url} announced {length:,} bytes, but {limit}")
+            report(0, length)
+            try:
+                while chunk := response.read(_CHUNK):
+                    received += len(chunk)
+                    if max_bytes is not None and received > max_bytes:
+                        raise OversizedDownload(f"{url} sent more than {max_bytes:,} bytes, but {limit}")
+                    out.write(chunk)
+                    digest.update(chunk)
+                    report(len(chunk), None)
+            except http.client.IncompleteRead:
+                pass  # reported below, with the byte counts
+        if length is not None and received < length:
+            raise TruncatedDownload(f"the transfer of {name} from {url} was cut short after {received:,} of "
+                                    f"{length:,} bytes; the partial file was discarded")
         if digest.hexdigest() != expected_sha256:
             raise ChecksumMismatch(
                 f"checksum mismatch for {name} from {url}: sha256 {digest.hexdigest()}, "
@@ -204,9 +229,9 @@ def download_mnist(
         for base in mirrors:
             url = base + name
             try:
-                saved.append(_fetch(url, folder, name, sums[name], report))
+                saved.append(_fetch(url, folder, name, sums[name], report, sizes.get(name)))
                 break
-            except ChecksumMismatch as error:
+            except (ChecksumMismatch, OversizedDownload) as error:
                 mismatch = error  # a damaged mirror: try the next one, report if none is good
             except ValueError as error:  # e.g. a malformed mirror URL
                 errors.append(f"{url}: {error}")

@@ -254,3 +254,57 @@ def test_every_set_has_a_label_and_a_task(name: str) -> None:
     assert toy_sets.label(name) and toy_sets.DATASETS.get(name).task in toy_sets.TASKS
     assert name in toy_sets.names_by_task(toy_sets.get(name)(10, 0.0, 0).task)
     assert toy_sets.label("xor") == "XOR" and toy_sets.label("sine") == "Sine (regression)"
+
+
+@pytest.fixture
+def bad_mirror() -> Iterator[tuple[str, dict[str, bytes]]]:
+    """A mirror whose answers are set per path: (base URL, path -> (announced length or None, body))."""
+    answers: dict[str, tuple[int | None, bytes]] = {}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            length, body = answers[self.path.lstrip("/")]
+            self.send_response(200)
+            if length is not None:
+                self.send_header("Content-Length", str(length))
+            self.end_headers()
+            self.wfile.write(body)
+            self.close_connection = True
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/", answers
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+NAME = "t10k-labels-idx1-ubyte.gz"
+
+
+def test_a_transfer_cut_short_is_reported_as_cut_short(tmp_path, monkeypatch, bad_mirror):
+    url, answers = bad_mirror
+    answers[NAME] = (4_542, b"x" * 1000)  # announces the full size, sends 1,000 bytes
+    monkeypatch.setattr(mnist_files, "MNIST_MIRRORS", (url,))
+    with pytest.raises(mnist_files.MnistUnavailable, match="cut short after 1,000 of 4,542 bytes"):
+        mnist_files.download_mnist(tmp_path, [NAME])
+    assert leftovers(tmp_path) == [] and not (tmp_path / NAME).exists()
+
+
+@pytest.mark.parametrize("announced", [None, 40_000_000])
+def test_a_response_larger_than_the_published_size_is_not_kept(tmp_path, monkeypatch, bad_mirror, announced):
+    """The issue's 40 MB answer for a 4.5 kB file: refused at the header, or after the published size."""
+    url, answers = bad_mirror
+    answers[NAME] = (announced, b"\0" * 200_000)
+    monkeypatch.setattr(mnist_files, "MNIST_MIRRORS", (url,))
+    received = []
+    with pytest.raises(mnist_files.OversizedDownload, match="published size of t10k-labels-idx1-ubyte.gz is 4,542"):
+        mnist_files.download_mnist(tmp_path, [NAME], progress=lambda done, total: received.append(done))
+    assert max(received, default=0) <= 4_542 + (1 << 16)  # stopped within a chunk of the limit
+    assert leftovers(tmp_path) == [] and not (tmp_path / NAME).exists()
