@@ -6,9 +6,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from nnviz.ui.common import PAGES, home_page
+from nnviz.ui.common import ICON, PAGES, home_page
 
-st.set_page_config(page_title="nnviz: see how a neural network learns", page_icon=":material/neurology:", layout="wide")
+st.set_page_config(page_title="nnviz: see how a neural network learns", page_icon=str(ICON), layout="wide")
 
 here = Path(__file__).parent
 navigation = [st.Page(home_page, title="Home", icon=":material/home:", default=True, url_path="home")]
