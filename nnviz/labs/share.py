@@ -8,7 +8,7 @@ the pieces that do not depend on the page.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -45,6 +45,25 @@ def reason(exc: Exception) -> str:
     if isinstance(exc, ValueError) and text.startswith(("could not convert", "invalid literal")):
         return "not a number"
     return text
+
+
+#: At most this many problems of one link are listed (the rest are counted), each cut to MAX_PROBLEM_CHARS.
+MAX_PROBLEMS_SHOWN = 5
+MAX_PROBLEM_CHARS = 160
+
+
+def problem_lines(messages: Sequence[str], shown: int = MAX_PROBLEMS_SHOWN, chars: int = MAX_PROBLEM_CHARS) -> list[str]:
+    """A link's problems as a few short plain-text lines: the first ``shown``, each cut to ``chars``
+    characters (a hand-edited link can carry 100 kB values or hundreds of keys), then how many more.
+    Every line holds the link's own text: show them as plain text, never as Markdown."""
+    lines = []
+    for message in messages[:shown]:
+        text = " ".join(str(message).split())  # one line each
+        lines.append(text if len(text) <= chars else f"{text[: chars - 1]}… ({len(text):,} characters)")
+    if len(messages) > shown:
+        more = len(messages) - shown
+        lines.append(f"and {more} more problem{'s' if more > 1 else ''} in this link")
+    return lines
 
 
 def json_safe(value: Any) -> Any:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from nnviz.labs import share
 from nnviz.nn import optimizers
 from nnviz.ui import state
 
@@ -40,6 +41,9 @@ PAGES: tuple[PageInfo, ...] = (
 )
 
 PAGES_DIR = Path(__file__).resolve().parents[2] / "pages"
+#: The app's icon (favicon), shipped: a ":material/..." icon is fetched from a font host on every
+#: load, which fails offline.
+ICON = Path(__file__).resolve().parent / "assets" / "nnviz-icon.png"
 
 
 def home_page() -> None:
@@ -142,6 +146,16 @@ def optimizer_settings(name: str, key_prefix: str, container=None, on_change=Non
             key=key, on_change=on_change, help=meaning,
         )
     return values
+
+
+def show_link_problems(messages: Sequence[str]) -> None:
+    """What a page's link could not use. The messages quote the link's own text, which could be
+    Markdown (an image, a link, coloured text): they go in a plain-text block, never as Markdown."""
+    if not messages:
+        return
+    st.warning("This link has settings nnviz cannot use; the page uses its defaults for them:",
+               icon=":material/link_off:")
+    st.text("\n".join(share.problem_lines(messages)))
 
 
 def show_diverged(step: int, hint: str = "Lower the learning rate and reset.") -> None:

@@ -40,3 +40,14 @@ def test_json_safe_turns_nan_and_numpy_scalars_into_strict_json():
     doc = {"a": math.nan, "b": [1.0, math.inf, (np.float32(2.5), np.int64(3))], "c": {"d": -math.inf}, "e": "x"}
     text = json.dumps(share.json_safe(doc), allow_nan=False)
     assert json.loads(text) == {"a": None, "b": [1.0, None, [2.5, 3]], "c": {"d": None}, "e": "x"}
+
+
+def test_problem_lines_cut_long_values_and_count_the_rest():
+    messages = [f"ignored unknown link parameter k{i}='v'" for i in range(300)]
+    messages[0] = "ignored note=" + "x" * 100_000
+    lines = share.problem_lines(messages)
+    assert len(lines) == share.MAX_PROBLEMS_SHOWN + 1
+    assert len(lines[0]) < 200 and "100,013 characters" in lines[0]
+    assert lines[-1] == "and 295 more problems in this link"
+    assert share.problem_lines(["a\nb"]) == ["a b"]
+    assert share.problem_lines([]) == []
