@@ -289,17 +289,35 @@ def _to_gray(img: Image.Image) -> np.ndarray:
     return np.rint((gray * alpha + ground * (1.0 - alpha)) * 255.0).astype(np.uint8)
 
 
+#: Modes Pillow's ``Image.reduce`` takes (others are converted first).
+_REDUCIBLE = frozenset({"L", "LA", "RGB", "RGBA", "I", "F", "I;16"})
+
+
+def _reduced(img: Image.Image, max_side: int | None) -> Image.Image:
+    """A decoded image over twice ``max_side`` box-shrunk by a whole factor to at least ``max_side``,
+    before any conversion: a 6300x6300 RGBA PNG then costs one decode, not 1 GB of float copies."""
+    if max_side is None or max(img.size) <= 2 * max_side:
+        return img
+    factor = max(img.size) // max_side
+    if img.mode not in _REDUCIBLE:
+        img = img.convert("RGBA" if img.has_transparency_data else "L")
+    return img.reduce(factor)
+
+
 def load_image_file(
     data: bytes,
     max_bytes: int = 5_000_000,
     max_pixels: int = 40_000_000,
     max_side: int | None = 1024,
+    max_png_pixels: int = 16_000_000,
 ) -> np.ndarray:
     """Decode an uploaded PNG or JPEG into an (H, W) uint8 grayscale array.
 
     The pixel count is checked from the header before decoding (decompression
-    bombs); EXIF rotation is applied; images larger than ``max_side`` are
-    shrunk to fit (a digit needs no more). Polarity is left to canvas_to_mnist.
+    bombs): at most ``max_pixels`` for a JPEG (decoded at a reduced scale) and
+    ``max_png_pixels`` for a PNG (decoded whole: 4 bytes a pixel); EXIF rotation
+    is applied; images larger than ``max_side`` are shrunk to fit (a digit needs
+    no more). Polarity is left to canvas_to_mnist.
     """
     if max_bytes <= 0 or max_pixels <= 0 or (max_side is not None and max_side <= 0):
         raise ValueError("max_bytes, max_pixels and max_side must be > 0")
@@ -325,14 +343,17 @@ def load_image_file(
             if kind is None:
                 raise ValueError(f"{img.format or 'this'} images are not supported (PNG or JPEG expected)")
             w, h = img.size
-            if w * h > max_pixels:
+            limit = max_pixels if kind == "JPEG" else min(max_pixels, max_png_pixels)
+            if w * h > limit:
+                per_kind = f" for PNG ({max_pixels / 1e6:g} for JPEG)" if limit < max_pixels else ""
                 raise ValueError(
                     f"image is {w}x{h} pixels ({w * h / 1e6:.0f} megapixels); "
-                    f"the limit is {max_pixels / 1e6:g} megapixels"
+                    f"the limit is {limit / 1e6:g} megapixels{per_kind}"
                 )
             try:
                 if kind == "JPEG" and max_side is not None and max(w, h) > 2 * max_side:
                     img.draft("L", (max_side, max_side))  # decode at a reduced scale: fast
+                img = _reduced(img, max_side)
                 gray = _to_gray(ImageOps.exif_transpose(img))
             except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
                 raise ValueError(bomb) from exc
