@@ -56,7 +56,7 @@ from nnviz.labs.playground.views import curves, gradient_norms, weight_histogram
 from nnviz.nn import activations, initializers, losses, optimizers
 from nnviz.ui import state
 from nnviz.ui.common import LEARNING_RATES, learning_rate_slider, optimizer_settings, session_lock, show_diverged
-from nnviz.ui.live_view import live_view
+from nnviz.ui.live_view import live_view, pause_while_hidden
 
 #: Seconds between server ticks; the browser plays each tick's batch of frames over one tick.
 TICK_SECONDS = 2.0
@@ -81,6 +81,8 @@ PAGE_TABS = {":material/model_training: Train": "train", ":material/compare: Com
 VIEW_TABS = {":material/hub: Network": "network", ":material/monitor_heart: Diagnostics": "diagnostics"}
 LOCK = "pg"
 CMP_LOCK = "pg_cmp"
+#: Session keys: the live run (the comparison) was paused because the page was hidden.
+HIDDEN_FLAG, CMP_HIDDEN_FLAG = "pg_hidden_paused", "pg_cmp_hidden_paused"
 #: Settings of the view (not of the experiment) that survive a page switch.
 REMEMBERED = ("pg_speed", "pg_show_test", "pg_discretize", "pg_log", "pg_tab", "pg_view", "pg_cmp_vary", "pg_cmp_lrs",
               "pg_cmp_opts")
@@ -171,6 +173,24 @@ def _toggle_play() -> None:
     s.pg_running = not s.get("pg_running", False)
     if s.pg_running:
         s.pg_notice = None
+
+
+def _is_running() -> bool:
+    return bool(_s().get("pg_running"))
+
+
+def _set_running(value: bool) -> None:
+    s = _s()
+    s.pg_running = value and s.pg_run.diverged is None
+
+
+def _is_comparing() -> bool:
+    return bool(_s().get("pg_cmp_running"))
+
+
+def _set_comparing(value: bool) -> None:
+    cmp = _s().get("pg_cmp")
+    _s().pg_cmp_running = value and cmp is not None and any(run.diverged is None for run in cmp.runs)
 
 
 def _step(epoch: bool = False) -> None:
@@ -433,8 +453,12 @@ def live_panel() -> None:
                          label_visibility="collapsed", help="Under the surface: the network graph, or diagnostics.")
     detail = VIEW_TABS.get(s.get("pg_view") or "", "network")
 
+    on_visibility = pause_while_hidden("pg_live", HIDDEN_FLAG, _is_running, _set_running)
+
     @st.fragment(run_every=TICK_SECONDS if running else None)
     def live() -> None:
+        if bool(s.get("pg_running")) and s.pg_run.diverged is None and not running:
+            st.rerun(scope="app")  # resumed as the page is shown again: the toolbar changes, the ticks start
         with _lock():
             view = live_tick(s.pg_run, training=bool(s.get("pg_running")), network=detail == "network",
                              show_test=bool(s.get("pg_show_test")), discretize=bool(s.get("pg_discretize")),
@@ -442,7 +466,7 @@ def live_panel() -> None:
         if view["diverged"] is not None:
             s.pg_running = False
             show_diverged(view["diverged"], DIVERGED_HINT)
-        live_view(view["blob"], key="pg_live")
+        live_view(view["blob"], key="pg_live", on_visibility=on_visibility)
         if running and (not s.get("pg_running") or _changed_since_full_run()):
             # A click or a control change can be taken by a tick's run, which redraws only this
             # fragment: rerun the page once, so the toolbar shows Play again (and the timer stops)
@@ -539,8 +563,12 @@ def compare_panel() -> None:
     b3.caption(f"Everything else as in the sidebar: {exp.describe()}. Speed: {state.value('pg_speed', DEFAULT_SPEED)} "
                "steps per second.")
 
+    on_visibility = pause_while_hidden("pg_live_compare", CMP_HIDDEN_FLAG, _is_comparing, _set_comparing)
+
     @st.fragment(run_every=TICK_SECONDS if running else None)
     def live_compare() -> None:
+        if bool(s.get("pg_cmp_running")) and not running:
+            st.rerun(scope="app")  # resumed as the page is shown again
         with session_lock(CMP_LOCK):
             cmp: Comparison = s.pg_cmp
             now = time.monotonic()
@@ -561,9 +589,9 @@ def compare_panel() -> None:
             all_diverged = all(run.diverged is not None for run in cmp.runs)
         if all_diverged:
             s.pg_cmp_running = False
-        live_view(blob, key="pg_live_compare")
+        live_view(blob, key="pg_live_compare", on_visibility=on_visibility)
         if running and not s.get("pg_cmp_running"):
-            st.rerun(scope="app")  # paused or all diverged since scheduled: stop the ticks
+            st.rerun(scope="app")  # paused, hidden or all diverged since scheduled: stop the ticks
 
     live_compare()
 

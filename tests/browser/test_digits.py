@@ -1,4 +1,5 @@
-"""The digits page in real Chromium: draw digits with the mouse, read the prediction, screenshot."""
+"""The digits page in real Chromium: draw digits with the mouse, read the prediction; train in the
+page (frames played between ticks, a hidden tab pauses and resumes, Pause, evaluation), screenshot."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import re
 import time
 
 from tests.browser.conftest import assert_no_exception, open_page, screenshot, wait_for_app
+from tests.browser.visibility import hide, show
 
 CANVAS = "[data-testid=stBidiComponentIsolated] canvas.upper-canvas"
 
@@ -143,6 +145,17 @@ def test_train_pause_evaluate_and_compare_on_the_canvas(page, app_url):
     assert _step(page) >= 10 and changes >= 5, (changes, sched)  # played frame by frame, not once a tick
     for canvas in ("loss", "accuracy"):
         assert _painted(page, f".nnv-dg-charts [data-nnviz={canvas}]") > 0.005, canvas
+    hide(page)  # a background tab: training pauses (the true state, at once) ...
+    page.get_by_text("Paused: epoch").first.wait_for(timeout=30_000)
+    hidden = _step(page)
+    time.sleep(3.0)
+    assert _step(page) == hidden and page.get_by_role("button", name="Start").is_enabled()
+    show(page)  # ... and goes on when the tab is shown again
+    page.get_by_text("Training: epoch").first.wait_for(timeout=30_000)
+    deadline = time.time() + 60
+    while _step(page) <= hidden and time.time() < deadline:
+        time.sleep(0.2)
+    assert _step(page) > hidden
     page.get_by_role("button", name="Pause").click()
     page.get_by_text("Paused: epoch").first.wait_for(timeout=30_000)
     paused = _step(page)

@@ -1,13 +1,14 @@
 """The playground in real headless Chromium, opened by a deep link: Play trains live and the loss
 falls, the live view (a canvas component) shows many updates a second and never flashes blank or
 remounts while it updates, Pause stops the count at once, the Diagnostics/Compare/Share views
-work, and two users train independently. The step counter is ``[data-nnviz=step]``."""
+work, a hidden page trains nothing until it is shown again, and two users train independently. The step counter is ``[data-nnviz=step]``."""
 
 from __future__ import annotations
 
 import time
 
 from tests.browser.conftest import ARTIFACTS, assert_no_exception, open_page, screenshot
+from tests.browser.visibility import hide, show
 
 TITLE = "Train a small neural network on 2D data"
 
@@ -168,6 +169,61 @@ def test_diagnostics_and_compare_views(page, app_url):
     link = page.locator("[data-testid=stCode]").first.inner_text(timeout=15_000).strip()
     assert link.startswith(f"{app_url}/playground?") and "lr=0.03" in link
     assert page.get_by_role("button", name="Trained model (.npz)").count() == 1
+
+
+def _steady(page, seconds: float = 2.5) -> int:
+    """The step once it has stopped moving for ``seconds`` (fails if it keeps moving for 20 s)."""
+    deadline = time.time() + 20
+    last = _step(page)
+    while time.time() < deadline:
+        time.sleep(seconds)
+        now = _step(page)
+        if now == last:
+            return now
+        last = now
+    raise AssertionError(f"the step counter kept moving: {last}")
+
+
+def _moves_on(page, after: int) -> None:
+    deadline = time.time() + 20
+    while _step(page) <= after + 20 and time.time() < deadline:
+        time.sleep(0.2)
+    assert _step(page) > after + 20, f"stuck at {_step(page)} (was {after})"
+
+
+def _hidden_then_shown(page, pause_button: str) -> None:
+    """Training pauses while the page is hidden (the counter stops, the server trains nothing) and
+    goes on when it is shown again, by itself."""
+    hide(page)
+    stopped = _steady(page)
+    time.sleep(2.5)  # more than a tick: nothing trained meanwhile
+    assert _step(page) == stopped
+    page.get_by_role("button", name="Play", exact=True).first.wait_for()  # paused for real, not just not drawn
+    show(page)
+    _moves_on(page, stopped)
+    page.get_by_role("button", name=pause_button, exact=True).wait_for()
+
+
+def test_a_hidden_page_pauses_training_and_resumes_when_shown(page, app_url):
+    _open(page, app_url)
+    _click(page, "Play")
+    _moves_on(page, 0)
+    _hidden_then_shown(page, "Pause")
+    _click(page, "Pause")  # paused by the user: hiding and showing the page leave it paused
+    paused = _steady(page)
+    hide(page)
+    time.sleep(1.0)
+    show(page)
+    time.sleep(3.0)
+    assert _step(page) == paused
+    page.get_by_role("tab", name="Compare runs").click()  # the comparison runs too
+    page.get_by_text("Everything else as in the sidebar").wait_for()
+    _click(page, "Play")
+    _moves_on(page, 0)
+    _hidden_then_shown(page, "Pause")
+    _click(page, "Pause")
+    assert_no_exception(page)
+    screenshot(page, "playground-compare-after-hidden")
 
 
 def test_two_browser_contexts_train_independently(browser, app_url):
