@@ -2,8 +2,12 @@
 
 A page trains in short chunks (``trainer.run(steps=20)``) and may change the learning rate,
 optimizer settings, batch size or regularization between chunks with ``configure`` without
-losing the model or the optimizer's state. Divergence (a non-finite loss, gradient or
-parameter) stops the run, keeps the last finite parameters and sets ``diverged`` to the step.
+losing the model or the optimizer's state. Divergence stops the run and sets ``diverged`` to a
+step and ``diverged_reason`` to why, one rule for every page: a non-finite loss, gradient or
+parameter (the step is the one not taken; the last finite parameters are kept), or, seen at the
+evaluations, a non-finite training loss or one that exploded: above ``blowup`` x its value
+before the first step for at least half of the last ``BLOWUP_WINDOW`` evaluations, the latest included
+(the step is that evaluation's; a loss bouncing between 0.7 and 8 never becomes NaN).
 A ``transform`` hook changes each training mini-batch (data augmentation) and nothing else.
 """
 
@@ -12,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -46,6 +50,9 @@ class TrainConfig:
     #: Every this many steps (and at step 1): train/validation loss and accuracy, gradient norms,
     #: dead ReLUs. 0: never (pure training speed).
     eval_every: int = 10
+    #: A training loss above this many times its value before training, for most of the last
+    #: ``BLOWUP_WINDOW`` evaluations, is divergence (None: only NaN and inf are).
+    blowup: float | None = 3.0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "loss", losses.LOSSES.canonical(self.loss))
@@ -56,6 +63,8 @@ class TrainConfig:
         regularization.check_strength("L2", self.l2)
         object.__setattr__(self, "seed", check_integer(self.seed, "seed", 0))
         object.__setattr__(self, "eval_every", check_integer(self.eval_every, "eval_every (0: never)", 0))
+        if self.blowup is not None:
+            object.__setattr__(self, "blowup", check_number(self.blowup, "blowup", 1.0 + 1e-9))
         object.__setattr__(self, "optimizer_params", dict(self.optimizer_params))
         object.__setattr__(self, "loss_params", dict(self.loss_params))
         optimizers.create(self.optimizer, self.learning_rate, **self.optimizer_params)  # validates settings
@@ -192,8 +201,9 @@ class Trainer:
         self.X_val, self.y_val = (None, None) if X_val is None else _check_data(net, X_val, y_val, "validation")
         self.config = config
         self.loss = losses.get(config.loss, **config.loss_params)
-        out = net.predict(self.X[:2])
-        self.loss.value(out, self.y[:2])  # shape mismatches fail now, clearly
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            out = net.predict(self.X[:2])
+            self.loss.value(out, self.y[:2])  # shape mismatches fail now, clearly (values are not the point)
         self.optimizer = optimizers.create(config.optimizer, config.learning_rate, **config.optimizer_params)
         if transform is not None and not callable(transform):
             raise ValueError(f"transform must be callable (X, y, rng) -> (X, y), got {type(transform).__name__}")
@@ -202,6 +212,7 @@ class Trainer:
         self.step = 0
         self.history = History()
         self.diverged: int | None = None
+        self.diverged_reason = ""
         self._backup: np.ndarray | None = None  # the parameters before the current update
         self._order = self.rng.permutation(len(self.X))
         self._pos = 0
@@ -222,6 +233,7 @@ class Trainer:
         self._dying = [i for i, layer in enumerate(net.layers[:-1])
                        if isinstance(layer, Activation) and layer.fn.can_die]
         self._fused = net.fuses_with(self.loss)
+        self._initial_loss: float | None = None  # the blowup rule's reference, before the first step
 
     def _as_targets(self, y: np.ndarray, out: np.ndarray) -> np.ndarray:
         """The loss's checked targets for all of ``y`` at once, for outputs like ``out`` (k, dtype)."""
@@ -237,6 +249,7 @@ class Trainer:
             self.optimizer.set_hyperparams(learning_rate=config.learning_rate, **config.optimizer_params)
         if (config.loss, config.loss_params) != (self.config.loss, self.config.loss_params):
             self.loss = losses.get(config.loss, **config.loss_params)
+            self._initial_loss = math.nan  # another loss: the first value is no reference any more
         self.config = config
 
     @property
@@ -277,6 +290,10 @@ class Trainer:
             total = math.ceil(check_number(epochs, "epochs") * self.steps_per_epoch)
         done = 0
         self._fused = self.net.fuses_with(self.loss)  # once per chunk, not per step
+        if self._initial_loss is None and self.step == 0 and total and self.config.eval_every and self.config.blowup:
+            X, targets, _ = self._eval_sets[0]
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+                self._initial_loss = self.loss.value(self._eval_pass(X, 0)[0], targets) if len(X) else math.nan
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             while done < total and self.diverged is None:
                 self._train_step()
@@ -317,6 +334,7 @@ class Trainer:
         grad_norm = math.sqrt(sum(grad_sq))
         if not (math.isfinite(loss) and math.isfinite(grad_norm)):
             self.diverged = step  # parameters untouched: still the last finite state
+            self.diverged_reason = NON_FINITE
             return
         lr = cfg.schedule(cfg.learning_rate, self.step)
         self.optimizer.learning_rate = lr
@@ -333,6 +351,7 @@ class Trainer:
         if not np.isfinite(total) and not np.isfinite(packed).all():
             np.copyto(packed, self._backup)
             self.diverged = step
+            self.diverged_reason = NON_FINITE
             return
         self.step = step
         self.history.steps.append(step)
@@ -368,6 +387,20 @@ class Trainer:
         for name, keys in self._norm_groups:
             h.grad_norms.setdefault(name, []).append(math.sqrt(sum(grad_sq[i] for i in keys)))
         h.dead_relu.append(self.dead_relu_fraction() if not probe else dead)
+        if len(X):  # eval_size=0 evaluates nothing: its NaN is no divergence
+            self._check_evaluated_loss()
+
+    def _check_evaluated_loss(self) -> None:
+        """Divergence seen in the evaluations (see the module docstring): a non-finite training loss
+        (finite weights whose outputs overflow), or one that exploded and stays up."""
+        seen = self.history.train_loss
+        last = seen[-1]
+        if not math.isfinite(last):
+            self.diverged, self.diverged_reason = self.step, "the loss on the training data became infinite or NaN"
+            return
+        blowup, first = self.config.blowup, self._initial_loss
+        if blowup is not None and first is not None and exploded(seen[-BLOWUP_WINDOW:], first, blowup):
+            self.diverged, self.diverged_reason = self.step, blowup_reason(first, blowup)
 
     def _eval_pass(self, X: np.ndarray, probe: int) -> tuple[np.ndarray, float]:
         """(outputs, dead fraction) of an inference pass over checked X, layer by layer in chunks
@@ -408,6 +441,27 @@ class Trainer:
 
 #: The chunk size of ``Network.predict`` (its default), which evaluations follow.
 _PREDICT_BATCH = 2048
+#: Evaluations the blowup rule looks back over.
+BLOWUP_WINDOW = 10
+#: Why a run stopped at a non-finite loss, gradient or update.
+NON_FINITE = "the loss or the weights became infinite or NaN"
+
+
+def exploded(recent: Sequence[float], initial: float, blowup: float, window: int = BLOWUP_WINDOW) -> bool:
+    """The blowup rule on the latest measured losses ``recent`` (oldest first): at least ``window``
+    of them, the latest and at least half of the last ``window`` above ``blowup`` x ``initial`` (the
+    loss before training; at least 1e-3). NaN counts as above."""
+    if len(recent) < window or not math.isfinite(initial):
+        return False
+    limit = blowup * max(initial, 1e-3)
+    high = [not v <= limit for v in recent[-window:]]
+    return high[-1] and 2 * sum(high) >= window
+
+
+def blowup_reason(initial: float, blowup: float, window: int = BLOWUP_WINDOW) -> str:
+    """Why the blowup rule stopped a run, in plain words."""
+    return (f"the loss rose above {blowup:g} x its value before training ({initial:.3g}) and stayed there "
+            f"for most of the last {window} measurements")
 
 
 def _dead_units(out: np.ndarray) -> tuple[int, int]:

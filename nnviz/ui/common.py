@@ -13,6 +13,7 @@ import streamlit as st
 
 from nnviz.labs import share
 from nnviz.nn import optimizers
+from nnviz.nn.training import NON_FINITE
 from nnviz.ui import state
 
 # Streamlit collects all garbage after every script run (``runner.postScriptGC``); traversing the
@@ -158,6 +159,7 @@ def show_link_problems(messages: Sequence[str]) -> None:
     st.text("\n".join(share.problem_lines(messages)))
 
 
-def show_diverged(step: int, hint: str = "Lower the learning rate and reset.") -> None:
-    """The red 'diverged' notice: a result, not an exception."""
-    st.error(f"**Diverged at step {step}**: the loss or the weights became infinite or NaN. {hint}", icon=":material/error:")
+def show_diverged(step: int, hint: str = "Lower the learning rate and reset.", reason: str = NON_FINITE) -> None:
+    """The red 'diverged' notice: a result, not an exception (``reason``: the trainer's
+    ``diverged_reason``, one rule for every page)."""
+    st.error(f"**Diverged at step {step}**: {reason or NON_FINITE}. {hint}", icon=":material/error:")

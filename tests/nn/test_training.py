@@ -412,3 +412,60 @@ def test_eval_size_zero_records_nan_like_before():
         tr.run(steps=2)
     assert all(math.isnan(v) for v in tr.history.train_loss + tr.history.train_accuracy)
     assert len(tr.history.dead_relu) == 2 and 0.0 <= tr.history.dead_relu[-1] <= 1.0
+
+
+def test_a_loss_that_explodes_without_becoming_nan_is_divergence():
+    """The issue's case: Spiral, Adam at 30 (or SGD at 10) bounces between 0.7 and 8 and never
+    gives NaN. The run stops where the rule sees it, and the banner's step, the step counter and
+    the last evaluated point agree."""
+    X, y, Xv, yv = _toy("spiral", n=500, noise=0.0)
+    for optimizer, lr in (("adam", 30.0), ("sgd", 10.0)):
+        net = Network.mlp([2, 4, 4, 2], activation="tanh", output="softmax", seed=0)
+        tr = Trainer(net, TrainConfig(optimizer=optimizer, learning_rate=lr, batch_size=10, eval_every=5), X, y, Xv, yv)
+        tr.run(steps=2000)
+        assert tr.diverged is not None and tr.diverged < 2000
+        assert "rose above 3 x its value before training" in tr.diverged_reason
+        assert tr.step == tr.diverged == tr.history.eval_steps[-1] == tr.history.steps[-1]
+        assert np.all(np.isfinite(net.get_flat()))
+
+
+def test_healthy_and_disabled_runs_are_not_flagged():
+    X, y, Xv, yv = _toy("spiral", n=500, noise=0.0)
+    net = Network.mlp([2, 4, 4, 2], activation="tanh", output="softmax", seed=0)
+    tr = Trainer(net, TrainConfig(optimizer="adam", learning_rate=0.03, batch_size=10, eval_every=5), X, y, Xv, yv)
+    tr.run(steps=1000)
+    assert tr.diverged is None and tr.diverged_reason == ""
+    net = Network.mlp([2, 4, 4, 2], activation="tanh", output="softmax", seed=0)
+    off = Trainer(net, TrainConfig(optimizer="adam", learning_rate=30.0, batch_size=10, eval_every=5, blowup=None),
+                  X, y, Xv, yv)
+    off.run(steps=200)
+    assert off.diverged is None
+
+
+@pytest.mark.parametrize("recent, expected", [
+    ([1.0] * 10, False),                      # never above 3 x 1
+    ([1.0] * 9 + [50.0], False),              # one spike
+    ([4.0, 1.0] * 5, False),                  # half above, but the latest is not
+    ([1.0, 4.0] * 5, True),                   # bouncing, half above, the latest too
+    ([4.0] * 9, False),                       # not yet ten measurements
+    ([1.0] * 5 + [float("nan")] * 5, True),   # NaN counts as above
+])
+def test_the_blowup_rule(recent, expected):
+    from nnviz.nn.training import exploded
+    assert exploded(recent, initial=1.0, blowup=3.0) is expected
+
+
+def test_an_evaluation_loss_that_overflows_is_divergence():
+    """Finite weights whose inference outputs overflow (batch norm's running statistics, used at
+    test time only) make an infinite evaluation loss: flagged, not drawn as a gap."""
+    from nnviz.nn.layers import BatchNorm, Dense
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(64, 2))
+    y = X[:, 0]
+    bn = BatchNorm()
+    net = Network([Dense(4), bn, Dense(1)], input_shape=(2,), seed=0)
+    bn.momentum = 1.0 - 1e-300  # keep the running statistics as set
+    net.buffers()["batchnorm0.running_mean"][...] = 1e30
+    tr = Trainer(net, TrainConfig(loss="mse", optimizer="sgd", learning_rate=0.01, eval_every=5), X, y)
+    tr.run(steps=20)
+    assert tr.diverged == 1 and "loss on the training data became infinite" in tr.diverged_reason

@@ -15,7 +15,7 @@ import numpy as np
 
 from nnviz.labs.landscape.evaluation import Progress
 from nnviz.nn.network import Network
-from nnviz.nn.training import TrainConfig, Trainer
+from nnviz.nn.training import BLOWUP_WINDOW, TrainConfig, Trainer, blowup_reason, exploded
 
 #: A run whose loss exceeds this many times its initial loss has diverged (see train_with_snapshots).
 BLOWUP = 3.0
@@ -78,10 +78,10 @@ def train_with_snapshots(
 
     The loss and accuracy at each snapshot are measured on (X_eval, y_eval), by default (X, y).
     A run diverges when the trainer meets a non-finite loss or weight (training stops there), or
-    (``blowup``) when its loss rises above ``blowup`` times the initial loss and stays there to the
-    end: with a saturating output (softmax and a clipped cross-entropy) a far too large learning
-    rate never yields NaN, the weights just fly away. The record of a diverged run stops at the
-    snapshot where it diverged (a passing spike that recovers is not divergence).
+    (``blowup``) by the trainer's own blowup rule (``nnviz.nn.training.exploded``) applied to the
+    snapshots' losses: with a saturating output (softmax and a clipped cross-entropy) a far too
+    large learning rate never yields NaN, the weights just fly away. The record of a diverged run
+    stops at the snapshot where it diverged (a passing spike that recovers is not divergence).
     ``progress(steps_done, steps)`` after each snapshot.
     """
     if blowup is not None and not (math.isfinite(blowup) and blowup > 1):
@@ -113,17 +113,15 @@ def train_with_snapshots(
     steps_v = np.array(taken, dtype=np.int64)
     S = np.stack(flats)
     batch_loss = np.array(trainer.history.loss, dtype=np.float64)
-    diverged, reason = trainer.diverged, ""
-    if diverged is not None:
-        reason = "the loss or the weights became infinite or NaN"
-    elif blowup is not None:
-        limit = blowup * max(loss_v[0], 1e-3) if np.isfinite(loss_v[0]) else math.inf
-        high = ~(loss_v <= limit)  # NaN counts as high
-        if high[-1]:
-            first = len(high) - int(np.argmin(high[::-1])) if not high.all() else 0
-            diverged, reason = int(steps_v[first]), f"the loss rose above {blowup:g} x its initial value and stayed there"
-            steps_v, S, loss_v, acc_v = steps_v[: first + 1], S[: first + 1], loss_v[: first + 1], acc_v[: first + 1]
-            batch_loss = batch_loss[: diverged]
+    diverged, reason = trainer.diverged, trainer.diverged_reason
+    if diverged is None and blowup is not None:
+        window = max(2, min(BLOWUP_WINDOW, (len(marks) - 1) // 3))  # snapshots are fewer than evaluations
+        for i in range(1, len(loss_v)):
+            if exploded(loss_v[1 : i + 1], float(loss_v[0]), blowup, window):
+                diverged, reason = int(steps_v[i]), blowup_reason(float(loss_v[0]), blowup, window)
+                steps_v, S, loss_v, acc_v = steps_v[: i + 1], S[: i + 1], loss_v[: i + 1], acc_v[: i + 1]
+                batch_loss = batch_loss[:diverged]
+                break
     return TrainingRun(
         label=label, config=config, steps=steps_v, snapshots=S, loss=loss_v, accuracy=acc_v,
         batch_loss=batch_loss, diverged=diverged, diverged_reason=reason,
