@@ -162,4 +162,6 @@ def show_link_problems(messages: Sequence[str]) -> None:
 def show_diverged(step: int, hint: str = "Lower the learning rate and reset.", reason: str = NON_FINITE) -> None:
     """The red 'diverged' notice: a result, not an exception (``reason``: the trainer's
     ``diverged_reason``, one rule for every page)."""
-    st.error(f"**Diverged at step {step}**: {reason or NON_FINITE}. {hint}", icon=":material/error:")
+    reason = reason or NON_FINITE
+    kept = f" The model shown is step {step - 1}'s, the last with finite weights." if reason == NON_FINITE else ""
+    st.error(f"**Diverged at step {step}**: {reason}.{kept} {hint}", icon=":material/error:")
