@@ -26,6 +26,7 @@ import pwd
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -140,6 +141,17 @@ def _healthy(url: str, timeout: float = 2.0) -> bool:
             return r.read().decode().strip() == "ok"
     except OSError:
         return False
+
+
+def _port_free(host: str, port: int) -> bool:
+    """Nobody listens there (a port in TIME_WAIT counts as free: Streamlit reuses it too)."""
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+    return True
 
 
 def _tail(path: Path, lines: int = 20) -> str:
@@ -294,8 +306,10 @@ class Deployment:
             if not self.nginx:
                 raise RuntimeError("nginx not found (or set NNVIZ_NGINX): apt-get update && apt-get install -y nginx")
             self.logs.mkdir(parents=True, exist_ok=True)
-            if os.geteuid() == 0:
-                self.run_dir.chmod(0o755)  # nginx's workers (nobody) look up nothing in it, but may cross it
+            # A port someone else holds would make their server look like our healthy replica.
+            busy = [r.address for r in self.replicas if not _port_free("127.0.0.1", r.port)]
+            if busy:
+                raise RuntimeError(f"replica ports in use: {', '.join(busy)} (choose --first-replica-port)")
             for r in self.replicas:
                 self.start_replica(r)
             self.wait_replicas()

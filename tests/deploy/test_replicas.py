@@ -19,6 +19,7 @@ import sys
 import time
 import urllib.request
 from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -219,15 +220,29 @@ def _open_sockets(page) -> int:
 
 
 @pytest.fixture(scope="module")
-def browser():
-    """Headless Debian Chromium through Playwright (as tests/browser/conftest.py's)."""
+def in_browser():
+    """``in_browser(fn)`` runs ``fn(browser)`` with headless Debian Chromium, on a thread of its own:
+    Playwright's sync API allows one Playwright per thread, and the browser tests' session-wide one
+    (tests/browser/conftest.py) may still be running in the main thread."""
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
         pytest.skip(f"Chromium not found at {CHROMIUM}: apt-get install -y chromium chromium-driver")
     sync_api = pytest.importorskip("playwright.sync_api", reason="pip install -r requirements-dev.txt")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
+    held = {}
+
+    def start():
+        held["pw"] = sync_api.sync_playwright().start()
+        held["browser"] = held["pw"].chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+
+    def stop():
+        held["browser"].close()
+        held["pw"].stop()
+
+    with ThreadPoolExecutor(1, thread_name_prefix="deploy-playwright") as thread:
+        thread.submit(start).result()
+        try:
+            yield lambda fn: thread.submit(fn, held["browser"]).result()
+        finally:
+            thread.submit(stop).result()
 
 
 def _new_browser(browser, i: int, url: str, headers_seen: dict[int, set[str]]):
@@ -247,121 +262,128 @@ def _requests_of(deployment, i: int) -> list[dict]:
 
 @NEEDS_NGINX
 @pytest.mark.browser
-def test_browsers_spread_over_both_replicas_and_stay_there(deployment, browser):
-    url = deployment["url"]
-    landed: dict[int, str] = {}  # browser number -> the replica its first page came from
-    headers_seen: dict[int, set[str]] = defaultdict(set)
-    # Fresh browsers, one after another, until there are three and both replicas have one. Each
-    # phase starts the work in every browser before waiting for any, so the replicas work at once.
-    pages = {}
-    while len(landed) < 3 or set(landed.values()) != {"r0", "r1"}:
-        i = len(landed)
-        assert i < 8, f"8 browsers and still not both replicas: {landed}"
-        ctx, page = _new_browser(browser, i, url, headers_seen)
-        landed[i] = page.goto(f"{url}/", wait_until="commit").headers["x-nnviz-replica"]
-        pages[i] = page
-    for page in pages.values():
-        wait_for_app(page, timeout=120_000)
-        page.get_by_text("See how a neural network learns").wait_for()
-        page.get_by_role("link", name="Open Playground").click()
-    for page in pages.values():
-        page.get_by_text(TITLE).wait_for(timeout=120_000)
-        assert _step(page) == 0
-    # Each browser in turn: the playground trains and pauses; its websocket is closed, the app
-    # reconnects to the same session (the step carries on, Step adds one).
-    shot = set()
-    for i, page in pages.items():
-        page.get_by_role("button", name="Play", exact=True).click()
-        _wait_step(page, lambda s: s >= 20, "20 steps after Play")
-        page.get_by_role("button", name="Pause", exact=True).click()
-        page.get_by_role("button", name="Play", exact=True).wait_for()
-        paused = _step(page)  # the live view may still be playing frames it had received
-        assert paused >= 20
-        before = page.evaluate("window.__sockets.length")
-        page.evaluate("window.__sockets.forEach(s => s.close())")
-        page.wait_for_function(f"window.__sockets.length > {before} && "
-                               "window.__sockets.at(-1).readyState === WebSocket.OPEN", timeout=90_000)
-        wait_for_app(page)
-        # Another replica would have started a new session, at step 0.
-        resumed = _settled_step(page)
-        assert resumed >= paused, f"the reconnected websocket found another session ({resumed} < {paused})"
-        page.get_by_role("button", name="Step", exact=True).click()
-        _wait_step(page, lambda s, r=resumed: s == r + 1, f"step {resumed + 1} after Step")
-        assert_no_exception(page)
-        if landed[i] not in shot:  # one screenshot through nginx per replica
-            shot.add(landed[i])
-            page.mouse.move(1, 1)  # no tooltip left over the page
-            page.screenshot(path=str(ARTIFACTS / f"deploy-playground-{landed[i]}.png"), full_page=True)
-    # A reload: a new page and websocket, on the same replica again.
-    for i, page in pages.items():
-        assert page.reload(wait_until="commit").headers["x-nnviz-replica"] == landed[i]
-    for page in pages.values():
-        wait_for_app(page, timeout=120_000)
-        page.get_by_text(TITLE).wait_for()
-        _step(page)
-        assert _open_sockets(page) == 1
-        assert_no_exception(page)
-        page.context.close()  # closes its websocket: nginx logs it
-    assert set(landed.values()) == {"r0", "r1"}, landed
-    for i, seen in headers_seen.items():
-        assert seen == {landed[i]}, (i, landed[i], seen)
-    # nginx's access log: every request of each browser, websockets included, on its replica.
-    deadline = time.time() + 30
-    while True:
-        by_browser = {i: _requests_of(deployment, i) for i in landed}
-        sockets = {i: [e for e in by_browser[i] if e["uri"].startswith("/_stcore/stream")] for i in landed}
-        # Three websockets each at least: the first page, the forced reconnect, the reload.
-        if all(len(s) >= 3 for s in sockets.values()) or time.time() > deadline:
-            break
-        time.sleep(0.5)
-    for i, replica in landed.items():
-        entries = by_browser[i]
-        assert {e["replica"] for e in entries} == {replica}, (i, replica, Counter(e["replica"] for e in entries))
-        assert all("," not in e["upstream"] for e in entries), "a request was retried on another replica"
-        assert all(int(e["status"]) < 500 for e in entries), [e for e in entries if int(e["status"]) >= 500]
-        assert len(sockets[i]) >= 3 and all(e["status"] == "101" for e in sockets[i]), sockets[i]
+def test_browsers_spread_over_both_replicas_and_stay_there(deployment, in_browser):
+    def body(browser):
+        url = deployment["url"]
+        landed: dict[int, str] = {}  # browser number -> the replica its first page came from
+        headers_seen: dict[int, set[str]] = defaultdict(set)
+        # Fresh browsers, one after another, until there are three and both replicas have one. Each
+        # phase starts the work in every browser before waiting for any, so the replicas work at once.
+        pages = {}
+        while len(landed) < 3 or set(landed.values()) != {"r0", "r1"}:
+            i = len(landed)
+            assert i < 8, f"8 browsers and still not both replicas: {landed}"
+            ctx, page = _new_browser(browser, i, url, headers_seen)
+            landed[i] = page.goto(f"{url}/", wait_until="commit").headers["x-nnviz-replica"]
+            pages[i] = page
+        for page in pages.values():
+            wait_for_app(page, timeout=120_000)
+            page.get_by_text("See how a neural network learns").wait_for()
+            page.get_by_role("link", name="Open Playground").click()
+        for page in pages.values():
+            page.get_by_text(TITLE).wait_for(timeout=120_000)
+            assert _step(page) == 0
+        # Each browser in turn: the playground trains and pauses; its websocket is closed, the app
+        # reconnects to the same session (the step carries on, Step adds one).
+        shot = set()
+        for i, page in pages.items():
+            page.get_by_role("button", name="Play", exact=True).click()
+            _wait_step(page, lambda s: s >= 20, "20 steps after Play")
+            page.get_by_role("button", name="Pause", exact=True).click()
+            page.get_by_role("button", name="Play", exact=True).wait_for()
+            paused = _step(page)  # the live view may still be playing frames it had received
+            assert paused >= 20
+            before = page.evaluate("window.__sockets.length")
+            page.evaluate("window.__sockets.forEach(s => s.close())")
+            page.wait_for_function(f"window.__sockets.length > {before} && "
+                                   "window.__sockets.at(-1).readyState === WebSocket.OPEN", timeout=90_000)
+            wait_for_app(page)
+            # Another replica would have started a new session, at step 0.
+            resumed = _settled_step(page)
+            assert resumed >= paused, f"the reconnected websocket found another session ({resumed} < {paused})"
+            page.get_by_role("button", name="Step", exact=True).click()
+            _wait_step(page, lambda s, r=resumed: s == r + 1, f"step {resumed + 1} after Step")
+            assert_no_exception(page)
+            if landed[i] not in shot:  # one screenshot through nginx per replica
+                shot.add(landed[i])
+                page.mouse.move(1, 1)  # no tooltip left over the page
+                page.screenshot(path=str(ARTIFACTS / f"deploy-playground-{landed[i]}.png"), full_page=True)
+        # A reload: a new page and websocket, on the same replica again.
+        for i, page in pages.items():
+            assert page.reload(wait_until="commit").headers["x-nnviz-replica"] == landed[i]
+        for page in pages.values():
+            wait_for_app(page, timeout=120_000)
+            page.get_by_text(TITLE).wait_for()
+            _step(page)
+            assert _open_sockets(page) == 1
+            assert_no_exception(page)
+            page.context.close()  # closes its websocket: nginx logs it
+        assert set(landed.values()) == {"r0", "r1"}, landed
+        for i, seen in headers_seen.items():
+            assert seen == {landed[i]}, (i, landed[i], seen)
+        # nginx's access log: every request of each browser, websockets included, on its replica.
+        deadline = time.time() + 30
+        while True:
+            by_browser = {i: _requests_of(deployment, i) for i in landed}
+            sockets = {i: [e for e in by_browser[i] if e["uri"].startswith("/_stcore/stream")] for i in landed}
+            # Three websockets each at least: the first page, the forced reconnect, the reload.
+            if all(len(s) >= 3 for s in sockets.values()) or time.time() > deadline:
+                break
+            time.sleep(0.5)
+        for i, replica in landed.items():
+            entries = by_browser[i]
+            assert {e["replica"] for e in entries} == {replica}, (i, replica, Counter(e["replica"] for e in entries))
+            assert all("," not in e["upstream"] for e in entries), "a request was retried on another replica"
+            assert all(int(e["status"]) < 500 for e in entries), [e for e in entries if int(e["status"]) >= 500]
+            assert len(sockets[i]) >= 3 and all(e["status"] == "101" for e in sockets[i]), sockets[i]
+
+    in_browser(body)
 
 
 @NEEDS_NGINX
 @pytest.mark.browser
-def test_an_upload_and_the_images_drawn_from_it_reach_the_replica_of_their_session(deployment, browser, tmp_path):
+def test_an_upload_and_the_images_drawn_from_it_reach_the_replica_of_their_session(deployment, in_browser, tmp_path):
     """XSRF through the proxy: Streamlit takes the upload (its token cookie and header pass nginx
     untouched); the file and the images made from it live in that replica's memory only."""
-    from PIL import Image, ImageDraw
 
-    seven = Image.new("L", (280, 280), 0)
-    ImageDraw.Draw(seven).line([(85, 65), (195, 65), (125, 225)], fill=255, width=24)
-    seven.save(tmp_path / "seven.png")
-    url, i = deployment["url"], 100
-    headers_seen: dict[int, set[str]] = defaultdict(set)
-    ctx, page = _new_browser(browser, i, url, headers_seen)
-    try:
-        page.set_viewport_size({"width": 1400, "height": 1900})
-        replica = page.goto(f"{url}/").headers["x-nnviz-replica"]
-        wait_for_app(page, timeout=120_000)
-        page.get_by_role("link", name="Open Digits").click()
-        page.get_by_text("Draw a digit on the canvas").first.wait_for()
-        uploader = page.get_by_label(re.compile("upload a picture of a digit")).get_by_test_id("stFileUploaderDropzoneInput")
-        uploader.set_input_files(str(tmp_path / "seven.png"))
-        page.locator("[data-testid=stRadio] label").filter(has_text="uploaded image").click()
-        page.wait_for_function(
-            "() => [...document.querySelectorAll('[data-testid=stMetric]')]"
-            ".some(m => m.innerText.includes('Default model says') && m.innerText.split('\\n').includes('7'))",
-            timeout=90_000)
-        page.wait_for_function(  # st.image files, served from the replica's media store
-            "() => { const imgs = [...document.querySelectorAll('[data-testid=stImage] img')];"
-            " return imgs.length > 0 && imgs.every(i => i.complete && i.naturalWidth > 0); }", timeout=60_000)
-        assert_no_exception(page)
-        page.screenshot(path=str(ARTIFACTS / "deploy-digits-upload.png"), full_page=True)
-    finally:
-        ctx.close()
-    assert headers_seen[i] == {replica}, headers_seen[i]
-    entries = _requests_of(deployment, i)
-    uploads = [e for e in entries if e["uri"].startswith("/_stcore/upload_file/")]
-    media = [e for e in entries if e["uri"].startswith("/media/")]
-    assert uploads and all(int(e["status"]) < 300 for e in uploads), uploads
-    assert media and all(int(e["status"]) < 300 for e in media), media
-    assert {e["replica"] for e in entries} == {replica}, Counter(e["replica"] for e in entries)
+    def body(browser):
+        from PIL import Image, ImageDraw
+
+        seven = Image.new("L", (280, 280), 0)
+        ImageDraw.Draw(seven).line([(85, 65), (195, 65), (125, 225)], fill=255, width=24)
+        seven.save(tmp_path / "seven.png")
+        url, i = deployment["url"], 100
+        headers_seen: dict[int, set[str]] = defaultdict(set)
+        ctx, page = _new_browser(browser, i, url, headers_seen)
+        try:
+            page.set_viewport_size({"width": 1400, "height": 1900})
+            replica = page.goto(f"{url}/").headers["x-nnviz-replica"]
+            wait_for_app(page, timeout=120_000)
+            page.get_by_role("link", name="Open Digits").click()
+            page.get_by_text("Draw a digit on the canvas").first.wait_for()
+            uploader = page.get_by_label(re.compile("upload a picture of a digit")).get_by_test_id("stFileUploaderDropzoneInput")
+            uploader.set_input_files(str(tmp_path / "seven.png"))
+            page.locator("[data-testid=stRadio] label").filter(has_text="uploaded image").click()
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('[data-testid=stMetric]')]"
+                ".some(m => m.innerText.includes('Default model says') && m.innerText.split('\\n').includes('7'))",
+                timeout=90_000)
+            page.wait_for_function(  # st.image files, served from the replica's media store
+                "() => { const imgs = [...document.querySelectorAll('[data-testid=stImage] img')];"
+                " return imgs.length > 0 && imgs.every(i => i.complete && i.naturalWidth > 0); }", timeout=60_000)
+            assert_no_exception(page)
+            page.screenshot(path=str(ARTIFACTS / "deploy-digits-upload.png"), full_page=True)
+        finally:
+            ctx.close()
+        assert headers_seen[i] == {replica}, headers_seen[i]
+        entries = _requests_of(deployment, i)
+        uploads = [e for e in entries if e["uri"].startswith("/_stcore/upload_file/")]
+        media = [e for e in entries if e["uri"].startswith("/media/")]
+        assert uploads and all(int(e["status"]) < 300 for e in uploads), uploads
+        assert media and all(int(e["status"]) < 300 for e in media), media
+        assert {e["replica"] for e in entries} == {replica}, Counter(e["replica"] for e in entries)
+
+    in_browser(body)
 
 
 @NEEDS_NGINX
