@@ -23,7 +23,12 @@ if os.environ.get("NNVIZ_THROWAWAY") == "1":  # tests/test_extension_points.py: 
 
 @pytest.fixture(scope="session")
 def mnist_folder() -> Path:
-    """The shared MNIST folder; skips the test with the reason where it is absent."""
-    if not (SHARED_MNIST / "t10k-images-idx3-ubyte.gz").exists():
-        pytest.skip(f"shared MNIST data not found at {SHARED_MNIST} (see README: 'MNIST data')")
-    return SHARED_MNIST
+    """The MNIST folder nnviz itself would use (``NNVIZ_MNIST``, then ../shared/data/mnist beside
+    the checkout, then the user cache); skips the test with the reason where there is none."""
+    from nnviz.data import mnist_files
+
+    folder = mnist_files.default_mnist_folder()
+    if folder is None:
+        pytest.skip(f"MNIST not found (NNVIZ_MNIST={os.environ.get('NNVIZ_MNIST', '')!r}, {SHARED_MNIST}, "
+                    "the user cache); see README: 'MNIST data'")
+    return folder

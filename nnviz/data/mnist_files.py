@@ -65,6 +65,9 @@ _GUIDANCE = (
     f"put the four IDX files ({', '.join(MNIST_FILES)}; uncompressed copies work too) "
     "in a folder and pass it, or set NNVIZ_MNIST=/path"
 )
+#: One line for a page that cannot find MNIST (the exception's message has the details).
+WHERE_TO_PUT_MNIST = ("the MNIST files are not on this server: put the four IDX files in a folder and start "
+                      "nnviz with NNVIZ_MNIST=/that/folder (README: 'MNIST data')")
 _CHUNK = 1 << 16
 _TIMEOUT = 30.0
 

@@ -229,7 +229,8 @@ def controls() -> tuple[Setup, list[str]]:
         help="A 2D toy set, or a small subset of MNIST digits. The landscape is the loss on this training data.",
     )
     if digits_problem:
-        st.caption(f":material/info: The digits task is disabled: {digits_problem}")
+        st.caption(f":material/info: The digits task is disabled: {mnist_files.WHERE_TO_PUT_MNIST}.",
+                   help=digits_problem)
     if task == DIGITS:
         n_digits = st.select_slider("Training images", DIGIT_COUNTS, key=_seed("ls_n_digits"),
                                     help="The first n MNIST training images; every grid point is a pass over all.")

@@ -131,7 +131,9 @@ def test_digits_disabled_with_a_message_when_mnist_is_missing(tmp_path, monkeypa
         at = _page().run()
         assert not at.exception
         assert DIGITS not in at.selectbox(key="ls_task").options
-        assert any("digits task is disabled" in c.value and str(tmp_path) in c.value for c in at.caption)
+        [note] = [c for c in at.caption if "digits task is disabled" in c.value]
+        assert "NNVIZ_MNIST" in note.value and len(note.value) < 200  # one line, not a wall of file names
+        assert str(tmp_path) in note.proto.help  # the details on hover
         assert len(_every_view(at)) == 5  # the toy tasks still work
     finally:
         ui._mnist.clear()
