@@ -306,7 +306,9 @@ def test_browsers_spread_over_both_replicas_and_stay_there(deployment, in_browse
             assert_no_exception(page)
             if landed[i] not in shot:  # one screenshot through nginx per replica
                 shot.add(landed[i])
-                page.mouse.move(1, 1)  # no tooltip left over the page
+                page.evaluate("document.activeElement && document.activeElement.blur()")
+                page.mouse.move(1, 1)  # no tooltip (of the focused, hovered Step button) over the page
+                page.wait_for_timeout(600)
                 page.screenshot(path=str(ARTIFACTS / f"deploy-playground-{landed[i]}.png"), full_page=True)
         # A reload: a new page and websocket, on the same replica again.
         for i, page in pages.items():
