@@ -17,6 +17,12 @@ from typing import Any
 
 import streamlit as st
 
+from nnviz.ui import session_memory
+
+# Every page imports this module before nnviz/ui/common.py freezes the collector: from here the
+# server's re-freezing thread starts once, so closed sessions' memory comes back (session_memory).
+session_memory.start()
+
 #: The plain session-state key holding every page's remembered widget values.
 SAVED = "_nnviz_saved"
 

@@ -71,3 +71,40 @@ def _forget_keys_script():
 def test_forget_exact_keys_leaves_longer_keys_alone():
     at = AppTest.from_function(_forget_keys_script).run()
     assert "left=['t_12', 'u_1']" in at.markdown[0].value
+
+
+def test_refreeze_frees_what_died_while_frozen():
+    import gc
+    import weakref
+
+    from nnviz.ui import session_memory
+
+    class Node:
+        pass
+
+    a, b = Node(), Node()
+    a.other, b.other = b, a  # a cycle: only the collector frees it
+    alive = weakref.ref(a)
+    gc.freeze()  # as nnviz/ui/common.py does while sessions are open
+    del a, b
+    gc.collect()
+    assert alive() is not None  # frozen garbage is never collected...
+    turn = session_memory.refreeze(trim=False)
+    assert alive() is None  # ...until a re-freeze
+    assert turn.collected >= 2 and turn.frozen == gc.get_freeze_count() > 0
+
+
+def test_the_refreeze_thread_runs_only_in_a_real_server():
+    from nnviz.ui import session_memory
+
+    assert session_memory.start() is False  # plain Python: no Streamlit runtime
+
+    def script():
+        import streamlit as st
+
+        from nnviz.ui import session_memory
+
+        st.write(f"started={session_memory.start()}")
+
+    at = AppTest.from_function(script).run()
+    assert "started=False" in at.markdown[0].value  # AppTest's runtime is a mock
