@@ -24,6 +24,14 @@ def number(value: float | int) -> str:
     return repr(float(value)) if isinstance(value, float) else str(int(value))
 
 
+def count(text: str) -> int | float:
+    """A query text meant as a whole number, read as any number: "1e3" and "1000.0" give 1000, so
+    the page can say what range is allowed instead of "not a number"; "2.5" stays 2.5 (and is
+    refused as not whole by the setting's own check)."""
+    value = float(text)
+    return int(value) if value.is_integer() else value
+
+
 def is_empty(text: str) -> bool:
     """True for a query text that stands for an empty list ("", "none", "-")."""
     return text.strip().lower() in EMPTY

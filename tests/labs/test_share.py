@@ -51,3 +51,10 @@ def test_problem_lines_cut_long_values_and_count_the_rest():
     assert lines[-1] == "and 295 more problems in this link"
     assert share.problem_lines(["a\nb"]) == ["a b"]
     assert share.problem_lines([]) == []
+
+
+def test_count_reads_any_number_and_keeps_fractions():
+    assert share.count("12") == 12 and isinstance(share.count("1e3"), int) and share.count("1000.0") == 1000
+    assert share.count("2.5") == 2.5
+    with pytest.raises(ValueError):
+        share.count("twelve")

@@ -53,8 +53,8 @@ def _parse_features(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _parse_hidden(text: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in share.split(text))
+def _parse_hidden(text: str) -> tuple[int | float, ...]:
+    return tuple(share.count(p) for p in share.split(text))
 
 
 def _parse_opt_params(text: str) -> dict[str, float]:
@@ -71,10 +71,10 @@ def _parse_opt_params(text: str) -> dict[str, float]:
 _DEPENDENT = ("dataset", "optimizer", "loss", "output", "optimizer_params")
 
 _PARSERS: dict[str, Any] = {
-    "dataset": str, "noise": float, "n_points": int, "test_ratio": float, "seed": int,
+    "dataset": str, "noise": float, "n_points": share.count, "test_ratio": float, "seed": share.count,
     "features": _parse_features, "hidden": _parse_hidden, "activation": str, "init": str,
     "l1": float, "l2": float, "dropout": float, "loss": str, "output": str, "optimizer": str,
-    "optimizer_params": _parse_opt_params, "learning_rate": float, "batch_size": int,
+    "optimizer_params": _parse_opt_params, "learning_rate": float, "batch_size": share.count,
 }
 
 

@@ -85,3 +85,19 @@ def test_query_garbage_never_raises(seed):
     params = {rng.choice(keys): rng.choice(junk) for _ in range(rng.randint(1, 10))}
     exp, messages = from_query(params)
     assert isinstance(exp, Experiment) and isinstance(messages, list)
+
+
+@pytest.mark.parametrize("query, says", [
+    ({"n": "1e9"}, "number of points must be in [20, 5000], got 1000000000"),
+    ({"seed": "1e30"}, "seed must be in [0, 4294967295]"),
+    ({"n": "2.5"}, "number of points must be an integer, got 2.5"),
+    ({"batch": "0.0"}, "batch size"),
+])
+def test_a_number_out_of_range_says_the_range_not_not_a_number(query, says):
+    _, messages = from_query(query)
+    assert len(messages) == 1 and says in messages[0] and "not a number" not in messages[0]
+
+
+def test_whole_numbers_written_as_floats_are_read():
+    exp, messages = from_query({"n": "300.0", "batch": "2e1", "hidden": "4,1e1"})
+    assert messages == [] and (exp.n_points, exp.batch_size, exp.hidden) == (300, 20, (4, 10))
