@@ -1,6 +1,12 @@
-"""Plotly figures of the gradient-descent lab: trajectories in, figures out; no widgets.
+"""Figures of the gradient-descent lab: trajectories in, figures (or canvas payloads) out; no widgets.
 
-- ``contour_figure`` (2D) and ``curve_figure`` (1D): the surface with every run's path,
+- ``map_payload`` (2D) and ``loss_payload``: what the page's default view draws on <canvas>
+  (``nnviz/ui/descent_map``), one ``nnviz.labs.packing`` blob each: the contour picture as PNG
+  bytes, every run's path and every step's heads and overlays as float32 arrays, statuses and
+  legend in a JSON header. The browser animates the whole race from it, loads no plotly, and
+  sends back only a click on the map. Six runs of 200 steps with every overlay: ~110 kB.
+- ``contour_figure`` (2D, the plotly map the page drew before the canvas one; kept for
+  bench/bench_descent.py) and ``curve_figure`` (1D): the surface with every run's path,
   animated in the browser (Play/Pause and a step slider). All frames are computed here once;
   each frame carries only the moving parts (the heads with a short trail, the arrows, the
   tangents), at most ``MAX_FRAMES`` frames (longer runs are subsampled). The whole path of
@@ -29,6 +35,7 @@ from __future__ import annotations
 import base64
 import io
 import math
+import zlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -40,6 +47,7 @@ from nnviz.figures import common
 from nnviz.labs.descent.runs import RunStatus, Trajectory, declared_velocities, nearest_minimum_distance, status
 from nnviz.labs.descent.stability import stability_limit, zigzag_limit
 from nnviz.labs.descent.surfaces import Surface
+from nnviz.labs.packing import finite, pack
 
 #: One colour per run (up to six), saturated enough to stand out on the pale contour map.
 RUN_COLORS = ("#e4572e", "#1f6fd1", "#17a34a", "#9b30d9", "#f0a202", "#e01e84")
@@ -294,7 +302,12 @@ def _resize_bilinear(a: np.ndarray, height: int, width: int) -> np.ndarray:
 
 
 def contour_image(C: np.ndarray, crange: tuple[float, float], levels: int = 28, width: int = 560) -> str:
-    """A filled-contour picture of ``C`` (rows: y ascending) as a PNG data URI.
+    """``contour_png`` as a data URI (the plotly map's layout image)."""
+    return "data:image/png;base64," + base64.b64encode(contour_png(C, crange, levels, width)).decode("ascii")
+
+
+def contour_png(C: np.ndarray, crange: tuple[float, float], levels: int = 28, width: int = 560) -> bytes:
+    """A filled-contour picture of ``C`` (rows: y ascending) as PNG bytes.
 
     ``levels`` colour bands of ``CONTOUR_SCALE`` over ``crange`` with a thin darker line
     between bands, drawn at ``width`` pixels (the grid is interpolated bilinearly).
@@ -316,7 +329,7 @@ def contour_image(C: np.ndarray, crange: tuple[float, float], levels: int = 28, 
     pic.putpalette(palette.ravel().tolist())
     buf = io.BytesIO()
     pic.save(buf, format="PNG", compress_level=6)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+    return buf.getvalue()
 
 
 def _outside(points: np.ndarray, surface: Surface, margin: float = 0.0) -> np.ndarray:
@@ -503,19 +516,174 @@ def contour_figure(
                           raw_layout=_slider_and_buttons(steps) if frames else None)
 
 
-def picked_start(selection: Any, fig_pick_curve: int | None = None) -> tuple[float, float] | None:
-    """The point clicked on the click grid of ``contour_figure``, from a ``st.plotly_chart`` selection.
+# ---- 2D on canvas: one binary payload for nnviz/ui/descent_map ---------------------------------------
 
-    ``selection`` is the event's ``selection`` (a mapping with ``points``); a click on any other
-    trace (a path, a minimum) gives None. ``fig_pick_curve`` is the click grid's trace index
-    (1 in ``contour_figure``).
+#: What the map's overlays draw, by kind: legend name (a function: the velocity's depends on the
+#: registry), colour, dashed or not.
+OVERLAYS = {
+    "gradient": (lambda: "−∇f: downhill", "#111111", False),
+    "velocity": (velocity_name, "#6a1b9a", True),
+    "scale": (lambda: "step size per coordinate", "#8d6e00", False),
+}
+
+
+def _crc(*parts: bytes | str) -> int:
+    """A short id of what the payload shows (the browser keeps its step while the race stays the same)."""
+    c = 0
+    for p in parts:
+        c = zlib.crc32(p.encode() if isinstance(p, str) else p, c)
+    return c
+
+
+def _color_bar(surface: Surface, C: np.ndarray, bar: dict[str, Any]) -> dict[str, Any]:
+    """The colour bar of the map: title, range of the coloured values, stops, ticks (None: the browser
+    picks nice ticks of f itself; on a log scale the labels of log10(f - f*))."""
+    cmin, cmax = float(np.nanmin(C)), float(np.nanmax(C))
+    ticks = None
+    if "tickvals" in bar:
+        ticks = [[float(v), t] for v, t in zip(bar["tickvals"], bar["ticktext"], strict=True)]
+    return {"title": bar["title"]["text"], "range": [cmin, cmax], "stops": [c for _, c in CONTOUR_SCALE],
+            "ticks": ticks}
+
+
+def map_payload(
+    surface: Surface,
+    trajs: Sequence[Trajectory],
+    *,
+    show_gradient: bool = True,
+    show_velocity: bool = False,
+    show_step_size: bool = False,
+    statuses: Sequence[RunStatus] | None = None,
+    resolution: int = 200,
+    hover_resolution: int = 101,
+) -> bytes:
+    """Everything the canvas map (``nnviz/ui/descent_map``) draws, as one ``pack`` blob.
+
+    Header (JSON): ``kind`` "descent-map", ``race`` (an id of the paths shown), ``image_id`` (of the
+    picture: the browser decodes a new one only), ``domain``
+    [[x0, x1], [y0, y1]], ``color`` (colour bar: title, range, stops, ticks), ``minima``
+    [[x, y, kind]], ``start`` [x, y] or None, ``steps`` (the longest run's), ``trail``, ``runs``
+    (per run: title, colour, status kind and text, ``last`` index shown, ``exit`` [x, y] and
+    ``diverged`` text for a diverged run) and ``overlays`` (legend entries of the arrays below).
+
+    Arrays: ``image`` (uint8, the contour PNG of ``contour_png``), ``fgrid`` (float32 (ny, nx):
+    f on a ``hover_resolution`` grid over the domain, for the hover readout), per run ``path{r}``
+    (float32 (n, 2): the points up to the first far off the plot, as the figure draws them) and
+    ``f{r}`` (their values); ``head`` (float32 (steps + 1, runs, 2): where each run is at each
+    step, a stopped run at its last point, see ``_frame_index``); per overlay shown, (steps + 1,
+    runs, 2) float32: ``gradient`` and ``velocity`` the arrow's offset from the head (NaN: none),
+    ``scale`` the half-arms of the step-size cross. Every step is there: the browser animates
+    without asking the server.
     """
-    curve = 1 if fig_pick_curve is None else fig_pick_curve
-    points = (selection or {}).get("points") or []
-    for p in points:
-        if p.get("curve_number") == curve and p.get("x") is not None and p.get("y") is not None:
-            return float(p["x"]), float(p["y"])
-    return None
+    if surface.dim != 2:
+        raise ValueError(f"map_payload needs a 2D surface, got {surface.name} ({surface.dim}D)")
+    _, _, Z = surface.grid(resolution)
+    C, bar = color_values(surface, Z)
+    C = np.asarray(C, dtype=np.float64)
+    color = _color_bar(surface, C, bar)
+    png = contour_png(C, tuple(color["range"]))
+    _, _, F = surface.grid(hover_resolution)
+    (x0, x1), (y0, y1) = surface.domain
+    ell = ARROW * max(x1 - x0, y1 - y0)
+    statuses = statuses if statuses is not None else [status(t, surface) for t in trajs]
+    titles = titles_of(trajs)
+
+    minima = np.asarray(surface.minima, dtype=np.float64).reshape(-1, 2)
+    marks = []
+    for m in minima:
+        v = surface.value(m)
+        glob = surface.min_value is not None and abs(v - surface.min_value) < 1e-9
+        marks.append([float(m[0]), float(m[1]), "global minimum" if glob else "local minimum"])
+
+    arrays: dict[str, np.ndarray] = {"image": np.frombuffer(png, dtype=np.uint8),
+                                     "fgrid": _f32(np.where(np.isfinite(F), F, np.nan))}
+    runs = []
+    for i, (t, title, st) in enumerate(zip(trajs, titles, statuses, strict=True)):
+        n = _on_plot(t.points, surface)
+        arrays[f"path{i}"] = _f32(t.points[:n])
+        arrays[f"f{i}"] = _f32(np.where(np.isfinite(t.values[:n]), t.values[:n], np.nan))
+        run: dict[str, Any] = {"title": title, "color": run_color(i), "kind": st.kind, "status": st.text,
+                               "last": n - 1, "exit": None, "diverged": None}
+        if t.diverged_at is not None:
+            ex = _exit_point(t.points, surface)
+            run["exit"] = [finite(ex[0]), finite(ex[1])]
+            run["diverged"] = f"{title}: diverged at step {t.diverged_at}"
+        runs.append(run)
+
+    n_steps = max((t.n_steps for t in trajs), default=0)
+    steps = np.arange(n_steps + 1)
+    idx = _frame_index(trajs, steps, surface)  # (steps + 1, runs)
+    R = len(trajs)
+    here = np.stack([t.points[idx[:, r]] for r, t in enumerate(trajs)], axis=1) if R else np.zeros((len(steps), 0, 2))
+    arrays["head"] = _f32(here)
+    kinds = []
+    if show_gradient and R:
+        arrays["gradient"] = _f32(ell * _scaled(np.stack([-t.grads[idx[:, r]] for r, t in enumerate(trajs)], axis=1)))
+        kinds.append("gradient")
+    velocities = [t.velocity for t in trajs]
+    if show_velocity and any(v is not None for v in velocities):
+        vel = np.full_like(here, np.nan)
+        for r, v in enumerate(velocities):
+            if v is not None:
+                vel[:, r] = -v[idx[:, r]]
+        arrays["velocity"] = _f32(ell * _scaled(vel))
+        kinds.append("velocity")
+    scales = [t.step_scale() for t in trajs]
+    if show_step_size and any(s is not None for s in scales):
+        h = np.full_like(here, np.nan)
+        for r, sc in enumerate(scales):
+            if sc is not None:
+                h[:, r] = sc[idx[:, r]]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            h = 0.6 * ell * h / np.max(h, axis=2, keepdims=True)
+        arrays["scale"] = _f32(h)
+        kinds.append("scale")
+    overlays = [{"kind": k, "name": OVERLAYS[k][0](), "color": OVERLAYS[k][1], "dash": OVERLAYS[k][2]} for k in kinds]
+
+    start = [float(trajs[0].points[0, 0]), float(trajs[0].points[0, 1])] if trajs else None
+    header = {
+        "kind": "descent-map", "race": _crc(surface.name, repr(sorted(surface.params.items())), *titles,
+                                            *(arrays[f"path{i}"].tobytes() for i in range(R))),
+        "domain": [[float(x0), float(x1)], [float(y0), float(y1)]], "color": color, "minima": marks,
+        "start": start, "steps": int(n_steps), "trail": TRAIL, "runs": runs, "overlays": overlays,
+        "image_id": _crc(png),
+    }
+    return pack(header, arrays)
+
+
+def _curves_payload(trajs: Sequence[Trajectory], series: Sequence[np.ndarray], statuses: Sequence[RunStatus],
+                    title: str, log: bool) -> bytes:
+    """Per-run curves for the canvas chart: header ``kind`` "descent-curves", ``title``, ``log``,
+    ``steps`` (the x range), ``runs`` (name, colour, ``mark``: [step, value, "diverged" | "converged",
+    text] or None); arrays ``x{r}`` (int32 steps, downsampled as the plotly figure) and ``y{r}`` (float32)."""
+    arrays: dict[str, np.ndarray] = {}
+    runs = []
+    longest = max((len(y) - 1 for y in series), default=1) or 1
+    for i, (t, y, st) in enumerate(zip(trajs, series, statuses, strict=True)):
+        y = np.asarray(y, dtype=np.float64)
+        sel = _downsample(len(y))
+        arrays[f"x{i}"] = sel.astype(np.int32)
+        arrays[f"y{i}"] = _f32(np.where(np.isfinite(y[sel]), y[sel], np.nan))
+        mark = None
+        last = len(y) - 1
+        if st.kind == "diverged" and last >= 0 and finite(y[last]) is not None:
+            mark = [last, float(y[last]), "diverged", f"diverged at step {st.step}"]
+        elif st.kind == "converged" and st.step is not None and finite(y[st.step]) is not None:
+            mark = [int(st.step), float(y[st.step]), "converged", f"converged at step {st.step}"]
+        runs.append({"name": t.spec.title, "color": run_color(i), "mark": mark})
+    header = {"kind": "descent-curves", "title": title, "log": bool(log), "steps": int(longest), "runs": runs,
+              "floor": FLOOR}
+    return pack(header, arrays)
+
+
+def loss_payload(surface: Surface, trajs: Sequence[Trajectory], statuses: Sequence[RunStatus] | None = None) -> bytes:
+    """``loss_figure``'s curves for the canvas chart: f(x_k) - f* (log scale), or f itself (linear)
+    on a surface with no minimum; a red x where a run diverged, a dot where it converged."""
+    statuses = statuses if statuses is not None else [status(t, surface) for t in trajs]
+    if surface.min_value is None:
+        return _curves_payload(trajs, [np.asarray(t.values) for t in trajs], statuses, "f(x)", False)
+    series = [np.maximum(np.asarray(t.values) - surface.min_value, FLOOR) for t in trajs]
+    return _curves_payload(trajs, series, statuses, "f − f*  (log scale)", True)
 
 
 # ---- 1D: the curve ----------------------------------------------------------------------------------

@@ -17,16 +17,17 @@ from typing import Any
 import streamlit as st
 
 from nnviz.figures import descent as figs
-from nnviz.figures.descent import picked_start, run_color
+from nnviz.figures.descent import run_color
 from nnviz.labs.descent import RunSpec, Trajectory, race, surfaces
 from nnviz.labs.descent.presets import compared_names, learning_rate_ladder, next_optimizer, optimizers_compared
 from nnviz.labs.descent.runs import MAX_RUNS, TOLERANCE, declared_velocities, status
 from nnviz.labs.descent.stability import LEARNING_RATE_GRID, reference_curvature, snap_rate
-from nnviz.labs.descent.start import check_start, format_point, parse_start
+from nnviz.labs.descent.start import check_start, clicked_start, format_point, parse_start
 from nnviz.labs.descent.surfaces import Surface
 from nnviz.nn import optimizers
 from nnviz.ui import state
 from nnviz.ui.common import optimizer_settings
+from nnviz.ui.descent_map import clicked, descent_curves, descent_map
 
 DEFAULT_SURFACE = {1: "quadratic", 2: "bowl"}
 DEFAULT_STEPS = {1: 50, 2: 200}
@@ -200,8 +201,9 @@ def cached_compared(surface: Surface, start: tuple[float, ...], n_steps: int) ->
     return _compared(surface_key(surface), tuple(float(v) for v in start), int(n_steps))
 
 
-# Figures are shared read-only objects (st.plotly_chart serializes them without changing them), keyed
-# on the pure inputs: a second visitor with the same settings gets them without building anything.
+# Figures and the canvas views' payloads (bytes) are shared read-only objects (st.plotly_chart serializes
+# a figure without changing it), keyed on the pure inputs: a second visitor with the same settings gets
+# them without building anything.
 RaceKey = tuple[SurfaceKey, tuple[RunSpec, ...], tuple[float, ...], int]
 
 
@@ -211,18 +213,23 @@ def race_key(surface: Surface, specs: Sequence[RunSpec], start: Sequence[float],
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def _figure(kind: str, race: RaceKey, tol: float = TOLERANCE, options: tuple[bool, ...] = ()) -> Any:
-    """Figure ``kind`` of the race ``race`` (statuses at tolerance ``tol``; ``options``: the map's overlays)."""
+    """Figure ``kind`` of the race ``race`` (statuses at tolerance ``tol``; ``options``: the map's overlays).
+    "map" and "loss" are the canvas views' payloads (bytes), the others plotly figures."""
     surface = _surface(race[0])
     trajs = _race(*race)
     statuses = [status(t, surface, tol) for t in trajs]
+    if kind == "map":
+        grad, vel, scale = options
+        return figs.map_payload(surface, trajs, show_gradient=grad, show_velocity=vel, show_step_size=scale,
+                                statuses=statuses)
+    if kind == "loss":
+        return figs.loss_payload(surface, trajs, statuses)
     if kind == "contour":
         grad, vel, scale = options
         return figs.contour_figure(surface, trajs, show_gradient=grad, show_velocity=vel, show_step_size=scale,
                                    statuses=statuses)
     if kind == "curve":
         return figs.curve_figure(surface, trajs, statuses=statuses)
-    if kind == "loss":
-        return figs.loss_figure(surface, trajs, statuses)
     if kind == "distance":
         return figs.distance_figure(surface, trajs, statuses)
     if kind == "stability":
@@ -305,12 +312,10 @@ def dim_changed() -> None:
 
 
 def pick_from_map() -> None:
-    """on_select of the contour: a click on the click grid moves the start point there."""
-    event = st.session_state.get("gd_contour")
-    selection = (event or {}).get("selection") if isinstance(event, dict) else getattr(event, "selection", None)
-    point = picked_start(selection)
-    if point is not None:
-        st.session_state["gd_start"] = format_point((round(point[0], 3), round(point[1], 3)))
+    """The map's click (its trigger value): the start point moves there, rounded, inside the domain."""
+    text = clicked_start(current_surface(), clicked("gd_map") or ())
+    if text is not None:
+        st.session_state["gd_start"] = text
 
 
 def init_state() -> None:
@@ -576,7 +581,7 @@ def detail_views(surface: Surface, race: RaceKey) -> None:
 
 
 def _loss_section(race: RaceKey) -> None:
-    st.plotly_chart(figure("loss", race), key="gd_loss", config=CONFIG)
+    descent_curves(figure("loss", race), key="gd_loss")
     st.caption("How far above the lowest value f* each run is, on a log scale: a straight line down is steady "
                "(linear) convergence. A red x marks the step where a run diverged; a dot, where it converged.")
 
@@ -627,12 +632,11 @@ def render() -> None:
     with view:
         if surface.dim == 2:
             show_grad, show_vel, show_scale = view_toggles()
-            fig = figure("contour", race, (show_grad, show_vel, show_scale))
-            st.plotly_chart(fig, key="gd_contour", on_select=pick_from_map, selection_mode="points", config=CONFIG)
+            descent_map(figure("map", race, (show_grad, show_vel, show_scale)), key="gd_map", on_click=pick_from_map)
             st.caption(
-                "**Play** replays the race from step 0; the slider picks a step. Faint lines: each run's whole "
-                "path; the bright head and its trail: where the run is at that step. Stars: the minima. Click the "
-                "map to start from there."
+                "**Play** replays the race (from step 0 once it is over); the slider picks a step. Faint lines: "
+                "each run's whole path; the bright head and its trail: where the run is at that step. Stars: the "
+                "minima. Hover for f and the runs' points; click the map to start from there."
             )
         else:
             st.plotly_chart(figure("curve", race), key="gd_curve", config=CONFIG)

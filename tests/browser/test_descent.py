@@ -1,29 +1,49 @@
-"""The gradient-descent page in real Chromium: the race animates in the browser (the map stays drawn
-while it plays), the 3D view draws in its tab, a click on the map moves the start point, which survives a visit to another page, the
-learning-rate preset shows a divergence in red, and the 1D view draws. Screenshots:
-tests/artifacts/descent_*.png."""
+"""The gradient-descent page in real Chromium: the 2D map is a canvas (no plotly on the default view),
+it draws, Play animates it in the browser (its step attribute moves), Pause holds it, the 3D view draws
+in its tab, a click on the map moves the start point (shown rounded in the start box), which survives a
+visit to another page, the learning-rate preset shows a divergence in red, and the 1D view draws.
+Screenshots: tests/artifacts/descent_*.png."""
 
 from __future__ import annotations
 
 from tests.browser.conftest import ARTIFACTS, assert_no_exception, open_page, screenshot, wait_for_app
 
-MAP = "[data-testid=stPlotlyChart] .js-plotly-plot"
+MAP = "[data-nnviz=descent-map]"
+PLOT = f"{MAP} canvas[data-nnviz=map-plot]"
+START = 'input[aria-label="Start point (x, y)"]'
 
 
-def _shoot_map(page, name: str) -> None:
-    """A screenshot of the map alone (cheaper than the whole page)."""
+def _shoot(page, selector: str, name: str) -> None:
+    """A screenshot of one element (cheaper than the whole page)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.locator("[data-testid=stPlotlyChart]").first.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    page.locator(selector).first.screenshot(path=str(ARTIFACTS / f"{name}.png"))
 
 
-def _step_shown(page) -> int:
-    text = page.locator(f"{MAP} text.slider-label", has_text="step").first.text_content() or ""
-    return int(text.replace("step", "").strip())
+def _step(page) -> int:
+    return int(page.locator(MAP).get_attribute("data-step"))
 
 
 def _rerun_done(page) -> None:
     page.wait_for_timeout(400)
     wait_for_app(page)
+
+
+def _plot_point(page, fx: float, fy: float) -> tuple[float, float]:
+    """Page coordinates of the point at fractions (fx, fy) of the map's plot area (from its top left)."""
+    canvas = page.locator(PLOT)
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    left, top, width, height = (float(v) for v in canvas.get_attribute("data-plot").split(","))
+    return box["x"] + left + fx * width, box["y"] + top + fy * height
+
+
+def _drawn_pixels(page) -> int:
+    """How many of the plot's pixels are not white on the base canvas (the contour picture is drawn)."""
+    return page.evaluate("""() => {
+      const c = document.querySelector('[data-nnviz=descent-map] canvas.gdm-base');
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i] < 240 || d[i + 1] < 240 || d[i + 2] < 240) n++;
+      return n; }""")
 
 
 def test_descent_race_plays_and_responds(page, app_url):
@@ -32,15 +52,41 @@ def test_descent_race_plays_and_responds(page, app_url):
     open_page(page, app_url, "")
     page.locator("[data-testid=stSidebarNav] a", has_text="Gradient descent").click()
     page.get_by_text("Gradient descent lab").first.wait_for()
-    page.wait_for_selector(f"{MAP} image")  # the contour map (a layout image)
-    page.wait_for_selector(f"{MAP} g.updatemenu-button")
+    page.wait_for_selector(f"{MAP}[data-ready='1']")  # the contour picture is drawn
+    page.wait_for_selector("[data-nnviz=descent-curves][data-ready='1']")  # the loss chart too
+    wait_for_app(page)
     assert_no_exception(page)
-    last = _step_shown(page)
-    assert last == 200  # the figure opens on the finished race
-    page.wait_for_timeout(500)
+    assert _step(page) == 200  # the map opens on the finished race
+    assert _drawn_pixels(page) > 100_000
+    legend = page.locator(f"{MAP} .gdm-legend").inner_text()
+    assert "SGD, η = 0.15" in legend and "−∇f: downhill" in legend
+    # The default view needs no plotly: no chart of it, and its bundle is not even fetched.
+    assert page.locator("[data-testid=stPlotlyChart]").count() == 0
+    assert not page.evaluate("() => performance.getEntriesByType('resource').some(e => /plotly/i.test(e.name))")
+    page.wait_for_timeout(300)
     screenshot(page, "descent_initial")
 
-    # The detail views sit in tabs drawn when opened: the 3D surface with the paths.
+    # Hover: a readout of (x, y) and f; on a run's head, that run's point.
+    page.mouse.move(*_plot_point(page, 0.25, 0.8))
+    tip = page.locator(f"{MAP} .gdm-tip")
+    tip.wait_for(state="visible")
+    assert "f = " in tip.inner_text() and "click: start here" in tip.inner_text()
+    _shoot(page, MAP, "descent_hover")
+
+    # Play: the heads go back to step 0 and move at the browser's pace; Pause holds them.
+    page.locator(f"{MAP} [data-nnviz=play]").click()
+    page.wait_for_function(f"() => +document.querySelector('{MAP}').dataset.step > 5")
+    playing = _step(page)
+    assert 0 < playing < 200
+    page.wait_for_timeout(400)
+    assert _step(page) > playing  # still moving
+    _shoot(page, MAP, "descent_playing")
+    page.locator(f"{MAP} [data-nnviz=play]").click()  # Pause
+    paused = _step(page)
+    page.wait_for_timeout(600)
+    assert _step(page) == paused and page.locator(MAP).get_attribute("data-playing") == "0"
+
+    # The detail views sit in tabs drawn when opened: the 3D surface with the paths (plotly).
     page.get_by_role("tab", name="In 3D").click()
     page.wait_for_selector("[data-testid=stPlotlyChart] .gl-container canvas", timeout=60_000)
     _rerun_done(page)
@@ -49,45 +95,29 @@ def test_descent_race_plays_and_responds(page, app_url):
     screenshot(page, "descent_3d")
     page.get_by_role("tab", name="Loss").click()
     _rerun_done(page)
+    _shoot(page, "[data-nnviz=descent-curves]", "descent_loss")
 
-    # Play: the heads go back to step 0 and move; the map and the faint paths stay drawn.
-    page.locator(f"{MAP} g.updatemenu-button").first.click()
-    page.wait_for_timeout(1500)
-    playing = _step_shown(page)
-    assert 0 < playing < last
-    assert page.locator(f"{MAP} image").count() == 1
-    assert page.locator(f"{MAP} g.scatterlayer g.trace").count() >= 12
-    _shoot_map(page, "descent_playing")
-    page.locator(f"{MAP} g.updatemenu-button").nth(1).click()  # Pause
-    page.wait_for_timeout(300)
-    paused = _step_shown(page)
-    page.wait_for_timeout(700)
-    assert _step_shown(page) == paused
-
-    # A click on the map (top right of the plot area) moves the start point there.
-    box = page.locator(f"{MAP} .nsewdrag").first.bounding_box()
-    px, py = box["x"] + 0.8 * box["width"], box["y"] + 0.2 * box["height"]
-    page.mouse.move(px, py)  # plotly picks the hovered point of the click grid; the click selects it
-    page.wait_for_timeout(400)
-    page.mouse.click(px, py)
-    start_box = page.locator('input[aria-label="Start point (x, y)"]')
+    # A click on the map (top right of the plot area) moves the start point there, rounded.
+    page.mouse.click(*_plot_point(page, 0.8, 0.2))
     page.wait_for_function(
-        "() => { const i = document.querySelector('input[aria-label=\"Start point (x, y)\"]');"
-        " return i && i.value !== '-2.5, 2'; }", timeout=30_000)
+        f"() => {{ const i = document.querySelector('{START}'); return i && i.value !== '-2.5, 2'; }}", timeout=30_000)
     _rerun_done(page)
-    x, y = (float(v) for v in start_box.input_value().split(","))
-    assert x > 1.0 and y > 1.0  # the bowl's domain is [-3, 3]^2: top right
-    page.wait_for_selector(f"{MAP} image")
-    _shoot_map(page, "descent_picked")
+    text = page.locator(START).input_value()
+    x, y = (float(v) for v in text.split(","))
+    assert abs(x - 1.8) < 0.1 and abs(y - 1.8) < 0.1  # the bowl's domain is [-3, 3]^2: 0.8 across, 0.2 down
+    assert all(len(v.strip().split(".")[-1]) <= 2 or "." not in v for v in text.split(","))  # rounded
+    page.wait_for_selector(f"{MAP}[data-ready='1']")
+    assert _step(page) == 200  # a new race opens finished
+    page.mouse.move(5, 5)
+    _shoot(page, MAP, "descent_picked")
 
     # Another page and back (same session): the start point and the runs are kept.
-    picked = start_box.input_value()
     page.locator("[data-testid=stSidebarNav] a", has_text="Home").click()
     page.get_by_text("See how a neural network learns").wait_for()
     page.locator("[data-testid=stSidebarNav] a", has_text="Gradient descent").click()
-    page.wait_for_selector(f"{MAP} image")
+    page.wait_for_selector(f"{MAP}[data-ready='1']")
     _rerun_done(page)
-    assert start_box.input_value() == picked
+    assert page.locator(START).input_value() == text
 
     # The learning-rate preset: one run diverges, shown in red as a result, not an exception.
     page.get_by_role("button", name="Learning rates compared").click()
@@ -97,11 +127,12 @@ def test_descent_race_plays_and_responds(page, app_url):
     assert_no_exception(page)
     assert page.locator("[data-testid=stAlertContainer]").count() == 0
     screenshot(page, "descent_learning_rates")
+    _shoot(page, MAP, "descent_learning_rates_map")
 
-    # 1D: the curve with tangents and steps.
+    # 1D: the curve with tangents and steps (still plotly).
     page.get_by_text("1D curve").click()
     page.get_by_text("Dashed: the tangent").first.wait_for()
     _rerun_done(page)
-    page.wait_for_selector(f"{MAP} g.updatemenu-button")
+    page.wait_for_selector("[data-testid=stPlotlyChart] .js-plotly-plot g.updatemenu-button")
     assert_no_exception(page)
     screenshot(page, "descent_1d")

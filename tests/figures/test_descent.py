@@ -189,13 +189,6 @@ def test_log_colour_scale_where_the_surface_wants_it():
     assert bar2["title"]["text"] == "f" and C2.max() == pytest.approx(0.5 * (9 + 90))
 
 
-def test_picked_start():
-    sel = {"points": [{"curve_number": 1, "x": 0.5, "y": -1.25}]}
-    assert figs.picked_start(sel) == (0.5, -1.25)
-    assert figs.picked_start({"points": [{"curve_number": 4, "x": 0.5, "y": 1.0}]}) is None
-    assert figs.picked_start(None) is None and figs.picked_start({"points": []}) is None
-
-
 def test_curve_figure_tangent_and_step():
     trajs = race(QUAD, learning_rate_ladder(QUAD, "sgd", None, 30), None, 30)
     fig = figs.curve_figure(QUAD, trajs)

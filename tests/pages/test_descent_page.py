@@ -1,10 +1,10 @@
 """AppTest of the gradient-descent page: first load, the presets, a diverging run, bad start points,
 the 1D view, adding and removing runs, and an optimizer registered at test time that gets its arrow
-and its stability limit from its class."""
+and its stability limit from its class. The 2D map and the loss chart are canvas components (unknown
+elements to AppTest): the tests read their payloads (``nnviz.labs.packing`` blobs)."""
 
 from __future__ import annotations
 
-import base64
 import json
 import math
 
@@ -13,6 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from nnviz.labs.descent.runs import MAX_RUNS
+from nnviz.labs.packing import unpack
 from nnviz.nn import optimizers
 from nnviz.ui import state
 from nnviz.ui.descent import VIEW_3D, VIEW_DISTANCE, VIEW_LOSS, VIEW_STABILITY, view_tabs
@@ -40,6 +41,15 @@ def _charts(at: AppTest) -> list[dict]:
     return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
 
 
+def _views(at: AppTest) -> dict[str, tuple[dict, dict]]:
+    """The canvas components' payloads by kind ("descent-map", "descent-curves"): (header, arrays)."""
+    out = {}
+    for c in at.get("bidi_component"):
+        header, arrays = unpack(c.proto.bytes)
+        out[header["kind"]] = (header, arrays)
+    return out
+
+
 def _open_view(at: AppTest, name: str) -> list[dict]:
     """Open the detail tab ``name`` (stateful tabs: only the open one is drawn); the charts then shown."""
     at.session_state["gd_view"] = name
@@ -65,20 +75,24 @@ def test_first_load_races_every_optimizer_on_the_bowl(at):
     assert at.selectbox(key="gd_surface_2").value == "bowl"
     text = _text(at)
     assert "converged at step" in text and "diverged" not in text
-    charts = _charts(at)
-    contour = charts[0]
-    assert contour["layout"]["images"][0]["source"].startswith("data:image/png")
-    assert 1 < len(contour["frames"]) <= 200
-    assert len(at.get("plotly_chart")[0].proto.spec) < 1_000_000
-    assert len(charts) == 2  # the map and the open tab's loss; the other views wait for their tab
+    # The default view draws no plotly: the map and the open tab's loss are canvas components.
+    assert not _charts(at)
+    views = _views(at)
+    assert set(views) == {"descent-map", "descent-curves"}
+    head, arrays = views["descent-map"]
+    assert bytes(arrays["image"][:8]) == b"\x89PNG\r\n\x1a\n"
+    assert head["steps"] == 200 and len(head["runs"]) == len(ids)
+    assert arrays["head"].shape == (201, len(ids), 2) and "gradient" in arrays  # the −∇f arrow is on by default
+    assert len(at.get("bidi_component")[0].proto.bytes) < 1_000_000
     assert [t.label for t in at.tabs] == list(view_tabs(2))
-    assert charts[1]["layout"]["yaxis"]["type"] == "log"  # the loss, f - f*, on a log scale
-    assert len(_open_view(at, VIEW_DISTANCE)) == 2
-    assert len(_open_view(at, VIEW_STABILITY)) == 2
+    assert views["descent-curves"][0]["log"] is True  # the loss, f - f*, on a log scale
+    assert len(_open_view(at, VIEW_DISTANCE)) == 1  # plotly only for the views opened later
+    assert len(_open_view(at, VIEW_STABILITY)) == 1
     assert any("converges only for" in m.value for m in at.markdown)
-    surface3d = _open_view(at, VIEW_3D)[1]
+    surface3d = _open_view(at, VIEW_3D)[0]
     assert {t["type"] for t in surface3d["data"]} == {"surface", "scatter3d"}
-    assert len(_open_view(at, VIEW_LOSS)) == 2
+    assert set(_views(at)) == {"descent-map"}  # the loss chart waits for its tab
+    assert not _open_view(at, VIEW_LOSS)
     assert at.latex  # the surface's formula
 
 
@@ -93,9 +107,10 @@ def test_learning_rates_preset_shows_the_notes_figure_with_a_divergence_in_red(a
     assert ":red[" in text and "diverged at step" in text
     assert "too small" in text and "far too large" in text
     assert not at.error and not at.exception  # divergence is a result, not an error
-    loss = _charts(at)[1]
-    red = [t for t in loss["data"] if t.get("mode") == "markers+text"]
-    assert red and red[0]["text"][0].startswith("diverged at step")
+    marks = [r["mark"] for r in _views(at)["descent-curves"][0]["runs"] if r["mark"]]
+    red = [m for m in marks if m[2] == "diverged"]
+    assert len(red) == 1 and red[0][3].startswith("diverged at step")
+    assert _views(at)["descent-map"][0]["runs"][-1]["diverged"].endswith(red[0][3])  # its red x on the map
     assert at.session_state["gd_preset"] == "learning_rates"
 
 
@@ -133,12 +148,12 @@ def test_a_bad_start_gives_a_message_and_keeps_the_state(at, typed, message):
     assert at.error and message in at.error[0].value
     assert "last valid point (-2.5, 2)" in at.error[0].value
     assert at.text_input(key="gd_start").value == typed  # what the user typed stays
-    assert len(at.get("plotly_chart")) == 2  # the runs still show, from the last valid start
+    assert _views(at)["descent-map"][0]["start"] == [-2.5, 2.0]  # the runs still show, from the last valid start
     at.text_input(key="gd_start").input("1, 0.5")
     _run(at)
     assert not at.error
-    start = next(tr for tr in _charts(at)[0]["data"] if tr.get("name") == "start")
-    assert (start["x"][0], start["y"][0]) == (1.0, 0.5)
+    header, arrays = _views(at)["descent-map"]
+    assert header["start"] == [1.0, 0.5] and tuple(arrays["path0"][0]) == (1.0, 0.5)
 
 
 def test_the_1d_view(at):
@@ -157,7 +172,8 @@ def test_the_1d_view(at):
     assert [t.label for t in at.tabs] == list(view_tabs(1))  # no 3D view in 1D
     assert VIEW_3D not in view_tabs(1)
     for name in view_tabs(1):
-        assert len(_open_view(at, name)) == 2, name
+        assert len(_open_view(at, name)) == (1 if name == VIEW_LOSS else 2), name  # the curve (plotly) and the tab
+    assert "descent-map" not in _views(at)
 
 
 def test_add_and_remove_runs(at):
@@ -215,14 +231,12 @@ def test_a_new_optimizer_gets_its_arrow_and_limit_from_its_class(heavy_ball):
     _run(at)
     assert not at.error
     assert f"{LABEL}, η = 0.02" in _text(at)
-    contour, lr = _open_view(at, VIEW_STABILITY)
-    # The velocity arrow: one trace for every run, a shaft per run; the heavy ball's is drawn (run 0).
-    arrow = next(t for t in contour["data"] if t.get("name", "").startswith("momentum: "))
-    assert f"{LABEL}: −u" in arrow["name"]
-    last = contour["frames"][-1]
-    drawn = last["data"][last["traces"].index(contour["data"].index(arrow))]
-    xs = np.frombuffer(base64.b64decode(drawn["x"]["bdata"]), dtype=np.float32)
-    assert np.all(np.isfinite(xs[:2]))  # tail and head of run 0's arrow
+    (lr,) = _open_view(at, VIEW_STABILITY)
+    # The velocity arrow: an overlay of the map for every run; the heavy ball's is drawn (run 0).
+    header, arrays = _views(at)["descent-map"]
+    arrow = next(o for o in header["overlays"] if o["kind"] == "velocity")
+    assert arrow["name"].startswith("momentum: ") and f"{LABEL}: −u" in arrow["name"]
+    assert np.all(np.isfinite(arrays["velocity"][-1, 0]))  # run 0's arrow at the last step
     # Its limit on the bowl (L = 10): 2(1 + 0.9)/10 = 0.38, from the class.
     hover = next(t["hovertemplate"] for t in lr["data"] if t.get("mode") == "markers+text")
     assert hover.startswith(f"{LABEL}, η = 0.02") and "its limit 0.38" in hover

@@ -43,3 +43,17 @@ def check_start(surface: Surface, text: Any) -> str | None:
         box = ", ".join(f"{n} in [{lo:g}, {hi:g}]" for n, (lo, hi) in zip("xy", b, strict=False))
         return f"The start point ({format_point(start)}) is outside the plotted domain ({box})."
     return None
+
+
+def clicked_start(surface: Surface, point: Any, digits: int = 2) -> str | None:
+    """The start box's text for a click on the map at ``point`` (x, y): rounded to ``digits``
+    decimals and kept inside the domain (a click on the frame's edge); None for no usable point."""
+    try:
+        values = [float(v) for v in point]
+    except (TypeError, ValueError):
+        return None
+    if len(values) != surface.dim or not all(math.isfinite(v) for v in values):
+        return None
+    b = surface.bounds()
+    inside = [min(max(round(v, digits), lo), hi) for v, (lo, hi) in zip(values, b, strict=True)]
+    return format_point(inside)

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from nnviz.labs.descent import surfaces
-from nnviz.labs.descent.start import check_start, format_point, parse_start
+from nnviz.labs.descent.start import check_start, clicked_start, format_point, parse_start
 
 
 @pytest.mark.parametrize(("text", "dim", "point"), [("-1.5, 2", 2, (-1.5, 2.0)), ("(1 0.5)", 2, (1.0, 0.5)),
@@ -32,3 +32,12 @@ def test_check_start_names_the_domain_of_the_surface():
     assert message and "outside the plotted domain" in message and "x in [" in message
     assert "needs 2 numbers" in check_start(bowl, "1")
     assert math.isclose(parse_start("0.1, 0.2", 2)[1], 0.2)
+
+
+def test_a_click_on_the_map_becomes_a_rounded_start_inside_the_domain():
+    bowl = surfaces.get("bowl")  # [-3, 3]^2
+    assert clicked_start(bowl, (1.83712, -0.50449)) == "1.84, -0.5"
+    assert clicked_start(bowl, (3.004, -3.2)) == "3, -3"  # the frame's edge: kept inside
+    assert check_start(bowl, clicked_start(bowl, (2.999, 2.999))) is None
+    assert clicked_start(bowl, (math.nan, 1.0)) is None
+    assert clicked_start(bowl, (1.0,)) is None and clicked_start(bowl, None) is None
