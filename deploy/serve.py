@@ -111,7 +111,7 @@ def render_config(reps: Sequence[Replica], listen: str, port: int, run_dir: Path
         "listen": listen,
         "port": str(port),
         "max_body": f"{body}m",
-        "any_servers": "\n".join(f"{ind}server {r.address};" for r in reps),
+        "any_servers": "\n".join(f"{ind}server {r.address} max_fails=1 fail_timeout=2s;" for r in reps),
         "replica_upstreams": "\n".join(groups),
         "cookie_to_upstream": "\n".join(f"{ind}{r.name} nnviz_{r.name};" for r in reps),
         "addr_to_replica": "\n".join(f"{ind}\"~(^|\\s){r.address.replace('.', chr(92) + '.')}$\" {r.name};" for r in reps),

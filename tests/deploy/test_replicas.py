@@ -201,17 +201,17 @@ def _wait_step(page, done, what: str, timeout: float = 90) -> int:
         time.sleep(0.2)
 
 
-def _settled_step(page, quiet: float = 1.0, timeout: float = 90) -> int:
-    """The step counter once it has stopped moving (the live view plays the frames it has
-    received after Pause at its own pace)."""
+def _settled_steps(pages: dict, quiet: float = 1.0, timeout: float = 90) -> dict:
+    """Each page's step counter once none has moved for ``quiet`` seconds (after Pause the live
+    view plays the frames it has received at its own pace)."""
     deadline = time.time() + timeout
-    last, since = _step(page), time.time()
+    last, since = {i: _step(p) for i, p in pages.items()}, time.time()
     while time.time() - since < quiet:
-        assert time.time() < deadline, f"the step counter is still moving ({last})"
+        assert time.time() < deadline, f"the step counters are still moving ({last})"
         time.sleep(0.25)
-        step = _step(page)
-        if step != last:
-            last, since = step, time.time()
+        now = {i: _step(p) for i, p in pages.items()}
+        if now != last:
+            last, since = now, time.time()
     return last
 
 
@@ -283,26 +283,32 @@ def test_browsers_spread_over_both_replicas_and_stay_there(deployment, in_browse
         for page in pages.values():
             page.get_by_text(TITLE).wait_for(timeout=120_000)
             assert _step(page) == 0
-        # Each browser in turn: the playground trains and pauses; its websocket is closed, the app
-        # reconnects to the same session (the step carries on, Step adds one).
-        shot = set()
-        for i, page in pages.items():
+        # The playground trains and pauses; the websocket is closed, and the app reconnects to
+        # the same session: the step carries on (another replica would start a new session, at
+        # step 0), and Step adds one.
+        for page in pages.values():
             page.get_by_role("button", name="Play", exact=True).click()
+        for page in pages.values():
             _wait_step(page, lambda s: s >= 20, "20 steps after Play")
             page.get_by_role("button", name="Pause", exact=True).click()
+        paused, sockets = {}, {}
+        for i, page in pages.items():
             page.get_by_role("button", name="Play", exact=True).wait_for()
-            paused = _step(page)  # the live view may still be playing frames it had received
-            assert paused >= 20
-            before = page.evaluate("window.__sockets.length")
+            paused[i] = _step(page)  # the live view may still be playing frames it had received
+            assert paused[i] >= 20
+            sockets[i] = page.evaluate("window.__sockets.length")
             page.evaluate("window.__sockets.forEach(s => s.close())")
-            page.wait_for_function(f"window.__sockets.length > {before} && "
+        for i, page in pages.items():
+            page.wait_for_function(f"window.__sockets.length > {sockets[i]} && "
                                    "window.__sockets.at(-1).readyState === WebSocket.OPEN", timeout=90_000)
             wait_for_app(page)
-            # Another replica would have started a new session, at step 0.
-            resumed = _settled_step(page)
-            assert resumed >= paused, f"the reconnected websocket found another session ({resumed} < {paused})"
+        resumed = _settled_steps(pages)
+        for i, page in pages.items():
+            assert resumed[i] >= paused[i], f"browser {i}: the reconnected websocket found another session"
             page.get_by_role("button", name="Step", exact=True).click()
-            _wait_step(page, lambda s, r=resumed: s == r + 1, f"step {resumed + 1} after Step")
+        shot = set()
+        for i, page in pages.items():
+            _wait_step(page, lambda s, r=resumed[i]: s == r + 1, f"step {resumed[i] + 1} after Step")
             assert_no_exception(page)
             if landed[i] not in shot:  # one screenshot through nginx per replica
                 shot.add(landed[i])
