@@ -81,8 +81,14 @@ def streamlit_command(port: int, extra: Sequence[str] = ()) -> list[str]:
     ]
 
 
-def max_upload_mb() -> int:
-    """Streamlit's ``server.maxUploadSize`` from the app's .streamlit/config.toml (200, its default)."""
+def max_upload_mb(streamlit_args: Sequence[str] = ()) -> int:
+    """Streamlit's ``server.maxUploadSize``: from the arguments given to ``streamlit run``, else the
+    app's .streamlit/config.toml, else Streamlit's default (200)."""
+    for k, arg in enumerate(streamlit_args):
+        if arg.startswith("--server.maxUploadSize="):
+            return int(arg.split("=", 1)[1])
+        if arg == "--server.maxUploadSize" and k + 1 < len(streamlit_args):
+            return int(streamlit_args[k + 1])
     path = ROOT / ".streamlit" / "config.toml"
     config = tomllib.loads(path.read_text()) if path.exists() else {}
     return int(config.get("server", {}).get("maxUploadSize", 200))
@@ -195,6 +201,8 @@ class Deployment:
     def start_replica(self, r: Replica) -> None:
         env = dict(os.environ)
         env.setdefault("OPENBLAS_NUM_THREADS", "1")  # N processes on the cores: one BLAS thread each (CONTRIBUTING)
+        # nnviz.ui.jobs lets half the cores run heavy jobs per process: share that between the replicas.
+        env.setdefault("NNVIZ_HEAVY_JOBS", str(max(1, (os.cpu_count() or 2) // 2 // len(self.replicas))))
         with open(self.logs / f"replica-{r.name}.log", "a") as log:
             self.procs[r.name] = subprocess.Popen(
                 streamlit_command(r.port, self.streamlit_args), cwd=ROOT, env=env, stdout=log,
@@ -221,7 +229,8 @@ class Deployment:
     def write_config(self) -> Path:
         (self.run_dir / "tmp").mkdir(parents=True, exist_ok=True)
         conf = self.run_dir / "nginx.conf"
-        conf.write_text(render_config(self.replicas, self.listen, self.port, self.run_dir))
+        conf.write_text(render_config(self.replicas, self.listen, self.port, self.run_dir,
+                                      max_upload_mb(self.streamlit_args)))
         return conf
 
     def _nginx_cmd(self, conf: Path, *extra: str) -> list[str]:
@@ -351,7 +360,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         deployment = Deployment(args.replicas, args.listen, args.port, args.first_replica_port, run_dir, extra)
         if args.print_config:
-            print(render_config(deployment.replicas, args.listen, args.port, run_dir), end="")
+            print(render_config(deployment.replicas, args.listen, args.port, run_dir, max_upload_mb(extra)), end="")
             return 0
         run_dir.mkdir(parents=True, exist_ok=True)
         return deployment.run()

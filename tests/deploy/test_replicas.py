@@ -145,6 +145,9 @@ def test_config_has_a_group_and_a_cookie_per_replica(tmp_path):
         others = [o for o in reps if o != r]
         assert f"server {r.address} max_fails" in group and all(f"server {o.address} backup;" in group for o in others)
         assert f"{r.name} nnviz_{r.name};" in text and f'"{r.name}:{r.name}" "";' in text
+    # Uploads as large as Streamlit takes pass nginx, also when given to streamlit run after "--".
+    assert f"client_max_body_size {serve.max_upload_mb() + 1}m;" in text
+    assert serve.max_upload_mb(["--server.maxUploadSize", "10"]) == serve.max_upload_mb(["--server.maxUploadSize=10"]) == 10
     if NGINX:  # nginx itself accepts it
         (tmp_path / "logs").mkdir()
         (tmp_path / "tmp").mkdir()
