@@ -1,12 +1,13 @@
 """Figures of the gradient-descent lab: trajectories in, figures (or canvas payloads) out; no widgets.
 
-- ``map_payload`` (2D) and ``loss_payload``: what the page's default view draws on <canvas>
-  (``nnviz/ui/descent_map``), one ``nnviz.labs.packing`` blob each: the contour picture as PNG
-  bytes, every run's path and every step's heads and overlays as float32 arrays, statuses and
-  legend in a JSON header. The browser animates the whole race from it, loads no plotly, and
-  sends back only a click on the map. Six runs of 200 steps with every overlay: ~110 kB.
+- ``map_payload`` (2D), ``curve_payload`` (1D) and ``loss_payload``: what the page's main view
+  and its default tab draw on <canvas> (``nnviz/ui/descent_map``), one ``nnviz.labs.packing``
+  blob each: the contour picture as PNG bytes, every run's path and every step's heads and
+  overlays (arrows, tangents, steps) as float32 arrays, statuses and legend in a JSON header.
+  The browser animates the whole race from it, loads no plotly, and sends back only a click on
+  the map. Six runs of 200 steps with every overlay: ~110 kB.
 - ``contour_figure`` (2D, the plotly map the page drew before the canvas one; kept for
-  bench/bench_descent.py) and ``curve_figure`` (1D): the surface with every run's path,
+  bench/bench_descent.py): the surface with every run's path,
   animated in the browser (Play/Pause and a step slider). All frames are computed here once;
   each frame carries only the moving parts (the heads with a short trail, the arrows, the
   tangents), at most ``MAX_FRAMES`` frames (longer runs are subsampled). The whole path of
@@ -689,13 +690,20 @@ def loss_payload(surface: Surface, trajs: Sequence[Trajectory], statuses: Sequen
 # ---- 1D: the curve ----------------------------------------------------------------------------------
 
 
-def curve_figure(surface: Surface, trajs: Sequence[Trajectory], *, max_frames: int = MAX_FRAMES,
-                 resolution: int = 400, height: int = 560,
-                 statuses: Sequence[RunStatus] | None = None) -> AnimatedFigure:
-    """A 1D surface: the curve with each run's points, animated; at the current point of every
-    run the tangent line (slope f'(x)) and the step taken, Δx = x_{k+1} - x_k (an arrow)."""
+def curve_payload(surface: Surface, trajs: Sequence[Trajectory], *, resolution: int = 400,
+                  statuses: Sequence[RunStatus] | None = None) -> bytes:
+    """``curve_figure`` for the canvas view (``nnviz/ui/descent_map``), one ``pack`` blob.
+
+    Header: ``kind`` "descent-curve", ``race``, ``domain`` [lo, hi], ``yrange``, ``minima``
+    [[x, f]], ``start`` [x, f] or None, ``steps``, ``trail``, ``runs`` (title, colour, status,
+    ``last``, ``diverged``) and ``overlays`` (the tangent's and the step's legend entries). Arrays:
+    ``curve_x``, ``curve_f`` (float32, the curve), per run ``path{r}`` (float32 (n, 2): x and f
+    up to the first point far off the plot); (steps + 1, runs, 2) float32: ``head`` (x, f at each
+    step), ``tangent_a`` and ``tangent_b`` (the ends of the tangent there), ``step_to`` (the next
+    point's x at the head's height; NaN after a run's last point).
+    """
     if surface.dim != 1:
-        raise ValueError(f"curve_figure needs a 1D surface, got {surface.name} ({surface.dim}D)")
+        raise ValueError(f"curve_payload needs a 1D surface, got {surface.name} ({surface.dim}D)")
     x, fx = surface.grid(resolution)
     lo, hi = surface.domain
     fmin, fmax = float(np.min(fx)), float(np.max(fx))
@@ -703,72 +711,42 @@ def curve_figure(surface: Surface, trajs: Sequence[Trajectory], *, max_frames: i
     yr = (fmin - pad, fmax + 2 * pad)
     width = hi - lo
     titles = titles_of(trajs)
-    data: list[Any] = [go.Scatter(x=_f32(x), y=_f32(fx), mode="lines", name="f(x)", showlegend=False,
-                                  line={"color": "#333333", "width": 2.5},
-                                  hovertemplate="x = %{x:.3g}<br>f = %{y:.4g}<extra></extra>")]
-    minima = np.asarray(surface.minima, dtype=np.float64).reshape(-1)
-    if len(minima):
-        data.append(go.Scatter(
-            x=minima, y=surface.f(minima), mode="markers", name="minimum", showlegend=False,
-            marker={"symbol": "star", "size": 14, "color": "white", "line": {"color": "black", "width": 1.2}},
-            hovertemplate="minimum x = %{x:.4g}<extra></extra>",
-        ))
     statuses = statuses if statuses is not None else [status(t, surface) for t in trajs]
+    arrays: dict[str, np.ndarray] = {"curve_x": _f32(x), "curve_f": _f32(fx)}
+    runs = []
     for i, (t, title, st) in enumerate(zip(trajs, titles, statuses, strict=True)):
         n = _on_plot(t.points, surface)
-        data.append(go.Scatter(
-            x=_f32(t.points[:n, 0]), y=_f32(t.values[:n]), mode="lines+markers", name=title, legendgroup=f"run{i}",
-            line={"color": run_color(i), "width": 1}, marker={"size": 5, "color": run_color(i)}, opacity=0.45,
-            hovertemplate=f"{title}<br>step %{{text}}: x = %{{x:.4g}}, f = %{{y:.4g}}<br>{st.text}<extra></extra>",
-            text=np.arange(n),
-        ))
-    if trajs:
-        p0 = float(trajs[0].points[0, 0])
-        data.append(go.Scatter(x=[p0], y=[surface.value([p0])], mode="markers", name="start", showlegend=False,
-                               marker={"symbol": "circle-open", "size": 16, "color": "black", "line": {"width": 2.5}},
-                               hovertemplate="start x = %{x:.3g}<extra></extra>"))
-    first_animated = len(data)
-    sizes = [0.0] * TRAIL + [14.0]
-    for i, title in enumerate(titles):
-        data.append(go.Scatter(x=[], y=[], mode="lines+markers", name=title, legendgroup=f"run{i}", showlegend=False,
-                               line={"color": run_color(i), "width": 3},
-                               marker={"size": sizes, "color": run_color(i), "line": {"color": "white", "width": 1.5}},
-                               hoverinfo="skip"))
-    data.append(go.Scatter(x=[], y=[], mode="lines", name="tangent: slope f′(x)", hoverinfo="skip",
-                           line={"color": "#555555", "width": 1.5, "dash": "dash"}))
-    data.append(_arrow_trace("step taken: Δx = x_next − x", "#111111", len(trajs)))
-
-    steps = frame_steps(max((t.n_steps for t in trajs), default=0), max_frames)
-    idx = _frame_index(trajs, steps, surface)
-    series = [_trails(t.points, idx[:, r], t.values) for r, t in enumerate(trajs)]
+        arrays[f"path{i}"] = _f32(np.stack([t.points[:n, 0], t.values[:n]], axis=1))
+        runs.append({"title": title, "color": run_color(i), "kind": st.kind, "status": st.text, "last": n - 1,
+                     "diverged": f"{title}: diverged at step {t.diverged_at}" if t.diverged_at is not None else None})
+    n_steps = max((t.n_steps for t in trajs), default=0)
+    idx = _frame_index(trajs, np.arange(n_steps + 1), surface)
     F, R = idx.shape
     xk = np.stack([t.points[idx[:, r], 0] for r, t in enumerate(trajs)], axis=1) if R else np.zeros((F, 0))
     fk = np.stack([t.values[idx[:, r]] for r, t in enumerate(trajs)], axis=1) if R else np.zeros((F, 0))
     gk = np.stack([t.grads[idx[:, r], 0] for r, t in enumerate(trajs)], axis=1) if R else np.zeros((F, 0))
-    # A tangent of fixed horizontal half-width, shortened where it is steep so that it stays readable.
-    h = np.minimum(0.1 * width, 0.5 * (yr[1] - yr[0]) / np.maximum(np.abs(gk), 1e-12))
-    tangent = np.full((F, R, 3, 2), np.nan)
-    tangent[:, :, 0] = np.stack([xk - h, fk - gk * h], axis=-1)
-    tangent[:, :, 1] = np.stack([xk + h, fk + gk * h], axis=-1)
-    series.append((_f32(tangent[..., 0].reshape(F, -1)), _f32(tangent[..., 1].reshape(F, -1))))
-    # The step taken from the current point: horizontal, from x_k to x_{k+1} (none after the last point).
+    h = np.minimum(0.1 * width, 0.5 * (yr[1] - yr[0]) / np.maximum(np.abs(gk), 1e-12))  # as curve_figure
     nxt = np.full((F, R), np.nan)
     for r, t in enumerate(trajs):
         has_next = idx[:, r] + 1 < len(t.points)
         nxt[has_next, r] = t.points[idx[has_next, r] + 1, 0]
-    series.append(_arrow_series(np.stack([xk, fk], axis=-1), np.stack([nxt, fk], axis=-1)))
-    frames = _frames(steps, series, first_animated)
-    if frames:
-        for j, d in enumerate(frames[-1]["data"]):
-            data[first_animated + j].update(x=d["x"], y=d["y"])
-    layout: dict[str, Any] = {
-        "height": height, "margin": {"l": 10, "r": 10, "t": 80, "b": 105},
-        "xaxis": {"range": [lo, hi], "title": {"text": "x"}, "zeroline": False},
-        "yaxis": {"range": list(yr), "title": {"text": "f(x)"}, "zeroline": False},
-        "legend": _legend_top(), "hovermode": "closest", "plot_bgcolor": "#fbfbfb",
+    arrays["head"] = _f32(np.stack([xk, fk], axis=-1))
+    arrays["tangent_a"] = _f32(np.stack([xk - h, fk - gk * h], axis=-1))
+    arrays["tangent_b"] = _f32(np.stack([xk + h, fk + gk * h], axis=-1))
+    arrays["step_to"] = _f32(np.stack([nxt, fk], axis=-1))
+    minima = np.asarray(surface.minima, dtype=np.float64).reshape(-1)
+    header = {
+        "kind": "descent-curve",
+        "race": _crc(surface.name, repr(sorted(surface.params.items())), *titles,
+                     *(arrays[f"path{i}"].tobytes() for i in range(R))),
+        "domain": [float(lo), float(hi)], "yrange": [float(yr[0]), float(yr[1])],
+        "minima": [[float(m), float(surface.value([m]))] for m in minima],
+        "start": [float(trajs[0].points[0, 0]), float(surface.value([trajs[0].points[0, 0]]))] if trajs else None,
+        "steps": int(n_steps), "trail": TRAIL, "runs": runs,
+        "overlays": [{"kind": "tangent", "name": "tangent: slope f′(x)", "color": "#555555", "dash": True},
+                     {"kind": "step", "name": "step taken: Δx = x_next − x", "color": "#111111", "dash": False}],
     }
-    return AnimatedFigure(data=data, layout=layout, frame_dicts=frames,
-                          raw_layout=_slider_and_buttons(steps) if frames else None)
+    return pack(header, arrays)
 
 
 # ---- 3D -----------------------------------------------------------------------------------------------

@@ -214,7 +214,7 @@ def race_key(surface: Surface, specs: Sequence[RunSpec], start: Sequence[float],
 @st.cache_resource(max_entries=64, show_spinner=False)
 def _figure(kind: str, race: RaceKey, tol: float = TOLERANCE, options: tuple[bool, ...] = ()) -> Any:
     """Figure ``kind`` of the race ``race`` (statuses at tolerance ``tol``; ``options``: the map's overlays).
-    "map" and "loss" are the canvas views' payloads (bytes), the others plotly figures."""
+    "map", "curve" and "loss" are the canvas views' payloads (bytes), the others plotly figures."""
     surface = _surface(race[0])
     trajs = _race(*race)
     statuses = [status(t, surface, tol) for t in trajs]
@@ -229,7 +229,7 @@ def _figure(kind: str, race: RaceKey, tol: float = TOLERANCE, options: tuple[boo
         return figs.contour_figure(surface, trajs, show_gradient=grad, show_velocity=vel, show_step_size=scale,
                                    statuses=statuses)
     if kind == "curve":
-        return figs.curve_figure(surface, trajs, statuses=statuses)
+        return figs.curve_payload(surface, trajs, statuses=statuses)
     if kind == "distance":
         return figs.distance_figure(surface, trajs, statuses)
     if kind == "stability":
@@ -639,7 +639,7 @@ def render() -> None:
                 "minima. Hover for f and the runs' points; click the map to start from there."
             )
         else:
-            st.plotly_chart(figure("curve", race), key="gd_curve", config=CONFIG)
+            descent_map(figure("curve", race), key="gd_curve")
             st.caption(
                 "**Play** slides every point along the curve. Dashed: the tangent at the current point, with slope "
                 "f′(x). Arrow: the step taken (for plain gradient descent Δx = −η f′(x)): a steep slope or a large "

@@ -6,6 +6,7 @@ iframe, no plotly) that draws the 2D map and the loss chart on <canvas>.
 heads and overlays, a legend, a colour bar, a hover readout, Play/Pause and a step slider that play
 in the browser (every step is in the blob). A click on the plot sets the element's trigger value
 ``click`` = ``{"x": ..., "y": ...}`` for one rerun and calls ``on_click``; ``clicked(key)`` reads it.
+The same call draws the 1D view from ``curve_payload`` (the curve, tangents and steps; no click).
 ``descent_curves(blob, key=...)`` draws ``loss_payload``'s per-run curves.
 
 The module is ``nnviz/ui/live_view/shared.js`` (decoding a ``nnviz.labs.packing`` blob, sized

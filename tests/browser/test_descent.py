@@ -1,7 +1,8 @@
 """The gradient-descent page in real Chromium: the 2D map is a canvas (no plotly on the default view),
 it draws, Play animates it in the browser (its step attribute moves), Pause holds it, the 3D view draws
 in its tab, a click on the map moves the start point (shown rounded in the start box), which survives a
-visit to another page, the learning-rate preset shows a divergence in red, and the 1D view draws.
+visit to another page, the learning-rate preset shows a divergence in red, and the 1D view (a canvas too)
+draws and plays.
 Screenshots: tests/artifacts/descent_*.png."""
 
 from __future__ import annotations
@@ -129,10 +130,19 @@ def test_descent_race_plays_and_responds(page, app_url):
     screenshot(page, "descent_learning_rates")
     _shoot(page, MAP, "descent_learning_rates_map")
 
-    # 1D: the curve with tangents and steps (still plotly).
+    # 1D: the curve with tangents and steps, on canvas too; Play slides the points along it.
     page.get_by_text("1D curve").click()
     page.get_by_text("Dashed: the tangent").first.wait_for()
     _rerun_done(page)
-    page.wait_for_selector("[data-testid=stPlotlyChart] .js-plotly-plot g.updatemenu-button")
+    curve = f"{MAP}[data-kind=descent-curve]"
+    page.wait_for_selector(f"{curve}[data-ready='1']")
     assert_no_exception(page)
+    assert page.locator("[data-testid=stPlotlyChart]").count() == 0
+    assert _step(page) == 50
+    page.mouse.move(*_plot_point(page, 0.5, 0.9))  # over the valley: the curve's x and f
+    page.locator(f"{curve} .gdm-tip").wait_for(state="visible")
     screenshot(page, "descent_1d")
+    page.locator(f"{curve} [data-nnviz=play]").click()
+    page.wait_for_function(f"() => +document.querySelector('{curve}').dataset.step > 3")
+    page.locator(f"{curve} [data-nnviz=play]").click()
+    _shoot(page, curve, "descent_1d_playing")

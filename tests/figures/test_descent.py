@@ -189,23 +189,6 @@ def test_log_colour_scale_where_the_surface_wants_it():
     assert bar2["title"]["text"] == "f" and C2.max() == pytest.approx(0.5 * (9 + 90))
 
 
-def test_curve_figure_tangent_and_step():
-    trajs = race(QUAD, learning_rate_ladder(QUAD, "sgd", None, 30), None, 30)
-    fig = figs.curve_figure(QUAD, trajs)
-    assert fig.layout.xaxis.title.text == "x" and fig.layout.yaxis.title.text == "f(x)"
-    assert [t.name for t in fig.data][-2:] == ["tangent: slope f′(x)", "step taken: Δx = x_next − x"]
-    frame = fig.frame_dicts[3]
-    k = int(frame["name"])
-    tangent, step = frame["data"][-2], frame["data"][-1]
-    t = trajs[1]
-    x0, x1 = tangent["x"][3:5]
-    y0, y1 = tangent["y"][3:5]
-    assert (y1 - y0) / (x1 - x0) == pytest.approx(t.grads[k, 0], rel=1e-5)  # slope f'(x_k)
-    assert step["x"][3] == pytest.approx(t.points[k, 0]) and step["x"][4] == pytest.approx(t.points[k + 1, 0])
-    assert len(fig.frame_dicts) == 31
-    go.Figure(fig.to_dict())  # valid
-
-
 def test_surface3d_leaves_out_points_outside_the_domain(bowl_ladder):
     fig = figs.surface3d_figure(BOWL, bowl_ladder)
     assert fig.data[0].type == "surface"
@@ -246,8 +229,6 @@ def test_learning_rate_figure(bowl_ladder):
 def test_wrong_dimension_is_a_clear_error():
     with pytest.raises(ValueError, match="2D surface"):
         figs.contour_figure(QUAD, [])
-    with pytest.raises(ValueError, match="1D surface"):
-        figs.curve_figure(BOWL, [])
 
 
 def test_an_empty_race_still_draws_the_map():

@@ -159,3 +159,27 @@ def test_the_picture_id_follows_the_picture(compared):
     a = unpack(figs.map_payload(BOWL, compared))[0]["image_id"]
     assert unpack(figs.map_payload(BOWL, []))[0]["image_id"] == a  # the same surface: the same picture
     assert unpack(figs.map_payload(surfaces.get("bowl", condition=20.0), []))[0]["image_id"] != a
+
+
+def test_the_curve_payload_has_the_tangent_and_the_step_at_every_step():
+    quad = surfaces.get("quadratic")
+    trajs = race(quad, learning_rate_ladder(quad, "sgd", None, 30), None, 30)
+    header, a = unpack(figs.curve_payload(quad, trajs))
+    R = len(trajs)
+    assert header["kind"] == "descent-curve" and header["steps"] == 30 and header["domain"] == [-3.0, 3.0]
+    assert [o["name"] for o in header["overlays"]] == ["tangent: slope f′(x)", "step taken: Δx = x_next − x"]
+    assert header["minima"] == [[0.0, 0.0]] and header["start"] == [2.5, quad.value([2.5])]
+    np.testing.assert_allclose(a["curve_f"], quad.f(a["curve_x"].astype(np.float64)), rtol=1e-6)
+    t, k = trajs[1], 3
+    np.testing.assert_allclose(a["path1"], np.stack([t.points[:, 0], t.values], axis=1), rtol=1e-6, atol=1e-7)
+    (x0, y0), (x1, y1) = a["tangent_a"][k, 1], a["tangent_b"][k, 1]
+    assert (y1 - y0) / (x1 - x0) == pytest.approx(t.grads[k, 0], rel=1e-4)  # slope f'(x_k)
+    assert tuple(a["head"][k, 1]) == pytest.approx((t.points[k, 0], t.values[k]), rel=1e-6)
+    assert a["step_to"][k, 1, 0] == pytest.approx(t.points[k + 1, 0])  # Δx = x_{k+1} - x_k
+    assert a["head"].shape == a["tangent_a"].shape == a["step_to"].shape == (31, R, 2)
+    assert np.isnan(a["step_to"][-1, 0, 0])  # no step after a run's last point
+    far = header["runs"][-1]  # the far too large rate flies off: cut where it leaves the plot, its head stays there
+    assert far["kind"] == "diverged" and far["diverged"].endswith(f"diverged at step {trajs[-1].diverged_at}")
+    assert len(a[f"path{R - 1}"]) < len(trajs[-1].points) and np.isfinite(a["head"]).all()
+    with pytest.raises(ValueError, match="1D surface"):
+        figs.curve_payload(BOWL, [])

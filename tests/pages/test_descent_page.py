@@ -42,7 +42,7 @@ def _charts(at: AppTest) -> list[dict]:
 
 
 def _views(at: AppTest) -> dict[str, tuple[dict, dict]]:
-    """The canvas components' payloads by kind ("descent-map", "descent-curves"): (header, arrays)."""
+    """The canvas components' payloads by kind ("descent-map", "descent-curve", "descent-curves"): (header, arrays)."""
     out = {}
     for c in at.get("bidi_component"):
         header, arrays = unpack(c.proto.bytes)
@@ -161,10 +161,11 @@ def test_the_1d_view(at):
     _run(at)
     assert at.selectbox(key="gd_surface_1").value == "quadratic"
     assert at.text_input(key="gd_start").value == "2.5" and at.slider(key="gd_steps").value == 50
-    charts = _charts(at)
-    curve = charts[0]
-    assert curve["layout"]["yaxis"]["title"]["text"] == "f(x)"
-    assert any(t.get("name", "").startswith("tangent") for t in curve["data"])
+    assert not _charts(at)  # the curve is a canvas view too
+    header, arrays = _views(at)["descent-curve"]
+    assert header["start"][0] == 2.5 and header["steps"] == 50 and arrays["head"].shape == (51, len(header["runs"]), 2)
+    assert any(o["name"].startswith("tangent") for o in header["overlays"])
+    assert "descent-map" not in _views(at)
     at.button(key="gd_btn_preset_lr").click()
     _run(at)
     text = _text(at)
@@ -172,8 +173,8 @@ def test_the_1d_view(at):
     assert [t.label for t in at.tabs] == list(view_tabs(1))  # no 3D view in 1D
     assert VIEW_3D not in view_tabs(1)
     for name in view_tabs(1):
-        assert len(_open_view(at, name)) == (1 if name == VIEW_LOSS else 2), name  # the curve (plotly) and the tab
-    assert "descent-map" not in _views(at)
+        assert len(_open_view(at, name)) == (0 if name == VIEW_LOSS else 1), name  # plotly only in the later tabs
+        assert "descent-curve" in _views(at)
 
 
 def test_add_and_remove_runs(at):

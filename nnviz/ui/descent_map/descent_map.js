@@ -5,6 +5,8 @@
 //   overlays (-grad f, momentum, step-size cross); a legend, a colour bar, axes; hover readout; Play /
 //   Pause and a step slider (requestAnimationFrame, no server round trip); a click on the plot sends
 //   the trigger value "click" = {x, y} (the page starts the runs there).
+// - "descent-curve" (curve_payload): the 1D view in the same frame: the curve, the minima, each run's
+//   points, and per step the heads with their trails, the tangent and the step taken; no click.
 // - "descent-curves" (loss_payload): per-run curves on a log scale, with a red x where a run diverged
 //   and a dot where it converged.
 // State lives per parentElement: Streamlit calls the default export again with new data on the same
@@ -24,11 +26,12 @@ export default function (component) {
   let st = GD_VIEWS.get(parentElement);
   if (st && st.kind !== kind) { st.cleanup(); st = null; }
   if (!st) {
-    st = kind === "descent-map" ? gdBuildMap(parentElement) : gdBuildCurves(parentElement);
+    st = kind === "descent-curves" ? gdBuildCurves(parentElement) : gdBuildMap(parentElement);
     st.kind = kind;
     GD_VIEWS.set(parentElement, st);
   }
-  st.send = typeof setTriggerValue === "function" ? (v) => setTriggerValue("click", v) : null;  // the newest mount's
+  // The newest mount's setTriggerValue (a rerun passes a new one); only the 2D map takes clicks.
+  st.send = kind === "descent-map" && typeof setTriggerValue === "function" ? (v) => setTriggerValue("click", v) : null;
   st.update(b);
   return st.cleanup;  // Streamlit keeps only the last cleanup returned, and calls it on unmount
 }
@@ -71,7 +74,7 @@ function gdBuildMap(parentElement) {
              aria-label="step">
       <span class="gdm-step">step <b data-nnviz="step">0</b></span>
     </div>`);
-  root.dataset.nnviz = "descent-map";
+  root.dataset.nnviz = "descent-map";  // the 2D map or the 1D curve (data-kind)
   const q = (s) => root.querySelector(s);
   const st = {
     root, b: null, step: 0, playing: false, raf: 0, race: null, bitmap: null, imageId: null, geo: null,
@@ -97,6 +100,7 @@ function gdBuildMap(parentElement) {
 
 function gdUpdateMap(st, b) {
   const h = b.header, same = st.race === h.race;
+  st.curve = h.kind === "descent-curve"; st.root.dataset.kind = h.kind;
   st.b = b; st.race = h.race; st.pending = null; st.hover = null;
   st.els.tip.style.display = "none";
   st.els.slider.max = String(h.steps);
@@ -107,7 +111,7 @@ function gdUpdateMap(st, b) {
   else gdSetStep(st, st.step, false);
   // The contour picture is a PNG: decode it off the main thread, then redraw the base under the paths.
   const id = h.image_id;
-  if (id !== st.imageId) {
+  if (!st.curve && id !== st.imageId) {
     st.imageId = id; st.root.dataset.ready = "0";  // the old picture stays until the new one is decoded
     createImageBitmap(new Blob([b.arrays.image], { type: "image/png" })).then((bm) => {
       if (st.imageId !== id) { bm.close(); return; }
@@ -119,7 +123,8 @@ function gdUpdateMap(st, b) {
 }
 
 function gdRedraw(st) {
-  gdLayout(st); gdDrawBase(st); gdSetStep(st, st.step);
+  if (st.curve) { gdLayoutCurve(st); gdBaseCurve(st); } else { gdLayout(st); gdDrawBase(st); }
+  gdSetStep(st, st.step);
 }
 
 function gdLegend(st, h) {
@@ -262,6 +267,7 @@ function gdArrow(ctx, x0, y0, x1, y1, color, headColor, dash) {
 function gdDrawOver(st) {
   // What moves: each run's head with its last `trail` steps, the overlays at the head; the hover mark.
   if (!st.b || !st.geo) return;
+  if (st.curve) { gdOverCurve(st); return; }
   const { header: h, arrays: a } = st.b, g = st.geo, s = st.step, R = h.runs.length;
   const ctx = sized(st.els.over, g.W, g.H);
   ctx.clearRect(0, 0, g.W, g.H);
@@ -362,6 +368,7 @@ function gdFAt(st, x, y) {
 
 function gdHover(st, ev) {
   if (!st.b || !st.geo) return;
+  if (st.curve) { gdHoverCurve(st, ev); return; }
   const [px, py] = gdPointer(st, ev), g = st.geo, { header: h, arrays: a } = st.b, tip = st.els.tip;
   if (!gdInside(g, px, py)) { st.hover = null; tip.style.display = "none"; st.els.over.style.cursor = ""; gdDrawOver(st); return; }
   st.els.over.style.cursor = "crosshair";
@@ -411,6 +418,145 @@ function gdClick(st, ev) {
   st.pending = [px, py];  // a dashed ring until the new race arrives
   gdDrawOver(st);
   st.send({ x, y });
+}
+
+// ---- the 1D view: the curve f(x) ------------------------------------------------------------------
+function gdLayoutCurve(st) {
+  const h = st.b.header, [x0, x1] = h.domain, [y0, y1] = h.yrange;
+  const W = Math.max(320, st.width), left = ML + 6, pw = W - left - 16, ph = 400, H = MT + ph + MB;
+  st.geo = { W, H, left, top: MT, pw, ph, x0, x1, y0, y1,
+             X: (x) => left + ((x - x0) / (x1 - x0)) * pw, Y: (y) => MT + ph - ((y - y0) / (y1 - y0)) * ph,
+             inv: (px, py) => [x0 + ((px - left) / pw) * (x1 - x0), y0 + ((MT + ph - py) / ph) * (y1 - y0)] };
+  st.els.plot.style.height = H + "px";
+  st.els.over.dataset.plot = `${left},${MT},${pw},${ph}`;
+  const c = st.els.controls || (st.els.controls = st.root.querySelector(".gdm-controls"));
+  c.style.marginLeft = left + "px"; c.style.width = pw + "px";
+  st.els.legend.style.marginLeft = left + "px"; st.els.legend.style.maxWidth = pw + "px";
+}
+
+function gdPolyline(ctx, g, xy, stride = 2) {
+  // One path through the finite points of an interleaved (x, y) array; a gap at every other point.
+  ctx.beginPath();
+  let pen = false;
+  for (let k = 0; k + 1 < xy.length; k += stride) {
+    const x = xy[k], y = xy[k + 1];
+    if (!Number.isFinite(x) || !Number.isFinite(y)) { pen = false; continue; }
+    if (pen) ctx.lineTo(g.X(x), g.Y(y)); else { ctx.moveTo(g.X(x), g.Y(y)); pen = true; }
+  }
+}
+
+function gdBaseCurve(st) {
+  const { header: h, arrays: a } = st.b, g = st.geo;
+  const ctx = sized(st.els.base, g.W, g.H, true);
+  ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, g.W, g.H);
+  ctx.fillStyle = "#fbfbfb"; ctx.fillRect(g.left, g.top, g.pw, g.ph);
+  const xt = niceTicks(g.x0, g.x1, Math.max(3, Math.floor(g.pw / 90))), yt = niceTicks(g.y0, g.y1, 6);
+  ctx.strokeStyle = "#ebebeb"; ctx.lineWidth = 1;
+  for (const t of xt) { ctx.beginPath(); ctx.moveTo(g.X(t), g.top); ctx.lineTo(g.X(t), g.top + g.ph); ctx.stroke(); }
+  for (const t of yt) { ctx.beginPath(); ctx.moveTo(g.left, g.Y(t)); ctx.lineTo(g.left + g.pw, g.Y(t)); ctx.stroke(); }
+  ctx.save(); ctx.beginPath(); ctx.rect(g.left, g.top, g.pw, g.ph); ctx.clip();
+  const cx = a.curve_x, cf = a.curve_f, xy = new Float32Array(2 * cx.length);
+  for (let k = 0; k < cx.length; k++) { xy[2 * k] = cx[k]; xy[2 * k + 1] = cf[k]; }
+  ctx.lineJoin = "round"; ctx.strokeStyle = "#333"; ctx.lineWidth = 2.5; gdPolyline(ctx, g, xy); ctx.stroke();
+  for (const [mx, mf] of h.minima) {
+    gdStar(ctx, g.X(mx), g.Y(mf), 7.5); ctx.fillStyle = "#fff"; ctx.fill();
+    ctx.strokeStyle = "#000"; ctx.lineWidth = 1.2; ctx.stroke();
+  }
+  ctx.globalAlpha = 0.45;
+  h.runs.forEach((r, i) => {
+    const p = a[`path${i}`];
+    ctx.strokeStyle = r.color; ctx.fillStyle = r.color; ctx.lineWidth = 1; gdPolyline(ctx, g, p); ctx.stroke();
+    for (let k = 0; k + 1 < p.length; k += 2) {
+      if (!Number.isFinite(p[k]) || !Number.isFinite(p[k + 1])) continue;
+      ctx.beginPath(); ctx.arc(g.X(p[k]), g.Y(p[k + 1]), 2.5, 0, 2 * Math.PI); ctx.fill();
+    }
+  });
+  ctx.globalAlpha = 1;
+  if (h.start) {
+    ctx.beginPath(); ctx.arc(g.X(h.start[0]), g.Y(h.start[1]), 8, 0, 2 * Math.PI);
+    ctx.strokeStyle = "#000"; ctx.lineWidth = 2.5; ctx.stroke();
+  }
+  ctx.restore();
+  ctx.strokeStyle = "#8c8c8c"; ctx.lineWidth = 1; ctx.strokeRect(g.left + 0.5, g.top + 0.5, g.pw - 1, g.ph - 1);
+  ctx.fillStyle = "#444"; ctx.font = "12px sans-serif"; ctx.textAlign = "center"; ctx.textBaseline = "top";
+  for (const t of xt) ctx.fillText(tickText(t), g.X(t), g.top + g.ph + 7);
+  ctx.font = "13px sans-serif"; ctx.fillText("x", g.left + g.pw / 2, g.top + g.ph + 25);
+  ctx.font = "12px sans-serif"; ctx.textAlign = "right"; ctx.textBaseline = "middle";
+  for (const t of yt) ctx.fillText(tickText(t), g.left - 7, g.Y(t));
+  ctx.save(); ctx.translate(g.left - 40, g.top + g.ph / 2); ctx.rotate(-Math.PI / 2);
+  ctx.textAlign = "center"; ctx.font = "13px sans-serif"; ctx.fillText("f(x)", 0, 0); ctx.restore();
+  st.root.dataset.ready = "1";
+}
+
+function gdOverCurve(st) {
+  const { header: h, arrays: a } = st.b, g = st.geo, s = st.step, R = h.runs.length;
+  const ctx = sized(st.els.over, g.W, g.H);
+  ctx.clearRect(0, 0, g.W, g.H);
+  ctx.save(); ctx.beginPath(); ctx.rect(g.left, g.top, g.pw, g.ph); ctx.clip();
+  const v = (name, r) => [a[name][(s * R + r) * 2], a[name][(s * R + r) * 2 + 1]];
+  ctx.lineJoin = "round"; ctx.lineCap = "round";
+  h.runs.forEach((r, i) => {
+    const p = a[`path${i}`], last = Math.min(s, r.last), first = Math.max(0, last - h.trail);
+    ctx.strokeStyle = r.color; ctx.lineWidth = 3;
+    gdPolyline(ctx, g, p.subarray(2 * first, 2 * last + 2)); ctx.stroke();
+  });
+  ctx.lineCap = "butt";
+  h.runs.forEach((r, i) => {
+    const [ax, ay] = v("tangent_a", i), [bx, by] = v("tangent_b", i);
+    if ([ax, ay, bx, by].every(Number.isFinite)) {
+      ctx.strokeStyle = "#555"; ctx.lineWidth = 1.5; ctx.setLineDash([6, 4]);
+      ctx.beginPath(); ctx.moveTo(g.X(ax), g.Y(ay)); ctx.lineTo(g.X(bx), g.Y(by)); ctx.stroke(); ctx.setLineDash([]);
+    }
+    const [hx, hy] = v("head", i), [tx, ty] = v("step_to", i);
+    if ([hx, hy, tx, ty].every(Number.isFinite)) gdArrow(ctx, g.X(hx), g.Y(hy), g.X(tx), g.Y(ty), "#111", r.color, false);
+  });
+  h.runs.forEach((r, i) => {
+    const [hx, hy] = v("head", i);
+    if (!Number.isFinite(hx) || !Number.isFinite(hy)) return;
+    ctx.beginPath(); ctx.arc(g.X(hx), g.Y(hy), 7, 0, 2 * Math.PI);
+    ctx.fillStyle = r.color; ctx.fill(); ctx.strokeStyle = "#fff"; ctx.lineWidth = 1.5; ctx.stroke();
+  });
+  const mark = st.hover && st.hover.at;
+  if (mark) {
+    ctx.beginPath(); ctx.arc(mark[0], mark[1], 5, 0, 2 * Math.PI);
+    ctx.strokeStyle = "rgba(20,20,20,0.85)"; ctx.lineWidth = 1.5; ctx.stroke();
+  }
+  ctx.restore();
+}
+
+function gdHoverCurve(st, ev) {
+  const [px, py] = gdPointer(st, ev), g = st.geo, { header: h, arrays: a } = st.b, tip = st.els.tip;
+  if (!gdInside(g, px, py)) { st.hover = null; tip.style.display = "none"; gdDrawOver(st); return; }
+  let best = null, bd = 8;
+  h.runs.forEach((r, i) => {
+    const p = a[`path${i}`];
+    for (let k = 0; k <= r.last; k++) {
+      const d = Math.hypot(g.X(p[2 * k]) - px, g.Y(p[2 * k + 1]) - py);
+      if (d < bd) {
+        bd = d;
+        best = () => ({ at: [g.X(p[2 * k]), g.Y(p[2 * k + 1])], html: `<b style="color:${r.color}">${r.title}</b><br>step ${k}: x = ${g4(p[2 * k])}, f = ${g4(p[2 * k + 1])}<br>${r.status}` });
+      }
+    }
+  });
+  for (const [mx, mf] of h.minima) {
+    const d = Math.hypot(g.X(mx) - px, g.Y(mf) - py);
+    if (d < Math.min(bd, 9)) { bd = d; best = () => ({ at: [g.X(mx), g.Y(mf)], html: `minimum x = ${g4(mx)}` }); }
+  }
+  let info;
+  if (best) info = best();
+  else {
+    // The curve at the pointer's x (the nearest of its samples).
+    const cx = a.curve_x, [x] = g.inv(px, py);
+    const k = Math.min(cx.length - 1, Math.max(0, Math.round(((x - g.x0) / (g.x1 - g.x0)) * (cx.length - 1))));
+    info = { at: [g.X(cx[k]), g.Y(a.curve_f[k])], html: `x = ${g3(cx[k])}<br>f = ${g4(a.curve_f[k])}` };
+  }
+  st.hover = info;
+  tip.innerHTML = info.html; tip.style.display = "block";
+  const right = px > g.left + 0.62 * g.pw;
+  tip.style.left = right ? "" : px + 14 + "px";
+  tip.style.right = right ? (g.W - px + 14) + "px" : "";
+  tip.style.top = Math.max(0, py - 8) + "px";
+  gdDrawOver(st);
 }
 
 // ---- the per-run curves (loss) --------------------------------------------------------------------
