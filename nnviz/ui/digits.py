@@ -36,12 +36,14 @@ from nnviz.ui.common import learning_rate_slider, optimizer_settings, session_lo
 from nnviz.ui.live_view import digits_view, pause_while_hidden
 
 CANVAS_SIDE = 280
-#: Seconds between the training fragment's ticks (the timer's period, after the tick's run).
-TICK_SECONDS = 1.0
-#: Training time per tick: the most a click (Pause) waits for.
+#: Seconds between the training fragment's ticks: the browser's timer (a setInterval) asks for one
+#: every TICK_SECONDS; one asked for while a tick still runs starts as soon as it ends.
+TICK_SECONDS = 0.9
+#: Training time per tick, the most a click (Pause) waits for: two thirds of the period train, as
+#: the old 0.2 s chunks every 0.3 s did.
 TRAIN_SECONDS = 0.6
 #: Seconds from one tick to the next as the browser sees them (each batch plays over one).
-TICK_PERIOD = TICK_SECONDS + TRAIN_SECONDS
+TICK_PERIOD = max(TICK_SECONDS, TRAIN_SECONDS)
 #: Session key: training was paused because the page was hidden (it resumes when shown).
 HIDDEN_FLAG = "dg_hidden_paused"
 BATCH_SIZES = (16, 32, 64, 128, 256)
