@@ -224,10 +224,6 @@ def _figure(kind: str, race: RaceKey, tol: float = TOLERANCE, options: tuple[boo
                                 statuses=statuses)
     if kind == "loss":
         return figs.loss_payload(surface, trajs, statuses)
-    if kind == "contour":
-        grad, vel, scale = options
-        return figs.contour_figure(surface, trajs, show_gradient=grad, show_velocity=vel, show_step_size=scale,
-                                   statuses=statuses)
     if kind == "curve":
         return figs.curve_payload(surface, trajs, statuses=statuses)
     if kind == "distance":

@@ -1,5 +1,5 @@
 // nnviz descent map (its module follows nnviz/ui/live_view/shared.js, which Python prepends: decode,
-// sized, niceTicks, tickText, lineChart). Two views, by the payload's header kind:
+// sized, niceTicks, tickText, lineChart). Three views, by the payload's header kind:
 // - "descent-map" (nnviz.figures.descent.map_payload): the contour picture, the minima, every run's
 //   faint path, the start, the diverged runs' exits, and per step the heads with their trails and the
 //   overlays (-grad f, momentum, step-size cross); a legend, a colour bar, axes; hover readout; Play /
