@@ -6,15 +6,19 @@ Prints, for one fresh server on 127.0.0.1:
   time's ratio to the home page's; for the warm visit also the work behind it, which is steadier
   than wall times on a busy machine: kB received over the websocket, kB of JavaScript loaded
   (plotly's bundle alone is 4.7 MB), the longest main-thread task and the sum of the long ones;
-- the live playground after Play, over ``--seconds`` at the default and at the highest speed:
-  visible updates of the step counter per second, training steps per second, the server
-  process's CPU seconds per second, the browser's (all Chromium processes) and the bytes per
-  second the page received over the websocket.
+- the live views after Play (Start), over ``--seconds``: the playground at the default and at the
+  highest speed, the comparison runs and the digits page's training (needs MNIST; skipped with
+  the reason printed where it is absent): visible updates of the step counter per second,
+  training steps per second, the server process's CPU seconds per second, the browser's (all
+  Chromium processes) and the bytes per second the page received over the websocket; and a
+  hidden tab (the playground while its page reports itself hidden): the server's CPU, which
+  should be next to nothing, and the steps trained meanwhile (0).
 
 The step counter is the element ``[data-nnviz=step]`` where the page has one, else the
 "Step" metric. Never asserts on time: these machines are noisy; compare runs side by side.
 
     python bench/bench_browser.py [--seconds 15] [--pages home,playground,...] [--no-live] [--js-profile]
+                                  [--live playground,compare,digits]
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, serve_app  # noqa: E402
+from tests.browser.visibility import HIDE, SHOW  # noqa: E402
 
 PAGES = ("home", "playground", "descent", "landscape", "digits", "functions", "backprop")
 CHARTS = ("[data-testid=stPlotlyChart], [data-testid=stVegaLiteChart], [data-testid=stImage], "
@@ -58,7 +63,8 @@ def counter_probe(read_js: str) -> str:
 }"""
 
 
-#: Our step counter: ``[data-nnviz=step]``, else the "Step" metric.
+#: Our step counter: ``[data-nnviz=step]``, else the "Step" metric, else "step N" in a progress bar
+#: (the digits training before its canvas view, for before/after runs).
 STEP_PROBE = counter_probe("""\
   function read() {
     const own = document.querySelector('[data-nnviz=step]');
@@ -69,7 +75,9 @@ STEP_PROBE = counter_probe("""\
         return v ? v.textContent.trim() : null;
       }
     }
-    return null;
+    const bar = document.querySelector('[data-testid=stProgress]');  // the older digits training
+    const m = bar && bar.innerText.match(/step ([0-9,]+)/);
+    return m ? m[1] : null;
   }
 """)
 
@@ -192,7 +200,36 @@ def set_highest_speed(page) -> bool:
     return True
 
 
-def live(browser, url: str, seconds: float, highest: bool) -> dict[str, float]:
+#: The live views measured: how to open each and its start and pause buttons.
+VIEWS = ("playground", "compare", "digits")
+
+
+def open_live(page, url: str, view: str) -> tuple[str, str]:
+    """Open ``view`` and return the names of its start and pause buttons."""
+    page.goto(f"{url}/{'digits' if view == 'digits' else 'playground'}")
+    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=120_000)
+    if view == "compare":
+        page.get_by_role("tab", name="Compare runs").click()
+        page.get_by_text("Everything else as in the sidebar").wait_for(timeout=60_000)
+    elif view == "digits":
+        page.get_by_role("tab", name="Train your own model").click()
+        page.get_by_text("Augment the training images").first.wait_for(timeout=60_000)
+        epochs = page.get_by_label("Epochs")  # the default small CNN, long enough not to finish while measured
+        epochs.fill("20")
+        epochs.press("Enter")
+        page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=60_000)
+        return "Start", "Pause"
+    page.wait_for_selector(CHARTS, timeout=120_000)
+    return "Play", "Pause"
+
+
+def live(browser, url: str, seconds: float, highest: bool = False, view: str = "playground",
+         hidden: bool = False) -> dict[str, float]:
+    """Start ``view``'s training, let it settle, then measure over ``seconds``: visible updates of
+    the step counter, training steps, animation frames, server and browser CPU and websocket kB,
+    each per second. ``hidden``: the page reports itself hidden for the measurement (headless
+    Chromium still draws it, so the counter shows whether the server trained on), then visible
+    again: ``resumed`` is 1.0 if training went on by itself."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     received = [0]
@@ -201,25 +238,56 @@ def live(browser, url: str, seconds: float, highest: bool) -> dict[str, float]:
         ws.on("framereceived", lambda payload: received.__setitem__(0, received[0] + len(payload)))
 
     page.on("websocket", on_ws)
-    page.goto(f"{url}/playground")
-    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=120_000)
-    page.wait_for_selector(CHARTS, timeout=120_000)
+    start, pause = open_live(page, url, view)
     if highest and not set_highest_speed(page):
         print("  ! no speed control found; measuring the default speed")
-    page.get_by_role("button", name="Play", exact=True).click()
-    page.wait_for_timeout(2000)  # let it reach steady state
+    page.get_by_role("button", name=start, exact=True).click()
+    page.wait_for_timeout(3000)  # let it reach steady state
     server = server_pid(url)
+    step = "() => { const e = document.querySelector('[data-nnviz=step]'); return e ? +e.textContent.replace(/[^0-9]/g, '') : 0; }"
+    if hidden:
+        page.evaluate(HIDE)
+        page.wait_for_timeout(2000)  # the server hears of it, pauses and sends the true state
     page.evaluate(STEP_PROBE)
     s0, b0, r0, t0 = cpu_seconds([server]), cpu_seconds(chromium_pids()), received[0], time.perf_counter()
     page.wait_for_timeout(seconds * 1000)
     probe = page.evaluate("() => window.__steps")
     s1, b1, r1, t1 = cpu_seconds([server]), cpu_seconds(chromium_pids()), received[0], time.perf_counter()
-    page.get_by_role("button", name="Pause", exact=True).click()
-    context.close()
     wall = t1 - t0
+    if hidden:
+        before = page.evaluate(step)
+        page.evaluate(SHOW)
+        page.wait_for_timeout(5000)
+        resumed = page.evaluate(step) > before  # shown again: training goes on by itself
+    button = page.get_by_role("button", name=pause, exact=True)
+    if button.is_enabled():
+        button.click()
+    context.close()
     steps = (probe["last"] - probe["first"]) if probe["first"] is not None else 0
-    return {"updates/s": probe["changes"] / wall, "steps/s": steps / wall, "frames/s": probe["frames"] / wall,
-            "server cpu/s": (s1 - s0) / wall, "browser cpu/s": (b1 - b0) / wall, "kB/s": (r1 - r0) / wall / 1e3}
+    out = {"updates/s": probe["changes"] / wall, "steps/s": steps / wall, "frames/s": probe.get("frames", 0) / wall,
+           "server cpu/s": (s1 - s0) / wall, "browser cpu/s": (b1 - b0) / wall, "kB/s": (r1 - r0) / wall / 1e3}
+    if hidden:
+        out["resumed"] = float(resumed)
+    return out
+
+
+def live_rows(browser, url: str, seconds: float, views: list[str], hidden: bool = True) -> list[tuple[str, dict]]:
+    """(label, figures) for each live view measured; the digits training needs MNIST (else skipped
+    with the reason printed), and a last row for a hidden tab of the playground."""
+    rows = []
+    for view in views:
+        if view == "digits":
+            from nnviz.data import mnist_files
+
+            if mnist_files.default_mnist_folder() is None:
+                print("  ! digits training skipped: no MNIST files found (NNVIZ_MNIST or ../shared/data/mnist)")
+                continue
+        rows.append((f"{view} default", live(browser, url, seconds, view=view)))
+        if view == "playground":
+            rows.append(("playground highest", live(browser, url, seconds, highest=True)))
+    if hidden:
+        rows.append(("hidden tab", live(browser, url, seconds, hidden=True)))
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -227,6 +295,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=15.0)
     ap.add_argument("--pages", default=",".join(PAGES))
     ap.add_argument("--no-live", action="store_true")
+    ap.add_argument("--live", default=",".join(VIEWS), help="live views to measure: playground,compare,digits")
     ap.add_argument("--js-profile", action="store_true",
                     help="profile the browser's JavaScript on the warm visit: busy ms per script file")
     args = ap.parse_args(argv)
@@ -256,12 +325,13 @@ def main(argv: list[str] | None = None) -> int:
                 top = sorted(((v, k) for k, v in scripts.items() if k != "(idle)"), reverse=True)[:5]
                 print(f"{slug:<12}{busy:>7.0f}  " + ", ".join(f"{k} {v:.0f}" for v, k in top))
         if not args.no_live:
-            print(f"\nlive playground after Play, {args.seconds:g} s each")
+            print(f"\nlive views after Play (Start), {args.seconds:g} s each; 'hidden tab': the playground while "
+                  "its page reports itself hidden (steps/s: trained while hidden)")
             keys = ("updates/s", "steps/s", "frames/s", "server cpu/s", "browser cpu/s", "kB/s")
-            print(f"{'speed':<10}" + "".join(f"{k:>15}" for k in keys))
-            for label, highest in (("default", False), ("highest", True)):
-                r = live(browser, url, args.seconds, highest)
-                print(f"{label:<10}" + "".join(f"{r[k]:>15.2f}" for k in keys))
+            print(f"{'view':<20}" + "".join(f"{k:>15}" for k in keys))
+            for label, r in live_rows(browser, url, args.seconds, [v for v in args.live.split(",") if v]):
+                note = "" if "resumed" not in r else ("  (resumed when shown)" if r["resumed"] else "  ! did not resume")
+                print(f"{label:<20}" + "".join(f"{r[k]:>15.2f}" for k in keys) + note)
         browser.close()
     others = [warm for slug, (_, warm) in times.items() if slug != "home"]
     if others:
