@@ -205,11 +205,12 @@ async def soak(url: str, pid: int, total: int, *, parallel: int, ticks: int, pag
     return rows
 
 
-async def burst(url: str, pid: int, n: int, *, seconds: float, wait: float, settle: float, timeout: float,
-                probe: Probe) -> None:
+async def burst(url: str, pid: int, n: int, *, seconds: float, wait: float, again: float, settle: float,
+                timeout: float, probe: Probe) -> None:
     """A class arriving at once on a fresh server: ``n`` sessions open together (the first runs, which
     import the app and freeze the collector, happen while they are all open), train ``seconds``,
-    close; then after ``wait`` s one more visit, and the server's RSS at each point."""
+    close; then after ``wait`` s one more visit, ``again`` s later a last look; the server's RSS
+    (and with ``--probe`` the sessions and objects it holds) at each point."""
     print(f"{'':<34}{'RSS MB':>8}" + (Probe.HEAD if probe.base else ""), flush=True)
     print(f"{'fresh server':<34}{rss_mb(pid):>8.1f}" + Probe.line(probe.ask()), flush=True)
     sessions = await open_many(url, n, timeout)
@@ -224,6 +225,10 @@ async def burst(url: str, pid: int, n: int, *, seconds: float, wait: float, sett
     await use_one(url, ticks=1, pages=[], timeout=timeout)
     await asyncio.sleep(settle)
     print(f"{f'{wait:g} s later, after one more visit':<34}{rss_mb(pid):>8.1f}" + Probe.line(probe.ask()), flush=True)
+    # The visit's close is what makes Streamlit drop the expired sessions; nnviz.ui.session_memory
+    # collects what was frozen among them at its next turn.
+    await asyncio.sleep(again)
+    print(f"{f'{again:g} s after that':<34}{rss_mb(pid):>8.1f}" + Probe.line(probe.ask()), flush=True)
 
 
 def print_live(rows: list[dict[str, float]]) -> None:
@@ -272,7 +277,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="on its own fresh server: N sessions open at once, train --burst-seconds, close; RSS "
                          "(and with --probe the objects left) after --burst-wait s and one more visit")
     ap.add_argument("--burst-seconds", type=float, default=20.0)
-    ap.add_argument("--burst-wait", type=float, default=130.0)
+    ap.add_argument("--burst-wait", type=float, default=130.0, help="past server.disconnectedSessionTTL (120 s)")
+    ap.add_argument("--burst-again", type=float, default=65.0, help="past nnviz.ui.session_memory's next turn")
     ap.add_argument("--no-live", action="store_true")
     ap.add_argument("--timeout", type=float, default=90.0, help="seconds for one run to finish")
     ap.add_argument("--server-option", action="append", default=[], metavar="NAME=VALUE",
@@ -305,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
         burst_env, python, probe = _probed(args, env, "burst")
         with serve(LOGS / "bench-classroom-burst.log", options=options, env=burst_env, python=python) as (url, proc):
             asyncio.run(burst(url, proc.pid, args.burst, seconds=args.burst_seconds, wait=args.burst_wait,
-                              settle=args.settle, timeout=args.timeout, probe=probe))
+                              again=args.burst_again, settle=args.settle, timeout=args.timeout, probe=probe))
 
     if args.soak:
         pages = [p for p in args.soak_pages.split(",") if p]

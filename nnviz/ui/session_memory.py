@@ -7,9 +7,9 @@ runs inside the first script runs, so it also freezes the sessions open at that 
 session state (the playground's ``Run`` with its training history, the per-session locks) sits
 in reference cycles that the collector, which never looks at frozen objects, can then never free.
 On a fresh server a whole class arriving at once is frozen this way and each of those sessions'
-state stays for the life of the process, however long they trained (bench/bench_classroom.py
-``--soak --probe``: the ``Run`` objects of the first sessions outlive them; ~125 bytes of history
-per training step).
+state stays for the life of the process, however long they trained (``python
+bench/bench_classroom.py --no-live --soak 0 --burst 20 --probe``: without this module the 20
+sessions' ``Run`` objects outlive them for good; each holds ~126 bytes of history per step).
 
 ``start()`` (called once per process from nnviz/ui/state.py, which every page imports before
 those freezes run) starts a daemon thread that, every ``REFREEZE_SECONDS``, unfreezes, collects
