@@ -5,8 +5,11 @@ State (keys prefixed ``dg_``): ``dg_canvas`` the drawing (the canvas component's
 ``dg_upload`` the uploaded image, ``dg_source`` which of the two is classified, ``dg_run`` the
 user's model (``UserRun``: trained here, or loaded from a file), ``dg_augment`` whether each
 training batch is augmented (the trainer's transform hook), ``dg_cell`` the picked cell of the
-confusion matrix. The shared default model is cached per server (read-only); the user's
-model is trained in a fragment, a chunk per tick, under the per-session lock.
+confusion matrix; for the training view ``dg_batch_id`` (the last batch sent), ``dg_follows``
+(training ended in the last tick: the next batch plays after it) and ``dg_hidden_paused`` (the
+page was hidden while training: it resumes when shown). The shared default model is cached per
+server (read-only); the user's model is trained in a fragment under the per-session lock, a
+batch of frames per tick that the canvas view (``nnviz.ui.live_view.digits_view``) plays.
 """
 
 from __future__ import annotations

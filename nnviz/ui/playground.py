@@ -4,7 +4,9 @@ State (all keys prefixed ``pg_``): ``pg_exp`` the last valid experiment, ``pg_ru
 ``pg_running``, ``pg_hidden`` the layer sizes edited by the +/- buttons, ``pg_notice`` the last
 reset/live-change message, ``pg_cmp`` the comparison; for the live view ``pg_batch_id`` (the last
 batch sent), ``pg_tick_at`` (when the last training tick ran) and ``pg_carry`` (a fraction of a
-step owed to the next tick). Widgets are created without ``value=`` and
+step owed to the next tick); ``pg_hidden_paused`` / ``pg_cmp_hidden_paused`` (the live run / the
+comparison was paused because the page was hidden: it resumes when shown). Widgets are created
+without ``value=`` and
 seeded through ``nnviz.ui.state``: the experiment's controls from ``pg_exp`` (so a shared link, or
 coming back from another page, restores them), the view's own settings (``REMEMBERED``: speed,
 toggles, open tabs, compared values) from what ``state.remember`` kept. Training happens only
@@ -419,8 +421,9 @@ def live_tick(run: Run, *, training: bool, network: bool, show_test: bool, discr
     s = _s()
     now = time.monotonic()
     if training and run.diverged is None:
-        # A tick's steps and frames cover the time since the last tick (the timer's period is the
-        # tick plus the run's own time), so the speed is steps per second of the clock.
+        # A tick's steps and frames cover the time since the last tick (the browser's setInterval
+        # asks every tick; one asked for during a run starts when it ends, so gaps vary), so the
+        # speed is steps per second of the clock.
         last = s.get("pg_tick_at")
         elapsed = TICK_SECONDS if last is None else min(max(now - last, TICK_SECONDS), 1.5 * TICK_SECONDS)
         steps, n_frames, s.pg_carry = plan(state.value("pg_speed", DEFAULT_SPEED), elapsed, s.get("pg_carry", 0.0))

@@ -316,7 +316,9 @@ def test_compare_runs_tab_trains_copies_from_the_same_weights():
     _ok(at)
     _ok(at)
     steps = [r.step for r in cmp.runs]
-    assert steps == [2 * _per_tick(ui.DEFAULT_SPEED)] * 3
+    want = 2 * _per_tick(ui.DEFAULT_SPEED)
+    assert steps[:2] == [want] * 2  # η = 3 may diverge first (the engine's rule), and stop there
+    assert steps[2] == want or (cmp.runs[2].diverged is not None and steps[2] < want)
     losses = [metrics(r)["train_loss"] for r in cmp.runs]
     assert len(set(losses)) == 3
     [(view, _)] = _live(at)
