@@ -245,6 +245,9 @@ def test_huge_learning_rate_ends_as_diverged_with_a_message_and_no_exception():
     assert at.session_state["pg_running"] is False
     assert at.button(key="pg_play").disabled and at.button(key="pg_play").label == "Play"
     assert not at.exception
+    at.session_state["pg_running"] = True  # as if resumed (the page shown again): no rerun loop, still paused
+    _ok(at)
+    assert at.session_state["pg_running"] is False and at.button(key="pg_play").label == "Play"
 
 
 def test_changing_the_learning_rate_mid_run_keeps_the_step_count():
