@@ -16,8 +16,9 @@ from __future__ import annotations
 import csv
 import io
 import math
+from array import array
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
@@ -77,9 +78,15 @@ class TrainConfig:
         return asdict(self)
 
 
+def _floats() -> array:
+    return array("d")
+
+
 @dataclass
 class History:
-    """What happened during training; lists grow as the trainer runs.
+    """What happened during training; the series grow as the trainer runs. They are compact
+    ``array.array`` series (8 bytes a value, against ~32 for a list of floats: a live session's
+    history is its largest state), read like lists and by ``np.asarray`` without a copy loop.
 
     Per step: ``steps``, ``loss`` (mini-batch data loss), ``learning_rate``.
     Every ``eval_every`` steps (and at step 1): ``eval_steps``, ``train_loss``/``train_accuracy``
@@ -91,22 +98,25 @@ class History:
     read off that evaluation's own forward pass (no second pass over the probe).
     """
 
-    steps: list[int] = field(default_factory=list)
-    loss: list[float] = field(default_factory=list)
-    learning_rate: list[float] = field(default_factory=list)
-    eval_steps: list[int] = field(default_factory=list)
-    train_loss: list[float] = field(default_factory=list)
-    train_accuracy: list[float] = field(default_factory=list)
-    val_loss: list[float] = field(default_factory=list)
-    val_accuracy: list[float] = field(default_factory=list)
-    grad_norms: dict[str, list[float]] = field(default_factory=dict)
-    dead_relu: list[float] = field(default_factory=list)
+    steps: array = field(default_factory=lambda: array("q"))
+    loss: array = field(default_factory=_floats)
+    learning_rate: array = field(default_factory=_floats)
+    eval_steps: array = field(default_factory=lambda: array("q"))
+    train_loss: array = field(default_factory=_floats)
+    train_accuracy: array = field(default_factory=_floats)
+    val_loss: array = field(default_factory=_floats)
+    val_accuracy: array = field(default_factory=_floats)
+    grad_norms: dict[str, array] = field(default_factory=dict)
+    dead_relu: array = field(default_factory=_floats)
 
     def __len__(self) -> int:
         return len(self.steps)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """Every series as a plain list (``grad_norms``: layer name -> list)."""
+        out: dict[str, Any] = {f.name: list(getattr(self, f.name)) for f in fields(self) if f.name != "grad_norms"}
+        out["grad_norms"] = {name: list(values) for name, values in self.grad_norms.items()}
+        return out
 
     def to_csv(self) -> str:
         """One row per step; evaluation columns filled on evaluation steps."""
@@ -385,7 +395,7 @@ class Trainer:
             h.val_loss.append(math.nan)
             h.val_accuracy.append(math.nan)
         for name, keys in self._norm_groups:
-            h.grad_norms.setdefault(name, []).append(math.sqrt(sum(grad_sq[i] for i in keys)))
+            h.grad_norms.setdefault(name, _floats()).append(math.sqrt(sum(grad_sq[i] for i in keys)))
         h.dead_relu.append(self.dead_relu_fraction() if not probe else dead)
         if len(X):  # eval_size=0 evaluates nothing: its NaN is no divergence
             self._check_evaluated_loss()

@@ -107,8 +107,8 @@ def test_history_records_evaluations_and_diagnostics():
     calls = []
     tr.run(steps=40, progress=lambda done, total: calls.append((done, total)))
     h = tr.history
-    assert h.steps == list(range(1, 41))
-    assert h.eval_steps == [1, 10, 20, 30, 40]
+    assert list(h.steps) == list(range(1, 41))
+    assert list(h.eval_steps) == [1, 10, 20, 30, 40]
     assert set(h.grad_norms) == {"dense0", "dense1", "dense2"}
     assert all(len(v) == 5 for v in h.grad_norms.values())
     assert all(0.0 <= f <= 1.0 for f in h.dead_relu)
@@ -339,7 +339,7 @@ def test_trainer_is_bit_identical_to_the_plain_algorithm(optimizer, variant):
     rows, opt = _reference_run(ref_net, cfg, X, y, Xv, yv, 95, probe, eval_size)
     assert np.array_equal(tr.net.get_flat(), ref_net.get_flat())
     h = tr.history
-    assert h.loss == rows["loss"] and h.learning_rate == rows["lr"]
+    assert list(h.loss) == rows["loss"] and list(h.learning_rate) == rows["lr"]
     assert list(zip(h.train_loss, h.train_accuracy, strict=True)) == rows["train"]
     assert list(zip(h.val_loss, h.val_accuracy, strict=True)) == rows["val"]
     assert [list(v) for v in zip(*h.grad_norms.values(), strict=True)] == rows["norms"]
@@ -371,7 +371,7 @@ def test_dead_units_are_counted_for_any_activation_that_can_die_not_by_name():
         tr = Trainer(net, TrainConfig(eval_every=1), X, y)
         assert tr.dead_relu_fraction() == 1.0
         tr.run(steps=1)
-        assert tr.history.dead_relu == [1.0]
+        assert list(tr.history.dead_relu) == [1.0]
     finally:
         activations.ACTIVATIONS.unregister("not-an-activation-that-dies")
 
