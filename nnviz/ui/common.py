@@ -11,6 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from nnviz.data import mnist_files
 from nnviz.labs import share
 from nnviz.nn import optimizers
 from nnviz.nn.training import NON_FINITE
@@ -75,6 +76,13 @@ def ensure_app_navigation() -> None:
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+@st.cache_resource(show_spinner="Reading the MNIST files…", max_entries=2)
+def mnist_dataset(folder: str) -> mnist_files.Mnist:
+    """MNIST from ``folder``, read once per server and shared by every page and session (its arrays
+    are read-only; ~47 MB for the shared 5k + 10k images, ~220 MB for the full set)."""
+    return mnist_files.load_mnist(folder)
 
 
 def session_lock(key: str) -> threading.Lock:

@@ -35,7 +35,7 @@ from nnviz.labs.digits.model import UNSURE_BELOW, DigitModel
 from nnviz.nn import activations, optimizers
 from nnviz.nn.training import TrainConfig, Trainer
 from nnviz.ui import state
-from nnviz.ui.common import learning_rate_slider, optimizer_settings, session_lock, show_diverged
+from nnviz.ui.common import learning_rate_slider, mnist_dataset, optimizer_settings, session_lock, show_diverged
 from nnviz.ui.live_view import digits_view, pause_while_hidden
 
 CANVAS_SIDE = 280
@@ -227,11 +227,6 @@ def explain(model: DigitModel, x: np.ndarray, user: bool) -> None:
 # ---- training your own model -----------------------------------------------------------------
 
 
-@st.cache_resource(show_spinner="Reading the MNIST files…", max_entries=3)
-def _load_mnist(folder: str) -> mnist_files.Mnist:
-    return mnist_files.load_mnist(folder)  # arrays are read-only: safe to share
-
-
 class _Waiting(Exception):
     """No data yet, for an ordinary reason (a button not pressed, a folder not typed)."""
 
@@ -255,7 +250,7 @@ def _pick_data() -> mnist_files.Mnist:
         if folder is None:
             raise _Waiting("No MNIST files were found on this machine. Download them, or put the four IDX files "
                            f"({', '.join(mnist_files.MNIST_FILES)}) in a folder and choose it.")
-        data = _load_mnist(str(folder))
+        data = mnist_dataset(str(folder))
     elif choice == "download":
         cache = mnist_files.default_cache_dir()
         if not all((cache / name).is_file() for name in mnist_files.MNIST_FILES):
@@ -272,13 +267,13 @@ def _pick_data() -> mnist_files.Mnist:
             mnist_files.download_mnist(cache, [n for n in mnist_files.MNIST_FILES if not (cache / n).is_file()],
                                     progress=progress)
             bar.progress(1.0, text="Downloaded; checksums verified.")
-        data = _load_mnist(str(cache))
+        data = mnist_dataset(str(cache))
     else:
         text = st.text_input("Folder", key="dg_folder", placeholder="/path/to/mnist",
                              help=f"Holding {', '.join(mnist_files.MNIST_FILES)} (or uncompressed copies).")
         if not text.strip():
             raise _Waiting("Type the folder that holds the MNIST IDX files.")
-        data = _load_mnist(str(Path(text.strip()).expanduser()))
+        data = mnist_dataset(str(Path(text.strip()).expanduser()))
     st.caption(f"{len(data.y_train):,} training and {len(data.y_test):,} test images from `{data.source}`.")
     return data
 
@@ -477,9 +472,9 @@ def live_panel(settings: dict[str, Any] | None) -> None:
         was_running = run.running
         with _lock():
             blob = live_tick(run, settings)
-            diverged = run.trainer.diverged
+            diverged, reason = run.trainer.diverged, run.trainer.diverged_reason
         if diverged is not None:
-            show_diverged(diverged, DIVERGED_HINT)
+            show_diverged(diverged, DIVERGED_HINT, reason)
         digits_view(blob, key="dg_live", on_visibility=on_visibility)
         if (was_running or running) and not run.running:
             st.rerun(scope="app")  # finished, diverged, paused or hidden: the buttons and the evaluation change

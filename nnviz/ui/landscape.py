@@ -48,7 +48,7 @@ from nnviz.labs.landscape.setup import (
 )
 from nnviz.nn import optimizers
 from nnviz.ui import state
-from nnviz.ui.common import LEARNING_RATES
+from nnviz.ui.common import LEARNING_RATES, mnist_dataset
 from nnviz.ui.jobs import heavy
 
 MODES: tuple[str, ...] = ("learning rates", "optimizers")
@@ -83,11 +83,12 @@ def _seed(key: str) -> str:
 
 
 # ---- data ------------------------------------------------------------------------------------
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=1)
 def _mnist() -> mnist_files.Mnist | str:
-    """The MNIST set (read-only arrays, shared by every session), or why it is unavailable."""
+    """The MNIST set (the digits page's copy: ``ui.common.mnist_dataset``), or why it is unavailable."""
     try:
-        return mnist_files.load_mnist()
+        folder = mnist_files.default_mnist_folder()
+        return mnist_dataset(str(folder)) if folder is not None else mnist_files.load_mnist()
     except (mnist_files.MnistUnavailable, OSError, ValueError) as exc:
         return str(exc)
 

@@ -57,7 +57,14 @@ from nnviz.labs.playground.run import Change, Run, build, update
 from nnviz.labs.playground.views import curves, gradient_norms, weight_histograms
 from nnviz.nn import activations, initializers, losses, optimizers
 from nnviz.ui import state
-from nnviz.ui.common import LEARNING_RATES, learning_rate_slider, optimizer_settings, session_lock, show_diverged
+from nnviz.ui.common import (
+    LEARNING_RATES,
+    learning_rate_slider,
+    optimizer_settings,
+    session_lock,
+    show_diverged,
+    show_link_problems,
+)
 from nnviz.ui.live_view import live_view, pause_while_hidden
 
 #: Seconds between server ticks; the browser plays each tick's batch of frames over one tick.
@@ -468,7 +475,7 @@ def live_panel() -> None:
                              log=bool(s.get("pg_log")))
         if view["diverged"] is not None:
             s.pg_running = False
-            show_diverged(view["diverged"], DIVERGED_HINT)
+            show_diverged(view["diverged"], DIVERGED_HINT, s.pg_run.trainer.diverged_reason)
         live_view(view["blob"], key="pg_live", on_visibility=on_visibility)
         if running and (not s.get("pg_running") or _changed_since_full_run()):
             # A click or a control change can be taken by a tick's run, which redraws only this
@@ -602,9 +609,13 @@ def compare_panel() -> None:
 # ---- share and export ---------------------------------------------------------------------
 
 def _locked(fn: Callable[[Run], Any]) -> Callable[[], Any]:
+    """``fn(run)`` for a download button, made when the user clicks. The click is served outside
+    the script run, where session state cannot be read: the run and its lock are taken now."""
+    run, lock = _s().pg_run, _lock()
+
     def call() -> Any:
-        with _lock():
-            return fn(_s().pg_run)
+        with lock:
+            return fn(run)
     return call
 
 
@@ -642,8 +653,7 @@ def render() -> None:
     if new is not None and new != s.pg_exp:
         set_experiment(new)
     sync_url(s.pg_exp)
-    for message in s.get("pg_url_messages") or []:
-        st.warning(f"Link: {message}.", icon=":material/link_off:")
+    show_link_problems(s.get("pg_url_messages") or [])
     # Lazy tabs: a hidden tab runs nothing (its fragment, and so its ticks, pause with it).
     tab_train, tab_cmp, tab_share = st.tabs(list(PAGE_TABS), key=state.seed("pg_tab", next(iter(PAGE_TABS))),
                                             on_change="rerun")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 
-from tests.browser.conftest import ARTIFACTS, assert_no_exception, open_page, screenshot
+from tests.browser.conftest import ARTIFACTS, assert_no_exception, open_page, screenshot, wait_for_app
 from tests.browser.visibility import hide, show
 
 TITLE = "Train a small neural network on 2D data"
@@ -255,3 +255,33 @@ def test_two_browser_contexts_train_independently(browser, app_url):
     finally:
         a_ctx.close()
         b_ctx.close()
+
+
+def test_the_three_downloads_give_files(page, app_url):
+    """The issue's new user got nothing from all three downloads (the files were made where session
+    state cannot be read): each now downloads, after a page switch too."""
+    import json
+    import zipfile
+
+    _open(page, app_url)
+    _click(page, "Step")
+    page.get_by_role("tab", name="Share & export").click()
+    wait_for_app(page)
+    got = {}
+    for name in ("Configuration + history (JSON)", "History (CSV)", "Trained model (.npz)"):
+        with page.expect_download(timeout=30_000) as info:
+            page.get_by_role("button", name=name).click()
+        path = ARTIFACTS / info.value.suggested_filename
+        info.value.save_as(path)
+        got[name] = path
+    assert json.loads(got["Configuration + history (JSON)"].read_text())["experiment"]["dataset"]
+    assert got["History (CSV)"].read_text().startswith("step,loss")
+    assert zipfile.ZipFile(got["Trained model (.npz)"]).namelist()
+    open_page(page, app_url, "functions")  # away and back: still works
+    open_page(page, app_url, "playground")
+    page.get_by_role("tab", name="Share & export").click()
+    wait_for_app(page)
+    with page.expect_download(timeout=30_000) as info:
+        page.get_by_role("button", name="History (CSV)").click()
+    assert info.value.failure() is None
+    assert_no_exception(page)

@@ -287,8 +287,17 @@ def test_a_shared_link_opens_the_same_experiment():
 def test_a_bad_link_falls_back_with_a_warning():
     at = _page({"lr": "fast", "hidden": "99", "data": "moons"})
     assert _exp(at).dataset == "moons" and _exp(at).learning_rate == 0.03
-    text = " ".join(w.value for w in at.warning)
+    assert len(at.warning) == 1 and "This link has settings nnviz cannot use" in at.warning[0].value
+    text = " ".join(t.value for t in at.text)  # the link's own text, as plain text (never Markdown)
     assert "lr='fast'" in text and "hidden='99'" in text
+
+
+def test_many_bad_link_keys_make_one_short_notice():
+    at = _page({"note": "![p](http://127.0.0.1:9/p.png)", "lr": "x" * 100_000,
+                **{f"k{i}": "v" for i in range(300)}})
+    assert not at.exception and len(at.warning) == 1
+    [plain] = [t.value for t in at.text if "link" in t.value]
+    assert len(plain) < 2_000 and "more problems in this link" in plain
 
 
 def test_diagnostics_tab():

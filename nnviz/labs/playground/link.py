@@ -86,6 +86,7 @@ def from_query(params: Mapping[str, Any], default: Experiment | None = None) -> 
     """
     default = default or Experiment()
     messages: list[str] = []
+    unknown: list[str] = []  # reported after the values that were meant for a setting
     by_key = {v: k for k, v in QUERY_KEYS.items()}
     raw: dict[str, str] = {}
     for key, value in params.items():
@@ -94,7 +95,7 @@ def from_query(params: Mapping[str, Any], default: Experiment | None = None) -> 
         if key in by_key:
             raw[by_key[key]] = str(value)
         elif key not in share.STREAMLIT_KEYS:
-            messages.append(f"ignored unknown link parameter {key}={value!r}")
+            unknown.append(f"ignored unknown link parameter {key}={value!r}")
     values: dict[str, Any] = {}
     for name, text in raw.items():
         try:
@@ -135,4 +136,4 @@ def from_query(params: Mapping[str, Any], default: Experiment | None = None) -> 
         except ValueError as exc:
             using = format_value(getattr(exp, name))
             messages.append(f"ignored {QUERY_KEYS[name]}={raw[name]!r} ({share.reason(exc)}); using {using}")
-    return exp, messages
+    return exp, messages + unknown
