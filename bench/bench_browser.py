@@ -171,9 +171,12 @@ def first_render(browser, url: str, slug: str, profile: bool = False) -> dict[st
         cdp.send("Profiler.setSamplingInterval", {"interval": 500})
         cdp.send("Profiler.start")
     t0 = time.perf_counter()
-    page.goto(f"{url}/{slug}", wait_until="commit")
+    # The default page is served at / only (/home is Streamlit's "page not found" dialog).
+    page.goto(f"{url}/{'' if slug == 'home' else slug}", wait_until="commit")
     page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=120_000)
-    if slug != "home":
+    if slug == "home":
+        page.wait_for_selector("[data-testid=stPageLink]", timeout=120_000)
+    else:
         page.wait_for_selector(CHARTS, timeout=120_000)
     page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=120_000)
     elapsed = time.perf_counter() - t0

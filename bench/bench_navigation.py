@@ -50,20 +50,6 @@ def click_to(page, title: str) -> float:
     return time.perf_counter() - t0
 
 
-def fresh_home(browser, url: str) -> float:
-    """Seconds from navigation to the home page (``/``: Streamlit serves the default page there, and
-    ``/home`` is "page not found") in a new context until its run is done."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    t0 = time.perf_counter()
-    page.goto(f"{url}/", wait_until="commit")
-    page.wait_for_selector("[data-testid=stPageLink]", timeout=120_000)
-    page.wait_for_selector(READY, timeout=120_000)
-    elapsed = time.perf_counter() - t0
-    context.close()
-    return elapsed
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pages", default=",".join(p.slug for p in PAGES))
@@ -77,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         for slug in slugs:  # warm the server's caches once, as a first visitor would
             first_render(browser, url, slug)
-        home = statistics.median(fresh_home(browser, url) for _ in range(args.repeat))
+        home = statistics.median(first_render(browser, url, "home")["s"] for _ in range(args.repeat))
         rows = {}
         for slug in slugs:
             clicks, revisits, fresh = [], [], []
