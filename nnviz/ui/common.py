@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import gc
 import math
+import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
+from threadpoolctl import threadpool_limits
 
 from nnviz.data import mnist_files
 from nnviz.labs import share
@@ -24,6 +26,28 @@ from nnviz.ui import state
 # frozen objects are never collected. nnviz/ui/live_view.py freezes again after its imports.
 gc.collect()
 gc.freeze()
+
+
+def limit_blas_threads() -> int:
+    """Cap NumPy's BLAS at ``NNVIZ_BLAS_THREADS`` threads (default 1) for this server process.
+
+    A server runs many sessions' small matrix products at once; with OpenBLAS's default of one
+    thread per core they oversubscribe the cores and thrash (digits training 1-6 steps/s under
+    load, against 18-28 with one thread; the MNIST MLP 2-20x a NumPy loop against 1.12x; see
+    CONTRIBUTING.md). ``OPENBLAS_NUM_THREADS`` would have to be set before NumPy is imported,
+    which Streamlit does first, so the cap is applied at run time (threadpoolctl)."""
+    raw = os.environ.get("NNVIZ_BLAS_THREADS", "1").strip() or "1"
+    try:
+        n = int(raw)
+    except ValueError:
+        raise ValueError(f"NNVIZ_BLAS_THREADS must be a positive integer, got {raw!r}") from None
+    if n < 1:
+        raise ValueError(f"NNVIZ_BLAS_THREADS must be a positive integer, got {raw!r}")
+    threadpool_limits(limits=n, user_api="blas")
+    return n
+
+
+limit_blas_threads()
 
 @dataclass(frozen=True)
 class PageInfo:
