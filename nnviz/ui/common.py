@@ -28,6 +28,21 @@ gc.collect()
 gc.freeze()
 
 
+def count_setting(name: str, default: int) -> int:
+    """The environment variable ``name`` as a positive integer (``default`` when unset or empty);
+    ``ValueError`` naming it and the value otherwise."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        n = int(raw)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise ValueError(f"{name} must be a positive integer, got {raw!r}")
+    return n
+
+
 def limit_blas_threads() -> int:
     """Cap NumPy's BLAS at ``NNVIZ_BLAS_THREADS`` threads (default 1) for this server process.
 
@@ -36,13 +51,7 @@ def limit_blas_threads() -> int:
     load, against 18-28 with one thread; the MNIST MLP 2-20x a NumPy loop against 1.12x; see
     CONTRIBUTING.md). ``OPENBLAS_NUM_THREADS`` would have to be set before NumPy is imported,
     which Streamlit does first, so the cap is applied at run time (threadpoolctl)."""
-    raw = os.environ.get("NNVIZ_BLAS_THREADS", "1").strip() or "1"
-    try:
-        n = int(raw)
-    except ValueError:
-        raise ValueError(f"NNVIZ_BLAS_THREADS must be a positive integer, got {raw!r}") from None
-    if n < 1:
-        raise ValueError(f"NNVIZ_BLAS_THREADS must be a positive integer, got {raw!r}")
+    n = count_setting("NNVIZ_BLAS_THREADS", 1)
     threadpool_limits(limits=n, user_api="blas")
     return n
 

@@ -25,19 +25,12 @@ from contextlib import contextmanager
 
 import streamlit as st
 
+from nnviz.ui.common import count_setting
+
 
 def default_workers() -> int:
     """``NNVIZ_HEAVY_JOBS`` if set (a positive integer), else half the cores, at least 1."""
-    raw = os.environ.get("NNVIZ_HEAVY_JOBS", "").strip()
-    if raw:
-        try:
-            n = int(raw)
-        except ValueError:
-            raise ValueError(f"NNVIZ_HEAVY_JOBS must be a positive integer, got {raw!r}") from None
-        if n < 1:
-            raise ValueError(f"NNVIZ_HEAVY_JOBS must be a positive integer, got {raw!r}")
-        return n
-    return max(1, (os.cpu_count() or 2) // 2)
+    return count_setting("NNVIZ_HEAVY_JOBS", max(1, (os.cpu_count() or 2) // 2))
 
 
 class JobQueue:

@@ -6,6 +6,7 @@ autouse fixture points the mirrors at a closed local port and the cache at tmp_p
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gzip
 import hashlib
@@ -69,6 +70,20 @@ def fake_mnist_files(
     return files
 
 
+@contextlib.contextmanager
+def serving(handler) -> Iterator[str]:
+    """An HTTP server on 127.0.0.1 with ``handler`` in a thread: its base URL, stopped at the end."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
 @pytest.fixture
 def mirror(tmp_path: Path) -> Iterator[tuple[str, dict[str, bytes]]]:
     """A local HTTP server serving fake MNIST files: (base URL, name -> bytes)."""
@@ -79,15 +94,8 @@ def mirror(tmp_path: Path) -> Iterator[tuple[str, dict[str, bytes]]]:
             pass
 
     handler = functools.partial(Quiet, directory=str(tmp_path / "served"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/", files
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with serving(handler) as url:
+        yield url, files
 
 
 def use_mirror(monkeypatch: pytest.MonkeyPatch, mirrors: tuple[str, ...], files: dict[str, bytes]) -> None:
@@ -274,15 +282,8 @@ def bad_mirror() -> Iterator[tuple[str, dict[str, bytes]]]:
             self.wfile.write(body)
             self.close_connection = True
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/", answers
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with serving(Handler) as url:
+        yield url, answers
 
 
 NAME = "t10k-labels-idx1-ubyte.gz"
