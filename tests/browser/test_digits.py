@@ -130,7 +130,7 @@ def test_train_pause_evaluate_and_compare_on_the_canvas(page, app_url):
     page.get_by_text("Augment the training images").first.wait_for()  # on: the default model's augmentation
     page.get_by_text("fresh random variant of its images").first.wait_for()
     epochs = page.get_by_label("Epochs")
-    epochs.fill("1")
+    epochs.fill("3")  # long enough that Pause comes before the end (one epoch can end first)
     epochs.press("Enter")
     wait_for_app(page)
     page.get_by_role("button", name="Start").click()  # the default small CNN
@@ -168,7 +168,7 @@ def test_train_pause_evaluate_and_compare_on_the_canvas(page, app_url):
     wait_for_images(page)
     screenshot(page, "digits-paused")
     page.get_by_role("button", name="Start").click()
-    page.get_by_text("Finished: epoch 1.00").first.wait_for(timeout=120_000)
+    page.get_by_text("Finished: epoch 3.00").first.wait_for(timeout=120_000)
     page.get_by_text("Test accuracy").first.wait_for(timeout=60_000)
     wait_for_app(page)
     click_confusion_cell(page, 4, 9)
