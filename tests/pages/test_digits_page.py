@@ -292,3 +292,25 @@ def test_training_settings_survive_a_page_switch(mnist_folder):
     assert not at.exception, at.exception
     assert at.radio(key="dg_kind").value == "mlp" and at.text_input(key="dg_hidden").value == "64, 32"
     assert at.selectbox(key="dg_optimizer").value == "sgd" and at.number_input(key="dg_epochs").value == 5
+
+
+def test_hostile_model_files_give_one_message_and_keep_the_drawing():
+    """The issue's files (a huge architecture, Infinity in the record, deep nesting): one clear
+    message each, no traceback on this or the next run, and the drawing still predicted."""
+    from tests.nn.test_model_files import arrays_of, model_bytes, small
+
+    net = small()
+    huge = net.config()
+    huge["layers"][0]["units"] = 10**12
+    infinite = dict(net.config(), seed=float("inf"))
+    deep = __import__("json").dumps(net.config())[:-1] + ', "x": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    for i, record in enumerate((huge, infinite, deep)):
+        at = _app()
+        at.session_state["dg_canvas"] = canvas_state(SEVEN)
+        at.run()
+        at.file_uploader(key="dg_model_file").upload(f"m{i}.npz", model_bytes(record, arrays_of(net)),
+                                                     "application/octet-stream").run()
+        assert not at.exception, at.exception
+        assert sum("cannot be loaded" in e.value for e in at.error) == 1
+        at.run()
+        assert not at.exception and _metrics(at).get("Default model says") == "7"
