@@ -260,6 +260,8 @@ def neuron_section() -> None:
         st.error(f"{exc}", icon=":material/error:")
         return
     result = neuron.neuron(config)
+    problem = neuron.not_a_probability(result)  # then a lower loss is no improvement: no green arrow
+    delta_color = "off" if problem else "inverse"
     one = len(config.w) == 1
     names = ["w"] if one else [f"w{i + 1}" for i in range(len(config.w))]
     if one:
@@ -268,12 +270,12 @@ def neuron_section() -> None:
         m[1].metric("Gradient ∂L/∂w", numbers.fmt_plain(result.dL_dw[0]))
         m[2].metric("New weight w′", numbers.fmt_plain(result.new_w[0]), help="w − η ∂L/∂w: what 'Step' applies.")
         m[3].metric("Loss after the step", numbers.fmt_plain(result.new_loss),
-                    delta=numbers.fmt_plain(result.new_loss - result.loss), delta_color="inverse")
+                    delta=numbers.fmt_plain(result.new_loss - result.loss), delta_color=delta_color)
     else:  # one row per parameter: metrics would truncate a vector
         m = st.columns([1, 1, 3])
         m[0].metric("Loss L", numbers.fmt_plain(result.loss), help="Before the update.")
         m[1].metric("Loss after the step", numbers.fmt_plain(result.new_loss),
-                    delta=numbers.fmt_plain(result.new_loss - result.loss), delta_color="inverse")
+                    delta=numbers.fmt_plain(result.new_loss - result.loss), delta_color=delta_color)
         m[2].dataframe(pd.DataFrame({
             "parameter": [*names, "b"], "input": [*config.x, 1.0],  # the bias's input is 1: ∂z/∂b = 1
             "value": [*config.w, config.b], "gradient ∂L/∂θ": [*result.dL_dw, result.dL_db],
@@ -281,6 +283,8 @@ def neuron_section() -> None:
             hide_index=True, key="bp_params_table",
             column_config={c: st.column_config.NumberColumn(format="%.4f")
                            for c in ("input", "value", "gradient ∂L/∂θ", "after the step θ′")})
+    if problem:
+        st.warning(problem, icon=":material/warning:")
 
     left, right = st.columns(2, gap="large")
     with left:

@@ -117,6 +117,7 @@ def test_relu_preset():
     assert "-10.0000" in tex and "(-10.0000) \\cdot 1.0000 \\cdot 0.5" in tex  # dL/da, da/dz, dz/dw
     slip = " ".join(md.value for md in at.markdown)
     assert "prediction minus target" in slip and "0.2450" in slip
+    assert any("not a probability" in w.value and "-0.3001" in w.value for w in at.warning)
 
 
 def test_softmax_preset():

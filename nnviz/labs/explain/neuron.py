@@ -412,6 +412,28 @@ class Slip:
     explanation: str  # markdown, with the numbers in
 
 
+def not_a_probability(result: NeuronResult) -> str | None:
+    """Why the loss shown is no cross-entropy, or None: a loss that needs probabilities fed an
+    output outside (0, 1] (a ReLU output a = 1.35 gives -log a < 0), so a 'lower' loss after the
+    step is no improvement. The point of such a pairing is that it is wrong."""
+    loss = losses.LOSSES.get(result.config.loss)
+    if not loss.needs_probabilities:
+        return None
+    before = np.ravel(result.a)
+    after = np.ravel(_forward(result.config, result.new_w, result.new_b)[1])
+    bad = [(when, float(v)) for when, values in (("", before), (" after the step", after))
+           for v in values if not 0 < v <= 1]
+    if not bad:
+        return None
+    act = result.config.activation_fn()
+    when, value = bad[0]
+    return (f"{act.label or result.config.activation} gives a = {value:.4g}{when}, which is not a probability in (0, 1]: "
+            f"{loss.label.lower()} then measures nothing"
+            + (f", and a loss below 0 ({min(result.loss, result.new_loss):.4g} here) is not an improvement"
+               if min(result.loss, result.new_loss) < 0 else "")
+            + f". {loss.label} needs a probability output: sigmoid (one output) or softmax.")
+
+
 def common_slip(result: NeuronResult) -> Slip | None:
     """The notes' two slips, for the result's activation/loss pair (None if neither applies).
 

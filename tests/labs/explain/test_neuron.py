@@ -254,3 +254,14 @@ def test_softmax_steps_come_from_the_class():
     assert mse.step("dL_da").general == ""  # a mean over the outputs: no per-output formula to show
     assert mse.dL_db == pytest.approx(0.0, abs=1e-12) and "ignores shifts" in mse.step("dL_db").note
     assert not neuron(PRESETS["sigmoid_ce"].config).step("dL_db").note
+
+
+def test_a_relu_output_with_cross_entropy_is_called_out():
+    """Note 003's ReLU + cross-entropy example ends at a loss of -0.3001 (a = 1.35 > 1): the page
+    must not present that as an improvement."""
+    from nnviz.labs.explain import neuron as nrn
+
+    text = nrn.not_a_probability(nrn.neuron(nrn.PRESETS["relu_ce"].config))
+    assert text and "a = 1.35 after the step" in text and "-0.3001" in text
+    assert nrn.not_a_probability(nrn.neuron(nrn.PRESETS["sigmoid_ce"].config)) is None
+    assert nrn.not_a_probability(nrn.neuron(nrn.NeuronConfig(activation="relu", loss="mse", target=3.0))) is None
