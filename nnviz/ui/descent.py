@@ -407,8 +407,8 @@ def preset_controls() -> None:
                    "descent becomes unstable here).")
     st.button("Learning rates compared", key="gd_btn_preset_lr", on_click=apply_preset, args=("learning_rates",),
               icon=":material/speed:", width="stretch",
-              help="One optimizer, four learning rates: too small, about right, too large, far too large "
-                   "(the learning-rate figure of the source notes).")
+              help="One optimizer, four learning rates from one that crawls to one that flies off (the "
+                   "learning-rate figure of the source notes), each labelled with what it did here.")
     st.selectbox("Optimizer of the learning-rate preset", optimizers.names(), key="gd_preset_opt",
                  format_func=lambda n: optimizers.get(n).label,
                  help="Plain gradient descent (SGD) shows the classic picture; the adaptive optimizers bounce "
@@ -434,8 +434,9 @@ def preset_note(surface: Surface, trajs: list[Trajectory]) -> None:
     elif kind == "learning_rates" and trajs:
         name = trajs[0].spec.optimizer_label
         st.caption(
-            f"One optimizer ({name}), four learning rates, as in the learning-rate figure of the source notes: "
-            "too small crawls, about right converges, too large overshoots and zigzags, far too large flies off."
+            f"One optimizer ({name}), four learning rates, as in the learning-rate figure of the source notes. "
+            "Each label says what that run did on this surface from this start (measured, not assumed): a rate "
+            "that zigzags can still arrive sooner than a smaller, steadier one, until it is past the limit."
         )
 
 

@@ -1,6 +1,6 @@
 """The two presets of the gradient-descent page, as lists of ``RunSpec``s for a surface and start:
-``learning_rate_ladder`` (one optimizer, too small ... far too large: the learning-rate figure of
-source note 001) and ``optimizers_compared`` (the optimizers side by side at one learning rate);
+``learning_rate_ladder`` (one optimizer, from a rate that crawls to one that flies off: the
+learning-rate figure of source note 001, each labelled with what it did on this surface and start) and ``optimizers_compared`` (the optimizers side by side at one learning rate);
 ``next_optimizer`` for a run added by hand."""
 
 from __future__ import annotations
@@ -10,19 +10,38 @@ from typing import Any
 
 import numpy as np
 
-from nnviz.labs.descent.runs import MAX_RUNS, RunSpec
+from nnviz.labs.descent.runs import MAX_RUNS, RunSpec, Trajectory, escapes, race, status
 from nnviz.labs.descent.stability import divergence_threshold, escape_threshold, snap_rate
 from nnviz.labs.descent.surfaces import Surface
 from nnviz.nn import optimizers
 from nnviz.nn.optimizers import OPTIMIZERS
 
-#: Labels of the four rates of ``learning_rate_ladder``.
-LADDER_LABELS = ("too small", "about right", "too large", "far too large")
+#: A run zigzags when at least this share of its consecutive steps turn back (negative dot product).
+ZIGZAG_SHARE = 0.3
+
+
+def outcome(traj: Trajectory, surface: Surface) -> str:
+    """What a run did, measured: "diverges at step k", "flies off the plot", "crawls: still moving
+    at step n", "converges at step k" or "zigzags, converges at step k" (the preset's labels came
+    from fixed words before, and called a rate "too large" that converged faster than the
+    "about right" one)."""
+    if traj.diverged_at is not None:
+        return f"diverges at step {traj.diverged_at}"
+    if escapes(traj, surface):
+        return "flies off the plot"
+    st = status(traj, surface)
+    if st.kind != "converged":
+        return f"crawls: still moving at step {traj.n_steps}"
+    d = traj.deltas[: max(st.step, 2)]
+    turns = np.einsum("ij,ij->i", d[1:], d[:-1]) < 0
+    zigzag = len(turns) > 0 and float(np.mean(turns)) >= ZIGZAG_SHARE
+    return f"{'zigzags, ' if zigzag else ''}converges at step {st.step}"
 
 
 def learning_rate_ladder(surface: Surface, optimizer: str = "sgd", start: Any = None, steps: int = 100,
                          settings: Mapping[str, float] | None = None) -> list[RunSpec]:
-    """Four runs of one optimizer, from too small to far too large (the figure of source note 001).
+    """Four runs of one optimizer, from a rate that crawls to one that flies off (the figure of
+    source note 001), each labelled with its measured ``outcome`` on this surface from ``start``.
 
     With an instability threshold η* (``divergence_threshold``), snapped to the grid: about
     0.02 η* (crawls), 0.4 η* (steady), 0.9 η* (zigzags; still converges near a minimum) and
@@ -44,9 +63,10 @@ def learning_rate_ladder(surface: Surface, optimizer: str = "sgd", start: Any = 
         # The last rate: the first at or above 1.25 η* that diverges or flies off the plot.
         big = escape_threshold(surface, optimizer, start, steps, settings, low=threshold * 1.25)
         rates.append(big if big is not None else snap_rate(threshold * 1.25, "up"))
+    trajs = race(surface, [RunSpec(optimizer, lr, settings) for lr in rates], start, steps)
     return [
-        RunSpec(optimizer, lr, settings, label=f"{cls.label}, η = {lr:g} ({name})")
-        for lr, name in zip(rates, LADDER_LABELS, strict=True)
+        RunSpec(optimizer, lr, settings, label=f"{cls.label}, η = {lr:g} ({outcome(traj, surface)})")
+        for lr, traj in zip(rates, trajs, strict=True)
     ]
 
 
