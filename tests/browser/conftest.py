@@ -120,3 +120,14 @@ def screenshot(page, name: str) -> Path:
 def assert_no_exception(page) -> None:
     errors = page.locator("[data-testid=stException]")
     assert errors.count() == 0, errors.first.inner_text()
+
+
+def painted(page, selector: str) -> float:
+    """Fraction of a canvas's pixels that are neither transparent nor white (it was drawn on)."""
+    return page.evaluate("""(sel) => {
+      const c = document.querySelector(sel);
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let ink = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && (d[i] < 250 || d[i + 1] < 250 || d[i + 2] < 250)) ink++;
+      return ink / (d.length / 4);
+    }""", selector)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import time
 
-from tests.browser.conftest import assert_no_exception, open_page, screenshot, wait_for_app
+from tests.browser.conftest import assert_no_exception, open_page, painted, screenshot, wait_for_app
 from tests.browser.visibility import hide, show
 
 CANVAS = "[data-testid=stBidiComponentIsolated] canvas.upper-canvas"
@@ -111,17 +111,6 @@ def _step(page) -> int:
     return int(page.locator(".nnv-dg-progress [data-nnviz=step]").first.inner_text(timeout=10_000).replace(",", ""))
 
 
-def _painted(page, selector: str) -> float:
-    """Fraction of a canvas's pixels that are neither transparent nor white (it was drawn on)."""
-    return page.evaluate("""(sel) => {
-      const c = document.querySelector(sel);
-      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-      let ink = 0;
-      for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && (d[i] < 250 || d[i + 1] < 250 || d[i + 2] < 250)) ink++;
-      return ink / (d.length / 4);
-    }""", selector)
-
-
 def test_train_pause_evaluate_and_compare_on_the_canvas(page, app_url):
     page.set_viewport_size({"width": 1400, "height": 2400})
     open_page(page, app_url, "")
@@ -144,7 +133,7 @@ def test_train_pause_evaluate_and_compare_on_the_canvas(page, app_url):
     sched = page.evaluate("() => [...window.__nnvizLiveClock.schedules.values()].map(s => [Math.round(s.dur), s.n])")
     assert _step(page) >= 10 and changes >= 5, (changes, sched)  # played frame by frame, not once a tick
     for canvas in ("loss", "accuracy"):
-        assert _painted(page, f".nnv-dg-charts [data-nnviz={canvas}]") > 0.005, canvas
+        assert painted(page, f".nnv-dg-charts [data-nnviz={canvas}]") > 0.005, canvas
     hide(page)  # a background tab: training pauses (the true state, at once) ...
     page.get_by_text("Paused: epoch").first.wait_for(timeout=30_000)
     hidden = _step(page)

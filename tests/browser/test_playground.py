@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 
-from tests.browser.conftest import ARTIFACTS, assert_no_exception, open_page, screenshot, wait_for_app
+from tests.browser.conftest import ARTIFACTS, assert_no_exception, open_page, painted, screenshot, wait_for_app
 from tests.browser.visibility import hide, show
 
 TITLE = "Train a small neural network on 2D data"
@@ -67,23 +67,12 @@ def _probe(page) -> dict:
                          "blank: p.blank, replaced: p.replaced, changes: p.changes, t: performance.now()}; }")
 
 
-def _painted(page, selector: str) -> float:
-    """Fraction of a canvas's pixels that are neither transparent nor white (it was drawn on)."""
-    return page.evaluate("""(sel) => {
-      const c = document.querySelector(sel);
-      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-      let ink = 0;
-      for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && (d[i] < 250 || d[i + 1] < 250 || d[i + 2] < 250)) ink++;
-      return ink / (d.length / 4);
-    }""", selector)
-
-
 def test_play_trains_live_then_pause_stops(page, app_url):
     page.set_viewport_size({"width": 1400, "height": 1200})  # the whole surface on screen
     _open(page, app_url)
     assert _step(page) == 0
     start_loss = _loss(page)
-    assert _painted(page, "[data-nnviz=surface]") > 0.9  # the heatmap fills its canvas before Play
+    assert painted(page, "[data-nnviz=surface]") > 0.9  # the heatmap fills its canvas before Play
     page.evaluate(FRAME_PROBE)
     t0 = _probe(page)
     _click(page, "Play")
@@ -104,7 +93,7 @@ def test_play_trains_live_then_pause_stops(page, app_url):
     rate = (frames["changes"] - t0["changes"]) / ((frames["t"] - t0["t"]) / 1000)
     assert rate > 5, f"the step counter changed only {rate:.1f} times a second"  # 30 on a quiet machine
     for canvas in ("loss", "accuracy", "network"):
-        assert _painted(page, f"[data-nnviz={canvas}]") > 0.01, canvas
+        assert painted(page, f"[data-nnviz={canvas}]") > 0.01, canvas
     _click(page, "Pause")
     page.get_by_role("button", name="Play", exact=True).wait_for()
     time.sleep(0.8)
@@ -162,7 +151,7 @@ def test_diagnostics_and_compare_views(page, app_url):
     _click(page, "Pause")
     time.sleep(1.0)
     assert page.locator(".nnv-cmp-run").count() == 3  # one surface per run, beside the overlaid losses
-    assert _painted(page, "[data-nnviz=compare-loss]") > 0.01 and _painted(page, ".nnv-cmp-img") > 0.9
+    assert painted(page, "[data-nnviz=compare-loss]") > 0.01 and painted(page, ".nnv-cmp-img") > 0.9
     assert_no_exception(page)
     screenshot(page, "playground-compare")
     page.get_by_role("tab", name="Share & export").click()
