@@ -1,29 +1,48 @@
 """Figures for the loss-landscape page: PCA-plane contour and surface with every run's path, the
 plane's honesty check, random slices side by side, init-to-final interpolation, loss curves.
 
+- ``path_map_payload`` and ``slice_payload``: the paths on the PCA plane and each random slice as
+  canvas payloads (one ``nnviz.labs.packing`` blob each, kind "landscape-map", drawn by
+  ``nnviz/ui/descent_map`` like the gradient-descent map, with no plotly): the banded loss picture
+  as PNG bytes, the loss grid for the hover readout, every run's projected path with its per-snapshot
+  readout (training step, real loss, loss at the projection, distance from the plane), start and end
+  marks, and a frame per snapshot step for Play and the step slider.
+- ``path_contour`` (the plotly figure the page drew before; kept for comparison), ``path_surface``
+  (3D), ``path_honesty``, ``random_slices``, ``interpolation``, ``loss_curves``: Plotly figures.
+
 Losses span decades and a wild learning rate sends them sky-high, so colours use log10(loss) by
 default and are clipped to a range set by the bulk of the values (``colour_range``): a diverged
-corner saturates at the top colour instead of flattening everything else.
+corner saturates at the top colour instead of flattening everything else. Every view colours the
+loss with the same scale (``LOSS_STOPS``, ``LEVELS`` bands).
 """
 
 from __future__ import annotations
 
+import io
 import math
+import zlib
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
+from PIL import Image
 from plotly.subplots import make_subplots
 
 from nnviz.figures import common
 from nnviz.labs.landscape.grids import Grid, Line
 from nnviz.labs.landscape.paths import PathLandscape
 from nnviz.labs.landscape.runs import TrainingRun
+from nnviz.labs.packing import finite, pack
 
 #: One colour per run (up to four runs; more cycle). Chosen to stand out on the blue contour.
 PALETTE: tuple[str, ...] = ("#e4572e", "#f3a712", "#29bf12", "#d138bf", "#17becf", "#8c564b")
-COLORSCALE = "Blues_r"  # low loss dark, high loss light: paths in warm colours stand out
-SLICE_COLORSCALE = "Viridis"
+#: The loss colours of every view (plotly's Blues reversed): low loss dark, high loss light, so paths in
+#: warm colours stand out.
+LOSS_STOPS: tuple[str, ...] = ("#08306b", "#08519c", "#2171b5", "#4292c6", "#6baed6", "#9ecae1", "#c6dbef",
+                               "#deebf7", "#f7fbff")
+COLORSCALE = [[k / (len(LOSS_STOPS) - 1), c] for k, c in enumerate(LOSS_STOPS)]
+LEVELS = 24  # colour bands of every contour
 LOG_FLOOR = 1e-6  # losses below this show as this (log scale)
 CLIP_QUANTILE = 0.97  # colours saturate above this quantile of the finite values
 MAX_CURVE_POINTS = 600
@@ -61,7 +80,7 @@ def _clipped(Z: np.ndarray, log: bool, zrange: tuple[float, float]) -> np.ndarra
     return np.clip(_display(Z, log), *zrange)
 
 
-def _levels(zrange: tuple[float, float], n: int = 20) -> dict:
+def _levels(zrange: tuple[float, float], n: int = LEVELS) -> dict:
     """Explicit contour levels: every panel and the colour bar use the same bands."""
     low, high = zrange
     return {"start": low, "end": high, "size": (high - low) / n}
@@ -135,7 +154,7 @@ def path_contour(pl: PathLandscape, log: bool = True, height: int = 560) -> go.F
     fig = go.Figure()
     fig.add_trace(go.Contour(
         x=pl.a, y=pl.b, z=_clipped(pl.loss, log, zrange), zmin=zrange[0], zmax=zrange[1], zauto=False,
-        colorscale=COLORSCALE, autocontour=False, contours=_levels(zrange, 24), line={"width": 0.5, "color": "rgba(255,255,255,0.35)"},
+        colorscale=COLORSCALE, autocontour=False, contours=_levels(zrange), line={"width": 0.5, "color": "rgba(255,255,255,0.35)"},
         colorbar=_colorbar(log, zrange), customdata=pl.loss, name="loss on the plane",
         hovertemplate="a %{x:.3g}, b %{y:.3g}<br>loss on the plane %{customdata:.4g}<extra></extra>",
     ))
@@ -278,7 +297,7 @@ def random_slices(grids: Sequence[Grid], labels: Sequence[str], diverged: Sequen
         fig.update_yaxes(title_text="β" if col == 1 else None, row=row, col=col)
     fig.update_layout(
         height=height * nrows, margin={"l": 10, "r": 10, "t": 40, "b": 10},
-        coloraxis={"colorscale": SLICE_COLORSCALE, "cmin": zrange[0], "cmax": zrange[1],
+        coloraxis={"colorscale": COLORSCALE, "cmin": zrange[0], "cmax": zrange[1],
                    "colorbar": _colorbar(log, zrange)},
     )
     return fig
@@ -350,3 +369,167 @@ def loss_curves(runs: Sequence[TrainingRun], log: bool = True, height: int = 420
                              **_loss_axis([a for r in runs for a in (r.loss, r.batch_loss)], log)},
                       legend={"orientation": "h", "y": -0.2, "x": 0})
     return fig
+
+
+# ---- canvas payloads (drawn by nnviz/ui/descent_map, no plotly) ---------------------------------
+#: Height in pixels of the canvas paths map (its axes are not to the same scale: PC1 usually dwarfs PC2).
+MAP_HEIGHT = 470
+#: What the hover readout of a path point shows: (label, array prefix, significant digits).
+PATH_READOUT = (("real loss", "loss", 4), ("loss at its projection", "plane", 4), ("distance from the plane", "off", 3))
+
+
+def _f32(a: Any) -> np.ndarray:
+    """float32, NaN where not finite (the browser's typed arrays; JSON has no infinities)."""
+    a = np.asarray(a, dtype=np.float64)
+    return np.where(np.isfinite(a), a, np.nan).astype(np.float32)
+
+
+def _crc(*parts: bytes | str) -> int:
+    """A short id of what a payload shows (the browser keeps its step while it stays the same)."""
+    c = 0
+    for p in parts:
+        c = zlib.crc32(p.encode() if isinstance(p, str) else p, c)
+    return c
+
+
+def contour_png(D: np.ndarray, zrange: tuple[float, float], levels: int = LEVELS, width: int = 560) -> bytes:
+    """The banded picture of display values ``D`` (rows: b ascending; ``_clipped``) as PNG bytes:
+    ``levels`` bands of ``LOSS_STOPS`` over ``zrange`` with a thin light line between bands (the plotly
+    contours' white lines), interpolated bilinearly to ``width`` pixels."""
+    ny, nx = D.shape
+    height = max(2, int(round(width * ny / nx)))
+    lo, hi = zrange
+    u = (np.clip(np.where(np.isfinite(D), D, hi), lo, hi) - lo) * (levels / ((hi - lo) or 1.0))  # band units
+    v = np.asarray(Image.fromarray(u.astype(np.float32), mode="F").resize((width, height), Image.BILINEAR))
+    q = np.clip(v[::-1], 0, levels - 1).astype(np.uint8)  # image rows run from the top (largest b)
+    edge = np.zeros(q.shape, dtype=bool)
+    edge[:, :-1] |= q[:, :-1] != q[:, 1:]
+    edge[:-1, :] |= q[:-1, :] != q[1:, :]
+    band = common.ramp((np.arange(levels) + 0.5) / levels, LOSS_STOPS)
+    palette = np.concatenate([band, 0.7 * band + 0.3 * 255]).round().astype(np.uint8)  # bands, then their lines
+    pic = Image.fromarray(q + np.uint8(levels) * edge.astype(np.uint8), mode="P")
+    pic.putpalette(palette.ravel().tolist())
+    buf = io.BytesIO()
+    pic.save(buf, format="PNG", compress_level=6)
+    return buf.getvalue()
+
+
+def colour_payload(log: bool, zrange: tuple[float, float], title: str = "loss") -> dict[str, Any]:
+    """The canvas colour bar: title, range of the display values, ``LOSS_STOPS``, ticks ([value, text]
+    at round losses on a log scale; None: the browser picks nice ticks of the loss itself)."""
+    ticks = None
+    if log:
+        vals, text = _log_ticks(*zrange)
+        ticks = [[float(v), t] for v, t in zip(vals, text, strict=True)]
+    return {"title": f"{title} (log scale)" if log else title, "range": [float(zrange[0]), float(zrange[1])],
+            "stops": list(LOSS_STOPS), "ticks": ticks}
+
+
+def _domain(a: np.ndarray, b: np.ndarray) -> list[list[float]]:
+    return [[float(a[0]), float(a[-1])], [float(b[0]), float(b[-1])]]
+
+
+def _shown(coords: np.ndarray, domain: list[list[float]], margin: float = 0.5) -> int:
+    """How many points of a path to draw: its finite prefix, up to the first point far off the plot
+    (included, so the line leaves the picture), not the wild rest of a diverging run."""
+    lo = np.array([domain[0][0], domain[1][0]])
+    hi = np.array([domain[0][1], domain[1][1]])
+    pad = margin * (hi - lo)
+    with np.errstate(invalid="ignore"):
+        bad = ~np.all(np.isfinite(coords), axis=1)
+        far = np.any((coords < lo - pad) | (coords > hi + pad), axis=1)
+    stop = int(np.argmax(bad)) if bad.any() else len(coords)
+    far_at = np.flatnonzero(far[:stop])
+    return stop if far_at.size == 0 else int(far_at[0]) + 1
+
+
+def path_map_payload(pl: PathLandscape, log: bool = True, height: int = MAP_HEIGHT) -> bytes:
+    """``path_contour`` for the canvas map (``nnviz/ui/descent_map``), one ``pack`` blob.
+
+    Header: ``kind`` "landscape-map", ``race`` and ``image_id`` (ids of the paths and of the picture),
+    ``domain`` [[a0, a1], [b0, b1]], ``color`` (``colour_payload``), ``title``, ``axes`` (the PCA axis
+    titles), ``frame`` (axes not to the same scale, ``height`` px), ``hover`` (names of the axes and of
+    the value under the pointer), ``start`` [a, b] (the shared initial weights), ``steps`` (frames - 1),
+    ``trail`` (the whole path so far), ``runs`` (title, colour, ``last`` index drawn), ``marks`` ([a, b,
+    "star" | "cross", colour, text]: each run's end, a cross where a diverged run stopped inside the picture),
+    ``readout`` (``PATH_READOUT``) and ``point_step``.
+
+    Arrays: ``image`` (uint8 PNG, ``contour_png``), ``fgrid`` (float32 (len(b), len(a)): the loss on the
+    plane, for the hover readout), ``frame_step`` (int32 (frames,): the training step of each frame,
+    every run's snapshot steps), per run ``path{r}`` (float32 (n, 2), up to where it flies off, see
+    ``_shown``), ``steps{r}`` (int32), ``loss{r}``, ``plane{r}``, ``off{r}`` (float32 (n,)), ``index``
+    (int32 (frames, runs): the point of each run shown at each frame, its latest snapshot at that step)
+    and ``head`` (float32 (frames, runs, 2): that point).
+    """
+    zrange = colour_range([pl.loss], log)
+    png = contour_png(_clipped(pl.loss, log, zrange), zrange)
+    domain = _domain(pl.a, pl.b)
+    frames = np.unique(np.concatenate([p.steps for p in pl.paths])) if pl.paths else np.zeros(1, dtype=np.int64)
+    arrays: dict[str, np.ndarray] = {"image": np.frombuffer(png, dtype=np.uint8), "fgrid": _f32(pl.loss),
+                                     "frame_step": frames.astype(np.int32)}
+    head = np.full((len(frames), len(pl.paths), 2), np.nan)
+    index = np.zeros((len(frames), len(pl.paths)), dtype=np.int32)
+    runs: list[dict[str, Any]] = []
+    marks: list[list[Any]] = []
+    for i, path in enumerate(pl.paths):
+        color, n = run_color(i), max(_shown(path.coords, domain), 1)
+        coords, steps = path.coords[:n], path.steps[:n]
+        arrays[f"path{i}"] = _f32(coords)
+        arrays[f"steps{i}"] = steps.astype(np.int32)
+        arrays[f"loss{i}"], arrays[f"plane{i}"], arrays[f"off{i}"] = (
+            _f32(path.loss[:n]), _f32(path.plane_loss[:n]), _f32(path.off_plane[:n]))
+        at = np.clip(np.searchsorted(steps, frames, side="right") - 1, 0, n - 1)
+        head[:, i], index[:, i] = coords[at], at
+        runs.append({"title": _path_name(path.label, path.diverged), "color": color, "status": "", "last": n - 1,
+                     "exit": None, "diverged": None})
+        if path.diverged is not None and n == len(path.steps) and _inside(coords[-1:], pl.a, pl.b)[0]:
+            marks.append([finite(coords[-1, 0]), finite(coords[-1, 1]), "cross", color,  # off the plot: none
+                          f"{path.label}: diverged at step {path.diverged}"])
+        elif path.diverged is None and n == len(path.steps):
+            marks.append([finite(coords[-1, 0]), finite(coords[-1, 1]), "star", color,
+                          f"{path.label}: end (step {int(steps[-1])})"])
+    start = pl.paths[0].coords[0] if pl.paths else None
+    header = {
+        "kind": "landscape-map", "race": _crc(*(arrays[f"path{i}"].tobytes() for i in range(len(pl.paths))),
+                                              *(r["title"] for r in runs)),
+        "image_id": _crc(png), "domain": domain, "color": colour_payload(log, zrange),
+        "title": f"Loss around {pl.paths[pl.reference].label}'s final weights, on the plane of the paths",
+        "axes": [_axis_title(0, pl.plane.explained[0]), _axis_title(1, pl.plane.explained[1])],
+        "frame": {"equal": False, "height": int(height)},
+        "hover": {"x": "a", "y": "b", "value": "loss on the plane"},
+        "minima": [], "start": None if start is None else [finite(start[0]), finite(start[1])],
+        "start_text": "start (step 0): every run's initial weights",
+        "steps": len(frames) - 1, "trail": len(frames), "runs": runs, "overlays": [], "marks": marks,
+        "readout": [list(r) for r in PATH_READOUT], "point_step": "steps", "dots": True,
+    }
+    arrays["head"], arrays["index"] = _f32(head), index
+    return pack(header, arrays)
+
+
+def slice_payloads(grids: Sequence[Grid], labels: Sequence[str], diverged: Sequence[int | None] | None = None,
+                   log: bool = True) -> list[bytes]:
+    """``random_slices`` for the canvas map, one ``pack`` blob per run (kind "landscape-map", no runs
+    to play, no controls), all on one colour range set by the runs that did not diverge.
+
+    Header as ``path_map_payload``'s with ``title`` (the run, and where it diverged), ``axes`` α and β,
+    square ``frame``, one ``marks`` entry (the run's final weights, a star at the origin in its colour)
+    and ``controls`` false. Arrays: ``image``, ``fgrid`` (the slice's loss), ``head`` (1, 0, 2)."""
+    n = len(grids)
+    if n == 0:
+        raise ValueError("no slices to show")
+    diverged = list(diverged) if diverged is not None else [None] * n
+    calm = [g.loss for g, d in zip(grids, diverged, strict=True) if d is None] or [g.loss for g in grids]
+    zrange = colour_range(calm, log)
+    out = []
+    for i, (g, label, d) in enumerate(zip(grids, labels, diverged, strict=True)):
+        png = contour_png(_clipped(g.loss, log, zrange), zrange)
+        header = {
+            "kind": "landscape-map", "race": _crc(label, png), "image_id": _crc(png), "domain": _domain(g.a, g.b),
+            "color": colour_payload(log, zrange), "title": _path_name(label, d), "axes": ["α", "β"],
+            "frame": {"equal": True}, "hover": {"x": "α", "y": "β", "value": "loss"}, "minima": [],
+            "start": None, "steps": 0, "trail": 0, "runs": [], "overlays": [], "controls": False,
+            "marks": [[0.0, 0.0, "star", run_color(i), f"{label}: final weights"]],
+        }
+        out.append(pack(header, {"image": np.frombuffer(png, dtype=np.uint8), "fgrid": _f32(g.loss),
+                                 "head": np.zeros((1, 0, 2), dtype=np.float32)}))
+    return out

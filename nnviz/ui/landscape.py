@@ -6,7 +6,11 @@ the runs; the PCA plane with the paths; random slices; interpolations). Each is 
 ``st.cache_data`` keyed by its arguments, and shows its own progress bar while it computes: the
 bar is created inside the cached function and removed at its end, so a cache hit replays nothing
 visible. Each runs as a heavy job of the server's queue (``nnviz.ui.jobs``): with other sessions'
-grids running, the page says how many jobs are ahead. Widgets are seeded with ``nnviz.ui.state.seed`` and remembered at the end of every run,
+grids running, the page says how many jobs are ahead.
+
+The default view (the paths on the PCA plane) and the random slices are canvas maps
+(``nnviz.ui.descent_map``, payloads from ``nnviz.figures.landscape``): a first visit loads no plotly.
+Plotly draws only the views opened later (3D, the honesty check, interpolations, loss curves). Widgets are seeded with ``nnviz.ui.state.seed`` and remembered at the end of every run,
 so the settings survive a page switch; ``ls_last_setup`` keeps the last valid setup, shown while
 the widgets hold a bad value.
 """
@@ -49,6 +53,7 @@ from nnviz.labs.landscape.setup import (
 from nnviz.nn import optimizers
 from nnviz.ui import state
 from nnviz.ui.common import LEARNING_RATES, mnist_dataset
+from nnviz.ui.descent_map import descent_map
 from nnviz.ui.jobs import heavy
 
 MODES: tuple[str, ...] = ("learning rates", "optimizers")
@@ -185,13 +190,14 @@ def interpolation_views(setup: Setup, resolution: int = 41) -> list[Line]:
     return result
 
 
-# Figures are shared read-only objects (st.plotly_chart serializes them without changing them), keyed
-# on what identifies their data (``key``: the arguments of the cached computation that gave it) and
-# the colour scale; the data itself is passed along unhashed. A second visitor builds nothing.
+# Figures and canvas payloads are shared read-only objects (st.plotly_chart serializes a figure without
+# changing it; a payload is bytes), keyed on what identifies their data (``key``: the arguments of the
+# cached computation that gave it) and the colour scale; the data itself is passed along unhashed. A
+# second visitor builds nothing.
 @st.cache_resource(show_spinner=False, max_entries=48)
 def _figure(kind: str, key: tuple, log: bool, _data: Any) -> Any:
-    if kind == "contour":
-        return figs.path_contour(_data, log)
+    if kind == "paths":
+        return figs.path_map_payload(_data, log)
     if kind == "surface":
         return figs.path_surface(_data, log)
     if kind == "honesty":
@@ -200,7 +206,7 @@ def _figure(kind: str, key: tuple, log: bool, _data: Any) -> Any:
         return figs.loss_curves(_data, log)
     grids, labels, diverged = _data
     if kind == "slices":
-        return figs.random_slices(grids, labels, diverged, log)
+        return figs.slice_payloads(grids, labels, diverged, log)
     if kind == "interpolation":
         return figs.interpolation(grids, labels, diverged, log)
     raise ValueError(f"unknown figure {kind!r}")
@@ -365,7 +371,7 @@ def _plane_tab(setup: Setup, view: ViewOptions) -> paths.PathLandscape | None:
     if surface:
         st.plotly_chart(_figure("surface", key, view.log, plane), key="ls_surface_chart")
     else:
-        st.plotly_chart(_figure("contour", key, view.log, plane), key="ls_contour_chart")
+        descent_map(_figure("paths", key, view.log, plane), key="ls_paths_map")
     ref = plane.paths[plane.reference].label
     fitted = "the snapshots of *every* run that did not diverge" if not own_path else f"the snapshots of {ref} alone"
     st.caption(
@@ -375,7 +381,8 @@ def _plane_tab(setup: Setup, view: ViewOptions) -> paths.PathLandscape | None:
         "titles split it up). Runs' final weights other than the centre's generally lie *off* the plane: "
         "their stars sit where they project to, and the colours there are the plane's loss, not theirs. "
         "The next tab shows how big that gap is. Axis units are distances in weight space; all runs start "
-        "at the same circle."
+        "at the same circle. **Play** replays the runs snapshot by snapshot; hover a point for its real loss, "
+        "the plane's loss there and its distance from the plane."
     )
     return plane
 
@@ -409,7 +416,12 @@ def _slices_tab(setup: Setup, view: ViewOptions, runs: list[landscape_runs.Train
     """Random filter-normalized slices around each run's final weights, on one colour scale."""
     grids = slice_views(setup, view.resolution, view.span)
     data = (grids, setup.labels, [r.diverged for r in runs])
-    st.plotly_chart(_figure("slices", (setup, view.resolution, view.span), view.log, data), key="ls_slices_chart")
+    blobs = _figure("slices", (setup, view.resolution, view.span), view.log, data)
+    for row in range(0, len(blobs), 2):  # two per row: each panel stays large enough to read
+        cols = st.columns(2)
+        for i, blob in enumerate(blobs[row:row + 2]):
+            with cols[i]:
+                descent_map(blob, key=f"ls_slice_map_{row + i}")
     st.caption(
         "A random 2D slice around each run's final weights (the star), all on one colour scale. The two "
         "directions are the same random draw for every run, **filter-normalized** (Li et al. 2018): each "

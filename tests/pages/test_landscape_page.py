@@ -1,5 +1,6 @@
-"""The loss-landscape page under AppTest: defaults answer with every view, bad input keeps the last
-good setup with a message, a diverged run is a result, the digits task runs or says why it cannot."""
+"""The loss-landscape page under AppTest: defaults answer with every view (the paths and the slices are
+canvas maps, no plotly; the other views plotly charts), bad input keeps the last good setup with a
+message, a diverged run is a result, the digits task runs or says why it cannot."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from nnviz.labs.landscape.setup import DIGITS, Setup
+from nnviz.labs.packing import unpack
 from nnviz.ui import landscape as ui
 
 PAGE = "../../pages/landscape.py"
@@ -33,15 +35,25 @@ def _trace_types(at: AppTest) -> list[set[str]]:
     return [{t.get("type", "scatter") for t in spec["data"]} for spec in _specs(at)]
 
 
+def _maps(at: AppTest) -> list[tuple[dict, dict]]:
+    """The canvas maps shown (``nnviz.ui.descent_map``): their payloads' (header, arrays)."""
+    return [unpack(c.proto.bytes) for c in at.get("bidi_component")]
+
+
+def _views(at: AppTest) -> list[set[str]]:
+    """Every view shown: a plotly chart's trace types, or {"canvas", kind} for a canvas map."""
+    return _trace_types(at) + [{"canvas", header["kind"]} for header, _ in _maps(at)]
+
+
 def _every_view(at: AppTest) -> list[set[str]]:
-    """Open each tab in turn (stateful tabs: only the open one is computed and drawn) -> the trace
-    types of every chart shown, tab by tab; the first tab is open again at the end."""
+    """Open each tab in turn (stateful tabs: only the open one is computed and drawn) -> the views
+    shown (``_views``), tab by tab; the first tab is open again at the end."""
     types = []
     for tab in (*ui.TABS[1:], ui.TABS[0]):
         at.session_state["ls_tab"] = tab
         at.run()
         assert not at.exception, at.exception
-        types.append(_trace_types(at))
+        types.append(_views(at))
     return [t for tab in (types[-1], *types[:-1]) for t in tab]
 
 
@@ -54,23 +66,29 @@ def default_run() -> AppTest:
 
 def test_defaults_show_every_view(default_run):
     at = default_run
-    assert len(_trace_types(at)) == 1  # only the open tab is drawn on arrival
+    # Only the open tab is drawn on arrival, and the default view is a canvas map: no plotly chart.
+    assert _views(at) == [{"canvas", "landscape-map"}] and not at.get("plotly_chart")
     assert [t.label for t in at.tabs] == list(ui.TABS)
+    n_runs = len(Setup().labels)
     types = _every_view(at)
-    assert len(types) == 5  # paths contour, honesty, slices, interpolation, loss curves
-    assert "contour" in types[0] and "scatter" in types[0]
-    assert types[2] == {"contour", "scatter"}
+    # paths map, honesty, one slice map per run, interpolation, loss curves
+    assert len(types) == 4 + n_runs
+    assert types[0] == {"canvas", "landscape-map"} and types[1] == {"scatter"}
+    assert types[2:2 + n_runs] == [{"canvas", "landscape-map"}] * n_runs
     assert [m.label for m in at.metric] == [f"{label}: final loss" for label in Setup().labels]
-    layout = _specs(at)[0]["layout"]
-    assert "% of path variance" in layout["xaxis"]["title"]["text"]
+    [(header, arrays)] = _maps(at)
+    assert all("% of path variance" in title for title in header["axes"])
+    assert [r["title"].split(" (")[0] for r in header["runs"]] == list(Setup().labels)
+    assert arrays["fgrid"].shape == (ui.DEFAULTS["ls_resolution"],) * 2
+    assert len(at.get("bidi_component")[0].proto.bytes) < 1_000_000
     assert not at.error
 
 
 def test_a_diverged_run_is_shown_as_a_result(default_run):
     at = default_run
     assert any("η = 30 diverged at step" in w.value for w in at.warning)
-    names = [t.get("name", "") for t in _specs(at)[0]["data"]]
-    assert any("diverged at step" in n for n in names)
+    [(header, _)] = _maps(at)
+    assert any(r["title"].startswith("η = 30 (diverged at step") for r in header["runs"])
 
 
 def test_bad_hidden_sizes_keep_the_last_setup_with_a_message():
@@ -79,7 +97,7 @@ def test_bad_hidden_sizes_keep_the_last_setup_with_a_message():
     assert not at.exception
     assert any("whole numbers" in e.value and "last valid setup" in e.value for e in at.error)
     assert at.session_state["ls_last_setup"].hidden == (16, 16)
-    assert len(_every_view(at)) == 5  # the views stay
+    assert len(_every_view(at)) == 4 + len(Setup().labels)  # the views stay
     assert at.text_input(key="ls_hidden").value == "16, lots"  # the user's text is kept to fix
     at.text_input(key="ls_hidden").set_value("8").run()
     assert not at.error and at.session_state["ls_last_setup"].hidden == (8,)
@@ -90,7 +108,7 @@ def test_no_learning_rate_picked_says_so():
     at.multiselect(key="ls_rates").set_value([]).run()
     assert not at.exception
     assert any("pick at least one learning rate" in e.value for e in at.error)
-    assert len(_every_view(at)) == 5
+    assert len(_every_view(at)) == 4 + len(Setup().labels)
 
 
 def test_compare_optimizers_and_the_3d_surface():
@@ -99,8 +117,9 @@ def test_compare_optimizers_and_the_3d_surface():
     at.multiselect(key="ls_optimizers").set_value(["sgd", "adam"]).run()
     assert not at.exception
     assert [m.label for m in at.metric] == ["SGD: final loss", "Adam: final loss"]
+    assert [h["kind"] for h, _ in _maps(at)] == ["landscape-map"]
     at.segmented_control(key="ls_shape").set_value("3D").run()
-    assert "surface" in _trace_types(at)[0]
+    assert "surface" in _trace_types(at)[0] and not _maps(at)  # the 3D view is plotly, the map is gone
     at.selectbox(key="ls_fit").set_value("the centre run only").run()
     at.selectbox(key="ls_reference").set_value("Adam").run()
     assert not at.exception
@@ -121,7 +140,7 @@ def test_digits_task(mnist_folder):
     assert at.text_input(key="ls_hidden").value == "64"
     assert not at.error
     assert at.session_state["ls_last_setup"].task == DIGITS
-    assert len(at.metric) == 2 and len(_every_view(at)) == 5
+    assert len(at.metric) == 2 and len(_every_view(at)) == 4 + 2
 
 
 def test_digits_disabled_with_a_message_when_mnist_is_missing(tmp_path, monkeypatch):
@@ -134,7 +153,7 @@ def test_digits_disabled_with_a_message_when_mnist_is_missing(tmp_path, monkeypa
         [note] = [c for c in at.caption if "digits task is disabled" in c.value]
         assert "NNVIZ_MNIST" in note.value and len(note.value) < 200  # one line, not a wall of file names
         assert str(tmp_path) in note.proto.help  # the details on hover
-        assert len(_every_view(at)) == 5  # the toy tasks still work
+        assert len(_every_view(at)) == 4 + len(Setup().labels)  # the toy tasks still work
     finally:
         ui._mnist.clear()
 
@@ -217,7 +236,8 @@ def test_only_the_open_tab_is_computed(monkeypatch):
     at.session_state["ls_seed"] = 4444  # a setup no other test has cached
     at.run()
     assert not at.exception and calls == []
-    assert [c.proto.id.rsplit("-", 1)[-1] for c in at.get("plotly_chart")] == ["ls_contour_chart"]
+    assert not at.get("plotly_chart")
+    assert [c.proto.id.rsplit("-", 1)[-1] for c in at.get("bidi_component")] == ["ls_paths_map"]
     at.session_state["ls_tab"] = ui.TABS[2]
     at.run()
     assert calls == ["random_slices"]

@@ -9,6 +9,12 @@
 //   points, and per step the heads with their trails, the tangent and the step taken; no click.
 // - "descent-curves" (loss_payload): per-run curves on a log scale, with a red x where a run diverged
 //   and a dot where it converged.
+// - "landscape-map" (nnviz.figures.landscape.path_map_payload, slice_payloads): the map of the loss
+//   landscape, drawn as the descent map with what its header adds: a `title`, axis titles (`axes`), a
+//   `frame` (axes to the same scale or not, height), hover names (`hover`), per-point readouts of the
+//   paths (`readout`, `point_step`), snapshot dots (`dots`), marks in a run's colour (`marks`: stars,
+//   crosses), training steps as the slider's labels (array `frame_step`), no controls (`controls`
+//   false); no click.
 // State lives per parentElement: Streamlit calls the default export again with new data on the same
 // element (same key), so a new payload redraws in place; the step is kept while the race is the same.
 
@@ -104,6 +110,8 @@ function gdUpdateMap(st, b) {
   st.b = b; st.race = h.race; st.pending = null; st.hover = null;
   st.els.tip.style.display = "none";
   st.els.slider.max = String(h.steps);
+  const c = st.els.controls || (st.els.controls = st.root.querySelector(".gdm-controls"));
+  c.style.display = h.controls === false ? "none" : "";
   if (!same) { gdPause(st); st.step = h.steps; }  // a new race opens on its finished state, as before
   st.step = Math.min(st.step, h.steps);
   gdLegend(st, h);
@@ -130,18 +138,24 @@ function gdRedraw(st) {
 function gdLegend(st, h) {
   const item = (color, name, dash) => `<span class="gdm-item"><span class="gdm-swatch" style="border-top:3px ${
     dash ? "dotted" : "solid"} ${color}"></span>${name.replace(/&/g, "&amp;").replace(/</g, "&lt;")}</span>`;
-  st.els.legend.innerHTML = h.runs.map((r) => item(r.color, r.title, false)).join("") +
+  const title = h.title ? `<span class="gdm-title">${gdEscape(h.title)}</span>` : "";
+  st.els.legend.innerHTML = title + h.runs.map((r) => item(r.color, r.title, false)).join("") +
     h.overlays.map((o) => item(o.color, o.name, o.dash)).join("");
 }
 
+function gdEscape(text) {
+  return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;");
+}
+
 function gdLayout(st) {
-  // The plot keeps x and y to the same scale (as the plotly map did), as large as the column allows.
-  const h = st.b.header, [[x0, x1], [y0, y1]] = h.domain;
+  // The plot keeps x and y to the same scale (as the plotly map did), as large as the column allows;
+  // a header's frame.equal false fills the column's width at frame.height (the landscape's PCA axes).
+  const h = st.b.header, [[x0, x1], [y0, y1]] = h.domain, frame = h.frame || { equal: true };
   const W = Math.max(320, st.width);
   const aspect = (y1 - y0) / (x1 - x0);
-  let pw = Math.min(W - ML - CBW - 8, 620, 620 / aspect);
+  let pw = frame.equal === false ? Math.min(W - ML - CBW - 8, 980) : Math.min(W - ML - CBW - 8, 620, 620 / aspect);
   pw = Math.max(160, Math.floor(pw));
-  const ph = Math.round(pw * aspect);
+  const ph = frame.equal === false ? frame.height : Math.round(pw * aspect);
   const left = Math.max(0, Math.floor((W - (ML + pw + CBW)) / 2)) + ML;
   const H = MT + ph + MB;
   st.geo = { W, H, left, top: MT, pw, ph, x0, x1, y0, y1,
@@ -149,7 +163,7 @@ function gdLayout(st) {
              inv: (px, py) => [x0 + ((px - left) / pw) * (x1 - x0), y0 + ((MT + ph - py) / ph) * (y1 - y0)] };
   st.els.plot.style.height = H + "px";
   st.els.over.dataset.plot = `${left},${MT},${pw},${ph}`;
-  const c = st.els.controls || (st.els.controls = st.root.querySelector(".gdm-controls"));
+  const c = st.els.controls;
   c.style.marginLeft = left + "px"; c.style.width = pw + "px";
   st.els.legend.style.marginLeft = left + "px"; st.els.legend.style.maxWidth = (pw + CBW - 10) + "px";
 }
@@ -198,6 +212,13 @@ function gdDrawBase(st) {
       if (pen) ctx.lineTo(g.X(x), g.Y(y)); else { ctx.moveTo(g.X(x), g.Y(y)); pen = true; }
     }
     ctx.stroke();
+    if (h.dots) {  // a dot at every point (the landscape's snapshots)
+      ctx.fillStyle = r.color;
+      for (let k = 0; k + 1 < p.length; k += 2) {
+        if (!Number.isFinite(p[k]) || !Number.isFinite(p[k + 1])) continue;
+        ctx.beginPath(); ctx.arc(g.X(p[k]), g.Y(p[k + 1]), 2.2, 0, 2 * Math.PI); ctx.fill();
+      }
+    }
   });
   ctx.globalAlpha = 1;
   if (h.start) {
@@ -205,6 +226,14 @@ function gdDrawBase(st) {
     ctx.strokeStyle = "#000"; ctx.lineWidth = 2.5; ctx.stroke();
   }
   for (const r of h.runs) if (r.exit && r.exit[0] !== null) gdCross(ctx, g.X(r.exit[0]), g.Y(r.exit[1]), 5.5, GD_RED);
+  for (const [mx, my, shape, color] of h.marks || []) {
+    if (mx === null || my === null) continue;
+    if (shape === "cross") gdCross(ctx, g.X(mx), g.Y(my), 6, color);
+    else {
+      gdStar(ctx, g.X(mx), g.Y(my), 9); ctx.fillStyle = color; ctx.fill();
+      ctx.strokeStyle = "#fff"; ctx.lineWidth = 1.5; ctx.stroke();
+    }
+  }
   ctx.restore();
   // Frame, ticks, axis titles.
   ctx.strokeStyle = "#8c8c8c"; ctx.lineWidth = 1; ctx.strokeRect(g.left + 0.5, g.top + 0.5, g.pw - 1, g.ph - 1);
@@ -214,7 +243,8 @@ function gdDrawBase(st) {
     ctx.beginPath(); ctx.moveTo(x, g.top + g.ph); ctx.lineTo(x, g.top + g.ph + 4); ctx.stroke();
     ctx.fillText(tickText(t), x, g.top + g.ph + 7);
   }
-  ctx.font = "13px sans-serif"; ctx.fillText("x", g.left + g.pw / 2, g.top + g.ph + 25);
+  const [xTitle, yTitle] = h.axes || ["x", "y"];
+  ctx.font = "13px sans-serif"; ctx.fillText(xTitle, g.left + g.pw / 2, g.top + g.ph + 25);
   ctx.font = "12px sans-serif"; ctx.textAlign = "right"; ctx.textBaseline = "middle";
   for (const t of niceTicks(g.y0, g.y1, Math.max(3, Math.floor(g.ph / 70)))) {
     const y = g.Y(t);
@@ -222,7 +252,7 @@ function gdDrawBase(st) {
     ctx.fillText(tickText(t), g.left - 7, y);
   }
   ctx.save(); ctx.translate(g.left - 36, g.top + g.ph / 2); ctx.rotate(-Math.PI / 2);
-  ctx.textAlign = "center"; ctx.font = "13px sans-serif"; ctx.fillText("y", 0, 0); ctx.restore();
+  ctx.textAlign = "center"; ctx.font = "13px sans-serif"; ctx.fillText(yTitle, 0, 0); ctx.restore();
   gdColorBar(ctx, g, h.color);
 }
 
@@ -275,7 +305,7 @@ function gdDrawOver(st) {
   const head = a.head, at = (r) => [head[(s * R + r) * 2], head[(s * R + r) * 2 + 1]];
   ctx.lineJoin = "round"; ctx.lineCap = "round";
   h.runs.forEach((r, i) => {
-    const p = a[`path${i}`], last = Math.min(s, r.last);
+    const p = a[`path${i}`], last = gdPointAt(a, s, R, i, r);
     ctx.strokeStyle = r.color; ctx.lineWidth = 3.5; ctx.beginPath();
     for (let k = Math.max(0, last - h.trail); k <= last; k++) {
       const x = g.X(p[2 * k]), y = g.Y(p[2 * k + 1]);
@@ -312,11 +342,17 @@ function gdDrawOver(st) {
   ctx.restore();
 }
 
+function gdPointAt(a, s, R, i, r) {
+  // Run i's point shown at frame s: the step itself, or (the landscape's snapshots) the array `index`.
+  return a.index ? a.index[s * R + i] : Math.min(s, r.last);
+}
+
 function gdSetStep(st, s, draw = true) {
   const h = st.b.header;
   st.step = Math.max(0, Math.min(h.steps, Math.round(s)));
   st.els.slider.value = String(st.step);
-  st.els.step.textContent = String(st.step);
+  const fs = st.b.arrays.frame_step;  // the landscape's frames are snapshots: show their training step
+  st.els.step.textContent = String(fs ? fs[st.step] : st.step);
   st.root.dataset.step = String(st.step);
   if (draw && st.geo) gdDrawOver(st);
 }
@@ -376,12 +412,16 @@ function gdHover(st, ev) {
   const near = (x, y, r, make) => { const d = Math.hypot(g.X(x) - px, g.Y(y) - py); if (d < Math.min(bd, r)) { bd = d; best = make; } };
   const R = h.runs.length;
   h.runs.forEach((r, i) => {
-    const k = Math.min(st.step, r.last), p = a[`path${i}`];
-    near(a.head[(st.step * R + i) * 2], a.head[(st.step * R + i) * 2 + 1], 10,
-         () => ({ at: [g.X(p[2 * k]), g.Y(p[2 * k + 1])], html: `<b style="color:${r.color}">${r.title}</b><br>step ${k}: (${g3(p[2 * k])}, ${g3(p[2 * k + 1])})  f = ${g4(a[`f${i}`][k])}` }));
+    const p = a[`path${i}`], hx = a.head[(st.step * R + i) * 2], hy = a.head[(st.step * R + i) * 2 + 1];
+    const k = gdPointAt(a, st.step, R, i, r);
+    near(hx, hy, 10, () => ({ at: [g.X(p[2 * k]), g.Y(p[2 * k + 1])], html: h.readout ? gdReadout(h, a, r, i, k)
+      : `<b style="color:${r.color}">${r.title}</b><br>step ${k}: (${g3(p[2 * k])}, ${g3(p[2 * k + 1])})  f = ${g4(a[`f${i}`][k])}` }));
   });
   for (const [mx, my, kind] of h.minima) near(mx, my, 9, () => ({ at: [g.X(mx), g.Y(my)], html: `${kind} (${g3(mx)}, ${g3(my)})` }));
   for (const r of h.runs) if (r.exit && r.exit[0] !== null) near(r.exit[0], r.exit[1], 8, () => ({ at: [g.X(r.exit[0]), g.Y(r.exit[1])], html: `<span style="color:${GD_RED}">${r.diverged}</span>` }));
+  for (const [mx, my, , color, text] of h.marks || []) {
+    if (mx !== null && my !== null) near(mx, my, 9, () => ({ at: [g.X(mx), g.Y(my)], html: `<b style="color:${color}">${gdEscape(text)}</b>` }));
+  }
   if (!best) {
     h.runs.forEach((r, i) => {
       const p = a[`path${i}`];
@@ -389,15 +429,19 @@ function gdHover(st, ev) {
         const d = Math.hypot(g.X(p[2 * k]) - px, g.Y(p[2 * k + 1]) - py);
         if (d < bd) {
           bd = d;
-          best = () => ({ at: [g.X(p[2 * k]), g.Y(p[2 * k + 1])], html: `<b style="color:${r.color}">${r.title}</b> · step ${k}: (${g3(p[2 * k])}, ${g3(p[2 * k + 1])})  f = ${g4(a[`f${i}`][k])}<br>${r.status}` });
+          best = () => ({ at: [g.X(p[2 * k]), g.Y(p[2 * k + 1])], html: h.readout ? gdReadout(h, a, r, i, k)
+            : `<b style="color:${r.color}">${r.title}</b> · step ${k}: (${g3(p[2 * k])}, ${g3(p[2 * k + 1])})  f = ${g4(a[`f${i}`][k])}<br>${r.status}` });
         }
       }
     });
   }
-  if (h.start && !best) near(h.start[0], h.start[1], 9, () => ({ at: [g.X(h.start[0]), g.Y(h.start[1])], html: `start (${g3(h.start[0])}, ${g3(h.start[1])})` }));
+  if (h.start && !best) near(h.start[0], h.start[1], 9, () => ({ at: [g.X(h.start[0]), g.Y(h.start[1])], html: h.start_text ? gdEscape(h.start_text) : `start (${g3(h.start[0])}, ${g3(h.start[1])})` }));
   let info;
   if (best) info = best();
-  else {
+  else if (h.hover) {  // the landscape: the axes' names and the value's, no click
+    const [x, y] = g.inv(px, py), n = h.hover;
+    info = { at: null, html: `${gdEscape(n.x)} ${g3(x)}, ${gdEscape(n.y)} ${g3(y)}<br>${gdEscape(n.value)} ${g4(gdFAt(st, x, y))}` };
+  } else {
     const [x, y] = g.inv(px, py);
     info = { at: null, html: `(${x.toFixed(2)}, ${y.toFixed(2)})  f = ${g3(gdFAt(st, x, y))}<br><span class="gdm-dim">click: start here</span>` };
   }
@@ -408,6 +452,16 @@ function gdHover(st, ev) {
   tip.style.right = right ? (g.W - px + 14) + "px" : "";
   tip.style.top = Math.max(0, py - 8) + "px";
   gdDrawOver(st);
+}
+
+function gdReadout(h, a, r, i, k) {
+  // A landscape path point: the run, its training step and the header's readout fields at point k.
+  const step = h.point_step ? a[`${h.point_step}${i}`][k] : k;
+  const rows = h.readout.map(([label, name, digits]) => {
+    const v = a[`${name}${i}`][k];
+    return `${gdEscape(label)} ${Number.isFinite(v) ? +v.toPrecision(digits) + "" : "–"}`;
+  });
+  return `<b style="color:${r.color}">${gdEscape(r.title)}</b> step ${step}<br>${rows.join("<br>")}`;
 }
 
 function gdClick(st, ev) {
