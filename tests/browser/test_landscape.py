@@ -1,9 +1,13 @@
-"""The loss-landscape page in real Chromium: the paths view, the honesty check and the side-by-side
-slices render (plotly draws its SVG), with screenshots to look at."""
+"""The loss-landscape page in real Chromium: the paths view is a canvas map (no plotly loaded on a first
+visit) that draws, reads out a path point on hover and replays the runs on Play; the side-by-side slices
+are canvas maps too; the honesty check, the interpolations, the loss curves and the 3D surface render
+(plotly draws its SVG or WebGL), with screenshots to look at."""
 
 from __future__ import annotations
 
-from tests.browser.conftest import assert_no_exception, open_page, screenshot, wait_for_app
+from tests.browser.conftest import ARTIFACTS, assert_no_exception, open_page, painted, screenshot, wait_for_app
+
+MAP = "[data-nnviz=descent-map]"
 
 
 def _plot_drawn(page, count: int = 1) -> None:
@@ -11,15 +15,26 @@ def _plot_drawn(page, count: int = 1) -> None:
         f"document.querySelectorAll('[data-testid=stPlotlyChart] .main-svg').length >= {count}", timeout=30_000)
 
 
-def _open_tab(page, name: str) -> None:
+def _maps_ready(page, count: int) -> None:
+    page.wait_for_function(
+        f"document.querySelectorAll(\"{MAP}[data-kind=landscape-map][data-ready='1']\").length >= {count}",
+        timeout=60_000)
+
+
+def _open_tab(page, name: str, plotly: bool = True) -> None:
     """Click a tab (stateful tabs: the click reruns the page, which computes and draws only that tab)."""
     page.get_by_role("tab", name=name).click()
     page.wait_for_timeout(300)
     wait_for_app(page)
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('[data-testid=stPlotlyChart] .main-svg')]"
-        ".some(e => e.getBoundingClientRect().width > 0)", timeout=30_000)
-    page.wait_for_timeout(400)  # let plotly finish its transitions
+    if plotly:
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('[data-testid=stPlotlyChart] .main-svg')]"
+            ".some(e => e.getBoundingClientRect().width > 0)", timeout=30_000)
+        page.wait_for_timeout(400)  # let plotly finish its transitions
+
+
+def _plotly_loaded(page) -> bool:
+    return page.evaluate("() => performance.getEntriesByType('resource').some(e => /plotly/i.test(e.name))")
 
 
 def test_landscape_comparison_views(page, app_url):
@@ -29,18 +44,48 @@ def test_landscape_comparison_views(page, app_url):
     open_page(page, app_url, "")
     open_page(page, app_url, "landscape")
     page.get_by_text("Paths on the landscape").first.wait_for()
-    _plot_drawn(page)
+    _maps_ready(page, 1)  # the contour picture is drawn under the paths
     assert_no_exception(page)
-    # The default compares four learning rates; the largest diverges and says so.
+    # The default compares four learning rates; the largest diverges and says so, in the legend too.
     page.get_by_text("diverged at step").first.wait_for()
-    page.wait_for_timeout(500)  # let plotly finish its transitions
+    legend = page.locator(f"{MAP} .gdm-legend").inner_text()
+    assert "η = 0.1" in legend and "η = 30 (diverged at step" in legend and "on the plane of the paths" in legend
+    assert painted(page, f"{MAP} canvas.gdm-base") > 0.3
+    # The default view needs no plotly: no chart of it, and its bundle is not even fetched.
+    assert page.locator("[data-testid=stPlotlyChart]").count() == 0 and not _plotly_loaded(page)
+    steps = int(page.locator(MAP).get_attribute("data-step"))
+    assert steps > 10  # a frame per snapshot, opened on the finished runs
+    page.wait_for_timeout(300)
     screenshot(page, "landscape_paths")
+
+    # Hover on the plot: the plane's loss under the pointer.
+    canvas = page.locator(f"{MAP} canvas[data-nnviz=map-plot]")
+    box = canvas.bounding_box()
+    left, top, width, height = (float(v) for v in canvas.get_attribute("data-plot").split(","))
+    page.mouse.move(box["x"] + left + 0.05 * width, box["y"] + top + 0.95 * height)
+    tip = page.locator(f"{MAP} .gdm-tip")
+    tip.wait_for(state="visible")
+    assert "loss on the plane" in tip.inner_text()
+
+    # Play replays the runs snapshot by snapshot in the browser; the readout shows training steps.
+    page.locator(f"{MAP} [data-nnviz=play]").click()
+    page.wait_for_function(f"() => +document.querySelector('{MAP}').dataset.step > 2")
+    page.locator(f"{MAP} [data-nnviz=play]").click()  # Pause
+    held = int(page.locator(MAP).get_attribute("data-step"))
+    assert 0 < held < steps
+    label = int(page.locator(f"{MAP} [data-nnviz=step]").inner_text())
+    assert label >= held  # a training step, not the frame's index
+    page.mouse.move(5, 5)
+    page.locator(MAP).first.screenshot(path=str(ARTIFACTS / "landscape_paths_playing.png"))
 
     _open_tab(page, "Is the picture honest?")
     screenshot(page, "landscape_honesty")
 
-    _open_tab(page, "Sharp or flat?")
+    _open_tab(page, "Sharp or flat?", plotly=False)
+    _maps_ready(page, 4)  # one slice per run, on canvas
     assert_no_exception(page)
+    titles = page.locator(f"{MAP} .gdm-title").all_inner_texts()
+    assert titles[:3] == ["η = 0.1", "η = 0.3", "η = 1"] and "diverged at step" in titles[3]
     screenshot(page, "landscape_slices")
 
     _open_tab(page, "Initial to final")
@@ -49,9 +94,11 @@ def test_landscape_comparison_views(page, app_url):
     _open_tab(page, "Loss curves")
     screenshot(page, "landscape_curves")
 
-    _open_tab(page, "Paths on the landscape")
+    _open_tab(page, "Paths on the landscape", plotly=False)
+    _maps_ready(page, 1)
     page.get_by_role("radio", name="3D", exact=True).click()
     wait_for_app(page)
+    page.wait_for_selector("[data-testid=stPlotlyChart] .gl-container canvas", timeout=60_000)
     page.wait_for_timeout(1200)
     assert_no_exception(page)
     screenshot(page, "landscape_surface")
