@@ -1,5 +1,5 @@
-"""The gradient-descent page's canvas views: a Streamlit components-v2 element (inline JS and CSS, no
-iframe, no plotly) that draws the 2D map and the loss chart on <canvas>.
+"""The gradient-descent page's canvas views (and the loss landscape's maps): a Streamlit components-v2
+element (inline JS and CSS, no iframe, no plotly) that draws the 2D map and the loss chart on <canvas>.
 
 ``descent_map(blob, key=..., on_click=...)`` mounts the map (``blob``:
 ``nnviz.figures.descent.map_payload``): the contour picture, the minima, the paths, the animated
@@ -8,6 +8,9 @@ in the browser (every step is in the blob). A click on the plot sets the element
 ``click`` = ``{"x": ..., "y": ...}`` for one rerun and calls ``on_click``; ``clicked(key)`` reads it.
 The same call draws the 1D view from ``curve_payload`` (the curve, tangents and steps; no click).
 ``descent_curves(blob, key=...)`` draws ``loss_payload``'s per-run curves.
+The loss-landscape page mounts the same map for its paths on the PCA plane and its random slices
+(``nnviz.figures.landscape.path_map_payload``, ``slice_payloads``: kind "landscape-map", which adds a
+title, axis titles, a frame not to scale, per-point readouts and marks, and sends no click).
 
 The module is ``nnviz/ui/live_view/shared.js`` (decoding a ``nnviz.labs.packing`` blob, sized
 canvases, ticks, ``lineChart``) followed by ``descent_map/descent_map.js``, read once at import.
