@@ -3,7 +3,13 @@ on 500 toy points (target under 2 s) and a 784-64-10 MLP on 1,000 MNIST images (
 10 s). Prints the batched evaluator's time (median of repeats) against the plain loop that sets
 the weights and runs ``net.predict`` point by point (timed on a sample of points, scaled up).
 
-    python bench/bench_landscape.py [--data ../shared/data/mnist] [--repeats 3]
+With ``--first-render N`` it measures the page instead, in headless Chromium against a served app:
+N rounds of a warm visit (new browser context, results cached on the server) to the home page and
+to the landscape page, each until its run is done and, on the landscape, until the paths map has
+drawn its picture (``[data-nnviz=descent-map][data-ready="1"]``, or plotly's SVG in an older checkout;
+stricter than bench_browser.py's "a chart element exists"); medians, kB of JavaScript loaded and whether plotly's bundle was fetched.
+
+    python bench/bench_landscape.py [--data ../shared/data/mnist] [--repeats 3] [--first-render 5]
 """
 
 from __future__ import annotations
@@ -64,11 +70,68 @@ def bench(name: str, net: Network, loss: str, X: np.ndarray, y: np.ndarray, targ
           f"  {RESOLUTION**2 / fast:,.0f} forward passes/s")
 
 
+#: The paths view is drawn: the canvas map with its picture, or (a checkout before the canvas map) plotly's SVG.
+PATHS_DRAWN = '[data-nnviz=descent-map][data-ready="1"], [data-testid=stPlotlyChart] .main-svg'
+
+
+def _visit(browser, url: str, slug: str) -> tuple[float, float, bool]:
+    """(seconds until the page is ready, kB of JavaScript loaded, plotly fetched) for a new browser context."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    done = "[data-testid=stApp][data-test-script-state=notRunning]"
+    t0 = time.perf_counter()
+    page.goto(f"{url}/{slug}", wait_until="commit")
+    page.wait_for_selector(done, timeout=120_000)
+    if slug:
+        page.wait_for_selector(PATHS_DRAWN, timeout=120_000)
+    else:
+        page.wait_for_selector("[data-testid=stPageLink]", timeout=120_000)
+    page.wait_for_selector(done, timeout=120_000)
+    elapsed = time.perf_counter() - t0
+    js, plotly = page.evaluate("""() => { const r = performance.getEntriesByType('resource');
+      return [r.filter(e => e.name.endsWith('.js')).reduce((n, e) => n + e.encodedBodySize, 0),
+              r.some(e => /plotly/i.test(e.name))]; }""")
+    context.close()
+    return elapsed, js / 1e3, bool(plotly)
+
+
+def first_render(rounds: int) -> None:
+    """Warm first render of home and landscape, ``rounds`` times each, alternating; prints medians."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, serve_app
+
+    with serve_app("bench-landscape-server") as url, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        _visit(browser, url, "")
+        _visit(browser, url, "landscape")  # cold: trains the runs and fits the plane once
+        times: dict[str, list[float]] = {"home": [], "landscape": []}
+        extra: dict[str, tuple[float, bool]] = {}
+        for _ in range(rounds):
+            for name, slug in (("home", ""), ("landscape", "landscape")):
+                s, js, plotly = _visit(browser, url, slug)
+                times[name].append(s)
+                extra[name] = (js, plotly)
+        browser.close()
+    home = statistics.median(times["home"])
+    for name, ts in times.items():
+        med = statistics.median(ts)
+        js, plotly = extra[name]
+        print(f"{name:<10} warm first render: median {med:5.2f} s of {len(ts)} ({min(ts):.2f}-{max(ts):.2f});"
+              f"  {med / home:4.2f}x home;  JavaScript {js:,.0f} kB;  plotly fetched: {'yes' if plotly else 'no'}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=None, help="MNIST folder (default: mnist_files.default_mnist_folder())")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--first-render", type=int, default=0, metavar="N",
+                        help="measure the page's warm first render in Chromium (N rounds) instead of the grids")
     args = parser.parse_args()
+    if args.first_render:
+        first_render(args.first_render)
+        return
 
     ds = toy_sets.get("moons")(500, 1.0, 0)
     toy = Network.mlp([2, 16, 16, 2], activation="tanh", output="softmax", seed=0)

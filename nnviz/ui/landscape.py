@@ -454,12 +454,13 @@ def _curves_tab(setup: Setup, view: ViewOptions, runs: list[landscape_runs.Train
 
 
 def _page() -> None:
-    """Intro; the setup column; the runs' metrics and the five views in tabs."""
+    """Intro; the setup column; the runs' metrics and the five views in tabs. The intro's formula is
+    plain text, not LaTeX: KaTeX is a 265 kB script that a first visit would load for this one line."""
     st.title(":material/map: Loss landscape")
     st.markdown(
         "A network has thousands of weights, so its loss is a surface over thousands of dimensions. We can only "
-        "look at **slices**: the loss at $\\theta + a\\,d_1 + b\\,d_2$ for the weights $\\theta$ and two "
-        "directions $d_1, d_2$. Here one network is trained with up to four learning rates (or optimizers), "
+        "look at **slices**: the loss at *θ* + *a d*₁ + *b d*₂ for the weights *θ* and two "
+        "directions *d*₁, *d*₂. Here one network is trained with up to four learning rates (or optimizers), "
         "**from the same initial weights on the same mini-batches**, and the slices show where each run went."
     )
 
