@@ -226,14 +226,6 @@ function gdDrawBase(st) {
     ctx.strokeStyle = "#000"; ctx.lineWidth = 2.5; ctx.stroke();
   }
   for (const r of h.runs) if (r.exit && r.exit[0] !== null) gdCross(ctx, g.X(r.exit[0]), g.Y(r.exit[1]), 5.5, GD_RED);
-  for (const [mx, my, shape, color] of h.marks || []) {
-    if (mx === null || my === null) continue;
-    if (shape === "cross") gdCross(ctx, g.X(mx), g.Y(my), 6, color);
-    else {
-      gdStar(ctx, g.X(mx), g.Y(my), 9); ctx.fillStyle = color; ctx.fill();
-      ctx.strokeStyle = "#fff"; ctx.lineWidth = 1.5; ctx.stroke();
-    }
-  }
   ctx.restore();
   // Frame, ticks, axis titles.
   ctx.strokeStyle = "#8c8c8c"; ctx.lineWidth = 1; ctx.strokeRect(g.left + 0.5, g.top + 0.5, g.pw - 1, g.ph - 1);
@@ -330,9 +322,11 @@ function gdDrawOver(st) {
   h.runs.forEach((r, i) => {
     const [hx, hy] = at(i);
     if (!Number.isFinite(hx) || !Number.isFinite(hy)) return;
+    if (h.marks && s === h.steps) return;  // the landscape's finished runs: their end marks, uncovered
     ctx.beginPath(); ctx.arc(g.X(hx), g.Y(hy), 6.5, 0, 2 * Math.PI);
     ctx.fillStyle = r.color; ctx.fill(); ctx.strokeStyle = "#fff"; ctx.lineWidth = 1.5; ctx.stroke();
   });
+  gdMarks(ctx, g, h);  // the landscape's marks, above the paths
   const mark = st.pending || (st.hover && st.hover.at);
   if (mark) {
     ctx.beginPath(); ctx.arc(mark[0], mark[1], st.pending ? 7.5 : 5, 0, 2 * Math.PI);
@@ -340,6 +334,18 @@ function gdDrawOver(st) {
     ctx.setLineDash(st.pending ? [3, 3] : []); ctx.stroke(); ctx.setLineDash([]);
   }
   ctx.restore();
+}
+
+function gdMarks(ctx, g, h) {
+  // Marks in a run's colour ([x, y, "star" | "cross", colour, text]): ends, divergences, final weights.
+  for (const [mx, my, shape, color] of h.marks || []) {
+    if (mx === null || my === null) continue;
+    if (shape === "cross") gdCross(ctx, g.X(mx), g.Y(my), 6, color);
+    else {
+      gdStar(ctx, g.X(mx), g.Y(my), 9); ctx.fillStyle = color; ctx.fill();
+      ctx.strokeStyle = "#fff"; ctx.lineWidth = 1.5; ctx.stroke();
+    }
+  }
 }
 
 function gdPointAt(a, s, R, i, r) {
