@@ -533,3 +533,27 @@ def slice_payloads(grids: Sequence[Grid], labels: Sequence[str], diverged: Seque
         out.append(pack(header, {"image": np.frombuffer(png, dtype=np.uint8), "fgrid": _f32(g.loss),
                                  "head": np.zeros((1, 0, 2), dtype=np.float32)}))
     return out
+
+
+def curves_payload(runs: Sequence[TrainingRun], log: bool = True) -> bytes:
+    """``loss_curves`` for the canvas chart (``nnviz/ui/descent_map``), one ``pack`` blob: kind
+    "landscape-curves", ``title``, ``log``, ``steps`` (the x range), ``x_label``, ``dots`` (a dot per
+    snapshot), ``faint`` (a mini-batch curve per run), ``readout`` (the two curves' names), ``floor``
+    and ``runs`` (name, colour, ``mark``: [step, loss, "diverged", text] where a run diverged, else None).
+    Arrays per run: ``x{r}``, ``y{r}`` (int32 snapshot steps, float32 training-set loss there) and
+    ``bx{r}``, ``by{r}`` (the mini-batch loss of every step, downsampled to ``MAX_CURVE_POINTS``)."""
+    arrays: dict[str, np.ndarray] = {}
+    out = []
+    for i, run in enumerate(runs):
+        arrays[f"x{i}"], arrays[f"y{i}"] = run.steps.astype(np.int32), _f32(run.loss)
+        xs, ys = _downsample(np.arange(1, len(run.batch_loss) + 1), np.asarray(run.batch_loss))
+        arrays[f"bx{i}"], arrays[f"by{i}"] = xs.astype(np.int32), _f32(ys)
+        mark = None
+        if run.diverged is not None and finite(run.loss[-1]) is not None:
+            mark = [int(run.steps[-1]), float(run.loss[-1]), "diverged", f"diverged at step {run.diverged}"]
+        out.append({"name": run.label, "color": run_color(i), "mark": mark})
+    longest = max((int(r.steps[-1]) for r in runs), default=1) or 1
+    header = {"kind": "landscape-curves", "title": "loss on the training data" + (" (log scale)" if log else ""),
+              "log": bool(log), "steps": longest, "x_label": "training step", "dots": True, "faint": True,
+              "readout": ["training-set loss", "mini-batch loss"], "floor": LOG_FLOOR, "runs": out}
+    return pack(header, arrays)

@@ -8,9 +8,9 @@ bar is created inside the cached function and removed at its end, so a cache hit
 visible. Each runs as a heavy job of the server's queue (``nnviz.ui.jobs``): with other sessions'
 grids running, the page says how many jobs are ahead.
 
-The default view (the paths on the PCA plane) and the random slices are canvas maps
+The default view (the paths on the PCA plane), the random slices and the loss curves are canvas views
 (``nnviz.ui.descent_map``, payloads from ``nnviz.figures.landscape``): a first visit loads no plotly.
-Plotly draws only the views opened later (3D, the honesty check, interpolations, loss curves). Widgets are seeded with ``nnviz.ui.state.seed`` and remembered at the end of every run,
+Plotly draws only the views opened later that need it (3D, the honesty check, interpolations). Widgets are seeded with ``nnviz.ui.state.seed`` and remembered at the end of every run,
 so the settings survive a page switch; ``ls_last_setup`` keeps the last valid setup, shown while
 the widgets hold a bad value.
 """
@@ -53,7 +53,7 @@ from nnviz.labs.landscape.setup import (
 from nnviz.nn import optimizers
 from nnviz.ui import state
 from nnviz.ui.common import LEARNING_RATES, mnist_dataset
-from nnviz.ui.descent_map import descent_map
+from nnviz.ui.descent_map import descent_curves, descent_map
 from nnviz.ui.jobs import heavy
 
 MODES: tuple[str, ...] = ("learning rates", "optimizers")
@@ -203,7 +203,7 @@ def _figure(kind: str, key: tuple, log: bool, _data: Any) -> Any:
     if kind == "honesty":
         return figs.path_honesty(_data, log)
     if kind == "curves":
-        return figs.loss_curves(_data, log)
+        return figs.curves_payload(_data, log)
     grids, labels, diverged = _data
     if kind == "slices":
         return figs.slice_payloads(grids, labels, diverged, log)
@@ -446,10 +446,11 @@ def _line_tab(setup: Setup, view: ViewOptions, runs: list[landscape_runs.Trainin
 
 def _curves_tab(setup: Setup, view: ViewOptions, runs: list[landscape_runs.TrainingRun]) -> None:
     """Every run's mini-batch and training-set loss over the steps."""
-    st.plotly_chart(_figure("curves", (setup,), view.log, runs), key="ls_curves_chart")
+    descent_curves(_figure("curves", (setup,), view.log, runs), key="ls_curves_canvas")
     st.caption(
         "Faint: the mini-batch loss at every step (noisy: each step sees another batch). Bold: the loss on "
-        "the whole training set at the snapshots the landscape views use. A cross marks where a run diverged."
+        "the whole training set at the snapshots the landscape views use (hover a point for its value). A "
+        "red cross marks where a run diverged."
     )
 
 

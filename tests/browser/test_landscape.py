@@ -1,7 +1,7 @@
 """The loss-landscape page in real Chromium: the paths view is a canvas map (no plotly loaded on a first
 visit) that draws, reads out a path point on hover and replays the runs on Play; the side-by-side slices
-are canvas maps too; the honesty check, the interpolations, the loss curves and the 3D surface render
-(plotly draws its SVG or WebGL), with screenshots to look at."""
+are canvas maps too, the loss curves a canvas chart with a hover readout; the honesty check, the
+interpolations and the 3D surface render (plotly draws its SVG or WebGL), with screenshots to look at."""
 
 from __future__ import annotations
 
@@ -91,7 +91,18 @@ def test_landscape_comparison_views(page, app_url):
     _open_tab(page, "Initial to final")
     screenshot(page, "landscape_interpolation")
 
-    _open_tab(page, "Loss curves")
+    _open_tab(page, "Loss curves", plotly=False)
+    curves = "[data-nnviz=descent-curves][data-kind=landscape-curves]"
+    page.wait_for_selector(f"{curves}[data-ready='1']")
+    assert painted(page, f"{curves} canvas") > 0.02
+    # Hover the first snapshot (step 0, the same loss for every run, at the plot's left edge).
+    box = page.locator(f"{curves} canvas").bounding_box()
+    tip = page.locator(f"{curves} .gdm-tip")
+    for fy in [k / 40 for k in range(2, 38)]:  # down the left edge, past the faint mini-batch spikes
+        page.mouse.move(box["x"] + 52, box["y"] + fy * box["height"])
+        if tip.is_visible() and "training-set loss" in tip.inner_text():
+            break
+    assert "step 0" in tip.inner_text() and "training-set loss" in tip.inner_text()
     screenshot(page, "landscape_curves")
 
     _open_tab(page, "Paths on the landscape", plotly=False)

@@ -184,3 +184,21 @@ def test_every_view_uses_the_same_colour_scale(setting):
     slices = figs.random_slices(grids, ["a", "b", "c"]).layout.coloraxis.colorscale
     assert [tuple(c) for c in contour] == [tuple(c) for c in surface] == [tuple(c) for c in slices]
     assert len(contour) == len(figs.LOSS_STOPS) and contour[0][1].lower() == figs.LOSS_STOPS[0]
+
+
+def test_curves_payload_holds_every_run_with_its_mini_batch_loss_and_divergence(setting):
+    runs, _, _, _ = setting
+    header, a = unpack(figs.curves_payload(runs))
+    assert header["kind"] == "landscape-curves" and header["log"] and header["faint"] and header["dots"]
+    assert [r["name"] for r in header["runs"]] == [r.label for r in runs]
+    assert [r["color"] for r in header["runs"]] == [figs.run_color(i) for i in range(len(runs))]
+    assert header["steps"] == max(int(r.steps[-1]) for r in runs)
+    for i, run in enumerate(runs):
+        np.testing.assert_array_equal(a[f"x{i}"], run.steps)
+        np.testing.assert_allclose(a[f"y{i}"], run.loss, rtol=1e-6)
+        assert len(a[f"bx{i}"]) == len(run.batch_loss) <= figs.MAX_CURVE_POINTS  # 30 steps: all of them
+        np.testing.assert_allclose(a[f"by{i}"], run.batch_loss, rtol=1e-6)
+    marks = [r["mark"] for r in header["runs"]]
+    assert marks[:2] == [None, None]
+    assert marks[2][:3] == [int(runs[2].steps[-1]), pytest.approx(float(runs[2].loss[-1])), "diverged"]
+    assert not unpack(figs.curves_payload(runs, log=False))[0]["log"]

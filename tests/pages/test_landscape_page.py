@@ -1,5 +1,5 @@
 """The loss-landscape page under AppTest: defaults answer with every view (the paths and the slices are
-canvas maps, no plotly; the other views plotly charts), bad input keeps the last good setup with a
+canvas maps and the loss curves a canvas chart, no plotly; the other views plotly charts), bad input keeps the last good setup with a
 message, a diverged run is a result, the digits task runs or says why it cannot."""
 
 from __future__ import annotations
@@ -71,10 +71,11 @@ def test_defaults_show_every_view(default_run):
     assert [t.label for t in at.tabs] == list(ui.TABS)
     n_runs = len(Setup().labels)
     types = _every_view(at)
-    # paths map, honesty, one slice map per run, interpolation, loss curves
+    # paths map, honesty (plotly), one slice map per run, interpolation (plotly), loss curves
     assert len(types) == 4 + n_runs
     assert types[0] == {"canvas", "landscape-map"} and types[1] == {"scatter"}
     assert types[2:2 + n_runs] == [{"canvas", "landscape-map"}] * n_runs
+    assert types[-1] == {"canvas", "landscape-curves"}  # the loss curves: canvas too
     assert [m.label for m in at.metric] == [f"{label}: final loss" for label in Setup().labels]
     [(header, arrays)] = _maps(at)
     assert all("% of path variance" in title for title in header["axes"])

@@ -15,6 +15,9 @@
 //   paths (`readout`, `point_step`), snapshot dots (`dots`), marks in a run's colour (`marks`: stars,
 //   crosses), training steps as the slider's labels (array `frame_step`), no controls (`controls`
 //   false); no click.
+// - "landscape-curves" (nnviz.figures.landscape.curves_payload): the per-run curves with what the
+//   landscape adds: a faint second curve per run (`faint`: arrays bx{r}, by{r}, the mini-batch loss),
+//   a dot on every point (`dots`), an x label, and a hover readout of the nearest point (`readout`).
 // State lives per parentElement: Streamlit calls the default export again with new data on the same
 // element (same key), so a new payload redraws in place; the step is kept while the race is the same.
 
@@ -32,7 +35,7 @@ export default function (component) {
   let st = GD_VIEWS.get(parentElement);
   if (st && st.kind !== kind) { st.cleanup(); st = null; }
   if (!st) {
-    st = kind === "descent-curves" ? gdBuildCurves(parentElement) : gdBuildMap(parentElement);
+    st = kind === "descent-curves" || kind === "landscape-curves" ? gdBuildCurves(parentElement) : gdBuildMap(parentElement);
     st.kind = kind;
     GD_VIEWS.set(parentElement, st);
   }
@@ -625,10 +628,12 @@ const GD_CHART_H = 330;
 function gdBuildCurves(parentElement) {
   const root = gdRoot(parentElement, "gdm-curves", `<canvas data-nnviz="loss-chart"></canvas><div class="gdm-tip"></div>`);
   root.dataset.nnviz = "descent-curves";
-  const st = { root, b: null, canvas: root.querySelector("canvas") };
+  const st = { root, b: null, canvas: root.querySelector("canvas"), tip: root.querySelector(".gdm-tip"), geo: null };
   const draw = () => gdDrawCurves(st);
   const ro = gdObserve(st, draw);
-  st.update = (b) => { st.b = b; draw(); };
+  st.update = (b) => { st.b = b; root.dataset.kind = b.header.kind; st.tip.style.display = "none"; draw(); };
+  st.canvas.addEventListener("mousemove", (ev) => gdCurvesHover(st, ev));
+  st.canvas.addEventListener("mouseleave", () => { st.tip.style.display = "none"; });
   st.cleanup = () => { ro.disconnect(); GD_VIEWS.delete(parentElement); root.remove(); };
   return st;
 }
@@ -638,22 +643,39 @@ function gdDrawCurves(st) {
   if (!st.width) return;  // the ResizeObserver's first report draws it
   const width = Math.max(320, st.width);
   const series = h.runs.map((r, i) => ({ name: r.name, color: r.color, values: a[`y${i}`], xs: a[`x${i}`] }));
+  const faint = h.faint ? h.runs.map((r, i) => ({ color: r.color, values: a[`by${i}`], xs: a[`bx${i}`] })) : [];
   // The y range is fixed here (lineChart then pads nothing), so the marks below land where its lines do.
   const tf = (v) => (h.log ? Math.log10(v) : v);
   let lo = Infinity, hi = -Infinity;
-  for (const s of series) for (const v of s.values) if (Number.isFinite(v) && (!h.log || v > 0)) { lo = Math.min(lo, tf(v)); hi = Math.max(hi, tf(v)); }
+  for (const s of [...series, ...faint]) for (const v of s.values) if (Number.isFinite(v) && (!h.log || v > 0)) { lo = Math.min(lo, tf(v)); hi = Math.max(hi, tf(v)); }
   if (!Number.isFinite(lo)) { lo = 0; hi = 1; }
   if (hi - lo < 1e-9) { lo -= 0.5; hi += 0.5; }
   const pad = 0.05 * (hi - lo); lo -= pad; hi += pad;
   const xDomain = [0, Math.max(1, h.steps)];
   lineChart(st.canvas, width, GD_CHART_H, h.title, new Float64Array(0), series,
-            { log: h.log, domain: [lo, hi], xDomain, wholeX: true });
+            { log: h.log, domain: [lo, hi], xDomain, wholeX: true, dots: !!h.dots, xLabel: h.x_label || "step" });
   st.root.dataset.ready = "1";
   // lineChart's plot rectangle (its margins L 52, R 10, T 26, B 30): the divergence and convergence marks.
   const L = 52, R = 10, T = 26, B = 30, w = width - L - R, ht = GD_CHART_H - T - B;
   const X = (v) => L + ((v - xDomain[0]) / (xDomain[1] - xDomain[0])) * w;
   const Y = (v) => T + ht - ((Math.min(Math.max(tf(v), lo), hi) - lo) / (hi - lo)) * ht;
   const ctx = st.canvas.getContext("2d");
+  st.geo = { X, Y, L, T, w, ht, series, faint };
+  if (faint.length) {  // the mini-batch loss: thin and faint, over the plot area only
+    ctx.save(); ctx.beginPath(); ctx.rect(L, T, w, ht); ctx.clip();
+    ctx.globalAlpha = 0.3; ctx.lineWidth = 1; ctx.lineJoin = "round";
+    for (const f of faint) {
+      ctx.strokeStyle = f.color; ctx.beginPath();
+      let pen = false;
+      for (let k = 0; k < f.values.length; k++) {
+        const v = f.values[k];
+        if (!Number.isFinite(v) || (h.log && v <= 0)) { pen = false; continue; }
+        if (pen) ctx.lineTo(X(f.xs[k]), Y(v)); else { ctx.moveTo(X(f.xs[k]), Y(v)); pen = true; }
+      }
+      ctx.stroke();
+    }
+    ctx.restore();
+  }
   h.runs.forEach((r) => {
     if (!r.mark) return;
     const [step, v, kind, text] = r.mark, x = X(step), y = Y(Math.max(v, h.log ? h.floor : v));
@@ -668,4 +690,30 @@ function gdDrawCurves(st) {
       ctx.fillStyle = r.color; ctx.fill(); ctx.strokeStyle = "#fff"; ctx.lineWidth = 1.5; ctx.stroke();
     }
   });
+}
+
+function gdCurvesHover(st, ev) {
+  // The nearest point of any curve (bold first, then faint) within 10 px: the run, its step and value.
+  const h = st.b && st.b.header, g = st.geo;
+  if (!g || !h.readout) return;
+  const rect = st.canvas.getBoundingClientRect(), px = ev.clientX - rect.left, py = ev.clientY - rect.top;
+  let best = null, bd = 10;
+  const scan = (list, label) => list.forEach((s, i) => {
+    for (let k = 0; k < s.values.length; k++) {
+      const v = s.values[k];
+      if (!Number.isFinite(v) || (h.log && v <= 0)) continue;
+      const d = Math.hypot(g.X(s.xs[k]) - px, g.Y(v) - py);
+      if (d < bd) { bd = d; best = { run: h.runs[i], step: s.xs[k], v, label }; }
+    }
+  });
+  scan(g.series, h.readout[0]);
+  if (!best) scan(g.faint, h.readout[1]);
+  if (!best) { st.tip.style.display = "none"; return; }
+  st.tip.innerHTML = `<b style="color:${best.run.color}">${gdEscape(best.run.name)}</b> step ${best.step}<br>` +
+    `${gdEscape(best.label)} ${g4(best.v)}`;
+  st.tip.style.display = "block";
+  const right = px > g.L + 0.62 * g.w;
+  st.tip.style.left = right ? "" : px + 14 + "px";
+  st.tip.style.right = right ? (rect.width - px + 14) + "px" : "";
+  st.tip.style.top = Math.max(0, py - 8) + "px";
 }
