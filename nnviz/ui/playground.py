@@ -65,6 +65,7 @@ from nnviz.ui.common import (
     show_diverged,
     show_link_problems,
 )
+from nnviz.ui.live_share import busy_note, scaled, turn
 from nnviz.ui.live_view import live_view, pause_while_hidden
 
 #: Seconds between server ticks; the browser plays each tick's batch of frames over one tick.
@@ -438,12 +439,14 @@ def live_tick(run: Run, *, training: bool, network: bool, show_test: bool, discr
     else:
         steps, n_frames = 0, 1
         s.pg_tick_at = None
-    base = base_curves(run)
-    frames = train_frames(run, steps, n_frames, thumbs=network)
-    s.pg_batch_id = batch = int(s.get("pg_batch_id", 0)) + 1
-    blob = payload(run, frames, base, batch=batch, running=steps > 0, tick_seconds=TICK_SECONDS,
-                   show_test=show_test, discretize=discretize, log=log, network=network)
-    return {"step": run.step, "diverged": run.diverged, "blob": blob}
+    with turn() as scale:  # one tick computes at a time; a busy server scales every tick's work
+        steps, n_frames = scaled(steps, n_frames, scale, TICK_SECONDS)
+        base = base_curves(run)
+        frames = train_frames(run, steps, n_frames, thumbs=network)
+        s.pg_batch_id = batch = int(s.get("pg_batch_id", 0)) + 1
+        blob = payload(run, frames, base, batch=batch, running=steps > 0, tick_seconds=TICK_SECONDS,
+                       show_test=show_test, discretize=discretize, log=log, network=network)
+    return {"step": run.step, "diverged": run.diverged, "blob": blob, "scale": scale if steps > 0 else 1.0}
 
 
 def live_panel() -> None:
@@ -477,6 +480,7 @@ def live_panel() -> None:
             s.pg_running = False
             show_diverged(view["diverged"], DIVERGED_HINT, s.pg_run.trainer.diverged_reason)
         live_view(view["blob"], key="pg_live", on_visibility=on_visibility)
+        busy_note(view["scale"])
         if running and (not s.get("pg_running") or _changed_since_full_run()):
             # A click or a control change can be taken by a tick's run, which redraws only this
             # fragment: rerun the page once, so the toolbar shows Play again (and the timer stops)
@@ -591,15 +595,18 @@ def compare_panel() -> None:
             else:
                 steps, n_frames = 0, 1
                 s.pg_cmp_tick_at = None
-            bases = [base_curves(run) for run in cmp.runs]
-            batches = compare_frames(cmp.runs, steps, n_frames)
-            s.pg_batch_id = batch = int(s.get("pg_batch_id", 0)) + 1
-            blob = compare_payload(cmp.runs, batches, bases, batch=batch, running=steps > 0,
-                                   tick_seconds=TICK_SECONDS)
+            with turn() as scale:
+                steps, n_frames = scaled(steps, n_frames, scale, TICK_SECONDS)
+                bases = [base_curves(run) for run in cmp.runs]
+                batches = compare_frames(cmp.runs, steps, n_frames)
+                s.pg_batch_id = batch = int(s.get("pg_batch_id", 0)) + 1
+                blob = compare_payload(cmp.runs, batches, bases, batch=batch, running=steps > 0,
+                                       tick_seconds=TICK_SECONDS)
             all_diverged = all(run.diverged is not None for run in cmp.runs)
         if all_diverged:
             s.pg_cmp_running = False
         live_view(blob, key="pg_live_compare", on_visibility=on_visibility)
+        busy_note(scale if steps > 0 else 1.0)
         if running and not s.get("pg_cmp_running"):
             st.rerun(scope="app")  # paused, hidden or all diverged since scheduled: stop the ticks
 
