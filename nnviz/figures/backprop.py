@@ -2,10 +2,11 @@
 network's graph with the backward path highlighted, and the gradient check.
 
 Each builder takes results of ``nnviz.labs.explain`` (``neuron``, ``tiny_network``,
-``gradient_check``); no widgets. The loss slice, the histories and the gradient check are
-Vega-Lite specs (dicts, data in ``"datasets"`` as small Arrow tables): the default tab then opens
-without loading plotly's bundle (issue #16). The tiny network's graph, on a tab opened later, is a
-``go.Figure``.
+``gradient_check``); no widgets. The loss slice, the histories and the gradient check are canvas
+chart descriptions (``nnviz.figures.canvas_chart.chart``: packed bytes, drawn by
+``nnviz.ui.canvas_chart``): the default tab then loads neither plotly's nor Vega-Lite's bundle
+(issue 16). The tiny network's graph, on a tab opened later, is a ``go.Figure`` (its annotated
+nodes and edges).
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
-import pyarrow as pa
 
-from nnviz.figures.common import CANVAS, CONFIG, FIT_X, lines_chart
+from nnviz.figures.canvas_chart import Axis, Bars, Line, Points, Rule, chart
+from nnviz.figures.common import TABLEAU10, cycle
 from nnviz.labs.explain.gradient_check import GradCheckResult
 from nnviz.labs.explain.numbers import fmt_plain
 from nnviz.labs.explain.tiny_network import TinyResult
@@ -35,12 +36,6 @@ def _base(fig: go.Figure, height: int) -> go.Figure:
     return fig
 
 
-def _column(values) -> pa.Array:
-    """float64 with NaN and infinities as nulls (Vega skips them)."""
-    v = np.asarray(values, dtype=np.float64)
-    return pa.array(np.where(np.isfinite(v), v, np.nan), from_pandas=True)
-
-
 def _domain(*arrays, pad: float = 0.0) -> list[float] | None:
     finite = np.concatenate([np.ravel(np.asarray(a, dtype=np.float64)) for a in arrays])
     finite = finite[np.isfinite(finite)]
@@ -51,101 +46,52 @@ def _domain(*arrays, pad: float = 0.0) -> list[float] | None:
     return [lo - margin, hi + margin]
 
 
+def _span(lo_hi: list[float] | None) -> tuple[float, float] | None:
+    return (lo_hi[0], lo_hi[1]) if lo_hi is not None and lo_hi[1] > lo_hi[0] else None
+
+
 def loss_slice_figure(grid: np.ndarray, values: np.ndarray, w: float, loss: float, grad: float,
                       w_new: float, loss_new: float, weight_name: str = "w",
-                      height: int = 340) -> dict[str, Any]:
+                      height: int = 400) -> bytes:
     """The loss as one weight varies: the current point, the tangent (slope = the gradient) and
-    where the step lands (a segment from the current point to a diamond), as a Vega-Lite spec.
+    where the step lands (a segment from the current point to a diamond), as a canvas chart.
 
-    Lines (the loss, the dashed tangent) and points (now, after the step) have a legend each with
-    the numbers; hovering the curve shows (w, L) of its nearest grid point, hovering a point its
-    values. The y axis fits the curve (padded by 8%); the tangent is clipped to the plot."""
+    The lines (the loss, the dashed tangent) and the points (now, after the step) are named in the
+    legend with their numbers; hovering the curve shows (w, L) at its nearest grid point, hovering a
+    point its values. The y axis fits the curve (padded by 8%); the tangent is clipped to the plot."""
     n = weight_name
     names = {"curve": f"L({n})", "tangent": f"tangent, slope ∂L/∂{n} = {fmt_plain(grad)}",
              "now": f"now: {n} = {fmt_plain(w)}", "after": f"after the step: {n}′ = {fmt_plain(w_new)}"}
     grid = np.asarray(grid, dtype=np.float64)
     half = (grid[-1] - grid[0]) / 6
     tx = np.array([w - half, w + half])
-    lines = pa.table({"w": _column(np.concatenate([grid, tx])),
-                      "L": _column(np.concatenate([np.asarray(values, dtype=np.float64), loss + grad * (tx - w)])),
-                      "series": [names["curve"]] * len(grid) + [names["tangent"]] * 2})
-    points = pa.table({"w": _column([w, w_new]), "L": _column([loss, loss_new]),
-                       "series": [names["now"], names["after"]]})
-    step_drawn = bool(np.isfinite([w_new, loss_new]).all() and w_new != w)
-    step = pa.table({"w": _column([w]), "L": _column([loss]), "w2": _column([w_new]), "L2": _column([loss_new])})
-    x_title = f"weight {n} (other parameters fixed)"
-    x_scale: dict[str, Any] = {"zero": False, "nice": False}
-    if (xd := _domain(grid, [w, w_new])) is not None:
-        x_scale["domain"] = xd
-    y_scale: dict[str, Any] = {"zero": False, "nice": False}
-    if (yd := _domain(values, pad=0.08)) is not None:
-        y_scale["domain"] = yd
-    x = {"field": "w", "type": "quantitative", "title": x_title, "scale": x_scale}
-    y = {"field": "L", "type": "quantitative", "title": "loss L", "scale": y_scale}
-    tip = [{"field": "w", "type": "quantitative", "title": n, "format": ".4~f"},
-           {"field": "L", "type": "quantitative", "title": "L", "format": ".4~f"}]
-    line_legend = {"orient": "bottom", "direction": "vertical", "title": None, "symbolStrokeWidth": 2.5,
-                   "labelLimit": 400}
-    point_legend = {"orient": "bottom", "direction": "vertical", "title": None, "labelLimit": 400}
-    valid = {"filter": "isValid(datum.w) && isValid(datum.L)"}
-    on_curve = {"filter": {"field": "series", "equal": names["curve"]}}
-    hover = {"name": "hover", "select": {"type": "point", "fields": ["w"], "nearest": True, "on": "pointerover",
-                                         "clear": "pointerout"}}
-    color = {"field": "series", "type": "nominal", "legend": line_legend,
-             "scale": {"domain": [names["curve"], names["tangent"]], "range": [FORWARD, HIGHLIGHT]}}
-    dash = {"field": "series", "type": "nominal", "legend": line_legend,
-            "scale": {"domain": [names["curve"], names["tangent"]], "range": [[1, 0], [6, 4]]}}
+    marks: list[Any] = [Line(names["curve"], grid, values, FORWARD, width=2.5),
+                        Line(names["tangent"], tx, loss + grad * (tx - w), HIGHLIGHT, dash=True, width=3, hover=False)]
+    if np.isfinite([w_new, loss_new]).all() and w_new != w:
+        (x0, y0), (x1, y1) = sorted([(w, loss), (w_new, loss_new)])
+        marks.append(Line("the step", [x0, x1], [y0, y1], STEP, width=2.5, legend=False, hover=False))
 
-    def line(series: str, width: float) -> dict[str, Any]:
-        return {"data": {"name": "lines"}, "transform": [valid, {"filter": {"field": "series", "equal": names[series]}}],
-                "mark": {"type": "line", "strokeWidth": width, "clip": True},
-                "encoding": {"x": x, "y": y, "color": color, "strokeDash": dash}}
+    def point(name: str, x: float, y: float, color: str, shape: str) -> Points:
+        return Points(names[name], [x], [y], color, shape=shape, size=7.5,
+                      tips=[f"{n} = {fmt_plain(x)}\nL = {fmt_plain(y)}"])
 
-    curves: list[dict[str, Any]] = [
-        line("curve", 2.5),
-        {"data": {"name": "lines"}, "transform": [valid, on_curve],  # invisible: picks the nearest grid point
-         "mark": {"type": "point", "opacity": 0, "size": 60}, "params": [hover],
-         "encoding": {"x": x, "y": y, "tooltip": tip}},
-        {"data": {"name": "lines"}, "transform": [valid, on_curve, {"filter": {"param": "hover", "empty": False}}],
-         "mark": {"type": "point", "filled": True, "size": 50, "color": FORWARD}, "encoding": {"x": x, "y": y}},
-        line("tangent", 3),  # over the curve, which it touches
-    ]
-    marks: list[dict[str, Any]] = []
-    if step_drawn:
-        marks.append({"data": {"name": "step"},
-                      "mark": {"type": "rule", "color": STEP, "strokeWidth": 2.5, "clip": True},
-                      "encoding": {"x": x, "y": y, "x2": {"field": "w2"}, "y2": {"field": "L2"}}})
-    marks.append({"data": {"name": "points"}, "transform": [valid],
-                  "mark": {"type": "point", "filled": True, "size": 150, "opacity": 1, "clip": True},
-                  "encoding": {"x": x, "y": y,
-                               "color": {"field": "series", "type": "nominal", "legend": point_legend,
-                                         "scale": {"domain": [names["now"], names["after"]],
-                                                   "range": [HIGHLIGHT, STEP]}},
-                               "shape": {"field": "series", "type": "nominal", "legend": point_legend,
-                                         "scale": {"domain": [names["now"], names["after"]],
-                                                   "range": ["circle", "diamond"]}},
-                               "tooltip": [{"field": "series", "type": "nominal", "title": "point"}, *tip]}})
-    # Two groups with a legend each: the lines (solid, dashed) and the points (circle, diamond).
-    return {"height": height, "autosize": FIT_X, "usermeta": CANVAS,
-            "datasets": {"lines": lines, "points": points, "step": step},
-            "layer": [{"layer": curves}, {"layer": marks}],
-            "resolve": {"scale": {"color": "independent", "shape": "independent", "strokeDash": "independent"},
-                        "legend": {"color": "independent"}},
-            "config": {**CONFIG, "legend": {"labelFontSize": 12, "symbolSize": 120}}}
+    marks += [point("now", w, loss, HIGHLIGHT, "circle"), point("after", w_new, loss_new, STEP, "diamond")]
+    return chart(*marks, x=Axis(f"weight {n} (other parameters fixed)", domain=_span(_domain(grid, [w, w_new])), fmt="f4"),
+                 y=Axis("loss L", domain=_span(_domain(values, pad=0.08)), fmt="f4"), height=height)
 
 
 def history_figure(steps: Sequence[int], loss_values: Sequence[float],
-                   weights: Sequence[Sequence[float]] = (), names: Sequence[str] = ()) -> list[dict[str, Any]]:
-    """The loss after each 'Step' and, if ``names`` are given, the weights (one line each):
-    one or two Vega-Lite line charts (``common.lines_chart``: a marker per step, hover lists the
-    values at a step)."""
-    x = np.asarray(list(steps), dtype=np.int64)
-    charts = [lines_chart(x, {"loss": np.asarray(loss_values, dtype=np.float64)}, y_title="loss",
-                          height=180, colors=[FORWARD], points=30)]
+                   weights: Sequence[Sequence[float]] = (), names: Sequence[str] = ()) -> list[bytes]:
+    """The loss after each 'Step' and, if ``names`` are given, the weights (one line each): one
+    or two canvas line charts with a marker per step; hovering lists the values at a step."""
+    x = np.asarray(list(steps), dtype=np.float64)
+    axis = Axis("step", whole=True, fmt="d")
+    charts = [chart(Line("loss", x, np.asarray(loss_values, dtype=np.float64), FORWARD, markers=True),
+                    x=axis, y=Axis("loss", nice=True), height=220)]
     if names:
         w = np.asarray(weights, dtype=np.float64).reshape(len(x), len(names))
-        charts.append(lines_chart(x, {name: w[:, j] for j, name in enumerate(names)}, y_title="value",
-                                  height=180, points=30))
+        charts.append(chart(*[Line(name, x, w[:, j], cycle(TABLEAU10, j), markers=True) for j, name in enumerate(names)],
+                            x=axis, y=Axis("value", nice=True), height=220))
     return charts
 
 
@@ -252,40 +198,18 @@ def network_figure(result: TinyResult, step: int = 0) -> go.Figure:
     return fig
 
 
-def gradcheck_figure(result: GradCheckResult, threshold: float = 1e-6, height: int = 300) -> dict[str, Any]:
+def gradcheck_figure(result: GradCheckResult, threshold: float = 1e-6, height: int = 340) -> bytes:
     """Relative error of backprop against finite differences, one bar per parameter (log axis,
     green below ``threshold``, red above), the threshold as a dashed rule; hovering a bar shows
-    both gradients and the error. A Vega-Lite spec."""
+    both gradients and the error. A canvas bar chart."""
     floor = 1e-16
     rows = result.rows
     errors = np.array([max(r.relative_error, floor) for r in rows], dtype=np.float64)
-    bars = pa.table({"parameter": [r.name for r in rows], "error": errors,
-                     "relative_error": _column([r.relative_error for r in rows]),
-                     "backprop": _column([r.backprop for r in rows]), "numeric": _column([r.numeric for r in rows]),
-                     "ok": [bool(r.relative_error < threshold) for r in rows]})
     top = max(1.0, float(errors.max()) * 3) if errors.size else 1.0
-    y_scale = {"type": "log", "domain": [floor, top], "nice": False}
-    x = {"field": "parameter", "type": "nominal", "title": "parameter", "sort": None, "axis": {"labelAngle": 0}}
-    y = {"field": "error", "type": "quantitative", "title": "relative error (log scale)", "scale": y_scale,
-         "axis": {"format": ".0e", "values": [10.0 ** k for k in range(-16, int(np.ceil(np.log10(top))) + 1, 2)]}}
-    tooltip = [{"field": "parameter", "type": "nominal"},
-               {"field": "backprop", "type": "quantitative", "format": ".8g"},
-               {"field": "numeric", "type": "quantitative", "format": ".8g", "title": "finite differences"},
-               {"field": "relative_error", "type": "quantitative", "format": ".2e", "title": "relative error"}]
-    rule = {"data": {"values": [{"t": threshold, "label": f"threshold {threshold:g}"}]}}
-    return {"height": height, "autosize": FIT_X, "usermeta": CANVAS,
-            "datasets": {"bars": bars},
-            "layer": [
-                {"data": {"name": "bars"},
-                 "mark": {"type": "bar", "cornerRadiusEnd": 2},
-                 "encoding": {"x": x, "y": y, "y2": {"datum": floor},
-                              "color": {"condition": {"test": "datum.ok", "value": STEP}, "value": HIGHLIGHT},
-                              "tooltip": tooltip}},
-                {**rule, "mark": {"type": "rule", "color": "black", "strokeDash": [4, 3], "strokeWidth": 1},
-                 "encoding": {"y": {"field": "t", "type": "quantitative"}}},
-                *({**rule, "mark": {"type": "text", "align": "right", "baseline": "bottom", "dy": -3, "x": "width",
-                                    "fontSize": 12, **halo},
-                   "encoding": {"y": {"field": "t", "type": "quantitative"}, "text": {"field": "label"}}}
-                  for halo in ({"stroke": "white", "strokeWidth": 4, "strokeOpacity": 0.9}, {})),  # readable on bars
-            ],
-            "config": CONFIG}
+    tips = [f"{r.name}\nbackprop: {r.backprop:.8g}\nfinite differences: {r.numeric:.8g}\n"
+            f"relative error: {r.relative_error:.2e}" for r in rows]
+    bars = Bars([r.name for r in rows], errors, [STEP if r.relative_error < threshold else HIGHLIGHT for r in rows],
+                tips=tips, base=floor)
+    return chart(bars, Rule(y=threshold, color="#000000", dash=True, label=f"threshold {threshold:g}"),
+                 x=Axis("parameter"), y=Axis("relative error (log scale)", log=True, domain=(floor, top), fmt="e3"),
+                 height=height, legend=False)

@@ -1,22 +1,18 @@
 """Figures for the functions page: activations and derivatives, vanishing gradients, losses, softmax.
 
-Each builder takes results of ``nnviz.labs.explain.functions`` and returns Vega-Lite specs (dicts;
-the line charts built with ``nnviz.figures.common.lines_chart``); no widgets. Vega-Lite, not plotly:
-loading plotly's bundle cost the page's first chart over a second in the browser (issue #16).
+Each builder takes results of ``nnviz.labs.explain.functions`` and returns canvas chart
+descriptions (``nnviz.figures.canvas_chart.chart``: packed bytes, drawn by ``nnviz.ui.canvas_chart``);
+no widgets. A canvas, not Vega-Lite or plotly: their bundles were most of the page's first render
+in the browser (issue 16).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
-import pyarrow as pa
 
-from nnviz.figures.common import CANVAS, CONFIG, FIT_X, TABLEAU10, cycle, lines_chart
+from nnviz.figures.canvas_chart import Axis, Bars, Line, Rule, chart
+from nnviz.figures.common import TABLEAU10, cycle
 from nnviz.labs.explain.functions import ActivationCurve, DerivativeChain, InitGradients, LossCurve, SoftmaxBreakdown
-
-#: Decades on a log axis as 1e-8, 1e-10, ... (Vega's default mixes 0.000001 and 1e-8).
-LOG_AXIS = {"format": "~e"}
 
 
 def curve_name(c: ActivationCurve) -> str:
@@ -24,21 +20,32 @@ def curve_name(c: ActivationCurve) -> str:
     return c.label + (f" ({', '.join(f'{k}={v:g}' for k, v in c.params.items())})" if c.params else "")
 
 
-def activation_charts(curves: list[ActivationCurve], height: int = 300) -> tuple[dict[str, Any], dict[str, Any]]:
-    """f(z) and f'(z) as two Vega-Lite line charts (to sit side by side), one colour per
-    activation, zero lines, and a hover rule listing every value at a z."""
+def lines(x: np.ndarray, series: dict[str, np.ndarray], colors: list[str] | None = None,
+          dashed: tuple[str, ...] = (), markers: bool = False) -> list[Line]:
+    """One line per series over the same x, coloured from TABLEAU10 unless ``colors`` are given;
+    ``dashed`` names series drawn dashed and thinner (a bound beside a curve)."""
+    colors = colors or [cycle(TABLEAU10, i) for i in range(len(series))]
+    return [Line(name, x, y, colors[i], dash=name in dashed, width=1.5 if name in dashed else 2.0, markers=markers)
+            for i, (name, y) in enumerate(series.items())]
+
+
+def activation_charts(curves: list[ActivationCurve], height: int = 320) -> tuple[bytes, bytes]:
+    """f(z) and f'(z) as two canvas line charts (to sit side by side), one colour per activation,
+    zero lines, and a hover readout listing every value at a z."""
     z = curves[0].z if curves else np.zeros(0)
     z_max = float(np.max(np.abs(z))) if len(z) else 1.0
-    common = dict(x_title="z", height=height, x_scale={"domain": [-z_max, z_max], "nice": False, "zero": False},
-                  x_axis_format="~g", x_format=".3~g", x_step=None, x_rules=(0.0,), y_rules=(0.0,), colors=TABLEAU10,
-                  legend={"columns": 3, "labelLimit": 260})  # half a page wide: wrap, do not cut
-    f = lines_chart(z, {curve_name(c): c.f for c in curves}, y_title="f(z)", title="f(z)", **common)
-    df = lines_chart(z, {curve_name(c): c.df for c in curves}, y_title="f′(z)", title="f′(z)", **common)
-    return f, df
+    x = Axis("z", domain=(-z_max, z_max), fmt="g3")
+
+    def one(title: str, values: dict[str, np.ndarray]) -> bytes:
+        return chart(Rule(x=0.0), Rule(y=0.0), *lines(z, values), title=title, x=x,
+                     y=Axis(title, nice=True), height=height)
+
+    return (one("f(z)", {curve_name(c): c.f for c in curves}),
+            one("f′(z)", {curve_name(c): c.df for c in curves}))
 
 
-def derivative_chain_chart(chains: list[DerivativeChain], height: int = 320) -> dict[str, Any]:
-    """|d a_n / d a_0| against depth n on a log axis (a Vega-Lite line chart), with each
+def derivative_chain_chart(chains: list[DerivativeChain], height: int = 340) -> bytes:
+    """|d a_n / d a_0| against depth n on a log axis (a canvas line chart), with each
     activation's best case bound^n dotted in its colour and a grey line at 1; a chain that is
     exactly 0 has no line and is named in the title."""
     series: dict[str, np.ndarray] = {}
@@ -61,15 +68,14 @@ def derivative_chain_chart(chains: list[DerivativeChain], height: int = 320) -> 
     if dead:
         title += f" ({', '.join(dead)}: exactly 0 from the first layer, no gradient at all)"
     depth = chains[0].depth if chains else np.arange(1, 2)
-    return lines_chart(depth, series, y_title="|∂aₙ/∂a₀| (log scale)", x_title="number of layers n", log=True,
-                       log_floor=None, height=height, colors=colors, title=title, fmt=".3e", dashed=dashed,
-                       y_rules=(1.0,), x_scale={"domain": [1, max(int(depth[-1]), 2)], "nice": False},
-                       x_axis_format="d", legend={"columns": 4}, y_axis=LOG_AXIS)
+    x = Axis("number of layers n", domain=(1, max(int(depth[-1]), 2)), whole=True, fmt="d")
+    return chart(Rule(y=1.0), *lines(depth, series, colors, tuple(dashed)), title=title, x=x,
+                 y=Axis("|∂aₙ/∂a₀| (log scale)", log=True, nice=True, fmt="e4"), height=height)
 
 
-def init_gradients_charts(results: list[InitGradients], height: int = 300) -> tuple[dict[str, Any], dict[str, Any]]:
+def init_gradients_charts(results: list[InitGradients], height: int = 320) -> tuple[bytes, bytes]:
     """Per layer: the spread of the hidden activations and the weight-gradient norm (log axis),
-    two Vega-Lite line charts with a marker per layer; an initializer whose gradients are exactly 0
+    two canvas line charts with a marker per layer; an initializer whose gradients are exactly 0
     says so in its name (a log axis has no 0: those are gaps)."""
     names = []
     for r in results:
@@ -82,79 +88,62 @@ def init_gradients_charts(results: list[InitGradients], height: int = 300) -> tu
         names.append(name)
     n_h = len(results[0].activation_std) if results else 1
     n_w = len(results[0].grad_norms) if results else 1
-    common = dict(height=height, colors=TABLEAU10, points=30, x_axis_format="d", fmt=".4g",
-                  legend={"columns": 2, "labelLimit": 260})
-    forward = lines_chart(np.arange(1, n_h + 1), {n: r.activation_std for n, r in zip(names, results, strict=True)},
-                          y_title="std", x_title="hidden layer", title="forward: std of each hidden layer's output",
-                          y_rules=(0.0,), x_scale={"domain": [1, max(n_h, 2)], "nice": False}, **common)
-    backward = lines_chart(np.arange(1, n_w + 1), {n: r.grad_norms for n, r in zip(names, results, strict=True)},
-                           y_title="‖∂L/∂W‖ (log scale)", x_title="layer (input side → output side)",
-                           title="backward: ‖∂L/∂W‖ per layer (log scale)", log=True, log_floor=None,
-                           x_scale={"domain": [1, max(n_w, 2)], "nice": False}, y_axis=LOG_AXIS, **common)
+    std = {n: r.activation_std for n, r in zip(names, results, strict=True)}
+    norms = {n: np.where(r.grad_norms > 0, r.grad_norms, np.nan) for n, r in zip(names, results, strict=True)}
+    forward = chart(Rule(y=0.0), *lines(np.arange(1, n_h + 1), std, markers=True),
+                    title="forward: std of each hidden layer's output",
+                    x=Axis("hidden layer", domain=(1, max(n_h, 2)), whole=True, fmt="d"),
+                    y=Axis("std", nice=True), height=height)
+    backward = chart(*lines(np.arange(1, n_w + 1), norms, markers=True),
+                     title="backward: ‖∂L/∂W‖ per layer (log scale)",
+                     x=Axis("layer (input side → output side)", domain=(1, max(n_w, 2)), whole=True, fmt="d"),
+                     y=Axis("‖∂L/∂W‖ (log scale)", log=True, nice=True), height=height)
     return forward, backward
 
 
-def _x_span(x: np.ndarray) -> dict[str, Any]:
-    """An x scale over exactly the data (the curves may start below 0)."""
-    lo, hi = (float(np.min(x)), float(np.max(x))) if len(x) else (0.0, 1.0)
-    return {"domain": [lo, hi], "nice": False, "zero": False}
-
-
-def loss_charts(curves: list[LossCurve], title: str = "", height: int = 240) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The loss and its gradient against the prediction, probability or logit: two Vega-Lite line
-    charts, one colour per loss, zero lines, a hover rule listing every value. ``title`` prefixes
-    both charts' titles."""
+def loss_charts(curves: list[LossCurve], title: str = "", height: int = 280) -> tuple[bytes, bytes]:
+    """The loss and its gradient against the prediction, probability or logit: two canvas line
+    charts, one colour per loss, zero lines, a hover readout listing every value. ``title``
+    prefixes both charts' titles."""
     against = curves[0].against if curves else "prediction"
     x = curves[0].x if curves else np.zeros(0)
-    common = dict(x_title=against, height=height, x_scale=_x_span(x), x_axis_format="~g", x_format=".3~g",
-                  x_step=None, y_rules=(0.0,), colors=TABLEAU10, legend={"columns": 3, "labelLimit": 260})
+    lo, hi = (float(np.min(x)), float(np.max(x))) if len(x) else (0.0, 1.0)
+    x_axis = Axis(against, domain=(lo, hi) if hi > lo else None, fmt="g3")
     prefix = f"{title}: " if title else ""
-    loss = lines_chart(x, {c.label: c.value for c in curves}, y_title="loss L",
-                       title=f"{prefix}loss L against the {against}", **common)
-    grad = lines_chart(x, {c.label: c.grad for c in curves}, y_title=f"∂L/∂({against})",
-                       title=f"{prefix}gradient ∂L/∂({against})", **common)
+    loss = chart(Rule(y=0.0), *lines(x, {c.label: c.value for c in curves}),
+                 title=f"{prefix}loss L against the {against}", x=x_axis, y=Axis("loss L", nice=True), height=height)
+    grad = chart(Rule(y=0.0), *lines(x, {c.label: c.grad for c in curves}),
+                 title=f"{prefix}gradient ∂L/∂({against})", x=x_axis, y=Axis(f"∂L/∂({against})", nice=True),
+                 height=height)
     return loss, grad
 
 
-def bars_chart(labels: list[str], values: np.ndarray, *, title: str, color: str, fmt: str,
-               y_domain: tuple[float, float] | None = None, height: int = 240) -> dict[str, Any]:
-    """One bar per label with its value written on it (and in the tooltip): a Vega-Lite spec."""
-    table = pa.table({"label": pa.array(labels, pa.string()), "value": pa.array(np.asarray(values, dtype=float))})
-    x = {"field": "label", "type": "nominal", "title": None, "sort": None, "axis": {"labelAngle": 0}}
-    y: dict[str, Any] = {"field": "value", "type": "quantitative", "title": None}
-    if y_domain is not None:
-        y["scale"] = {"domain": list(y_domain)}
-    tooltip = [{"field": "label", "type": "nominal", "title": "logit"},
-               {"field": "value", "type": "quantitative", "format": fmt, "title": title}]
-    return {
-        "height": height, "autosize": FIT_X, "usermeta": CANVAS,
-        "datasets": {"bars": table}, "data": {"name": "bars"},
-        "title": {"text": title, "fontSize": 13, "anchor": "start"},
-        "encoding": {"x": x, "y": y, "tooltip": tooltip},
-        "layer": [{"mark": {"type": "bar", "color": color, "cornerRadiusEnd": 2}},
-                  {"mark": {"type": "text", "baseline": "bottom", "dy": -2, "fontSize": 11},
-                   "encoding": {"text": {"field": "value", "type": "quantitative", "format": fmt}}}],
-        "config": CONFIG,
-    }
+def bars_chart(labels: list[str], values: np.ndarray, *, title: str, color: str, text: list[str],
+               y_domain: tuple[float, float] | None = None, height: int = 280) -> bytes:
+    """One bar per label with ``text`` (its value, formatted) written on it and in its tip."""
+    tips = [f"logit {label}\n{title}: {t}" for label, t in zip(labels, text, strict=True)]
+    return chart(Bars(labels, values, color, text=text, tips=tips), title=title,
+                 y=Axis(domain=y_domain, fmt="g4", nice=y_domain is None), height=height, legend=False)
 
 
-def softmax_charts(b: SoftmaxBreakdown) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The shifted exponentials and the probabilities, one bar per logit: two Vega-Lite bar charts."""
+def softmax_charts(b: SoftmaxBreakdown) -> tuple[bytes, bytes]:
+    """The shifted exponentials and the probabilities, one bar per logit: two canvas bar charts."""
     labels = [f"z{i + 1} = {v:g}" for i, v in enumerate(b.logits)]
-    exp = bars_chart(labels, b.exp, title="e^(z/T − max), summed", color=TABLEAU10[0], fmt=".4~g",
-                     y_domain=(0, 1.1))
+    exp = bars_chart(labels, b.exp, title="e^(z/T − max), summed", color=TABLEAU10[0],
+                     text=[f"{v:.4g}" for v in b.exp], y_domain=(0, 1.1))
     probs = bars_chart(labels, b.probs, title=f"probabilities (T = {b.temperature:g})", color=TABLEAU10[4],
-                       fmt=".4f", y_domain=(0, 1.1))
+                       text=[f"{v:.4f}" for v in b.probs], y_domain=(0, 1.1))
     return exp, probs
 
 
 def softmax_temperature_chart(temps: np.ndarray, probs: np.ndarray, current: float,
-                              logits: np.ndarray | None = None, height: int = 260) -> dict[str, Any]:
+                              logits: np.ndarray | None = None, height: int = 300) -> bytes:
     """Each class's probability as the temperature varies (log axis), a grey rule at the current T:
-    a Vega-Lite line chart."""
+    a canvas line chart."""
+    temps = np.asarray(temps, dtype=float)
     names = [f"z{i + 1}" + (f" = {logits[i]:g}" if logits is not None else "") for i in range(probs.shape[1])]
-    return lines_chart(np.asarray(temps, dtype=float), {n: probs[:, i] for i, n in enumerate(names)},
-                       y_title="probability", x_title="temperature T (log scale)", y_domain=(0, 1), height=height,
-                       colors=TABLEAU10, title=f"probabilities against T (grey line: T = {current:g})",
-                       x_scale={"type": "log", "nice": False}, x_axis_format="~g", x_format=".3~g", x_step=None,
-                       x_rules=(float(current),), legend={"columns": 4})
+    x = Axis("temperature T (log scale)", log=True, domain=(float(temps.min()), float(temps.max())), fmt="g3")
+    return chart(Rule(x=float(current), color="#999999", label=f"T = {current:g}"),
+                 *lines(temps, {n: probs[:, i] for i, n in enumerate(names)}),
+                 title=f"probabilities against T (grey line: T = {current:g})", x=x,
+                 y=Axis("probability", domain=(0, 1)), height=height)

@@ -9,6 +9,8 @@ the tiny network's settings), and the page remembers them at the end of each run
 ``bp_tiny_params`` / ``bp_tiny_arch`` (the tiny network's weights and the architecture they belong
 to), ``bp_tiny_losses``.
 Every number shown comes from ``nnviz.labs.explain`` (``neuron``, ``tiny_network``, ``gradient_check``).
+Charts are canvas charts (``nnviz.ui.canvas_chart``) and tables static Markdown, so the page loads
+neither Vega-Lite nor the data grid; only the tiny network's graph is plotly (``bp_tiny_chart``).
 """
 
 from __future__ import annotations
@@ -16,14 +18,15 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from nnviz.figures import backprop as figs
 from nnviz.labs.explain import gradient_check, neuron, numbers, tiny_network
 from nnviz.nn import activations, initializers, losses
 from nnviz.ui import state
+from nnviz.ui.canvas_chart import canvas_chart
 from nnviz.ui.common import hyperparam_slider, learning_rate_slider
+from nnviz.ui.functions import markdown_table, md_escape
 
 MAX_HISTORY = 50
 NEURON_KEYS = ("bp_preset", "bp_x", "bp_w", "bp_b", "bp_act", "bp_loss", "bp_target", "bp_class", "bp_lr")
@@ -38,9 +41,8 @@ TINY_DEFAULTS: dict[str, Any] = {
 }
 
 
-# Figures are cached as shared read-only objects (st.plotly_chart copies them with to_dict,
-# st.vega_lite_chart makes a shallow copy before taking the datasets out): reruns that leave a
-# view's inputs alone do not rebuild it.
+# Figures are cached as shared read-only objects (st.plotly_chart copies them with to_dict; a
+# canvas chart is immutable bytes): reruns that leave a view's inputs alone do not rebuild it.
 
 @st.cache_resource(show_spinner=False, max_entries=128)
 def slice_figure(config: neuron.NeuronConfig, index: int, names: tuple[str, ...]):
@@ -276,13 +278,12 @@ def neuron_section() -> None:
         m[0].metric("Loss L", numbers.fmt_plain(result.loss), help="Before the update.")
         m[1].metric("Loss after the step", numbers.fmt_plain(result.new_loss),
                     delta=numbers.fmt_plain(result.new_loss - result.loss), delta_color=delta_color)
-        m[2].dataframe(pd.DataFrame({
-            "parameter": [*names, "b"], "input": [*config.x, 1.0],  # the bias's input is 1: ∂z/∂b = 1
-            "value": [*config.w, config.b], "gradient ∂L/∂θ": [*result.dL_dw, result.dL_db],
-            "after the step θ′": [*result.new_w, result.new_b]}),
-            hide_index=True, key="bp_params_table",
-            column_config={c: st.column_config.NumberColumn(format="%.4f")
-                           for c in ("input", "value", "gradient ∂L/∂θ", "after the step θ′")})
+        f4 = "{:.4f}".format
+        m[2].markdown(markdown_table([
+            {"parameter": name, "input": f4(x), "value": f4(v), "gradient ∂L/∂θ": f4(g), "after the step θ′": f4(new)}
+            for name, x, v, g, new in zip([*names, "b"], [*config.x, 1.0],  # the bias's input is 1: ∂z/∂b = 1
+                                          [*config.w, config.b], [*result.dL_dw, result.dL_db],
+                                          [*result.new_w, result.new_b], strict=True)]))
     if problem:
         st.warning(problem, icon=":material/warning:")
 
@@ -314,7 +315,7 @@ def neuron_section() -> None:
         if not one:
             index = st.radio("Loss along weight", list(range(len(names))), format_func=lambda i: names[i],
                              horizontal=True, key="bp_slice_index")
-        st.vega_lite_chart(spec=slice_figure(config, index, tuple(names)), width="stretch", key="bp_slice_chart")
+        canvas_chart(slice_figure(config, index, tuple(names)), key="bp_slice_chart")
         st.caption("The slope of the loss at the current weight is the gradient; the step moves against it, "
                    "by the learning rate times the slope. (The full step also moves the other parameters, so "
                    "'Loss after the step' can differ from the point on this slice.)")
@@ -325,12 +326,12 @@ def neuron_section() -> None:
             weights = [list(h["w"]) + [h["b"]] for h in history]
             loss_chart, weights_chart = figs.history_figure(steps, [h["loss"] for h in history], weights,
                                                             [*names, "b"])
-            st.vega_lite_chart(spec=loss_chart, width="stretch", key="bp_history_chart")
-            st.vega_lite_chart(spec=weights_chart, width="stretch", key="bp_weights_chart")
-            table = pd.DataFrame({"step": steps, "loss": [h["loss"] for h in history],
-                                  **{n: [h["w"][i] for h in history] for i, n in enumerate(names)},
-                                  "b": [h["b"] for h in history]})
-            st.dataframe(table.tail(8), hide_index=True, key="bp_history_table")
+            canvas_chart(loss_chart, key="bp_history_chart")
+            canvas_chart(weights_chart, key="bp_weights_chart")
+            st.markdown(markdown_table([
+                {"step": str(h["step"]), "loss": numbers.fmt_plain(h["loss"]),
+                 **{n: numbers.fmt_plain(h["w"][i]) for i, n in enumerate(names)}, "b": numbers.fmt_plain(h["b"])}
+                for h in history[-8:]]))
         else:
             st.info("Press **Step** to apply the update; the loss and weights of each step appear here.",
                     icon=":material/info:")
@@ -482,20 +483,18 @@ def tiny_section() -> None:
         m1.metric("Network loss L", numbers.fmt_plain(result.loss))
         tl = ss.get("bp_tiny_losses") or []
         m2.metric("SGD steps taken", max(len(tl) - 1, 0))
-    table = pd.DataFrame({"stage": [_step_label(r.step) for r in result.rows],
-                          "quantity": [r.quantity for r in result.rows],
-                          "formula": [r.formula for r in result.rows],
-                          "value": [r.value for r in result.rows]})
     current_label = _step_label(step)
-    styled = table.style.apply(
-        lambda row: ["background-color: #ffe3dc" if row["stage"] == current_label else ""] * len(row), axis=1
-    ).format({"value": lambda v: numbers.fmt_plain(v)})
     with st.expander("Every forward value and gradient", expanded=True):
-        st.dataframe(styled, hide_index=True, key="bp_tiny_table", height=38 + 35 * len(table))
+        st.caption(f"In bold: what stage **{current_label}** computes.")
+        st.markdown(markdown_table([
+            {k: (f"**{md_escape(v)}**" if _step_label(r.step) == current_label else md_escape(v)) for k, v in
+             (("stage", _step_label(r.step)), ("quantity", r.quantity), ("formula", r.formula),
+              ("value", numbers.fmt_plain(r.value)))}
+            for r in result.rows], escape=False))
     if len(ss.get("bp_tiny_losses") or []) > 1:
         tl = ss["bp_tiny_losses"]
         [loss_chart] = figs.history_figure(list(range(len(tl))), tl)
-        st.vega_lite_chart(spec=loss_chart, width="stretch", key="bp_tiny_history")
+        canvas_chart(loss_chart, key="bp_tiny_history")
 
 
 def gradcheck_section(tiny: tuple[tiny_network.TinyConfig, np.ndarray | None] | None) -> None:
@@ -527,15 +526,11 @@ def gradcheck_section(tiny: tuple[tiny_network.TinyConfig, np.ndarray | None] | 
         st.error(f"Backprop and finite differences disagree (largest error {result.max_error:.1e}): "
                  "the backward pass has a bug.", icon=":material/cancel:")
     left, right = st.columns(2, gap="large")
-    left.vega_lite_chart(spec=fig, width="stretch", key="bp_gc_chart")
-    right.dataframe(pd.DataFrame({"parameter": [r.name for r in result.rows],
-                                  "backprop": [r.backprop for r in result.rows],
-                                  "finite differences": [r.numeric for r in result.rows],
-                                  "relative error": [r.relative_error for r in result.rows]}),
-                    hide_index=True, key="bp_gc_table",
-                    column_config={"backprop": st.column_config.NumberColumn(format="%.8f"),
-                                   "finite differences": st.column_config.NumberColumn(format="%.8f"),
-                                   "relative error": st.column_config.NumberColumn(format="%.2e")})
+    with left:
+        canvas_chart(fig, key="bp_gc_chart")
+    right.markdown(markdown_table([
+        {"parameter": r.name, "backprop": f"{r.backprop:.8f}", "finite differences": f"{r.numeric:.8f}",
+         "relative error": f"{r.relative_error:.2e}"} for r in result.rows]))
 
 
 def _current_tiny() -> tuple[tiny_network.TinyConfig, np.ndarray | None] | None:

@@ -4,12 +4,14 @@ Widget keys are prefixed ``fn_``; each widget is seeded with ``nnviz.ui.state.se
 ``DEFAULTS``, or the registry's for an entry's own settings) and remembered with
 ``state.remember`` at the end of a run, so settings survive a closed tab or another page. Every curve and number comes from ``nnviz.labs.explain.functions``
 (which runs the engine's activations, losses, initializers and network); each view (numbers and
-Vega-Lite specs: the page draws no plotly)
-is cached with ``st.cache_resource`` and treated as read-only. ``fn_softmax_last`` keeps
+canvas chart descriptions, drawn by ``nnviz.ui.canvas_chart``: the page loads neither Vega-Lite
+nor plotly nor the data grid) is cached with ``st.cache_resource`` and treated as read-only. ``fn_softmax_last`` keeps
 the last valid logits, so a typo keeps the chart.
 """
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import streamlit as st
@@ -19,6 +21,7 @@ from nnviz.labs.explain import functions as lab
 from nnviz.labs.explain import numbers
 from nnviz.nn import activations, initializers, losses
 from nnviz.ui import state
+from nnviz.ui.canvas_chart import canvas_chart
 from nnviz.ui.common import LOG_OPTIONS, hyperparam_slider
 
 Z_RANGES = (1, 2, 3, 5, 10, 20, 50, 100, 1000)
@@ -38,19 +41,25 @@ def _seed(key: str) -> str:
     return state.seed(key, DEFAULTS[key])
 
 
+def chart_in(where, blob: bytes, *, key: str) -> None:
+    """A canvas chart in the column (or container) ``where``."""
+    with where:
+        canvas_chart(blob, key=key)
+
+
 def _label(name: str) -> str:
     return activations.ACTIVATIONS.get(name).label
 
 
 # ---- cached views: engine numbers and their figures ------------------------------------------
 # st.cache_resource: the same (numbers, figure) objects are handed to every session and never
-# mutated (st.vega_lite_chart copies a spec's top level and serializes its Arrow datasets), so a rerun that changes one control
-# rebuilds only the view that depends on it.
+# mutated (a chart is immutable bytes), so a rerun that changes one control rebuilds only the view
+# that depends on it.
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def activation_view(names: tuple[str, ...], z_max: float,
                     params: tuple[tuple[str, tuple[tuple[str, float], ...]], ...]) -> tuple[dict, dict]:
-    """The f(z) and f'(z) Vega-Lite specs (the page draws no plotly: its bundle is slow to load)."""
+    """The f(z) and f'(z) canvas charts (the page loads neither plotly nor Vega-Lite: their bundles are slow)."""
     return figs.activation_charts(lab.activation_curves(list(names), z_max, {n: dict(p) for n, p in params}))
 
 
@@ -112,8 +121,8 @@ def activations_section() -> None:
         key = tuple((n, tuple(sorted(params.get(n, {}).items()))) for n in names)
         f_spec, df_spec = activation_view(tuple(names), float(z_max), key)
         left, right = st.columns(2, gap="medium")
-        left.vega_lite_chart(spec=f_spec, width="stretch", key="fn_act_chart")
-        right.vega_lite_chart(spec=df_spec, width="stretch", key="fn_act_d_chart")
+        chart_in(left, f_spec, key="fn_act_chart")
+        chart_in(right, df_spec, key="fn_act_d_chart")
         for note in [activations.ACTIVATIONS.get(n).curve_note for n in names]:
             if note:
                 st.caption(note)
@@ -129,17 +138,27 @@ def activations_section() -> None:
     st.markdown(markdown_table(lab.activation_table()))
 
 
-def markdown_table(rows: list[dict[str, str]]) -> str:
+MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]<>()#+!$~|])")
+
+
+def md_escape(text: object) -> str:
+    """``text`` as literal Markdown: every character Markdown (or Streamlit's $math$) would read
+    is backslash-escaped, newlines become spaces."""
+    return MARKDOWN_SPECIALS.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
+def markdown_table(rows: list[dict[str, str]], escape: bool = True) -> str:
     """Rows as a Markdown table: a static table needs no data-grid code in the browser (st.dataframe
-    made the first visit load two more large scripts)."""
+    made the first visit load two more large scripts). ``escape=False``: the cells are Markdown
+    already (escaped with ``md_escape`` where they hold text); only ``|`` is escaped."""
     if not rows:
         return ""
 
     def cell(v: object) -> str:
-        return str(v).replace("|", "\\|").replace("\n", " ")
+        return md_escape(v) if escape else str(v).replace("|", "\\|").replace("\n", " ")
 
     head = list(rows[0])
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines = ["| " + " | ".join(cell(k) for k in head) + " |", "|" + "---|" * len(head)]
     lines += ["| " + " | ".join(cell(r[k]) for k in head) + " |" for r in rows]
     return "\n".join(lines)
 
@@ -161,7 +180,7 @@ def vanishing_section() -> None:
     if names:
         chains, fig = chain_view(tuple(names), depth, weight, x0)
         st.latex(r"\frac{\partial a_n}{\partial a_0} = \prod_{l=1}^{n} w\, f'(z_l), \qquad z_l = w\, a_{l-1}")
-        st.vega_lite_chart(spec=fig, width="stretch", key="fn_chain_chart")
+        canvas_chart(fig, key="fn_chain_chart")
         n = min(10, depth)
         facts = [f"{c.label} {numbers.fmt_plain(c.product[n - 1])}" for c in chains]
         st.caption(f"After {n} layers: {', '.join(facts)}. Dotted: the best case, the largest factor a single "
@@ -188,8 +207,8 @@ def vanishing_section() -> None:
         return
     results, (forward, backward) = init_view(act, tuple(inits), depth, width)
     left, right = st.columns(2, gap="medium")
-    left.vega_lite_chart(spec=forward, width="stretch", key="fn_init_chart")
-    right.vega_lite_chart(spec=backward, width="stretch", key="fn_init_grad_chart")
+    chart_in(left, forward, key="fn_init_chart")
+    chart_in(right, backward, key="fn_init_grad_chart")
     lines = []
     for r in results:
         what = initializers.description(r.init)
@@ -226,8 +245,8 @@ def losses_section() -> None:
         key = tuple((n, tuple(sorted(params.get(n, {}).items()))) for n in names)
         curves, (loss_spec, grad_spec) = regression_view(tuple(names), target, key)
         left, right = st.columns(2, gap="medium")
-        left.vega_lite_chart(spec=loss_spec, width="stretch", key="fn_reg_chart")
-        right.vega_lite_chart(spec=grad_spec, width="stretch", key="fn_reg_grad_chart")
+        chart_in(left, loss_spec, key="fn_reg_chart")
+        chart_in(right, grad_spec, key="fn_reg_grad_chart")
         far = [f"{c.label} {numbers.fmt_plain(c.grad[-1])}" for c in curves]
         st.caption(f"Gradient 3 above the target: {', '.join(far)}. MSE pushes harder the further off it is "
                    "(outliers dominate); MAE always pushes with the same force; Huber is MSE near the target "
@@ -252,8 +271,8 @@ def losses_section() -> None:
     c1.markdown("**Against the probability p**")
     c2.markdown("**Against the logit s** (p = sigmoid or softmax of s)")
     for col, specs, key in ((c1, specs_p, "fn_cls_p"), (c2, specs_s, "fn_cls_s")):
-        col.vega_lite_chart(spec=specs[0], width="stretch", key=f"{key}_chart")
-        col.vega_lite_chart(spec=specs[1], width="stretch", key=f"{key}_grad_chart")
+        chart_in(col, specs[0], key=f"{key}_chart")
+        chart_in(col, specs[1], key=f"{key}_grad_chart")
     c, s = vs_p[0], vs_s[0]
     st.caption(
         f"{c.label} at p = {c.x[0]:.3f}: ∂L/∂p = {numbers.fmt_plain(c.grad[0])}, but at the logit "
@@ -298,9 +317,9 @@ def softmax_section() -> None:
                    "(it cancels in the division) but keeps e^x from overflowing for large logits.")
     left, right = st.columns(2, gap="large")
     exp_col, prob_col = left.columns(2, gap="small")
-    exp_col.vega_lite_chart(spec=fig_bars[0], width="stretch", key="fn_softmax_exp_chart")
-    prob_col.vega_lite_chart(spec=fig_bars[1], width="stretch", key="fn_softmax_chart")
-    right.vega_lite_chart(spec=fig_t, width="stretch", key="fn_softmax_t_chart")
+    chart_in(exp_col, fig_bars[0], key="fn_softmax_exp_chart")
+    chart_in(prob_col, fig_bars[1], key="fn_softmax_chart")
+    chart_in(right, fig_t, key="fn_softmax_t_chart")
 
 
 def render() -> None:

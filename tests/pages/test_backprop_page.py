@@ -5,12 +5,14 @@ and the gradient check reports errors under 1e-6."""
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
-import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from nnviz.figures import backprop as figs
+from nnviz.figures.canvas_chart import read
 from nnviz.nn import losses, optimizers
 from nnviz.nn.layers import Activation, Dense
 from nnviz.nn.network import Network
@@ -37,19 +39,30 @@ def _chart(at, key: str) -> dict:
     raise AssertionError(f"no chart {key}")
 
 
-def _vegas(at) -> list[tuple[dict, dict[str, pa.Table]]]:
-    """The Vega-Lite charts in page order: spec and datasets (Arrow tables). (Their element ids
-    are empty without selections, so they are told apart by order and by their datasets.)"""
-    return [(json.loads(el.proto.spec), {d.name: pa.ipc.open_stream(d.data.data).read_all()
-                                         for d in el.proto.datasets})
-            for el in at.get("vega_lite_chart")]
+def _charts(at) -> list[dict]:
+    """The canvas charts in page order (nnviz.figures.canvas_chart.read of each blob)."""
+    return [read(el.proto.bytes) for el in at.get("bidi_component")]
 
 
-def _vega(at, dataset: str, index: int = 0) -> tuple[dict, dict[str, pa.Table]]:
-    """The ``index``-th Vega-Lite chart holding ``dataset``."""
-    charts = [c for c in _vegas(at) if dataset in c[1]]
-    assert len(charts) > index, f"no chart #{index} with {dataset!r}"
+def _chart_with(at, line: str, index: int = 0) -> dict:
+    """The ``index``-th canvas chart with a line named ``line``."""
+    charts = [c for c in _charts(at) if line in c["lines"]]
+    assert len(charts) > index, f"no chart #{index} with a line {line!r}"
     return charts[index]
+
+
+def _table(at, column: str) -> list[dict[str, str]]:
+    """The Markdown table with a column ``column``: its rows as dicts of cell text (Markdown
+    escapes and bold removed)."""
+    for md in at.markdown:
+        lines = md.value.splitlines()
+        if not lines or not lines[0].startswith("|"):
+            continue
+        unescape = lambda c: re.sub(r"\\(.)", r"\1", c.strip()).replace("**", "")  # noqa: E731
+        cells = [[unescape(c) for c in re.split(r"(?<!\\)\|", line)[1:-1]] for line in lines]
+        if column in cells[0]:
+            return [dict(zip(cells[0], row, strict=True)) for row in cells[2:]]
+    raise AssertionError(f"no table with a column {column!r}")
 
 
 def _latex(at) -> str:
@@ -76,11 +89,11 @@ def test_sigmoid_preset_and_step():
     assert not at.exception
     assert not at.get("plotly_chart")  # the default tab needs no plotly (issue #16)
     out, value, grad, new_w = _engine_neuron([[0.2]], [0.5], "sigmoid", "binary_cross_entropy", np.array([1]))
-    spec, data = _vega(at, "points")
-    assert spec["usermeta"]["embedOptions"]["renderer"] == "canvas"
-    points = data["points"].to_pydict()
-    assert points["w"] == pytest.approx([0.2, new_w[0, 0]]) and points["L"][0] == pytest.approx(value)
-    assert data["lines"].num_rows > 50  # the loss along w, and the tangent
+    assert not at.get("vega_lite_chart") and not at.get("dataframe")  # canvas charts, static tables
+    slice_ = _chart_with(at, "L(w)")
+    (now_w, now_l), (after_w, _) = slice_["points"].values()
+    assert [now_w[0], after_w[0]] == pytest.approx([0.2, new_w[0, 0]]) and now_l[0] == pytest.approx(value)
+    assert len(slice_["lines"]["L(w)"][0]) > 50  # the loss along w (and the tangent)
     m = _metrics(at)
     assert float(m["Loss L"]) == pytest.approx(value, abs=5e-5) == pytest.approx(0.6444, abs=5e-5)
     assert float(m["Gradient ∂L/∂w"]) == pytest.approx(grad[0, 0], abs=5e-5) == pytest.approx(-0.2375, abs=5e-5)
@@ -95,11 +108,14 @@ def test_sigmoid_preset_and_step():
     assert float(at.text_input(key="bp_w").value) == pytest.approx(new_w[0, 0], rel=1e-9)
     assert len(at.session_state["bp_history"]) == 2
     assert float(_metrics(at)["Loss L"]) == pytest.approx(at.session_state["bp_history"][1]["loss"], abs=5e-5)
-    _, data = _vega(at, "curves")
-    assert data["curves"].column("s0").to_pylist() == pytest.approx([value, at.session_state["bp_history"][1]["loss"]])
-    spec, data = _vega(at, "curves", 1)
-    assert spec["layer"][0]["encoding"]["color"]["scale"]["domain"] == ["w", "b"]
-    assert data["curves"].column("s0").to_pylist() == pytest.approx([0.2, new_w[0, 0]])
+    history = at.session_state["bp_history"]
+    assert list(_chart_with(at, "loss")["lines"]["loss"][1]) == pytest.approx([value, history[1]["loss"]])
+    weights = _chart_with(at, "w")
+    assert list(weights["lines"]) == ["w", "b"]
+    assert list(weights["lines"]["w"][1]) == pytest.approx([0.2, new_w[0, 0]])
+    rows = _table(at, "loss")  # the steps, as a static table
+    assert [r["step"] for r in rows] == ["0", "1"] and float(rows[1]["w"]) == pytest.approx(new_w[0, 0], abs=5e-5)
+    assert not at.get("dataframe")
     at.button(key="bp_reset").click().run()
     assert at.text_input(key="bp_w").value == "0.2" and at.session_state["bp_history"] == []
 
@@ -128,14 +144,15 @@ def test_softmax_preset():
                                              np.array([1]))
     m = _metrics(at)
     assert float(m["Loss L"]) == pytest.approx(value, abs=5e-5) == pytest.approx(1.1032, abs=5e-5)
-    table = next(df.value for df in at.get("dataframe") if "after the step θ′" in df.value.columns)
-    assert list(table["parameter"]) == ["w1", "w2", "b"]
-    got = list(table["after the step θ′"][:2])
-    assert got == pytest.approx([new_w[0, 0], new_w[1, 1]], abs=1e-12)
+    table = _table(at, "after the step θ′")
+    assert [r["parameter"] for r in table] == ["w1", "w2", "b"]
+    got = [float(r["after the step θ′"]) for r in table[:2]]
+    assert got == pytest.approx([new_w[0, 0], new_w[1, 1]], abs=5e-5)
     assert got == pytest.approx([0.2332, -0.0664], abs=5e-5)
-    grads = list(table["gradient ∂L/∂θ"])
-    assert grads[:2] == pytest.approx([grad[0, 0], grad[1, 1]], abs=1e-12)
+    grads = [float(r["gradient ∂L/∂θ"]) for r in table]
+    assert grads[:2] == pytest.approx([grad[0, 0], grad[1, 1]], abs=5e-5)
     assert grads == pytest.approx([0.6682, -1.3364, 0.0], abs=5e-5)
+    assert not at.get("dataframe")
     tex = _latex(at)
     assert "0.6682" in tex and "0.3318" in tex
     assert at.selectbox(key="bp_class").value == 1  # class 2 of the notes
@@ -178,22 +195,28 @@ def test_tiny_network_and_gradient_check():
     assert "stage 3 of 6" in spec["layout"]["title"]["text"]
     assert sum(t.get("line", {}).get("color") == "#ef553b" for t in spec["data"]) == 2  # h1->o, h2->o
     assert "Output-layer weights" in " ".join(md.value for md in at.markdown)
-    assert at.get("dataframe")
+    rows = _table(at, "formula")  # every forward value and gradient, the current stage's in bold
+    assert any(r["quantity"] == "∂L/∂w⁽²⁾₁₁" and r["stage"] == "back 3" for r in rows)
+    bold = next(md.value for md in at.markdown if "| formula |" in md.value)
+    assert "**back 3**" in bold and "**forward**" not in bold
     at.button(key="bp_tiny_sgd").click().run()
     assert at.session_state["bp_tiny_params"] is not None
     assert _metrics(at)["SGD steps taken"] == "1"
-    assert _vega(at, "curves")[1]["curves"].num_rows == 2
+    assert len(_chart_with(at, "loss")["lines"]["loss"][0]) == 2
 
     _open_tab(at, "Gradient check")
     m = _metrics(at)
     assert float(m["Largest relative error (per array)"]) < 1e-6
     assert float(m["Largest per-parameter error"]) < 1e-6
     assert any("agrees with finite differences" in s.value for s in at.success)
-    assert all(_vega(at, "bars")[1]["bars"].column("ok").to_pylist())
+    [check] = [c for c in _charts(at) if c["bars"]]
+    assert set(check["header"]["bars"]["colors"]) == {figs.STEP}  # every bar below the threshold
+    assert [r["parameter"] for r in _table(at, "finite differences")] == list(check["bars"])
     at.toggle(key="bp_gc_slip").set_value(True).run()
     assert float(_metrics(at)["Largest relative error (per array)"]) > 1e-3
     assert any("disagree" in e.value for e in at.error)
-    assert not all(_vega(at, "bars")[1]["bars"].column("ok").to_pylist())
+    [check] = [c for c in _charts(at) if c["bars"]]
+    assert figs.HIGHLIGHT in check["header"]["bars"]["colors"]
 
     _open_tab(at, "Tiny network")  # the widgets kept their values while the tab was closed
     assert at.select_slider(key="bp_tiny_step").value == 0 and _metrics(at)["SGD steps taken"] == "1"

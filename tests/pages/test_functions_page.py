@@ -4,44 +4,34 @@ crash."""
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
-import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from nnviz.figures.canvas_chart import read
 from nnviz.nn import activations
 from nnviz.ui import state
 
 PAGE = "../../pages/functions.py"
 
 
-def _vega(at, title: str) -> tuple[dict, dict[str, dict[str, np.ndarray]]]:
-    """The Vega-Lite chart titled ``title`` (a chart without selections has no element id to find
-    it by): its spec and its datasets (column name -> values, nulls as NaN)."""
-    for el in at.get("vega_lite_chart"):
-        spec = json.loads(el.proto.spec)
-        if spec.get("title", {}).get("text") == title:
-            data = {d.name: {c: (np.asarray(v.to_numpy(zero_copy_only=False), dtype=float)
-                                 if pa.types.is_integer(v.type) or pa.types.is_floating(v.type) else v.to_pylist())
-                             for c, v in zip(t.column_names, t.columns, strict=True)}
-                    for d in el.proto.datasets for t in [pa.ipc.open_stream(d.data.data).read_all()]}
-            return spec, data
-    raise AssertionError(f"no Vega chart {title!r}")
+def _chart(at, title: str) -> dict:
+    """The canvas chart titled ``title`` (nnviz.figures.canvas_chart.read of its blob)."""
+    for el in at.get("bidi_component"):
+        chart = read(el.proto.bytes)
+        if chart["header"]["title"] == title:
+            return chart
+    raise AssertionError(f"no chart {title!r}")
 
 
 def _series(at, title: str) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """A lines chart's x values and its series by name (nnviz.figures.common.lines_chart)."""
-    spec, data = _vega(at, title)
-    line = next(lay for lay in spec["layer"] if lay["mark"]["type"] == "line")
-    names = line["encoding"]["color"]["scale"]["domain"]
-    cols = data[spec["data"]["name"]]
-    return cols["step"], {n: cols[f"s{k}"] for k, n in enumerate(names)}
+    """A line chart's x values (its first line's) and its series by name."""
+    lines = _chart(at, title)["lines"]
+    return next(iter(lines.values()))[0], {n: y for n, (_, y) in lines.items()}
 
 
 def _probs(at, temperature: str = "1") -> np.ndarray:
-    return _vega(at, f"probabilities (T = {temperature})")[1]["bars"]["value"]
+    return np.array(list(_chart(at, f"probabilities (T = {temperature})")["bars"].values()))
 
 
 def _app() -> AppTest:
@@ -58,7 +48,7 @@ def _open_tab(at, name: str) -> None:
 
 def test_every_tab_draws_and_keeps_its_settings():
     at = _app()
-    vega = {"Activations": ["f(z)", "f′(z)"],
+    charts = {"Activations": ["f(z)", "f′(z)"],
             "Losses": [f"loss L against the {x}" for x in ("prediction", "probability", "logit")]
             + [f"gradient ∂L/∂({x})" for x in ("prediction", "probability", "logit")],
             "Softmax": ["probabilities against T (grey line: T = 1)"],
@@ -68,9 +58,10 @@ def test_every_tab_draws_and_keeps_its_settings():
     assert all(f"| {activations.ACTIVATIONS.get(n).label} |" in table for n in activations.names())  # the notes' table
     assert r"\frac{1}{1 + e^{-z}}" in "\n".join(el.value for el in at.latex)  # sigmoid's formula, from the registry
     at.select_slider(key="fn_zrange").set_value(20).run()
-    for tab, titles in vega.items():
+    for tab, titles in charts.items():
         _open_tab(at, tab)
-        assert not at.get("plotly_chart"), tab  # no plotly anywhere on the page
+        assert not at.get("plotly_chart") and not at.get("vega_lite_chart"), tab  # canvas charts only
+        assert not at.get("dataframe"), tab  # static tables: no data grid
         for title in titles:
             x, series = _series(at, title)
             assert len(x) >= 4 and sum(np.isfinite(v).any() for v in series.values()) >= 2, title
@@ -78,7 +69,7 @@ def test_every_tab_draws_and_keeps_its_settings():
             assert _probs(at) == pytest.approx(np.exp([2, 1, 0.1]) / np.exp([2, 1, 0.1]).sum(), rel=1e-6)
     _open_tab(at, "Activations")
     assert not at.get("plotly_chart")  # the default tab loads no plotly in the browser
-    for title in vega["Activations"]:
+    for title in charts["Activations"]:
         z, series = _series(at, title)
         assert z.min() == -20 and z.max() == 20 and set(series) == {"Sigmoid", "Tanh", "ReLU"}, title
     _open_tab(at, "Vanishing gradients")
@@ -105,7 +96,7 @@ def test_every_activation_renders():
     at.slider(key="fn_hp_leaky_relu_alpha").set_value(0.3).run()
     _, df = _series(at, "f′(z)")
     leaky = next(v for n, v in df.items() if n.startswith("Leaky ReLU"))
-    assert leaky[0] == pytest.approx(0.3, rel=1e-6)  # float32 in the chart's data
+    assert leaky[0] == pytest.approx(0.3)
     assert any("alpha=0.3" in n for n in df)
     # extremes: the widest range and the smallest softmax temperature
     at.select_slider(key="fn_zrange").set_value(1000).run()
