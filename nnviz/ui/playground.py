@@ -389,18 +389,20 @@ def toolbar() -> None:
     s = _s()
     run: Run = s.pg_run
     running = bool(s.pg_running) and run.diverged is None
-    cols = st.columns([1.15, 1, 1.25, 1.05, 3.2], vertical_alignment="bottom")
-    cols[0].button("Pause" if running else "Play", key="pg_play", type="primary", on_click=_toggle_play,
+    # The four buttons in one row that wraps (columns would stack them one per line on a phone).
+    buttons, speed = st.columns([4.45, 3.2], vertical_alignment="bottom")
+    bar = buttons.container(horizontal=True, gap="small")
+    bar.button("Pause" if running else "Play", key="pg_play", type="primary", on_click=_toggle_play,
                    icon=":material/pause:" if running else ":material/play_arrow:", disabled=run.diverged is not None,
-                   use_container_width=True, help="Train continuously, at the speed set at right (steps per second).")
-    cols[1].button("Step", key="pg_step", icon=":material/skip_next:", on_click=_step, use_container_width=True,
+                   width="stretch", help="Train continuously, at the speed set at right (steps per second).")
+    bar.button("Step", key="pg_step", icon=":material/skip_next:", on_click=_step, width="stretch",
                    disabled=run.diverged is not None, help="One mini-batch step.")
-    cols[2].button("Step epoch", key="pg_step_epoch", icon=":material/fast_forward:", on_click=_step,
-                   kwargs={"epoch": True}, use_container_width=True, disabled=run.diverged is not None,
+    bar.button("Step epoch", key="pg_step_epoch", icon=":material/fast_forward:", on_click=_step,
+                   kwargs={"epoch": True}, width="stretch", disabled=run.diverged is not None,
                    help="One pass over the training points.")
-    cols[3].button("Reset", key="pg_reset", icon=":material/restart_alt:", on_click=_reset, use_container_width=True,
+    bar.button("Reset", key="pg_reset", icon=":material/restart_alt:", on_click=_reset, width="stretch",
                    help="Back to step 0 with the same initial weights.")
-    cols[4].select_slider("Speed (steps per second)", _with_current(list(SPEEDS), state.value("pg_speed", DEFAULT_SPEED)),
+    speed.select_slider("Speed (steps per second)", _with_current(list(SPEEDS), state.value("pg_speed", DEFAULT_SPEED)),
                           key=state.seed("pg_speed", DEFAULT_SPEED),
                           help="Training steps per second; the view redraws up to 30 times a second. "
                                "1 is slow motion.")
@@ -457,12 +459,13 @@ def live_panel() -> None:
     s = _s()
     running = bool(s.get("pg_running")) and s.pg_run.diverged is None
     exp: Experiment = s.pg_exp
-    c1, c2, c3, c4 = st.columns([1, 1, 0.8, 1.5], vertical_alignment="center")
-    c1.toggle("Show test data", key=state.seed("pg_show_test", False), help="Test points have a black rim.")
-    c2.toggle("Discretize output", key=state.seed("pg_discretize", False),
+    # One row that wraps on a narrow screen (columns would stack one per line).
+    row = st.container(horizontal=True, vertical_alignment="center", gap="medium")
+    row.toggle("Show test data", key=state.seed("pg_show_test", False), help="Test points have a black rim.")
+    row.toggle("Discretize output", key=state.seed("pg_discretize", False),
               help="Show the decision (blue or orange) instead of the network's confidence.")
-    c3.toggle("Log scale", key=state.seed("pg_log", False), help="Loss on a logarithmic axis: small losses stay readable.")
-    c4.segmented_control("Below", list(VIEW_TABS), key=state.seed("pg_view", next(iter(VIEW_TABS))), required=True,
+    row.toggle("Log scale", key=state.seed("pg_log", False), help="Loss on a logarithmic axis: small losses stay readable.")
+    row.segmented_control("Below", list(VIEW_TABS), key=state.seed("pg_view", next(iter(VIEW_TABS))), required=True,
                          label_visibility="collapsed", help="Under the surface: the network graph, or diagnostics.")
     detail = VIEW_TABS.get(s.get("pg_view") or "", "network")
 

@@ -22,9 +22,12 @@ const SURFACE_LUT = lut(LIGHT), NEURON_LUT = lut([ORANGE, MID, BLUE]);
 const rgb = (c) => `rgb(${c[0]},${c[1]},${c[2]})`;
 
 // ---- the main view: metrics, surface, curves ------------------------------------------------
-const PLOT = 400, SL = 40, SB = 34, ST = 6, SR = 14, DOMAIN = [-1.5, 1.5];
+const SL = 40, SB = 34, ST = 6, SR = 14, DOMAIN = [-1.5, 1.5];
+// The surface's side: 400 px, or what a narrow container (a phone) leaves, set when the view is built.
+let PLOT = 400;
 
 function buildMain(root) {
+  PLOT = Math.max(200, Math.min(400, Math.floor((root.clientWidth || SL + 400 + SR) - SL - SR)));
   root.innerHTML = `
     <div class="nnv-metrics">
       <div class="nnv-metric"><div class="nnv-label">Step</div><div class="nnv-value" data-nnviz="step">0</div></div>
@@ -233,10 +236,14 @@ function drawCompare(st, b, i) {
 // ---- the network view ------------------------------------------------------------------------
 function layout(rows, maxWidth) {
   const maxRows = Math.max(...rows);
-  const box = maxRows <= 6 ? 48 : maxRows <= 10 ? 36 : 28;
-  const pitch = box + (maxRows <= 10 ? 14 : 8);
   const left = 64, top = 26, right = 16, n = rows.length;
-  const gap = n <= 1 ? 150 : Math.floor(Math.min(170, Math.max(box + 46, (maxWidth - left - right - box) / (n - 1))));
+  // Boxes shrink (48 -> 36 -> 28 px) where the columns would not fit the width (a phone).
+  const fits = (b) => n <= 1 || left + (n - 1) * (b + 24) + b + right <= maxWidth;
+  let box = maxRows <= 6 ? 48 : maxRows <= 10 ? 36 : 28;
+  while (box > 28 && !fits(box)) box -= box > 36 ? 12 : 8;
+  const pitch = box + (maxRows <= 10 ? 14 : 8);
+  const wide = left + (n - 1) * (box + 46) + box + right <= maxWidth;
+  const gap = n <= 1 ? 150 : Math.floor(Math.min(170, Math.max(wide ? box + 46 : box + 24, (maxWidth - left - right - box) / (n - 1))));
   const width = left + (n - 1) * gap + box + right, height = top + maxRows * pitch;
   const colX = rows.map((_, c) => left + c * gap), nx = [], ny = [];
   rows.forEach((k, c) => {
