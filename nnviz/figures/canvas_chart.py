@@ -15,7 +15,7 @@ each kind):
 - ``Rule(x=... | y=..., color, dash, label)``: a thin line across the plot, its label at the end.
 - ``Bars(labels, values, colors, text=(), tips=(), base=None)``: one bar per label on a category
   x axis, ``text`` written above each bar, ``tips`` shown on hover; ``base``: where bars start
-  (default 0; on a log axis give the floor).
+  (default 0; on a log axis give the floor). A bar chart takes rules at y, no lines or points.
 
 ``Axis(title, log=False, domain=None, whole=False, fmt="g4", pad=0.0, nice=False)``: ``domain``
 fixes the range (else the data's and the rules', widened by ``pad`` of its span on each side, then
@@ -24,8 +24,10 @@ to the next ticks if ``nice``; decades on a log axis); ``whole`` keeps only whol
 exponential), "f<n>" (n decimals), "d" (whole numbers).
 
 The blob is ``nnviz.labs.packing.pack``: a JSON header (``kind`` "chart", ``title``, ``height`` of
-the canvas in CSS px, ``x``/``y`` axes, ``lines``/``points``/``rules``/``bars``) and float64
-arrays ``lx<i>``/``ly<i>``, ``px<i>``/``py<i>``, ``bars``. ``read(blob)`` unpacks it for tests.
+the canvas in CSS px, ``x``/``y`` axes, ``lines``/``points``/``rules``/``bars``) and the arrays
+``x<k>`` (each distinct x of the lines, named by the line's ``x``), ``ly<i>``, ``px<i>``/``py<i>``
+and ``bars``, float32 where that holds the values (``compact``), else float64. ``read(blob)``
+unpacks it for tests.
 """
 
 from __future__ import annotations
@@ -47,6 +49,15 @@ GRID = "#bbbbbb"  # a rule's default colour: the zero lines under the curves
 
 def _floats(values: Any) -> np.ndarray:
     return np.asarray(values, dtype=np.float64).ravel()
+
+
+def compact(values: np.ndarray) -> np.ndarray:
+    """float32 where it holds every finite value to ~7 digits (half the bytes), else float64
+    (a vanishing gradient of 1e-60 is 0 in float32, a value over 3e38 infinite)."""
+    finite_abs = np.abs(values[np.isfinite(values) & (values != 0)])
+    if finite_abs.size and (finite_abs.min() < 1e-30 or finite_abs.max() > 1e30):
+        return values
+    return values.astype(np.float32)
 
 
 def _check_format(fmt: str) -> None:
@@ -158,6 +169,7 @@ def chart(*marks: Line | Points | Rule | Bars, title: str = "", x: Axis = Axis()
                               "x": x.header(), "y": y.header(), "lines": [], "points": [], "rules": [],
                               "bars": None}
     arrays: dict[str, np.ndarray] = {}
+    xs: dict[str, np.ndarray] = {}
     for m in marks:
         if isinstance(m, Line):
             lx, ly = _floats(m.x), _floats(m.y)
@@ -166,9 +178,12 @@ def chart(*marks: Line | Points | Rule | Bars, title: str = "", x: Axis = Axis()
             if np.any(np.diff(lx) < 0):
                 raise ValueError(f"line {m.name!r}: x must be ascending")
             i = len(header["lines"])
+            # Lines over the same x share one array (a chart of k activations sends z once).
+            x_name = next((k for k, v in xs.items() if np.array_equal(v, lx)), f"x{len(xs)}")
+            xs.setdefault(x_name, lx)
             header["lines"].append({"name": m.name, "color": m.color, "dash": m.dash, "width": m.width,
-                                    "markers": m.markers, "legend": m.legend, "hover": m.hover})
-            arrays[f"lx{i}"], arrays[f"ly{i}"] = lx, ly
+                                    "markers": m.markers, "legend": m.legend, "hover": m.hover, "x": x_name})
+            arrays[f"ly{i}"] = compact(ly)
         elif isinstance(m, Points):
             px, py = _floats(m.x), _floats(m.y)
             if len(px) != len(py) or (m.tips and len(m.tips) != len(px)):
@@ -193,6 +208,9 @@ def chart(*marks: Line | Points | Rule | Bars, title: str = "", x: Axis = Axis()
             arrays["bars"] = _floats(m.values)
         else:
             raise TypeError(f"not a chart mark: {m!r}")
+    arrays.update({k: compact(v) for k, v in xs.items()})
+    if header["bars"] is not None and (header["lines"] or header["points"]):
+        raise ValueError("bars have a category x axis: a bar chart takes no lines or points")
     return pack(header, arrays)
 
 
@@ -200,7 +218,7 @@ def read(blob: bytes) -> dict[str, Any]:
     """A chart blob back as plain Python (for tests): the header, and ``lines``/``points`` as
     name -> (x, y) arrays and ``bars`` as label -> value (empty without bars)."""
     header, arrays = unpack(blob)
-    lines = {s["name"]: (arrays[f"lx{i}"], arrays[f"ly{i}"]) for i, s in enumerate(header["lines"])}
+    lines = {s["name"]: (arrays[s["x"]], arrays[f"ly{i}"]) for i, s in enumerate(header["lines"])}
     points = {p["name"]: (arrays[f"px{i}"], arrays[f"py{i}"]) for i, p in enumerate(header["points"])}
     bars = dict(zip(header["bars"]["labels"], arrays["bars"], strict=True)) if header["bars"] else {}
     return {"header": header, "lines": lines, "points": points, "bars": bars}

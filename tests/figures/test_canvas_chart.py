@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from nnviz.figures.canvas_chart import Axis, Bars, Line, Points, Rule, chart, read
+from nnviz.labs.packing import unpack
 
 
 def test_a_chart_round_trips_every_mark():
@@ -46,6 +47,18 @@ def test_bars_keep_labels_values_colours_text_and_tips():
     assert one["colors"] == ["#333333"] * 3 and one["base"] is None
 
 
+def test_lines_over_the_same_x_share_it_and_values_are_float32_where_that_holds_them():
+    x = np.arange(5.0)
+    blob = chart(Line("a", x, x), Line("b", x, 1e-60 * (x + 1)), Line("c", x[:3], x[:3]))
+    header, arrays = unpack(blob)
+    assert [s["x"] for s in header["lines"]] == ["x0", "x0", "x1"]  # a and b send x once
+    assert arrays["ly0"].dtype == np.float32 and arrays["x0"].dtype == np.float32
+    assert arrays["ly1"].dtype == np.float64 and arrays["ly1"][0] == 1e-60  # float32 would make it 0
+    r = read(blob)
+    np.testing.assert_array_equal(r["lines"]["b"][0], x)
+    np.testing.assert_array_equal(r["lines"]["c"][0], x[:3])
+
+
 def test_missing_values_are_gaps_and_rules_at_infinity_are_dropped():
     r = read(chart(Line("gappy", [0, 1, 2], [1.0, np.nan, np.inf]), Rule(y=float("inf")), Rule(x=float("nan"))))
     y = r["lines"]["gappy"][1]
@@ -67,6 +80,7 @@ def test_missing_values_are_gaps_and_rules_at_infinity_are_dropped():
     (lambda: chart(Points("p", [0, 1], [0, 1], tips=["only one"])), "differ"),
     (lambda: chart(Bars(["a"], [1]), Bars(["b"], [2])), "at most one"),
     (lambda: chart(height=10), "height"),
+    (lambda: chart(Bars(["a"], [1]), Line("l", [0, 1], [0, 1])), "no lines or points"),
 ])
 def test_bad_marks_are_refused(make, message):
     with pytest.raises(ValueError, match=message):

@@ -71,11 +71,15 @@ function ccBuild(parentElement) {
 
 function ccUpdate(st, b) {
   const h = b.header;
+  h.lines.forEach((s, i) => { b.arrays[`lx${i}`] = b.arrays[s.x]; });  // lines over the same x share it
   st.b = b;
   st.els.title.textContent = h.title || "";
   st.els.title.style.display = h.title ? "" : "none";
   ccLegend(st, h);
   st.els.plot.style.height = h.height + "px";
+  st.els.plot.setAttribute("role", "img");
+  st.els.plot.setAttribute("aria-label", [h.title, h.y.title && `${h.y.title} against ${h.x.title || "category"}`]
+    .filter(Boolean).join(": ") || "chart");
   st.hover = null;
   st.els.tip.style.display = "none";
   if (st.width) ccDraw(st);
