@@ -245,10 +245,15 @@ class BatchNorm(Layer):
             mean = x.mean(axis=axes)
             var = x.var(axis=axes)
             m = self.momentum
-            self.buffers["running_mean"] *= m
-            self.buffers["running_mean"] += (1 - m) * mean
-            self.buffers["running_var"] *= m
-            self.buffers["running_var"] += (1 - m) * var
+            with np.errstate(over="ignore", invalid="ignore"):
+                running_mean = m * self.buffers["running_mean"] + (1 - m) * mean
+                running_var = m * self.buffers["running_var"] + (1 - m) * var
+            # A batch whose variance overflows the dtype (inputs near 1e19 in float32) leaves the
+            # running statistics at their last finite values: its own output is not finite, so the
+            # trainer refuses the step, and the model stays one that saves and loads.
+            if np.isfinite(running_mean).all() and np.isfinite(running_var).all():
+                self.buffers["running_mean"][...] = running_mean
+                self.buffers["running_var"][...] = running_var
         else:
             mean, var = self.buffers["running_mean"], self.buffers["running_var"]
         inv_std = 1.0 / np.sqrt(var + self.eps)
