@@ -82,6 +82,21 @@ def _floats() -> array:
     return array("d")
 
 
+#: Entries a history's per-step series (and, apart, its evaluation series) keep before the older
+#: half is thinned to every other entry: a live run of any length holds at most about this many
+#: (~2.4 MB of per-step values), the newest steps at full density.
+MAX_HISTORY = 100_000
+
+
+def _halve_older(series: Sequence[array]) -> None:
+    """Keep every other entry of the older half of each of ``series`` (equal lengths), all of the newer half."""
+    if not series:
+        return
+    half = len(series[0]) // 2
+    for a in series:
+        a[:] = a[0:half:2] + a[half:]
+
+
 @dataclass
 class History:
     """What happened during training; the series grow as the trainer runs. They are compact
@@ -111,6 +126,18 @@ class History:
 
     def __len__(self) -> int:
         return len(self.steps)
+
+    def thin(self, cap: int = MAX_HISTORY) -> None:
+        """Bound the memory of a long run: where the per-step or the evaluation series hold more
+        than ``cap`` entries, their older half keeps every other one (steps stay increasing; the
+        newest half, which divergence is judged on, stays whole)."""
+        if len(self.steps) > cap:
+            _halve_older([self.steps, self.loss, self.learning_rate])
+        if len(self.eval_steps) > cap:
+            n = len(self.eval_steps)
+            evals = [self.eval_steps, self.train_loss, self.train_accuracy, self.val_loss, self.val_accuracy,
+                     self.dead_relu, *self.grad_norms.values()]
+            _halve_older([a for a in evals if len(a) == n])
 
     def to_dict(self) -> dict[str, Any]:
         """Every series as a plain list (``grad_norms``: layer name -> list)."""
@@ -369,6 +396,8 @@ class Trainer:
         self.history.learning_rate.append(lr)
         if cfg.eval_every and (step % cfg.eval_every == 0 or step == 1):
             self._evaluate(grad_sq)
+        if len(self.history.steps) > MAX_HISTORY or len(self.history.eval_steps) > MAX_HISTORY:
+            self.history.thin(MAX_HISTORY)
 
     def evaluate(self, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
         """(mean loss, accuracy) of the current network on (X, y); accuracy NaN for regression."""

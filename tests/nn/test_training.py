@@ -469,3 +469,43 @@ def test_an_evaluation_loss_that_overflows_is_divergence():
     tr = Trainer(net, TrainConfig(loss="mse", optimizer="sgd", learning_rate=0.01, eval_every=5), X, y)
     tr.run(steps=20)
     assert tr.diverged == 1 and "loss on the training data became infinite" in tr.diverged_reason
+
+
+def test_a_long_run_keeps_a_bounded_history(monkeypatch):
+    """Past MAX_HISTORY entries the older half of the history is thinned: memory stays bounded,
+    steps stay increasing, and the newest steps are all there."""
+    from nnviz.nn import training
+
+    monkeypatch.setattr(training, "MAX_HISTORY", 40)
+    X = np.random.default_rng(0).normal(size=(32, 2))
+    y = (X[:, 0] > 0).astype(int)
+    tr = Trainer(Network.mlp([2, 4, 2], output="softmax"), TrainConfig(batch_size=8, eval_every=1), X, y)
+    tr.run(steps=400)
+    h = tr.history
+    assert len(h.steps) <= 40 and len(h.eval_steps) <= 40
+    assert len(h.loss) == len(h.learning_rate) == len(h.steps)
+    assert all(len(getattr(h, k)) == len(h.eval_steps) for k in ("train_loss", "val_loss", "dead_relu"))
+    assert all(len(v) == len(h.eval_steps) for v in h.grad_norms.values())
+    steps = list(h.steps)
+    assert steps == sorted(set(steps)) and steps[0] == 1 and steps[-1] == 400
+    assert steps[-10:] == list(range(391, 401))  # the newest steps at full density
+
+
+def test_thinning_keeps_every_other_older_entry():
+    h = training_history(10)
+    h.thin(cap=8)
+    assert list(h.steps) == [1, 3, 5, 6, 7, 8, 9, 10]
+    assert list(h.loss) == [1.0, 3.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0]
+    h.thin(cap=8)  # within the cap: nothing changes
+    assert len(h.steps) == 8
+
+
+def training_history(n: int):
+    from nnviz.nn.training import History
+
+    h = History()
+    for i in range(1, n + 1):
+        h.steps.append(i)
+        h.loss.append(float(i))
+        h.learning_rate.append(0.1)
+    return h
