@@ -220,6 +220,13 @@ def split(ds: Dataset2D, test_fraction: float, seed: int) -> tuple[np.ndarray, n
 
 #: Input features the playground offers, in its order.
 FEATURE_NAMES: tuple[str, ...] = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin x1", "sin x2")
+#: How a feature is written on screen (pills, network graph, captions): x1², x1·x2.
+FEATURE_LABELS: dict[str, str] = {"x1^2": "x1²", "x2^2": "x2²", "x1*x2": "x1·x2"}
+
+
+def feature_label(name: str) -> str:
+    """The on-screen name of a feature ("x1^2" -> "x1²"); others as they are."""
+    return FEATURE_LABELS.get(name, name)
 
 _FEATURES: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
     "x1": lambda x1, x2: x1,

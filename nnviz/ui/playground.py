@@ -78,7 +78,6 @@ DIAGNOSTICS_SECONDS = 2.0
 BATCH_SIZES = (1, 2, 5, 10, 20, 25, 50, 100, 250, 500, 1000)
 REG_RATES = (0.0, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 COMPARE_LRS = (0.001, 0.03, 3.0)
-FEATURE_LABELS = {"x1^2": "x1²", "x2^2": "x2²", "x1*x2": "x1·x2"}
 FEATURE_HELP = {
     "x1": "The horizontal coordinate.", "x2": "The vertical coordinate.",
     "x1^2": "x1 squared: lets even a linear model draw curved boundaries.",
@@ -270,9 +269,9 @@ def controls(exp: Experiment) -> Experiment | None:
     c2.button("Regenerate", key="pg_regenerate", icon=":material/refresh:", on_click=_regenerate,
               use_container_width=True, help="New random points (the seed goes up by one); the model resets.")
     sb.pills("Input features", list(FEATURE_NAMES), selection_mode="multi", key="pg_features",
-                      format_func=lambda f: FEATURE_LABELS.get(f, f),
+                      format_func=lambda f: toy_sets.feature_label(f),
                       help="What the network sees of each point. " + " ".join(
-                          f"**{FEATURE_LABELS.get(f, f)}**: {FEATURE_HELP.get(f, '')}" for f in FEATURE_NAMES))
+                          f"**{toy_sets.feature_label(f)}**: {FEATURE_HELP.get(f, '')}" for f in FEATURE_NAMES))
 
     sb.subheader(":material/hub: Network")
     hidden = list(s.pg_hidden)

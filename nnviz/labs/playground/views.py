@@ -101,7 +101,7 @@ def layer_labels(exp: Experiment) -> list[str]:
 def neuron_labels(exp: Experiment) -> list[list[str]]:
     """Labels per column of the drawing: features, hidden neurons, outputs."""
     output = activations.ACTIVATIONS.get(exp.output)
-    cols = [list(exp.features)]
+    cols = [[toy_sets.feature_label(f) for f in exp.features]]
     cols += [[f"layer {i + 1}, neuron {j + 1}" for j in range(h)] for i, h in enumerate(exp.hidden)]
     if exp.task == "regression":
         out = ["prediction"]

@@ -100,3 +100,8 @@ def test_dead_relus_are_recorded():
     run.train(20)
     c = curves(run.history)
     assert np.isfinite(c["dead_relu"]).all() and (c["dead_relu"] >= 0).all()
+
+
+def test_the_network_graph_names_features_as_the_pills_do():
+    exp = DEFAULT.replace(features=("x1", "x1^2", "x1*x2"))
+    assert neuron_labels(exp)[0] == ["x1", "x1²", "x1·x2"]
