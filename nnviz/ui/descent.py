@@ -454,14 +454,15 @@ def run_editor(rid: int, index: int, n_runs: int, status_text: str | None = None
                       f'<span style="color:#666">{spec.title}</span>', unsafe_allow_html=True)
         remove.button("", key=f"gd_btn_remove_{rid}", icon=":material/close:", on_click=remove_run, args=(rid,),
                       disabled=n_runs <= 1, help="Remove this run")
-        c1, c2 = st.columns([1, 1.4])
-        c1.selectbox("Optimizer", optimizers.names(), key=state.seed(f"gd_opt_{rid}", "sgd"), on_change=_custom,
+        # One above the other: side by side in a card a third of the page wide, the optimizer's
+        # name was cut ("Momentu").
+        st.selectbox("Optimizer", optimizers.names(), key=state.seed(f"gd_opt_{rid}", "sgd"), on_change=_custom,
                      format_func=lambda n: optimizers.get(n).label,
                      help=optimizers.get(spec.optimizer).description)
         lr_key = state.seed(f"gd_lr_{rid}", 0.01)
         if st.session_state[lr_key] not in LEARNING_RATE_GRID:
             st.session_state[lr_key] = snap_rate(float(st.session_state[lr_key]))
-        c2.select_slider("Learning rate η", options=LEARNING_RATE_GRID, key=lr_key, on_change=_custom,
+        st.select_slider("Learning rate η", options=LEARNING_RATE_GRID, key=lr_key, on_change=_custom,
                          format_func=_lr_label,
                          help="Step size. Too small: the run crawls. Too large: it zigzags or diverges.")
         name = st.session_state[f"gd_opt_{rid}"]
