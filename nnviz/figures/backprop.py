@@ -76,7 +76,8 @@ def loss_slice_figure(grid: np.ndarray, values: np.ndarray, w: float, loss: floa
                       tips=[f"{n} = {fmt_plain(x)}\nL = {fmt_plain(y)}"])
 
     marks += [point("now", w, loss, HIGHLIGHT, "circle"), point("after", w_new, loss_new, STEP, "diamond")]
-    return chart(*marks, x=Axis(f"weight {n} (other parameters fixed)", domain=_span(_domain(grid, [w, w_new])), fmt="f4"),
+    return chart(*marks, x=Axis(f"weight {n} (other parameters fixed)", domain=_span(_domain(grid, [w, w_new])), fmt="f4",
+                          short=n),
                  y=Axis("loss L", domain=_span(_domain(values, pad=0.08)), fmt="f4"), height=height)
 
 

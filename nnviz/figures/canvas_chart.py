@@ -17,10 +17,10 @@ each kind):
   x axis, ``text`` written above each bar, ``tips`` shown on hover; ``base``: where bars start
   (default 0; on a log axis give the floor). A bar chart takes rules at y, no lines or points.
 
-``Axis(title, log=False, domain=None, whole=False, fmt="g4", pad=0.0, nice=False)``: ``domain``
+``Axis(title, log=False, domain=None, whole=False, fmt="g4", pad=0.0, nice=False, short="")``: ``domain``
 fixes the range (else the data's and the rules', widened by ``pad`` of its span on each side, then
 to the next ticks if ``nice``; decades on a log axis); ``whole`` keeps only whole-number ticks;
-``fmt`` formats the readout's numbers: "g<n>" (n significant digits), "e<n>" (n digits,
+``short`` names the axis in the readout (default: its title); ``fmt`` formats the readout's numbers: "g<n>" (n significant digits), "e<n>" (n digits,
 exponential), "f<n>" (n decimals), "d" (whole numbers).
 
 The blob is ``nnviz.labs.packing.pack``: a JSON header (``kind`` "chart", ``title``, ``height`` of
@@ -75,6 +75,7 @@ class Axis:
     fmt: str = "g4"
     pad: float = 0.0
     nice: bool = False
+    short: str = ""
 
     def __post_init__(self) -> None:
         _check_format(self.fmt)
@@ -89,6 +90,7 @@ class Axis:
 
     def header(self) -> dict[str, Any]:
         return {"title": self.title, "log": self.log, "whole": self.whole, "fmt": self.fmt, "pad": self.pad, "nice": self.nice,
+                "short": self.short,
                 "domain": None if self.domain is None else [float(self.domain[0]), float(self.domain[1])]}
 
 

@@ -68,7 +68,7 @@ def derivative_chain_chart(chains: list[DerivativeChain], height: int = 340) -> 
     if dead:
         title += f" ({', '.join(dead)}: exactly 0 from the first layer, no gradient at all)"
     depth = chains[0].depth if chains else np.arange(1, 2)
-    x = Axis("number of layers n", domain=(1, max(int(depth[-1]), 2)), whole=True, fmt="d")
+    x = Axis("number of layers n", domain=(1, max(int(depth[-1]), 2)), whole=True, fmt="d", short="n")
     return chart(Rule(y=1.0), *lines(depth, series, colors, tuple(dashed)), title=title, x=x,
                  y=Axis("|∂aₙ/∂a₀| (log scale)", log=True, nice=True, fmt="e4"), height=height)
 
@@ -96,7 +96,8 @@ def init_gradients_charts(results: list[InitGradients], height: int = 320) -> tu
                     y=Axis("std", nice=True), height=height)
     backward = chart(*lines(np.arange(1, n_w + 1), norms, markers=True),
                      title="backward: ‖∂L/∂W‖ per layer (log scale)",
-                     x=Axis("layer (input side → output side)", domain=(1, max(n_w, 2)), whole=True, fmt="d"),
+                     x=Axis("layer (input side → output side)", domain=(1, max(n_w, 2)), whole=True, fmt="d",
+                            short="layer"),
                      y=Axis("‖∂L/∂W‖ (log scale)", log=True, nice=True), height=height)
     return forward, backward
 
@@ -142,7 +143,8 @@ def softmax_temperature_chart(temps: np.ndarray, probs: np.ndarray, current: flo
     a canvas line chart."""
     temps = np.asarray(temps, dtype=float)
     names = [f"z{i + 1}" + (f" = {logits[i]:g}" if logits is not None else "") for i in range(probs.shape[1])]
-    x = Axis("temperature T (log scale)", log=True, domain=(float(temps.min()), float(temps.max())), fmt="g3")
+    x = Axis("temperature T (log scale)", log=True, domain=(float(temps.min()), float(temps.max())), fmt="g3",
+             short="T")
     return chart(Rule(x=float(current), color="#999999", label=f"T = {current:g}"),
                  *lines(temps, {n: probs[:, i] for i, n in enumerate(names)}),
                  title=f"probabilities against T (grey line: T = {current:g})", x=x,

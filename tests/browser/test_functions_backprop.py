@@ -83,7 +83,7 @@ def test_backprop_page(page, warm_app):
     chart = page.locator("[data-nnviz=chart]").first
     chart.scroll_into_view_if_needed()  # the chart, in the shot
     assert "L(w)" in chart.locator(".nnc-legend").inner_text()
-    assert _hover_readout(page, chart).startswith("weight w")  # the curve's (w, L) at the pointer
+    assert _hover_readout(page, chart).startswith("w = ")  # the curve's (w, L) at the pointer
     screenshot(page, "backprop")
     page.get_by_role("button", name="Step").first.click()
     _charts_drawn(page, 3)  # the slice, the loss and the weights after a step

@@ -39,6 +39,7 @@ def test_loss_slice_figure_marks_the_step_and_the_tangent():
     assert after[0][0] == pytest.approx(0.2238, abs=5e-5)
     assert h["points"][0]["tips"] == [f"w = {numbers.fmt_plain(config.w[0])}\nL = {numbers.fmt_plain(r.loss)}"]
     assert h["x"]["title"] == "weight w (other parameters fixed)" and h["y"]["title"] == "loss L"
+    assert h["x"]["short"] == "w"  # the readout says w = ..., not the whole title
     lo, hi = h["y"]["domain"]
     assert lo < min(values) and hi > max(values)  # padded around the curve
 

@@ -21,7 +21,7 @@ def test_a_chart_round_trips_every_mark():
     h = r["header"]
     assert h["kind"] == "chart" and h["title"] == "a title" and h["height"] == 200
     assert h["x"] == {"title": "x", "log": False, "whole": False, "fmt": "g3", "pad": 0.0, "nice": False,
-                      "domain": [-2.0, 2.0]}
+                      "short": "", "domain": [-2.0, 2.0]}
     assert h["y"]["log"] and h["y"]["nice"] and h["y"]["domain"] is None
     assert [s["name"] for s in h["lines"]] == ["square", "bound"]
     assert h["lines"][0]["markers"] and h["lines"][1]["dash"] and not h["lines"][1]["hover"]

@@ -358,7 +358,7 @@ function ccHover(st, ev) {
       if (d < bd) {
         bd = d;
         const tip = p.tips.length ? ccEsc(p.tips[k]).replace(/\n/g, "<br>")
-          : `${ccEsc(h.x.title || "x")} = ${ccFormat(xs[k], h.x.fmt)}<br>${ccEsc(h.y.title || "y")} = ${ccFormat(ys[k], h.y.fmt)}`;
+          : `${ccEsc(h.x.short || h.x.title || "x")} = ${ccFormat(xs[k], h.x.fmt)}<br>${ccEsc(h.y.short || h.y.title || "y")} = ${ccFormat(ys[k], h.y.fmt)}`;
         info = { mark: [g.X(xs[k]), g.Y(ys[k])], html: `<div class="nnc-tip-head" style="color:${p.color}">${ccEsc(p.name)}</div>${tip}` };
       }
     }
@@ -389,7 +389,7 @@ function ccHover(st, ev) {
         rows.push(`<div class="nnc-row"><span class="nnc-sw" style="background:${s.color}"></span>${ccEsc(s.name)}<b>${ccFormat(v, h.y.fmt)}</b></div>`);
         if (ccFinite(h, xs[j], v)) dots.push([g.X(xs[j]), g.Y(v), s.color]);
       }
-      info = { rule: g.X(x), dots, html: `<div class="nnc-tip-head">${ccEsc(h.x.title || "x")} = ${ccFormat(x, h.x.fmt)}</div>${rows.join("")}` };
+      info = { rule: g.X(x), dots, html: `<div class="nnc-tip-head">${ccEsc(h.x.short || h.x.title || "x")} = ${ccFormat(x, h.x.fmt)}</div>${rows.join("")}` };
     }
   }
   if (!info) { ccUnhover(st); return; }
