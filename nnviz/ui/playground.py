@@ -41,6 +41,7 @@ from nnviz.labs.playground.experiment import (
     losses_for,
     losses_not_offered,
     outputs_for,
+    starting_settings,
     task_of,
 )
 from nnviz.labs.playground.export import export_csv, export_json, model_bytes
@@ -247,6 +248,17 @@ def _with_current(options: list, current: Any) -> list:
     return options if current in options else sorted({*options, current})
 
 
+def _dataset_changed() -> None:
+    """on_change of the data set: features and layer sizes that are still the previous set's
+    starting ones become the new set's (the spiral starts with every feature and 8-8 units);
+    settings the user chose stay."""
+    s = _s()
+    before = starting_settings(s.pg_exp.dataset)
+    if tuple(s.get("pg_features") or ()) == before["features"] and tuple(s.pg_hidden) == before["hidden"]:
+        after = starting_settings(s.pg_dataset)
+        s.pg_features, s.pg_hidden = list(after["features"]), list(after["hidden"])
+
+
 def controls(exp: Experiment) -> Experiment | None:
     """Every experiment control, in the sidebar. Returns the experiment they describe, or None
     (with an error shown) if it is invalid; the previous experiment then stays in force."""
@@ -254,7 +266,7 @@ def controls(exp: Experiment) -> Experiment | None:
     sb = st.sidebar
     sb.subheader(":material/scatter_plot: Data")
     names = toy_sets.names()
-    dataset = sb.selectbox("Data set", names, key="pg_dataset", format_func=toy_sets.label,
+    dataset = sb.selectbox("Data set", names, key="pg_dataset", format_func=toy_sets.label, on_change=_dataset_changed,
                            help=f"{len(toy_sets.names_by_task('classification'))} classification sets (orange vs "
                                 f"blue) and {len(toy_sets.names_by_task('regression'))} regression sets (fit a surface).")
     c1, c2 = sb.columns(2)

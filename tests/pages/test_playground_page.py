@@ -389,3 +389,19 @@ def test_diagnostics_without_relus_explain_instead_of_an_empty_chart():
     _ok(at)
     assert len(_charts(at)) == 2  # gradient norms, histograms
     assert any("Dead ReLUs are counted" in c.value for c in at.caption)
+
+
+def test_the_spiral_starts_with_settings_that_learn_it_and_chosen_ones_stay():
+    at = _page()
+    at.selectbox(key="pg_dataset").set_value("spiral")
+    _ok(at)
+    assert _exp(at).features == ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin x1", "sin x2")
+    assert _exp(at).hidden == (8, 8)
+    at.selectbox(key="pg_dataset").set_value("circles")  # still the spiral's: back to the generic ones
+    _ok(at)
+    assert _exp(at).features == Experiment().features and _exp(at).hidden == Experiment().hidden
+    at.button_group(key="pg_features").set_value(["x1", "x2", "x1*x2"])
+    _ok(at)
+    at.selectbox(key="pg_dataset").set_value("spiral")  # the user's own choice stays
+    _ok(at)
+    assert _exp(at).features == ("x1", "x2", "x1*x2") and _exp(at).hidden == Experiment().hidden
