@@ -12,7 +12,11 @@ st.set_page_config(page_title="nnviz: see how a neural network learns", page_ico
 # Less empty space above each page's title: on a 1280x720 laptop the playground's Play button and
 # its decision surface are then on screen together (Streamlit's default is 6rem). On a phone, wide
 # tables and formulas scroll sideways inside their own box instead of widening (or clipping) the page.
+# Elements a rerun has not reached yet are not faded to a third: with a rerun on every click and
+# live ticks, that read as flicker (and during Play it dimmed the page); the running indicator at
+# the top right says that the page is working, and long jobs show their own progress.
 st.html("<style>[data-testid=stMainBlockContainer] { padding-top: 2.5rem; }"
+        "[data-stale] { opacity: 1 !important; transition: none !important; }"
         "[data-testid=stMarkdownContainer] table { display: block; max-width: 100%; overflow-x: auto; }"
         ".katex-display { max-width: 100%; overflow-x: auto; overflow-y: hidden; }</style>")
 

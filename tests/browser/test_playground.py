@@ -291,3 +291,26 @@ def test_the_first_pause_click_is_never_lost(page, app_url):
         time.sleep(1.0)
         assert _step(page) == stopped
     assert_no_exception(page)
+
+
+def test_a_short_rerun_does_not_fade_the_page(page, app_url):
+    """Streamlit fades what a rerun has not reached to a third of its opacity: with reruns on every
+    click, that read as flicker. A click's rerun and the live ticks leave every element opaque."""
+    open_page(page, app_url, "playground")
+    page.locator("[data-nnviz=surface]").wait_for()
+    page.evaluate("""() => {
+      window.__minOpacity = 1;
+      const sample = () => {
+        for (const e of document.querySelectorAll('[data-testid=stElementContainer]'))
+          window.__minOpacity = Math.min(window.__minOpacity, parseFloat(getComputedStyle(e).opacity));
+        window.__sampler = requestAnimationFrame(sample);
+      };
+      sample();
+    }""")
+    for name in ("Step", "Step epoch", "Play"):
+        page.get_by_role("button", name=name, exact=True).click()
+        page.wait_for_timeout(400)
+    page.wait_for_timeout(5000)  # live ticks: each a fragment run
+    low = page.evaluate("() => window.__minOpacity")
+    page.get_by_role("button", name="Pause", exact=True).click()
+    assert low >= 0.99, f"elements faded to {low} while the page reran"
