@@ -21,12 +21,12 @@ import numpy as np
 import streamlit as st
 
 from nnviz.figures import backprop as figs
+from nnviz.figures.tables import markdown_table, md_escape
 from nnviz.labs.explain import gradient_check, neuron, numbers, tiny_network
 from nnviz.nn import activations, initializers, losses
 from nnviz.ui import state
 from nnviz.ui.canvas_chart import canvas_chart
 from nnviz.ui.common import hyperparam_slider, learning_rate_slider
-from nnviz.ui.functions import markdown_table, md_escape
 
 MAX_HISTORY = 50
 NEURON_KEYS = ("bp_preset", "bp_x", "bp_w", "bp_b", "bp_act", "bp_loss", "bp_target", "bp_class", "bp_lr")

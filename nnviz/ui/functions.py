@@ -11,12 +11,11 @@ the last valid logits, so a typo keeps the chart.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import streamlit as st
 
 from nnviz.figures import functions as figs
+from nnviz.figures.tables import markdown_table
 from nnviz.labs.explain import functions as lab
 from nnviz.labs.explain import numbers
 from nnviz.nn import activations, initializers, losses
@@ -138,29 +137,6 @@ def activations_section() -> None:
     st.markdown(markdown_table(lab.activation_table()))
 
 
-MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]<>()#+!$~|])")
-
-
-def md_escape(text: object) -> str:
-    """``text`` as literal Markdown: every character Markdown (or Streamlit's $math$) would read
-    is backslash-escaped, newlines become spaces."""
-    return MARKDOWN_SPECIALS.sub(r"\\\1", str(text)).replace("\n", " ")
-
-
-def markdown_table(rows: list[dict[str, str]], escape: bool = True) -> str:
-    """Rows as a Markdown table: a static table needs no data-grid code in the browser (st.dataframe
-    made the first visit load two more large scripts). ``escape=False``: the cells are Markdown
-    already (escaped with ``md_escape`` where they hold text); only ``|`` is escaped."""
-    if not rows:
-        return ""
-
-    def cell(v: object) -> str:
-        return md_escape(v) if escape else str(v).replace("|", "\\|").replace("\n", " ")
-
-    head = list(rows[0])
-    lines = ["| " + " | ".join(cell(k) for k in head) + " |", "|" + "---|" * len(head)]
-    lines += ["| " + " | ".join(cell(r[k]) for k in head) + " |" for r in rows]
-    return "\n".join(lines)
 
 
 def vanishing_section() -> None:
