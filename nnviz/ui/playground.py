@@ -58,6 +58,7 @@ from nnviz.labs.playground.run import Change, Run, build, update
 from nnviz.labs.playground.views import curves, gradient_norms, weight_histograms
 from nnviz.nn import activations, initializers, losses, optimizers
 from nnviz.ui import state
+from nnviz.ui.canvas_chart import canvas_chart
 from nnviz.ui.common import (
     LEARNING_RATES,
     learning_rate_slider,
@@ -430,7 +431,7 @@ def steps_per_tick(speed: float) -> float:
 
 
 def _diagnostics(run: Run) -> dict[str, Any]:
-    """What the Diagnostics tab draws (Vega charts), computed under the lock."""
+    """What the Diagnostics tab draws (canvas charts), computed under the lock."""
     return {"norms": gradient_norms(run), "hists": weight_histograms(run), "curves": curves(run.history, start=run.start),
             "counts_dead": math.isfinite(run.trainer.dead_relu_fraction())}  # NaN: no unit that can die
 
@@ -515,7 +516,7 @@ def live_panel() -> None:
 
 
 def diagnostics_panel(running: bool) -> None:
-    """Gradient norms, dead ReLUs and weight histograms (Vega), every ``DIAGNOSTICS_SECONDS``."""
+    """Gradient norms, dead ReLUs and weight histograms (canvas charts), every ``DIAGNOSTICS_SECONDS``."""
     s = _s()
 
     @st.fragment(run_every=DIAGNOSTICS_SECONDS if running else None)
@@ -530,16 +531,21 @@ def diagnostics_panel(running: bool) -> None:
 def draw_diagnostics(view: dict[str, Any]) -> None:
     norms = view["norms"]
     if len(norms["step"]):
-        st.vega_lite_chart(spec=figs.gradient_norm_chart(norms), width="stretch")
+        canvas_chart(figs.gradient_norm_chart(norms), key="pg_grad_chart")
     else:
         st.caption("Gradient norms appear once training starts.")
     c = view["curves"]
     if view["counts_dead"]:
-        st.vega_lite_chart(spec=figs.dead_relu_chart(c["step"], c["dead_relu"]), width="stretch")
+        canvas_chart(figs.dead_relu_chart(c["step"], c["dead_relu"]), key="pg_dead_chart")
     else:
         st.caption("Dead ReLUs are counted with the ReLU activation (a ReLU is dead when it outputs 0 for "
                    "every input, so it never learns again).")
-    st.vega_lite_chart(spec=figs.histogram_chart(view["hists"]), width="content")
+    hists = view["hists"]
+    for row in range(0, len(hists), 3):
+        cols = st.columns(3)
+        for i, (col, hist) in enumerate(zip(cols, hists[row:row + 3], strict=False)):
+            with col:
+                canvas_chart(figs.histogram_chart(hist), key=f"pg_hist_chart_{row + i}")
     st.caption("Weights per layer now (blue) against their initial values (grey).")
 
 

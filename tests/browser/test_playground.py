@@ -132,11 +132,12 @@ def test_diagnostics_and_compare_views(page, app_url):
     page.get_by_text("Epoch").first.wait_for()
     page.locator("[data-testid=stButtonGroup] button").filter(has_text="Diagnostics").click()
     page.get_by_text("Weights per layer now").wait_for()  # chart titles are on the canvas, not in the DOM
-    charts = page.locator("[data-testid=stVegaLiteChart]")
+    charts = page.locator('[data-nnviz=chart][data-ready="1"]')
     deadline = time.time() + 20
-    while charts.count() < 2 and time.time() < deadline:  # gradient norms, histograms (tanh: no dead ReLUs)
+    while charts.count() < 4 and time.time() < deadline:  # gradient norms, 3 layers' histograms (tanh: no dead ReLUs)
         time.sleep(0.2)
-    assert charts.count() == 2
+    assert charts.count() == 4
+    assert page.locator("[data-testid=stVegaLiteChart]").count() == 0
     assert page.locator("[data-nnviz=network]").is_hidden()  # the live view without the network graph
     time.sleep(0.5)
     assert_no_exception(page)

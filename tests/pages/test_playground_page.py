@@ -8,11 +8,10 @@ the packed batch each view received (``nnviz.labs.packing.unpack``).
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from nnviz.figures.canvas_chart import read
 from nnviz.labs.packing import unpack
 from nnviz.labs.playground import frames
 from nnviz.labs.playground.experiment import Experiment
@@ -44,7 +43,8 @@ def _exp(at: AppTest) -> Experiment:
 
 def _live(at: AppTest) -> list[tuple[dict, dict]]:
     """(header, arrays) of each live view on the page (one on the Train tab)."""
-    return [unpack(c.proto.bytes) for c in at.get("bidi_component")]
+    views = [unpack(c.proto.bytes) for c in at.get("bidi_component")]
+    return [(h, a) for h, a in views if h.get("kind") != "chart"]
 
 
 def _step(at: AppTest) -> int:
@@ -70,7 +70,9 @@ def _after(ticks: int, speed: int) -> int:
 
 
 def _charts(at: AppTest) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    """The canvas charts on the page (``canvas_chart.read`` of each), not the live view."""
+    blobs = [el.proto.bytes for el in at.get("bidi_component")]
+    return [read(b) for b in blobs if unpack(b)[0].get("kind") == "chart"]
 
 
 def _ok(at: AppTest) -> AppTest:
@@ -307,10 +309,13 @@ def test_diagnostics_tab():
     at.button(key="pg_step_epoch").click()
     at.session_state["pg_view"] = VIEW_DIAGNOSTICS
     _ok(at)
-    specs = _charts(at)
-    assert len(specs) == 3  # gradient norms, dead ReLUs, histograms (the live view draws the rest)
-    assert specs[0]["layer"][0]["encoding"]["y"]["scale"]["type"] == "log"
-    assert "facet" in specs[2]
+    charts = _charts(at)
+    titles = [c["header"]["title"] for c in charts]
+    # gradient norms, dead ReLUs, one weight histogram per layer (the live view draws the rest)
+    assert titles[:2] == ["Gradient norm per layer", "Dead ReLUs (zero for every probe input)"]
+    assert len(titles) == 2 + len(_exp(at).hidden) + 1
+    assert charts[0]["header"]["y"]["log"] and set(charts[2]["lines"]) == {"at init", "now"}
+    assert not at.get("vega_lite_chart")
     [(main, arrays)] = _live(at)
     assert "network" not in main and "net_thumbs" not in arrays  # no network graph while Diagnostics is open
 
@@ -387,7 +392,8 @@ def test_diagnostics_without_relus_explain_instead_of_an_empty_chart():
     at.button(key="pg_step_epoch").click()
     at.session_state["pg_view"] = VIEW_DIAGNOSTICS
     _ok(at)
-    assert len(_charts(at)) == 2  # gradient norms, histograms
+    titles = [c["header"]["title"] for c in _charts(at)]
+    assert titles[0] == "Gradient norm per layer" and not any("Dead ReLUs" in t for t in titles)
     assert any("Dead ReLUs are counted" in c.value for c in at.caption)
 
 
