@@ -116,13 +116,13 @@ def test_train_pause_evaluate_and_compare_on_the_canvas(page, app_url):
     open_page(page, app_url, "")
     open_page(page, app_url, "digits")
     page.get_by_role("tab", name="Train your own model").click()
-    page.get_by_text("Augment the training images").first.wait_for()  # on: the default model's augmentation
+    page.get_by_text("Augment the training images").first.wait_for()  # off by default (its server cost)
     page.get_by_text("fresh random variant of its images").first.wait_for()
     epochs = page.get_by_label("Epochs")
-    epochs.fill("3")  # long enough that Pause comes before the end (one epoch can end first)
+    epochs.fill("20")  # long enough that Pause comes before the end (about 24 s at the default speed)
     epochs.press("Enter")
     wait_for_app(page)
-    page.get_by_role("button", name="Start").click()  # the default small CNN
+    page.get_by_role("button", name="Start").click()  # the default MLP
     page.get_by_text("Training: epoch").first.wait_for(timeout=30_000)
     page.evaluate(STEP_PROBE)
     deadline = time.time() + 60
@@ -157,7 +157,7 @@ def test_train_pause_evaluate_and_compare_on_the_canvas(page, app_url):
     wait_for_images(page)
     screenshot(page, "digits-paused")
     page.get_by_role("button", name="Start").click()
-    page.get_by_text("Finished: epoch 3.00").first.wait_for(timeout=120_000)
+    page.get_by_text("Finished: epoch 20.00").first.wait_for(timeout=120_000)
     page.get_by_text("Test accuracy").first.wait_for(timeout=60_000)
     wait_for_app(page)
     click_confusion_cell(page, 4, 9)

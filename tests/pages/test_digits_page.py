@@ -76,8 +76,8 @@ def test_a_drawing_gives_a_prediction(strokes, digit):
 
 
 def _train_small(at: AppTest, kind: str = "mlp", augment: bool = False) -> AppTest:
-    """One epoch on 450 images. Augmentation off by default: its harder images need more than
-    these 8 steps to beat 50% test accuracy (the page's default is on; see the augmentation test)."""
+    """One epoch on 450 images. Augmentation off unless asked: its harder images need more than
+    these 8 steps to beat 50% test accuracy."""
     at.radio(key="dg_kind").set_value(kind)
     at.run()
     at.slider(key="dg_n_train").set_value(500)
@@ -120,7 +120,7 @@ def _training_view(at: AppTest) -> tuple[dict, dict]:
 def test_training_plays_batches_pause_shows_the_true_state_and_start_goes_on(mnist_folder, monkeypatch):
     from nnviz.ui import digits as ui
 
-    monkeypatch.setattr(ui, "TRAIN_SECONDS", 1e-4)  # one step a tick, however fast the machine
+    monkeypatch.setattr(ui, "TRAIN_SECONDS", 1e-9)  # one step a tick (the least), whatever the speed
     at = _app().run()
     at.radio(key="dg_kind").set_value("mlp").run()
     at.slider(key="dg_n_train").set_value(500)
@@ -154,12 +154,41 @@ def test_training_plays_batches_pause_shows_the_true_state_and_start_goes_on(mni
     assert at.button(key="dg_pause").disabled and "Test accuracy" in _metrics(at)
 
 
+def test_the_default_is_the_mlp_with_the_cnns_cost_beside_the_choice(mnist_folder):
+    from nnviz.ui.digits import CNN_COST, DEFAULT_SPEED
+
+    at = _app().run()
+    assert at.radio(key="dg_kind").value == "mlp" and at.select_slider(key="dg_speed").value == DEFAULT_SPEED
+    assert any(f"about {CNN_COST}× the compute per step" in c.value and "prefer the MLP" in c.value for c in at.caption)
+
+
+def test_a_tick_trains_the_speeds_steps_and_a_new_speed_applies_from_the_next_tick(mnist_folder, monkeypatch):
+    from nnviz.ui import digits as ui
+
+    # Ticks 10 s apart: AppTest's runs, back to back, each stand for one tick (a tick covers at
+    # least a tick's time and at most 1.5 ticks': no run here takes 5 s, even on a busy machine).
+    monkeypatch.setattr(ui, "TICK_SECONDS", 10.0)
+    at = _app().run()
+    at.slider(key="dg_n_train").set_value(500)
+    at.number_input(key="dg_epochs").set_value(20)
+    at.select_slider(key="dg_speed").set_value(1).run()
+    at.button(key="dg_start").click().run()  # the first tick: one tick's worth of steps
+    tr = at.session_state["dg_run"].trainer
+    assert tr.step == 10, tr.step
+    header, _ = _training_view(at)
+    assert [f["step"] for f in header["frames"]] == list(range(1, 11))  # few steps: a frame each
+    at.run()
+    assert tr.step == 20
+    at.select_slider(key="dg_speed").set_value(2).run()  # changed while running
+    assert at.session_state["dg_run"].trainer is tr and tr.step == 40
+
+
 def test_in_page_training_augments_each_batch_unless_switched_off(mnist_folder):
     from nnviz.data.augment import Augmenter
     from nnviz.ui.digits import AUGMENTATION
 
     at = _app().run()
-    assert at.toggle(key="dg_augment").value is True  # on by default, like the default model's training
+    assert at.toggle(key="dg_augment").value is False  # off by default: ~5x an MLP step on the server
     assert any("fresh random variant" in c.value and AUGMENTATION.describe() in c.value for c in at.caption)
     _train_small(at, augment=True)
     assert not at.exception, at.exception

@@ -1,10 +1,14 @@
 """Live training on the digits page: a tick's training as a batch of frames, packed for the browser.
 
 The page's canvas view (``nnviz/ui/live_view/digits.js``) plays one batch per server tick, like the
-playground's: ``train_frames`` trains step by step for about ``seconds`` of the clock (at least one
-step) up to step ``target``, recording a ``Frame`` (step, epoch, evaluations so far) at even times,
-at most one per step and at most ``max_frames``. The last frame is the trainer's state when it
-returns; ``seconds=0`` gives one frame of the current state and trains nothing.
+playground's, at a speed in steps per second: the page plans a tick's steps and frames with the
+playground's ``plan`` (``steps = speed x seconds since the last tick``, the fraction carried on;
+at most ``FPS`` frames a second), and ``train_frames`` trains them, a ``Frame`` (step, epoch,
+evaluations so far) after each of ``n_frames`` near-equal chunks, stopping early at step
+``target``, on divergence, or when the tick's training has used ``seconds`` of the clock (a
+session's share of the server: slow architectures train fewer steps, never longer ticks). The
+last frame is the trainer's state when it returns; ``steps=0`` gives one frame of the current
+state and trains nothing.
 
 ``payload`` packs a batch (``nnviz.labs.packing``): the header has ``kind`` "digits", ``batch``,
 ``running``, ``follows`` (nothing was trained since the previous batch: play it after that one),
@@ -26,9 +30,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnviz.labs.packing import pack
+from nnviz.labs.playground.frames import chunks
 from nnviz.nn.training import Trainer
 
-#: Frames the browser shows per second while training.
+#: Frames the browser shows per second while training (at most one per step).
 FPS = 30
 CURVES = ("train_loss", "val_loss", "train_accuracy", "val_accuracy")
 
@@ -52,25 +57,24 @@ def target_step(trainer: Trainer, epochs: float) -> int:
     return math.ceil(epochs * trainer.steps_per_epoch - 1e-9)
 
 
-def train_frames(trainer: Trainer, target: int, seconds: float, max_frames: int = FPS,
+def train_frames(trainer: Trainer, target: int, steps: int, n_frames: int, seconds: float = math.inf,
                  clock: Callable[[], float] = time.perf_counter) -> list[Frame]:
-    """Train one step at a time for about ``seconds`` (at least one step while below ``target``),
-    stopping at ``target`` or on divergence; a frame after the step that crosses each
-    ``seconds / max_frames`` of the clock (so at most one per step), and always one at the end."""
-    if seconds <= 0 or trainer.step >= target or trainer.diverged is not None:
-        return [frame(trainer)]
+    """Train ``steps`` steps (fewer at ``target``, on divergence, or once ``seconds`` of the clock
+    are used; at least one while below ``target``) in ``chunks(steps, n_frames)``, a frame after
+    each chunk; the last frame is always the trainer's state on return."""
     out: list[Frame] = []
-    start = clock()
-    every = seconds / max(max_frames, 1)
-    due = every
-    while trainer.step < target and trainer.diverged is None:
-        trainer.run(steps=1)
-        elapsed = clock() - start
-        if elapsed >= seconds:
+    if steps > 0:
+        start, done = clock(), 0
+        for size in chunks(steps, max(n_frames, 1)):
+            for _ in range(size):
+                if trainer.step >= target or trainer.diverged is not None or (done and clock() - start >= seconds):
+                    break
+                trainer.run(steps=1)
+                done += 1
+            else:
+                out.append(frame(trainer))
+                continue
             break
-        if elapsed >= due and len(out) < max_frames - 1:
-            out.append(frame(trainer))
-            due = (math.floor(elapsed / every) + 1) * every
     last = frame(trainer)
     if not out or out[-1] != last:
         out.append(last)

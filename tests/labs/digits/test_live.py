@@ -1,6 +1,7 @@
-"""The digits page's live training (nnviz.labs.digits.live): a tick's steps as frames evenly spaced
-in time, ending at the trainer's state, stopping at the target; the packed batch's header and
-evaluation curves. A fake clock makes the timing exact; tiny random data keeps it fast."""
+"""The digits page's live training (nnviz.labs.digits.live): a tick's steps as frames after even
+chunks, ending at the trainer's state, stopping at the target or when the tick's time is used; the
+packed batch's header and evaluation curves. A fake clock makes the timing exact; tiny random data
+keeps it fast."""
 
 from __future__ import annotations
 
@@ -34,39 +35,48 @@ class Clock:
         return self.t - self.dt
 
 
-def test_a_tick_trains_for_its_time_with_frames_spread_evenly_and_ends_at_the_trainers_state():
+def test_a_tick_trains_its_steps_in_even_chunks_with_a_frame_after_each_ending_at_the_trainers_state():
     tr = _trainer()
-    frames = live.train_frames(tr, target=1000, seconds=1.0, max_frames=10, clock=Clock(0.01))
-    assert tr.step in (100, 101)  # 0.01 s a step: the step that reaches 1.0 s is the last (float sums)
-    assert len(frames) == 10 and frames[-1] == live.frame(tr)
+    frames = live.train_frames(tr, target=1000, steps=25, n_frames=10)
+    assert tr.step == 25 and len(frames) == 10 and frames[-1] == live.frame(tr)
     steps = [f.step for f in frames]
-    assert steps == sorted(set(steps)) and all(b - a in (9, 10, 11) for a, b in zip(steps, steps[1:], strict=False))
+    assert steps == sorted(set(steps)) and all(b - a in (2, 3) for a, b in zip([0, *steps], steps, strict=False))
     assert frames[-1].evals == len(tr.history.eval_steps) and frames[-1].epoch == tr.epoch
 
 
-def test_slow_steps_give_one_frame_per_step_and_at_least_one_step():
+def test_few_steps_give_one_frame_per_step():
     tr = _trainer()
-    frames = live.train_frames(tr, target=1000, seconds=1.0, max_frames=30, clock=Clock(0.3))
-    assert [f.step for f in frames] == [1, 2, 3, 4]
+    assert [f.step for f in live.train_frames(tr, target=1000, steps=4, n_frames=30)] == [1, 2, 3, 4]
+
+
+def test_a_tick_stops_when_its_time_is_used_and_trains_at_least_one_step():
+    tr = _trainer()
+    frames = live.train_frames(tr, target=1000, steps=100, n_frames=10, seconds=1.0, clock=Clock(0.125))
+    # A read to start, one before every step after the first: the 9th step's read finds 1.0 s used.
+    assert tr.step == 8 and frames[-1] == live.frame(tr)
+    assert [f.step for f in frames] == [8]  # cut inside the first chunk of 10: the true state only
+    tr3 = _trainer()
+    frames = live.train_frames(tr3, target=1000, steps=100, n_frames=50, seconds=1.0, clock=Clock(0.125))
+    assert [f.step for f in frames] == [2, 4, 6, 8]  # chunks of 2: the frames of the chunks done
     tr2 = _trainer()
-    assert [f.step for f in live.train_frames(tr2, 1000, 0.1, clock=Clock(5.0))] == [1]
+    assert [f.step for f in live.train_frames(tr2, 1000, 100, 10, seconds=0.1, clock=Clock(5.0))] == [1]
 
 
 def test_training_stops_at_the_target_and_a_paused_tick_trains_nothing():
     tr = _trainer(n=64, batch=8)
     target = live.target_step(tr, 1.5)
     assert target == 12
-    frames = live.train_frames(tr, target, seconds=100.0, clock=Clock(0.001))
+    frames = live.train_frames(tr, target, steps=100, n_frames=30)
     assert tr.step == target and frames[-1].step == target
-    assert live.train_frames(tr, target, seconds=100.0) == [live.frame(tr)]  # nothing left to train
+    assert live.train_frames(tr, target, steps=100, n_frames=30) == [live.frame(tr)]  # nothing left to train
     tr2 = _trainer()
     tr2.run(steps=3)
-    assert live.train_frames(tr2, 1000, seconds=0) == [live.frame(tr2)] and tr2.step == 3
+    assert live.train_frames(tr2, 1000, steps=0, n_frames=1) == [live.frame(tr2)] and tr2.step == 3
 
 
 def test_payload_carries_the_frames_and_the_curves_up_to_the_last_frame():
     tr = _trainer(n=64, batch=8)
-    frames = live.train_frames(tr, target=8, seconds=100.0, max_frames=4, clock=Clock(0.001))
+    frames = live.train_frames(tr, target=8, steps=8, n_frames=4)
     header, a = unpack(live.payload(tr, frames, batch=7, running=True, tick_seconds=1.6, target_epochs=1.0))
     assert header["kind"] == "digits" and header["batch"] == 7 and header["running"] and not header["follows"]
     assert header["status"] == "training" and header["total"] == 8 and header["target_epochs"] == 1.0
@@ -86,12 +96,12 @@ def test_payload_carries_the_frames_and_the_curves_up_to_the_last_frame():
 
 def test_curves_without_validation_are_nan_and_a_diverged_run_says_where():
     tr = _trainer(val=False)
-    frames = live.train_frames(tr, target=4, seconds=10.0, clock=Clock(0.001))
+    frames = live.train_frames(tr, target=4, steps=4, n_frames=4)
     tr.diverged = 5
     header, a = unpack(live.payload(tr, frames, batch=1, running=False, tick_seconds=1.6, target_epochs=3.0))
     assert header["diverged"] == 5
     assert np.isnan(a["val_loss"]).all() and np.isfinite(a["train_loss"]).all()
-    assert live.train_frames(tr, 100, 1.0) == [live.frame(tr)]  # diverged: nothing more to train
+    assert live.train_frames(tr, 100, 10, 10) == [live.frame(tr)]  # diverged: nothing more to train
 
 
 @pytest.mark.parametrize("epochs", [1.0, 2.5, 3.0])
