@@ -7,20 +7,20 @@ longer than the period, the next one asks for more steps to catch up, and the ev
 sends the batches gets a smaller and smaller share: past ~25 sessions on 2 cores every session
 froze (``bench/bench_classroom.py --sessions 30``: 0 batches in 15 s).
 
-``TURNS`` lets a tick per core compute at a time, first come first served (a ``JobQueue``):
-waiting ticks sleep instead of competing, so the batches keep going out and every session gets
-its turn in each round. ``SHARE`` measures how busy those turns keep the server and gives each
-tick a work ``scale`` in (0, 1]: the steps and frames it plans are multiplied by it (frames kept
-at ``MIN_FPS`` per second of tick where the steps allow), so past capacity every session slows by
-the same factor instead of some freezing.
+``TURNS`` lets one tick compute at a time, first come first served (a ``JobQueue`` of one slot;
+``NNVIZ_LIVE_TURNS`` for more): waiting ticks sleep instead of competing, so the batches keep going
+out and every session gets its turn in each round. ``SHARE`` measures how busy those turns keep
+the server and steers a work ``scale`` in (0, 1]: the steps and frames each tick plans are
+multiplied by it (frames kept at ``MIN_FPS`` per second of tick where the steps allow), so past
+capacity every session slows by the same factor instead of some freezing.
 
-    demand = sum over the last WINDOW s of (turn seconds / scale used) / WINDOW   (busy at scale 1)
-    scale  = min(1, target / demand)                                              (1 when idle)
+    busy  = seconds of turns in the last WINDOW s / WINDOW
+    scale <- scale x target / busy   (busy > target; at most halved per WINDOW / 2)
+    scale <- scale x target / busy   (busy < 0.85 target; at most 1.5x, up to 1)
 
-``target`` is the fraction of one core the turns may keep busy (``NNVIZ_LIVE_BUSY``, default 0.7:
-the interpreter is one core's worth for Python work, and the rest goes to Streamlit's own work per
-rerun and the event loop); ``NNVIZ_LIVE_TURNS`` ticks may compute at once (default: the cores). Turn durations are measured, so the scale follows whatever the machine
-and the networks cost.
+``target`` is the fraction of the time the turns may take (``NNVIZ_LIVE_BUSY``, default 0.7: the
+interpreter is one core's worth for Python work, and the rest goes to Streamlit's own work per
+rerun and the event loop that sends the batches).
 """
 
 from __future__ import annotations
@@ -61,7 +61,10 @@ def busy_target() -> float:
 
 
 class LiveShare:
-    """The work scale for live ticks from the measured demand of the recent turns (see the module)."""
+    """The work scale for live ticks, steered by how busy the recent turns kept the server (see
+    the module): every ``window / 2`` seconds at most, a busy share above ``target`` scales the
+    work down by target / busy (at most halving it), one well below scales it back up (at most
+    1.5x, up to 1). Turns' durations are measured, so fixed costs per tick are accounted for."""
 
     def __init__(self, target: float = 0.7, window: float = WINDOW,
                  clock: Callable[[], float] = time.monotonic) -> None:
@@ -70,30 +73,42 @@ class LiveShare:
         self.target = target
         self.window = window
         self.clock = clock
-        self._turns: deque[tuple[float, float]] = deque()  # (end time, seconds / scale)
+        self._turns: deque[tuple[float, float]] = deque()  # (end time, seconds)
+        self._scale = 1.0
+        self._steered = -math.inf
         self._lock = threading.Lock()
 
     def _forget(self, now: float) -> None:
         while self._turns and self._turns[0][0] < now - self.window:
             self._turns.popleft()
 
-    def record(self, seconds: float, scale: float) -> None:
-        """A turn that took ``seconds`` at work ``scale`` ended now."""
+    def record(self, seconds: float) -> None:
+        """A turn that took ``seconds`` ended now."""
         now = self.clock()
         with self._lock:
-            self._turns.append((now, max(seconds, 0.0) / max(scale, MIN_SCALE)))
+            self._turns.append((now, max(seconds, 0.0)))
             self._forget(now)
 
-    def demand(self) -> float:
-        """How busy the recent turns would have kept one core at scale 1 (0 when idle)."""
+    def busy(self) -> float:
+        """The fraction of the last ``window`` seconds that turns ran (0 when idle)."""
         with self._lock:
             self._forget(self.clock())
-            return sum(cost for _, cost in self._turns) / self.window
+            return min(1.0, sum(seconds for _, seconds in self._turns) / self.window)
 
     def scale(self) -> float:
-        """min(1, target / demand), at least ``MIN_SCALE``."""
-        demand = self.demand()
-        return 1.0 if demand <= self.target else max(MIN_SCALE, self.target / demand)
+        """The current work scale in [MIN_SCALE, 1], steered towards ``target`` busy."""
+        now = self.clock()
+        with self._lock:
+            due = now - self._steered >= self.window / 2
+        if due:
+            busy = self.busy()
+            with self._lock:
+                self._steered = now
+                if busy > self.target:
+                    self._scale = max(MIN_SCALE, self._scale * max(0.5, self.target / busy))
+                elif busy < 0.85 * self.target:
+                    self._scale = min(1.0, self._scale * min(1.5, self.target / max(busy, 1e-3)))
+        return self._scale
 
 
 def scaled(steps: int, frames: int, scale: float, tick_seconds: float) -> tuple[int, int]:
@@ -108,9 +123,10 @@ def scaled(steps: int, frames: int, scale: float, tick_seconds: float) -> tuple[
 
 
 def turn_slots() -> int:
-    """``NNVIZ_LIVE_TURNS`` (a positive integer) or the number of cores: ticks computing at once
-    (NumPy releases the interpreter inside its larger operations, so two can share two cores)."""
-    return count_setting("NNVIZ_LIVE_TURNS", os.cpu_count() or 1)
+    """``NNVIZ_LIVE_TURNS`` (a positive integer) or 1: ticks computing at once. One: the ticks'
+    small NumPy operations hold the interpreter, so two at once only wait on each other (measured:
+    20 sessions got 14 steps/s each with two turns, 77 with one, on the same loaded machine)."""
+    return count_setting("NNVIZ_LIVE_TURNS", 1)
 
 
 #: The server's turns for live ticks and their measured share.
@@ -130,7 +146,7 @@ def turn(share: LiveShare | None = None, turns: JobQueue | None = None) -> Itera
         try:
             yield scale
         finally:
-            share.record(time.perf_counter() - start, scale)
+            share.record(time.perf_counter() - start)
 
 
 def busy_text(scale: float) -> str | None:

@@ -23,34 +23,42 @@ def test_idle_server_runs_at_full_speed() -> None:
     assert LiveShare(0.5, clock=Clock()).scale() == 1.0
 
 
-def test_scale_is_target_over_demand_at_scale_one() -> None:
+def test_busy_is_the_share_of_the_window_that_turns_ran():
     clock = Clock()
     share = LiveShare(0.5, window=4.0, clock=clock)
-    for _ in range(8):  # 8 turns of 0.5 s at full scale in 4 s: demand 1.0 core
-        share.record(0.5, 1.0)
-    assert share.demand() == pytest.approx(1.0)
-    assert share.scale() == pytest.approx(0.5)
-    # turns done at scale 0.5 cost half: the same 1.0 of demand, so the scale stays put
-    share = LiveShare(0.5, window=4.0, clock=clock)
-    for _ in range(8):
-        share.record(0.25, 0.5)
-    assert share.scale() == pytest.approx(0.5)
+    share.record(1.0)
+    assert share.busy() == pytest.approx(0.25)
+    share.record(2.0)
+    assert share.busy() == pytest.approx(0.75)
+    clock.now += 4.5  # old turns are forgotten
+    assert share.busy() == 0.0
 
 
-def test_below_target_is_full_speed_and_old_turns_are_forgotten() -> None:
+def test_scale_steers_towards_the_target_and_back():
     clock = Clock()
     share = LiveShare(0.5, window=4.0, clock=clock)
-    share.record(1.0, 1.0)  # 0.25 of a core over the window
-    assert share.scale() == 1.0
-    share.record(3.0, 1.0)
+    assert share.scale() == 1.0  # idle
+    share.record(4.0)  # the whole window busy: twice the target
+    clock.now += 2.0
     assert share.scale() == pytest.approx(0.5)
-    clock.now += 4.5
-    assert share.demand() == 0.0 and share.scale() == 1.0
+    share.record(0.0)
+    assert share.scale() == pytest.approx(0.5)  # steered at most every window / 2
+    clock.now += 2.01  # the 4 s turn has left the window
+    share.record(3.0)  # still busy (3 s of the last 4): 0.75 > 0.5
+    assert share.scale() == pytest.approx(0.5 * 0.5 / 0.75)
+    clock.now += 10.0  # idle again: back up by at most 1.5x per step, to 1
+    for expected in (0.5, 0.75, 1.0, 1.0):
+        assert share.scale() == pytest.approx(expected)
+        clock.now += 2.0
 
 
-def test_scale_has_a_floor() -> None:
-    share = LiveShare(0.5, window=1.0, clock=Clock())
-    share.record(1000.0, 1.0)
+def test_scale_has_a_floor():
+    clock = Clock()
+    share = LiveShare(0.5, window=1.0, clock=clock)
+    for _ in range(40):
+        share.record(1.0)
+        clock.now += 0.5
+        share.scale()
     assert share.scale() == MIN_SCALE
 
 
@@ -104,4 +112,4 @@ def test_turns_never_overlap_and_record_their_time() -> None:
     for t in threads:
         t.join(10)
     assert most[0] == 1 and sorted(order) == list(range(6))
-    assert share.demand() > 0
+    assert share.busy() > 0
