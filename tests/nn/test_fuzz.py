@@ -50,7 +50,8 @@ def test_losses_are_finite_for_valid_predictions(name, n, k, seed, scale):
     loss = losses.get(name)
     labels = rng.integers(0, k, size=n)
     if name in ("binary_cross_entropy",):
-        pred, target = 1 / (1 + np.exp(-scale * rng.normal(size=(n, 1)))), (labels % 2).reshape(n, 1).astype(float)
+        pred = 0.5 * (1 + np.tanh(0.5 * scale * rng.normal(size=(n, 1))))  # the sigmoid, without overflow
+        target = (labels % 2).reshape(n, 1).astype(float)
         pred = np.clip(pred, 1e-12, 1 - 1e-12)
     elif name in ("cross_entropy", "categorical_cross_entropy"):
         e = np.exp(scale * rng.normal(size=(n, k)) - (scale * rng.normal(size=(n, k))).max())
