@@ -1,9 +1,15 @@
 """Digits page speed: from a 280x280 canvas image to probabilities (preprocessing + prediction,
 target under 30 ms), the rest of a stroke's server-side work (saliency, hidden activations, the
 images and chart), and predicting the 10,000 official test images (target under 5 s) with the
-shipped model. Prints medians; never asserts on time.
+shipped model. With ``--training``: the server's CPU per step of the page's in-page training at
+its defaults (``nnviz.ui.digits``: the default MLP, batch 64, 4,500 images, evaluations every
+quarter epoch on 500 + 500 images) and of the small CNN, with and without augmentation, one
+evaluation, what a session costs at the default speed (steps/s x ms/step, before the tick's own
+overhead), the ratios the page states (``CNN_COST``, ``AUGMENT_COST``), and the test accuracy of
+the default settings after the steps of 60 s at the default speed. Prints medians; never
+asserts on time.
 
-    python bench/bench_digits.py [--data ../shared/data/mnist] [--repeats 30]
+    python bench/bench_digits.py [--data ../shared/data/mnist] [--repeats 30] [--training]
 """
 
 from __future__ import annotations
@@ -57,12 +63,73 @@ def median_ms(fn: Callable[[int], object], repeats: int) -> float:
     return statistics.median(times) * 1000
 
 
+def training(mnist, steps: int = 100) -> None:
+    """CPU ms per in-page training step (process time, one BLAS thread, as the server runs)."""
+    import math
+
+    from threadpoolctl import threadpool_limits
+
+    from nnviz.data.augment import Augmenter
+    from nnviz.labs.digits.architectures import Architecture
+    from nnviz.labs.digits.evaluation import evaluate
+    from nnviz.labs.digits.model import DigitModel
+    from nnviz.nn.training import TrainConfig, Trainer
+    from nnviz.ui import digits as page
+
+    threadpool_limits(1)
+    order = np.random.default_rng(0).permutation(len(mnist.y_train))[:5000]
+    val, train = order[:500], order[500:]
+
+    def trainer(arch: Architecture, augment: bool, eval_every: int | None = None) -> Trainer:
+        spe = math.ceil(len(train) / 64)
+        cfg = TrainConfig(loss="cross_entropy", optimizer="adam", learning_rate=page.DEFAULT_LEARNING_RATE,
+                          batch_size=64, eval_every=max(1, spe // 4) if eval_every is None else eval_every, seed=0)
+        return Trainer(arch.build(seed=0), cfg, mnist.X_train[train], mnist.y_train[train], mnist.X_train[val],
+                       mnist.y_train[val], probe_size=64, eval_size=500,
+                       transform=Augmenter(page.AUGMENTATION) if augment else None)
+
+    def per_step(tr: Trainer) -> float:
+        tr.run(steps=3)
+        times = []
+        for _ in range(5):
+            t0 = time.process_time()
+            tr.run(steps=steps // 5)
+            times.append((time.process_time() - t0) / (steps // 5))
+        return statistics.median(times) * 1000
+
+    mlp, cnn = Architecture(kind="mlp"), Architecture(kind="cnn")
+    rows = {(a, aug): per_step(trainer(arch, aug)) for a, arch in (("mlp", mlp), ("cnn", cnn)) for aug in (False, True)}
+    bare = {a: per_step(trainer(arch, False, eval_every=0)) for a, arch in (("mlp", mlp), ("cnn", cnn))}
+    print(f"in-page training, CPU ms per step (batch 64, evaluations every quarter epoch included), "
+          f"median of 5 x {steps // 5} steps:")
+    for (a, aug), ms in rows.items():
+        print(f"  {a} {'augmented' if aug else 'as they are':<12} {ms:7.2f} ms   at {page.DEFAULT_SPEED} steps/s: "
+              f"{ms * page.DEFAULT_SPEED / 1000:.3f} core")
+    print(f"  without evaluations: mlp {bare['mlp']:.2f} ms, cnn {bare['cnn']:.2f} ms")
+    print(f"  CNN / MLP per step {rows['cnn', False] / rows['mlp', False]:.1f}x (page says {page.CNN_COST}x); "
+          f"augmenting / MLP step {(rows['mlp', True] - rows['mlp', False]) / rows['mlp', False]:.1f}x "
+          f"(page says {page.AUGMENT_COST}x)")
+    n = page.DEFAULT_SPEED * 60
+    tr = trainer(mlp, False)
+    tr.run(steps=n)
+    print(f"default settings after 60 s at {page.DEFAULT_SPEED} steps/s ({n} steps): test accuracy "
+          f"{evaluate(DigitModel(tr.net), mnist.X_test, mnist.y_test).accuracy:.2%}; after "
+          f"{page.DEFAULT_EPOCHS} epochs ({page.DEFAULT_EPOCHS * tr.steps_per_epoch} steps): ", end="")
+    tr = trainer(mlp, False)
+    tr.run(epochs=page.DEFAULT_EPOCHS)
+    print(f"{evaluate(DigitModel(tr.net), mnist.X_test, mnist.y_test).accuracy:.2%}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(SHARED_MNIST))
     parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument("--training", action="store_true", help="only the in-page training's cost per step")
     args = parser.parse_args()
     mnist = load_mnist(args.data)
+    if args.training:
+        training(mnist)
+        return
     t0 = time.perf_counter()
     model = load_default_model()
     load_ms = (time.perf_counter() - t0) * 1000
