@@ -41,6 +41,7 @@ from nnviz.nn.training import TrainConfig, Trainer
 from nnviz.ui import state
 from nnviz.ui.common import learning_rate_slider, mnist_dataset, optimizer_settings, session_lock, show_diverged
 from nnviz.ui.jobs import heavy
+from nnviz.ui.live_share import scaled, turn
 from nnviz.ui.live_view import digits_view, pause_while_hidden
 
 CANVAS_SIDE = 280
@@ -476,7 +477,9 @@ def live_tick(run: UserRun, settings: dict[str, Any] | None) -> bytes:
         steps, n_frames, s["dg_carry"] = plan(state.value("dg_speed", DEFAULT_SPEED), elapsed,
                                               s.get("dg_carry", 0.0), fps=FPS)
         s["dg_tick_at"] = now
-        frames = train_frames(tr, target, steps, n_frames, seconds=TRAIN_SECONDS)
+        with turn() as scale:  # one live tick computes at a time; a busy server scales every tick's work
+            steps, n_frames = scaled(steps, n_frames, scale, TICK_SECONDS)
+            frames = train_frames(tr, target, steps, n_frames, seconds=TRAIN_SECONDS)
         if tr.diverged is not None or tr.step >= target:
             run.running = False
             s["dg_follows"] = True  # the next batch shows this end state after this one has played
