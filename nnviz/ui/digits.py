@@ -35,7 +35,7 @@ from nnviz.labs.digits.default import DefaultModelMissing
 from nnviz.labs.digits.evaluation import Evaluation, evaluate
 from nnviz.labs.digits.live import FPS, payload, target_step, train_frames
 from nnviz.labs.digits.model import UNSURE_BELOW, DigitModel
-from nnviz.labs.playground.frames import plan
+from nnviz.labs.pacing import plan
 from nnviz.nn import activations, optimizers
 from nnviz.nn.training import TrainConfig, Trainer
 from nnviz.ui import state

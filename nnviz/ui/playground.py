@@ -26,6 +26,7 @@ import streamlit as st
 from nnviz.data import toy_sets
 from nnviz.figures import playground as figs
 from nnviz.labs import share
+from nnviz.labs.pacing import plan
 from nnviz.labs.playground.compare import MAX_COMPARE, VARY, Comparison, compare, comparison_key
 from nnviz.labs.playground.experiment import (
     FEATURE_NAMES,
@@ -50,7 +51,6 @@ from nnviz.labs.playground.frames import (
     compare_frames,
     compare_payload,
     payload,
-    plan,
     train_frames,
 )
 from nnviz.labs.playground.link import from_query, to_query

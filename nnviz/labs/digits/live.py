@@ -29,8 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nnviz.labs.pacing import chunks
 from nnviz.labs.packing import pack
-from nnviz.labs.playground.frames import chunks
 from nnviz.nn.training import Trainer
 
 #: Frames the browser shows per second while training (at most one per step): a little over 30, so

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from nnviz.labs.pacing import chunks
 from nnviz.labs.packing import finite, pack, unpack
 from nnviz.labs.playground.run import Run
 from nnviz.labs.playground.views import (
@@ -61,29 +62,6 @@ class Frame:
     surface: np.ndarray
     thumbs: np.ndarray | None
     weights: list[tuple[np.ndarray, np.ndarray]] | None
-
-
-# ---- pacing -------------------------------------------------------------------------------
-
-def plan(steps_per_second: float, tick_seconds: float, carry: float = 0.0, fps: int = FPS) -> tuple[int, int, float]:
-    """(steps, frames, carry) for one tick: ``steps_per_second * tick_seconds`` steps (the fraction
-    is carried to the next tick, so 1 step/s at 0.5 s ticks is a step every other tick), shown as
-    at most ``fps * tick_seconds`` frames (one per step when steps are few; 0 frames: no step)."""
-    if steps_per_second < 0 or tick_seconds <= 0:
-        raise ValueError(f"speed must be >= 0 and the tick > 0, got {steps_per_second} and {tick_seconds}")
-    want = steps_per_second * tick_seconds + carry
-    steps = int(math.floor(want + 1e-9))
-    frames = min(steps, max(1, int(round(fps * tick_seconds))))
-    return steps, frames, want - steps
-
-
-def chunks(steps: int, n_frames: int) -> list[int]:
-    """Steps per frame: ``steps`` split into ``n_frames`` near-equal positive parts (sum = steps)."""
-    if steps <= 0 or n_frames <= 0:
-        return []
-    n = min(n_frames, steps)
-    edges = np.round(np.linspace(0, steps, n + 1)).astype(np.int64)
-    return [int(d) for d in np.diff(edges)]
 
 
 # ---- frames -------------------------------------------------------------------------------

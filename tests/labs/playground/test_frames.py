@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from nnviz.labs import pacing
 from nnviz.labs.packing import unpack
 from nnviz.labs.playground import frames as fr
 from nnviz.labs.playground.experiment import FEATURE_NAMES, Experiment
@@ -20,7 +21,7 @@ SMALL = Experiment(n_points=120)
 def test_plan_reaches_the_speed_over_ticks_with_the_fraction_carried(speed, tick, ticks, total):
     carry, done = 0.0, 0
     for _ in range(ticks):
-        steps, n_frames, carry = fr.plan(speed, tick, carry)
+        steps, n_frames, carry = pacing.plan(speed, tick, carry)
         assert 0 <= n_frames <= min(steps, round(fr.FPS * tick)) or (steps == 0 and n_frames == 0)
         assert (n_frames > 0) == (steps > 0)
         done += steps
@@ -29,14 +30,14 @@ def test_plan_reaches_the_speed_over_ticks_with_the_fraction_carried(speed, tick
 
 def test_plan_rejects_a_bad_speed():
     with pytest.raises(ValueError, match="speed"):
-        fr.plan(-1, 0.5)
+        pacing.plan(-1, 0.5)
 
 
 def test_chunks_split_steps_evenly():
-    assert fr.chunks(50, 15) == [3, 4, 3, 3, 4, 3, 3, 4, 3, 3, 4, 3, 3, 4, 3] or sum(fr.chunks(50, 15)) == 50
-    assert sum(fr.chunks(50, 15)) == 50 and len(fr.chunks(50, 15)) == 15 and min(fr.chunks(50, 15)) >= 1
-    assert fr.chunks(3, 15) == [1, 1, 1]
-    assert fr.chunks(0, 15) == [] and fr.chunks(5, 0) == []
+    assert pacing.chunks(50, 15) == [3, 4, 3, 3, 4, 3, 3, 4, 3, 3, 4, 3, 3, 4, 3] or sum(pacing.chunks(50, 15)) == 50
+    assert sum(pacing.chunks(50, 15)) == 50 and len(pacing.chunks(50, 15)) == 15 and min(pacing.chunks(50, 15)) >= 1
+    assert pacing.chunks(3, 15) == [1, 1, 1]
+    assert pacing.chunks(0, 15) == [] and pacing.chunks(5, 0) == []
 
 
 def test_a_batch_of_frames_has_compact_grids_and_ends_at_the_runs_state():
