@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
+from nnviz.data import preprocess
 from nnviz.data.preprocess import (
     DrawingStats,
     canvas_to_mnist,
@@ -311,6 +312,54 @@ def test_notes_flag_several_blobs() -> None:
     speck = seven()
     speck[200:203, 240:243] = 255
     assert inspect_drawing(speck).n_blobs == 1
+
+
+def _reference_components(mask: np.ndarray) -> list[int]:
+    """Component sizes by a plain flood fill (8-neighbour), for checking ``_components``."""
+    h, w = mask.shape
+    seen = np.zeros_like(mask)
+    sizes = []
+    for y0, x0 in zip(*np.nonzero(mask), strict=True):
+        if seen[y0, x0]:
+            continue
+        stack, size = [(y0, x0)], 0
+        seen[y0, x0] = True
+        while stack:
+            y, x = stack.pop()
+            size += 1
+            for dy in (-1, 0, 1):
+                for dx in (-1, 0, 1):
+                    yy, xx = y + dy, x + dx
+                    if 0 <= yy < h and 0 <= xx < w and mask[yy, xx] and not seen[yy, xx]:
+                        seen[yy, xx] = True
+                        stack.append((yy, xx))
+        sizes.append(size)
+    return sorted(sizes)
+
+
+def test_components_match_a_flood_fill() -> None:
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        mask = rng.random((int(rng.integers(1, 30)), int(rng.integers(1, 30)))) < rng.random()
+        if not mask.any():
+            continue
+        roots = preprocess._components(mask)
+        assert sorted(np.bincount(roots)[np.bincount(roots) > 0].tolist()) == _reference_components(mask)
+
+
+def test_a_serpentine_stroke_is_one_blob_and_diagonals_connect() -> None:
+    n = 56
+    serpentine = np.zeros((n, n), bool)
+    for r in range(0, n, 2):
+        serpentine[r] = True
+        if r + 1 < n:
+            serpentine[r + 1, n - 1 if (r // 2) % 2 == 0 else 0] = True
+    assert preprocess._count_blobs(serpentine) == 1
+    assert preprocess._count_blobs(np.eye(8, dtype=bool)) == 1
+    assert preprocess._count_blobs(np.kron(np.eye(2, dtype=bool), np.ones((4, 4), bool))) == 1  # corners touch
+    two = np.zeros((10, 10), bool)
+    two[1:4, 1:4] = two[6:9, 6:9] = True
+    assert preprocess._count_blobs(two) == 2
 
 
 def test_notes_several_problems_and_empty() -> None:
