@@ -16,10 +16,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import plotly.graph_objects as go
 
-from nnviz.figures.common import CONFIG, FIT_X, TABLEAU10, lines_chart, ramp
+from nnviz.figures.canvas_chart import Axis, Bars, chart
+from nnviz.figures.common import TABLEAU10, lines_chart, ramp
 
 DIGITS = list(range(10))
 #: One colour per model (no red: it marks the top digit).
@@ -144,47 +144,18 @@ def weights_image(kind: str, weights: np.ndarray, limit: int = 32) -> np.ndarray
 # ---- charts ----------------------------------------------------------------------------------
 
 
-def probabilities_frame(probabilities: Mapping[str, np.ndarray]) -> pd.DataFrame:
-    """Long format (digit, model, probability, top) for ``probability_chart``."""
-    rows = []
-    for name, p in probabilities.items():
-        p = np.asarray(p, dtype=np.float64).reshape(-1)
-        if p.shape != (10,):
-            raise ValueError(f"probabilities for {name!r} must have 10 entries, got {p.shape}")
-        top = int(p.argmax())
-        rows.append(pd.DataFrame({"digit": np.arange(10, dtype=np.int8), "model": name,
-                                  "probability": p.astype(np.float32), "top": np.arange(10) == top}))
-    df = pd.concat(rows, ignore_index=True)
-    df["model"] = pd.Categorical(df["model"], categories=list(probabilities))
-    return df
-
-
-def probability_chart(probabilities: Mapping[str, np.ndarray], height: int = 230) -> dict[str, Any]:
-    """Ten softmax bars per model (grouped when there are several); the top digit of a single
-    model is highlighted. The spec depends only on the model names (in-place updates)."""
-    names = list(probabilities)
-    x = {"field": "digit", "type": "ordinal", "title": "digit", "axis": {"labelAngle": 0, "labelFontSize": 14}}
-    y = {"field": "probability", "type": "quantitative", "title": "probability",
-         "scale": {"domain": [0, 1]}, "axis": {"format": ".0%", "tickCount": 5}}
-    tooltip = [{"field": "model", "type": "nominal"}, {"field": "digit", "type": "ordinal"},
-               {"field": "probability", "type": "quantitative", "format": ".1%"}]
-    if len(names) == 1:
-        color = {"condition": {"test": "datum.top", "value": TOP_COLOR}, "value": MODEL_COLORS[0]}
-        encoding = {"x": x, "y": y, "color": color, "tooltip": tooltip}
-    else:
-        color = {"field": "model", "type": "nominal", "title": None,
-                 "scale": {"domain": names, "range": MODEL_COLORS[: len(names)]},
-                 "legend": {"orient": "top", "direction": "horizontal"}}
-        encoding = {"x": x, "xOffset": {"field": "model", "type": "nominal", "sort": names}, "y": y,
-                    "color": color, "tooltip": tooltip}
-    return {
-        "height": height,
-        "autosize": FIT_X,
-        "datasets": {"probabilities": probabilities_frame(probabilities)},
-        "data": {"name": "probabilities"},
-        "layer": [{"mark": {"type": "bar", "cornerRadiusEnd": 2}, "encoding": encoding}],
-        "config": CONFIG,
-    }
+def probability_chart(name: str, probabilities: np.ndarray, color: str = MODEL_COLORS[0], *,
+                      height: int = 230) -> bytes:
+    """One model's ten softmax probabilities as bars (a canvas chart), the top digit highlighted,
+    each bar's percentage above it and on hover."""
+    p = np.asarray(probabilities, dtype=np.float64).reshape(-1)
+    if p.shape != (10,):
+        raise ValueError(f"probabilities for {name!r} must have 10 entries, got {p.shape}")
+    top = int(p.argmax())
+    bars = Bars([str(d) for d in range(10)], p, [TOP_COLOR if d == top else color for d in range(10)],
+                text=[f"{v:.0%}" if v >= 0.005 else "" for v in p], tips=[f"digit {d}: {v:.1%}" for d, v in enumerate(p)])
+    return chart(bars, title=f"{name}: softmax probabilities", x=Axis("digit"),
+                 y=Axis("probability", domain=(0.0, 1.0), fmt="f3"), height=height, legend=False)
 
 
 def curves_chart(x: np.ndarray, series: Mapping[str, np.ndarray], *, y_title: str, x_title: str = "epoch",

@@ -39,6 +39,7 @@ from nnviz.labs.pacing import plan
 from nnviz.nn import activations, optimizers
 from nnviz.nn.training import TrainConfig, Trainer
 from nnviz.ui import state
+from nnviz.ui.canvas_chart import canvas_chart
 from nnviz.ui.common import learning_rate_slider, mnist_dataset, optimizer_settings, session_lock, show_diverged
 from nnviz.ui.jobs import heavy
 from nnviz.ui.live_share import scaled, turn
@@ -222,7 +223,10 @@ def draw_section(default: DigitModel | None) -> None:
                            "Try drawing the digit larger, centred and with a clear shape.", icon=":material/help:")
         for note in drawing_notes(raw):
             st.info(f"Your {source} is unusual: {note}", icon=":material/info:")
-        st.vega_lite_chart(spec=figs.probability_chart(probas), width="stretch")
+        for i, (col, (name, p)) in enumerate(zip(st.columns(len(probas)), probas.items(), strict=True)):
+            with col:
+                canvas_chart(figs.probability_chart(name.capitalize(), p, figs.MODEL_COLORS[i % len(figs.MODEL_COLORS)]),
+                             key=f"dg_proba_chart_{i}")
         explain_name = "default model" if "default model" in models else "your model"
         if len(models) > 1:
             explain_name = st.radio("Explain the prediction of", list(models), horizontal=True, key="dg_explain")

@@ -172,7 +172,7 @@ def test_train_pause_evaluate_and_compare_on_the_canvas(page, app_url):
     wait_for_prediction(page, "7")
     page.locator("[data-testid=stMetric]").filter(has_text="Your model says").first.wait_for()
     page.get_by_text("What the network sees").first.wait_for()  # the explanation below, drawn
-    page.locator("[data-testid=stVegaLiteChart] .marks").first.wait_for()  # the probabilities, drawn
+    page.locator('[data-nnviz=chart][data-ready="1"]').nth(1).wait_for()  # both models' probabilities, drawn
     wait_for_app(page)
     wait_for_images(page)
     assert_no_exception(page)

@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 import pytest
 
 from nnviz.figures import digits as figs
+from nnviz.figures.canvas_chart import read
 
 
 def test_digit_image_is_white_ink_on_black_enlarged():
@@ -63,19 +64,18 @@ def test_weights_image_for_filters_and_dense_weights():
     assert dense.shape == (4 * (84 + 2) + 2, 8 * (84 + 2) + 2, 3)  # the first 32 units
 
 
-def test_probability_chart_single_and_compared():
+def test_probability_chart_bars_with_the_top_digit_highlighted():
     p = np.full(10, 0.01)
     p[7] = 0.91
-    spec = figs.probability_chart({"default model": p})
-    df = spec["datasets"]["probabilities"]
-    assert len(df) == 10 and df["top"].sum() == 1 and int(df.loc[df["top"], "digit"].iloc[0]) == 7
-    layer = spec["layer"][0]
-    assert layer["mark"]["type"] == "bar" and layer["encoding"]["y"]["scale"]["domain"] == [0, 1]
-    assert layer["encoding"]["x"]["title"] == "digit" and layer["encoding"]["y"]["title"] == "probability"
-    both = figs.probability_chart({"default model": p, "your model": p[::-1]})
-    assert len(both["datasets"]["probabilities"]) == 20 and "xOffset" in both["layer"][0]["encoding"]
+    chart = read(figs.probability_chart("Default model", p))
+    assert list(chart["bars"]) == [str(d) for d in range(10)]
+    np.testing.assert_allclose(list(chart["bars"].values()), p, rtol=1e-6)
+    bars = chart["header"]["bars"]
+    assert bars["colors"][7] == figs.TOP_COLOR and bars["colors"][0] == figs.MODEL_COLORS[0]
+    assert bars["text"][7] == "91%" and bars["tips"][7] == "digit 7: 91.0%"
+    assert chart["header"]["y"]["domain"] == [0, 1] and chart["header"]["title"].startswith("Default model")
     with pytest.raises(ValueError, match="10 entries"):
-        figs.probability_chart({"m": np.ones(9) / 9})
+        figs.probability_chart("m", np.ones(9) / 9)
 
 
 def test_curves_chart_drops_non_finite_points():

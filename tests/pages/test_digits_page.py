@@ -14,6 +14,7 @@ import pytest
 from PIL import Image, ImageDraw
 from streamlit.testing.v1 import AppTest
 
+from nnviz.figures.canvas_chart import read
 from nnviz.labs.packing import unpack
 from nnviz.ui.digits import EMPTY_MESSAGE
 
@@ -307,6 +308,11 @@ def test_a_saved_model_loads_and_predicts_next_to_the_default(tmp_path):
     labels = _metrics(at)
     assert labels.get("Default model says") == "7" and "Your model says" in labels
     assert at.session_state["dg_run"].trainer is None
+    charts = [read(c.proto.bytes) for c in at.get("bidi_component") if c.proto.component_name.endswith("canvas_chart")]
+    titles = [c["header"]["title"] for c in charts]
+    assert titles == ["Default model: softmax probabilities", "Your model: softmax probabilities"]
+    assert max(charts[0]["bars"], key=charts[0]["bars"].get) == "7"  # the bars are the prediction
+    assert not at.get("vega_lite_chart")
 
 
 def test_training_settings_survive_a_page_switch(mnist_folder):
