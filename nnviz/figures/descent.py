@@ -34,15 +34,12 @@ steps on a 200x200 grid are about 0.45 MB of JSON, 0.65 MB with every arrow on
 from __future__ import annotations
 
 import base64
-import io
 import math
-import zlib
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
-from PIL import Image
 
 from nnviz.figures import common
 from nnviz.labs.descent.runs import RunStatus, Trajectory, declared_velocities, nearest_minimum_distance, status
@@ -320,17 +317,8 @@ def contour_png(C: np.ndarray, crange: tuple[float, float], levels: int = 28, wi
     u = (np.where(np.isfinite(C), C, hi) - lo) * (levels / ((hi - lo) or 1.0))  # in band units
     v = _resize_bilinear(u, height, width)[::-1]  # image rows run from the top (largest y)
     q = np.clip(v, 0, levels - 1).astype(np.uint8)
-    edge = np.zeros(q.shape, dtype=bool)
-    edge[:, :-1] |= q[:, :-1] != q[:, 1:]
-    edge[:-1, :] |= q[:-1, :] != q[1:, :]
     band = _scale_rgb((np.arange(levels) + 0.5) / levels)
-    palette = np.concatenate([band, (band * 0.78).astype(np.uint8)])  # band colours, then their lines
-    index = q + np.uint8(levels) * edge.astype(np.uint8)
-    pic = Image.fromarray(index, mode="P")
-    pic.putpalette(palette.ravel().tolist())
-    buf = io.BytesIO()
-    pic.save(buf, format="PNG", compress_level=6)
-    return buf.getvalue()
+    return common.banded_png(q, band, (band * 0.78).astype(np.uint8))  # lines: darker than their band
 
 
 def _outside(points: np.ndarray, surface: Surface, margin: float = 0.0) -> np.ndarray:
@@ -528,14 +516,6 @@ OVERLAYS = {
 }
 
 
-def _crc(*parts: bytes | str) -> int:
-    """A short id of what the payload shows (the browser keeps its step while the race stays the same)."""
-    c = 0
-    for p in parts:
-        c = zlib.crc32(p.encode() if isinstance(p, str) else p, c)
-    return c
-
-
 def _color_bar(surface: Surface, C: np.ndarray, bar: dict[str, Any]) -> dict[str, Any]:
     """The colour bar of the map: title, range of the coloured values, stops, ticks (None: the browser
     picks nice ticks of f itself; on a log scale the labels of log10(f - f*))."""
@@ -643,11 +623,11 @@ def map_payload(
 
     start = [float(trajs[0].points[0, 0]), float(trajs[0].points[0, 1])] if trajs else None
     header = {
-        "kind": "descent-map", "race": _crc(surface.name, repr(sorted(surface.params.items())), *titles,
+        "kind": "descent-map", "race": common.content_id(surface.name, repr(sorted(surface.params.items())), *titles,
                                             *(arrays[f"path{i}"].tobytes() for i in range(R))),
         "domain": [[float(x0), float(x1)], [float(y0), float(y1)]], "color": color, "minima": marks,
         "start": start, "steps": int(n_steps), "trail": TRAIL, "runs": runs, "overlays": overlays,
-        "image_id": _crc(png),
+        "image_id": common.content_id(png),
     }
     return pack(header, arrays)
 
@@ -737,7 +717,7 @@ def curve_payload(surface: Surface, trajs: Sequence[Trajectory], *, resolution: 
     minima = np.asarray(surface.minima, dtype=np.float64).reshape(-1)
     header = {
         "kind": "descent-curve",
-        "race": _crc(surface.name, repr(sorted(surface.params.items())), *titles,
+        "race": common.content_id(surface.name, repr(sorted(surface.params.items())), *titles,
                      *(arrays[f"path{i}"].tobytes() for i in range(R))),
         "domain": [float(lo), float(hi)], "yrange": [float(yr[0]), float(yr[1])],
         "minima": [[float(m), float(surface.value([m]))] for m in minima],

@@ -18,9 +18,7 @@ loss with the same scale (``LOSS_STOPS``, ``LEVELS`` bands).
 
 from __future__ import annotations
 
-import io
 import math
-import zlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -384,14 +382,6 @@ def _f32(a: Any) -> np.ndarray:
     return np.where(np.isfinite(a), a, np.nan).astype(np.float32)
 
 
-def _crc(*parts: bytes | str) -> int:
-    """A short id of what a payload shows (the browser keeps its step while it stays the same)."""
-    c = 0
-    for p in parts:
-        c = zlib.crc32(p.encode() if isinstance(p, str) else p, c)
-    return c
-
-
 def contour_png(D: np.ndarray, zrange: tuple[float, float], levels: int = LEVELS, width: int = 560) -> bytes:
     """The banded picture of display values ``D`` (rows: b ascending; ``_clipped``) as PNG bytes:
     ``levels`` bands of ``LOSS_STOPS`` over ``zrange`` with a thin light line between bands (the plotly
@@ -402,16 +392,8 @@ def contour_png(D: np.ndarray, zrange: tuple[float, float], levels: int = LEVELS
     u = (np.clip(np.where(np.isfinite(D), D, hi), lo, hi) - lo) * (levels / ((hi - lo) or 1.0))  # band units
     v = np.asarray(Image.fromarray(u.astype(np.float32), mode="F").resize((width, height), Image.BILINEAR))
     q = np.clip(v[::-1], 0, levels - 1).astype(np.uint8)  # image rows run from the top (largest b)
-    edge = np.zeros(q.shape, dtype=bool)
-    edge[:, :-1] |= q[:, :-1] != q[:, 1:]
-    edge[:-1, :] |= q[:-1, :] != q[1:, :]
     band = common.ramp((np.arange(levels) + 0.5) / levels, LOSS_STOPS)
-    palette = np.concatenate([band, 0.7 * band + 0.3 * 255]).round().astype(np.uint8)  # bands, then their lines
-    pic = Image.fromarray(q + np.uint8(levels) * edge.astype(np.uint8), mode="P")
-    pic.putpalette(palette.ravel().tolist())
-    buf = io.BytesIO()
-    pic.save(buf, format="PNG", compress_level=6)
-    return buf.getvalue()
+    return common.banded_png(q, band.round().astype(np.uint8), (0.7 * band + 0.3 * 255).round().astype(np.uint8))
 
 
 def colour_payload(log: bool, zrange: tuple[float, float], title: str = "loss") -> dict[str, Any]:
@@ -490,9 +472,9 @@ def path_map_payload(pl: PathLandscape, log: bool = True, height: int = MAP_HEIG
                           f"{path.label}: end (step {int(steps[-1])})"])
     start = pl.paths[0].coords[0] if pl.paths else None
     header = {
-        "kind": "landscape-map", "race": _crc(*(arrays[f"path{i}"].tobytes() for i in range(len(pl.paths))),
+        "kind": "landscape-map", "race": common.content_id(*(arrays[f"path{i}"].tobytes() for i in range(len(pl.paths))),
                                               *(r["title"] for r in runs)),
-        "image_id": _crc(png), "domain": domain, "color": colour_payload(log, zrange),
+        "image_id": common.content_id(png), "domain": domain, "color": colour_payload(log, zrange),
         "title": f"Loss around {pl.paths[pl.reference].label}'s final weights, on the plane of the paths",
         "axes": [_axis_title(0, pl.plane.explained[0]), _axis_title(1, pl.plane.explained[1])],
         "frame": {"equal": False, "height": int(height)},
@@ -524,7 +506,7 @@ def slice_payloads(grids: Sequence[Grid], labels: Sequence[str], diverged: Seque
     for i, (g, label, d) in enumerate(zip(grids, labels, diverged, strict=True)):
         png = contour_png(_clipped(g.loss, log, zrange), zrange)
         header = {
-            "kind": "landscape-map", "race": _crc(label, png), "image_id": _crc(png), "domain": _domain(g.a, g.b),
+            "kind": "landscape-map", "race": common.content_id(label, png), "image_id": common.content_id(png), "domain": _domain(g.a, g.b),
             "color": colour_payload(log, zrange), "title": _path_name(label, d), "axes": ["α", "β"],
             "frame": {"equal": True}, "hover": {"x": "α", "y": "β", "value": "loss"}, "minima": [],
             "start": None, "steps": 0, "trail": 0, "runs": [], "overlays": [], "controls": False,
