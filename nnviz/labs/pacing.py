@@ -14,6 +14,16 @@ import numpy as np
 FPS = 30
 
 
+def covered_seconds(last: float | None, now: float, tick_seconds: float) -> float:
+    """The seconds of the clock a tick's steps cover: the time since the last tick (``last``,
+    None for the first: one tick), at least one tick (the browser asks every tick; one asked for
+    while a tick runs starts when it ends, so gaps vary) and at most 1.5 (a late tick does not
+    catch up on more)."""
+    if last is None:
+        return tick_seconds
+    return min(max(now - last, tick_seconds), 1.5 * tick_seconds)
+
+
 def plan(steps_per_second: float, tick_seconds: float, carry: float = 0.0, fps: int = FPS) -> tuple[int, int, float]:
     """(steps, frames, carry) for one tick: ``steps_per_second * tick_seconds`` steps (the fraction
     is carried to the next tick, so 1 step/s at 0.5 s ticks is a step every other tick), shown as

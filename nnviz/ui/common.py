@@ -9,6 +9,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 from threadpoolctl import threadpool_limits
@@ -116,6 +117,12 @@ def mnist_dataset(folder: str) -> mnist_files.Mnist:
     """MNIST from ``folder``, read once per server and shared by every page and session (its arrays
     are read-only; ~47 MB for the shared 5k + 10k images, ~220 MB for the full set)."""
     return mnist_files.load_mnist(folder)
+
+
+def with_current(options: list, current: Any) -> list:
+    """A control's options with its current value among them (a value from a link or an older
+    session that is not one of the steps), in order."""
+    return options if current in options else sorted({*options, current})
 
 
 def session_lock(key: str) -> threading.Lock:

@@ -35,12 +35,19 @@ from nnviz.labs.digits.default import DefaultModelMissing
 from nnviz.labs.digits.evaluation import Evaluation, evaluate
 from nnviz.labs.digits.live import FPS, payload, target_step, train_frames
 from nnviz.labs.digits.model import UNSURE_BELOW, DigitModel
-from nnviz.labs.pacing import plan
+from nnviz.labs.pacing import covered_seconds, plan
 from nnviz.nn import activations, optimizers
 from nnviz.nn.training import TrainConfig, Trainer
 from nnviz.ui import state
 from nnviz.ui.canvas_chart import canvas_chart
-from nnviz.ui.common import learning_rate_slider, mnist_dataset, optimizer_settings, session_lock, show_diverged
+from nnviz.ui.common import (
+    learning_rate_slider,
+    mnist_dataset,
+    optimizer_settings,
+    session_lock,
+    show_diverged,
+    with_current,
+)
 from nnviz.ui.jobs import heavy
 from nnviz.ui.live_share import scaled, turn
 from nnviz.ui.live_view import digits_view, pause_while_hidden
@@ -472,12 +479,9 @@ def live_tick(run: UserRun, settings: dict[str, Any] | None) -> bytes:
     trained = run.running
     if trained:
         _apply_settings(run, settings)
-        # The browser's setInterval asks every TICK_SECONDS; one asked for during a run starts when
-        # it ends, so gaps vary: a tick's steps cover the time since the last (speed: steps per
-        # second of the clock), as the playground's do.
+        # A tick's steps cover the time since the last (speed: steps per second of the clock).
         now = time.monotonic()
-        last = s.get("dg_tick_at")
-        elapsed = TICK_SECONDS if last is None else min(max(now - last, TICK_SECONDS), 1.5 * TICK_SECONDS)
+        elapsed = covered_seconds(s.get("dg_tick_at"), now, TICK_SECONDS)
         steps, n_frames, s["dg_carry"] = plan(state.value("dg_speed", DEFAULT_SPEED), elapsed,
                                               s.get("dg_carry", 0.0), fps=FPS)
         s["dg_tick_at"] = now
@@ -536,7 +540,7 @@ def controls(settings: dict[str, Any] | None, data: mnist_files.Mnist | None) ->
     b.button("Pause", icon=":material/pause:", key="dg_pause", disabled=not running, on_click=_pause)
     c.button("New model", icon=":material/restart_alt:", key="dg_reset", disabled=run is None, on_click=_reset,
              help="Forget your model and start from fresh random weights.")
-    d.select_slider("Speed (steps per second)", _with_current(list(SPEEDS), state.value("dg_speed", DEFAULT_SPEED)),
+    d.select_slider("Speed (steps per second)", with_current(list(SPEEDS), state.value("dg_speed", DEFAULT_SPEED)),
                     key=state.seed("dg_speed", DEFAULT_SPEED),
                     help="Training steps per second; applies while training. A slow architecture trains fewer "
                          "steps than asked: each session gets a fixed share of the server.")
@@ -545,10 +549,6 @@ def controls(settings: dict[str, Any] | None, data: mnist_files.Mnist | None) ->
     if run is not None and run.trainer is not None and not running and not _continues(run, settings, data):
         st.caption("**Start** builds a new model: the architecture or the data changed"
                    + (", or the run diverged" if run.trainer.diverged is not None else "") + ".")
-
-
-def _with_current(options: list, current: Any) -> list:
-    return options if current in options else sorted({*options, current})
 
 
 def evaluation_panel(data: mnist_files.Mnist | None, default: DigitModel | None) -> None:

@@ -26,7 +26,7 @@ import streamlit as st
 from nnviz.data import toy_sets
 from nnviz.figures import playground as figs
 from nnviz.labs import share
-from nnviz.labs.pacing import plan
+from nnviz.labs.pacing import covered_seconds, plan
 from nnviz.labs.playground.compare import MAX_COMPARE, VARY, Comparison, compare, comparison_key
 from nnviz.labs.playground.experiment import (
     FEATURE_NAMES,
@@ -66,6 +66,7 @@ from nnviz.ui.common import (
     session_lock,
     show_diverged,
     show_link_problems,
+    with_current,
 )
 from nnviz.ui.live_share import busy_note, scaled, turn
 from nnviz.ui.live_view import live_view, pause_while_hidden
@@ -245,10 +246,6 @@ def _neurons(i: int, delta: int) -> None:
 
 # ---- controls (sidebar) -------------------------------------------------------------------
 
-def _with_current(options: list, current: Any) -> list:
-    return options if current in options else sorted({*options, current})
-
-
 def _dataset_changed() -> None:
     """on_change of the data set: features and layer sizes that are still the previous set's
     starting ones become the new set's (the spiral starts with every feature and 8-8 units);
@@ -311,9 +308,9 @@ def controls(exp: Experiment) -> Experiment | None:
                      f"**{n}**: {initializers.description(n)}"
                      for n in initializers.names()))
     c1, c2 = sb.columns(2)
-    c1.select_slider("L1 rate", _with_current(list(REG_RATES), s.get("pg_l1", 0.0)), key="pg_l1",
+    c1.select_slider("L1 rate", with_current(list(REG_RATES), s.get("pg_l1", 0.0)), key="pg_l1",
                      format_func=lambda v: f"{v:g}", help="Adds λ₁·Σ|w|: pushes weights to exactly zero (sparse).")
-    c2.select_slider("L2 rate", _with_current(list(REG_RATES), s.get("pg_l2", 0.0)), key="pg_l2",
+    c2.select_slider("L2 rate", with_current(list(REG_RATES), s.get("pg_l2", 0.0)), key="pg_l2",
                      format_func=lambda v: f"{v:g}", help="Adds λ₂·Σw²: keeps all weights small (smoother boundary).")
     sb.slider("Dropout", 0.0, MAX_DROPOUT, step=0.05, key="pg_dropout",
               help="While training, each hidden neuron is switched off with this probability.")
@@ -341,7 +338,7 @@ def controls(exp: Experiment) -> Experiment | None:
                                      for n in optimizers.names()))
     optimizer_settings(opt, "pg_opt", container=sb)
     _lr_slider(sb, s.get("pg_lr", exp.learning_rate))
-    sb.select_slider("Batch size", _with_current(list(BATCH_SIZES), s.get("pg_batch", 10)), key="pg_batch",
+    sb.select_slider("Batch size", with_current(list(BATCH_SIZES), s.get("pg_batch", 10)), key="pg_batch",
                              help="Points per gradient step. Small: noisy steps; large: smooth, slower epochs.")
 
     try:  # the values are read back from the state, as the live view does
@@ -390,7 +387,7 @@ def _lr_slider(where, value: float) -> float:
     """``learning_rate_slider`` in the sidebar (its values include a shared link's exact rate)."""
     with where:
         return learning_rate_slider(
-            "pg_lr", default=value, values=_with_current(list(LEARNING_RATES), value),
+            "pg_lr", default=value, values=with_current(list(LEARNING_RATES), value),
             help="Step size η (log scale). Too small: slow. Too large: the loss jumps or diverges. "
                  "Applies while training, without a reset.")
 
@@ -414,7 +411,7 @@ def toolbar() -> None:
                    help="One pass over the training points.")
     bar.button("Reset", key="pg_reset", icon=":material/restart_alt:", on_click=_reset, width="stretch",
                    help="Back to step 0 with the same initial weights.")
-    speed.select_slider("Speed (steps per second)", _with_current(list(SPEEDS), state.value("pg_speed", DEFAULT_SPEED)),
+    speed.select_slider("Speed (steps per second)", with_current(list(SPEEDS), state.value("pg_speed", DEFAULT_SPEED)),
                           key=state.seed("pg_speed", DEFAULT_SPEED),
                           help="Training steps per second; the view redraws up to 30 times a second. "
                                "1 is slow motion.")
@@ -443,11 +440,8 @@ def live_tick(run: Run, *, training: bool, network: bool, show_test: bool, discr
     s = _s()
     now = time.monotonic()
     if training and run.diverged is None:
-        # A tick's steps and frames cover the time since the last tick (the browser's setInterval
-        # asks every tick; one asked for during a run starts when it ends, so gaps vary), so the
-        # speed is steps per second of the clock.
-        last = s.get("pg_tick_at")
-        elapsed = TICK_SECONDS if last is None else min(max(now - last, TICK_SECONDS), 1.5 * TICK_SECONDS)
+        # A tick's steps cover the time since the last (speed: steps per second of the clock).
+        elapsed = covered_seconds(s.get("pg_tick_at"), now, TICK_SECONDS)
         steps, n_frames, s.pg_carry = plan(state.value("pg_speed", DEFAULT_SPEED), elapsed, s.get("pg_carry", 0.0))
         s.pg_tick_at = now
     else:
@@ -607,8 +601,7 @@ def compare_panel() -> None:
             cmp: Comparison = s.pg_cmp
             now = time.monotonic()
             if s.get("pg_cmp_running"):
-                last = s.get("pg_cmp_tick_at")
-                elapsed = TICK_SECONDS if last is None else min(max(now - last, TICK_SECONDS), 1.5 * TICK_SECONDS)
+                elapsed = covered_seconds(s.get("pg_cmp_tick_at"), now, TICK_SECONDS)
                 steps, n_frames, s.pg_cmp_carry = plan(state.value("pg_speed", DEFAULT_SPEED), elapsed,
                                                        s.get("pg_cmp_carry", 0.0))
                 s.pg_cmp_tick_at = now

@@ -160,3 +160,10 @@ def test_one_pass_surface_and_metrics_equal_the_separate_ones(exp):
     assert values.keys() == want.keys()
     for key, value in want.items():
         assert values[key] == pytest.approx(value, rel=1e-6, nan_ok=True), key
+
+
+def test_a_tick_covers_the_time_since_the_last_within_one_and_a_half_ticks():
+    assert pacing.covered_seconds(None, 10.0, 2.0) == 2.0  # the first tick
+    assert pacing.covered_seconds(8.0, 10.5, 2.0) == 2.5
+    assert pacing.covered_seconds(9.5, 10.0, 2.0) == 2.0  # early: still one tick
+    assert pacing.covered_seconds(0.0, 10.0, 2.0) == 3.0  # late: at most 1.5 ticks
