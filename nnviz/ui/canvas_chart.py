@@ -28,9 +28,10 @@ from pathlib import Path
 
 import streamlit as st
 
+from nnviz.ui.js_modules import element_module
+
 _HERE = Path(__file__).with_suffix("")
-_SHARED = Path(__file__).with_name("live_view") / "shared.js"
-_JS = _SHARED.read_text(encoding="utf-8") + "\n" + (_HERE / "canvas_chart.js").read_text(encoding="utf-8")
+_JS = element_module(_HERE / "canvas_chart.js")
 _CSS = (_HERE / "canvas_chart.css").read_text(encoding="utf-8")
 
 _mount = st.components.v2.component("nnviz.canvas_chart", js=_JS, css=_CSS, html="", isolate_styles=False)

@@ -30,9 +30,10 @@ from typing import Any
 
 import streamlit as st
 
+from nnviz.ui.js_modules import element_module
+
 _HERE = Path(__file__).with_suffix("")
-_SHARED = Path(__file__).with_name("live_view") / "shared.js"
-_JS = _SHARED.read_text(encoding="utf-8") + "\n" + (_HERE / "descent_map.js").read_text(encoding="utf-8")
+_JS = element_module(_HERE / "descent_map.js")
 _CSS = (_HERE / "descent_map.css").read_text(encoding="utf-8")
 
 _mount = st.components.v2.component("nnviz.descent_map", js=_JS, css=_CSS, html="", isolate_styles=False)

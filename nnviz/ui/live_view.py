@@ -50,8 +50,9 @@ from pathlib import Path
 
 import streamlit as st
 
+from nnviz.ui.js_modules import element_module
+
 _HERE = Path(__file__).with_suffix("")
-_SHARED = (_HERE / "shared.js").read_text(encoding="utf-8")
 _CSS = (_HERE / "live.css").read_text(encoding="utf-8")
 
 # Streamlit runs a full garbage collection after every script run (``runner.postScriptGC``): with
@@ -65,7 +66,7 @@ gc.freeze()
 
 def module_source(view: str) -> str:
     """The JS module of a view: ``shared.js``, then ``<view>.js`` (which has the default export)."""
-    return _SHARED + "\n" + (_HERE / f"{view}.js").read_text(encoding="utf-8")
+    return element_module(_HERE / f"{view}.js")
 
 
 _live = st.components.v2.component("nnviz.live_view", js=module_source("live"), css=_CSS, html="",

@@ -9,13 +9,14 @@ import subprocess
 import pytest
 
 from nnviz.ui import canvas_chart
+from nnviz.ui.js_modules import SHARED_JS
 
 
 def test_the_module_is_the_shared_part_then_its_own(tmp_path):
     source = canvas_chart.module_source()
-    shared = (canvas_chart._SHARED).read_text(encoding="utf-8")
+    shared = SHARED_JS.read_text(encoding="utf-8")
     assert source.startswith(shared) and source.count("export default") == 1
-    for helper in ("function decode(", "function niceTicks(", "function sized("):
+    for helper in ("function decode(", "function niceTicks(", "function sized(", "const escapeHtml ="):
         assert source.count(helper) == 1, helper  # defined once, in shared.js
     node = shutil.which("node")
     if node is None:

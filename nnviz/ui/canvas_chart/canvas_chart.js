@@ -12,7 +12,6 @@ const CC_FONT = '"Source Sans", "Source Sans Pro", sans-serif';  // Streamlit's 
 const CC_INK = "#31333f", CC_TICK = "#5c5f6b", CC_GRID = "#ececf0", CC_AXIS = "#9a9ca5";
 const CC_DASH = [5, 4];
 
-const ccEsc = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 function ccFormat(v, fmt) {
   // fmt: "d", "g<n>", "e<n>", "f<n>" (nnviz.figures.canvas_chart.Axis).
@@ -91,11 +90,11 @@ function ccLegend(st, h) {
     if (!s.legend) continue;
     const dot = s.markers ? `<span class="nnc-mk nnc-circle" style="background:${s.color}"></span>` : "";
     items.push(`<span class="nnc-item"><span class="nnc-line" style="border-top:${Math.max(2, s.width)}px ${
-      s.dash ? "dashed" : "solid"} ${s.color}">${dot}</span>${ccEsc(s.name)}</span>`);
+      s.dash ? "dashed" : "solid"} ${s.color}">${dot}</span>${escapeHtml(s.name)}</span>`);
   }
   for (const p of h.points) {
     if (!p.legend) continue;
-    items.push(`<span class="nnc-item"><span class="nnc-mk nnc-${p.shape}" style="--c:${p.color}"></span>${ccEsc(p.name)}</span>`);
+    items.push(`<span class="nnc-item"><span class="nnc-mk nnc-${p.shape}" style="--c:${p.color}"></span>${escapeHtml(p.name)}</span>`);
   }
   st.els.legend.innerHTML = items.join("");
   st.els.legend.style.display = h.legend && items.length ? "" : "none";
@@ -357,17 +356,17 @@ function ccHover(st, ev) {
       const d = Math.hypot(g.X(xs[k]) - px, g.Y(ys[k]) - py);
       if (d < bd) {
         bd = d;
-        const tip = p.tips.length ? ccEsc(p.tips[k]).replace(/\n/g, "<br>")
-          : `${ccEsc(h.x.short || h.x.title || "x")} = ${ccFormat(xs[k], h.x.fmt)}<br>${ccEsc(h.y.short || h.y.title || "y")} = ${ccFormat(ys[k], h.y.fmt)}`;
-        info = { mark: [g.X(xs[k]), g.Y(ys[k])], html: `<div class="nnc-tip-head" style="color:${p.color}">${ccEsc(p.name)}</div>${tip}` };
+        const tip = p.tips.length ? escapeHtml(p.tips[k]).replace(/\n/g, "<br>")
+          : `${escapeHtml(h.x.short || h.x.title || "x")} = ${ccFormat(xs[k], h.x.fmt)}<br>${escapeHtml(h.y.short || h.y.title || "y")} = ${ccFormat(ys[k], h.y.fmt)}`;
+        info = { mark: [g.X(xs[k]), g.Y(ys[k])], html: `<div class="nnc-tip-head" style="color:${p.color}">${escapeHtml(p.name)}</div>${tip}` };
       }
     }
   });
   if (!info && g.bars) {
     const i = Math.floor((px - g.L) / g.band), bars = h.bars;
     if (i >= 0 && i < bars.labels.length) {
-      const body = bars.tips.length ? ccEsc(bars.tips[i]).replace(/\n/g, "<br>")
-        : `${ccEsc(bars.labels[i])}: <b>${bars.text.length ? ccEsc(bars.text[i]) : ccFormat(a.bars[i], h.y.fmt)}</b>`;
+      const body = bars.tips.length ? escapeHtml(bars.tips[i]).replace(/\n/g, "<br>")
+        : `${escapeHtml(bars.labels[i])}: <b>${bars.text.length ? escapeHtml(bars.text[i]) : ccFormat(a.bars[i], h.y.fmt)}</b>`;
       info = { bar: i, html: body };
     }
   }
@@ -386,10 +385,10 @@ function ccHover(st, ev) {
         const spacing = xs.length > 1 ? (xs[xs.length - 1] - xs[0]) / (xs.length - 1) : 0;
         if (Math.abs(xs[j] - x) > 0.51 * spacing + 1e-12 * Math.max(1, Math.abs(x))) continue;
         const v = ys[j];
-        rows.push(`<div class="nnc-row"><span class="nnc-sw" style="background:${s.color}"></span>${ccEsc(s.name)}<b>${ccFormat(v, h.y.fmt)}</b></div>`);
+        rows.push(`<div class="nnc-row"><span class="nnc-sw" style="background:${s.color}"></span>${escapeHtml(s.name)}<b>${ccFormat(v, h.y.fmt)}</b></div>`);
         if (ccFinite(h, xs[j], v)) dots.push([g.X(xs[j]), g.Y(v), s.color]);
       }
-      info = { rule: g.X(x), dots, html: `<div class="nnc-tip-head">${ccEsc(h.x.short || h.x.title || "x")} = ${ccFormat(x, h.x.fmt)}</div>${rows.join("")}` };
+      info = { rule: g.X(x), dots, html: `<div class="nnc-tip-head">${escapeHtml(h.x.short || h.x.title || "x")} = ${ccFormat(x, h.x.fmt)}</div>${rows.join("")}` };
     }
   }
   if (!info) { ccUnhover(st); return; }

@@ -140,14 +140,10 @@ function gdRedraw(st) {
 
 function gdLegend(st, h) {
   const item = (color, name, dash) => `<span class="gdm-item"><span class="gdm-swatch" style="border-top:3px ${
-    dash ? "dotted" : "solid"} ${color}"></span>${name.replace(/&/g, "&amp;").replace(/</g, "&lt;")}</span>`;
-  const title = h.title ? `<span class="gdm-title">${gdEscape(h.title)}</span>` : "";
+    dash ? "dotted" : "solid"} ${color}"></span>${escapeHtml(name)}</span>`;
+  const title = h.title ? `<span class="gdm-title">${escapeHtml(h.title)}</span>` : "";
   st.els.legend.innerHTML = title + h.runs.map((r) => item(r.color, r.title, false)).join("") +
     h.overlays.map((o) => item(o.color, o.name, o.dash)).join("");
-}
-
-function gdEscape(text) {
-  return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;");
 }
 
 function gdLayout(st) {
@@ -429,7 +425,7 @@ function gdHover(st, ev) {
   for (const [mx, my, kind] of h.minima) near(mx, my, 9, () => ({ at: [g.X(mx), g.Y(my)], html: `${kind} (${g3(mx)}, ${g3(my)})` }));
   for (const r of h.runs) if (r.exit && r.exit[0] !== null) near(r.exit[0], r.exit[1], 8, () => ({ at: [g.X(r.exit[0]), g.Y(r.exit[1])], html: `<span style="color:${GD_RED}">${r.diverged}</span>` }));
   for (const [mx, my, , color, text] of h.marks || []) {
-    if (mx !== null && my !== null) near(mx, my, 9, () => ({ at: [g.X(mx), g.Y(my)], html: `<b style="color:${color}">${gdEscape(text)}</b>` }));
+    if (mx !== null && my !== null) near(mx, my, 9, () => ({ at: [g.X(mx), g.Y(my)], html: `<b style="color:${color}">${escapeHtml(text)}</b>` }));
   }
   if (!best) {
     h.runs.forEach((r, i) => {
@@ -444,12 +440,12 @@ function gdHover(st, ev) {
       }
     });
   }
-  if (h.start && !best) near(h.start[0], h.start[1], 9, () => ({ at: [g.X(h.start[0]), g.Y(h.start[1])], html: h.start_text ? gdEscape(h.start_text) : `start (${g3(h.start[0])}, ${g3(h.start[1])})` }));
+  if (h.start && !best) near(h.start[0], h.start[1], 9, () => ({ at: [g.X(h.start[0]), g.Y(h.start[1])], html: h.start_text ? escapeHtml(h.start_text) : `start (${g3(h.start[0])}, ${g3(h.start[1])})` }));
   let info;
   if (best) info = best();
   else if (h.hover) {  // the landscape: the axes' names and the value's, no click
     const [x, y] = g.inv(px, py), n = h.hover;
-    info = { at: null, html: `${gdEscape(n.x)} ${g3(x)}, ${gdEscape(n.y)} ${g3(y)}<br>${gdEscape(n.value)} ${g4(gdFAt(st, x, y))}` };
+    info = { at: null, html: `${escapeHtml(n.x)} ${g3(x)}, ${escapeHtml(n.y)} ${g3(y)}<br>${escapeHtml(n.value)} ${g4(gdFAt(st, x, y))}` };
   } else {
     const [x, y] = g.inv(px, py);
     info = { at: null, html: `(${x.toFixed(2)}, ${y.toFixed(2)})  f = ${g3(gdFAt(st, x, y))}<br><span class="gdm-dim">click: start here</span>` };
@@ -468,9 +464,9 @@ function gdReadout(h, a, r, i, k) {
   const step = h.point_step ? a[`${h.point_step}${i}`][k] : k;
   const rows = h.readout.map(([label, name, digits]) => {
     const v = a[`${name}${i}`][k];
-    return `${gdEscape(label)} ${Number.isFinite(v) ? +v.toPrecision(digits) + "" : "–"}`;
+    return `${escapeHtml(label)} ${Number.isFinite(v) ? +v.toPrecision(digits) + "" : "–"}`;
   });
-  return `<b style="color:${r.color}">${gdEscape(r.title)}</b> step ${step}<br>${rows.join("<br>")}`;
+  return `<b style="color:${r.color}">${escapeHtml(r.title)}</b> step ${step}<br>${rows.join("<br>")}`;
 }
 
 function gdClick(st, ev) {
@@ -709,8 +705,8 @@ function gdCurvesHover(st, ev) {
   scan(g.series, h.readout[0]);
   if (!best) scan(g.faint, h.readout[1]);
   if (!best) { st.tip.style.display = "none"; return; }
-  st.tip.innerHTML = `<b style="color:${best.run.color}">${gdEscape(best.run.name)}</b> step ${best.step}<br>` +
-    `${gdEscape(best.label)} ${g4(best.v)}`;
+  st.tip.innerHTML = `<b style="color:${best.run.color}">${escapeHtml(best.run.name)}</b> step ${best.step}<br>` +
+    `${escapeHtml(best.label)} ${g4(best.v)}`;
   st.tip.style.display = "block";
   const right = px > g.L + 0.62 * g.w;
   st.tip.style.left = right ? "" : px + 14 + "px";

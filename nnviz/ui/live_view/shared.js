@@ -165,6 +165,8 @@ const fmt = (x, d = 4) => (missing(x) ? "–" : x.toFixed(d));
 const pct = (x) => (missing(x) ? "–" : (100 * x).toFixed(1) + "%");
 const tickText = (v) => (Math.abs(v) >= 1e4 ? v.toExponential(0) : +v.toPrecision(4) + "");
 const thousands = (n) => n.toLocaleString("en-US");
+// Text (a user's label, a run's name) made safe to put into innerHTML.
+const escapeHtml = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 function lineChart(canvas, width, height, title, xs, series,
                    { log = false, domain = null, xDomain = null, xLabel = "step", wholeX = true, dots = false } = {}) {
