@@ -96,6 +96,8 @@ DEFAULT_KIND = "mlp"
 CNN_COST = 20
 #: The same for augmenting a batch (64 images) over the default MLP's step.
 AUGMENT_COST = 5
+# An idle session gives back its test-set evaluation and pauses its training (nnviz.ui.session_memory).
+state.heavy("dg_run", lock=LOCK, rebuilt=("evaluation", "evaluated"), paused=("running",), flags=(HIDDEN_FLAG,))
 
 
 def _s() -> Any:

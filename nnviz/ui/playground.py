@@ -98,6 +98,9 @@ HIDDEN_FLAG, CMP_HIDDEN_FLAG = "pg_hidden_paused", "pg_cmp_hidden_paused"
 #: Settings of the view (not of the experiment) that survive a page switch.
 REMEMBERED = ("pg_speed", "pg_show_test", "pg_discretize", "pg_log", "pg_tab", "pg_view", "pg_cmp_vary", "pg_cmp_lrs",
               "pg_cmp_opts")
+# An idle session's live runs pause (nnviz.ui.session_memory); their weights, optimizer state and history stay.
+state.heavy("pg_run", lock=LOCK, flags=("pg_running", HIDDEN_FLAG))
+state.heavy("pg_cmp", lock=CMP_LOCK, flags=("pg_cmp_running", CMP_HIDDEN_FLAG))
 
 
 def _s() -> Any:

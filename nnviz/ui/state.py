@@ -8,6 +8,11 @@ session-state dict (``SAVED``); widget keys carry their page's prefix, so they n
 
 Seeding in the run that draws the widget matters: a value set in an earlier run, while the
 widget was not drawn, shows up empty in the browser (CONTRIBUTING.md).
+
+Every call here also marks the session active (``session_memory.touch``): pages seed, read or
+remember their settings in every run and live ticks read their speed, so the last call is the
+session's last activity. A page declares its heavy session keys once, at import, with ``heavy``
+(``session_memory.heavy``): what an idle session gives back, and what it pauses.
 """
 
 from __future__ import annotations
@@ -20,8 +25,12 @@ import streamlit as st
 from nnviz.ui import session_memory
 
 # Every page imports this module before nnviz/ui/common.py freezes the collector: from here the
-# server's re-freezing thread starts once, so closed sessions' memory comes back (session_memory).
+# server's session-memory thread starts once, so closed sessions' memory comes back and idle
+# sessions' heavy state is released (session_memory).
 session_memory.start()
+
+#: Declare a session key heavy: ``heavy("dg_run", lock="dg", rebuilt=("evaluation",), ...)``.
+heavy = session_memory.heavy
 
 #: The plain session-state key holding every page's remembered widget values.
 SAVED = "_nnviz_saved"
@@ -30,22 +39,26 @@ _MISSING = object()
 
 
 def _saved() -> dict[str, Any]:
-    return st.session_state.setdefault(SAVED, {})
+    state = st.session_state
+    session_memory.touch(state)
+    return state.setdefault(SAVED, {})
 
 
 def value(key: str, default: Any = None) -> Any:
     """The setting ``key`` whether or not its widget is drawn this run: the widget's state, else
     the remembered value, else ``default``."""
+    saved = _saved()
     if key in st.session_state:
         return st.session_state[key]
-    return _saved().get(key, default)
+    return saved.get(key, default)
 
 
 def seed(key: str, default: Any = None) -> str:
     """Give widget ``key`` its value before it is created (the remembered one, else ``default``)
     unless it has one already; returns ``key``, for ``st.slider(..., key=seed(k, 0.5))``."""
+    saved = _saved()
     if key not in st.session_state:
-        remembered = _saved().get(key, _MISSING)
+        remembered = saved.get(key, _MISSING)
         st.session_state[key] = default if remembered is _MISSING else remembered
     return key
 
@@ -61,11 +74,12 @@ def restore(prefixes: str | tuple[str, ...]) -> None:
 def remember(keys: Iterable[str] = (), prefixes: str | tuple[str, ...] = ()) -> None:
     """Store the current values of ``keys`` and of every key starting with ``prefixes`` (call at
     the end of a page's run). Keys without a value this run keep what was remembered before."""
+    saved = _saved()
     state = st.session_state
     chosen = {k for k in keys if k in state}
     if prefixes:
         chosen |= {k for k in state if isinstance(k, str) and k.startswith(prefixes)}
-    _saved().update({k: state[k] for k in chosen})
+    saved.update({k: state[k] for k in chosen})
 
 
 def forget(prefixes: str | tuple[str, ...] = (), keys: Iterable[str] = ()) -> None:
