@@ -54,7 +54,7 @@ def slice_figure(config: neuron.NeuronConfig, index: int, names: tuple[str, ...]
                                   result.new_w[index], neuron.neuron_loss(config, moved), names[index])
 
 
-@st.cache_resource(show_spinner=False, max_entries=128)
+@st.cache_resource(show_spinner=False, max_entries=32)  # 0.16 MB a figure; every SGD step is a new key
 def network_figure(config: tiny_network.TinyConfig, params: tuple[float, ...] | None, step: int):
     result = tiny_network.tiny_forward_backward(config, None if params is None else np.array(params))
     return figs.network_figure(result, step)

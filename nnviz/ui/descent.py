@@ -178,7 +178,7 @@ def _surface(key: SurfaceKey) -> Surface:
     return surfaces.get(key[0], **dict(key[1]))
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_data(max_entries=64, max_size="8MB", show_spinner=False)  # 1,000 steps: 0.34 MB
 def _race(key: SurfaceKey, specs: tuple[RunSpec, ...], start: tuple[float, ...], n_steps: int) -> list[Trajectory]:
     return race(_surface(key), list(specs), start, n_steps)
 
@@ -211,7 +211,7 @@ def race_key(surface: Surface, specs: Sequence[RunSpec], start: Sequence[float],
     return surface_key(surface), tuple(specs), tuple(float(v) for v in start), int(n_steps)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+@st.cache_resource(max_entries=32, show_spinner=False)  # the 3D view: 0.22 MB
 def _figure(kind: str, race: RaceKey, tol: float = TOLERANCE, options: tuple[bool, ...] = ()) -> Any:
     """Figure ``kind`` of the race ``race`` (statuses at tolerance ``tol``; ``options``: the map's overlays).
     "map", "curve" and "loss" are the canvas views' payloads (bytes), the others plotly figures."""

@@ -107,7 +107,7 @@ def _s() -> Any:
 # ---- models ----------------------------------------------------------------------------------
 
 
-@st.cache_resource(show_spinner="Loading the digit model…")
+@st.cache_resource(show_spinner="Loading the digit model…", max_entries=1)
 def default_model() -> DigitModel:
     """The shipped model, once per server, read-only (shared by every session)."""
     return load_default_model()

@@ -88,7 +88,7 @@ def _seed(key: str) -> str:
 
 
 # ---- data ------------------------------------------------------------------------------------
-@st.cache_resource(show_spinner=False, max_entries=1)
+@st.cache_resource(show_spinner=False, max_entries=1, ttl=60)  # the set mnist_dataset holds: no stale copy past a minute
 def _mnist() -> mnist_files.Mnist | str:
     """The MNIST set (the digits page's copy: ``ui.common.mnist_dataset``), or why it is unavailable."""
     try:
@@ -104,7 +104,7 @@ def mnist_problem() -> str | None:
     return found if isinstance(found, str) else None
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_data(show_spinner=False, max_entries=16, max_size="32MB", ttl="2h")  # 2,000 digits: 6.3 MB
 def _load_task(task: str, n_points: int, noise: float, n_digits: int, seed: int) -> Task:
     """``load_task``, cached; the digits come from the MNIST set shared by every session."""
     mnist = None
@@ -135,7 +135,7 @@ def _bar(text: str) -> tuple[Callable[[int, int], None], Callable[[], None]]:
     return report, bar.empty
 
 
-@st.cache_data(show_spinner=False, max_entries=6)  # digits runs hold ~25 MB of snapshots each
+@st.cache_data(show_spinner=False, max_entries=6, max_size="128MB", ttl="2h")  # the digits default: 21 MB of snapshots
 def train_runs(setup: Setup) -> list[landscape_runs.TrainingRun]:
     """Every run from the same initial weights and mini-batch order, with snapshots."""
     task = _task(setup)
@@ -148,7 +148,7 @@ def train_runs(setup: Setup) -> list[landscape_runs.TrainingRun]:
     return runs
 
 
-@st.cache_data(show_spinner=False, max_entries=12)
+@st.cache_data(show_spinner=False, max_entries=12, max_size="16MB", ttl="2h")
 def plane_view(setup: Setup, reference: int | None, resolution: int, own_path: bool = False
                ) -> paths.PathLandscape:
     """The PCA plane fitted to every non-diverged run (or, with ``own_path``, to the centre run's path
@@ -164,7 +164,7 @@ def plane_view(setup: Setup, reference: int | None, resolution: int, own_path: b
     return result
 
 
-@st.cache_data(show_spinner=False, max_entries=12)
+@st.cache_data(show_spinner=False, max_entries=12, max_size="4MB", ttl="2h")
 def slice_views(setup: Setup, resolution: int, span: float, seed: int = 1) -> list[Grid]:
     """A random slice around each run's final weights (``slices.random_slices``)."""
     task = _task(setup)
