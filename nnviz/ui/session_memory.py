@@ -27,7 +27,10 @@ user would lose (settings, a trained model's weights and optimizer state, the tr
 drawing) is never registered, so never touched.
 
 A session is idle when no script of it is running and it has not run for ``idle_seconds()``
-(``NNVIZ_IDLE_SECONDS``, default 600; 0 turns idle release off). Its last activity is the last
+(``NNVIZ_IDLE_SECONDS``, default 600; 0 turns idle release off), or for ``CLOSED_IDLE_SECONDS``
+once its tab is closed: Streamlit keeps a closed session for ``server.disconnectedSessionTTL``
+(120 s) in case the tab reconnects, which in a class is a dozen sessions at any time; one that
+does reconnect finds its page as a returning user does. Its last activity is the last
 call into ``nnviz.ui.state`` (``touch``): every page seeds, reads or remembers its settings there
 in every run, and every live tick reads its speed there, so a running live view is never idle; a
 live run that stopped ticking (a frozen tab) is paused when its session goes idle. The same thread
@@ -60,6 +63,8 @@ import numpy as np
 REFREEZE_SECONDS = 60.0
 #: Seconds without a run after which a session is idle and its heavy state is released.
 IDLE_SECONDS = 600.0
+#: The same for a session whose tab is closed (kept by Streamlit for a reconnect).
+CLOSED_IDLE_SECONDS = 30.0
 #: The session key holding the ``time.monotonic()`` of the session's last activity (``touch``).
 ACTIVE_AT = "_nnviz_active_at"
 #: The session key holding the activity time at which the session was last released.
@@ -168,9 +173,10 @@ def idle_seconds() -> float:
 
 
 def check_seconds(idle: float | None = None) -> float:
-    """How often the thread looks for idle sessions: a tenth of the idle time, 1 to 60 s."""
+    """How often the thread looks for idle sessions: a tenth of the idle time, 1 to 10 s (closed
+    tabs are idle after ``CLOSED_IDLE_SECONDS``)."""
     idle = idle_seconds() if idle is None else idle
-    return min(60.0, max(1.0, idle / 10))
+    return min(10.0, max(1.0, idle / 10))
 
 
 def _get(state: Any, key: str, default: Any = None) -> Any:
@@ -270,30 +276,35 @@ def release(state: Any, specs: dict[str, Heavy] | None = None) -> Released:
     return out
 
 
-def _sessions() -> Iterator[tuple[Any, bool]]:
-    """(session state, a script of it is running now) of every session the server holds; nothing
-    outside a server, or where Streamlit's internals (not an API) have moved."""
+def _sessions() -> Iterator[tuple[Any, bool, bool]]:
+    """(session state, a script of it is running now, its tab is connected) of every session the
+    server holds, closed ones kept for a reconnect included; nothing outside a server, or where
+    Streamlit's internals (not an API) have moved."""
     try:
         from streamlit.runtime import Runtime
 
-        infos = Runtime.instance()._session_mgr.list_sessions()
+        manager = Runtime.instance()._session_mgr
+        connected = {info.session.id for info in manager.list_active_sessions()}
+        infos = manager.list_sessions()
     except Exception:
         return
     for info in infos:
         try:
             session = info.session
-            yield session.session_state, getattr(session, "_scriptrunner", None) is not None
+            yield (session.session_state, getattr(session, "_scriptrunner", None) is not None,
+                   session.id in connected)
         except Exception:
             continue
 
 
 def release_idle(now: float | None = None, idle: float | None = None,
-                 sessions: Callable[[], Iterator[tuple[Any, bool]]] = _sessions) -> list[Released]:
-    """``release`` every idle session that is not running a script now; what each gave back."""
+                 sessions: Callable[[], Iterator[tuple[Any, bool, bool]]] = _sessions) -> list[Released]:
+    """``release`` every idle session (a closed one after ``CLOSED_IDLE_SECONDS``) that is not
+    running a script now; what each gave back."""
     idle = idle_seconds() if idle is None else idle
     done = []
-    for state, running in sessions():
-        if not running and is_idle(state, now, idle):
+    for state, running, connected in sessions():
+        if not running and is_idle(state, now, idle if connected or idle <= 0 else min(idle, CLOSED_IDLE_SECONDS)):
             done.append(release(state))
     return done
 

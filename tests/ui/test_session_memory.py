@@ -96,11 +96,22 @@ def test_a_derived_key_is_deleted_and_a_missing_key_is_no_error():
 def test_release_idle_skips_sessions_running_a_script_and_active_ones(monkeypatch):
     monkeypatch.setattr(sm, "HEAVY", dict(SPECS))
     idle_running, idle_still, active = _session(0.0), _session(0.0), _session(900.0)
-    sessions = [(idle_running[0], True), (idle_still[0], False), (active[0], False)]
+    sessions = [(idle_running[0], True, True), (idle_still[0], False, True), (active[0], False, True)]
     done = sm.release_idle(now=1000.0, idle=600, sessions=lambda: iter(sessions))
     assert len(done) == 1 and done[0].keys == ["m_run"]
     assert idle_still[1].evaluation is None
     assert idle_running[1].evaluation is not None and active[1].evaluation is not None
+
+
+def test_a_closed_tab_is_released_sooner(monkeypatch):
+    monkeypatch.setattr(sm, "HEAVY", dict(SPECS))
+    closed, open_ = _session(0.0), _session(0.0)
+    now = sm.CLOSED_IDLE_SECONDS + 1
+    sm.release_idle(now=now, idle=600, sessions=lambda: iter([(closed[0], False, False), (open_[0], False, True)]))
+    assert closed[1].evaluation is None and not closed[1].running
+    assert open_[1].evaluation is not None
+    sm.release_idle(now=now, idle=0, sessions=lambda: iter([(open_[0], False, False)]))
+    assert open_[1].evaluation is not None  # idle release off: closed tabs too
 
 
 def test_declaring_a_key_again_replaces_it_and_a_bad_key_is_refused(monkeypatch):
@@ -137,4 +148,4 @@ def test_a_bad_idle_time_is_refused_by_name(monkeypatch, raw):
 
 
 def test_idle_sessions_are_looked_for_often_enough():
-    assert sm.check_seconds(600) == 60 and sm.check_seconds(20) == 2 and sm.check_seconds(1) == 1
+    assert sm.check_seconds(600) == 10 and sm.check_seconds(20) == 2 and sm.check_seconds(1) == 1
