@@ -15,8 +15,14 @@ Prints, on a fresh server on 127.0.0.1:
   seconds after all N closed), the benchmark's own CPU; and whether the server kept pace (every
   session within 10% of the speed and no gap over 1.5 ticks);
 - soak (``--soak 100``), on another fresh server: sessions opened, used (Play for ``--soak-ticks``
-  batches, then a switch to each page of ``--soak-pages``) and closed, ``--soak-parallel`` at a
-  time; the server's RSS after every 10 and its difference from after the first.
+  batches, then a switch to each page of ``--soak-pages``, every page by default, pressing its main
+  controls: ``PAGE_ACTIONS``) and closed, ``--soak-parallel`` at a time; the server's RSS after
+  every 10 and its difference from after the first ("visits ok": visits without an exception
+  whose live views all sent their batches);
+- idle (``--idle N``), on its own fresh server with ``NNVIZ_IDLE_SECONDS=--idle-seconds``: N tabs use
+  every page and are left open, the playground's run still set to play; the server's RSS while
+  they are used, once they are idle (``nnviz.ui.session_memory`` released them), after they come
+  back; and whether each found its playground run paused where it left it, without an exception.
 
 The server gets ``--server-option name=value`` (``server.disconnectedSessionTTL=5``) and
 ``--env NAME=VALUE`` (``MALLOC_ARENA_MAX=2``) for A/B runs. Every scenario is bounded in sessions
@@ -31,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import contextlib
 import os
 import statistics
@@ -52,6 +59,12 @@ from bench.streamlit_client import (  # noqa: E402
 )
 
 LOGS = ROOT / "tests" / "artifacts"
+
+
+def session_memory_check(idle: float) -> float:
+    """nnviz.ui.session_memory.check_seconds (not imported: that module's package imports streamlit's runtime)."""
+    return min(10.0, max(1.0, idle / 10))
+
 SPEED = 100  # nnviz.ui.playground.DEFAULT_SPEED (not imported: that module imports streamlit's runtime)
 TICK = 2.0  # nnviz.ui.playground.TICK_SECONDS; the client follows the server's auto_rerun anyway
 
@@ -144,17 +157,49 @@ async def live(url: str, pid: int, n: int, *, warmup: float, seconds: float, set
     }
 
 
-async def use_one(url: str, *, ticks: int, pages: list[str], timeout: float) -> Session:
-    """One soak visit: open the playground, Play until ``ticks`` batches came, visit ``pages``, close."""
+#: What a soak visit does on each page, in order: the buttons it presses (the page's main controls)
+#: and, after each, whether it waits for ``--soak-ticks`` live batches. The landscape trains its
+#: runs and draws the paths on the PCA plane as it opens; the functions page draws as it opens.
+PAGE_ACTIONS: dict[str, tuple[tuple[str, bool], ...]] = {
+    "playground": (("pg_play", True),),
+    "descent": (("gd_btn_preset_lr", False),),
+    "landscape": (),
+    "digits": (("dg_start", True), ("dg_pause", False)),  # train, then pause: the test-set evaluation runs
+    "functions": (),
+    "backprop": (("bp_step", False),),
+}
+#: Every page but the playground, where a visit starts: the default ``--soak-pages``.
+EVERY_PAGE = ",".join(p for p in PAGE_ACTIONS if p != "playground")
+
+
+async def act(s: Session, page: str, *, ticks: int, timeout: float) -> bool:
+    """Press ``page``'s main controls (``PAGE_ACTIONS``); False if a live view sent fewer than
+    ``ticks`` running batches after a press that waits for them."""
+    ok = True
+    for button, live in PAGE_ACTIONS.get(page, ()):
+        await s.click(button, timeout=timeout)
+        if live:
+            got = await s.wait_batches(ticks, timeout=ticks * TICK * 3 + 5)
+            ok = ok and sum(1 for b in got if b.running) >= ticks
+    return ok
+
+
+async def use_one(url: str, *, ticks: int, pages: list[str], timeout: float) -> tuple[Session, list[str]]:
+    """One soak visit: open the playground, Play until ``ticks`` batches came, visit ``pages`` using
+    each one's main controls, close; (the session, the pages whose live view sent too few batches)."""
     s = await Session(url).open(timeout=timeout)
+    short: list[str] = []
     try:
-        await s.click("pg_play", timeout=timeout)
-        await s.wait_batches(ticks, timeout=ticks * TICK * 3 + 5)
-        for page in pages:
-            await s.switch_page(page, timeout=timeout)
+        for page in ["playground", *pages]:
+            if page != "playground":
+                await s.switch_page(page, timeout=timeout)
+            if not await act(s, page, ticks=ticks, timeout=timeout):
+                short.append(page)
+        if s.exceptions:
+            raise RuntimeError(f"the pages showed exceptions: {s.exceptions[:3]}")
     finally:
         await s.close()
-    return s
+    return s, short
 
 
 class Probe:
@@ -188,10 +233,11 @@ async def soak(url: str, pid: int, total: int, *, parallel: int, ticks: int, pag
     first and every 10 (and the last), measured ``settle`` s after the group closed."""
     probe = probe or Probe(None)
     rows: list[tuple[int, float, float]] = [(0, 0.0, rss_mb(pid))]
-    print(f"{'closed':>8}{'elapsed s':>11}{'RSS MB':>9}{'- first':>9}{'ticks ok':>10}"
+    print(f"{'closed':>8}{'elapsed s':>11}{'RSS MB':>9}{'- first':>9}{'visits ok':>10}"
           + (Probe.HEAD if probe.base else ""), flush=True)
     print(f"{0:>8}{0.0:>11.1f}{rows[0][2]:>9.1f}{'':>9}{'':>10}" + Probe.line(probe.ask()), flush=True)
     start, done, first, short = time.monotonic(), 0, None, 0
+    missed: collections.Counter[str] = collections.Counter()
     while done < total and time.monotonic() - start < max_seconds:
         group = min(parallel, total - done)
         results = await asyncio.gather(*(use_one(url, ticks=ticks, pages=pages, timeout=timeout) for _ in range(group)),
@@ -199,8 +245,10 @@ async def soak(url: str, pid: int, total: int, *, parallel: int, ticks: int, pag
         for r in results:
             if isinstance(r, BaseException):
                 print(f"  ! a visit failed: {r!r}", flush=True)
-            elif sum(1 for b in r.batches if b.running) < ticks:
                 short += 1
+            elif r[1]:
+                short += 1
+                missed.update(r[1])
         before, done = done, done + group
         if first is None or done // 10 > before // 10 or done >= total:
             await asyncio.sleep(settle)
@@ -209,6 +257,9 @@ async def soak(url: str, pid: int, total: int, *, parallel: int, ticks: int, pag
             rows.append((done, time.monotonic() - start, rss))
             print(f"{done:>8}{rows[-1][1]:>11.1f}{rss:>9.1f}{rss - first:>+9.1f}{done - short:>10}"
                   + Probe.line(probe.ask()), flush=True)
+    if missed:
+        print("  ! live views that sent fewer than --soak-ticks batches: "
+              + ", ".join(f"{page} in {n} visits" for page, n in missed.items()), flush=True)
     if done < total:
         print(f"  ! stopped after {done} visits: --soak-max-seconds {max_seconds:g} reached")
     return rows
@@ -238,6 +289,64 @@ async def burst(url: str, pid: int, n: int, *, seconds: float, wait: float, agai
     # collects what was frozen among them at its next turn.
     await asyncio.sleep(again)
     print(f"{f'{again:g} s after that':<34}{rss_mb(pid):>8.1f}" + Probe.line(probe.ask()), flush=True)
+
+
+def _state_sizes(report: dict) -> None:
+    """The probe's per-session state sizes (its deep size counts an owned NumPy buffer twice)."""
+    per = report.get("sessions", {}).get("per session", [])
+    if per:
+        sizes = sorted(p["state kB"] for p in per)
+        top = collections.Counter(k for p in per for _, k in p["largest"][:2])
+        print(f"    session state (probe's deep size): median {statistics.median(sizes) / 1e3:.1f} MB, largest "
+              f"{sizes[-1] / 1e3:.1f} MB; largest keys {', '.join(k for k, _ in top.most_common(4))}", flush=True)
+
+
+async def idle(url: str, pid: int, n: int, *, after: float, ticks: int, pages: list[str], parallel: int,
+               settle: float, timeout: float, probe: Probe) -> None:
+    """Tabs left open: ``n`` sessions (``parallel`` at a time) use every page of ``pages`` after the
+    playground, and stay open on the last one, with the playground's run still set to play; then
+    nothing for ``after`` s (past the server's ``NNVIZ_IDLE_SECONDS`` and the next check); then each
+    comes back to the playground. The server's RSS at each point; on coming back, whether every
+    session found its playground run paused at the step it left (not trained on while away) and no
+    page showed an exception."""
+    print(f"{'':<44}{'RSS MB':>8}" + (Probe.HEAD if probe.base else ""), flush=True)
+    print(f"{'fresh server':<44}{rss_mb(pid):>8.1f}" + Probe.line(probe.ask()), flush=True)
+    sessions: list[Session] = []
+    left: list[int] = []
+
+    async def visit() -> None:
+        s = await Session(url).open(timeout=timeout)
+        sessions.append(s)
+        await act(s, "playground", ticks=ticks, timeout=timeout)
+        left.append(s.batches[-1].step if s.batches else -1)
+        for page in pages:
+            await s.switch_page(page, timeout=timeout)
+            await act(s, page, ticks=ticks, timeout=timeout)
+
+    for i in range(0, n, parallel):
+        await asyncio.gather(*(visit() for _ in range(min(parallel, n - i))))
+    await asyncio.sleep(settle)
+    used = rss_mb(pid)
+    report = probe.ask(detail=True)
+    print(f"{f'{n} sessions used every page, left open':<44}{used:>8.1f}" + Probe.line(report), flush=True)
+    _state_sizes(report)
+    await asyncio.sleep(after)
+    released = rss_mb(pid)
+    report = probe.ask(detail=True)
+    print(f"{f'{after:g} s later, idle':<44}{released:>8.1f}" + Probe.line(report), flush=True)
+    _state_sizes(report)
+    paused, errors = 0, 0
+    for s, step in zip(sessions, left, strict=True):
+        seen = len(s.batches)
+        await s.switch_page("playground", timeout=timeout)
+        back = s.batches[seen:]
+        paused += bool(back) and not back[-1].running and back[-1].step == step
+        errors += len(s.exceptions)
+    await asyncio.sleep(settle)
+    print(f"{'all came back to the playground':<44}{rss_mb(pid):>8.1f}" + Probe.line(probe.ask()), flush=True)
+    await close_all(sessions)
+    print(f"idle release: {used - released:+.1f} MB ({(used - released) / n:.2f} MB a session); on coming back "
+          f"{paused} of {n} playground runs paused at the step they left, {errors} exceptions shown")
 
 
 def print_live(rows: list[dict[str, float]]) -> None:
@@ -273,7 +382,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--soak", type=int, default=100, help="soak visits (0: none)")
     ap.add_argument("--soak-parallel", type=int, default=4)
     ap.add_argument("--soak-ticks", type=int, default=2, help="live batches per soak visit while playing")
-    ap.add_argument("--soak-pages", default="descent,functions", help="pages each soak visit switches to")
+    ap.add_argument("--soak-pages", default=EVERY_PAGE,
+                    help="pages each soak visit switches to (and uses: PAGE_ACTIONS), after the playground")
     ap.add_argument("--soak-max-seconds", type=float, default=480.0)
     ap.add_argument("--after-ttl", type=float, default=0.0, metavar="SECONDS",
                     help="after the soak, wait this long (past server.disconnectedSessionTTL), make one more visit "
@@ -288,6 +398,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--burst-seconds", type=float, default=20.0)
     ap.add_argument("--burst-wait", type=float, default=130.0, help="past server.disconnectedSessionTTL (120 s)")
     ap.add_argument("--burst-again", type=float, default=65.0, help="past nnviz.ui.session_memory's next turn")
+    ap.add_argument("--idle", type=int, default=0, metavar="N",
+                    help="on its own fresh server (NNVIZ_IDLE_SECONDS=--idle-seconds): N sessions use every page and "
+                         "stay open; RSS while used, once idle, after coming back")
+    ap.add_argument("--idle-seconds", type=float, default=20.0)
     ap.add_argument("--no-live", action="store_true")
     ap.add_argument("--timeout", type=float, default=90.0, help="seconds for one run to finish")
     ap.add_argument("--server-option", action="append", default=[], metavar="NAME=VALUE",
@@ -322,10 +436,20 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(burst(url, proc.pid, args.burst, seconds=args.burst_seconds, wait=args.burst_wait,
                               again=args.burst_again, settle=args.settle, timeout=args.timeout, probe=probe))
 
+    if args.idle:
+        pages = [p for p in args.soak_pages.split(",") if p]
+        print(f"\nidle: {args.idle} sessions use {', '.join(['playground', *pages])} and stay open; idle after "
+              f"{args.idle_seconds:g} s", flush=True)
+        idle_env, python, probe = _probed(args, {**env, "NNVIZ_IDLE_SECONDS": f"{args.idle_seconds:g}"}, "idle")
+        with serve(LOGS / "bench-classroom-idle.log", options=options, env=idle_env, python=python) as (url, proc):
+            after = args.idle_seconds + session_memory_check(args.idle_seconds) + args.settle + 2
+            asyncio.run(idle(url, proc.pid, args.idle, after=after, ticks=args.soak_ticks, pages=pages,
+                             parallel=args.soak_parallel, settle=args.settle, timeout=args.timeout, probe=probe))
+
     if args.soak:
         pages = [p for p in args.soak_pages.split(",") if p]
         print(f"\nsoak: {args.soak} visits, {args.soak_parallel} at a time; each opens the playground, plays "
-              f"{args.soak_ticks} batches, visits {', '.join(pages) or 'no other page'} and closes; server RSS "
+              f"{args.soak_ticks} batches, visits and uses {', '.join(pages) or 'no other page'} and closes; server RSS "
               f"{args.settle:g} s after each group", flush=True)
         soak_env, python, probe = _probed(args, env, "soak")
         with serve(LOGS / "bench-classroom-soak.log", options=options, env=soak_env, python=python) as (url, proc):

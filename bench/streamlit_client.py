@@ -12,9 +12,10 @@ benchmarks need:
 - the fragments' timers: ``auto_rerun`` (fragment id, interval) starts a timer that sends a
   fragment rerun (``fragment_id``, ``is_auto_rerun=True``) every interval, as the frontend's
   ``setInterval`` does; ``stop_auto_rerun``, a new full run and a page switch clear them;
-- the live view's data blob (``bidi_component.bytes`` of the ``nnviz.live_view`` component):
-  only its JSON header is read (``nnviz.labs.playground.frames.pack``'s format), for the step of
-  each frame; each batch is recorded with its arrival time.
+- the live views' data blobs (``bidi_component.bytes`` of the ``nnviz.live_view`` component, the
+  playground's, and of ``nnviz.digits_view``, the digits training's): only the JSON header is
+  read (``nnviz.labs.packing``'s format), for the step of each frame; each batch is recorded with
+  its arrival time.
 
 Plain asyncio over the ``websockets`` package (a dependency of Streamlit 1.67, whose server is
 uvicorn/starlette) and Streamlit's own protobuf classes. No rendering: a batch costs the client
@@ -41,6 +42,8 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 ROOT = Path(__file__).resolve().parents[1]
 LIVE_COMPONENT = "nnviz.live_view"
+#: Every live view whose batches a session records (the playground's and the digits training's).
+LIVE_COMPONENTS = (LIVE_COMPONENT, "nnviz.digits_view")
 TICKS = os.sysconf("SC_CLK_TCK")
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
@@ -138,7 +141,7 @@ class Session:
 
     url: str
     path: str = "playground"
-    component: str = LIVE_COMPONENT
+    component: str | tuple[str, ...] = LIVE_COMPONENTS
     ws: object = None
     session_id: str = ""
     page_hash: str = ""
