@@ -6,7 +6,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from nnviz.ui.common import ICON, PAGES, home_page
+from nnviz.ui import home
+from nnviz.ui.common import ICON, PAGES
 
 st.set_page_config(page_title="nnviz: see how a neural network learns", page_icon=str(ICON), layout="wide")
 # Less empty space above each page's title: on a 1280x720 laptop the playground's Play button and
@@ -21,7 +22,10 @@ st.html("<style>[data-testid=stMainBlockContainer] { padding-top: 2.5rem; }"
         ".katex-display { max-width: 100%; overflow-x: auto; overflow-y: hidden; }</style>")
 
 here = Path(__file__).parent
-navigation = [st.Page(home_page, title="Home", icon=":material/home:", default=True, url_path="home")]
+# The home page is served at / (the default page's url_path is ignored); /home is a hidden page that
+# sends the visitor there (nnviz/ui/home.py): no second entry in the sidebar, no "Page not found".
+navigation = [home.page(),
+              st.Page(str(here / "pages" / "home.py"), title=home.TITLE, url_path="home", visibility="hidden")]
 navigation += [
     st.Page(str(here / "pages" / f"{page.slug}.py"), title=page.title, icon=page.icon, url_path=page.slug)
     for page in PAGES

@@ -1,8 +1,9 @@
-"""The home page opens in real Chromium, links every page and needs no host but its own."""
+"""The home page opens in real Chromium, at / and at /home (also as a fresh server's first request), links
+every page and needs no host but its own."""
 
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
-from tests.browser.conftest import assert_no_exception, open_page, screenshot
+from tests.browser.conftest import assert_no_exception, open_page, screenshot, serve_app, wait_for_app
 
 
 def test_home_page_renders(page, app_url):
@@ -23,3 +24,29 @@ def test_the_page_loads_nothing_from_other_hosts(page, app_url):
     icon = page.evaluate("() => document.querySelector('link[rel~=icon]')?.href || ''")
     assert urlparse(icon).netloc in ("", urlparse(app_url).netloc), icon
     assert set(hosts) <= {urlparse(app_url).netloc}, sorted(set(hosts))
+
+
+def _opens_home(page, url: str) -> None:
+    """``url`` shows the home page at /, with no "Page not found" dialog and one Home entry in the sidebar."""
+    page.goto(url)
+    wait_for_app(page)
+    page.get_by_text("See how a neural network learns").wait_for()
+    page.wait_for_timeout(500)  # a dialog sent with the first run would be up by now
+    assert page.get_by_text("Page not found").count() == 0
+    assert urlparse(page.url).path == "/", page.url
+    items = [item.split("\n")[-1] for item in page.locator("[data-testid=stSidebarNavItems] a").all_inner_texts()]
+    assert items.count("Home") == 1, items
+    assert page.locator("[data-testid=stSidebarNavItems] a[aria-current=page]").inner_text().endswith("Home")
+    assert_no_exception(page)
+
+
+def test_slash_home_opens_the_home_page(page, app_url):
+    _opens_home(page, f"{app_url}/home?lang=en")
+    assert parse_qs(urlparse(page.url).query) == {"lang": ["en"]}  # the link's parameters are kept
+    screenshot(page, "home_from_slash_home")
+
+
+def test_slash_home_as_the_first_request_of_a_fresh_server(page):
+    """A fresh server answers its first request in Streamlit's old pages/ mode, before app.py ran."""
+    with serve_app("streamlit-fresh-home") as url:
+        _opens_home(page, f"{url}/home")
