@@ -48,6 +48,7 @@ from nnviz.ui.common import (
     show_diverged,
     with_current,
 )
+from nnviz.ui.drawing_canvas import drawing_canvas
 from nnviz.ui.jobs import heavy
 from nnviz.ui.live_share import scaled, turn
 from nnviz.ui.live_view import digits_view, pause_while_hidden
@@ -160,18 +161,15 @@ def read_upload(data: bytes) -> tuple[np.ndarray | None, str | None]:
 
 def input_panel() -> tuple[np.ndarray | None, str]:
     """Canvas, pen width and upload; returns (raw image or None, where it came from)."""
-    from streamlit_drawable_canvas import st_canvas  # registers only inside a Streamlit runtime
-
     pen = st.session_state.get("dg_pen", 18)
-    st.space("small")  # room for the canvas toolbar, which floats above the drawing area
-    result = st_canvas(
+    result = drawing_canvas(
         stroke_width=pen, stroke_color="#FFFFFF", background_color="#000000", height=CANVAS_SIDE,
         width=CANVAS_SIDE, drawing_mode="freedraw", return_image_data=True, update_streamlit=True,
         key="dg_canvas", on_change=_use_drawing,
     )
     st.slider("Pen width", min_value=6, max_value=40, value=18, step=1, key="dg_pen",
               help="MNIST digits are written with a pen about a tenth of the digit's height.")
-    st.caption(":material/undo: Undo, redo and clear with the toolbar above the canvas. "
+    st.caption(":material/undo: Undo, redo and clear with the buttons below the canvas. "
                "The prediction updates after every stroke.")
     upload = st.file_uploader("…or upload a picture of a digit (PNG or JPEG, up to 5 MB)", type=["png", "jpg", "jpeg"],
                               key="dg_upload", on_change=_use_upload,

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 import time
 
+import pytest
+
 from tests.browser.conftest import assert_no_exception, open_page, painted, screenshot, wait_for_app
 from tests.browser.visibility import hide, show
 
@@ -81,6 +83,106 @@ def test_draw_digits_and_see_the_prediction(page, app_url):
     assert_no_exception(page)
     wait_for_images(page)
     screenshot(page, "digits-one")
+
+
+#: The drawing canvas's shadow root (streamlit-drawable-canvas renders inside one).
+CANVAS_ROOT = ("[...document.querySelectorAll('[data-testid=stBidiComponentIsolated]')]"
+               ".map(h => h.shadowRoot).find(r => r && r.querySelector('.dc-root'))")
+#: What a touch-screen user must be able to see and press without hovering.
+TOOLBAR = ("Undo", "Redo", "Reset canvas & history")
+
+
+def toolbar(page) -> dict:
+    """Per toolbar button: its box on screen, its toolbar's opacity, and whether a tap at its centre
+    reaches it (nothing covers it); plus the drawing's ink (the fraction of white-ish pixels)."""
+    return page.evaluate("""([names, rootJs]) => {
+      const root = eval(rootJs);
+      const bar = root.querySelector('.dc-toolbar');
+      const buttons = {};
+      for (const name of names) {
+        const b = root.querySelector(`button[aria-label="${name}"]`);
+        const r = b.getBoundingClientRect();
+        const x = r.left + r.width / 2, y = r.top + r.height / 2;
+        buttons[name] = {left: r.left, right: r.right, top: r.top, bottom: r.bottom, width: r.width, height: r.height,
+                         reached: root.elementFromPoint(x, y)?.closest('button') === b};
+      }
+      const c = root.querySelector('canvas.dc-canvas.lower-canvas');
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let ink = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i] > 128) ink++;
+      return {opacity: +getComputedStyle(bar).opacity, buttons, ink: ink / (d.length / 4),
+              shown: [...root.querySelectorAll('.dc-toolbar button')].filter(b => b.offsetParent).map(b => b.ariaLabel)};
+    }""", [list(TOOLBAR), CANVAS_ROOT])
+
+
+def press(page, name: str, touch: bool) -> None:
+    button = page.locator(f"[data-testid=stBidiComponentIsolated] button[aria-label='{name}']").first
+    button.tap() if touch else button.click()
+
+
+def wait_for_ink(page, below: float | None = None, above: float | None = None) -> float:
+    page.wait_for_function("([rootJs, below, above]) => { const c = eval(rootJs).querySelector('canvas.dc-canvas.lower-canvas');"
+                           " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let ink = 0;"
+                           " for (let i = 0; i < d.length; i += 4) if (d[i] > 128) ink++; ink /= d.length / 4;"
+                           " return (below === null || ink < below) && (above === null || ink > above); }",
+                           arg=[CANVAS_ROOT, below, above])
+    return toolbar(page)["ink"]
+
+
+@pytest.mark.parametrize("device", ["phone", "desktop"])
+def test_the_canvas_toolbar_is_always_shown_and_the_drawing_survives_reruns(browser, app_url, device):
+    """Undo, Redo and Clear are shown without hovering (a touch screen cannot hover), fit the screen and
+    work by tap; a rerun (the pen width changed) keeps every stroke, and undoing one stroke keeps the rest."""
+    touch = device == "phone"
+    options = ({"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+               if touch else {"viewport": {"width": 1400, "height": 1000}})
+    context = browser.new_context(**options)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        open_page(page, app_url, "")
+        open_page(page, app_url, "digits")
+        page.get_by_text("Draw a digit on the canvas").first.wait_for()
+        page.locator(CANVAS).first.wait_for()
+        page.wait_for_timeout(500)
+        if not touch:
+            page.mouse.move(5, 5)  # not over the canvas: no hover
+        shown = toolbar(page)
+        screenshot(page, f"digits-toolbar-{device}")
+        assert shown["opacity"] == 1, shown
+        width = options["viewport"]["width"]
+        for name, box in shown["buttons"].items():
+            assert box["reached"] and 0 <= box["left"] and box["right"] <= width and box["top"] >= 0, (name, box)
+            if touch:  # a finger-sized target
+                assert min(box["width"], box["height"]) >= 40, (name, box)
+        assert shown["shown"] == list(TOOLBAR), shown["shown"]  # no send or edit buttons to stumble on
+
+        draw(page, [[(85, 65), (195, 65)], [(195, 65), (125, 225)]])  # a 7 in two strokes
+        wait_for_prediction(page, "7")
+        two = toolbar(page)["ink"]
+        page.get_by_role("slider", name="Pen width").focus()
+        page.keyboard.press("ArrowRight")  # a rerun with another pen width
+        page.wait_for_timeout(300)
+        wait_for_app(page)
+        page.wait_for_timeout(500)
+        assert toolbar(page)["ink"] == two and prediction(page) == "7"  # every stroke is still there
+
+        press(page, "Undo", touch)  # the diagonal goes, the bar stays
+        one = wait_for_ink(page, below=two * 0.8)
+        assert one > 0.01
+        press(page, "Undo", touch)  # the bar goes too: the page asks for a drawing again
+        page.get_by_text("Draw a digit on the canvas").first.wait_for()
+        press(page, "Redo", touch)
+        press(page, "Redo", touch)
+        wait_for_ink(page, above=two * 0.95)
+        wait_for_prediction(page, "7")
+        screenshot(page, f"digits-toolbar-{device}-redone")
+        press(page, "Reset canvas & history", touch)
+        page.get_by_text("Draw a digit on the canvas").first.wait_for()
+        assert toolbar(page)["ink"] == 0
+        assert_no_exception(page)
+    finally:
+        context.close()
 
 
 def click_confusion_cell(page, true: int, predicted: int) -> None:
