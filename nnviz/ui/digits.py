@@ -34,7 +34,7 @@ from nnviz.labs.digits.architectures import Architecture, hidden_activations, pa
 from nnviz.labs.digits.default import DefaultModelMissing
 from nnviz.labs.digits.evaluation import Evaluation, evaluate
 from nnviz.labs.digits.live import FPS, payload, target_step, train_frames
-from nnviz.labs.digits.model import UNSURE_BELOW, DigitModel
+from nnviz.labs.digits.model import UNSURE_BELOW, DigitModel, is_unsure, top_guesses
 from nnviz.labs.pacing import covered_seconds, plan
 from nnviz.nn import activations, optimizers
 from nnviz.nn.training import TrainConfig, Trainer
@@ -225,8 +225,10 @@ def draw_section(default: DigitModel | None) -> None:
             col.metric(f"{name.capitalize()} says", str(top), help=f"Softmax probability of {top}: {p[top]:.1%}")
             col.caption(f"{p[top]:.1%} sure")
         for name, p in probas.items():
-            if p.max() < UNSURE_BELOW:
-                st.warning(f"The {name} is unsure: its top guess, {int(p.argmax())}, has only {p.max():.0%}. "
+            if is_unsure(p):
+                (top, p_top), (second, p_second) = top_guesses(p)
+                st.warning(f"The {name} is unsure: its top guess, {top}, has only {p_top:.1%}, the next, {second}, "
+                           f"{p_second:.1%} (this note shows whenever the top guess has under {UNSURE_BELOW:.0%}). "
                            "Try drawing the digit larger, centred and with a clear shape.", icon=":material/help:")
         for note in drawing_notes(raw):
             st.info(f"Your {source} is unusual: {note}", icon=":material/info:")

@@ -10,6 +10,7 @@ import io
 import struct
 import zlib
 
+import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 from streamlit.testing.v1 import AppTest
@@ -349,3 +350,46 @@ def test_hostile_model_files_give_one_message_and_keep_the_drawing():
         assert sum("cannot be loaded" in e.value for e in at.error) == 1
         at.run()
         assert not at.exception and _metrics(at).get("Default model says") == "7"
+
+
+class _Says:
+    """The default model, but with fixed probabilities for every image (the rest is the real model's)."""
+
+    def __init__(self, model, probabilities):
+        self._model, self._p = model, np.asarray(probabilities, dtype=np.float32)
+
+    def predict_proba(self, x):
+        return self._p[None]
+
+    def __getattr__(self, name):
+        return getattr(self._model, name)
+
+
+def _says(p2: float, p3: float) -> list[float]:
+    """Probabilities with ``p2`` for a 2, ``p3`` for a 3 and the rest spread over the other digits."""
+    rest = (1.0 - p2 - p3) / 8
+    return [p2 if k == 2 else p3 if k == 3 else rest for k in range(10)]
+
+
+@pytest.mark.parametrize(("p2", "p3", "unsure"), [(0.54, 0.30, True), (0.69, 0.25, True), (0.72, 0.2, False),
+                                                  (0.95, 0.01, False)])
+def test_an_unsure_guess_says_so_with_the_runner_up(monkeypatch, p2, p3, unsure):
+    """A scribble read as "2" at 54% is not a confident answer: below UNSURE_BELOW (70%) the page says so,
+    naming the next guess and the rule."""
+    from nnviz.labs.digits.model import UNSURE_BELOW
+    from nnviz.ui import digits as ui
+
+    real = ui.default_model()
+    monkeypatch.setattr(ui, "default_model", lambda: _Says(real, _says(p2, p3)))
+    at = _app()
+    at.session_state["dg_canvas"] = canvas_state(SEVEN)
+    at.run()
+    assert not at.exception, at.exception
+    assert _metrics(at).get("Default model says") == "2"
+    notes = [w.value for w in at.warning if "unsure" in w.value]
+    if unsure:
+        [note] = notes
+        assert f"top guess, 2, has only {p2:.1%}" in note and f"the next, 3, {p3:.1%}" in note
+        assert f"under {UNSURE_BELOW:.0%}" in note
+    else:
+        assert notes == []
