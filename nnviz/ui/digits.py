@@ -35,12 +35,14 @@ from nnviz.labs.digits.default import DefaultModelMissing
 from nnviz.labs.digits.evaluation import Evaluation, evaluate
 from nnviz.labs.digits.live import FPS, payload, target_step, train_frames
 from nnviz.labs.digits.model import UNSURE_BELOW, DigitModel, is_unsure, top_guesses
+from nnviz.labs.digits.size import MAX_HIDDEN_LAYERS, MAX_PARAMETERS, MAX_UNITS, parameter_count, size_problem
 from nnviz.labs.pacing import covered_seconds, plan
 from nnviz.nn import activations, optimizers
 from nnviz.nn.training import TrainConfig, Trainer
 from nnviz.ui import state
 from nnviz.ui.canvas_chart import canvas_chart
 from nnviz.ui.common import (
+    LEARNING_RATES,
     learning_rate_slider,
     mnist_dataset,
     optimizer_settings,
@@ -77,8 +79,11 @@ DEFAULT_LEARNING_RATE = 3e-3
 #: Session key: training was paused because the page was hidden (it resumes when shown).
 HIDDEN_FLAG = "dg_hidden_paused"
 BATCH_SIZES = (16, 32, 64, 128, 256)
+MAX_EPOCHS = 100
 FILTER_CHOICES = {"8": (8,), "16": (16,), "8 → 16": (8, 16), "16 → 32": (16, 32), "32 → 64": (32, 64)}
 DENSE_CHOICES = (0, 32, 64, 128)
+_FILTER_RANGE = (f"{min(map(len, FILTER_CHOICES.values()))} or {max(map(len, FILTER_CHOICES.values()))} conv blocks of "
+                 f"{min(map(min, FILTER_CHOICES.values()))} to {max(map(max, FILTER_CHOICES.values()))} filters")
 DATA_SOURCES = {
     "found": "MNIST found on this machine",
     "download": "Download the full MNIST (60,000 training images)",
@@ -329,16 +334,21 @@ def _settings_panel(n_available: int) -> dict[str, Any] | None:
         error = None
         if kind == "mlp":
             text = st.text_input("Hidden layer sizes", key=state.seed("dg_hidden", "128"),
-                                 help="Comma-separated, e.g. 256, 128. Empty: softmax regression.")
+                                 help=f"Comma-separated, e.g. 256, 128: up to {MAX_HIDDEN_LAYERS} layers of 1 to "
+                                      f"{MAX_UNITS:,} units, at most {MAX_PARAMETERS:,} parameters in all. Empty: "
+                                      "softmax regression.")
             try:
                 hidden = parse_sizes(text)
-            except ValueError as exc:
-                error = str(exc)
+            except ValueError:  # its message quotes the text, which must not reach Markdown (CONTRIBUTING)
+                error = "Hidden layer sizes must be whole numbers above 0, separated by commas (e.g. 256, 128)."
         else:
             filters = FILTER_CHOICES[st.selectbox("Conv filters per block (3×3, then 2×2 max pool)", list(FILTER_CHOICES),
-                                                  key=state.seed("dg_filters", list(FILTER_CHOICES)[2]))]
+                                                  key=state.seed("dg_filters", list(FILTER_CHOICES)[2]),
+                                                  help=f"{_FILTER_RANGE}: more filters see more kinds of strokes, "
+                                                       "each costing more compute.")]
             dense = st.selectbox("Dense units after the convolutions", DENSE_CHOICES,
-                                 key=state.seed("dg_dense", DENSE_CHOICES[2]))
+                                 key=state.seed("dg_dense", DENSE_CHOICES[2]),
+                                 help=f"0 (none) to {DENSE_CHOICES[-1]} units.")
         usable = hidden_activations()
         if state.value("dg_activation") not in usable:  # e.g. an activation no longer registered
             st.session_state["dg_activation"] = Architecture().activation
@@ -349,18 +359,31 @@ def _settings_panel(n_available: int) -> dict[str, Any] | None:
         except ValueError as exc:
             error = error or str(exc)
             arch = None
+        if arch is not None and error is None:
+            error = size_problem(arch)
+        if error:  # beside the controls that caused it; the text stays in its box, Start waits
+            st.error(error, icon=":material/error:")
+        else:  # the size before Start: the model is built only then
+            st.caption(f":material/memory: Your model: {arch.label()}, **{parameter_count(arch):,} parameters** "
+                       f"(at most {MAX_PARAMETERS:,} train here).")
     with b:
         optimizer = st.selectbox("Optimizer", optimizers.names(), key=state.seed("dg_optimizer", "adam"), format_func=lambda n: optimizers.get(n).label)
         with st.expander("Optimizer settings"):
             opt_params = optimizer_settings(optimizer, "dg")
-        lr = learning_rate_slider("dg_lr", default=DEFAULT_LEARNING_RATE)
-        batch = st.select_slider("Batch size", BATCH_SIZES, key=state.seed("dg_batch", 64))
-        epochs = st.number_input("Epochs", min_value=1, max_value=100, step=1, key=state.seed("dg_epochs", DEFAULT_EPOCHS))
+        lr = learning_rate_slider("dg_lr", default=DEFAULT_LEARNING_RATE,
+                                  help=f"Step size η, {LEARNING_RATES[0]:g} to {LEARNING_RATES[-1]:g} in log steps. "
+                                       "Too small: slow. Too large: the loss jumps around or diverges.")
+        batch = st.select_slider("Batch size", BATCH_SIZES, key=state.seed("dg_batch", 64),
+                                 help=f"Images per training step, {BATCH_SIZES[0]} to {BATCH_SIZES[-1]}: larger "
+                                      "batches give smoother steps, each costing more.")
+        epochs = st.number_input("Epochs", min_value=1, max_value=MAX_EPOCHS, step=1,
+                                 key=state.seed("dg_epochs", DEFAULT_EPOCHS),
+                                 help=f"Passes over the training images, 1 to {MAX_EPOCHS}.")
         if n_available > 500:
             n_train = st.slider("Training images", min_value=500, max_value=n_available, value=min(5000, n_available),
                                 step=100 if n_available <= 10_000 else 500, key="dg_n_train",
-                                help="Fewer images: faster epochs. 10% of them (at most 1,000) are held out "
-                                     "for validation.")
+                                help=f"500 to {n_available:,} (all of this data). Fewer images: faster epochs. 10% "
+                                     "of them (at most 1,000) are held out for validation.")
         else:
             n_train = n_available
             st.caption(f"All {n_available} training images are used (10% held out for validation).")
@@ -373,7 +396,6 @@ def _settings_panel(n_available: int) -> dict[str, Any] | None:
                    f"epochs, and augmenting a batch costs the server about {AUGMENT_COST}× an MLP step. Validation and "
                    "test images are never changed. Off: the images as they are.")
     if error:
-        st.error(error, icon=":material/error:")
         return None
     return {"architecture": arch, "optimizer": optimizer, "optimizer_params": opt_params, "learning_rate": lr,
             "batch_size": int(batch), "epochs": int(epochs), "n_train": int(n_train), "augment": bool(augment)}
@@ -544,8 +566,8 @@ def controls(settings: dict[str, Any] | None, data: mnist_files.Mnist | None) ->
              help="Forget your model and start from fresh random weights.")
     d.select_slider("Speed (steps per second)", with_current(list(SPEEDS), state.value("dg_speed", DEFAULT_SPEED)),
                     key=state.seed("dg_speed", DEFAULT_SPEED),
-                    help="Training steps per second; applies while training. A slow architecture trains fewer "
-                         "steps than asked: each session gets a fixed share of the server.")
+                    help=f"Training steps per second, {SPEEDS[0]} to {SPEEDS[-1]}; applies while training. A slow "
+                         "architecture trains fewer steps than asked: each session gets a fixed share of the server.")
     if run is not None and run.message:
         st.info(run.message, icon=":material/info:")
     if run is not None and run.trainer is not None and not running and not _continues(run, settings, data):

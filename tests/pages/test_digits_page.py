@@ -393,3 +393,55 @@ def test_an_unsure_guess_says_so_with_the_runner_up(monkeypatch, p2, p3, unsure)
         assert f"under {UNSURE_BELOW:.0%}" in note
     else:
         assert notes == []
+
+
+def test_the_model_size_is_said_before_start_and_a_too_large_one_is_refused_keeping_the_settings(mnist_folder):
+    """Issue 14: 6 hidden layers of 4,096 units (87 million parameters) could be started on a 2-core server.
+    The page says the model's size before Start, and refuses one past MAX_PARAMETERS with its size, keeping
+    the text so it can be fixed."""
+    from nnviz.labs.digits.size import MAX_PARAMETERS
+
+    at = _app().run()
+    sizes = [c.value for c in at.caption if "Your model:" in c.value]
+    assert sizes == [f":material/memory: Your model: MLP: 784 → 128 → 10 (relu), **101,770 parameters** "
+                     f"(at most {MAX_PARAMETERS:,} train here)."]
+    assert not at.button(key="dg_start").disabled
+    at.text_input(key="dg_hidden").set_value("4096, 4096").run()
+    assert not at.exception
+    [error] = [e.value for e in at.error if "parameters" in e.value]
+    assert "20,037,642 parameters" in error and f"more than the {MAX_PARAMETERS:,}" in error
+    assert at.button(key="dg_start").disabled and "dg_run" not in at.session_state
+    assert not [c for c in at.caption if "Your model:" in c.value]
+    assert at.text_input(key="dg_hidden").value == "4096, 4096"  # kept, to fix
+    at.text_input(key="dg_hidden").set_value("1024").run()
+    assert not at.error and not at.button(key="dg_start").disabled
+    assert any("**814,090 parameters**" in c.value for c in at.caption)
+    at.radio(key="dg_kind").set_value("cnn").run()
+    assert any("CNN: conv 8 → conv 16 → dense 64 → 10 (relu), **52,138 parameters**" in c.value for c in at.caption)
+
+
+def test_every_training_control_states_its_limits(mnist_folder):
+    from nnviz.labs.digits.size import MAX_PARAMETERS
+
+    at = _app().run()
+    assert "up to 6 layers of 1 to 4,096 units" in at.text_input(key="dg_hidden").help
+    assert f"at most {MAX_PARAMETERS:,} parameters" in at.text_input(key="dg_hidden").help
+    assert "16 to 256" in at.select_slider(key="dg_batch").help
+    assert "1 to 100" in at.number_input(key="dg_epochs").help
+    assert f"500 to {int(at.slider(key='dg_n_train').max):,}" in at.slider(key="dg_n_train").help
+    assert "1 to 500" in at.select_slider(key="dg_speed").help
+    assert "1e-05 to 30" in at.select_slider(key="dg_lr").help
+    at.radio(key="dg_kind").set_value("cnn").run()
+    assert "1 or 2 conv blocks of 8 to 64 filters" in at.selectbox(key="dg_filters").help
+    assert "0 (none) to 128 units" in at.selectbox(key="dg_dense").help
+
+
+def test_bad_hidden_sizes_are_explained_beside_the_box_without_echoing_the_text():
+    """The text is the user's: it stays in its box and never reaches Markdown (an image link would load)."""
+    at = _app().run()
+    at.text_input(key="dg_hidden").set_value("64, ![x](http://127.0.0.1:9/pixel.png)").run()
+    assert not at.exception
+    [error] = [e.value for e in at.error]
+    assert "whole numbers above 0" in error and "pixel" not in error
+    assert at.button(key="dg_start").disabled
+    assert at.text_input(key="dg_hidden").value == "64, ![x](http://127.0.0.1:9/pixel.png)"
