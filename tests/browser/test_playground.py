@@ -20,11 +20,11 @@ def _open(page, app_url: str) -> None:
 
 
 def _step(page) -> int:
-    return int(page.locator("[data-nnviz=step]").first.inner_text(timeout=10_000).replace(",", ""))
+    return int(page.locator("[data-nnviz=step]").first.text_content(timeout=10_000).replace(",", ""))
 
 
 def _loss(page) -> float:
-    return float(page.locator("[data-nnviz=train-loss]").first.inner_text(timeout=10_000))
+    return float(page.locator("[data-nnviz=train-loss]").first.text_content(timeout=10_000))
 
 
 def _click(page, name: str) -> None:
@@ -94,6 +94,9 @@ def test_play_trains_live_then_pause_stops(page, app_url):
     assert rate > 5, f"the step counter changed only {rate:.1f} times a second"  # 30 on a quiet machine
     for canvas in ("loss", "accuracy", "network"):
         assert painted(page, f"[data-nnviz={canvas}]") > 0.01, canvas
+    # The numbers are drawn on canvases that also hold them as text: each one shows ink.
+    for value in ("step", "epoch", "train-loss", "test-loss", "last"):
+        assert painted(page, f"[data-nnviz={value}]") > 0.01, value
     _click(page, "Pause")
     page.get_by_role("button", name="Play", exact=True).wait_for()
     time.sleep(0.8)
@@ -153,6 +156,9 @@ def test_diagnostics_and_compare_views(page, app_url):
     time.sleep(1.0)
     assert page.locator(".nnv-cmp-run").count() == 3  # one surface per run, beside the overlaid losses
     assert painted(page, "[data-nnviz=compare-loss]") > 0.01 and painted(page, ".nnv-cmp-img") > 0.9
+    # Each run's caption: its step and losses drawn on canvases that hold the same text.
+    assert painted(page, ".nnv-cmp-run [data-nnviz=step]") > 0.01 and painted(page, ".nnv-cmp-rest") > 0.01
+    assert "train loss" in page.locator(".nnv-cmp-rest").first.text_content()
     assert_no_exception(page)
     screenshot(page, "playground-compare")
     page.get_by_role("tab", name="Share & export").click()

@@ -191,7 +191,7 @@ KEEP_SOCKETS = """(() => {
 
 
 def _step(page) -> int:
-    return int(page.locator("[data-nnviz=step]").first.inner_text(timeout=30_000).replace(",", ""))
+    return int(page.locator("[data-nnviz=step]").first.text_content(timeout=30_000).replace(",", ""))
 
 
 def _wait_step(page, done, what: str, timeout: float = 90) -> int:

@@ -59,11 +59,7 @@ function ccBuild(parentElement) {
   st.els.over.addEventListener("mouseleave", () => ccUnhover(st));
   // Read the width from the observer (after the browser's layout), never clientWidth while Streamlit
   // builds the page: the first report draws the chart, later ones redraw it.
-  const ro = new ResizeObserver((entries) => {
-    const w = Math.floor(entries[entries.length - 1].contentRect.width);
-    if (w && w !== st.width) { st.width = w; if (st.b) ccDraw(st); }
-  });
-  ro.observe(root);
+  const ro = observeWidth(root, (w) => { st.width = w; if (st.b) ccDraw(st); });
   st.cleanup = () => { ro.disconnect(); CC_VIEWS.delete(parentElement); root.remove(); };
   return st;
 }

@@ -58,12 +58,7 @@ function gdObserve(st, redraw) {
   // layout: reading clientWidth while Streamlit builds the page would force a layout of the whole page.
   // The first report draws the view; later ones redraw it (a wider window, the sidebar folded).
   st.width = 0;
-  const ro = new ResizeObserver((entries) => {
-    const w = Math.floor(entries[entries.length - 1].contentRect.width);
-    if (w && w !== st.width) { st.width = w; if (st.b) redraw(); }
-  });
-  ro.observe(st.root);
-  return ro;
+  return observeWidth(st.root, (w) => { st.width = w; if (st.b) redraw(); });
 }
 
 // ---- the map ---------------------------------------------------------------------------------------

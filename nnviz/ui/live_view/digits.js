@@ -25,10 +25,6 @@ function buildDigits(root) {
            acc: q("[data-nnviz=accuracy]") };
 }
 
-function setText(el, text) {
-  if (el.textContent !== text) el.textContent = text;
-}
-
 function drawDigits(st, b, i) {
   const { header: h, arrays: a } = b;
   const f = h.frames[i], els = st.els, e = f.evals;
@@ -41,8 +37,8 @@ function drawDigits(st, b, i) {
   const val = e ? a.val_accuracy[e - 1] : NaN;
   setText(els.val, Number.isFinite(val) ? `, validation accuracy ${pct(val)}` : "");
   const fill = `${Math.min(100, (100 * f.step) / Math.max(h.total, 1)).toFixed(1)}%`;
-  if (els.fill.style.width !== fill) els.fill.style.width = fill;
-  const width = Math.max(260, Math.floor(((els.charts.clientWidth || 700) - 16) / 2));
+  setStyle(els.fill, "width", fill);
+  const width = Math.max(260, Math.floor(((st.chartsWidth.w || 700) - 16) / 2));
   const key = `${h.batch} ${e} ${width}`;
   if (st.charted === key) return;
   st.charted = key;
@@ -65,6 +61,7 @@ export default function (component) {
     frames: (h) => h.frames.length,
     build(st) {
       st.els = buildDigits(st.root);
+      st.chartsWidth = trackWidth(st, st.els.charts, () => redrawShown(st));
       st.render = (b, i, changed) => { if (changed) drawDigits(st, b, i); };
     },
   });

@@ -30,11 +30,11 @@ function buildMain(root) {
   PLOT = Math.max(200, Math.min(400, Math.floor((root.clientWidth || SL + 400 + SR) - SL - SR)));
   root.innerHTML = `
     <div class="nnv-metrics">
-      <div class="nnv-metric"><div class="nnv-label">Step</div><div class="nnv-value" data-nnviz="step">0</div></div>
-      <div class="nnv-metric"><div class="nnv-label">Epoch</div><div class="nnv-value" data-nnviz="epoch">0.0</div></div>
-      <div class="nnv-metric"><div class="nnv-label">Train loss</div><div class="nnv-value" data-nnviz="train-loss">–</div></div>
-      <div class="nnv-metric"><div class="nnv-label">Test loss</div><div class="nnv-value" data-nnviz="test-loss">–</div></div>
-      <div class="nnv-metric"><div class="nnv-label" data-nnviz="last-label">Test accuracy</div><div class="nnv-value" data-nnviz="last">–</div></div>
+      <div class="nnv-metric"><div class="nnv-label">Step</div><canvas class="nnv-value" data-nnviz="step">0</canvas></div>
+      <div class="nnv-metric"><div class="nnv-label">Epoch</div><canvas class="nnv-value" data-nnviz="epoch">0.0</canvas></div>
+      <div class="nnv-metric"><div class="nnv-label">Train loss</div><canvas class="nnv-value" data-nnviz="train-loss">–</canvas></div>
+      <div class="nnv-metric"><div class="nnv-label">Test loss</div><canvas class="nnv-value" data-nnviz="test-loss">–</canvas></div>
+      <div class="nnv-metric"><div class="nnv-label" data-nnviz="last-label">Test accuracy</div><canvas class="nnv-value" data-nnviz="last">–</canvas></div>
     </div>
     <div class="nnv-row">
       <div class="nnv-surface" style="width:${SL + PLOT + SR}px;height:${ST + PLOT + SB}px">
@@ -113,24 +113,24 @@ function drawMain(st, b, i) {
   const { header: h, arrays: a } = b;
   const f = h.frames[i];
   const els = st.els;
-  els.step.textContent = f.step.toLocaleString("en-US");
-  els.epoch.textContent = f.epoch.toFixed(1);
-  els.train.textContent = fmt(f.train_loss);
-  els.test.textContent = fmt(f.test_loss);
+  setCanvasText(st.values.step, thousands(f.step));
+  setCanvasText(st.values.epoch, f.epoch.toFixed(1));
+  setCanvasText(st.values.train, fmt(f.train_loss));
+  setCanvasText(st.values.test, fmt(f.test_loss));
   if (h.task === "classification") {
     const useTest = f.test_accuracy !== null;
-    els.lastLabel.textContent = useTest ? "Test accuracy" : "Train accuracy";
-    els.last.textContent = pct(useTest ? f.test_accuracy : f.train_accuracy);
+    setText(els.lastLabel, useTest ? "Test accuracy" : "Train accuracy");
+    setCanvasText(st.values.last, pct(useTest ? f.test_accuracy : f.train_accuracy));
   } else {
-    els.lastLabel.textContent = "Parameters";
-    els.last.textContent = h.n_params.toLocaleString("en-US");
+    setText(els.lastLabel, "Parameters");
+    setCanvasText(st.values.last, thousands(h.n_params));
   }
   // The surface: uint8 codes -> colours, rows flipped (x2 rises upwards), on a res x res canvas
   // that CSS scales up (smoothed, or crisp when discretized): few pixels to draw per frame.
   const [, res] = a.surfaces.shape;
   const small = els.surface;
   if (small.width !== res) { small.width = res; small.height = res; }
-  small.style.imageRendering = h.discretize ? "pixelated" : "auto";
+  setStyle(small, "imageRendering", h.discretize ? "pixelated" : "auto");
   const sctx = small.getContext("2d", { alpha: false });
   const img = st.img && st.img.width === res ? st.img : (st.img = sctx.createImageData(res, res));
   const px = img.data, off = i * res * res, cls = h.task === "classification";
@@ -153,11 +153,11 @@ function drawMain(st, b, i) {
     for (let k = 0; k <= i; k++) { xs[n + k] = h.frames[k].step; const x = h.frames[k][key]; v[n + k] = x === null ? NaN : x; }
     return v;
   };
-  const width = Math.max(280, Math.floor(els.curves.clientWidth || 420));
+  const width = Math.max(280, Math.floor(st.curvesWidth.w || 420));
   const loss = [{ name: "train loss", color: SERIES[0], values: col("curve_train_loss", "train_loss") }];
   if (h.has_test) loss.push({ name: "test loss", color: SERIES[1], values: col("curve_test_loss", "test_loss") });
   lineChart(els.loss, width, 215, h.log ? "Loss (log scale)" : "Loss", xs, loss, { log: h.log });
-  els.acc.style.display = h.task === "classification" ? "" : "none";
+  setStyle(els.acc, "display", h.task === "classification" ? "" : "none");
   if (h.task === "classification") {
     const acc = [{ name: "train accuracy", color: SERIES[0], values: col("curve_train_accuracy", "train_accuracy") }];
     if (h.has_test) acc.push({ name: "test accuracy", color: SERIES[1], values: col("curve_test_accuracy", "test_accuracy") });
@@ -177,7 +177,8 @@ function buildCompare(root, n) {
         <canvas class="nnv-cmp-img" style="left:0;top:0;width:${CMP}px;height:${CMP}px"></canvas>
         <canvas class="nnv-cmp-points"></canvas>
       </div>
-      <div class="nnv-cmp-cap"><span>step </span><span data-nnviz="step">0</span><span class="nnv-cmp-rest"></span></div>
+      <div class="nnv-cmp-cap"><div class="nnv-cmp-line"><span>step&nbsp;</span><span class="nnv-cmp-num"><canvas
+        data-nnviz="step">0</canvas></span></div><div class="nnv-cmp-more"><canvas class="nnv-cmp-rest"> </canvas></div></div>
     </div>`).join("");
   root.innerHTML = `<canvas data-nnviz="compare-loss"></canvas><div class="nnv-cmp-row">${runs}</div>`;
   const q = (sel) => Array.from(root.querySelectorAll(sel));
@@ -217,19 +218,22 @@ function drawCompare(st, b, i) {
         px[o] = SURFACE_LUT[l]; px[o + 1] = SURFACE_LUT[l + 1]; px[o + 2] = SURFACE_LUT[l + 2]; px[o + 3] = 255;
       }
     ctx.putImageData(img, 0, 0);
-    st.els.titles[r].textContent = run.label;
-    st.els.steps[r].textContent = f.step.toLocaleString("en-US");
-    const over = run.diverged !== null && k === frames.length - 1;
-    st.els.caps[r].classList.toggle("nnv-diverged", over);
-    st.els.rests[r].textContent = over ? ` · diverged at step ${run.diverged}`
-      : ` · train loss ${fmt(f.train_loss)}` + (h.has_test ? ` · test loss ${fmt(f.test_loss)}` : "");
+    setText(st.els.titles[r], run.label);
+    const over = run.diverged !== null && k === frames.length - 1, cap = st.els.caps[r];
+    if (cap.classList.contains("nnv-diverged") !== over) {
+      cap.classList.toggle("nnv-diverged", over);
+      st.steps[r].restyle(); st.rests[r].restyle();
+    }
+    setCanvasText(st.steps[r], thousands(f.step));
+    setCanvasText(st.rests[r], over ? `diverged at step ${run.diverged}`
+      : `train loss ${fmt(f.train_loss)}` + (h.has_test ? ` · test loss ${fmt(f.test_loss)}` : ""));
     const cs = a[`c${r}_step`], cl = a[`c${r}_loss`], n = cs.length;
     const xs = new Float64Array(n + k + 1), v = new Float64Array(n + k + 1);
     xs.set(cs); for (let j = 0; j < n; j++) v[j] = cl[j];
     for (let j = 0; j <= k; j++) { xs[n + j] = frames[j].step; v[n + j] = frames[j].train_loss === null ? NaN : frames[j].train_loss; }
     series.push({ name: run.label, color: COMPARE_COLORS[r % 4], values: v, xs });
   });
-  const width = Math.max(320, Math.floor(st.root.clientWidth || 700));
+  const width = Math.max(320, Math.floor(st.rootWidth.w || 700));
   lineChart(st.els.loss, width, 260, "Training loss of each run (log scale)", [], series, { log: true });
 }
 
@@ -278,7 +282,7 @@ function edgesOf(sizes) {
 
 function drawNetwork(st, b, t) {
   const { header: h, arrays: a } = b;
-  const sizes = h.sizes, geo = layout(sizes, Math.min(980, st.net.root.clientWidth || 980));
+  const sizes = h.sizes, geo = layout(sizes, Math.min(980, st.net.width.w || 980));
   const [, nN, r] = a.thumbs.shape;
   const { edges, starts } = edgesOf(sizes);
   const w = a.w.subarray(t * a.w.length / a.w.shape[0], (t + 1) * a.w.length / a.w.shape[0]);
@@ -352,12 +356,13 @@ function renderMain(st, b, i, changed) {
     drawMain(st, b, i);
   }
   const net = networkOf(b);
-  st.els.netwrap.style.display = net ? "" : "none";
+  setStyle(st.els.netwrap, "display", net ? "" : "none");
   if (!net) return;
   if (!st.net) {
     const root = document.createElement("div");
     st.els.netwrap.appendChild(root);
     st.net = { root, els: buildNetwork(root) };
+    st.net.width = trackWidth(st, root, () => { st.net.drawn = null; redrawShown(st); });
     st.net.els.canvas.addEventListener("mousemove", (ev) => hover(st, ev));
     st.net.els.canvas.addEventListener("mouseleave", () => { st.net.els.tip.style.display = "none"; });
   }
@@ -385,9 +390,17 @@ export default function (component) {
       st.net = null;
       if (compares(h)) {
         st.els = buildCompare(st.root, h.runs.length);
+        st.rootWidth = trackWidth(st, st.root, () => redrawShown(st));
+        const text = (el) => textCanvas(st, el, () => redrawShown(st));
+        st.steps = st.els.steps.map(text);
+        st.rests = st.els.rests.map(text);
         st.render = (b, i, changed) => renderCompare(st, b, i, changed);
       } else {
         st.els = buildMain(st.root);
+        st.curvesWidth = trackWidth(st, st.els.curves, () => redrawShown(st));
+        const value = (el) => textCanvas(st, el, () => redrawShown(st));
+        st.values = { step: value(st.els.step), epoch: value(st.els.epoch), train: value(st.els.train),
+                      test: value(st.els.test), last: value(st.els.last) };
         st.els.points.addEventListener("mousemove", (ev) => pointTip(st, ev));
         st.els.points.addEventListener("mouseleave", () => { st.els.tip.style.display = "none"; });
         st.render = (b, i, changed) => renderMain(st, b, i, changed);
