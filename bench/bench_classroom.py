@@ -397,7 +397,8 @@ def main(argv: list[str] | None = None) -> int:
                          "(and with --probe the objects left) after --burst-wait s and one more visit")
     ap.add_argument("--burst-seconds", type=float, default=20.0)
     ap.add_argument("--burst-wait", type=float, default=130.0, help="past server.disconnectedSessionTTL (120 s)")
-    ap.add_argument("--burst-again", type=float, default=65.0, help="past nnviz.ui.session_memory's next turn")
+    ap.add_argument("--burst-again", type=float, default=65.0,
+                    help="past nnviz.ui.session_memory's next re-freeze (also the soak's last wait after --after-ttl)")
     ap.add_argument("--idle", type=int, default=0, metavar="N",
                     help="on its own fresh server (NNVIZ_IDLE_SECONDS=--idle-seconds): N sessions use every page and "
                          "stay open; RSS while used, once idle, after coming back")
@@ -463,6 +464,12 @@ def main(argv: list[str] | None = None) -> int:
                 time.sleep(args.settle)
                 rss = rss_mb(proc.pid)
                 print(f"{rows[-1][0] + 1:>8}{'':>11}{rss:>9.1f}{rss - rows[1][2]:>+9.1f}{'':>10}"
+                      + Probe.line(probe.ask()), flush=True)
+                # That visit's close made Streamlit drop the expired sessions; what gc.freeze() had frozen
+                # of them is collected at nnviz.ui.session_memory's next re-freeze (once a minute).
+                time.sleep(args.burst_again)
+                rss = rss_mb(proc.pid)
+                print(f"{f'+{args.burst_again:g} s':>8}{'':>11}{rss:>9.1f}{rss - rows[1][2]:>+9.1f}{'':>10}"
                       + Probe.line(probe.ask()), flush=True)
             if args.probe:
                 final = probe.ask(trim=True, top=12)
