@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from nnviz.ui import home
+from nnviz.ui import history, home
 from nnviz.ui.common import ICON, PAGES
 
 st.set_page_config(page_title="nnviz: see how a neural network learns", page_icon=str(ICON), layout="wide")
@@ -20,6 +20,9 @@ st.html("<style>[data-testid=stMainBlockContainer] { padding-top: 2.5rem; }"
         "[data-stale] { opacity: 1 !important; transition: none !important; }"
         "[data-testid=stMarkdownContainer] table { display: block; max-width: 100%; overflow-x: auto; }"
         ".katex-display { max-width: 100%; overflow-x: auto; overflow-y: hidden; }</style>")
+# Settings written to the address bar replace the page's history entry instead of adding one:
+# Back leaves the page in one press (nnviz/ui/history.py).
+history.one_entry_per_page()
 
 here = Path(__file__).parent
 # The home page is served at / (the default page's url_path is ignored); /home is a hidden page that
