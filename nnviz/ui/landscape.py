@@ -271,18 +271,17 @@ def controls() -> tuple[Setup, list[str]]:
     if mode == MODES[0]:
         opt = st.selectbox("Optimizer", optimizers.names(), key=_seed("ls_optimizer"),
                            format_func=lambda n: optimizers.get(n).label)
-        chosen = st.multiselect("Learning rates (up to 4)", rates, max_selections=MAX_RUNS, key=_seed("ls_rates"),
-                                format_func=lambda v: f"{v:g}",
-                                help="Too small crawls, too large jumps out of the valley or diverges.")
-        runs = tuple((opt, float(lr)) for lr in sorted(chosen))
+        chosen = pick_runs("Learning rates", rates, "ls_rates", lambda v: f"{v:g}", "learning rates",
+                           help="Too small crawls, too large jumps out of the valley or diverges.")
+        runs = tuple((opt, float(lr)) for lr in sorted(chosen or ()))
     else:
-        chosen = st.multiselect("Optimizers (up to 4)", optimizers.names(), max_selections=MAX_RUNS,
-                                key=_seed("ls_optimizers"), format_func=lambda n: optimizers.get(n).label)
+        chosen = pick_runs("Optimizers", optimizers.names(), "ls_optimizers", lambda n: optimizers.get(n).label,
+                           "optimizers", help="Each trains from the same start with the learning rate below.")
         lr = st.select_slider("Learning rate", rates, key=_seed("ls_lr"), format_func=lambda v: f"{v:g}",
                               help="The same step size for every optimizer.")
-        runs = tuple((o, float(lr)) for o in chosen)
-    if not runs:
-        problems.append("pick at least one " + ("learning rate" if mode == MODES[0] else "optimizer"))
+        runs = tuple((o, float(lr)) for o in chosen or ())
+    held = not runs  # the pick is said to be wrong beside it (pick_runs): the last valid setup stays
+    if held:
         runs = last.runs
     c1, c2 = st.columns(2)
     steps = c1.select_slider("Steps", STEP_CHOICES, key=_seed("ls_steps"),
@@ -296,9 +295,27 @@ def controls() -> tuple[Setup, list[str]]:
     except ValueError as exc:
         problems.append(str(exc))
         setup = last
-    if problems:
+    if problems or held:
         return last, problems
     return _keep(setup), problems
+
+
+def pick_runs(label: str, options: list, key: str, format_func: Callable[[Any], str], what: str,
+              help: str) -> list | None:
+    """Pills for the runs to compare, wrapping onto more rows (every chosen value stays readable, on a phone
+    too: a multiselect cut its chips short and hid the fourth; pills placed directly in a column otherwise
+    stay on one row that scrolls sideways) -> the chosen values, or None with a message beside them when
+    none or more than ``MAX_RUNS`` are chosen (pills have no ``max_selections``)."""
+    chosen = st.pills(f"{label} (up to {MAX_RUNS})", options, selection_mode="multi", key=_seed(key), wrap=True,
+                      format_func=format_func, help=help)
+    if not chosen:
+        st.error(f"Pick at least one of the {what}. Still showing the last valid setup.", icon=":material/error:")
+        return None
+    if len(chosen) > MAX_RUNS:
+        st.error(f"Up to {MAX_RUNS} {what} at a time: {len(chosen)} are picked, unpick {len(chosen) - MAX_RUNS}. "
+                 "Still showing the last valid setup.", icon=":material/error:")
+        return None
+    return list(chosen)
 
 
 def view_controls() -> ViewOptions:

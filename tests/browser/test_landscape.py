@@ -5,6 +5,8 @@ interpolations and the 3D surface render (plotly draws its SVG or WebGL), with s
 
 from __future__ import annotations
 
+import pytest
+
 from tests.browser.conftest import ARTIFACTS, assert_no_exception, open_page, painted, screenshot, wait_for_app
 
 MAP = "[data-nnviz=descent-map]"
@@ -113,3 +115,70 @@ def test_landscape_comparison_views(page, app_url):
     page.wait_for_timeout(1200)
     assert_no_exception(page)
     screenshot(page, "landscape_surface")
+
+
+#: For each chosen value (its label): whether it is shown whole inside its control, not cut short (an
+#: ellipsis) or clipped by a box that hides overflow. A chosen value is a pressed pill or a select chip.
+CHOSEN_SHOWN = """([key, labels]) => {
+  const box = document.querySelector(`.st-key-${key}`);
+  const clipped = (el) => {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.left < 0 || r.right > window.innerWidth + 0.5) return true;
+    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+      const style = getComputedStyle(a);
+      if (style.overflowX === 'visible' && style.overflowY === 'visible') continue;
+      const c = a.getBoundingClientRect();
+      if (r.left < c.left - 0.5 || r.right > c.right + 0.5 || r.top < c.top - 0.5 || r.bottom > c.bottom + 0.5) return true;
+    }
+    return el.scrollWidth > el.clientWidth + 1;
+  };
+  const out = {};
+  for (const label of labels) {
+    const found = [...box.querySelectorAll('*')].filter(e => e.children.length === 0 && e.textContent.trim() === label
+      && e.closest('button[aria-pressed=true], [data-tag]'));
+    out[label] = found.some(e => !clipped(e));
+  }
+  return out;
+}"""
+
+
+def chosen_shown(page, key: str, labels: list[str], device: str) -> dict[str, bool]:
+    """``CHOSEN_SHOWN`` for the control ``key`` scrolled into view (Streamlit's main area scrolls), with a
+    picture of it."""
+    control = page.locator(f".st-key-{key}")
+    control.locator("button[aria-pressed=true], [data-tag]").first.wait_for()
+    control.scroll_into_view_if_needed()
+    control.screenshot(path=str(ARTIFACTS / f"landscape_{key}_{device}.png"))
+    return page.evaluate(CHOSEN_SHOWN, [key, labels])
+
+
+@pytest.mark.parametrize("device", ["phone", "desktop"])
+def test_every_chosen_run_is_readable(browser, app_url, device):
+    """The runs to compare: four learning rates (the default) and four optimizers, every chosen value shown
+    whole at 390x844 and in the desktop's narrow settings column (a multiselect hid the fourth chip)."""
+    options = ({"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+               if device == "phone" else {"viewport": {"width": 1400, "height": 1000}})
+    context = browser.new_context(**options)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        open_page(page, app_url, "")
+        open_page(page, app_url, "landscape")
+        rates = chosen_shown(page, "ls_rates", ["0.1", "0.3", "1", "30"], device)
+        assert all(rates.values()), rates
+        page.get_by_text("optimizers", exact=True).click()  # the Compare radio
+        wait_for_app(page)
+        page.locator(".st-key-ls_optimizers").locator("button[aria-pressed=true], [data-tag]").first.wait_for()
+        if page.locator(".st-key-ls_optimizers button[aria-pressed]").count():  # pills: add a fourth optimizer
+            page.locator(".st-key-ls_optimizers").get_by_role("button", name="Nesterov").click()
+        else:  # the multiselect this replaced
+            page.locator(".st-key-ls_optimizers input").click()
+            page.get_by_role("option", name="Nesterov").click()
+            page.keyboard.press("Escape")
+        page.wait_for_timeout(300)
+        wait_for_app(page)
+        chosen = chosen_shown(page, "ls_optimizers", ["SGD", "Momentum", "Nesterov", "Adam"], device)
+        assert all(chosen.values()), chosen
+        assert_no_exception(page)
+    finally:
+        context.close()

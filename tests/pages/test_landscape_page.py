@@ -106,16 +106,38 @@ def test_bad_hidden_sizes_keep_the_last_setup_with_a_message():
 
 def test_no_learning_rate_picked_says_so():
     at = _page().run()
-    at.multiselect(key="ls_rates").set_value([]).run()
+    at.pills(key="ls_rates").set_value([]).run()
     assert not at.exception
-    assert any("pick at least one learning rate" in e.value for e in at.error)
+    assert [e.value for e in at.error] == ["Pick at least one of the learning rates. Still showing the last valid setup."]
     assert len(_every_view(at)) == 4 + len(Setup().labels)
+
+
+@pytest.mark.parametrize(("key", "picked", "what"), [
+    ("ls_rates", [0.01, 0.03, 0.1, 0.3, 1.0], "learning rates"),
+    ("ls_optimizers", ["sgd", "momentum", "nesterov", "rmsprop", "adam"], "optimizers"),
+])
+def test_more_than_four_runs_say_so_beside_the_pills_and_keep_the_pick(key, picked, what):
+    """Pills (not a multiselect: its chips were cut short, the fourth hidden) show every chosen value; they
+    have no max_selections, so a fifth pick is refused with a message and the last valid setup stays."""
+    at = _page()
+    if key == "ls_optimizers":
+        at.session_state["ls_mode"] = "optimizers"
+    at.run()
+    before = at.session_state["ls_last_setup"]
+    at.pills(key=key).set_value(picked).run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [f"Up to 4 {what} at a time: 5 are picked, unpick 1. Still showing the "
+                                           "last valid setup."]
+    assert at.session_state["ls_last_setup"] == before and at.pills(key=key).value == picked  # the pick stays, to fix
+    assert [m.label for m in at.metric] == [f"{label}: final loss" for label in before.labels]
+    at.pills(key=key).set_value(picked[1:]).run()
+    assert not at.error and len(at.session_state["ls_last_setup"].runs) == 4
 
 
 def test_compare_optimizers_and_the_3d_surface():
     at = _page().run()
     at.radio(key="ls_mode").set_value("optimizers").run()
-    at.multiselect(key="ls_optimizers").set_value(["sgd", "adam"]).run()
+    at.pills(key="ls_optimizers").set_value(["sgd", "adam"]).run()
     assert not at.exception
     assert [m.label for m in at.metric] == ["SGD: final loss", "Adam: final loss"]
     assert [h["kind"] for h, _ in _maps(at)] == ["landscape-map"]
@@ -207,7 +229,7 @@ def test_settings_come_back_after_a_page_switch():
     at.run()
     at.switch_page("pages/landscape.py").run()
     at.radio(key="ls_mode").set_value("optimizers").run()
-    at.multiselect(key="ls_optimizers").set_value(["sgd", "adam"]).run()
+    at.pills(key="ls_optimizers").set_value(["sgd", "adam"]).run()
     at.text_input(key="ls_hidden").set_value("8").run()
     at.toggle(key="ls_log").set_value(False).run()
     at.segmented_control(key="ls_shape").set_value("3D").run()
@@ -215,7 +237,7 @@ def test_settings_come_back_after_a_page_switch():
     at.switch_page("pages/landscape.py").run()
     assert not at.exception and not at.error
     assert at.radio(key="ls_mode").value == "optimizers"
-    assert at.multiselect(key="ls_optimizers").value == ["sgd", "adam"]
+    assert at.pills(key="ls_optimizers").value == ["sgd", "adam"]
     assert at.text_input(key="ls_hidden").value == "8"
     assert at.toggle(key="ls_log").value is False
     assert at.segmented_control(key="ls_shape").value == "3D"
