@@ -125,6 +125,11 @@ def test_training_tells_the_truth(lr, data_scale, batchnorm, optimizer, seed):
         tr.run(steps=12)
     finite = all(np.all(np.isfinite(p)) for p in tr.net.params.values())
     assert finite, "the kept weights must be finite (the last finite ones after a divergence)"
+    if tr.diverged is None:  # a run not flagged evaluates to a finite loss (batch norm in eval mode too)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            loss, _ = tr.evaluate(X, y)
+        assert np.isfinite(loss), f"evaluation loss {loss} but the run is not flagged diverged"
     buf = io.BytesIO()
     tr.net.save(buf)
     Network.load(buf.getvalue())
