@@ -37,9 +37,14 @@ server process and of the benchmark's own Chromium, headless without GPU, busy 2
   (``will-change``) and CSS containment measured no better (within the noise) and were dropped.
 
 Result at the default 100 steps/s: 30 updates/s, server ~0.03-0.05 core, browser ~0.37 core,
-120 kB/s. What remains in the browser is Chromium's per-frame pipeline at 30 frames/s in
-software mode (main-thread frame, commit, compositor and viz threads): even a frame that changes
-only the numbers costs about as much as a full one.
+120 kB/s.
+- The numbers (step, epoch, losses, accuracy; the comparison captions) drawn on canvases that
+  hold the same text, instead of DOM text: a changing text made Chromium lay out the page, then a
+  chart's ``ctx.font`` forced that layout early, and after every layout Chromium hit-tests the
+  page under the mouse (trace, per second of Play: forced layout 33 ms, mouse-move hit test
+  42 ms, style 75 ms -> ~0, 0, 24). An experiment that stopped the numbers altogether cut the
+  tab's CPU by a fifth to a third; with them on canvases the frames cost about the same. Widths
+  come from ResizeObservers (``trackWidth``), never from ``clientWidth`` while drawing.
 """
 
 from __future__ import annotations
