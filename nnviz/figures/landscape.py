@@ -11,9 +11,12 @@ plane's honesty check, random slices side by side, init-to-final interpolation, 
   (3D), ``path_honesty``, ``random_slices``, ``interpolation``, ``loss_curves``: Plotly figures.
 
 Losses span decades and a wild learning rate sends them sky-high, so colours use log10(loss) by
-default and are clipped to a range set by the bulk of the values (``colour_range``): a diverged
-corner saturates at the top colour instead of flattening everything else. Every view colours the
-loss with the same scale (``LOSS_STOPS``, ``LEVELS`` bands).
+default. Every map of one setup (the PCA plane, its 3D view, the random slices) colours the loss with
+one scale (``LOSS_STOPS``, ``LEVELS`` bands over ``loss_scale(runs)``): set by the runs, which every tab
+has, so a colour means the same loss in every tab (each view's own grid gave each its own range: the
+slices' lightest colour was a loss of 0.40, the plane's 0.60, on the default setup). Colours saturate
+outside the range: a diverged corner at the top colour instead of flattening everything else. Without
+a scale, a figure falls back to a range set by the bulk of its own values (``colour_range``).
 """
 
 from __future__ import annotations
@@ -72,6 +75,30 @@ def colour_range(arrays: Sequence[np.ndarray], log: bool = True) -> tuple[float,
     if not high > low:  # the bulk is flat: a narrow range; any outliers saturate
         high = low + (0.1 if log else max(abs(low) * 0.1, 1e-3))
     return low, high
+
+
+#: How far below the lowest loss a run reached the colour scale goes, as a fraction of its span: a grid
+#: point near a run's end can lie a little lower than any snapshot (a random slice of the default setup
+#: with seed 3 went 8% of the span below).
+SCALE_MARGIN = 0.1
+
+
+def loss_scale(runs: Sequence[TrainingRun], log: bool = True) -> tuple[float, float]:
+    """The one colour scale of a setup's maps, (low, high) display values (log10 losses with ``log``): the
+    lightest colour is the loss at the runs' shared initial weights (step 0) and above, the darkest
+    ``SCALE_MARGIN`` of the span below the lowest loss a run that did not diverge reached (every run's,
+    when all diverged). When no run got below its start, the top is the highest loss a run had."""
+    calm = [r for r in runs if r.diverged is None] or list(runs)
+    vals = np.concatenate([_display(r.loss, log) for r in calm]) if calm else np.zeros(0)
+    vals = vals[np.isfinite(vals)]
+    if vals.size == 0:
+        return (0.0, 1.0)
+    low = float(vals.min())
+    start = float(_display(np.asarray(runs[0].loss[:1]), log)[0])
+    high = start if math.isfinite(start) and start > low else float(vals.max())
+    if not high > low:
+        high = low + (0.1 if log else max(abs(low) * 0.1, 1e-3))
+    return low - SCALE_MARGIN * (high - low), high
 
 
 def _clipped(Z: np.ndarray, log: bool, zrange: tuple[float, float]) -> np.ndarray:
@@ -145,10 +172,12 @@ def _path_name(label: str, diverged: int | None) -> str:
     return f"{label} (diverged at step {diverged})" if diverged is not None else label
 
 
-def path_contour(pl: PathLandscape, log: bool = True, height: int = 560) -> go.Figure:
+def path_contour(pl: PathLandscape, log: bool = True, height: int = 560,
+                 zrange: tuple[float, float] | None = None) -> go.Figure:
     """The loss on the PCA plane around the reference run's final weights, with every run's path
-    (projected snapshots): start circle, end star, a cross where a run diverged."""
-    zrange = colour_range([pl.loss], log)
+    (projected snapshots): start circle, end star, a cross where a run diverged. ``zrange``: the colour
+    scale (``loss_scale``), else the plane's own."""
+    zrange = zrange or colour_range([pl.loss], log)
     fig = go.Figure()
     fig.add_trace(go.Contour(
         x=pl.a, y=pl.b, z=_clipped(pl.loss, log, zrange), zmin=zrange[0], zmax=zrange[1], zauto=False,
@@ -188,10 +217,12 @@ def path_contour(pl: PathLandscape, log: bool = True, height: int = 560) -> go.F
     return fig
 
 
-def path_surface(pl: PathLandscape, log: bool = True, height: int = 560) -> go.Figure:
+def path_surface(pl: PathLandscape, log: bool = True, height: int = 560,
+                 zrange: tuple[float, float] | None = None) -> go.Figure:
     """The same plane as a 3D surface; paths drawn on it at the loss of their projections (up to
-    where they leave the grid)."""
-    zrange = colour_range([pl.loss], log)
+    where they leave the grid). ``zrange``: the colour scale and height range (``loss_scale``), else the
+    plane's own."""
+    zrange = zrange or colour_range([pl.loss], log)
     Zd = _clipped(pl.loss, log, zrange)
     fig = go.Figure(go.Surface(
         x=pl.a, y=pl.b, z=Zd, colorscale=COLORSCALE, cmin=zrange[0], cmax=zrange[1],
@@ -262,9 +293,10 @@ def path_honesty(pl: PathLandscape, log: bool = True, height: int = 520) -> go.F
 
 
 def random_slices(grids: Sequence[Grid], labels: Sequence[str], diverged: Sequence[int | None] | None = None,
-                  log: bool = True, height: int = 330) -> go.Figure:
+                  log: bool = True, height: int = 330, zrange: tuple[float, float] | None = None) -> go.Figure:
     """The random filter-normalized slice around each run's final weights, side by side on one
-    shared colour scale (a narrow dark basin is a sharp minimum, a wide one a flat minimum)."""
+    shared colour scale (``zrange``, ``loss_scale``; else one from the slices themselves): a narrow
+    dark basin is a sharp minimum, a wide one a flat minimum."""
     n = len(grids)
     if n == 0:
         raise ValueError("no slices to show")
@@ -275,9 +307,9 @@ def random_slices(grids: Sequence[Grid], labels: Sequence[str], diverged: Sequen
     nrows = math.ceil(n / ncols)
     fig = make_subplots(rows=nrows, cols=ncols, subplot_titles=titles, horizontal_spacing=0.08,
                         vertical_spacing=0.12)
-    # The range comes from the runs that did not diverge: a diverged run's plateau saturates.
+    # Without a scale the range comes from the runs that did not diverge: a diverged run's plateau saturates.
     calm = [g.loss for g, d in zip(grids, diverged, strict=True) if d is None] or [g.loss for g in grids]
-    zrange = colour_range(calm, log)
+    zrange = zrange or colour_range(calm, log)
     for i, g in enumerate(grids):
         row, col = i // ncols + 1, i % ncols + 1
         fig.add_trace(go.Contour(
@@ -425,7 +457,8 @@ def _shown(coords: np.ndarray, domain: list[list[float]], margin: float = 0.5) -
     return stop if far_at.size == 0 else int(far_at[0]) + 1
 
 
-def path_map_payload(pl: PathLandscape, log: bool = True, height: int = MAP_HEIGHT) -> bytes:
+def path_map_payload(pl: PathLandscape, log: bool = True, height: int = MAP_HEIGHT,
+                     zrange: tuple[float, float] | None = None) -> bytes:
     """``path_contour`` for the canvas map (``nnviz/ui/descent_map``), one ``pack`` blob.
 
     Header: ``kind`` "landscape-map", ``race`` and ``image_id`` (ids of the paths and of the picture),
@@ -441,9 +474,10 @@ def path_map_payload(pl: PathLandscape, log: bool = True, height: int = MAP_HEIG
     every run's snapshot steps), per run ``path{r}`` (float32 (n, 2), up to where it flies off, see
     ``_shown``), ``steps{r}`` (int32), ``loss{r}``, ``plane{r}``, ``off{r}`` (float32 (n,)), ``index``
     (int32 (frames, runs): the point of each run shown at each frame, its latest snapshot at that step)
-    and ``head`` (float32 (frames, runs, 2): that point).
+    and ``head`` (float32 (frames, runs, 2): that point). ``zrange``: the colour scale (``loss_scale``),
+    else the plane's own.
     """
-    zrange = colour_range([pl.loss], log)
+    zrange = zrange or colour_range([pl.loss], log)
     png = contour_png(_clipped(pl.loss, log, zrange), zrange)
     domain = _domain(pl.a, pl.b)
     frames = np.unique(np.concatenate([p.steps for p in pl.paths])) if pl.paths else np.zeros(1, dtype=np.int64)
@@ -489,9 +523,10 @@ def path_map_payload(pl: PathLandscape, log: bool = True, height: int = MAP_HEIG
 
 
 def slice_payloads(grids: Sequence[Grid], labels: Sequence[str], diverged: Sequence[int | None] | None = None,
-                   log: bool = True) -> list[bytes]:
+                   log: bool = True, zrange: tuple[float, float] | None = None) -> list[bytes]:
     """``random_slices`` for the canvas map, one ``pack`` blob per run (kind "landscape-map", no runs
-    to play, no controls), all on one colour range set by the runs that did not diverge.
+    to play, no controls), all on one colour range: ``zrange`` (``loss_scale``), else one set by the
+    slices of the runs that did not diverge.
 
     Header as ``path_map_payload``'s with ``title`` (the run, and where it diverged), ``axes`` α and β,
     square ``frame``, one ``marks`` entry (the run's final weights, a star at the origin in its colour)
@@ -501,7 +536,7 @@ def slice_payloads(grids: Sequence[Grid], labels: Sequence[str], diverged: Seque
         raise ValueError("no slices to show")
     diverged = list(diverged) if diverged is not None else [None] * n
     calm = [g.loss for g, d in zip(grids, diverged, strict=True) if d is None] or [g.loss for g in grids]
-    zrange = colour_range(calm, log)
+    zrange = zrange or colour_range(calm, log)
     out = []
     for i, (g, label, d) in enumerate(zip(grids, labels, diverged, strict=True)):
         png = contour_png(_clipped(g.loss, log, zrange), zrange)

@@ -192,21 +192,21 @@ def interpolation_views(setup: Setup, resolution: int = 41) -> list[Line]:
 
 # Figures and canvas payloads are shared read-only objects (st.plotly_chart serializes a figure without
 # changing it; a payload is bytes), keyed on what identifies their data (``key``: the arguments of the
-# cached computation that gave it) and the colour scale; the data itself is passed along unhashed. A
-# second visitor builds nothing.
+# cached computation that gave it) and the colour scale (``log`` and the page's one range, ``scale``);
+# the data itself is passed along unhashed. A second visitor builds nothing.
 @st.cache_resource(show_spinner=False, max_entries=48)
-def _figure(kind: str, key: tuple, log: bool, _data: Any) -> Any:
+def _figure(kind: str, key: tuple, log: bool, scale: tuple[float, float] | None, _data: Any) -> Any:
     if kind == "paths":
-        return figs.path_map_payload(_data, log)
+        return figs.path_map_payload(_data, log, zrange=scale)
     if kind == "surface":
-        return figs.path_surface(_data, log)
+        return figs.path_surface(_data, log, zrange=scale)
     if kind == "honesty":
         return figs.path_honesty(_data, log)
     if kind == "curves":
         return figs.curves_payload(_data, log)
     grids, labels, diverged = _data
     if kind == "slices":
-        return figs.slice_payloads(grids, labels, diverged, log)
+        return figs.slice_payloads(grids, labels, diverged, log, zrange=scale)
     if kind == "interpolation":
         return figs.interpolation(grids, labels, diverged, log)
     raise ValueError(f"unknown figure {kind!r}")
@@ -378,17 +378,26 @@ def _metrics(runs: list[landscape_runs.TrainingRun]) -> None:
                    help="On the training data, at the last snapshot (where it diverged, for a diverged run).")
 
 
-def _plane_tab(setup: Setup, view: ViewOptions) -> paths.PathLandscape | None:
-    """The paths on the PCA plane (contour or 3D), and how the plane was chosen; None if there is none."""
+def _scale_note(scale: tuple[float, float], log: bool) -> str:
+    """What the page's one colour scale (``figs.loss_scale``) means, in losses."""
+    low, high = (10.0**v if log else v for v in scale)
+    return (f"**Colours** are one scale on every map of this page (the paths, their 3D view and the random "
+            f"slices): darkest at a loss of {low:.3g} and below, just under the lowest any run reached; lightest at {high:.3g}, the "
+            "loss at the runs' shared start, and above.")
+
+
+def _plane_tab(setup: Setup, view: ViewOptions, scale: tuple[float, float]) -> paths.PathLandscape | None:
+    """The paths on the PCA plane (contour or 3D) on the page's colour scale, and how the plane was chosen;
+    None if there is none."""
     reference, own_path, surface = plane_controls(setup.labels)
     plane = _plane(setup, view, reference, own_path)
     if plane is None:
         return None
     key = (setup, reference, view.resolution, own_path)
     if surface:
-        st.plotly_chart(_figure("surface", key, view.log, plane), key="ls_surface_chart")
+        st.plotly_chart(_figure("surface", key, view.log, scale, plane), key="ls_surface_chart")
     else:
-        descent_map(_figure("paths", key, view.log, plane), key="ls_paths_map")
+        descent_map(_figure("paths", key, view.log, scale, plane), key="ls_paths_map")
     ref = plane.paths[plane.reference].label
     fitted = "the snapshots of *every* run that did not diverge" if not own_path else f"the snapshots of {ref} alone"
     st.caption(
@@ -399,7 +408,7 @@ def _plane_tab(setup: Setup, view: ViewOptions) -> paths.PathLandscape | None:
         "their stars sit where they project to, and the colours there are the plane's loss, not theirs. "
         "The next tab shows how big that gap is. Axis units are distances in weight space; all runs start "
         "at the same circle. **Play** replays the runs snapshot by snapshot; hover a point for its real loss, "
-        "the plane's loss there and its distance from the plane."
+        "the plane's loss there and its distance from the plane. " + _scale_note(scale, view.log)
     )
     return plane
 
@@ -419,7 +428,7 @@ def _honesty_tab(setup: Setup, view: ViewOptions) -> None:
     plane = _plane(setup, view, reference, own_path)
     if plane is None:
         return
-    st.plotly_chart(_figure("honesty", (setup, reference, view.resolution, own_path), view.log, plane),
+    st.plotly_chart(_figure("honesty", (setup, reference, view.resolution, own_path), view.log, None, plane),
                     key="ls_honesty_chart")
     st.caption(
         "Solid: the real loss at each snapshot of the weights. Dashed: the loss at that snapshot's "
@@ -429,23 +438,24 @@ def _honesty_tab(setup: Setup, view: ViewOptions) -> None:
     )
 
 
-def _slices_tab(setup: Setup, view: ViewOptions, runs: list[landscape_runs.TrainingRun]) -> None:
-    """Random filter-normalized slices around each run's final weights, on one colour scale."""
+def _slices_tab(setup: Setup, view: ViewOptions, runs: list[landscape_runs.TrainingRun],
+                scale: tuple[float, float]) -> None:
+    """Random filter-normalized slices around each run's final weights, on the page's colour scale."""
     grids = slice_views(setup, view.resolution, view.span)
     data = (grids, setup.labels, [r.diverged for r in runs])
-    blobs = _figure("slices", (setup, view.resolution, view.span), view.log, data)
+    blobs = _figure("slices", (setup, view.resolution, view.span), view.log, scale, data)
     for row in range(0, len(blobs), 2):  # two per row: each panel stays large enough to read
         cols = st.columns(2)
         for i, blob in enumerate(blobs[row:row + 2]):
             with cols[i]:
                 descent_map(blob, key=f"ls_slice_map_{row + i}")
     st.caption(
-        "A random 2D slice around each run's final weights (the star), all on one colour scale. The two "
+        "A random 2D slice around each run's final weights (the star). The two "
         "directions are the same random draw for every run, **filter-normalized** (Li et al. 2018): each "
         "neuron's incoming weights in the direction are scaled to the length of that neuron's weights, and "
         "biases are left alone. Without that, a network with larger weights would look flatter merely "
         "because a step of the same size means less to it. A wide dark basin is a flat minimum, a narrow "
-        f"one a sharp minimum. Span ±{view.span:g} filter norms."
+        f"one a sharp minimum. Span ±{view.span:g} filter norms. " + _scale_note(scale, view.log)
     )
 
 
@@ -453,7 +463,7 @@ def _line_tab(setup: Setup, view: ViewOptions, runs: list[landscape_runs.Trainin
     """The loss along each run's straight line from its initial to its final weights."""
     lines = interpolation_views(setup)
     data = (lines, setup.labels, [r.diverged for r in runs])
-    st.plotly_chart(_figure("interpolation", (setup,), view.log, data), key="ls_interp_chart")
+    st.plotly_chart(_figure("interpolation", (setup,), view.log, None, data), key="ls_interp_chart")
     st.caption(
         "The loss along the straight line from each run's initial weights (α = 0, the same for every run) "
         "to its final weights (α = 1), a little beyond at both ends (Goodfellow et al. 2015). A smooth "
@@ -463,7 +473,7 @@ def _line_tab(setup: Setup, view: ViewOptions, runs: list[landscape_runs.Trainin
 
 def _curves_tab(setup: Setup, view: ViewOptions, runs: list[landscape_runs.TrainingRun]) -> None:
     """Every run's mini-batch and training-set loss over the steps."""
-    descent_curves(_figure("curves", (setup,), view.log, runs), key="ls_curves_canvas")
+    descent_curves(_figure("curves", (setup,), view.log, None, runs), key="ls_curves_canvas")
     st.caption(
         "Faint: the mini-batch loss at every step (noisy: each step sees another batch). Bold: the loss on "
         "the whole training set at the snapshots the landscape views use (hover a point for its value). A "
@@ -501,8 +511,9 @@ def _page() -> None:
         # Stateful tabs: only the open one is computed and drawn (slices and interpolations cost a
         # pass over the data per grid point; five charts at once kept the browser busy for seconds).
         tabs = st.tabs(list(TABS), key=_seed("ls_tab"), on_change="rerun")
-        sections = (lambda: _plane_tab(setup, view), lambda: _honesty_tab(setup, view),
-                    lambda: _slices_tab(setup, view, runs), lambda: _line_tab(setup, view, runs),
+        scale = figs.loss_scale(runs, view.log)  # one colour scale for every map, whichever tab is open
+        sections = (lambda: _plane_tab(setup, view, scale), lambda: _honesty_tab(setup, view),
+                    lambda: _slices_tab(setup, view, runs, scale), lambda: _line_tab(setup, view, runs),
                     lambda: _curves_tab(setup, view, runs))
         for tab, section in zip(tabs, sections, strict=True):
             if tab.open:

@@ -128,7 +128,8 @@ CHOSEN_SHOWN = """([key, labels]) => {
       const style = getComputedStyle(a);
       if (style.overflowX === 'visible' && style.overflowY === 'visible') continue;
       const c = a.getBoundingClientRect();
-      if (r.left < c.left - 0.5 || r.right > c.right + 0.5 || r.top < c.top - 0.5 || r.bottom > c.bottom + 0.5) return true;
+      const outside = r.left < c.left - 0.5 || r.right > c.right + 0.5 || r.top < c.top - 0.5 || r.bottom > c.bottom + 0.5;
+      if (outside) return true;
     }
     return el.scrollWidth > el.clientWidth + 1;
   };
@@ -156,7 +157,8 @@ def chosen_shown(page, key: str, labels: list[str], device: str) -> dict[str, bo
 def test_every_chosen_run_is_readable(browser, app_url, device):
     """The runs to compare: four learning rates (the default) and four optimizers, every chosen value shown
     whole at 390x844 and in the desktop's narrow settings column (a multiselect hid the fourth chip)."""
-    options = ({"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+    options = ({"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
+                "device_scale_factor": 2}
                if device == "phone" else {"viewport": {"width": 1400, "height": 1000}})
     context = browser.new_context(**options)
     page = context.new_page()

@@ -5,6 +5,7 @@ message, a diverged run is a result, the digits task runs or says why it cannot.
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -83,6 +84,34 @@ def test_defaults_show_every_view(default_run):
     assert arrays["fgrid"].shape == (ui.DEFAULTS["ls_resolution"],) * 2
     assert len(at.get("bidi_component")[0].proto.bytes) < 1_000_000
     assert not at.error
+
+
+def test_every_map_uses_the_pages_one_colour_scale(default_run):
+    """The paths' plane, its 3D view and the random slices colour the loss on one scale, set by the runs
+    (lightest: the loss at their shared start), so a colour means the same loss in every tab; each view's
+    own grid gave the slices a top of 0.40 and the plane 0.60 on this setup."""
+    from nnviz.figures import landscape as figs
+
+    at = default_run
+    setup = at.session_state["ls_last_setup"]
+    runs = ui.train_runs(setup)
+    low, high = figs.loss_scale(runs, log=True)
+    assert high == pytest.approx(math.log10(runs[0].loss[0]))  # the shared start
+    [(plane, _)] = _maps(at)
+    assert plane["color"]["range"] == pytest.approx([low, high])
+    assert any("one scale on every map" in c.value and f"{10**high:.3g}" in c.value for c in at.caption)
+    at.session_state["ls_tab"] = ui.TABS[2]
+    at.run()
+    slices = _maps(at)
+    assert len(slices) == len(runs) and all(h["color"]["range"] == pytest.approx([low, high]) for h, _ in slices)
+    assert any("one scale on every map" in c.value for c in at.caption)
+    at.session_state["ls_tab"] = ui.TABS[0]
+    at.run()
+    at.segmented_control(key="ls_shape").set_value("3D").run()
+    [surface] = [t for spec in _specs(at) for t in spec["data"] if t.get("type") == "surface"]
+    assert [surface["cmin"], surface["cmax"]] == pytest.approx([low, high])
+    at.segmented_control(key="ls_shape").set_value("Contour").run()
+    assert not at.exception and _maps(at)
 
 
 def test_a_diverged_run_is_shown_as_a_result(default_run):
