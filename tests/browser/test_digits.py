@@ -111,7 +111,8 @@ def toolbar(page) -> dict:
       let ink = 0;
       for (let i = 0; i < d.length; i += 4) if (d[i] > 128) ink++;
       return {opacity: +getComputedStyle(bar).opacity, buttons, ink: ink / (d.length / 4),
-              shown: [...root.querySelectorAll('.dc-toolbar button')].filter(b => b.offsetParent).map(b => b.ariaLabel)};
+              shown: [...root.querySelectorAll('.dc-toolbar button')].filter(b => b.offsetParent)
+                       .map(b => b.ariaLabel)};
     }""", [list(TOOLBAR), CANVAS_ROOT])
 
 
@@ -121,7 +122,8 @@ def press(page, name: str, touch: bool) -> None:
 
 
 def wait_for_ink(page, below: float | None = None, above: float | None = None) -> float:
-    page.wait_for_function("([rootJs, below, above]) => { const c = eval(rootJs).querySelector('canvas.dc-canvas.lower-canvas');"
+    page.wait_for_function("([rootJs, below, above]) => {"
+                           " const c = eval(rootJs).querySelector('canvas.dc-canvas.lower-canvas');"
                            " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let ink = 0;"
                            " for (let i = 0; i < d.length; i += 4) if (d[i] > 128) ink++; ink /= d.length / 4;"
                            " return (below === null || ink < below) && (above === null || ink > above); }",
@@ -134,7 +136,8 @@ def test_the_canvas_toolbar_is_always_shown_and_the_drawing_survives_reruns(brow
     """Undo, Redo and Clear are shown without hovering (a touch screen cannot hover), fit the screen and
     work by tap; a rerun (the pen width changed) keeps every stroke, and undoing one stroke keeps the rest."""
     touch = device == "phone"
-    options = ({"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+    options = ({"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
+                "device_scale_factor": 2}
                if touch else {"viewport": {"width": 1400, "height": 1000}})
     context = browser.new_context(**options)
     page = context.new_page()
