@@ -223,7 +223,7 @@ def test_train_pause_evaluate_and_compare_on_the_canvas(page, app_url):
     page.get_by_role("tab", name="Train your own model").click()
     page.get_by_text("Augment the training images").first.wait_for()  # off by default (its server cost)
     page.get_by_text("fresh random variant of its images").first.wait_for()
-    epochs = page.get_by_label("Epochs")
+    epochs = page.get_by_label("Epochs", exact=True)  # not "Help for Epochs"
     epochs.fill("20")  # long enough that Pause comes before the end (about 24 s at the default speed)
     epochs.press("Enter")
     wait_for_app(page)
