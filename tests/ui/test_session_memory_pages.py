@@ -91,3 +91,23 @@ def test_a_digits_training_left_idle_is_paused_never_running(mnist_folder, monke
     assert not at.exception, at.exception
     assert not run.running and run.trainer.step == step
     assert not at.button(key="dg_start").disabled and at.button(key="dg_pause").disabled
+
+
+def _live_tick_script():
+    import streamlit as st
+
+    from nnviz.labs.playground.experiment import Experiment
+    from nnviz.labs.playground.run import build
+    from nnviz.ui import playground, session_memory
+
+    run = build(Experiment())
+    st.session_state.pop(session_memory.ACTIVE_AT, None)
+    playground.live_tick(run, training=True, network=False, show_test=False, discretize=False, log=False)
+    st.write(f"active={session_memory.ACTIVE_AT in st.session_state}")
+
+
+def test_a_training_tick_marks_the_session_active():
+    """A live view that ticks is never idle: its training tick reads its speed through nnviz.ui.state."""
+    at = AppTest.from_function(_live_tick_script, default_timeout=60).run()
+    assert not at.exception, at.exception
+    assert "active=True" in at.markdown[0].value
