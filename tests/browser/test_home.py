@@ -46,6 +46,18 @@ def test_slash_home_opens_the_home_page(page, app_url):
     screenshot(page, "home_from_slash_home")
 
 
+def test_back_from_the_home_page_reached_by_slash_home_leaves_it(page, app_url):
+    """/home is replaced by / in the browser's history: Back goes to the page before, not to /home (which
+    would send the visitor to / again)."""
+    open_page(page, app_url, "functions")
+    _opens_home(page, f"{app_url}/home")
+    page.go_back()
+    page.wait_for_url(f"{app_url}/functions")
+    wait_for_app(page)
+    page.get_by_role("heading", name="Functions").first.wait_for()
+    assert_no_exception(page)
+
+
 def test_slash_home_as_the_first_request_of_a_fresh_server(page):
     """A fresh server answers its first request in Streamlit's old pages/ mode, before app.py ran."""
     with serve_app("streamlit-fresh-home") as url:
