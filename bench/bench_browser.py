@@ -171,7 +171,7 @@ def first_render(browser, url: str, slug: str, profile: bool = False) -> dict[st
         cdp.send("Profiler.setSamplingInterval", {"interval": 500})
         cdp.send("Profiler.start")
     t0 = time.perf_counter()
-    # The default page is served at / only (/home is Streamlit's "page not found" dialog).
+    # The home page is measured at / (where it is served; /home is a hidden page that sends you there).
     page.goto(f"{url}/{'' if slug == 'home' else slug}", wait_until="commit")
     page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=120_000)
     if slug == "home":
