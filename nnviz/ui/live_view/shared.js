@@ -285,7 +285,7 @@ function lineChart(canvas, width, height, title, xs, series,
   ctx.lineWidth = 1.8; ctx.lineJoin = "round";
   for (const s of series) {
     ctx.strokeStyle = s.color; ctx.beginPath();
-    let pen = false;
+    let pen = false, left = Infinity, right = -Infinity, lone = null;
     const sx = s.xs || xs;
     const n = Math.min(sx.length, s.values.length);
     for (let k = 0; k < n; k++) {
@@ -293,8 +293,12 @@ function lineChart(canvas, width, height, title, xs, series,
       if (!Number.isFinite(v) || (log && v <= 0)) { pen = false; continue; }
       const x = X(sx[k]), y = Y(v);
       if (pen) ctx.lineTo(x, y); else { ctx.moveTo(x, y); pen = true; }
+      left = Math.min(left, x); right = Math.max(right, x); lone = [x, y];
     }
     ctx.stroke();
+    if (lone && right - left < 1 && !dots) {  // all at one step so far (step 0): a dot, not an empty chart
+      ctx.fillStyle = s.color; ctx.beginPath(); ctx.arc(lone[0], lone[1], 3, 0, 2 * Math.PI); ctx.fill();
+    }
     if (dots) {
       ctx.fillStyle = s.color;
       for (let k = 0; k < n; k++) {
