@@ -109,21 +109,29 @@ function drawPoints(st, b) {
   ctx.fillText("x2", 0, 0); ctx.restore();
 }
 
+const NUMBERS_MS = 100;
+
 function drawMain(st, b, i) {
   const { header: h, arrays: a } = b;
   const f = h.frames[i];
   const els = st.els;
   setCanvasText(st.values.step, thousands(f.step));
-  setCanvasText(st.values.epoch, f.epoch.toFixed(1));
-  setCanvasText(st.values.train, fmt(f.train_loss));
-  setCanvasText(st.values.test, fmt(f.test_loss));
-  if (h.task === "classification") {
-    const useTest = f.test_accuracy !== null;
-    setText(els.lastLabel, useTest ? "Test accuracy" : "Train accuracy");
-    setCanvasText(st.values.last, pct(useTest ? f.test_accuracy : f.train_accuracy));
-  } else {
-    setText(els.lastLabel, "Parameters");
-    setCanvasText(st.values.last, thousands(h.n_params));
+  // The other numbers change ten times a second while playing (four decimals at 30 frames/s are
+  // a blur, and each changed canvas costs the compositor), every frame of a paused state.
+  const now = performance.now(), settled = !h.running || i === h.frames.length - 1;
+  if (settled || !(now - st.numbersAt < NUMBERS_MS)) {
+    st.numbersAt = now;
+    setCanvasText(st.values.epoch, f.epoch.toFixed(1));
+    setCanvasText(st.values.train, fmt(f.train_loss));
+    setCanvasText(st.values.test, fmt(f.test_loss));
+    if (h.task === "classification") {
+      const useTest = f.test_accuracy !== null;
+      setText(els.lastLabel, useTest ? "Test accuracy" : "Train accuracy");
+      setCanvasText(st.values.last, pct(useTest ? f.test_accuracy : f.train_accuracy));
+    } else {
+      setText(els.lastLabel, "Parameters");
+      setCanvasText(st.values.last, thousands(h.n_params));
+    }
   }
   // The surface: uint8 codes -> colours, rows flipped (x2 rises upwards), on a res x res canvas
   // that CSS scales up (smoothed, or crisp when discretized): few pixels to draw per frame.
