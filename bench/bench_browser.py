@@ -217,7 +217,7 @@ def open_live(page, url: str, view: str) -> tuple[str, str]:
     elif view == "digits":
         page.get_by_role("tab", name="Train your own model").click()
         page.get_by_text("Augment the training images").first.wait_for(timeout=60_000)
-        epochs = page.get_by_label("Epochs")  # long enough not to finish while measured
+        epochs = page.get_by_label("Epochs", exact=True)  # long enough not to finish while measured
         epochs.fill("20")
         epochs.press("Enter")
         page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=60_000)

@@ -213,7 +213,7 @@ STEP_PROBE = """() => {
 
 
 def _step(page) -> int:
-    return int(page.locator(".nnv-dg-progress [data-nnviz=step]").first.inner_text(timeout=10_000).replace(",", ""))
+    return int(page.locator(".nnv-dg-progress [data-nnviz=step]").first.text_content(timeout=10_000).replace(",", ""))
 
 
 def test_train_pause_evaluate_and_compare_on_the_canvas(page, app_url):

@@ -172,12 +172,13 @@ function setText(el, text) {
 }
 
 // ---- text drawn on canvas -------------------------------------------------------------------
-function textCanvas(st, el, redraw) {
+function textCanvas(st, el, redraw, { fit = false } = {}) {
   // A <canvas> that shows one line of text in the font its CSS gives it, fitted to its parent's
   // width, and holds the same text as its content (what screen readers, tests and benchmarks
   // read). Setting it repaints the canvas only: a changing DOM text lays out the page and
   // hit-tests it under the mouse on every frame, ~0.1 core at 30 frames/s.
-  const box = { el, text: null, font: "", size: 0, color: "", h: 0, width: null };
+  // fit: the canvas is as wide as its text (inline pieces of a line), not its parent's width.
+  const box = { el, text: null, font: "", size: 0, color: "", h: 0, width: null, fit };
   const restyle = () => {
     const cs = getComputedStyle(el);
     box.size = parseFloat(cs.fontSize) || 16;
@@ -187,7 +188,7 @@ function textCanvas(st, el, redraw) {
   };
   restyle();
   box.restyle = () => { restyle(); box.text = null; };  // after a class change (the next set draws)
-  box.width = trackWidth(st, el.parentElement, () => { restyle(); box.text = null; redraw(); });
+  box.width = fit ? { w: 0 } : trackWidth(st, el.parentElement, () => { restyle(); box.text = null; redraw(); });
   if (document.fonts && document.fonts.ready) document.fonts.ready.then(() => { box.text = null; redraw(); });
   return box;
 }
@@ -199,9 +200,14 @@ function setCanvasText(box, text) {
   const node = box.el.firstChild;
   if (node && node.nodeType === Node.TEXT_NODE && !node.nextSibling) node.data = text;
   else box.el.textContent = text;
+  let size = box.size;
+  if (box.fit) {  // as wide as the text: a new width (and a layout) only when the text's width changes
+    const probe = box.el.getContext("2d");
+    probe.font = box.font.replace("{size}", size);
+    box.width.w = Math.ceil(probe.measureText(text).width) + 1;
+  }
   const w = Math.max(1, box.width.w), ctx = sized(box.el, w, box.h);
   ctx.clearRect(0, 0, w, box.h);
-  let size = box.size;
   ctx.font = box.font.replace("{size}", size);
   const need = ctx.measureText(text).width;
   if (need > w) { size = Math.max(8, Math.floor((size * w) / need)); ctx.font = box.font.replace("{size}", size); }
