@@ -68,14 +68,14 @@ def test_smoothgrad_is_deterministic_and_targets_a_class(model, mnist):
 
 def test_activations_of_the_default_cnn(model, mnist):
     acts = model.activations(mnist.X_test[0])
-    assert [a.values.shape for a in acts] == [(28, 28, 16), (14, 14, 32), (64,)]
+    assert [a.values.shape for a in acts] == [(28, 28, 32), (14, 14, 64), (64,)]
     assert all(a.values.min() >= 0 for a in acts)  # after ReLU
-    assert "conv 3x3x16" in acts[0].description
+    assert "conv 3x3x32" in acts[0].description
 
 
 def test_first_layer_weights_as_images(model):
     kind, w = model.first_layer_weights()
-    assert kind == "filters" and w.shape == (16, 3, 3)
+    assert kind == "filters" and w.shape == (32, 3, 3)
     kind, w = tiny_model("mlp").first_layer_weights()
     assert kind == "weights" and w.shape == (5, 28, 28)
 
