@@ -153,7 +153,7 @@ def main() -> None:
         figs.saliency_image(x, g, 7)
         for a in model.activations(x):
             figs.feature_maps_image(a.values)
-        figs.probability_chart({"default model": model.predict_proba(x)[0]})
+        figs.probability_chart("Default model", model.predict_proba(x)[0])
 
     page = median_ms(pictures, args.repeats)
 
