@@ -11,6 +11,8 @@ last). What is drawn for an optimizer (its arrow, step size, limit) is asked of 
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
@@ -28,6 +30,7 @@ from nnviz.nn import optimizers
 from nnviz.ui import state
 from nnviz.ui.common import optimizer_settings
 from nnviz.ui.descent_map import clicked, descent_curves, descent_map
+from nnviz.ui.jobs import heavy
 
 DEFAULT_SURFACE = {1: "quadratic", 2: "bowl"}
 DEFAULT_STEPS = {1: 50, 2: 200}
@@ -209,6 +212,30 @@ RaceKey = tuple[SurfaceKey, tuple[RunSpec, ...], tuple[float, ...], int]
 
 def race_key(surface: Surface, specs: Sequence[RunSpec], start: Sequence[float], n_steps: int) -> RaceKey:
     return surface_key(surface), tuple(specs), tuple(float(v) for v in start), int(n_steps)
+
+
+#: Races this process has computed, newest last (as many as ``_race`` keeps): a key seen here is
+#: read from the cache at once; a new one is a heavy job and waits for a free worker (nnviz.ui.jobs),
+#: with the user told how many jobs are ahead. An entry the cache has evicted meanwhile is computed
+#: again outside the queue (a race takes ~0.1 s: rare and cheap).
+_RACES_SEEN: OrderedDict[RaceKey, None] = OrderedDict()
+_RACES_LOCK = threading.Lock()
+
+
+def cached_race(race_id: RaceKey) -> list[Trajectory]:
+    with _RACES_LOCK:
+        seen = race_id in _RACES_SEEN
+        if seen:
+            _RACES_SEEN.move_to_end(race_id)
+    if seen:
+        return _race(*race_id)
+    with heavy():
+        out = _race(*race_id)
+    with _RACES_LOCK:
+        _RACES_SEEN[race_id] = None
+        while len(_RACES_SEEN) > 64:
+            _RACES_SEEN.popitem(last=False)
+    return out
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)  # the 3D view: 0.22 MB
@@ -624,7 +651,7 @@ def render() -> None:
 
     race = race_key(surface, current_specs(), start, steps())
     with st.spinner("Running the optimizers..."):
-        trajs = _race(*race)
+        trajs = cached_race(race)
     statuses = [status(t, surface, tolerance()) for t in trajs]
 
     with view:

@@ -167,3 +167,46 @@ def test_landscape_page_waits_for_a_busy_worker_and_then_draws(monkeypatch):
     assert not at.exception
     assert release.is_set()  # the page did wait in the queue
     assert queue.running == 0 and queue.waiting == 0
+
+
+DESCENT = "../../pages/descent.py"
+
+
+def test_a_new_descent_race_waits_for_a_busy_worker_and_a_seen_one_does_not(monkeypatch):
+    """The descent lab's race is a heavy job: with the only worker busy, a race not computed before
+    waits in the queue; the same race again is read from the cache without queueing."""
+    from streamlit.testing.v1 import AppTest
+
+    from nnviz.ui import descent
+
+    queue = JobQueue(1)
+    monkeypatch.setattr(jobs, "HEAVY", queue)
+    descent._race.clear()
+    descent._RACES_SEEN.clear()
+    release = threading.Event()
+    holding = threading.Event()
+
+    def busy() -> None:
+        with queue.slot():
+            holding.set()
+            release.wait(WAIT)
+
+    t = threading.Thread(target=busy)
+    t.start()
+    holding.wait(WAIT)
+    waiter = threading.Thread(target=lambda: (wait_until(lambda: queue.waiting == 1, "the race waiting"),
+                                              release.set()))
+    waiter.start()
+    at = AppTest.from_file(DESCENT, default_timeout=120)
+    at.run()
+    waiter.join(WAIT)
+    t.join(WAIT)
+    assert not at.exception
+    assert release.is_set()  # the new race did wait in the queue
+    assert len(descent._RACES_SEEN) == 1
+    slots = []  # the same race again: read from the cache, it asks for no slot
+    real_slot = queue.slot
+    monkeypatch.setattr(queue, "slot", lambda *a, **k: (slots.append(1), real_slot(*a, **k))[1])
+    again = AppTest.from_file(DESCENT, default_timeout=60)
+    again.run()
+    assert not again.exception and slots == []
