@@ -13,14 +13,7 @@ sessions' state stays for the life of the process (``python bench/bench_classroo
 them for good). Every ``REFREEZE_SECONDS`` the thread below unfreezes, collects and freezes again:
 what was frozen while alive and has died since is collected at the next turn, and what was created
 since is frozen, so the per-run collections stay cheap. One full collection costs ~0.1 s of one
-core. Where glibc is the allocator, ``malloc_trim(0)`` then hands the heap's free pages back, and
-``tune_allocator`` (at start) keeps what sessions free from fragmenting the heap: glibc gives each
-new thread (Streamlit runs every script run in one) its own arena, up to 8 per core, and after a
-large block is freed raises its mmap threshold up to 32 MB, so the sessions' 1-20 MB arrays (a
-training set's copy, an evaluation) land in the heaps, whose holes it rarely returns. Two arenas
-and a fixed 1 MB threshold (such arrays are mmapped and go back to the system when freed):
-``bench/bench_classroom.py --soak 40``, digits data shared, 41.4 MB free inside the heaps 65 s after
-the visits' sessions went instead of 126 MB, RSS +4.7 MB over the first visit instead of +19.1.
+core. Where glibc is the allocator, ``malloc_trim(0)`` then hands the heap's free pages back.
 
 **Idle sessions.** A tab left open keeps its session, and with it whatever the pages put in its
 session state. A page declares, once at import, the session keys that hold heavy state
@@ -95,27 +88,6 @@ def _malloc_trim() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):  # not glibc
         pass
-
-
-#: glibc's mallopt parameters, and what ``tune_allocator`` sets them to.
-M_MMAP_THRESHOLD, M_ARENA_MAX = -3, -8
-MMAP_THRESHOLD = 1 << 20
-ARENAS = 2
-
-
-def tune_allocator() -> dict[str, int]:
-    """Two malloc arenas and a fixed 1 MiB mmap threshold where glibc is the allocator, unless the
-    environment sets its own (``MALLOC_ARENA_MAX``, ``MALLOC_MMAP_THRESHOLD_``); what was set."""
-    try:
-        mallopt = ctypes.CDLL("libc.so.6").mallopt
-    except (OSError, AttributeError):  # not glibc
-        return {}
-    done = {}
-    for env, param, value in (("MALLOC_ARENA_MAX", M_ARENA_MAX, ARENAS),
-                              ("MALLOC_MMAP_THRESHOLD_", M_MMAP_THRESHOLD, MMAP_THRESHOLD)):
-        if env not in os.environ and mallopt(param, value) == 1:
-            done[env] = value
-    return done
 
 
 def refreeze(trim: bool = True) -> Refreeze:
@@ -379,15 +351,13 @@ def _loop(refreeze_every: float, idle: float) -> None:
 
 
 def start() -> bool:
-    """Start the thread once per server process (re-freezing, idle release; the allocator tuned
-    first); True if it runs."""
+    """Start the thread once per server process (re-freezing, idle release); True if it runs."""
     global _thread
     refreeze_every, idle = period(), idle_seconds()
     if (refreeze_every <= 0 and idle <= 0) or not _in_server():
         return False
     with _lock:
         if _thread is None:
-            tune_allocator()
             _thread = threading.Thread(target=_loop, args=(refreeze_every, idle), name="nnviz-session-memory",
                                        daemon=True)
             _thread.start()

@@ -149,15 +149,3 @@ def test_a_bad_idle_time_is_refused_by_name(monkeypatch, raw):
 
 def test_idle_sessions_are_looked_for_often_enough():
     assert sm.check_seconds(600) == 10 and sm.check_seconds(20) == 2 and sm.check_seconds(1) == 1
-
-
-def test_the_allocator_is_tuned_where_glibc_is_unless_the_environment_says(monkeypatch):
-    import ctypes
-
-    try:
-        assert callable(ctypes.CDLL("libc.so.6").mallopt)
-    except (OSError, AttributeError):
-        pytest.skip("not glibc")
-    monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
-    monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", "262144")  # the administrator's own choice stays
-    assert sm.tune_allocator() == {"MALLOC_ARENA_MAX": sm.ARENAS}
