@@ -134,18 +134,16 @@ def test_waiting_text_counts_jobs():
 
 
 LANDSCAPE = "../../pages/landscape.py"
+DESCENT = "../../pages/descent.py"
 
 
-def test_landscape_page_waits_for_a_busy_worker_and_then_draws(monkeypatch):
-    """With the server's only worker busy, the page waits (it is not computed beside the busy job)
-    and draws once the worker is free."""
+def run_with_busy_worker(monkeypatch, page: str, what: str):
+    """Run ``page`` (an AppTest) while the server's only heavy worker is busy; the worker is freed
+    once the page waits in the queue. Returns (the AppTest, the queue, whether the page waited)."""
     from streamlit.testing.v1 import AppTest
-
-    from nnviz.ui import landscape
 
     queue = JobQueue(1)
     monkeypatch.setattr(jobs, "HEAVY", queue)
-    landscape.train_runs.clear()
     release = threading.Event()
     holding = threading.Event()
 
@@ -157,19 +155,25 @@ def test_landscape_page_waits_for_a_busy_worker_and_then_draws(monkeypatch):
     t = threading.Thread(target=busy)
     t.start()
     holding.wait(WAIT)
-    waiter = threading.Thread(target=lambda: (wait_until(lambda: queue.waiting == 1, "the page waiting"),
-                                              release.set()))
+    waiter = threading.Thread(target=lambda: (wait_until(lambda: queue.waiting == 1, what), release.set()))
     waiter.start()
-    at = AppTest.from_file(LANDSCAPE, default_timeout=120)
+    at = AppTest.from_file(page, default_timeout=120)
     at.run()
     waiter.join(WAIT)
     t.join(WAIT)
+    return at, queue, release.is_set()
+
+
+def test_landscape_page_waits_for_a_busy_worker_and_then_draws(monkeypatch):
+    """With the server's only worker busy, the page waits (it is not computed beside the busy job)
+    and draws once the worker is free."""
+    from nnviz.ui import landscape
+
+    landscape.train_runs.clear()
+    at, queue, waited = run_with_busy_worker(monkeypatch, LANDSCAPE, "the page waiting")
     assert not at.exception
-    assert release.is_set()  # the page did wait in the queue
+    assert waited  # the page did wait in the queue
     assert queue.running == 0 and queue.waiting == 0
-
-
-DESCENT = "../../pages/descent.py"
 
 
 def test_a_new_descent_race_waits_for_a_busy_worker_and_a_seen_one_does_not(monkeypatch):
@@ -179,30 +183,11 @@ def test_a_new_descent_race_waits_for_a_busy_worker_and_a_seen_one_does_not(monk
 
     from nnviz.ui import descent
 
-    queue = JobQueue(1)
-    monkeypatch.setattr(jobs, "HEAVY", queue)
     descent._race.clear()
     descent._RACES_SEEN.clear()
-    release = threading.Event()
-    holding = threading.Event()
-
-    def busy() -> None:
-        with queue.slot():
-            holding.set()
-            release.wait(WAIT)
-
-    t = threading.Thread(target=busy)
-    t.start()
-    holding.wait(WAIT)
-    waiter = threading.Thread(target=lambda: (wait_until(lambda: queue.waiting == 1, "the race waiting"),
-                                              release.set()))
-    waiter.start()
-    at = AppTest.from_file(DESCENT, default_timeout=120)
-    at.run()
-    waiter.join(WAIT)
-    t.join(WAIT)
+    at, queue, waited = run_with_busy_worker(monkeypatch, DESCENT, "the race waiting")
     assert not at.exception
-    assert release.is_set()  # the new race did wait in the queue
+    assert waited  # the new race did wait in the queue
     assert len(descent._RACES_SEEN) == 1
     slots = []  # the same race again: read from the cache, it asks for no slot
     real_slot = queue.slot
