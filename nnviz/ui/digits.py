@@ -9,9 +9,10 @@ confusion matrix, ``dg_speed`` training steps per second; for the training view 
 (the last batch sent), ``dg_tick_at`` (when the last training tick ran), ``dg_carry`` (the
 fraction of a step carried to the next tick), ``dg_follows`` (training ended in the last tick: the
 next batch plays after it) and ``dg_hidden_paused`` (the page was hidden while training: it
-resumes when shown). The shared default model is cached per
-server (read-only); the user's model is trained in a fragment under the per-session lock, a
-batch of frames per tick that the canvas view (``nnviz.ui.live_view.digits_view``) plays.
+resumes when shown). The shared default model and the training images in the runs' one shuffled
+order are cached per server (read-only; a run trains on slices of them); the user's model is
+trained in a fragment under the per-session lock, a batch of frames per tick that the canvas view
+(``nnviz.ui.live_view.digits_view``) plays.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from nnviz.data import mnist_files
 from nnviz.data.augment import AugmentConfig, Augmenter
 from nnviz.data.preprocess import canvas_to_mnist, drawing_notes, load_image_file
 from nnviz.figures import digits as figs
-from nnviz.labs.digits import load_default_model
+from nnviz.labs.digits import load_default_model, split
 from nnviz.labs.digits.architectures import Architecture, hidden_activations, parse_sizes
 from nnviz.labs.digits.default import DefaultModelMissing
 from nnviz.labs.digits.evaluation import Evaluation, evaluate
@@ -414,19 +415,24 @@ def _transform(settings: dict[str, Any]) -> Augmenter | None:
     return Augmenter(AUGMENTATION) if settings["augment"] else None
 
 
+@st.cache_resource(show_spinner=False, max_entries=1)
+def _shuffled(source: str, _data: mnist_files.Mnist) -> tuple[np.ndarray, np.ndarray]:
+    """The training images (N, 28, 28) and labels (N,) of ``source`` in the runs' one fixed order
+    (``nnviz.labs.digits.split``), once per server, read-only: every session's run trains on slices
+    of them (15.7 MB for the shipped 5,000 images, 188.6 MB for the full MNIST), not on its own copy."""
+    return split.shuffled(_data.X_train, _data.y_train)
+
+
 def _new_run(settings: dict[str, Any], data: mnist_files.Mnist) -> UserRun:
-    n = min(settings["n_train"], len(data.y_train))
-    n_val = min(1000, max(1, n // 10))
-    order = np.random.default_rng(0).permutation(len(data.y_train))[:n]
-    val, train = order[:n_val], order[n_val:]
+    sets = split.sets(*_shuffled(data.source, data), settings["n_train"])
     net = settings["architecture"].build(seed=0)
-    steps_per_epoch = math.ceil(len(train) / settings["batch_size"])
-    trainer = Trainer(net, _config(settings, max(1, steps_per_epoch // 4)), data.X_train[train], data.y_train[train],
-                      data.X_train[val], data.y_train[val], probe_size=64, eval_size=500,
-                      transform=_transform(settings))
+    steps_per_epoch = math.ceil(len(sets.y_train) / settings["batch_size"])
+    trainer = Trainer(net, _config(settings, max(1, steps_per_epoch // 4)), sets.X_train, sets.y_train,
+                      sets.X_val, sets.y_val, probe_size=64, eval_size=500, transform=_transform(settings))
     return UserRun(model=DigitModel(net, name="your model"), label=settings["architecture"].label(), trainer=trainer,
                    architecture=settings["architecture"],
-                   data={"source": data.source, "requested": settings["n_train"], "n_train": len(train), "n_val": n_val},
+                   data={"source": data.source, "requested": settings["n_train"], "n_train": len(sets.y_train),
+                         "n_val": len(sets.y_val)},
                    target_epochs=float(settings["epochs"]))
 
 

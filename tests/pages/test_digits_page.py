@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from nnviz.figures.canvas_chart import read
 from nnviz.labs.packing import unpack
+from nnviz.nn.training import Trainer
 from nnviz.ui.digits import EMPTY_MESSAGE
 
 PAGE = "../../pages/digits.py"
@@ -201,6 +202,52 @@ def test_in_page_training_augments_each_batch_unless_switched_off(mnist_folder):
     at.button(key="dg_start").click().run()  # goes on with the same model, now without augmentation
     assert not at.exception, at.exception
     assert at.session_state["dg_run"].trainer is tr and tr.transform is None and tr.step > tr.steps_per_epoch
+
+
+def test_two_sessions_train_on_one_read_only_shuffled_copy_as_the_page_did_before(mnist_folder):
+    """Two sessions' runs (500 and 1,000 images) train and validate on slices of the one shuffled copy
+    of the training images the server holds (``nnviz.ui.digits._shuffled``), read-only; the images are
+    those the page drew before it shared them (the first n of permutation(N) with seed 0: a tenth to
+    validate, the rest to train), and a run trains the same weights as a run on its own copies of them."""
+    from nnviz.data.mnist_files import load_mnist
+    from nnviz.ui import digits as ui
+
+    ui._shuffled.clear()
+    data = load_mnist(mnist_folder)
+    order = np.random.default_rng(0).permutation(len(data.y_train))
+    trainers = []
+    for n in (500, 1000):
+        at = _app().run()
+        at.slider(key="dg_n_train").set_value(n)
+        at.number_input(key="dg_epochs").set_value(1)
+        at.toggle(key="dg_augment").set_value(False).run()
+        at.button(key="dg_start").click().run()
+        for _ in range(20):
+            if not at.session_state["dg_run"].running:
+                break
+            at.run()
+        assert not at.exception, at.exception
+        run = at.session_state["dg_run"]
+        tr = run.trainer
+        assert not run.running and tr.step == tr.steps_per_epoch
+        n_val = min(1000, max(1, n // 10))
+        val, train = order[:n][:n_val], order[:n][n_val:]
+        expected = (data.X_train[train], data.y_train[train], data.X_train[val], data.y_train[val])
+        for got, want in zip((tr.X, tr.y, tr.X_val, tr.y_val), expected, strict=True):
+            assert got.shape == want.shape and np.array_equal(got, want)
+            assert not got.flags.writeable and got.base is not None and len(got.base) == len(data.y_train)
+        with pytest.raises(ValueError, match="read-only"):
+            tr.X[0, 0, 0] = 1.0
+        before = Trainer(run.architecture.build(seed=0), tr.config, *expected, probe_size=64, eval_size=500)
+        before.run(steps=tr.step)
+        assert all(np.array_equal(before.net.params[k], v) for k, v in tr.net.params.items())
+        assert list(before.history.loss) == list(tr.history.loss)
+        assert list(before.history.val_accuracy) == list(tr.history.val_accuracy)
+        trainers.append(tr)
+    a, b = trainers
+    assert a.X.base is b.X.base and a.X_val.base is b.X.base  # one copy for both sessions
+    assert a.y.base is b.y_val.base
+    assert np.array_equal(a.X_val, b.X_val[: len(a.X_val)])
 
 
 def test_a_diverged_run_is_shown_not_raised(mnist_folder):
