@@ -35,7 +35,10 @@ from nnviz.labs.landscape.setup import (
     DIGIT_COUNTS,
     DIGITS,
     HIDDEN_DEFAULT,
+    MAX_HIDDEN_LAYERS,
+    MAX_PARAMETERS,
     MAX_RUNS,
+    MAX_UNITS,
     N_SNAPSHOTS,
     RESOLUTIONS,
     SPANS,
@@ -47,6 +50,7 @@ from nnviz.labs.landscape.setup import (
     hidden_activations,
     load_task,
     parse_hidden,
+    size_problem,
     task_kind,
     train_configs,
 )
@@ -223,6 +227,7 @@ def controls() -> tuple[Setup, list[str]]:
     """The setup widgets with their explanations -> (setup, problems). On bad input the problems
     say what is wrong and the last good setup is returned, so the page keeps showing it."""
     problems: list[str] = []
+    held = False  # a problem said beside its control: the last valid setup stays
     last: Setup = st.session_state.get("ls_last_setup", Setup())
     digits_problem = mnist_problem()
     tasks = toy_sets.names() + ([] if digits_problem else [DIGITS])
@@ -255,12 +260,20 @@ def controls() -> tuple[Setup, list[str]]:
         st.session_state["ls_hidden"] = HIDDEN_DEFAULT[kind]
         st.session_state["ls_hidden_kind"] = kind
     hidden_text = st.text_input("Hidden layers", key=state.seed("ls_hidden", HIDDEN_DEFAULT[kind]),
-                                help="Units per hidden layer, comma separated: '16, 16' is 2-16-16-2 on a toy set.")
+                                help="Units per hidden layer, comma separated: '16, 16' is 2-16-16-2 on a toy set. "
+                                     f"Up to {MAX_HIDDEN_LAYERS} layers of 1 to {MAX_UNITS:,} units, at most "
+                                     f"{MAX_PARAMETERS:,} parameters in all: every run keeps its weights at "
+                                     f"{N_SNAPSHOTS + 1} points of its path, on the server.")
     try:
         hidden = parse_hidden(hidden_text)
     except ValueError as exc:
         problems.append(str(exc))
         hidden = last.hidden
+    else:
+        too_large = size_problem(task, hidden)
+        if too_large:  # beside the box, whose text stays to fix
+            st.error(f"{too_large} Still showing the last valid setup.", icon=":material/error:")
+            hidden, held = last.hidden, True
     activation = st.selectbox("Activation", hidden_activations(), key=_seed("ls_activation"),
                               help="The hidden layers' nonlinearity. The output is softmax (classes) or linear.")
 
@@ -280,9 +293,8 @@ def controls() -> tuple[Setup, list[str]]:
         lr = st.select_slider("Learning rate", rates, key=_seed("ls_lr"), format_func=lambda v: f"{v:g}",
                               help="The same step size for every optimizer.")
         runs = tuple((o, float(lr)) for o in chosen or ())
-    held = not runs  # the pick is said to be wrong beside it (pick_runs): the last valid setup stays
-    if held:
-        runs = last.runs
+    if not runs:  # the pick is said to be wrong beside it (pick_runs): the last valid setup stays
+        held, runs = True, last.runs
     c1, c2 = st.columns(2)
     steps = c1.select_slider("Steps", STEP_CHOICES, key=_seed("ls_steps"),
                              help=f"Mini-batch steps per run; {N_SNAPSHOTS} snapshots of the weights are kept.")
@@ -293,7 +305,8 @@ def controls() -> tuple[Setup, list[str]]:
         setup = Setup(task=task, n_points=int(n_points), noise=float(noise), n_digits=int(n_digits), hidden=hidden,
                       activation=activation, runs=runs, batch_size=int(batch), steps=int(steps), seed=int(seed))
     except ValueError as exc:
-        problems.append(str(exc))
+        if not held:  # (one held back may be the cause: e.g. the last valid hidden layers on other data)
+            problems.append(str(exc))
         setup = last
     if problems or held:
         return last, problems

@@ -133,6 +133,36 @@ def test_bad_hidden_sizes_keep_the_last_setup_with_a_message():
     assert not at.error and at.session_state["ls_last_setup"].hidden == (8,)
 
 
+def _after_hidden_box(at: AppTest) -> str | None:
+    """The element drawn right after the hidden-layers box in the setup column, if an error: its text."""
+    kids = list(at.columns[0].children.values())
+    at_box = [i for i, k in enumerate(kids) if getattr(k, "key", None) == "ls_hidden"]
+    assert len(at_box) == 1
+    after = kids[at_box[0] + 1] if at_box[0] + 1 < len(kids) else None
+    return after.value if type(after).__name__ == "Error" else None
+
+
+def test_a_too_large_network_is_refused_beside_the_box_keeping_the_text_and_the_last_setup():
+    from nnviz.labs.landscape.setup import MAX_PARAMETERS
+
+    at = _page().run()
+    assert f"at most {MAX_PARAMETERS:,} parameters" in at.text_input(key="ls_hidden").help
+    assert _after_hidden_box(at) is None
+    text = "1024, 1024, 1024, 1024, 1024, 1024"
+    at.text_input(key="ls_hidden").set_value(text).run()
+    assert not at.exception, at.exception
+    message = _after_hidden_box(at)
+    assert message is not None and [e.value for e in at.error] == [message]  # beside the box, nowhere else
+    assert "5,253,122 parameters" in message and f"{MAX_PARAMETERS:,}" in message
+    assert "6 of at most 199 units each fit" in message and "last valid setup" in message
+    assert at.text_input(key="ls_hidden").value == text  # the user's text is kept to fix
+    assert at.session_state["ls_last_setup"].hidden == (16, 16)
+    assert [m.label for m in at.metric] == [f"{label}: final loss" for label in Setup().labels]  # the views stay
+    at.text_input(key="ls_hidden").set_value("199, 199, 199, 199, 199, 199").run()  # the largest that fits
+    assert not at.exception and not at.error
+    assert at.session_state["ls_last_setup"].hidden == (199,) * 6 and len(at.metric) == len(Setup().labels)
+
+
 def test_no_learning_rate_picked_says_so():
     at = _page().run()
     at.pills(key="ls_rates").set_value([]).run()
@@ -193,6 +223,10 @@ def test_digits_task(mnist_folder):
     assert not at.error
     assert at.session_state["ls_last_setup"].task == DIGITS
     assert len(at.metric) == 2 and len(_every_view(at)) == 4 + 2
+    at.text_input(key="ls_hidden").set_value("300").run()  # 784 -> 300 -> 10: 238,510 parameters
+    assert not at.exception, at.exception
+    assert "238,510 parameters" in _after_hidden_box(at) and "one of at most 251 units" in _after_hidden_box(at)
+    assert at.session_state["ls_last_setup"].hidden == (64,) and len(at.metric) == 2
 
 
 def test_digits_disabled_with_a_message_when_mnist_is_missing(tmp_path, monkeypatch):

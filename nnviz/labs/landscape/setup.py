@@ -5,6 +5,10 @@ depend on: the data (a toy set or an MNIST subset), the hidden layers and their 
 one (optimizer, learning rate) per run. ``load_task`` turns it into a ``Task`` (the arrays, and
 the loss and output the classes pick for its kind); ``build_network`` and ``train_configs`` give
 the network every run starts from and one training config per run.
+
+A network's size is known before anything is built (``task_shape``, ``parameter_count``: an MLP
+n_in -> h1 -> ... -> n_out has the sum over its dense layers of (inputs + 1) x outputs), and a
+setup past ``MAX_PARAMETERS`` is refused (``size_problem`` says its size and what to change).
 """
 
 from __future__ import annotations
@@ -29,8 +33,26 @@ STEP_CHOICES: tuple[int, ...] = (50, 100, 200, 300, 500, 1000, 2000)
 RESOLUTIONS: tuple[int, ...] = (11, 15, 21, 31, 41, 51, 61)
 SPANS: tuple[float, ...] = (0.1, 0.25, 0.5, 1.0, 2.0)
 DIGIT_COUNTS: tuple[int, ...] = (250, 500, 1000, 2000)
-#: Weight snapshots kept per run (the paths' points).
+#: Weight snapshots kept per run (the paths' points), besides the initial weights.
 N_SNAPSHOTS = 30
+#: The flat weights' bytes per parameter and snapshot (float32, ``Network``'s default dtype).
+SNAPSHOT_VALUE_BYTES = 4
+#: Bytes a setup's runs keep per parameter of its network, at most: (N_SNAPSHOTS + 1) snapshots x
+#: MAX_RUNS runs x SNAPSHOT_VALUE_BYTES = 31 x 4 x 4 = 496.
+SNAPSHOT_BYTES_PER_PARAMETER = (N_SNAPSHOTS + 1) * MAX_RUNS * SNAPSHOT_VALUE_BYTES
+#: The most parameters the landscape's network may have. Every run keeps its flat weights at up to
+#: 31 snapshots and all of a setup's runs are one entry of the page's run cache
+#: (``nnviz.ui.landscape.train_runs``), so an entry holds up to parameters x 31 snapshots x 4 runs x
+#: 4 bytes = 496 bytes a parameter: 200,000 x 496 = 99.2 MB (99.3 MB pickled, with the losses),
+#: within the ~100 MB one entry may take and under that cache's 128 MiB byte limit, which therefore
+#: holds (Streamlit keeps a larger entry alone, past it). The layer sizes alone allowed 6 x 1,024
+#: units: 6.1 million parameters on the digits, 3.0 GB in one entry. At the limit, one layer of 251
+#: units fits on the digits (784 -> 251 -> 10), or six of 135; six of 199 on a toy set. The PCA
+#: plane (its centre and two directions, float64) adds 24 bytes a parameter to a plane entry: 4.8 MB
+#: at the limit.
+MAX_PARAMETERS = 200_000
+#: Inputs of the digits task: MNIST's 28 x 28 images, flattened.
+DIGIT_INPUTS = 28 * 28
 #: The hidden layers a task starts with, per kind of task ("toy" or ``DIGITS``).
 HIDDEN_DEFAULT = {"toy": "16, 16", DIGITS: "64"}
 #: When comparing optimizers: the ones picked at first, and the rate they share.
@@ -69,6 +91,9 @@ class Setup:
                              f"got {list(self.hidden)}")
         if self.steps < 1 or self.batch_size < 1:
             raise ValueError("steps and batch size must be positive")
+        problem = size_problem(self.task, self.hidden)
+        if problem:
+            raise ValueError(problem)
 
     @property
     def labels(self) -> list[str]:
@@ -158,11 +183,67 @@ def output_for(loss: str, kind: str) -> str:
     return chosen[0]
 
 
+def _outputs(kind: str, n_classes: int) -> int:
+    """Output units for a task kind: one per class where its output activation is per class, else 1."""
+    return n_classes if activations.ACTIVATIONS.get(output_for(loss_for(kind), kind)).per_class else 1
+
+
 def _task(X: np.ndarray, y: np.ndarray, kind: str, n_classes: int, description: str) -> Task:
     loss = loss_for(kind)
-    output = output_for(loss, kind)
-    n_out = n_classes if activations.ACTIVATIONS.get(output).per_class else 1
-    return Task(X, y, X.shape[1], n_out, loss, output, kind, description)
+    return Task(X, y, X.shape[1], _outputs(kind, n_classes), loss, output_for(loss, kind), kind, description)
+
+
+def task_shape(task: str) -> tuple[int, int]:
+    """(n_in, n_out) of ``task``'s network without loading its data, as ``load_task`` gives them:
+    784 and 10 for the digits; a toy set's 2 inputs and its classes (1 output for regression)."""
+    if task == DIGITS:
+        return DIGIT_INPUTS, _outputs("classification", DIGIT_CLASSES)
+    ds = toy_sets.get(task)(2, 0.0, 0)  # two points: the set's kind and classes, in microseconds
+    return ds.X.shape[1], _outputs(ds.task, ds.n_classes)
+
+
+def parameter_count(n_in: int, hidden: tuple[int, ...], n_out: int) -> int:
+    """Weights and biases of the MLP n_in -> hidden -> n_out: sum of (inputs + 1) x outputs."""
+    sizes = [n_in, *hidden, n_out]
+    return sum((a + 1) * b for a, b in zip(sizes, sizes[1:], strict=False))
+
+
+def widest(n_in: int, layers: int, n_out: int) -> int:
+    """The most units each of ``layers`` equal hidden layers may have within MAX_PARAMETERS (0: none fit)."""
+    fits = [w for w in range(1, MAX_UNITS + 1) if parameter_count(n_in, (w,) * layers, n_out) <= MAX_PARAMETERS]
+    return max(fits, default=0)
+
+
+def layer_label(n_in: int, hidden: tuple[int, ...], n_out: int) -> str:
+    """"2 → 6 × 1024 → 2": the layer sizes, a run of equal hidden layers written once with its count."""
+    parts, i = [str(n_in)], 0
+    while i < len(hidden):
+        j = i
+        while j < len(hidden) and hidden[j] == hidden[i]:
+            j += 1
+        parts.append(f"{j - i} × {hidden[i]}" if j - i > 1 else str(hidden[i]))
+        i = j
+    return " → ".join([*parts, str(n_out)])
+
+
+def size_problem(task: str, hidden: tuple[int, ...]) -> str | None:
+    """None when ``hidden`` on ``task`` is within MAX_PARAMETERS, else a message saying its size, why it
+    is refused and what fits instead."""
+    n_in, n_out = task_shape(task)
+    n = parameter_count(n_in, hidden, n_out)
+    if n <= MAX_PARAMETERS:
+        return None
+    layers, one = len(hidden), widest(n_in, 1, n_out)
+    if layers == 1:
+        hint = f"one of at most {one:,} units fits"
+    else:
+        fit = widest(n_in, layers, n_out)
+        hint = f"{layers} of at most {fit:,} units each fit" if fit else f"{layers} do not fit"
+        hint += f", or one of at most {one:,}"
+    return (f"{layer_label(n_in, hidden, n_out)} has {n:,} parameters, over the {MAX_PARAMETERS:,} allowed here: "
+            f"each of up to {MAX_RUNS} runs keeps every weight at {N_SNAPSHOTS + 1} points of its path "
+            f"({n * SNAPSHOT_BYTES_PER_PARAMETER / 1e6:,.0f} MB) on the shared server. Use fewer or smaller hidden "
+            f"layers: on this data {hint}.")
 
 
 def load_task(task: str, n_points: int, noise: float, n_digits: int, seed: int,
@@ -185,7 +266,12 @@ def load_task(task: str, n_points: int, noise: float, n_digits: int, seed: int,
 
 
 def build_network(setup: Setup, task: Task) -> Network:
-    """The network every run starts from: n_in -> hidden -> n_out, initialized as its activation suits."""
+    """The network every run starts from: n_in -> hidden -> n_out, initialized as its activation suits.
+    ``ValueError`` naming the size when it would have more than MAX_PARAMETERS."""
+    n = parameter_count(task.n_in, setup.hidden, task.n_out)
+    if n > MAX_PARAMETERS:
+        raise ValueError(f"the network {layer_label(task.n_in, setup.hidden, task.n_out)} would have {n:,} "
+                         f"parameters, more than the landscape's {MAX_PARAMETERS:,}")
     return Network.mlp([task.n_in, *setup.hidden, task.n_out], activation=setup.activation, output=task.output,
                        init=activations.initializer_for(setup.activation), seed=setup.seed)
 
