@@ -1,11 +1,15 @@
 """What a user waits for, measured in real headless Chromium against a served app.
 
 Prints, for one fresh server on 127.0.0.1:
-- each page's first render (navigation until the script run is done and the page's charts are
-  drawn), cold (first visitor) and warm (a second visitor, new browser context), and the warm
-  time's ratio to the home page's; for the warm visit also the work behind it, which is steadier
-  than wall times on a busy machine: kB received over the websocket, kB of JavaScript loaded
-  (plotly's bundle alone is 4.7 MB), the longest main-thread task and the sum of the long ones;
+- each page's first render, timed in the page from navigation start: ``paint`` when its run is
+  done and a chart is drawn (a page's first visit shows its controls and main chart, the rest
+  follows in a second run, nnviz/ui/first_paint.py) and ``whole`` when nothing is left on its way;
+  for the first visitor (the server's caches cold), a new visitor (a new browser context: an empty
+  browser cache; medians of ``--repeat``) and a return visit (a context that opened another page
+  first: the app's files are in the browser's cache, as for a student's second page), with the
+  ratios to the home page's; for the new visitor also the work behind it, which is steadier than
+  wall times on a busy machine: kB received over the websocket, kB of JavaScript loaded (plotly's
+  bundle alone is 4.7 MB), the longest main-thread task and the sum of the long ones;
 - the live views after Play (Start), over ``--seconds``: the playground at the default and at the
   highest speed, the comparison runs and the digits page's training (needs MNIST; skipped with
   the reason printed where it is absent): visible updates of the step counter per second,
@@ -18,6 +22,7 @@ The step counter is the element ``[data-nnviz=step]`` where the page has one, el
 "Step" metric. Never asserts on time: these machines are noisy; compare runs side by side.
 
     python bench/bench_browser.py [--seconds 15] [--pages home,playground,...] [--no-live] [--js-profile]
+                                  [--repeat 3]
                                   [--live playground,compare,digits]
 """
 
@@ -154,13 +159,40 @@ def js_profile(prof: dict) -> dict[str, float]:
     return by_script
 
 
-def first_render(browser, url: str, slug: str, profile: bool = False) -> dict[str, float]:
-    """Seconds from navigation until the run is done and at least one chart is drawn; with the
-    kilobytes the page received over the websocket until then, the longest main-thread task and
-    the sum of the long ones (ms), and the kilobytes of JavaScript it loaded."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    context.add_init_script(LONG_TASKS)
-    page = context.new_page()
+#: Records, in ms from navigation start, when the page first showed its run done with a chart drawn
+#: (``paint``: for a page's first visit, the controls and the main chart; the rest may still be on
+#: its way, nnviz/ui/first_paint.py) and when it was whole (``whole``: nothing left on its way).
+#: A chart is drawn when it has a size and, for our canvas elements, ``data-ready="1"``.
+PAINT_PROBE = """(() => {
+  const marks = window.__paint = {};
+  const CHARTS = __CHARTS__, HOME = '[data-testid=stPageLink]';
+  const done = () => document.querySelector('[data-testid=stApp][data-test-script-state=notRunning]') !== null;
+  const drawn = () => [...document.querySelectorAll(location.pathname === '/' ? HOME : CHARTS)]
+    .some(e => e.getBoundingClientRect().height > 0 && (!e.hasAttribute('data-ready') || e.dataset.ready === '1'));
+  const pending = () => document.querySelector('[class*=st-key-nnviz_first_paint_]') !== null;
+  function check() {
+    if (!('paint' in marks) && done() && drawn()) marks.paint = performance.now();
+    if ('paint' in marks && !('whole' in marks) && done() && !pending() && drawn()) marks.whole = performance.now();
+    if (!('whole' in marks)) requestAnimationFrame(check);
+  }
+  requestAnimationFrame(check);
+})();""".replace("__CHARTS__", repr(CHARTS))
+
+
+def first_render(browser, url: str, slug: str, profile: bool = False, context=None, page=None) -> dict[str, float]:
+    """Seconds from navigation until the page showed its first paint (its run done and a chart
+    drawn) and until it was whole; with the kilobytes the page received over the websocket until
+    then, the longest main-thread task and the sum of the long ones (ms), and the kilobytes of
+    JavaScript it loaded. ``context``: an existing browser context (its HTTP cache warm: a return
+    visit), else a new one (an empty cache: a first visit); ``page``: a tab of it to navigate on."""
+    own = context is None
+    if own:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        context.add_init_script(LONG_TASKS)
+        context.add_init_script(PAINT_PROBE)
+    own_page = page is None
+    if own_page:
+        page = context.new_page()
     received = [0]
     page.on("websocket", lambda ws: ws.on(
         "framereceived", lambda payload: received.__setitem__(0, received[0] + len(payload))))
@@ -170,26 +202,35 @@ def first_render(browser, url: str, slug: str, profile: bool = False) -> dict[st
         cdp.send("Profiler.enable")
         cdp.send("Profiler.setSamplingInterval", {"interval": 500})
         cdp.send("Profiler.start")
-    t0 = time.perf_counter()
     # The home page is measured at / (where it is served; /home is a hidden page that sends you there).
     page.goto(f"{url}/{'' if slug == 'home' else slug}", wait_until="commit")
-    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=120_000)
-    if slug == "home":
-        page.wait_for_selector("[data-testid=stPageLink]", timeout=120_000)
-    else:
-        page.wait_for_selector(CHARTS, timeout=120_000)
-    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=120_000)
-    elapsed = time.perf_counter() - t0
+    page.wait_for_function("() => window.__paint && 'whole' in window.__paint", timeout=120_000, polling=100)
+    marks = page.evaluate("() => window.__paint")
     long = page.evaluate("() => window.__long") or [0]
     js = page.evaluate("() => performance.getEntriesByType('resource').filter(e => e.name.endsWith('.js'))"
                        ".reduce((n, e) => n + e.encodedBodySize, 0)")
     scripts = js_profile(cdp.send("Profiler.stop")["profile"]) if cdp is not None else {}
     errors = page.locator("[data-testid=stException]").count()
-    context.close()
+    if own_page:
+        page.close()
+    if own:
+        context.close()
     if errors:
         print(f"  ! {slug}: the page shows {errors} exception(s)")
-    return {"s": elapsed, "ws kB": received[0] / 1e3, "longest ms": max(long), "long ms": sum(long),
-            "js kB": js / 1e3, "scripts": scripts}
+    return {"s": marks["paint"] / 1e3, "whole": marks["whole"] / 1e3, "ws kB": received[0] / 1e3,
+            "longest ms": max(long), "long ms": sum(long), "js kB": js / 1e3, "scripts": scripts}
+
+
+def return_visit(browser, url: str, slug: str) -> dict[str, float]:
+    """A return visit: the browser has the app's files cached (it opened another page first)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.add_init_script(LONG_TASKS)
+    context.add_init_script(PAINT_PROBE)
+    page = context.new_page()
+    first_render(browser, url, "functions" if slug != "functions" else "home", context=context, page=page)
+    result = first_render(browser, url, slug, context=context, page=page)
+    context.close()
+    return result
 
 
 def set_highest_speed(page) -> bool:
@@ -299,6 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pages", default=",".join(PAGES))
     ap.add_argument("--no-live", action="store_true")
     ap.add_argument("--live", default=",".join(VIEWS), help="live views to measure: playground,compare,digits")
+    ap.add_argument("--repeat", type=int, default=3, help="visits per page for the medians")
     ap.add_argument("--js-profile", action="store_true",
                     help="profile the browser's JavaScript on the warm visit: busy ms per script file")
     args = ap.parse_args(argv)
@@ -307,19 +349,34 @@ def main(argv: list[str] | None = None) -> int:
     with serve_app("bench-browser-server") as url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         slugs = [s for s in args.pages.split(",") if s]
-        renders = {slug: (first_render(browser, url, slug), first_render(browser, url, slug, args.js_profile))
-                   for slug in slugs}
-        times = {slug: (cold["s"], warm["s"]) for slug, (cold, warm) in renders.items()}
-        home = times.get("home", (float("nan"),) * 2)[1]
-        print(f"first render (s), server at {url}; a page is ready when its run is done and a chart is drawn")
-        print("the warm visit's work: kB over the websocket, JavaScript kB loaded, the browser's longest "
+        cold = {slug: first_render(browser, url, slug) for slug in slugs}  # the server's caches warm up
+        warm = {slug: [] for slug in slugs}
+        back = {slug: [] for slug in slugs}
+        for i in range(args.repeat):  # alternate the pages, so a busy moment is shared out
+            for slug in slugs:
+                warm[slug].append(first_render(browser, url, slug, args.js_profile and i == 0))
+                back[slug].append(return_visit(browser, url, slug))
+        med = {slug: {k: statistics.median(r[k] for r in warm[slug]) for k in ("s", "whole", "ws kB", "js kB",
+                                                                          "longest ms", "long ms")}
+               for slug in slugs}
+        ret = {slug: statistics.median(r["s"] for r in back[slug]) for slug in slugs}
+        home = med["home"]["s"] if "home" in med else float("nan")
+        home_back = ret.get("home", float("nan"))
+        print(f"first render (s), server at {url}, medians of {args.repeat}. paint: the page's run is done "
+              "and a chart is drawn (a first visit shows its controls and main chart, the rest follows: "
+              "whole). cold: the first visitor (the server's caches cold); new: a new visitor (an empty "
+              "browser cache); return: a browser that has opened another page of the app before")
+        print("the new visitor's work: kB over the websocket, JavaScript kB loaded, the browser's longest "
               "main-thread task and all its long tasks (ms)")
-        print(f"{'page':<12}{'cold':>8}{'warm':>8}{'warm / home':>13}{'ws kB':>9}{'js kB':>9}{'longest':>9}"
-              f"{'long':>8}")
-        for slug, (cold, warm) in times.items():
-            w = renders[slug][1]
-            print(f"{slug:<12}{cold:>8.2f}{warm:>8.2f}{warm / home:>13.2f}{w['ws kB']:>9.0f}{w['js kB']:>9.0f}"
-                  f"{w['longest ms']:>9.0f}{w['long ms']:>8.0f}")
+        print(f"{'page':<12}{'cold':>7}{'new':>7}{'x home':>8}{'whole':>7}{'return':>8}{'x home':>8}"
+              f"{'ws kB':>8}{'js kB':>8}{'longest':>9}{'long':>7}")
+        for slug in slugs:
+            w = med[slug]
+            print(f"{slug:<12}{cold[slug]['s']:>7.2f}{w['s']:>7.2f}{w['s'] / home:>8.2f}{w['whole']:>7.2f}"
+                  f"{ret[slug]:>8.2f}{ret[slug] / home_back:>8.2f}{w['ws kB']:>8.0f}{w['js kB']:>8.0f}"
+                  f"{w['longest ms']:>9.0f}{w['long ms']:>7.0f}")
+        renders = {slug: (cold[slug], warm[slug][0]) for slug in slugs}
+        times = {slug: (cold[slug]["s"], med[slug]["s"]) for slug in slugs}
         if args.js_profile:
             print("\nthe warm visit's JavaScript: busy ms (not idle) and the five busiest script files")
             for slug, (_, warm) in renders.items():
@@ -338,7 +395,7 @@ def main(argv: list[str] | None = None) -> int:
         browser.close()
     others = [warm for slug, (_, warm) in times.items() if slug != "home"]
     if others:
-        print(f"\nwarm first render of the other pages: median {statistics.median(others):.2f} s, "
+        print(f"\nnew visitor's first paint of the other pages: median {statistics.median(others):.2f} s, "
               f"slowest {max(others):.2f} s")
     return 0
 

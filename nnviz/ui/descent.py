@@ -27,7 +27,7 @@ from nnviz.labs.descent.stability import LEARNING_RATE_GRID, reference_curvature
 from nnviz.labs.descent.start import check_start, clicked_start, format_point, parse_start
 from nnviz.labs.descent.surfaces import Surface
 from nnviz.nn import optimizers
-from nnviz.ui import state
+from nnviz.ui import first_paint, state
 from nnviz.ui.common import optimizer_settings
 from nnviz.ui.descent_map import clicked, descent_curves, descent_map
 from nnviz.ui.jobs import heavy
@@ -671,9 +671,10 @@ def render() -> None:
                 "η makes a long step, which can jump right over the valley."
             )
 
-    st.subheader(":material/directions_run: Runs")
-    preset_note(surface, trajs)
-    runs_controls({rid: status_badge(s.kind, s.text) for rid, s in zip(run_ids(), statuses, strict=True)})
-    detail_views(surface, race)
+    if first_paint.rest_is_due("descent", "the runs and their charts"):
+        st.subheader(":material/directions_run: Runs")
+        preset_note(surface, trajs)
+        runs_controls({rid: status_badge(s.kind, s.text) for rid, s in zip(run_ids(), statuses, strict=True)})
+        detail_views(surface, race)
 
     state.remember(prefixes=_SAVED_PREFIXES)

@@ -100,9 +100,17 @@ def page(browser):
     context.close()
 
 
+#: The page is drawn whole: its run is done and no part of it is still on its way (a page's first
+#: visit draws the rest in a second run, nnviz/ui/first_paint.py).
+APP_IDLE = ("() => document.querySelector('[data-testid=stApp][data-test-script-state=notRunning]') !== null"
+            " && document.querySelector('[class*=st-key-nnviz_first_paint_]') === null")
+
+
 def wait_for_app(page, timeout: float = 60_000) -> None:
-    """Wait until the Streamlit script run is done (not while a fragment ticks: wait on text)."""
+    """Wait until the Streamlit script run is done and the page is whole (not while a fragment
+    ticks: wait on text)."""
     page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=timeout)
+    page.wait_for_function(APP_IDLE, timeout=timeout)
 
 
 def open_page(page, app_url: str, slug: str) -> None:

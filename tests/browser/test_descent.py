@@ -146,3 +146,46 @@ def test_descent_race_plays_and_responds(page, app_url):
     page.wait_for_function(f"() => +document.querySelector('{curve}').dataset.step > 3")
     page.locator(f"{curve} [data-nnviz=play]").click()
     _shoot(page, curve, "descent_1d_playing")
+
+
+def test_a_first_visit_shows_the_map_first_then_the_runs(browser, app_url):
+    """A new visitor's first run draws the controls and the map and says the runs are on their way;
+    the browser then asks for them, once, and the page becomes whole (nnviz/ui/first_paint.py)."""
+    first_tab = browser.new_page()
+    open_page(first_tab, app_url, "")  # a fresh server's first request is app.py's
+    first_tab.close()
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    runs: list[str] = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda payload: runs.append("rerun")))
+    try:
+        page.goto(f"{app_url}/descent")
+        page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]")
+        page.wait_for_selector(f"{MAP}[data-ready='1']")
+        first = page.evaluate("""() => ({
+          pending: document.querySelector('.st-key-nnviz_first_paint_descent') !== null,
+          cards: document.querySelector('.st-key-gd_opt_0') !== null })""")
+        assert first["pending"] or first["cards"]
+        wait_for_app(page)
+        assert page.locator(".st-key-gd_opt_0").count() == 1, "the run cards never came"
+        assert page.locator(".st-key-nnviz_first_paint_descent").count() == 0
+        assert page.locator("[data-nnviz=descent-curves]").count() == 1
+        assert_no_exception(page)
+        # The controls drawn in the first run show the values the script used in the second
+        # (a rerun asked for while a widget was still loading redrew it at its default).
+        assert page.locator(START).input_value() == "-2.5, 2"
+        steps = page.locator("[data-testid=stSlider]").filter(has_text="Steps")
+        assert steps.locator("[data-testid=stSliderThumbValue]").inner_text() == "200"
+        assert page.locator("[data-testid=stCheckbox]").filter(has_text="−∇f arrow").locator("input").is_checked()
+        page.wait_for_timeout(1000)
+        asked = len(runs)
+        page.wait_for_timeout(1000)
+        assert len(runs) == asked, "the page kept asking for reruns"
+        # A later visit in the same session draws the page whole in one run.
+        page.locator("[data-testid=stSidebarNav] a", has_text="Functions").click()
+        wait_for_app(page)
+        page.locator("[data-testid=stSidebarNav] a", has_text="Gradient descent").click()
+        page.wait_for_selector(".st-key-gd_opt_0")
+        assert page.locator(".st-key-nnviz_first_paint_descent").count() == 0
+    finally:
+        context.close()

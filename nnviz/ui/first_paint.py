@@ -1,0 +1,105 @@
+"""A page's first visit in two runs: what is on screen first (the controls and the main chart) at
+once, the rest of the page (below the fold) in a second run that the browser asks for as soon as
+the first paint is on screen.
+
+    if first_paint.rest_is_due("descent", "the runs and their charts"):
+        runs_controls(...)
+        detail_views(...)
+
+The first run of a page in a session returns False and ends the page with one line, "Loading the
+runs and their charts…", held by a small components-v2 element; two animation frames after it
+mounts and every keyed element above it has drawn (the first paint is on screen) it sets its trigger
+value and the rerun draws the whole page.
+Every later run of that page in the session draws everything at once. Widgets keep their values
+across the two runs (below-the-fold widgets start from their session-state or default values).
+
+A client that runs no JavaScript (AppTest, protocol clients: no browser ``User-Agent``) gets the
+whole page in one run, since nothing would ask for the rest.
+
+Why (issue 16): on a 2-core laptop a fresh browser spends most of a first visit building
+Streamlit's widgets; the gradient-descent page's six run cards and tabs were about a third of it.
+While the rest is on its way the page holds the element keyed ``nnviz_first_paint_<page>`` (class
+``st-key-nnviz_first_paint_<page>``, present as soon as its run ends); tests and benchmarks wait for it
+to go.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+_PAINTED = "_nnviz_first_paint_done"  # the pages whose whole page this session has asked for
+
+_JS = """
+// A keyed widget's container is empty while Streamlit still loads its code. A rerun asked for then
+// would not carry that widget's value, and Streamlit 1.67 redraws it at its default while the script
+// keeps the session's value (seen: Steps drawn at 10, the start box empty): ask once every keyed
+// element has drawn, or after about eight seconds of frames.
+function settled() {
+  for (const e of document.querySelectorAll('[data-testid=stElementContainer][class*="st-key-"]')) {
+    if (/st-key-nnviz_/.test(e.className)) continue;
+    if (e.children.length === 0) return false;
+    if (e.innerText.trim() === "" && !e.querySelector("canvas, input, textarea, svg, img, button, iframe")) return false;
+  }
+  return true;
+}
+
+export default function (component) {
+  const { data, setTriggerValue, parentElement } = component;
+  const line = parentElement.querySelector(".nnviz-rest");
+  if (line) line.textContent = "Loading " + data + "\\u2026";
+  if (parentElement.__nnvizAsked) return;  // a rerun mounts the same element again: ask once
+  parentElement.__nnvizAsked = true;
+  let frames = 0, calm = 0;
+  const ask = () => {
+    calm = settled() ? calm + 1 : 0;
+    if (calm >= 2 || ++frames > 480) setTriggerValue("painted", true);
+    else requestAnimationFrame(ask);
+  };
+  requestAnimationFrame(ask);
+}
+"""
+_CSS = """
+.nnviz-rest { color: rgba(49, 51, 63, 0.6); font-size: 0.9rem; display: flex; align-items: center;
+  gap: 0.5rem; padding: 0.5rem 0; }
+.nnviz-rest::before { content: ""; width: 0.9rem; height: 0.9rem; border-radius: 50%;
+  border: 2px solid rgba(49, 51, 63, 0.2); border-top-color: #ff4b4b;
+  animation: nnviz-rest-spin 0.8s linear infinite; }
+@keyframes nnviz-rest-spin { to { transform: rotate(360deg); } }
+"""
+
+_mount = st.components.v2.component(
+    "nnviz.first_paint", js=_JS, css=_CSS,
+    html='<div class="nnviz-rest" data-nnviz-rest role="status"></div>', isolate_styles=False)
+
+
+def _in_browser() -> bool:
+    """Whether the session's client is a web browser (one that will ask for the rest)."""
+    try:
+        agent = st.context.headers.get("User-Agent", "")
+    except Exception:  # noqa: BLE001 - no request context: no browser
+        return False
+    return "Mozilla/" in agent
+
+
+def _painted(page: str) -> None:
+    st.session_state[_PAINTED] = st.session_state.get(_PAINTED, frozenset()) | {page}
+
+
+def rest_is_due(page: str, what: str) -> bool:
+    """True when the rest of ``page`` is drawn in this run; else show "Loading ``what``…" and have
+    the browser ask for it once this run's paint is on screen (at most once per page and session)."""
+    if not _in_browser() or page in st.session_state.get(_PAINTED, frozenset()):
+        return True
+    _mount(key=f"nnviz_first_paint_{page}", data=what, on_painted_change=lambda: _painted(page))
+    return False
+
+
+_early = st.components.v2.component("nnviz.first_paint_early", js="export default function () {}", html="",
+                                    isolate_styles=False)
+
+
+def load_elements_early() -> None:
+    """An empty components-v2 element at the top of a page: the browser fetches the code of every
+    such element (Streamlit's BidiComponent chunk and its Arrow decoder, ~180 kB) while the script
+    is still running, instead of when the page's first chart arrives."""
+    _early(key="nnviz_early_elements")

@@ -1,0 +1,88 @@
+"""A page's first visit in two runs (nnviz/ui/first_paint.py): in a browser the gradient-descent page's
+first run draws the controls and the map and holds the rest (its run cards and their charts) until the
+browser asks for it; the rest then keeps the settings; later runs draw everything; a client that runs
+no JavaScript gets the whole page at once. The browser's side (asking once the paint is on screen) is
+tested in tests/browser/test_descent.py."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from nnviz.ui import first_paint
+
+PAGE = "../../pages/descent.py"
+REST_KEY = "nnviz_first_paint_descent"
+
+
+def _run(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, at.exception[0].message if at.exception else ""
+    return at
+
+
+def _has_run_cards(at: AppTest) -> bool:
+    return any(box.key == "gd_opt_0" for box in at.selectbox)
+
+
+def _has_rest_element(at: AppTest) -> bool:
+    return any(getattr(node, "key", None) == REST_KEY for node in at.get("bidi_component"))
+
+
+@pytest.fixture
+def in_browser(monkeypatch):
+    monkeypatch.setattr(first_paint, "_in_browser", lambda: True)
+
+
+def test_without_a_browser_the_whole_page_comes_in_one_run():
+    at = _run(AppTest.from_file(PAGE, default_timeout=60))
+    assert _has_run_cards(at)
+    assert not _has_rest_element(at)
+
+
+def test_in_a_browser_the_first_run_holds_the_rest_until_it_is_asked_for(in_browser):
+    at = _run(AppTest.from_file(PAGE, default_timeout=60))
+    assert not _has_run_cards(at), "the run cards came in the first run"
+    assert _has_rest_element(at), "no element asks for the rest"
+    assert at.selectbox(key="gd_surface_2").value  # the controls are there
+    at.slider(key="gd_steps").set_value(120)  # a setting changed before the rest arrives is kept
+    _run(at)
+    assert not _has_run_cards(at), "a rerun the browser did not ask for drew the rest"
+
+    at.session_state[first_paint._PAINTED] = frozenset({"descent"})  # what the element's trigger sets
+    _run(at)
+    assert _has_run_cards(at)
+    assert not _has_rest_element(at)
+    assert at.slider(key="gd_steps").value == 120
+    _run(at)  # later runs draw everything too
+    assert _has_run_cards(at)
+
+
+def test_the_trigger_marks_only_its_own_page(in_browser):
+    def script():
+        import streamlit as st
+
+        from nnviz.ui import first_paint
+        first_paint._painted("descent")
+        st.write(first_paint.rest_is_due("descent", "x"), first_paint.rest_is_due("backprop", "y"))
+
+    at = AppTest.from_function(script).run()
+    assert not at.exception
+    assert at.markdown[0].value == "`True` `False`"  # descent is drawn whole; backprop still holds its rest
+    assert at.session_state[first_paint._PAINTED] == frozenset({"descent"})
+
+
+def _keys(at: AppTest) -> set[str]:
+    return {getattr(node, "key", None) for node in at.get("bidi_component")}
+
+
+def test_pages_with_charts_load_the_element_code_first_and_home_does_not():
+    at = _run(AppTest.from_file("../../app.py", default_timeout=60))
+    assert "nnviz_early_elements" not in _keys(at)  # home draws no components-v2 element
+    for page in ("descent", "functions", "playground"):
+        _run(at.switch_page(f"pages/{page}.py"))
+        assert "nnviz_early_elements" in _keys(at), page
+        top = list(at.main.children.values())  # before the page's title: fetched while the page runs
+        early = next(i for i, node in enumerate(top) if getattr(node, "key", None) == "nnviz_early_elements")
+        title = next(i for i, node in enumerate(top) if getattr(node, "type", None) == "title")
+        assert early < title, page
