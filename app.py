@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from nnviz.ui import first_paint, history, home
+from nnviz.ui import history, home
 from nnviz.ui.common import ICON, PAGES
 
 st.set_page_config(page_title="nnviz: see how a neural network learns", page_icon=str(ICON), layout="wide")
@@ -19,8 +19,7 @@ st.set_page_config(page_title="nnviz: see how a neural network learns", page_ico
 st.html("<style>[data-testid=stMainBlockContainer] { padding-top: 2.5rem; }"
         "[data-stale] { opacity: 1 !important; transition: none !important; }"
         "[data-testid=stMarkdownContainer] table { display: block; max-width: 100%; overflow-x: auto; }"
-        ".katex-display { max-width: 100%; overflow-x: auto; overflow-y: hidden; }"
-        ".st-key-nnviz_early_elements { display: none; }</style>")
+        ".katex-display { max-width: 100%; overflow-x: auto; overflow-y: hidden; }</style>")
 # Settings written to the address bar replace the page's history entry instead of adding one:
 # Back leaves the page in one press (nnviz/ui/history.py).
 history.one_entry_per_page()
@@ -35,9 +34,4 @@ navigation += [
     for page in PAGES
     if (here / "pages" / f"{page.slug}.py").exists()
 ]
-page = st.navigation(navigation)
-if page.url_path not in ("", "home"):
-    # Every other page draws its charts with components-v2 elements: have the browser fetch their
-    # code now, while the page's script runs (nnviz/ui/first_paint.py).
-    first_paint.load_elements_early()
-page.run()
+st.navigation(navigation).run()

@@ -93,13 +93,3 @@ def rest_is_due(page: str, what: str) -> bool:
     _mount(key=f"nnviz_first_paint_{page}", data=what, on_painted_change=lambda: _painted(page))
     return False
 
-
-_early = st.components.v2.component("nnviz.first_paint_early", js="export default function () {}", html="",
-                                    isolate_styles=False)
-
-
-def load_elements_early() -> None:
-    """An empty components-v2 element at the top of a page: the browser fetches the code of every
-    such element (Streamlit's BidiComponent chunk and its Arrow decoder, ~180 kB) while the script
-    is still running, instead of when the page's first chart arrives."""
-    _early(key="nnviz_early_elements")

@@ -71,18 +71,3 @@ def test_the_trigger_marks_only_its_own_page(in_browser):
     assert at.markdown[0].value == "`True` `False`"  # descent is drawn whole; backprop still holds its rest
     assert at.session_state[first_paint._PAINTED] == frozenset({"descent"})
 
-
-def _keys(at: AppTest) -> set[str]:
-    return {getattr(node, "key", None) for node in at.get("bidi_component")}
-
-
-def test_pages_with_charts_load_the_element_code_first_and_home_does_not():
-    at = _run(AppTest.from_file("../../app.py", default_timeout=60))
-    assert "nnviz_early_elements" not in _keys(at)  # home draws no components-v2 element
-    for page in ("descent", "functions", "playground"):
-        _run(at.switch_page(f"pages/{page}.py"))
-        assert "nnviz_early_elements" in _keys(at), page
-        top = list(at.main.children.values())  # before the page's title: fetched while the page runs
-        early = next(i for i, node in enumerate(top) if getattr(node, "key", None) == "nnviz_early_elements")
-        title = next(i for i, node in enumerate(top) if getattr(node, "type", None) == "title")
-        assert early < title, page
