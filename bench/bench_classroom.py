@@ -10,7 +10,9 @@ Prints, on a fresh server on 127.0.0.1:
 
 - live: for N concurrent sessions (``--sessions 1,5,10,20``), after ``--warmup`` seconds, over
   ``--seconds``: steps/s per session (median, slowest, fastest, slowest/fastest), updates/s per
-  session (frames received per second: the browser would play them), the longest gap between two
+  session (frames received per second: the browser would play them; with ``--with-digits K``, K more
+  sessions train the digits model in the page meanwhile, and their steps/s and updates/s are
+  printed beside), the longest gap between two
   batches of any session, the server's CPU (cores) and RSS (peak during the window, and some
   seconds after all N closed), the benchmark's own CPU; and whether the server kept pace (every
   session within 10% of the speed and no gap over 1.5 ticks);
@@ -31,6 +33,7 @@ side. For N=1 the steps/s must match ``bench/bench_browser.py``'s in a real brow
 the default 100 steps/s).
 
     python bench/bench_classroom.py [--sessions 1,5,10,20] [--seconds 15] [--soak 100] [--no-live]
+                                    [--with-digits 1]
 """
 
 from __future__ import annotations
@@ -118,12 +121,23 @@ async def close_all(sessions: list[Session]) -> None:
     await asyncio.gather(*(s.close() for s in sessions), return_exceptions=True)
 
 
+async def start_digits(url: str, k: int, timeout: float) -> list[Session]:
+    """``k`` sessions training the digits page's model in the page (Start), beside the class."""
+    trainers = await open_many(url, k, timeout)
+    for s in trainers:
+        await s.switch_page("digits", timeout=timeout)
+        await s.click("dg_start", timeout=timeout)
+    return trainers
+
+
 async def live(url: str, pid: int, n: int, *, warmup: float, seconds: float, settle: float,
-               timeout: float) -> dict[str, float]:
-    """N sessions training at once: the figures of the module docstring's first table."""
+               timeout: float, digits: int = 0) -> dict[str, float]:
+    """N sessions training at once (and ``digits`` sessions training the digits model beside them):
+    the figures of the module docstring's first table."""
     with Sampler(pid) as sampler:
         rss_before = sampler.sample()[2]
         t_open = time.monotonic()
+        trainers = await start_digits(url, digits, timeout) if digits else []
         sessions = await open_many(url, n, timeout)
         opened = time.monotonic() - t_open
         await press_play(sessions, timeout)
@@ -132,14 +146,15 @@ async def live(url: str, pid: int, n: int, *, warmup: float, seconds: float, set
         await asyncio.sleep(seconds)
         t1, c1, me1 = time.monotonic(), cpu_seconds(pid), self_cpu_seconds()
         rates = [live_rates(s.batches, t0, t1) for s in sessions]
-        errors = sum(len(s.exceptions) for s in sessions)
+        digit_rates = [live_rates(s.batches, t0, t1) for s in trainers]
+        errors = sum(len(s.exceptions) for s in [*sessions, *trainers])
         starved = [i for i, r in enumerate(rates) if r["gap"] > 3 * TICK]
         for i in starved[:3]:  # what such a session looked like, to tell a slow server from a lost timer
             s = sessions[i]
             print(f"  ! session {i}: longest gap {rates[i]['gap']:.1f} s, {rates[i]['batches']:.0f} batches, "
                   f"timers {s.intervals or 'none'}, last batches at "
                   f"{[round(b.t - t0, 1) for b in s.batches[-4:]]} s", flush=True)
-        await close_all(sessions)
+        await close_all([*sessions, *trainers])
         await asyncio.sleep(settle)
         rss_after = sampler.sample()[2]
         peak = sampler.peak(t_open, t1)
@@ -154,6 +169,9 @@ async def live(url: str, pid: int, n: int, *, warmup: float, seconds: float, set
         "upd min": min(updates), "gap s": gap, "cpu": (c1 - c0) / (t1 - t0), "me cpu": (me1 - me0) / (t1 - t0),
         "rss0": rss_before, "rss peak": peak, "rss closed": rss_after, "errors": errors, "starved": len(starved),
         "kept": slow >= 0.9 * SPEED and gap <= 1.5 * TICK + 0.5 and len([v for v in steps if v == v]) == n,
+        "digits": digits,
+        "dg steps": statistics.median(r["steps/s"] for r in digit_rates) if digit_rates else float("nan"),
+        "dg upd": statistics.median(r["updates/s"] for r in digit_rates) if digit_rates else float("nan"),
     }
 
 
@@ -355,13 +373,15 @@ def print_live(rows: list[dict[str, float]]) -> None:
     cols = (("N", "{:>4.0f}"), ("open s", "{:>8.1f}"), ("steps med", "{:>10.1f}"), ("steps min", "{:>10.1f}"),
             ("steps max", "{:>10.1f}"), ("min/max", "{:>8.2f}"), ("upd med", "{:>8.1f}"), ("upd min", "{:>8.1f}"),
             ("gap s", "{:>6.2f}"), ("cpu", "{:>6.2f}"), ("me cpu", "{:>7.3f}"), ("rss0", "{:>7.0f}"),
-            ("rss peak", "{:>9.0f}"), ("rss closed", "{:>11.0f}"), ("errors", "{:>7.0f}"), ("starved", "{:>8.0f}"))
+            ("rss peak", "{:>9.0f}"), ("rss closed", "{:>11.0f}"), ("errors", "{:>7.0f}"), ("starved", "{:>8.0f}"),
+            ("digits", "{:>7.0f}"), ("dg steps", "{:>9.1f}"), ("dg upd", "{:>7.1f}"))
     print("".join(f"{name:>{len(fmt.format(0))}}" for name, fmt in cols) + "  kept pace")
     for r in rows:
         print("".join(fmt.format(r[name]) for name, fmt in cols) + f"  {'yes' if r['kept'] else 'NO'}")
     print("open s: seconds to open all N; gap s: longest time without a batch, any session; cpu: server cores; "
           "me cpu: this benchmark's; rss: server MB before, peak, and after all N closed; errors: exceptions the "
-          "pages showed; starved: sessions with a gap over 3 ticks")
+          "pages showed; starved: sessions with a gap over 3 ticks; digits: sessions training the digits model "
+          "in the page beside them (--with-digits), their median steps/s and updates/s")
 
 
 def _probed(args, env: dict[str, str], name: str) -> tuple[dict[str, str], list[str] | None, Probe]:
@@ -378,6 +398,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sessions", default="1,5,10,20", help="concurrent sessions per live scenario")
     ap.add_argument("--seconds", type=float, default=15.0, help="measured seconds per live scenario")
     ap.add_argument("--warmup", type=float, default=4.0, help="seconds after Play before measuring")
+    ap.add_argument("--with-digits", type=int, default=0, metavar="K",
+                    help="also K sessions training the digits model (Start) during each live scenario")
     ap.add_argument("--settle", type=float, default=3.0, help="seconds after closing before the RSS is read")
     ap.add_argument("--soak", type=int, default=100, help="soak visits (0: none)")
     ap.add_argument("--soak-parallel", type=int, default=4)
@@ -420,7 +442,7 @@ def main(argv: list[str] | None = None) -> int:
         with serve(LOGS / "bench-classroom-live.log", options=options, env=env) as (url, proc):
             for n in (int(x) for x in args.sessions.split(",") if x):
                 r = asyncio.run(live(url, proc.pid, n, warmup=args.warmup, seconds=args.seconds, settle=args.settle,
-                                     timeout=args.timeout))
+                                     timeout=args.timeout, digits=args.with_digits))
                 rows.append(r)
                 print(f"  N={n}: median {r['steps med']:.1f} steps/s, slowest {r['steps min']:.1f}, "
                       f"server {r['cpu']:.2f} cores, RSS {r['rss closed']:.0f} MB after closing", flush=True)
