@@ -7,17 +7,18 @@ the first paint is on screen.
         detail_views(...)
 
 The first run of a page in a session returns False and ends the page with one line, "Loading the
-runs and their charts…", held by a small components-v2 element; two animation frames after it
-mounts and every keyed element above it has drawn (the first paint is on screen) it sets its trigger
-value and the rerun draws the whole page.
+runs and their charts…", held by a small components-v2 element; once every keyed element above it
+has drawn (two animation frames in a row: the first paint is on screen) it sets its trigger value
+and the rerun draws the whole page.
 Every later run of that page in the session draws everything at once. Widgets keep their values
 across the two runs (below-the-fold widgets start from their session-state or default values).
 
 A client that runs no JavaScript (AppTest, protocol clients: no browser ``User-Agent``) gets the
 whole page in one run, since nothing would ask for the rest.
 
-Why (issue 16): on a 2-core laptop a fresh browser spends most of a first visit building
-Streamlit's widgets; the gradient-descent page's six run cards and tabs were about a third of it.
+Why (issue 16): on a 2-core laptop a fresh browser's first visit is CPU-bound, and each element
+costs its code and React's work; the gradient-descent page's run cards and tabs were about a third
+of what the page took beyond the home page (first paint 1.98 -> 1.63 s side by side).
 While the rest is on its way the page holds the element keyed ``nnviz_first_paint_<page>`` (class
 ``st-key-nnviz_first_paint_<page>``, present as soon as its run ends); tests and benchmarks wait for it
 to go.
@@ -92,4 +93,3 @@ def rest_is_due(page: str, what: str) -> bool:
         return True
     _mount(key=f"nnviz_first_paint_{page}", data=what, on_painted_change=lambda: _painted(page))
     return False
-
