@@ -38,6 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from nnviz.ui import first_paint  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, serve_app  # noqa: E402
 from tests.browser.visibility import HIDE, SHOW  # noqa: E402
 
@@ -169,14 +170,22 @@ PAINT_PROBE = """(() => {
   const done = () => document.querySelector('[data-testid=stApp][data-test-script-state=notRunning]') !== null;
   const drawn = () => [...document.querySelectorAll(location.pathname === '/' ? HOME : CHARTS)]
     .some(e => e.getBoundingClientRect().height > 0 && (!e.hasAttribute('data-ready') || e.dataset.ready === '1'));
-  const pending = () => document.querySelector('[class*=st-key-nnviz_first_paint_]') !== null;
+  const pending = () => document.querySelector(__PENDING__) !== null;
   function check() {
     if (!('paint' in marks) && done() && drawn()) marks.paint = performance.now();
     if ('paint' in marks && !('whole' in marks) && done() && !pending() && drawn()) marks.whole = performance.now();
     if (!('whole' in marks)) requestAnimationFrame(check);
   }
   requestAnimationFrame(check);
-})();""".replace("__CHARTS__", repr(CHARTS))
+})();""".replace("__CHARTS__", repr(CHARTS)).replace("__PENDING__", repr(first_paint.PENDING))
+
+
+def visitor_context(browser):
+    """A new browser context (an empty cache) with the long-task and paint probes."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.add_init_script(LONG_TASKS)
+    context.add_init_script(PAINT_PROBE)
+    return context
 
 
 def first_render(browser, url: str, slug: str, profile: bool = False, context=None, page=None) -> dict[str, float]:
@@ -187,9 +196,7 @@ def first_render(browser, url: str, slug: str, profile: bool = False, context=No
     visit), else a new one (an empty cache: a first visit); ``page``: a tab of it to navigate on."""
     own = context is None
     if own:
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        context.add_init_script(LONG_TASKS)
-        context.add_init_script(PAINT_PROBE)
+        context = visitor_context(browser)
     own_page = page is None
     if own_page:
         page = context.new_page()
@@ -223,9 +230,7 @@ def first_render(browser, url: str, slug: str, profile: bool = False, context=No
 
 def return_visit(browser, url: str, slug: str) -> dict[str, float]:
     """A return visit: the browser has the app's files cached (it opened another page first)."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    context.add_init_script(LONG_TASKS)
-    context.add_init_script(PAINT_PROBE)
+    context = visitor_context(browser)
     page = context.new_page()
     first_render(browser, url, "functions" if slug != "functions" else "home", context=context, page=page)
     result = first_render(browser, url, slug, context=context, page=page)

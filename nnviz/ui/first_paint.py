@@ -19,9 +19,9 @@ whole page in one run, since nothing would ask for the rest.
 Why (issue 16): on a 2-core laptop a fresh browser's first visit is CPU-bound, and each element
 costs its code and React's work; the gradient-descent page's run cards and tabs were about a third
 of what the page took beyond the home page (first paint 1.98 -> 1.63 s side by side).
-While the rest is on its way the page holds the element keyed ``nnviz_first_paint_<page>`` (class
-``st-key-nnviz_first_paint_<page>``, present as soon as its run ends); tests and benchmarks wait for it
-to go.
+While the rest is on its way the page holds the element keyed ``KEY_PREFIX + page`` (class
+``st-key-nnviz_first_paint_<page>``, present as soon as its run ends); tests and benchmarks wait for
+``PENDING`` to match nothing.
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ from __future__ import annotations
 import streamlit as st
 
 _PAINTED = "_nnviz_first_paint_done"  # the pages whose whole page this session has asked for
+KEY_PREFIX = "nnviz_first_paint_"  # + the page: the element that holds a page's rest
+PENDING = f"[class*=st-key-{KEY_PREFIX}]"  # a CSS selector: some page's rest is still on its way
 
 _JS = """
 // A keyed widget's container is empty while Streamlit still loads its code. A rerun asked for then
@@ -91,5 +93,5 @@ def rest_is_due(page: str, what: str) -> bool:
     the browser ask for it once this run's paint is on screen (at most once per page and session)."""
     if not _in_browser() or page in st.session_state.get(_PAINTED, frozenset()):
         return True
-    _mount(key=f"nnviz_first_paint_{page}", data=what, on_painted_change=lambda: _painted(page))
+    _mount(key=KEY_PREFIX + page, data=what, on_painted_change=lambda: _painted(page))
     return False

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from nnviz.ui import first_paint
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = os.environ.get("NNVIZ_CHROMIUM", "/usr/bin/chromium")
@@ -103,13 +105,19 @@ def page(browser):
 #: The page is drawn whole: its run is done and no part of it is still on its way (a page's first
 #: visit draws the rest in a second run, nnviz/ui/first_paint.py).
 APP_IDLE = ("() => document.querySelector('[data-testid=stApp][data-test-script-state=notRunning]') !== null"
-            " && document.querySelector('[class*=st-key-nnviz_first_paint_]') === null")
+            f" && document.querySelector('{first_paint.PENDING}') === null")
+
+#: Browser context options of the two screens the tests use: a phone (390x844, touch) and a desktop.
+DEVICES = {
+    "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
+              "device_scale_factor": 2},
+    "desktop": {"viewport": {"width": 1400, "height": 1000}},
+}
 
 
 def wait_for_app(page, timeout: float = 60_000) -> None:
     """Wait until the Streamlit script run is done and the page is whole (not while a fragment
     ticks: wait on text)."""
-    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=timeout)
     page.wait_for_function(APP_IDLE, timeout=timeout)
 
 

@@ -7,9 +7,11 @@ Screenshots: tests/artifacts/descent_*.png."""
 
 from __future__ import annotations
 
+from nnviz.ui import first_paint
 from tests.browser.conftest import ARTIFACTS, assert_no_exception, open_page, screenshot, wait_for_app
 
 MAP = "[data-nnviz=descent-map]"
+REST = f".st-key-{first_paint.KEY_PREFIX}descent"  # the element holding the page's rest on a first visit
 PLOT = f"{MAP} canvas[data-nnviz=map-plot]"
 START = 'input[aria-label="Start point (x, y)"]'
 
@@ -156,19 +158,19 @@ def test_a_first_visit_shows_the_map_first_then_the_runs(browser, app_url):
     first_tab.close()
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
-    runs: list[str] = []
-    page.on("websocket", lambda ws: ws.on("framesent", lambda payload: runs.append("rerun")))
+    sent: list[int] = []  # messages the page sent (reruns asked for among them)
+    page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(len(payload))))
     try:
         page.goto(f"{app_url}/descent")
         page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]")
         page.wait_for_selector(f"{MAP}[data-ready='1']")
-        first = page.evaluate("""() => ({
-          pending: document.querySelector('.st-key-nnviz_first_paint_descent') !== null,
-          cards: document.querySelector('.st-key-gd_opt_0') !== null })""")
+        first = page.evaluate("""(rest) => ({
+          pending: document.querySelector(rest) !== null,
+          cards: document.querySelector('.st-key-gd_opt_0') !== null })""", REST)
         assert first["pending"] or first["cards"]
         wait_for_app(page)
         assert page.locator(".st-key-gd_opt_0").count() == 1, "the run cards never came"
-        assert page.locator(".st-key-nnviz_first_paint_descent").count() == 0
+        assert page.locator(REST).count() == 0
         assert page.locator("[data-nnviz=descent-curves]").count() == 1
         assert_no_exception(page)
         # The controls drawn in the first run show the values the script used in the second
@@ -178,14 +180,14 @@ def test_a_first_visit_shows_the_map_first_then_the_runs(browser, app_url):
         assert steps.locator("[data-testid=stSliderThumbValue]").inner_text() == "200"
         assert page.locator("[data-testid=stCheckbox]").filter(has_text="−∇f arrow").locator("input").is_checked()
         page.wait_for_timeout(1000)
-        asked = len(runs)
+        asked = len(sent)
         page.wait_for_timeout(1000)
-        assert len(runs) == asked, "the page kept asking for reruns"
+        assert len(sent) == asked, "the page kept asking for reruns"
         # A later visit in the same session draws the page whole in one run.
         page.locator("[data-testid=stSidebarNav] a", has_text="Functions").click()
         wait_for_app(page)
         page.locator("[data-testid=stSidebarNav] a", has_text="Gradient descent").click()
         page.wait_for_selector(".st-key-gd_opt_0")
-        assert page.locator(".st-key-nnviz_first_paint_descent").count() == 0
+        assert page.locator(REST).count() == 0
     finally:
         context.close()

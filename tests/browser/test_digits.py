@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tests.browser.conftest import assert_no_exception, open_page, painted, screenshot, wait_for_app
+from tests.browser.conftest import DEVICES, assert_no_exception, open_page, painted, screenshot, wait_for_app
 from tests.browser.visibility import hide, show
 
 CANVAS = "[data-testid=stBidiComponentIsolated] canvas.upper-canvas"
@@ -136,10 +136,7 @@ def test_the_canvas_toolbar_is_always_shown_and_the_drawing_survives_reruns(brow
     """Undo, Redo and Clear are shown without hovering (a touch screen cannot hover), fit the screen and
     work by tap; a rerun (the pen width changed) keeps every stroke, and undoing one stroke keeps the rest."""
     touch = device == "phone"
-    options = ({"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
-                "device_scale_factor": 2}
-               if touch else {"viewport": {"width": 1400, "height": 1000}})
-    context = browser.new_context(**options)
+    context = browser.new_context(**DEVICES[device])
     page = context.new_page()
     page.set_default_timeout(30_000)
     try:
@@ -153,7 +150,7 @@ def test_the_canvas_toolbar_is_always_shown_and_the_drawing_survives_reruns(brow
         shown = toolbar(page)
         screenshot(page, f"digits-toolbar-{device}")
         assert shown["opacity"] == 1, shown
-        width = options["viewport"]["width"]
+        width = DEVICES[device]["viewport"]["width"]
         for name, box in shown["buttons"].items():
             assert box["reached"] and 0 <= box["left"] and box["right"] <= width and box["top"] >= 0, (name, box)
             if touch:  # a finger-sized target

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, assert_no_exception, open_page, painted, screenshot, wait_for_app
+from tests.browser.conftest import ARTIFACTS, DEVICES, assert_no_exception, open_page, painted, screenshot, wait_for_app
 
 MAP = "[data-nnviz=descent-map]"
 
@@ -157,10 +157,7 @@ def chosen_shown(page, key: str, labels: list[str], device: str) -> dict[str, bo
 def test_every_chosen_run_is_readable(browser, app_url, device):
     """The runs to compare: four learning rates (the default) and four optimizers, every chosen value shown
     whole at 390x844 and in the desktop's narrow settings column (a multiselect hid the fourth chip)."""
-    options = ({"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
-                "device_scale_factor": 2}
-               if device == "phone" else {"viewport": {"width": 1400, "height": 1000}})
-    context = browser.new_context(**options)
+    context = browser.new_context(**DEVICES[device])
     page = context.new_page()
     page.set_default_timeout(60_000)
     try:

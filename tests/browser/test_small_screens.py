@@ -7,15 +7,14 @@ from __future__ import annotations
 import pytest
 
 from nnviz.ui.common import PAGES
-from tests.browser.conftest import assert_no_exception, screenshot, wait_for_app
+from tests.browser.conftest import DEVICES, assert_no_exception, screenshot, wait_for_app
 
 SLUGS = ["", *(page.slug for page in PAGES)]
 
 
 @pytest.fixture
 def phone(browser):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
-                                  device_scale_factor=2)
+    context = browser.new_context(**DEVICES["phone"])
     pg = context.new_page()
     pg.set_default_timeout(30_000)
     yield pg

@@ -12,27 +12,20 @@ import plotly.graph_objects as go
 import pytest
 from PIL import Image
 
-from nnviz.data import toy_sets
 from nnviz.figures import landscape as figs
 from nnviz.labs.landscape.paths import path_landscape
-from nnviz.labs.landscape.runs import compare_runs
 from nnviz.labs.landscape.slices import interpolations, random_slices
 from nnviz.labs.packing import unpack
-from nnviz.nn.network import Network
-from nnviz.nn.training import TrainConfig
+from tests.figures.landscape_setting import moons_runs
 
 
 @pytest.fixture(scope="module")
 def setting():
-    ds = toy_sets.get("moons")(150, 0.5, 0)
-    X = ds.X.astype(np.float32)
-    net = Network.mlp([2, 8, 8, 2], activation="tanh", output="softmax", seed=0)
-    configs = [TrainConfig(optimizer="sgd", learning_rate=lr, eval_every=0) for lr in (0.3, 1.0, 1e4)]
-    runs = compare_runs(net, configs, X, ds.y, steps=30, n_snapshots=6, labels=["slow", "fast", "wild"])
+    net, X, y, runs = moons_runs()
     assert runs[2].diverged is not None
-    pl = path_landscape(net, "cross_entropy", X, ds.y, runs, resolution=7)
-    grids = random_slices(net, "cross_entropy", X, ds.y, runs, resolution=5)
-    lines = interpolations(net, "cross_entropy", X, ds.y, runs, resolution=7)
+    pl = path_landscape(net, "cross_entropy", X, y, runs, resolution=7)
+    grids = random_slices(net, "cross_entropy", X, y, runs, resolution=5)
+    lines = interpolations(net, "cross_entropy", X, y, runs, resolution=7)
     return runs, pl, grids, lines
 
 

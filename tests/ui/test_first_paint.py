@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from nnviz.ui import first_paint
 
 PAGE = "../../pages/descent.py"
-REST_KEY = "nnviz_first_paint_descent"
+REST_KEY = first_paint.KEY_PREFIX + "descent"
 
 
 def _run(at: AppTest) -> AppTest:
