@@ -28,6 +28,7 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.bench_drawn_digits import paste_on_canvas  # noqa: E402
 from nnviz.data.mnist_files import SHARED_MNIST, load_mnist  # noqa: E402
 from nnviz.data.preprocess import canvas_to_mnist, drawing_notes  # noqa: E402
 from nnviz.figures import digits as figs  # noqa: E402
@@ -37,14 +38,8 @@ from nnviz.labs.digits import load_default_model  # noqa: E402
 def canvas_png(digit: np.ndarray, rng: np.random.Generator) -> str:
     """A test digit enlarged and pasted off-centre on a black 280x280 RGBA canvas, as the
     canvas component sends it: a PNG data URL."""
-    side = int(rng.integers(150, 240))
-    top, left = (int(v) for v in rng.integers(0, 280 - side + 1, 2))
-    big = Image.fromarray(np.rint(digit * 255).astype(np.uint8)).resize((side, side), Image.Resampling.BILINEAR)
-    rgba = np.zeros((280, 280, 4), np.uint8)
-    rgba[..., 3] = 255
-    rgba[top : top + side, left : left + side, :3] = np.asarray(big)[..., None]
     buf = io.BytesIO()
-    Image.fromarray(rgba).save(buf, format="PNG")
+    Image.fromarray(paste_on_canvas(digit, rng, sides=(150, 240))).save(buf, format="PNG")
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 

@@ -136,9 +136,10 @@ def clear_table(setups: list[Setup]) -> None:
         print(f"  {style:<14} " + " ".join(f"{c:>24}" for c in cells))
 
 
-def paste_on_canvas(digit: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """An MNIST digit enlarged and pasted off-centre on a black opaque 280x280 RGBA canvas."""
-    side = int(rng.integers(140, 260))
+def paste_on_canvas(digit: np.ndarray, rng: np.random.Generator, sides: tuple[int, int] = (140, 260)) -> np.ndarray:
+    """An MNIST digit enlarged to a side drawn from ``sides`` (low inclusive, high exclusive) and
+    pasted off-centre on a black opaque 280x280 RGBA canvas."""
+    side = int(rng.integers(*sides))
     top, left = (int(v) for v in rng.integers(0, 280 - side + 1, 2))
     big = Image.fromarray(np.rint(digit * 255).astype(np.uint8)).resize((side, side), Image.Resampling.BILINEAR)
     rgba = np.zeros((280, 280, 4), np.uint8)
