@@ -297,7 +297,8 @@ def controls() -> tuple[Setup, list[str]]:
         held, runs = True, last.runs
     c1, c2 = st.columns(2)
     steps = c1.select_slider("Steps", STEP_CHOICES, key=_seed("ls_steps"),
-                             help=f"Mini-batch steps per run; {N_SNAPSHOTS} snapshots of the weights are kept.")
+                             help=f"Mini-batch steps per run; the initial weights and {N_SNAPSHOTS} snapshots "
+                                  "along the run are kept.")
     batch = c2.select_slider("Batch size", BATCH_SIZES, key=_seed("ls_batch"))
     seed = st.number_input("Seed", 0, 10_000, key=_seed("ls_seed"),
                            help="Decides the data, the initial weights and the mini-batch order.")
