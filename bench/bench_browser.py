@@ -163,7 +163,9 @@ def js_profile(prof: dict) -> dict[str, float]:
 #: Records, in ms from navigation start, when the page first showed its run done with a chart drawn
 #: (``paint``: for a page's first visit, the controls and the main chart; the rest may still be on
 #: its way, nnviz/ui/first_paint.py) and when it was whole (``whole``: nothing left on its way).
-#: A chart is drawn when it has a size and, for our canvas elements, ``data-ready="1"``.
+#: A chart is drawn when it has a size and, for our canvas elements, ``data-ready="1"``. A first run
+#: that holds no chart (backprop's: its chart is below the fold) has painted when every element of it
+#: has drawn, which its first-paint element marks (``first_paint.SETTLED``).
 PAINT_PROBE = """(() => {
   const marks = window.__paint = {};
   const CHARTS = __CHARTS__, HOME = '[data-testid=stPageLink]';
@@ -171,13 +173,15 @@ PAINT_PROBE = """(() => {
   const drawn = () => [...document.querySelectorAll(location.pathname === '/' ? HOME : CHARTS)]
     .some(e => e.getBoundingClientRect().height > 0 && (!e.hasAttribute('data-ready') || e.dataset.ready === '1'));
   const pending = () => document.querySelector(__PENDING__) !== null;
+  const settled = () => document.querySelector(__SETTLED__) !== null;  // a first run without a chart
   function check() {
-    if (!('paint' in marks) && done() && drawn()) marks.paint = performance.now();
+    if (!('paint' in marks) && done() && (drawn() || settled())) marks.paint = performance.now();
     if ('paint' in marks && !('whole' in marks) && done() && !pending() && drawn()) marks.whole = performance.now();
     if (!('whole' in marks)) requestAnimationFrame(check);
   }
   requestAnimationFrame(check);
-})();""".replace("__CHARTS__", repr(CHARTS)).replace("__PENDING__", repr(first_paint.PENDING))
+})();""".replace("__CHARTS__", repr(CHARTS)).replace("__PENDING__", repr(first_paint.PENDING))\
+ .replace("__SETTLED__", repr(first_paint.SETTLED))
 
 
 def visitor_context(browser):

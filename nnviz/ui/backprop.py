@@ -24,7 +24,7 @@ from nnviz.figures import backprop as figs
 from nnviz.figures.tables import markdown_table, md_escape
 from nnviz.labs.explain import gradient_check, neuron, numbers, tiny_network
 from nnviz.nn import activations, initializers, losses
-from nnviz.ui import state
+from nnviz.ui import first_paint, state
 from nnviz.ui.canvas_chart import canvas_chart
 from nnviz.ui.common import hyperparam_slider, learning_rate_slider
 
@@ -286,6 +286,9 @@ def neuron_section() -> None:
                                           [*result.new_w, result.new_b], strict=True)]))
     if problem:
         st.warning(problem, icon=":material/warning:")
+    # Below the fold: the KaTeX derivation and the charts come in a first visit's second run.
+    if not first_paint.rest_is_due("backprop", "the forward pass, the chain rule and the update"):
+        return
 
     left, right = st.columns(2, gap="large")
     with left:
@@ -551,6 +554,8 @@ def render() -> None:
     if tabs[0].open:
         with tabs[0]:
             neuron_section()
+    if not tabs[0].open:  # only the single neuron's page is split (what a first visit opens on)
+        first_paint.whole_from_now("backprop")
     if tabs[1].open:
         with tabs[1]:
             tiny_section()

@@ -71,3 +71,28 @@ def test_the_trigger_marks_only_its_own_page(in_browser):
     assert at.markdown[0].value == "`True` `False`"  # descent is drawn whole; backprop still holds its rest
     assert at.session_state[first_paint._PAINTED] == frozenset({"descent"})
 
+
+
+BACKPROP = "../../pages/backprop.py"
+
+
+def _has_derivation(at: AppTest) -> bool:
+    return len(at.latex) > 0
+
+
+def test_backprop_first_run_shows_the_controls_and_numbers_then_the_derivation(in_browser):
+    at = _run(AppTest.from_file(BACKPROP, default_timeout=60))
+    assert not _has_derivation(at), "the KaTeX derivation came in the first run"
+    assert any(getattr(n, "key", None) == first_paint.KEY_PREFIX + "backprop" for n in at.get("bidi_component"))
+    assert [m.label for m in at.metric][:2] == ["Loss L", "Gradient ∂L/∂w"]  # the numbers are there
+    at.session_state[first_paint._PAINTED] = frozenset({"backprop"})
+    _run(at)
+    assert _has_derivation(at)
+
+
+def test_backprop_on_another_tab_is_drawn_whole_and_the_neuron_tab_later_too(in_browser):
+    at = AppTest.from_file(BACKPROP, default_timeout=60)
+    at.session_state["bp_tab"] = "Tiny network"
+    _run(at)
+    assert first_paint._PAINTED in at.session_state
+    assert "backprop" in at.session_state[first_paint._PAINTED]
