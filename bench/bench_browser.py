@@ -180,8 +180,8 @@ PAINT_PROBE = """(() => {
     if (!('whole' in marks)) requestAnimationFrame(check);
   }
   requestAnimationFrame(check);
-})();""".replace("__CHARTS__", repr(CHARTS)).replace("__PENDING__", repr(first_paint.PENDING))\
- .replace("__SETTLED__", repr(first_paint.SETTLED))
+})();""".replace("__CHARTS__", repr(CHARTS)).replace("__PENDING__", repr(first_paint.PENDING)).replace(
+    "__SETTLED__", repr(first_paint.SETTLED))
 
 
 def visitor_context(browser):

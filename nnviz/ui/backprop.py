@@ -554,7 +554,7 @@ def render() -> None:
     if tabs[0].open:
         with tabs[0]:
             neuron_section()
-    if not tabs[0].open:  # only the single neuron's page is split (what a first visit opens on)
+    else:  # only the single neuron's page is split (what a first visit opens on)
         first_paint.whole_from_now("backprop")
     if tabs[1].open:
         with tabs[1]:

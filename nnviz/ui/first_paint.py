@@ -89,14 +89,10 @@ def _in_browser() -> bool:
     return "Mozilla/" in agent
 
 
-def _painted(page: str) -> None:
-    st.session_state[_PAINTED] = st.session_state.get(_PAINTED, frozenset()) | {page}
-
-
 def whole_from_now(page: str) -> None:
-    """Draw ``page`` whole from this run on (a run that shows no part worth splitting, such as a
-    tab other than the one a first visit opens on)."""
-    _painted(page)
+    """Draw ``page`` whole from this run on: what the element's trigger sets, and what a run that
+    shows no part worth splitting (a tab other than the one a first visit opens on) says."""
+    st.session_state[_PAINTED] = st.session_state.get(_PAINTED, frozenset()) | {page}
 
 
 def rest_is_due(page: str, what: str) -> bool:
@@ -104,5 +100,5 @@ def rest_is_due(page: str, what: str) -> bool:
     the browser ask for it once this run's paint is on screen (at most once per page and session)."""
     if not _in_browser() or page in st.session_state.get(_PAINTED, frozenset()):
         return True
-    _mount(key=KEY_PREFIX + page, data=what, on_painted_change=lambda: _painted(page))
+    _mount(key=KEY_PREFIX + page, data=what, on_painted_change=lambda: whole_from_now(page))
     return False

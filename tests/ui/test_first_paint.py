@@ -25,8 +25,8 @@ def _has_run_cards(at: AppTest) -> bool:
     return any(box.key == "gd_opt_0" for box in at.selectbox)
 
 
-def _has_rest_element(at: AppTest) -> bool:
-    return any(getattr(node, "key", None) == REST_KEY for node in at.get("bidi_component"))
+def _has_rest_element(at: AppTest, key: str = REST_KEY) -> bool:
+    return any(getattr(node, "key", None) == key for node in at.get("bidi_component"))
 
 
 @pytest.fixture
@@ -63,14 +63,13 @@ def test_the_trigger_marks_only_its_own_page(in_browser):
         import streamlit as st
 
         from nnviz.ui import first_paint
-        first_paint._painted("descent")
+        first_paint.whole_from_now("descent")
         st.write(first_paint.rest_is_due("descent", "x"), first_paint.rest_is_due("backprop", "y"))
 
     at = AppTest.from_function(script).run()
     assert not at.exception
     assert at.markdown[0].value == "`True` `False`"  # descent is drawn whole; backprop still holds its rest
     assert at.session_state[first_paint._PAINTED] == frozenset({"descent"})
-
 
 
 BACKPROP = "../../pages/backprop.py"
@@ -83,7 +82,7 @@ def _has_derivation(at: AppTest) -> bool:
 def test_backprop_first_run_shows_the_controls_and_numbers_then_the_derivation(in_browser):
     at = _run(AppTest.from_file(BACKPROP, default_timeout=60))
     assert not _has_derivation(at), "the KaTeX derivation came in the first run"
-    assert any(getattr(n, "key", None) == first_paint.KEY_PREFIX + "backprop" for n in at.get("bidi_component"))
+    assert _has_rest_element(at, first_paint.KEY_PREFIX + "backprop"), "no element asks for the rest"
     assert [m.label for m in at.metric][:2] == ["Loss L", "Gradient ∂L/∂w"]  # the numbers are there
     at.session_state[first_paint._PAINTED] = frozenset({"backprop"})
     _run(at)
@@ -96,3 +95,6 @@ def test_backprop_on_another_tab_is_drawn_whole_and_the_neuron_tab_later_too(in_
     _run(at)
     assert first_paint._PAINTED in at.session_state
     assert "backprop" in at.session_state[first_paint._PAINTED]
+    at.session_state["bp_tab"] = "Single neuron"  # then the single neuron: whole, in one run
+    _run(at)
+    assert _has_derivation(at)
