@@ -2,12 +2,12 @@
 
 State (all keys prefixed ``pg_``): ``pg_exp`` the last valid experiment, ``pg_run`` the live run,
 ``pg_running``, ``pg_hidden`` the layer sizes edited by the +/- buttons, ``pg_notice`` the last
-reset/live-change message, ``pg_cmp`` the comparison; for the live view ``pg_batch_id`` (the last
+reset/live-change message, ``pg_cmp`` the comparison, ``pg_preset`` the last preset picked (its
+note shows while its data and network are in force); for the live view ``pg_batch_id`` (the last
 batch sent), ``pg_tick_at`` (when the last training tick ran) and ``pg_carry`` (a fraction of a
 step owed to the next tick); ``pg_hidden_paused`` / ``pg_cmp_hidden_paused`` (the live run / the
 comparison was paused because the page was hidden: it resumes when shown). Widgets are created
-without ``value=`` and
-seeded through ``nnviz.ui.state``: the experiment's controls from ``pg_exp`` (so a shared link, or
+without ``value=`` and seeded through ``nnviz.ui.state``: the experiment's controls from ``pg_exp`` (so a shared link, or
 coming back from another page, restores them), the view's own settings (``REMEMBERED``: speed,
 toggles, open tabs, compared values) from what ``state.remember`` kept. Training happens only
 under the per-session lock.
@@ -27,6 +27,7 @@ from nnviz.data import toy_sets
 from nnviz.figures import playground as figs
 from nnviz.labs import share
 from nnviz.labs.pacing import covered_seconds, plan
+from nnviz.labs.playground import presets
 from nnviz.labs.playground.compare import MAX_COMPARE, VARY, Comparison, compare, comparison_key
 from nnviz.labs.playground.experiment import (
     FEATURE_NAMES,
@@ -131,8 +132,8 @@ def init_state() -> None:
     seed_widgets(s.pg_exp)
 
 
-def seed_widgets(exp: Experiment) -> None:
-    """Give every experiment control that has no state yet its value from ``exp`` (never overwrites)."""
+def widget_values(exp: Experiment) -> dict[str, Any]:
+    """Experiment control key -> its value for ``exp`` (the learning rate and the layer sizes aside)."""
     values: dict[str, Any] = {
         "pg_dataset": exp.dataset, "pg_noise": exp.noise, "pg_n": exp.n_points, "pg_test": exp.test_ratio,
         "pg_seed": exp.seed, "pg_act": exp.activation, "pg_init": exp.init, "pg_l1": exp.l1, "pg_l2": exp.l2,
@@ -141,7 +142,12 @@ def seed_widgets(exp: Experiment) -> None:
     }  # no "pg_lr": learning_rate_slider takes the experiment's rate as its default
     values["pg_features"] = list(exp.features)
     values.update({f"pg_opt_{exp.optimizer}_{k}": v for k, v in exp.optimizer_params if k != "eps"})
-    for key, value in values.items():
+    return values
+
+
+def seed_widgets(exp: Experiment) -> None:
+    """Give every experiment control that has no state yet its value from ``exp`` (never overwrites)."""
+    for key, value in widget_values(exp).items():
         state.seed(key, value)
 
 
@@ -247,6 +253,40 @@ def _neurons(i: int, delta: int) -> None:
         h[i] = max(1, min(MAX_NEURONS, h[i] + delta))
 
 
+# ---- presets -------------------------------------------------------------------------------
+
+def _apply_preset() -> None:
+    """on_change of the preset picker: every control and the model become the preset's (a reset),
+    the test points are shown, and the picker is empty again (ready for another pick)."""
+    s = _s()
+    name = s.get("pg_preset_pick")
+    if name is None:
+        return
+    preset = presets.get(name)
+    exp = preset.experiment
+    for key, value in widget_values(exp).items():
+        s[key] = value
+    s.pg_lr, s.pg_hidden, s.pg_show_test = exp.learning_rate, list(exp.hidden), preset.show_test
+    set_experiment(exp)
+    s.pg_notice = None  # the preset's note says what changed and to press Play
+    s.pg_preset, s.pg_preset_pick = name, None
+
+
+def preset_picker(where) -> None:
+    where.selectbox("Presets", list(presets.PRESETS), index=None, key="pg_preset_pick", on_change=_apply_preset,
+                    format_func=lambda n: presets.get(n).label, placeholder="Start from a preset…",
+                    help="A ready-made experiment that shows one idea, with what to look at. It sets every "
+                         "control below and resets the model.")
+
+
+def preset_note(exp: Experiment) -> None:
+    """What to look at, while the experiment still has the picked preset's data and network."""
+    name = _s().get("pg_preset")
+    if name in presets.PRESETS and presets.get(name).still_on(exp):
+        preset = presets.get(name)
+        st.info(f"**{preset.label}.** {preset.look_at}\n\n**Think:** {preset.question}", icon=":material/school:")
+
+
 # ---- controls (sidebar) -------------------------------------------------------------------
 
 def _dataset_changed() -> None:
@@ -265,6 +305,7 @@ def controls(exp: Experiment) -> Experiment | None:
     (with an error shown) if it is invalid; the previous experiment then stays in force."""
     s = _s()
     sb = st.sidebar
+    preset_picker(sb)
     sb.subheader(":material/scatter_plot: Data")
     names = toy_sets.names()
     dataset = sb.selectbox("Data set", names, key="pg_dataset", format_func=toy_sets.label, on_change=_dataset_changed,
@@ -682,6 +723,7 @@ def render() -> None:
                                             on_change="rerun")
     if tab_train.open is not False:
         with tab_train:
+            preset_note(s.pg_exp)
             toolbar()
             live_panel()
     if tab_cmp.open:

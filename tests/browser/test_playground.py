@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 
+from nnviz.labs.playground import presets
 from tests.browser.conftest import ARTIFACTS, assert_no_exception, open_page, painted, screenshot, wait_for_app
 from tests.browser.visibility import hide, show
 
@@ -321,3 +322,27 @@ def test_a_short_rerun_does_not_fade_the_page(page, app_url):
     low = page.evaluate("() => window.__minOpacity")
     page.get_by_role("button", name="Pause", exact=True).click()
     assert low >= 0.99, f"elements faded to {low} while the page reran"
+
+
+def test_the_overfitting_preset_shows_train_and_test_loss_parting(page, app_url):
+    """Pick the preset from the sidebar: its note and its settings appear; Play trains the train
+    loss to about 0 while the test loss climbs above where it started."""
+    _open(page, app_url)
+    page.locator(".st-key-pg_preset_pick input").click()
+    page.get_by_role("option", name=presets.get("overfitting").label).click()
+    wait_for_app(page)
+    page.get_by_text("Think:").wait_for()
+    assert "noise=0.4" in page.url and "hidden=16%2C16%2C16" in page.url  # the address bar has the preset
+    assert _step(page) == 0
+    start = float(page.locator("[data-nnviz=test-loss]").first.text_content())
+    _click(page, "Play")
+    deadline = time.time() + 60
+    while _step(page) < 600 and time.time() < deadline:
+        page.wait_for_timeout(500)
+    _click(page, "Pause")
+    wait_for_app(page)
+    assert _step(page) >= 600
+    assert _loss(page) < 0.01
+    assert float(page.locator("[data-nnviz=test-loss]").first.text_content()) > start + 0.1
+    screenshot(page, "playground-overfitting")
+    assert_no_exception(page)

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from nnviz.figures.canvas_chart import read
 from nnviz.labs.packing import unpack
-from nnviz.labs.playground import frames
+from nnviz.labs.playground import frames, presets
 from nnviz.labs.playground.experiment import Experiment
 from nnviz.labs.playground.link import to_query
 from nnviz.labs.playground.run import Run, metrics
@@ -411,3 +411,32 @@ def test_the_spiral_starts_with_settings_that_learn_it_and_chosen_ones_stay():
     at.selectbox(key="pg_dataset").set_value("spiral")  # the user's own choice stays
     _ok(at)
     assert _exp(at).features == ("x1", "x2", "x1*x2") and _exp(at).hidden == Experiment().hidden
+
+
+def test_a_preset_sets_every_control_resets_and_says_what_to_look_at():
+    at = _page()
+    at.button(key="pg_step_epoch").click()
+    _ok(at)
+    old = _run(at)
+    preset = presets.get("overfitting")
+    at.selectbox(key="pg_preset_pick").set_value("overfitting")
+    _ok(at)
+    exp = preset.experiment
+    assert _exp(at) == exp and _run(at) is not old and _step(at) == 0
+    # The controls show the preset's values, and reading them back changes nothing.
+    assert at.selectbox(key="pg_dataset").value == "circles" and at.slider(key="pg_noise").value == 0.4
+    assert at.slider(key="pg_n").value == 60 and at.selectbox(key="pg_act").value == "relu"
+    assert at.select_slider(key="pg_lr").value == 0.01 and at.session_state["pg_hidden"] == [16, 16, 16]
+    assert at.toggle(key="pg_show_test").value
+    assert at.selectbox(key="pg_preset_pick").value is None  # ready for another pick
+    assert at.query_params.get("lr") in ("0.01", ["0.01"])  # the URL holds the preset's experiment
+    notes = [i.value for i in at.info if preset.label in i.value]
+    assert notes and "L2 rate" in notes[0] and "Think:" in notes[0]
+
+    # A training setting the note suggests keeps the note; a new data set ends it.
+    at.select_slider(key="pg_l2").set_value(0.003)
+    _ok(at)
+    assert _exp(at).l2 == 0.003 and any(preset.label in i.value for i in at.info)
+    at.selectbox(key="pg_dataset").set_value("xor")
+    _ok(at)
+    assert not any(preset.label in i.value for i in at.info)
