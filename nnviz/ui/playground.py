@@ -141,6 +141,7 @@ def widget_values(exp: Experiment) -> dict[str, Any]:
         "pg_batch": exp.batch_size,
     }  # no "pg_lr": learning_rate_slider takes the experiment's rate as its default
     values["pg_features"] = list(exp.features)
+    values["pg_bn"] = list(exp.batch_norm)
     values.update({f"pg_opt_{exp.optimizer}_{k}": v for k, v in exp.optimizer_params if k != "eps"})
     return values
 
@@ -242,9 +243,11 @@ def _add_layer() -> None:
 
 
 def _remove_layer() -> None:
-    h = _s().pg_hidden
+    s = _s()
+    h = s.pg_hidden
     if h:
         h.pop()
+        s.pg_bn = [k for k in s.get("pg_bn") or () if k <= len(h)]
 
 
 def _neurons(i: int, delta: int) -> None:
@@ -342,6 +345,13 @@ def controls(exp: Experiment) -> Experiment | None:
         c2.caption(f"Layer {i + 1}: {units} neuron{'s' if units != 1 else ''}")
         c3.button("", key=f"pg_n_plus_{i}", icon=":material/add:", on_click=_neurons, args=(i, 1),
                   disabled=units >= MAX_NEURONS, help=f"One neuron more in layer {i + 1}.")
+    if hidden:
+        s.pg_bn = [k for k in s.get("pg_bn") or () if k <= len(hidden)]  # layers that still exist
+        sb.pills("Batch normalization", list(range(1, len(hidden) + 1)), selection_mode="multi", key="pg_bn",
+                 format_func=lambda k: f"Layer {k}",
+                 help="Normalizes a layer's sums over each mini-batch (mean 0, variance 1, then a learned "
+                      "scale γ and shift β) before its activation; at test time it uses running averages of "
+                      "the batches' mean and variance. Keeps deep sigmoid and tanh layers out of saturation.")
     act = sb.selectbox("Activation", activations.names(), key="pg_act",
                        format_func=lambda n: activations.ACTIVATIONS.get(n).label or n,
                        help="The non-linearity of every hidden neuron.")
@@ -403,13 +413,15 @@ def experiment_from_state(exp: Experiment) -> Experiment:
         return default if value is None else value
 
     opt = get("pg_opt", exp.optimizer)
+    hidden = tuple(get("pg_hidden", exp.hidden))
     base = exp.opt_params if opt == exp.optimizer else {}
     opt_params = {**base, **{hp: s[f"pg_opt_{opt}_{hp}"] for hp in optimizers.get(opt).hyperparams
                              if f"pg_opt_{opt}_{hp}" in s}}
     return Experiment(
         dataset=get("pg_dataset", exp.dataset), noise=get("pg_noise", exp.noise), n_points=get("pg_n", exp.n_points),
         test_ratio=get("pg_test", exp.test_ratio), seed=get("pg_seed", exp.seed),
-        features=tuple(get("pg_features", exp.features)), hidden=tuple(get("pg_hidden", exp.hidden)),
+        features=tuple(get("pg_features", exp.features)), hidden=hidden,
+        batch_norm=tuple(k for k in get("pg_bn", exp.batch_norm) if k <= len(hidden)),
         activation=get("pg_act", exp.activation), init=get("pg_init", exp.init), l1=get("pg_l1", exp.l1),
         l2=get("pg_l2", exp.l2), dropout=get("pg_dropout", exp.dropout), loss=get("pg_loss", exp.loss),
         output=get("pg_output", exp.output), optimizer=opt, optimizer_params=opt_params,
@@ -548,7 +560,10 @@ def live_panel() -> None:
     if detail == "network":
         st.caption("Network: each box is a neuron's output over the input plane (x1 to the right, x2 up). Lines "
                    "are weights: width |w|, blue positive, orange negative. Hover a line for its weight, a box "
-                   "for the neuron's bias.")
+                   "for the neuron's bias."
+                   + (" A layer marked BN normalizes its sums over each mini-batch before the activation: "
+                      "there the biases do nothing (the batch mean is taken away) and BN's shift β stands in."
+                      if exp.batch_norm else ""))
     else:
         diagnostics_panel(running)
 

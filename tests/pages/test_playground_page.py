@@ -440,3 +440,27 @@ def test_a_preset_sets_every_control_resets_and_says_what_to_look_at():
     at.selectbox(key="pg_dataset").set_value("xor")
     _ok(at)
     assert not any(preset.label in i.value for i in at.info)
+
+
+def test_batch_normalization_per_hidden_layer_resets_and_shows_in_the_network_view():
+    at = _page()
+    at.button_group(key="pg_bn").set_value([2])
+    _ok(at)
+    assert _exp(at).batch_norm == (2,) and _step(at) == 0
+    kinds = [layer.kind for layer in _run(at).net.layers]
+    assert kinds.count("batchnorm") == 1 and kinds[kinds.index("batchnorm") - 1] == "dense"
+    assert kinds.index("batchnorm") > kinds.index("dropout")  # after the second Dense, not the first
+    header, _ = _live(at)[0]
+    assert header["network"]["titles"] == ["Input", "Hidden 1", "Hidden 2 · BN", "Output"]
+    assert any("BN's shift β" in c.value for c in at.caption)
+    assert at.query_params.get("bn") in ("2", ["2"])
+    # Training uses batch statistics and moves the running averages the test loss is measured with.
+    at.button(key="pg_step_epoch").click()
+    _ok(at)
+    bn = next(layer for layer in _run(at).net.layers if layer.kind == "batchnorm")
+    assert _step(at) == 25 and bn.buffers["running_var"].min() != 1.0
+    # Removing the normalized layer takes its batch normalization with it.
+    at.button(key="pg_layer_minus").click()
+    _ok(at)
+    assert _exp(at).hidden == (4,) and _exp(at).batch_norm == ()
+    assert at.button_group(key="pg_bn").value == []

@@ -34,13 +34,13 @@ EVAL_EVERY = 5
 FIELD_LABELS: dict[str, str] = {
     "dataset": "data set", "noise": "noise", "n_points": "number of points", "test_ratio": "test share",
     "seed": "seed", "features": "input features", "hidden": "hidden layers", "activation": "activation",
-    "init": "initialization", "loss": "loss", "output": "output activation", "optimizer": "optimizer",
+    "batch_norm": "batch normalization", "init": "initialization", "loss": "loss", "output": "output activation", "optimizer": "optimizer",
     "optimizer_params": "optimizer settings", "learning_rate": "learning rate", "batch_size": "batch size",
     "l1": "L1", "l2": "L2", "dropout": "dropout",
 }
 #: Fields that change the data or the architecture: a change rebuilds the model from step 0.
 DATA_FIELDS = ("dataset", "noise", "n_points", "test_ratio", "seed")
-MODEL_FIELDS = ("features", "hidden", "activation", "init", "loss", "output")
+MODEL_FIELDS = ("features", "hidden", "activation", "batch_norm", "init", "loss", "output")
 #: Fields applied to the running trainer, keeping weights and step count.
 LIVE_FIELDS = ("learning_rate", "optimizer", "optimizer_params", "batch_size", "l1", "l2", "dropout")
 
@@ -147,8 +147,10 @@ def _as_int(value: Any, what: str, low: int, high: int) -> int:
 class Experiment:
     """Everything that defines a playground run (validated on construction; ValueError names the value).
 
-    ``features`` are kept in ``FEATURE_NAMES`` order; ``optimizer_params`` are (name, value) pairs
-    completed with the optimizer's defaults; ``loss`` and ``output`` must fit the data's task.
+    ``features`` are kept in ``FEATURE_NAMES`` order; ``batch_norm`` holds the hidden layers
+    (numbered from 1, sorted) whose sums are batch-normalized before their activation;
+    ``optimizer_params`` are (name, value) pairs completed with the optimizer's defaults; ``loss``
+    and ``output`` must fit the data's task.
     """
 
     dataset: str = "circles"
@@ -159,6 +161,7 @@ class Experiment:
     features: tuple[str, ...] = ("x1", "x2")
     hidden: tuple[int, ...] = (4, 4)
     activation: str = "tanh"
+    batch_norm: tuple[int, ...] = ()
     init: str = "xavier_uniform"
     l1: float = 0.0
     l2: float = 0.0
@@ -192,6 +195,14 @@ class Experiment:
         if len(self.hidden) > MAX_HIDDEN_LAYERS:
             raise ValueError(f"at most {MAX_HIDDEN_LAYERS} hidden layers, got {len(self.hidden)}")
         s(self, "hidden", tuple(_as_int(h, "neurons per layer", 1, MAX_NEURONS) for h in self.hidden))
+        if isinstance(self.batch_norm, (str, bytes)) or not isinstance(self.batch_norm, Sequence):
+            raise ValueError(f"batch_norm must be a list of hidden layer numbers, got {self.batch_norm!r}")
+        normalized = sorted({_as_int(k, "batch-normalized layer", 1, MAX_HIDDEN_LAYERS) for k in self.batch_norm})
+        beyond = [k for k in normalized if k > len(self.hidden)]
+        if beyond:
+            raise ValueError(f"batch normalization after hidden layer {beyond[0]}, but the network has "
+                             f"{len(self.hidden)} hidden layer{'s' if len(self.hidden) != 1 else ''}")
+        s(self, "batch_norm", tuple(normalized))
         s(self, "activation", activations.ACTIVATIONS.canonical(self.activation))
         s(self, "init", initializers.INITIALIZERS.canonical(self.init))
         s(self, "l1", check_number(self.l1, "L1 rate", 0.0, MAX_REGULARIZATION))
@@ -262,12 +273,14 @@ class Experiment:
         d = asdict(self)
         d["features"] = list(self.features)
         d["hidden"] = list(self.hidden)
+        d["batch_norm"] = list(self.batch_norm)
         d["optimizer_params"] = self.opt_params
         return d
 
     def describe(self) -> str:
-        """One line: sizes, activation, optimizer, learning rate."""
-        return (f"{' → '.join(map(str, self.sizes))} · {self.activation} · {self.output} + {self.loss} · "
+        """One line: sizes, activation (batch normalization), optimizer, learning rate."""
+        bn = f" · batch norm on layer {', '.join(map(str, self.batch_norm))}" if self.batch_norm else ""
+        return (f"{' → '.join(map(str, self.sizes))} · {self.activation}{bn} · {self.output} + {self.loss} · "
                 f"{self.optimizer} η={self.learning_rate:g} · batch {self.batch_size}")
 
 

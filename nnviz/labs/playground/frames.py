@@ -199,7 +199,8 @@ def network_payload(run: Run, frames: Sequence[Frame], *, batch: int, running: b
     header = {
         "kind": "network", "batch": int(batch), "running": bool(running), "tick": float(tick_seconds),
         "sizes": list(exp.sizes), "labels": neuron_labels(exp), "task": exp.task,
-        "titles": ["Input", *[f"Hidden {i + 1}" for i in range(len(exp.hidden))], "Output"],
+        "titles": ["Input", *[f"Hidden {i}" + (" · BN" if i in exp.batch_norm else "")
+                              for i in range(1, len(exp.hidden) + 1)], "Output"],
         "steps": [f.step for f in frames], "thumb_frames": with_thumbs,
     }
     arrays: dict[str, np.ndarray] = {}

@@ -14,7 +14,8 @@ from nnviz.nn import losses
 #: Experiment field -> query key.
 QUERY_KEYS: dict[str, str] = {
     "dataset": "data", "noise": "noise", "n_points": "n", "test_ratio": "test", "seed": "seed",
-    "features": "feat", "hidden": "hidden", "activation": "act", "init": "init", "l1": "l1", "l2": "l2",
+    "features": "feat", "hidden": "hidden", "activation": "act", "batch_norm": "bn", "init": "init", "l1": "l1",
+    "l2": "l2",
     "dropout": "drop", "loss": "loss", "output": "out", "optimizer": "opt", "optimizer_params": "opt_set",
     "learning_rate": "lr", "batch_size": "batch",
 }
@@ -34,7 +35,8 @@ def to_query(exp: Experiment) -> dict[str, str]:
         "dataset": exp.dataset, "noise": share.number(exp.noise), "n_points": share.number(exp.n_points),
         "test_ratio": share.number(exp.test_ratio), "seed": share.number(exp.seed),
         "features": ",".join(feature_code(f) for f in exp.features),
-        "hidden": share.join(map(str, exp.hidden)), "activation": exp.activation, "init": exp.init,
+        "hidden": share.join(map(str, exp.hidden)), "activation": exp.activation,
+        "batch_norm": share.join(map(str, exp.batch_norm)), "init": exp.init,
         "l1": share.number(exp.l1), "l2": share.number(exp.l2), "dropout": share.number(exp.dropout),
         "loss": exp.loss, "output": exp.output, "optimizer": exp.optimizer,
         "optimizer_params": share.join(f"{k}:{share.number(v)}" for k, v in exp.optimizer_params),
@@ -67,12 +69,13 @@ def _parse_opt_params(text: str) -> dict[str, float]:
     return out
 
 
-#: Fields whose validity depends on others (checked after the data set and optimizer are known).
-_DEPENDENT = ("dataset", "optimizer", "loss", "output", "optimizer_params")
+#: Fields whose validity depends on others (checked after the data set, the optimizer and the
+#: hidden layers are known).
+_DEPENDENT = ("dataset", "optimizer", "loss", "output", "optimizer_params", "batch_norm")
 
 _PARSERS: dict[str, Any] = {
     "dataset": str, "noise": float, "n_points": share.count, "test_ratio": float, "seed": share.count,
-    "features": _parse_features, "hidden": _parse_hidden, "activation": str, "init": str,
+    "features": _parse_features, "hidden": _parse_hidden, "activation": str, "batch_norm": _parse_hidden, "init": str,
     "l1": float, "l2": float, "dropout": float, "loss": str, "output": str, "optimizer": str,
     "optimizer_params": _parse_opt_params, "learning_rate": float, "batch_size": share.count,
 }
@@ -107,7 +110,7 @@ def from_query(params: Mapping[str, Any], default: Experiment | None = None) -> 
             using = format_value(getattr(default, name))
             messages.append(f"ignored {QUERY_KEYS[name]}={text!r} ({share.reason(exc)}); using {using}")
     # Values that depend on each other: the data set decides the task, the loss the outputs,
-    # the optimizer its settings.
+    # the optimizer its settings, the hidden layers which of them batch normalization may follow.
     exp = default
     if "dataset" in values:
         try:
@@ -123,7 +126,7 @@ def from_query(params: Mapping[str, Any], default: Experiment | None = None) -> 
         exp = exp.replace(**{k: v for k, v in values.items() if k not in _DEPENDENT})  # each checked above
     except ValueError as exc:  # not expected: the independent fields were each valid
         messages.append(f"ignored the link's settings ({exc})")
-    for name in ("loss", "output", "optimizer_params"):
+    for name in ("loss", "output", "optimizer_params", "batch_norm"):
         if name not in values:
             continue
         try:

@@ -22,7 +22,7 @@ from nnviz.labs.playground.experiment import (
     format_value,
     train_config,
 )
-from nnviz.nn.layers import Activation, Dense, Dropout
+from nnviz.nn.layers import Activation, BatchNorm, Dense, Dropout
 from nnviz.nn.network import Network
 from nnviz.nn.training import History, Trainer
 
@@ -57,13 +57,17 @@ def make_data(exp: Experiment) -> Data:
 
 
 def make_network(exp: Experiment) -> Network:
-    """Dense -> activation -> dropout per hidden layer, then Dense -> output activation.
+    """Dense -> (batch normalization, on the layers ``exp.batch_norm`` names) -> activation ->
+    dropout per hidden layer, then Dense -> output activation.
 
     Dropout layers are always present (rate 0 is the identity) so the rate can change live.
     """
     stack: list = []
     for i, units in enumerate(exp.hidden):
-        stack += [Dense(units, init=exp.init), Activation(exp.activation), Dropout(exp.dropout, seed=exp.seed * 1000 + i)]
+        stack.append(Dense(units, init=exp.init))
+        if i + 1 in exp.batch_norm:
+            stack.append(BatchNorm())
+        stack += [Activation(exp.activation), Dropout(exp.dropout, seed=exp.seed * 1000 + i)]
     stack += [Dense(exp.n_outputs, init=exp.init), Activation(exp.output)]
     return Network(stack, input_shape=(len(exp.features),), seed=exp.seed)
 

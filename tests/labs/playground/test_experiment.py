@@ -63,10 +63,22 @@ def test_defaults_are_the_documented_experiment():
     ({"optimizer_params": {"beta_1": 1.5}}, "beta_1"),
     ({"output": "sigmoid"}, "sigmoid"),  # cross-entropy needs softmax
     ({"dataset": "sine"}, "cross_entropy"),  # the default loss does not fit regression
+    ({"batch_norm": (3,)}, "hidden layer 3, but the network has 2 hidden layers"),
+    ({"batch_norm": (0,)}, "batch-normalized layer"),
+    ({"batch_norm": (1.5,)}, "batch-normalized layer"),
+    ({"batch_norm": "1"}, "list of hidden layer numbers"),
+    ({"hidden": (4,), "batch_norm": (1, 2)}, "has 1 hidden layer$"),
 ])
 def test_bad_values_raise_value_error_naming_them(changes, words):
     with pytest.raises(ValueError, match=words.replace("(", r"\(")):
         DEFAULT.replace(**changes)
+
+
+def test_batch_norm_layers_are_sorted_unique_and_described():
+    e = DEFAULT.replace(hidden=(4, 4, 4), batch_norm=[3, 1, 3, 1.0])
+    assert e.batch_norm == (1, 3) and "batch norm on layer 1, 3" in e.describe()
+    assert DEFAULT.batch_norm == () and "batch norm" not in DEFAULT.describe()
+    assert e.to_dict()["batch_norm"] == [1, 3]
 
 
 def test_features_are_kept_in_canonical_order_and_names_canonical():

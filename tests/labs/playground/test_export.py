@@ -36,3 +36,16 @@ def test_export_json_is_strict_json_after_divergence():
     text = export_json(run)
     assert "NaN" not in text and "Infinity" not in text
     assert json.loads(text)["diverged_at"] == run.diverged
+
+
+def test_a_batch_normalized_model_exports_with_its_running_statistics():
+    exp = Experiment(n_points=120, hidden=(4, 4), batch_norm=(1, 2))
+    run = build(exp)
+    run.train(60)
+    doc = json.loads(export_json(run))
+    assert doc["experiment"]["batch_norm"] == [1, 2] and from_query(doc["query"])[0] == exp
+    net = Network.load(model_bytes(run))
+    assert [layer.kind for layer in net.layers].count("batchnorm") == 2
+    X = run.data.F_test
+    np.testing.assert_allclose(net.predict(X), run.net.predict(X))
+

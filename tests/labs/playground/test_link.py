@@ -31,11 +31,12 @@ def _random_experiment(rng: random.Random) -> Experiment:
     loss = rng.choice(list(losses_for(task, n_classes)))
     opt = rng.choice(optimizers.names())
     spec = optimizers.get(opt).hyperparams
+    hidden = tuple(rng.randint(1, 16) for _ in range(rng.randint(0, 6)))
     return Experiment(
         dataset=dataset, noise=rng.random(), n_points=rng.randint(MIN_POINTS, MAX_POINTS),
         test_ratio=rng.uniform(0, MAX_TEST_RATIO), seed=rng.randint(0, MAX_SEED),
-        features=tuple(rng.sample(FEATURE_NAMES, rng.randint(1, 7))),
-        hidden=tuple(rng.randint(1, 16) for _ in range(rng.randint(0, 6))),
+        features=tuple(rng.sample(FEATURE_NAMES, rng.randint(1, 7))), hidden=hidden,
+        batch_norm=tuple(k for k in range(1, len(hidden) + 1) if rng.random() < 0.4),
         activation=rng.choice(activations.names()), init=rng.choice(initializers.names()),
         l1=rng.random() / 10, l2=rng.random() / 7, dropout=rng.uniform(0, 0.9), loss=loss,
         output=rng.choice(list(outputs_for(task, loss))), optimizer=opt,
@@ -55,6 +56,16 @@ def test_query_string_round_trip_is_exact(seed):
     from urllib.parse import parse_qs, urlencode
     parsed = {k: v[-1] for k, v in parse_qs(urlencode(query), keep_blank_values=True).items()}
     assert from_query(parsed)[0] == exp
+
+
+def test_batch_norm_in_a_link_is_read_after_the_hidden_layers():
+    exp, messages = from_query({"hidden": "6,6,6", "bn": "3,1"})
+    assert exp.hidden == (6, 6, 6) and exp.batch_norm == (1, 3) and messages == []
+    exp, messages = from_query({"hidden": "6", "bn": "2"})  # no second layer to normalize
+    assert exp.hidden == (6,) and exp.batch_norm == ()
+    assert messages == ["ignored bn='2' (batch normalization after hidden layer 2, but the network has 1 "
+                        "hidden layer); using none"]
+    assert from_query({"bn": "none"})[0].batch_norm == ()
 
 
 def test_query_bad_values_fall_back_with_messages():

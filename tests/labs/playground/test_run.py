@@ -128,6 +128,7 @@ def test_live_changes_keep_the_model_and_the_step_count(changes, field):
     ({"activation": "relu"}, "architecture"),
     ({"features": ("x1", "x2", "x1^2")}, "architecture"),
     ({"init": "he_normal"}, "architecture"),
+    ({"batch_norm": (2,)}, "architecture"),
     ({"loss": "binary_cross_entropy", "output": "sigmoid"}, "architecture"),
     ({"seed": 3}, "data"),
     ({"noise": 0.5}, "data"),
@@ -142,6 +143,26 @@ def test_architecture_or_data_changes_reset_and_say_so(changes, what):
     assert change.kind == "reset" and new_run is not run and new_run.step == 0
     assert what in change.message and "reset" in change.message
     assert (new_run.data is run.data) == (what == "architecture" and "features" not in changes)
+
+
+def test_batch_norm_sits_before_the_activation_and_test_time_uses_running_averages():
+    exp = SMALL.replace(hidden=(4, 4, 4), batch_norm=(1, 3))
+    run = build(exp)
+    kinds = [layer.kind for layer in run.net.layers]
+    assert kinds == ["dense", "batchnorm", "activation", "dropout", "dense", "activation", "dropout",
+                     "dense", "batchnorm", "activation", "dropout", "dense", "activation"]
+    bn = run.net.layers[1]
+    assert np.array_equal(bn.buffers["running_mean"], np.zeros(4))
+    run.train(50)
+    assert not np.allclose(bn.buffers["running_mean"], 0.0)  # the batches' means were averaged in
+    # Test-time outputs use the running averages: the same for one point alone as inside a batch,
+    # which batch statistics would not give.
+    X = run.data.F_test
+    one = run.net.forward(X[:1], training=False)
+    np.testing.assert_allclose(one, run.net.forward(X, training=False)[:1], rtol=1e-5, atol=1e-6)
+    loss, _ = run.trainer.evaluate(X, run.data.y_test)
+    assert loss == pytest.approx(metrics(run)["test_loss"])
+    assert not np.allclose(run.net.forward(X[:2], training=True)[:1], one, atol=1e-3)  # (moves the averages)
 
 
 def test_no_change_is_none():
