@@ -73,29 +73,31 @@ def derivative_chain_chart(chains: list[DerivativeChain], height: int = 340) -> 
                  y=Axis("|∂aₙ/∂a₀| (log scale)", log=True, nice=True, fmt="e4"), height=height)
 
 
-def init_gradients_charts(results: list[InitGradients], height: int = 320) -> tuple[bytes, bytes]:
+def init_gradients_charts(results: list[InitGradients], height: int = 320, title: str = "") -> tuple[bytes, bytes]:
     """Per layer: the spread of the hidden activations and the weight-gradient norm (log axis),
-    two canvas line charts with a marker per layer; an initializer whose gradients are exactly 0
-    says so in its name (a log axis has no 0: those are gaps)."""
+    two canvas line charts with a marker per layer, a line per result (``InitGradients.label``);
+    one whose gradients are exactly 0 says so in its name (a log axis has no 0: those are gaps).
+    ``title`` prefixes both charts' titles ("title · forward: ...")."""
     names = []
     for r in results:
         norms = np.where(r.grad_norms > 0, r.grad_norms, np.nan)
-        name = r.init
+        name = r.label
         if np.all(np.isnan(norms)):
             name += " (every gradient exactly 0)"
         elif np.any(np.isnan(norms)):
             name += " (gaps: exactly 0)"
         names.append(name)
+    prefix = f"{title} · " if title else ""
     n_h = len(results[0].activation_std) if results else 1
     n_w = len(results[0].grad_norms) if results else 1
     std = {n: r.activation_std for n, r in zip(names, results, strict=True)}
     norms = {n: np.where(r.grad_norms > 0, r.grad_norms, np.nan) for n, r in zip(names, results, strict=True)}
     forward = chart(Rule(y=0.0), *lines(np.arange(1, n_h + 1), std, markers=True),
-                    title="forward: std of each hidden layer's output",
+                    title=f"{prefix}forward: std of each hidden layer's output",
                     x=Axis("hidden layer", domain=(1, max(n_h, 2)), whole=True, fmt="d"),
                     y=Axis("std", nice=True), height=height)
     backward = chart(*lines(np.arange(1, n_w + 1), norms, markers=True),
-                     title="backward: ‖∂L/∂W‖ per layer (log scale)",
+                     title=f"{prefix}backward: ‖∂L/∂W‖ per layer (log scale)",
                      x=Axis("layer (input side → output side)", domain=(1, max(n_w, 2)), whole=True, fmt="d",
                             short="layer"),
                      y=Axis("‖∂L/∂W‖ (log scale)", log=True, nice=True), height=height)

@@ -394,6 +394,10 @@ def controls(exp: Experiment) -> Experiment | None:
     _lr_slider(sb, s.get("pg_lr", exp.learning_rate))
     sb.select_slider("Batch size", with_current(list(BATCH_SIZES), s.get("pg_batch", 10)), key="pg_batch",
                              help="Points per gradient step. Small: noisy steps; large: smooth, slower epochs.")
+    if s.get("pg_bn") and s.get("pg_batch") == 1:
+        sb.warning("Batch normalization needs more than one point per batch: with batch size 1 each "
+                   "normalized sum is exactly its batch mean, so it becomes 0 and no gradient flows back "
+                   "through it. Use a batch of 10 or more.", icon=":material/warning:")
 
     try:  # the values are read back from the state, as the live view does
         return experiment_from_state(exp)

@@ -131,3 +131,23 @@ def test_loss_settings_come_from_the_registry_and_drive_the_curves():
     _open_tab(at, "Vanishing gradients")
     options = at.selectbox(key="fn_init_act").options
     assert "ReLU" in options and "Step" not in options  # no gradient flows through a step: nothing to compare
+
+
+def test_batch_normalization_view_compares_the_same_network_with_and_without_it():
+    at = _app()
+    _open_tab(at, "Vanishing gradients")
+    title = "± batch norm · backward: ‖∂L/∂W‖ per layer (log scale)"
+    layers, series = _series(at, title)
+    assert set(series) == {"xavier_uniform", "xavier_uniform + batch norm"} and len(layers) == 20
+    plain, normed = series["xavier_uniform"], series["xavier_uniform + batch norm"]
+    assert plain[0] / plain[-1] < 1e-10 < 1e-2 < normed[0] / normed[-1]  # sigmoid's gradients vanish without it
+    caption = next(c.value for c in at.caption if c.value.startswith("The first layer's gradient"))
+    assert "without batch normalization" in caption and "with batch normalization" in caption
+    at.selectbox(key="fn_bn_act").set_value("tanh")
+    at.slider(key="fn_bn_depth").set_value(8)
+    at.run()
+    assert not at.exception
+    layers, series = _series(at, title)
+    assert len(layers) == 8 and all(np.isfinite(v).all() for v in series.values())
+    assert _series(at, "backward: ‖∂L/∂W‖ per layer (log scale)")[0].size == 10  # the view above: its own depth
+

@@ -459,6 +459,11 @@ def test_batch_normalization_per_hidden_layer_resets_and_shows_in_the_network_vi
     _ok(at)
     bn = next(layer for layer in _run(at).net.layers if layer.kind == "batchnorm")
     assert _step(at) == 25 and bn.buffers["running_var"].min() != 1.0
+    # A batch of one point leaves nothing to normalize: the page says so.
+    assert not at.sidebar.warning
+    at.select_slider(key="pg_batch").set_value(1)
+    _ok(at)
+    assert any("more than one point per batch" in w.value for w in at.sidebar.warning)
     # Removing the normalized layer takes its batch normalization with it.
     at.button(key="pg_layer_minus").click()
     _ok(at)

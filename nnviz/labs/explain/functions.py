@@ -138,12 +138,20 @@ class InitGradients:
     activation_std: np.ndarray  # (depth - 1,) std of each hidden layer's output
     distinct_units: int  # distinct columns of the first layer's weight gradient (1 = all units identical)
     width: int
+    batchnorm: bool = False  # batch normalization between each hidden Dense layer and its activation
+
+    @property
+    def label(self) -> str:
+        return f"{self.init} + batch norm" if self.batchnorm else self.init
 
 
 def init_gradient_norms(activation: str = "relu", inits: list[str] | None = None, depth: int = 10,
-                        width: int = 64, batch: int = 128, seed: int = 0) -> list[InitGradients]:
+                        width: int = 64, batch: int = 128, seed: int = 0,
+                        batchnorm: bool = False) -> list[InitGradients]:
     """Per-layer weight-gradient norms of ``Network.mlp([width] * depth + [1])`` (float64, linear
-    output, MSE) on one fixed random batch, under each initializer."""
+    output, MSE) in one training-mode forward and backward pass on a fixed random batch, under each
+    initializer; with ``batchnorm``, each hidden layer's sums are batch-normalized (the batch's
+    statistics, as in training) before its activation."""
     if not 2 <= int(depth) <= 100:
         raise ValueError(f"depth must be in [2, 100], got {depth}")
     if not 2 <= int(width) <= 512:
@@ -156,8 +164,8 @@ def init_gradient_norms(activation: str = "relu", inits: list[str] | None = None
     out_list = []
     for init in inits:
         net = Network.mlp([width] * depth + [1], activation=activation, output="linear", init=init,
-                          seed=seed, dtype=F64)
-        outs = net.layer_outputs(X)
+                          seed=seed, dtype=F64, batchnorm=batchnorm)
+        outs = net.layer_outputs(X, training=True)
         net.loss_backward(loss, outs[-1], y)
         norms = np.array([np.linalg.norm(net.grads[f"dense{i}.W"]) for i in range(depth)])
         hidden = [o for layer, o in zip(net.layers, outs, strict=True) if layer.kind == "activation"][:-1]
@@ -166,7 +174,7 @@ def init_gradient_norms(activation: str = "relu", inits: list[str] | None = None
         scale = float(np.abs(g0).max()) or 1.0
         distinct = int(np.unique(np.round(g0 / scale, 9), axis=1).shape[1])
         out_list.append(InitGradients(initializers.INITIALIZERS.canonical(init), activation, norms, stds,
-                                      distinct, width))
+                                      distinct, width, batchnorm))
     return out_list
 
 
