@@ -40,7 +40,7 @@ from nnviz.labs.digits.size import MAX_HIDDEN_LAYERS, MAX_PARAMETERS, MAX_UNITS,
 from nnviz.labs.pacing import covered_seconds, plan
 from nnviz.nn import activations, optimizers
 from nnviz.nn.training import TrainConfig, Trainer
-from nnviz.ui import state
+from nnviz.ui import convolution, state
 from nnviz.ui.canvas_chart import canvas_chart
 from nnviz.ui.common import (
     LEARNING_RATES,
@@ -91,6 +91,7 @@ DATA_SOURCES = {
     "folder": "A local folder with the IDX files",
 }
 LOCK = "dg"
+TABS = ("Draw and predict", "Train your own model", convolution.TAB)
 EMPTY_MESSAGE = "Draw a digit on the canvas (white on black), or upload a picture of one."
 #: What in-page training does to each batch when augmentation is on: the default model's ranges.
 AUGMENTATION = AugmentConfig()
@@ -219,6 +220,7 @@ def draw_section(default: DigitModel | None) -> None:
         models["your model"] = (run.model, True)
     with right:
         x = canvas_to_mnist(raw) if raw is not None else None
+        _s()["dg_cv_drawing"] = x  # for the Inside a convolution tab
         if x is None:
             st.info(EMPTY_MESSAGE, icon=":material/draw:")
             return
@@ -268,6 +270,15 @@ def explain(model: DigitModel, x: np.ndarray, user: bool) -> None:
         kind = "feature maps" if act.values.ndim == 3 else "units"
         n = act.values.shape[-1]
         st.image(figs.feature_maps_image(act.values), caption=f"{act.description}: {n} {kind}")
+    if any(act.values.ndim == 3 for act in acts):
+        st.button(f"How a feature map is computed, pixel by pixel: {convolution.TAB}", key="dg_to_conv",
+                  icon=":material/grid_on:", type="tertiary", on_click=_open_convolution_tab,
+                  help="Your drawing under a 3x3 kernel (one of this model's filters, or an edge or blur "
+                       "kernel): the 9 products and their sum at any pixel.")
+
+
+def _open_convolution_tab() -> None:
+    _s()["dg_tab"] = convolution.TAB
 
 
 # ---- training your own model -----------------------------------------------------------------
@@ -707,7 +718,9 @@ def render() -> None:
         model = default_model()
     except (DefaultModelMissing, ValueError) as exc:
         st.error(f"The default digit model could not be loaded: {exc}", icon=":material/error:")
-    draw_tab, train_tab = st.tabs(["Draw and predict", "Train your own model"])
+    # Stateful tabs, so the convolution tab is computed only while it is open; the other two are drawn
+    # in every run, as before (the training tab's live view keeps its place).
+    draw_tab, train_tab, conv_tab = st.tabs(list(TABS), key=state.seed("dg_tab", TABS[0]), on_change="rerun")
     with draw_tab:
         draw_section(model)
         if model is not None:
@@ -719,4 +732,7 @@ def render() -> None:
                        + ".")
     with train_tab:
         train_section(model)
+    if conv_tab.open:
+        with conv_tab:
+            convolution.render_tab(_s().get("dg_cv_drawing"), model)
     state.remember(TRAINING_KEYS, prefixes=tuple(f"dg_{name}_" for name in optimizers.names()))

@@ -279,3 +279,27 @@ def test_train_pause_evaluate_and_compare_on_the_canvas(page, app_url):
     wait_for_images(page)
     assert_no_exception(page)
     screenshot(page, "digits-compare")
+
+
+def test_a_drawing_under_the_kernel_pixel_by_pixel(page, app_url):
+    """Draw a 7, follow the hidden layers' link to Inside a convolution: the drawing is the input; a
+    click on it picks the window there, and the sum below is that output pixel's."""
+    open_page(page, app_url, "digits")
+    draw(page, [[(85, 65), (195, 65), (125, 225)]])
+    wait_for_prediction(page, "7")
+    page.get_by_role("button", name=re.compile("How a feature map is computed")).click()
+    wait_for_app(page)
+    grids = page.locator("[data-nnviz=pixel-grids][data-ready='1']")
+    grids.wait_for()
+    page.get_by_text("Input: your drawing").wait_for()
+    canvas = page.locator("canvas[data-nnviz=pixel-grid]").first
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    cell = box["width"] / 30  # 28 values and one cell of zero padding on each side ("same")
+    page.mouse.click(box["x"] + (1 + 12.5) * cell, box["y"] + (1 + 9.5) * cell)  # input row 9, column 12
+    page.wait_for_function("() => [...document.querySelectorAll('.katex-mathml annotation')]"
+                           ".some(a => a.textContent.includes('K)[9, 12]'))", timeout=30_000)
+    page.mouse.move(box["x"] + (1 + 3.5) * cell, box["y"] + (1 + 20.5) * cell)
+    page.get_by_text("row 20, column 3:").wait_for()  # the hover readout
+    assert_no_exception(page)
+    screenshot(page, "digits-convolution")

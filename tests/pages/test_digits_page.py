@@ -493,3 +493,60 @@ def test_bad_hidden_sizes_are_explained_beside_the_box_without_echoing_the_text(
     assert "whole numbers above 0" in error and "pixel" not in error
     assert at.button(key="dg_start").disabled
     assert at.text_input(key="dg_hidden").value == "64, ![x](http://127.0.0.1:9/pixel.png)"
+
+
+def _conv(at: AppTest) -> dict:
+    """The convolution tab's grids (input, feature map) as the element received them."""
+    element = next(el for el in at.get("bidi_component") if isinstance(el.proto.json, str) and '"images"' in el.proto.json)
+    import json
+    return json.loads(element.proto.json)
+
+
+def test_inside_a_convolution_shows_the_1d_sum_and_a_kernels_window_on_a_digit():
+    at = _app()
+    at.session_state["dg_tab"] = "Inside a convolution"
+    at.run()
+    assert not at.exception, at.exception
+    latex = "\n".join(el.value for el in at.latex)
+    assert r"\int f(\tau)" in latex and r"(f * g)[2] = f[0]\,g[2] + f[1]\,g[1] + f[2]\,g[0]" in latex
+    assert "= 1 \\cdot 0.5 + 2 \\cdot 1 + 3 \\cdot 0 = 2.5" in latex
+    grids = _conv(at)["images"]
+    assert [(g["h"], g["w"]) for g in grids] == [(28, 28), (28, 28)] and grids[0]["margin"] == 1
+    assert grids[1]["box"] == [14, 14, 14, 14]  # the centre pixel to begin with
+    # Valid padding and stride 2: a 13x13 map; the shown pixel follows the session's choice.
+    at.radio(key="dg_cv_padding").set_value("valid")
+    at.selectbox(key="dg_cv_stride").set_value(2)
+    at.session_state["dg_cv_cell"] = (3, 4)
+    at.run()
+    grids = _conv(at)["images"]
+    assert (grids[1]["h"], grids[1]["w"]) == (13, 13) and grids[0]["margin"] == 0
+    assert grids[0]["box"] == [6, 8, 8, 10] and grids[1]["box"] == [3, 4, 3, 4]
+    assert r"(x \star K)[3, 4]" in "\n".join(el.value for el in at.latex)
+    # One of the default model's own filters, then a typed kernel; a bad one says which row.
+    assert "filter 1" in at.selectbox(key="dg_cv_kernel").options
+    at.selectbox(key="dg_cv_kernel").set_value("type your own")
+    at.run()
+    at.text_area(key="dg_cv_custom").set_value("1 1 1; 1 x 1; 1 1 1")
+    at.run()
+    assert any("Row 2: 'x' is not a number" in e.value for e in at.error)
+    at.text_area(key="dg_cv_custom").set_value("0 0 0; 0 2 0; 0 0 0")
+    at.toggle(key="dg_cv_flip").set_value(True)
+    at.run()
+    assert not at.error and r"(x * K)[3, 4]" in "\n".join(el.value for el in at.latex)
+    # A typing error in the 1D signals keeps the last ones that could be read.
+    at.text_input(key="dg_cv_f").set_value("1, two")
+    at.run()
+    assert any("Showing the last signals" in e.value for e in at.error)
+    assert "= 2.5" in "\n".join(el.value for el in at.latex)
+
+
+def test_the_drawing_goes_under_the_kernel_and_the_hidden_layers_link_there():
+    at = _app()
+    at.session_state["dg_canvas"] = canvas_state(SEVEN)
+    at.run()
+    at.button(key="dg_to_conv").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state["dg_tab"] == "Inside a convolution"
+    assert at.radio(key="dg_cv_source").value == "drawing"
+    assert _conv(at)["images"][0]["title"].startswith("Input: your drawing")
