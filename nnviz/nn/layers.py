@@ -1,4 +1,5 @@
-"""Layers: Dense, Activation, Dropout, BatchNorm (and, for images, Conv2D, MaxPool2D, Flatten).
+"""Layers: Dense, Activation, Dropout, BatchNorm (for images, Conv2D, MaxPool2D, Flatten; for
+sequences, SimpleRNN).
 
 A layer is built once for an input shape (without the batch axis), then
 ``forward(x, training)`` maps (n, *in_shape) -> (n, *out_shape) and ``backward(dout)`` returns
@@ -511,3 +512,108 @@ class Flatten(Layer):
 
     def describe(self) -> str:
         return f"flatten {'x'.join(map(str, self.input_shape))}→{self.output_shape[0] if self.output_shape else '?'}"
+
+
+@LAYERS.register("rnn")
+class SimpleRNN(Layer):
+    """The simple recurrent layer of note 002: h_t = σ(W_h h_{t−1} + W_x x_t + b), h_0 = 0.
+
+    Input (n, T, d); output every hidden state (n, T, H), or only the last (n, H) with
+    ``return_sequences=False``. W_x (d, H), W_h (H, H), b (H,). ``backward`` is backpropagation
+    through time; ``truncate = k > 0`` cuts it every k steps (truncated BPTT: the gradient from a
+    step stops at the first step of its block t = 0, k, 2k, ...). ``spectral_radius`` rescales the
+    initial W_h to that largest |eigenvalue|. After ``backward``, ``dh_norms`` (T,) holds
+    ‖∂L/∂h_t‖ (over the batch), the gradient that reached each step.
+    """
+
+    kind = "rnn"
+    regularized = frozenset({"W_x", "W_h"})
+
+    def __init__(self, units: int, activation: str = "tanh", return_sequences: bool = True, truncate: int = 0,
+                 init: str = "xavier_uniform", spectral_radius: float | None = None) -> None:
+        super().__init__()
+        self.units = check_integer(units, "hidden units", 1)
+        self.fn = activations.get(activation)
+        self.activation = self.fn.name
+        self.return_sequences = bool(return_sequences)
+        self.truncate = check_integer(truncate, "truncation (steps)", 0)
+        initializers.get(init)
+        self.init = init
+        if spectral_radius is not None and not (0.0 < float(spectral_radius) <= 100.0):
+            raise ValueError(f"spectral radius must be in (0, 100], got {spectral_radius}")
+        self.spectral_radius = None if spectral_radius is None else float(spectral_radius)
+        self._cache: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self.dh_norms = np.zeros(0)
+
+    def shapes(self, input_shape: tuple[int, ...]) -> Shapes:
+        if len(input_shape) != 2:
+            raise ValueError(f"SimpleRNN expects sequences (steps, features), got {input_shape}")
+        d, h = int(input_shape[1]), self.units
+        out = (int(input_shape[0]), h) if self.return_sequences else (h,)
+        return {"W_x": (d, h), "W_h": (h, h), "b": (h,)}, {}, out
+
+    def _build(self, input_shape: tuple[int, ...], rng: np.random.Generator, dtype: np.dtype) -> tuple[int, ...]:
+        arrays, _, out = self.shapes(input_shape)
+        make = initializers.get(self.init)
+        self.params["W_x"] = make(arrays["W_x"], rng, dtype)
+        self.params["W_h"] = make(arrays["W_h"], rng, dtype)
+        self.params["b"] = np.zeros(arrays["b"], dtype=dtype)
+        if self.spectral_radius is not None:
+            rho = spectral_radius(self.params["W_h"])
+            if rho > 0:
+                self.params["W_h"] *= dtype.type(self.spectral_radius / rho)
+        return out
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        n, steps, _ = x.shape
+        w_h = self.params["W_h"]
+        hs = np.zeros((n, steps + 1, self.units), dtype=x.dtype)  # hs[:, t + 1] = h_t, hs[:, 0] = h_0
+        zs = x @ self.params["W_x"] + self.params["b"]  # the input part of every step's sum
+        for t in range(steps):
+            zs[:, t] += hs[:, t] @ w_h
+            hs[:, t + 1] = self.fn.forward(zs[:, t])
+        self._cache = (x, zs, hs)
+        return hs[:, 1:] if self.return_sequences else hs[:, -1].copy()
+
+    def backward(self, dout: np.ndarray) -> np.ndarray | None:
+        x, zs, hs = self._cache
+        n, steps, _ = x.shape
+        if self.return_sequences:
+            dh_seq = dout
+        else:
+            dh_seq = np.zeros((n, steps, self.units), dtype=dout.dtype)
+            dh_seq[:, -1] = dout
+        w_x, w_h = self.params["W_x"], self.params["W_h"]
+        for g in self.grads.values():
+            g[...] = 0
+        dx = np.zeros_like(x)
+        carry = np.zeros((n, self.units), dtype=dout.dtype)  # dL/dh_t from the steps after t
+        norms = np.zeros(steps)
+        for t in range(steps - 1, -1, -1):
+            dh = dh_seq[:, t] + carry
+            norms[t] = float(np.linalg.norm(dh))
+            dz = self.fn.backward(zs[:, t], hs[:, t + 1], dh)
+            self.grads["W_h"] += hs[:, t].T @ dz
+            self.grads["W_x"] += x[:, t].T @ dz
+            self.grads["b"] += dz.sum(axis=0)
+            dx[:, t] = dz @ w_x.T
+            carry = dz @ w_h.T
+            if self.truncate and t % self.truncate == 0:
+                carry = np.zeros_like(carry)  # the start of a block: nothing flows further back
+        self.dh_norms = norms
+        return dx if self.needs_input_grad else None
+
+    def config(self) -> dict[str, Any]:
+        return {"kind": self.kind, "units": self.units, "activation": self.activation,
+                "return_sequences": self.return_sequences, "truncate": self.truncate, "init": self.init,
+                "spectral_radius": self.spectral_radius}
+
+    def describe(self) -> str:
+        d = self.input_shape[1] if self.input_shape else "?"
+        return f"rnn {d}→{self.units} ({self.activation})"
+
+
+def spectral_radius(w: np.ndarray) -> float:
+    """The largest |eigenvalue| of a square matrix: above 1, W_h can grow a signal step after step."""
+    return float(np.max(np.abs(np.linalg.eigvals(np.asarray(w, dtype=np.float64))))) if w.size else 0.0
+

@@ -12,7 +12,7 @@ import pytest
 
 from nnviz.nn import layers, losses
 from nnviz.nn.gradcheck import check_network, numerical_gradient, relative_error
-from nnviz.nn.layers import Activation, BatchNorm, Conv2D, Dense, Dropout, Flatten, Layer, MaxPool2D
+from nnviz.nn.layers import Activation, BatchNorm, Conv2D, Dense, Dropout, Flatten, Layer, MaxPool2D, SimpleRNN
 from nnviz.nn.network import Network
 
 #: kind -> (factory of the layer under test, input shape without the batch axis)
@@ -24,6 +24,7 @@ EXAMPLES: dict[str, tuple[Callable[[], Layer], tuple[int, ...]]] = {
     "conv2d": (lambda: Conv2D(3, kernel_size=3, stride=2, padding="same"), (6, 5, 2)),
     "maxpool2d": (lambda: MaxPool2D(2), (4, 6, 3)),
     "flatten": (lambda: Flatten(), (3, 2, 2)),
+    "rnn": (lambda: SimpleRNN(3, activation="tanh"), (4, 2)),
 }
 
 
