@@ -74,6 +74,7 @@ PAGES: tuple[PageInfo, ...] = (
     PageInfo("digits", "Digits", ":material/draw:", "Draw a digit and watch the softmax probabilities; train your own digit model."),
     PageInfo("functions", "Functions", ":material/functions:", "Activations, losses and their derivatives; vanishing gradients; softmax."),
     PageInfo("backprop", "Backpropagation", ":material/account_tree:", "Follow the forward pass, the chain rule and the update, number by number."),
+    PageInfo("sequences", "Sequences", ":material/timeline:", "Train a simple RNN live; see its hidden state and how far gradients reach back in time."),
 )
 
 PAGES_DIR = Path(__file__).resolve().parents[2] / "pages"

@@ -218,6 +218,7 @@ def test_train_pause_evaluate_and_compare_on_the_canvas(page, app_url):
     open_page(page, app_url, "")
     open_page(page, app_url, "digits")
     page.get_by_role("tab", name="Train your own model").click()
+    wait_for_app(page)  # the tabs are stateful: the click reruns the page
     page.get_by_text("Augment the training images").first.wait_for()  # off by default (its server cost)
     page.get_by_text("fresh random variant of its images").first.wait_for()
     epochs = page.get_by_label("Epochs", exact=True)  # not "Help for Epochs"
@@ -270,6 +271,7 @@ def test_train_pause_evaluate_and_compare_on_the_canvas(page, app_url):
     screenshot(page, "digits-trained")
 
     page.get_by_role("tab", name="Draw and predict").click()
+    wait_for_app(page)
     draw(page, [[(85, 65), (195, 65), (125, 225)]])
     wait_for_prediction(page, "7")
     page.locator("[data-testid=stMetric]").filter(has_text="Your model says").first.wait_for()

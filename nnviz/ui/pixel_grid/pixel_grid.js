@@ -24,7 +24,7 @@ function drawImage(canvas, img, cell, hover) {
   const W = (img.w + 2 * m) * cell, H = (img.h + 2 * m) * cell;
   const dpr = window.devicePixelRatio || 1;
   if (canvas.width !== Math.round(W * dpr)) { canvas.width = Math.round(W * dpr); canvas.height = Math.round(H * dpr); }
-  canvas.style.width = W + "px"; canvas.style.height = H + "px";
+  canvas.style.width = W + "px";  // the height follows the width (CSS height: auto): it may shrink to fit
   const ctx = canvas.getContext("2d");
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.fillStyle = "#e8e8ee"; ctx.fillRect(0, 0, W, H);  // the padding: zeros, drawn apart from the image
@@ -42,12 +42,11 @@ function drawImage(canvas, img, cell, hover) {
   if (hover) { ctx.strokeStyle = "#ffb000"; ctx.strokeRect((hover[1] + m) * cell + 0.5, (hover[0] + m) * cell + 0.5, cell - 1, cell - 1); }
 }
 
-function cellAt(ev, canvas, img, cell) {
-  const rect = canvas.getBoundingClientRect();
-  const scale = rect.width / canvas.clientWidth || 1;
+function cellAt(ev, canvas, img) {
+  const rect = canvas.getBoundingClientRect();  // as drawn: CSS may have shrunk the canvas to its column
   const m = img.margin || 0;
-  const c = Math.floor((ev.clientX - rect.left) / scale / cell) - m;
-  const r = Math.floor((ev.clientY - rect.top) / scale / cell) - m;
+  const c = Math.floor(((ev.clientX - rect.left) / rect.width) * (img.w + 2 * m)) - m;
+  const r = Math.floor(((ev.clientY - rect.top) / rect.height) * (img.h + 2 * m)) - m;
   return r >= 0 && r < img.h && c >= 0 && c < img.w ? [r, c] : null;
 }
 
@@ -82,13 +81,13 @@ export default function (component) {
     st.root.appendChild(fig);
     drawImage(canvas, img, cell, null);
     canvas.addEventListener("mousemove", (ev) => {
-      const at = cellAt(ev, canvas, img, cell);
+      const at = cellAt(ev, canvas, img);
       drawImage(canvas, img, cell, at);
       readout.textContent = at ? `row ${at[0]}, column ${at[1]}: ${fmt(img.values[at[0] * img.w + at[1]])}` : img.note || "\u00a0";
     });
     canvas.addEventListener("mouseleave", () => { drawImage(canvas, img, cell, null); readout.textContent = img.note || "\u00a0"; });
     canvas.addEventListener("click", (ev) => {
-      const at = cellAt(ev, canvas, img, cell);
+      const at = cellAt(ev, canvas, img);
       if (at && st.send) st.send({ image: index, row: at[0], col: at[1] });
     });
   });
