@@ -30,7 +30,8 @@ _mount = st.components.v2.component("nnviz.pixel_grid", js=_JS, css=_CSS, html="
 class Grid:
     """One image: ``values`` (h, w); ``cmap`` "gray" (lo black .. hi white) or "diverging" (orange
     negative, white 0, blue positive); ``box`` (top, left, bottom, right) inclusive, in image cells;
-    ``margin`` cells of padding drawn around the image; ``note`` shown under it."""
+    ``margin`` cells of padding drawn around the image; ``note`` shown under it; ``rows`` and ``cols``
+    name a cell's coordinates in the hover readout."""
 
     title: str
     values: np.ndarray
@@ -40,6 +41,8 @@ class Grid:
     box: tuple[int, int, int, int] | None = None
     margin: int = 0
     note: str = ""
+    rows: str = "row"  # what a row and a column are, in the hover readout ("unit 3, step 12")
+    cols: str = "column"
 
     def payload(self) -> dict[str, Any]:
         v = np.nan_to_num(np.asarray(self.values, dtype=np.float64), nan=0.0, posinf=0.0, neginf=0.0)
@@ -48,7 +51,7 @@ class Grid:
         return {"title": self.title, "h": int(v.shape[0]), "w": int(v.shape[1]),
                 "values": [round(float(x), 6) for x in v.ravel()], "lo": lo, "hi": hi, "cmap": self.cmap,
                 "box": list(self.box) if self.box is not None else None, "margin": int(self.margin),
-                "note": self.note}
+                "note": self.note, "rows": self.rows, "cols": self.cols}
 
 
 def module_source() -> str:

@@ -19,7 +19,7 @@ import streamlit as st
 from nnviz.data import sequences as tasks
 from nnviz.figures import sequences as figs
 from nnviz.labs.explain.numbers import fmt, latex_vector
-from nnviz.labs.sequences.experiment import HIDDEN_ACTIVATIONS, MAX_HIDDEN, MAX_LENGTH, SequenceExperiment
+from nnviz.labs.sequences.experiment import HIDDEN_ACTIVATIONS, MAX_HIDDEN, MAX_LENGTH, READOUTS, SequenceExperiment
 from nnviz.labs.sequences.run import SequenceRun, build, gradient_reach, sequence_view, step_numbers, train, update
 from nnviz.nn import activations, optimizers
 from nnviz.ui import state
@@ -35,7 +35,7 @@ SHOWN_ENTRIES = 4  # vector entries written out in the chain rule (the rest as "
 #: Experiment field -> its control's session key.
 CONTROL_KEYS = {
     "task": "sq_task", "length": "sq_length", "lag": "sq_lag", "noise": "sq_noise", "seed": "sq_seed",
-    "hidden": "sq_hidden", "activation": "sq_act", "spectral_radius": "sq_rho", "truncate": "sq_trunc",
+    "hidden": "sq_hidden", "activation": "sq_act", "readout": "sq_readout", "spectral_radius": "sq_rho", "truncate": "sq_trunc",
     "optimizer": "sq_opt", "learning_rate": "sq_lr", "batch_size": "sq_batch", "clip": "sq_clip",
 }
 REMEMBERED = (*CONTROL_KEYS.values(), "sq_speed")
@@ -113,6 +113,9 @@ def controls() -> SequenceExperiment | None:
     c1.number_input("Hidden size", step=1, key="sq_hidden", help=f"Units in h_t, 1 to {MAX_HIDDEN}.")
     c2.selectbox("σ", list(HIDDEN_ACTIVATIONS), key="sq_act", format_func=lambda n: activations.ACTIVATIONS.get(n).label,
                  help="The activation in h_t = σ(W_h h_{t−1} + W_x x_t + b).")
+    sb.radio("Loss on", list(READOUTS), key="sq_readout", horizontal=True,
+             help="The readout's loss on every step's output, or on the last step's only (one answer per "
+                  "sequence: the gradient must then travel back through time to reach the inputs).")
     sb.slider("Spectral radius of W_h at start", 0.1, 3.0, step=0.1, key="sq_rho",
               help="W_h's largest |eigenvalue| at initialization. Below 1 a signal (and the gradient) shrinks "
                    "step after step; above 1 it can grow.")
@@ -234,7 +237,7 @@ def draw(run: SequenceRun) -> None:
         cell = int(max(3, min(12, 430 // exp.length)))
         pixel_grid([Grid(f"Hidden state h_t: {exp.hidden} units (rows) × {exp.length} steps", view["h"],
                          cmap="gray" if exp.activation != "tanh" else "diverging", lo=lo, hi=hi,
-                         note="hover for a unit's value")], key="sq_hidden_grid", cell=cell)
+                         note="hover for a unit's value", rows="unit", cols="step")], key="sq_hidden_grid", cell=cell)
     with right:
         canvas_chart(figs.reach_chart(gradient_reach(run), exp.lag if exp.task == "remember" else None),
                      key="sq_reach_chart")

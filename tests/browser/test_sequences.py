@@ -34,6 +34,6 @@ def test_play_trains_the_rnn_live_and_pause_holds_it(page, app_url):
     grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
     page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.1)
-    page.get_by_text("row 1, column").wait_for()  # unit 2 (row 1), at a step near the middle
+    page.get_by_text("unit 1, step").wait_for()  # the second unit (units and steps count from 0)
     assert_no_exception(page)
     screenshot(page, "sequences")

@@ -113,3 +113,11 @@ def test_the_remember_task_asks_for_its_lag_and_marks_it_on_the_gradient_chart()
     at.slider(key="sq_t").set_value(3)
     _ok(at)
     assert r"\frac{\partial L}{\partial h_{2}}" in "\n".join(el.value for el in at.latex)
+
+
+def test_the_loss_can_be_on_the_last_step_only():
+    at = _page()
+    at.radio(key="sq_readout").set_value("last step")
+    _ok(at)
+    run = _run(at)
+    assert run.experiment.readout == "last step" and run.train_set.mask.sum() == 1 and run.step == 0

@@ -17,6 +17,7 @@ def test_a_grid_sends_its_values_row_major_with_its_scale_and_box():
     p = Grid("input", v, box=(0, 0, 1, 1), margin=1, note="n").payload()
     assert (p["h"], p["w"], p["values"], p["lo"], p["hi"]) == (2, 2, [0.0, 0.5, 0.0, 1.0], 0.0, 1.0)
     assert p["box"] == [0, 0, 1, 1] and p["margin"] == 1 and p["cmap"] == "gray" and p["note"] == "n"
+    assert (p["rows"], p["cols"]) == ("row", "column")
     assert Grid("map", v, cmap="diverging", lo=-2, hi=2).payload()["lo"] == -2.0
 
 

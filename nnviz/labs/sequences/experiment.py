@@ -16,13 +16,15 @@ from nnviz.nn.hyperparams import check_integer, check_number
 MAX_HIDDEN = 64
 MAX_LENGTH = 100
 HIDDEN_ACTIVATIONS = ("tanh", "sigmoid", "relu")
+#: Where the readout's loss is taken: on every step's h_t, or on the last h only.
+READOUTS = ("every step", "last step")
 N_TRAIN, N_TEST = 256, 64
 MAX_BATCH = N_TRAIN
 
 LIVE_FIELDS = ("optimizer", "learning_rate", "batch_size", "clip")
 FIELD_LABELS = {
     "task": "task", "length": "sequence length", "lag": "lag", "noise": "noise", "seed": "seed",
-    "hidden": "hidden size", "activation": "activation", "spectral_radius": "spectral radius", "truncate": "truncation",
+    "hidden": "hidden size", "activation": "activation", "readout": "readout", "spectral_radius": "spectral radius", "truncate": "truncation",
     "optimizer": "optimizer", "learning_rate": "learning rate", "batch_size": "batch size", "clip": "gradient clipping",
 }
 
@@ -30,7 +32,7 @@ FIELD_LABELS = {
 @dataclass(frozen=True)
 class SequenceExperiment:
     """A simple RNN ``h_t = σ(W_h h_{t−1} + W_x x_t + b)`` with a linear (sine) or sigmoid (bits)
-    readout on every h_t, on ``task``; ``spectral_radius`` of W_h at initialization; BPTT cut every
+    readout on h_t, on ``task``, its loss on every step or on the last one only (``readout``); ``spectral_radius`` of W_h at initialization; BPTT cut every
     ``truncate`` steps (0: never); gradients clipped to global norm ``clip`` (0: never)."""
 
     task: str = "sine"
@@ -40,6 +42,7 @@ class SequenceExperiment:
     seed: int = 0
     hidden: int = 16
     activation: str = "tanh"
+    readout: str = "every step"
     spectral_radius: float = 0.9
     truncate: int = 0
     optimizer: str = "adam"
@@ -60,6 +63,8 @@ class SequenceExperiment:
         if act not in HIDDEN_ACTIVATIONS:
             raise ValueError(f"the RNN's activation must be one of {', '.join(HIDDEN_ACTIVATIONS)}, got {self.activation!r}")
         s(self, "activation", act)
+        if self.readout not in READOUTS:
+            raise ValueError(f"readout must be one of {', '.join(READOUTS)}, got {self.readout!r}")
         s(self, "spectral_radius", check_number(self.spectral_radius, "spectral radius", 0.05, 3.0))
         s(self, "truncate", check_integer(self.truncate, "truncation (steps)", 0, self.length))
         s(self, "optimizer", optimizers.OPTIMIZERS.canonical(self.optimizer))

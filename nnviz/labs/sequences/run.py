@@ -3,7 +3,8 @@ time on a toy task; and what the page measures on it.
 
 The network: ``SimpleRNN`` (the engine's layer) over (n, T, 1) inputs, then ``Dense(1)`` on every
 h_t, linear for the sine task (mean squared error) or a sigmoid for the bit tasks (binary
-cross-entropy); only the steps of the task's mask count. A step: forward, loss, backward through
+cross-entropy); only the steps of the task's mask count (with the readout on the last step, only
+the last one). A step: forward, loss, backward through
 the readout and through time (cut every ``truncate`` steps), gradients clipped to global norm
 ``clip``, one optimizer update; a step whose loss or weights are not finite is refused and the run
 is marked diverged, keeping the last finite weights.
@@ -12,7 +13,7 @@ is marked diverged, keeping the last finite weights.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -68,11 +69,20 @@ def _optimizer(exp: SequenceExperiment) -> optimizers.Optimizer:
     return optimizers.create(exp.optimizer, exp.learning_rate)
 
 
+def _counted(data: sequences.SequenceSet, exp: SequenceExperiment) -> sequences.SequenceSet:
+    """``data`` with only its last step counted when the readout is on the last step."""
+    if exp.readout == "every step":
+        return data
+    mask = np.zeros_like(data.mask)
+    mask[-1] = True
+    return replace(data, mask=mask)
+
+
 def build(exp: SequenceExperiment) -> SequenceRun:
     """Step 0 of ``exp``: its train and test sequences (seeded), the network, the optimizer."""
     make = dict(lag=exp.lag, noise=exp.noise)
-    train_set = sequences.make(exp.task, N_TRAIN, exp.length, exp.seed, **make)
-    test_set = sequences.make(exp.task, N_TEST, exp.length, exp.seed + 10_000, **make)
+    train_set = _counted(sequences.make(exp.task, N_TRAIN, exp.length, exp.seed, **make), exp)
+    test_set = _counted(sequences.make(exp.task, N_TEST, exp.length, exp.seed + 10_000, **make), exp)
     rng = np.random.default_rng(exp.seed)
     rnn = SimpleRNN(exp.hidden, activation=exp.activation, truncate=exp.truncate, spectral_radius=exp.spectral_radius)
     rnn.build((exp.length, 1), rng, np.dtype(np.float32))

@@ -83,7 +83,7 @@ export default function (component) {
     canvas.addEventListener("mousemove", (ev) => {
       const at = cellAt(ev, canvas, img);
       drawImage(canvas, img, cell, at);
-      readout.textContent = at ? `row ${at[0]}, column ${at[1]}: ${fmt(img.values[at[0] * img.w + at[1]])}` : img.note || "\u00a0";
+      readout.textContent = at ? `${img.rows || "row"} ${at[0]}, ${img.cols || "column"} ${at[1]}: ${fmt(img.values[at[0] * img.w + at[1]])}` : img.note || "\u00a0";
     });
     canvas.addEventListener("mouseleave", () => { drawImage(canvas, img, cell, null); readout.textContent = img.note || "\u00a0"; });
     canvas.addEventListener("click", (ev) => {

@@ -93,3 +93,12 @@ def test_a_diverging_run_stops_with_finite_weights():
     assert run.diverged is not None and run.step == run.diverged
     assert all(np.all(np.isfinite(p)) for p in run.params.values())
     assert train(run, 10) == 0
+
+
+def test_a_readout_on_the_last_step_counts_only_the_last_step():
+    run = build(SequenceExperiment(task="parity", length=6, readout="last step"))
+    assert run.train_set.mask.tolist() == [False] * 5 + [True] and run.test_set.mask[-1]
+    assert train(run, 300) == 300 and run.diverged is None
+    assert build(SequenceExperiment(task="parity", length=6)).train_set.mask.all()
+    with pytest.raises(ValueError, match="readout must be one of every step, last step"):
+        SequenceExperiment(readout="middle")
