@@ -22,7 +22,7 @@ from nnviz.labs.explain.numbers import fmt, latex_vector
 from nnviz.labs.sequences.experiment import HIDDEN_ACTIVATIONS, MAX_HIDDEN, MAX_LENGTH, READOUTS, SequenceExperiment
 from nnviz.labs.sequences.run import SequenceRun, build, gradient_reach, sequence_view, step_numbers, train, update
 from nnviz.nn import activations, optimizers
-from nnviz.ui import state
+from nnviz.ui import first_paint, state
 from nnviz.ui.canvas_chart import canvas_chart
 from nnviz.ui.common import LEARNING_RATES, session_lock, show_diverged, with_current
 from nnviz.ui.pixel_grid import Grid, pixel_grid
@@ -229,6 +229,8 @@ def draw(run: SequenceRun) -> None:
     with right:
         canvas_chart(figs.loss_chart(np.arange(1, len(run.losses) + 1), np.asarray(run.losses),
                                      np.asarray(run.eval_steps), np.asarray(run.test_losses)), key="sq_loss_chart")
+    if not first_paint.rest_is_due("sequences", "the hidden state, the gradient through time and one step in numbers"):
+        return  # a first visit: the rest (below the fold) comes in the run the browser asks for
     left, right = st.columns(2, gap="medium")
     with left:
         lo, hi = (0.0, 1.0) if exp.activation == "sigmoid" else (-1.0, 1.0)
