@@ -187,10 +187,16 @@ def vanishing_section() -> None:
     inits = c2.multiselect("Initializers", options, key=_seed("fn_inits"), help="Weight initialization schemes of the engine's registry.")
     depth = c3.slider("Dense layers", 2, 30, key=_seed("fn_init_depth"))
     width = c4.select_slider("Units per layer", options=(16, 32, 64, 128), key=_seed("fn_init_width"))
-    if not inits:
+    if inits:
+        init_part(act, tuple(inits), depth, width)
+    else:
         st.info("Pick at least one initializer.", icon=":material/info:")
-        return
-    results, (forward, backward) = init_view(act, tuple(inits), depth, width)
+    batchnorm_part(choices, options)
+
+
+def init_part(act: str, inits: tuple[str, ...], depth: int, width: int) -> None:
+    """Each initializer's deep network: activation spread and gradient norm per layer, and what they mean."""
+    results, (forward, backward) = init_view(act, inits, depth, width)
     left, right = st.columns(2, gap="medium")
     chart_in(left, forward, key="fn_init_chart")
     chart_in(right, backward, key="fn_init_grad_chart")
@@ -209,7 +215,6 @@ def vanishing_section() -> None:
     init_note = activations.ACTIVATIONS.get(act).init_note
     if init_note:
         st.caption(init_note)
-    batchnorm_part(choices, options)
 
 
 def batchnorm_part(activations_offered: list[str], inits: list[str]) -> None:

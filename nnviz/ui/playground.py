@@ -7,10 +7,10 @@ note shows while its data and network are in force); for the live view ``pg_batc
 batch sent), ``pg_tick_at`` (when the last training tick ran) and ``pg_carry`` (a fraction of a
 step owed to the next tick); ``pg_hidden_paused`` / ``pg_cmp_hidden_paused`` (the live run / the
 comparison was paused because the page was hidden: it resumes when shown). Widgets are created
-without ``value=`` and seeded through ``nnviz.ui.state``: the experiment's controls from ``pg_exp`` (so a shared link, or
-coming back from another page, restores them), the view's own settings (``REMEMBERED``: speed,
-toggles, open tabs, compared values) from what ``state.remember`` kept. Training happens only
-under the per-session lock.
+without ``value=`` and seeded through ``nnviz.ui.state``: the experiment's controls from
+``pg_exp`` (so a shared link, or coming back from another page, restores them), the view's own
+settings (``REMEMBERED``: speed, toggles, open tabs, compared values) from what ``state.remember``
+kept. Training happens only under the per-session lock.
 """
 
 from __future__ import annotations

@@ -150,4 +150,8 @@ def test_batch_normalization_view_compares_the_same_network_with_and_without_it(
     layers, series = _series(at, title)
     assert len(layers) == 8 and all(np.isfinite(v).all() for v in series.values())
     assert _series(at, "backward: ‖∂L/∂W‖ per layer (log scale)")[0].size == 10  # the view above: its own depth
+    at.multiselect(key="fn_inits").set_value([])  # nothing to compare above: the view below stays
+    at.run()
+    assert any("Pick at least one initializer" in i.value for i in at.info)
+    assert len(_series(at, title)[0]) == 8
 
