@@ -39,10 +39,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from nnviz.ui import first_paint  # noqa: E402
+from nnviz.ui.common import PAGES as APP_PAGES  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, serve_app  # noqa: E402
 from tests.browser.visibility import HIDE, SHOW  # noqa: E402
 
-PAGES = ("home", "playground", "descent", "landscape", "digits", "functions", "backprop")
+PAGES = ("home", *(page.slug for page in APP_PAGES))  # every page of the app, the home page first
 CHARTS = ("[data-testid=stPlotlyChart], [data-testid=stVegaLiteChart], [data-testid=stImage], "
           "[data-testid=stBidiComponentIsolated], [data-nnviz]")
 TICKS = os.sysconf("SC_CLK_TCK")
