@@ -27,7 +27,7 @@ from nnviz.data import toy_sets
 from nnviz.figures import playground as figs
 from nnviz.labs import share
 from nnviz.labs.pacing import covered_seconds, plan
-from nnviz.labs.playground import presets
+from nnviz.labs.playground import code_export, presets
 from nnviz.labs.playground.compare import MAX_COMPARE, VARY, Comparison, compare, comparison_key
 from nnviz.labs.playground.experiment import (
     FEATURE_NAMES,
@@ -721,6 +721,22 @@ def share_panel() -> None:
                        mime="application/octet-stream", key="pg_dl_npz", icon=":material/download:",
                        on_click="ignore", use_container_width=True)
     st.caption("Load the model in Python with `nnviz.nn.network.Network.load(path)`.")
+    st.markdown("**Take the code away.** A script that builds this network (same initialization scheme, loss, "
+                "optimizer and settings), trains it on these points for as many steps as this run has taken "
+                f"({code_export.DEFAULT_STEPS:,} at step 0) and prints its test accuracy.")
+    why_not = code_export.why_not_torch(exp)
+    c1, c2 = st.columns(2)
+    c1.download_button("PyTorch script (.py)", data=_locked(code_export.pytorch_script) if why_not is None else "",
+                       file_name="nnviz_playground_torch.py", mime="text/x-python", key="pg_dl_torch",
+                       icon=":material/code:", on_click="ignore", use_container_width=True, disabled=why_not is not None,
+                       help=(f"Not for this experiment: {why_not}." if why_not else
+                             "Needs numpy and torch. Its own random initial weights and batches: it ends close to "
+                             "this run, not equal."))
+    c2.download_button("NumPy script with nnviz (.py)", data=_locked(code_export.nnviz_script),
+                       file_name="nnviz_playground_numpy.py", mime="text/x-python", key="pg_dl_numpy",
+                       icon=":material/code:", on_click="ignore", use_container_width=True,
+                       help="The nnviz engine, as this page uses it: the same seed, the same numbers. Run it "
+                            "from nnviz's folder.")
 
 
 # ---- the page -----------------------------------------------------------------------------

@@ -265,7 +265,8 @@ def test_the_three_downloads_give_files(page, app_url):
     page.get_by_role("tab", name="Share & export").click()
     wait_for_app(page)
     got = {}
-    for name in ("Configuration + history (JSON)", "History (CSV)", "Trained model (.npz)"):
+    for name in ("Configuration + history (JSON)", "History (CSV)", "Trained model (.npz)", "PyTorch script (.py)",
+                 "NumPy script with nnviz (.py)"):
         with page.expect_download(timeout=30_000) as info:
             page.get_by_role("button", name=name).click()
         path = ARTIFACTS / info.value.suggested_filename
@@ -274,6 +275,10 @@ def test_the_three_downloads_give_files(page, app_url):
     assert json.loads(got["Configuration + history (JSON)"].read_text())["experiment"]["dataset"]
     assert got["History (CSV)"].read_text().startswith("step,loss")
     assert zipfile.ZipFile(got["Trained model (.npz)"]).namelist()
+    for name in ("PyTorch script (.py)", "NumPy script with nnviz (.py)"):
+        source = got[name].read_text()
+        assert source.startswith('"""nnviz playground experiment as') and "Trains 1 step." in source, name
+        compile(source, name, "exec")  # a whole script (tests/labs/playground/test_code_export.py runs them)
     open_page(page, app_url, "functions")  # away and back: still works
     open_page(page, app_url, "playground")
     page.get_by_role("tab", name="Share & export").click()

@@ -352,8 +352,14 @@ def test_share_tab_has_the_link_and_downloads():
     _ok(at)
     link = at.code[0].value
     assert "?" in link and "lr=0.03" in link and "data=circles" in link
-    labels = [b.proto.label for b in at.get("download_button")]
-    assert len(labels) == 3 and any("JSON" in t for t in labels) and any(".npz" in t for t in labels)
+    buttons = {b.proto.label: b.proto for b in at.get("download_button")}
+    assert len(buttons) == 5 and any("JSON" in t for t in buttons) and any(".npz" in t for t in buttons)
+    assert not buttons["PyTorch script (.py)"].disabled and not buttons["NumPy script with nnviz (.py)"].disabled
+    # An experiment PyTorch cannot train says why, on its button.
+    at.selectbox(key="pg_act").set_value("step")
+    _ok(at)
+    torch_button = next(b.proto for b in at.get("download_button") if b.proto.label == "PyTorch script (.py)")
+    assert torch_button.disabled and "no gradient" in torch_button.help
 
 
 def test_view_settings_and_the_experiment_survive_a_page_switch():

@@ -1,0 +1,191 @@
+"""Take the code away: a playground run as a runnable script, in PyTorch or in NumPy with nnviz.
+
+Both scripts embed the run's points (the feature columns the network sees, train and test) and
+build the same network with the same initialization scheme, loss, optimizer and settings, train it
+for the run's number of steps (``DEFAULT_STEPS`` at step 0) and print the test accuracy (the test
+loss for regression). The nnviz script uses the engine as the page does (the same seed: the same
+numbers); the PyTorch one draws its own initial weights and batches, so it ends close, not equal.
+
+Each engine name maps to PyTorch here (``TORCH_ACTIVATIONS``, ``TORCH_INITS``, ``TORCH_LOSSES``,
+``torch_optimizer``); ``tests/labs/playground/test_code_export.py`` fails when a registry entry
+has no mapping and no reason (``NOT_IN_TORCH``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+
+from nnviz.labs.playground.experiment import Experiment, train_config
+from nnviz.labs.playground.run import Run
+
+DEFAULT_STEPS = 1000
+
+#: Engine activation -> the PyTorch module (``{alpha}``: the activation's setting).
+TORCH_ACTIVATIONS: dict[str, str] = {
+    "sigmoid": "nn.Sigmoid()", "tanh": "nn.Tanh()", "relu": "nn.ReLU()", "leaky_relu": "nn.LeakyReLU({alpha})",
+    "elu": "nn.ELU({alpha})", "gelu": 'nn.GELU(approximate="tanh")', "linear": "nn.Identity()",
+}
+#: Engine initializer -> the ``torch.nn.init`` call on a weight ``w`` (biases start at 0, as here).
+TORCH_INITS: dict[str, str] = {
+    "zeros": "nn.init.zeros_(w)", "random_normal": "nn.init.normal_(w, 0.0, 0.01)",
+    "random_uniform": "nn.init.uniform_(w, -0.05, 0.05)", "xavier_uniform": "nn.init.xavier_uniform_(w)",
+    "xavier_normal": "nn.init.xavier_normal_(w)", "he_normal": 'nn.init.kaiming_normal_(w, nonlinearity="relu")',
+    "he_uniform": 'nn.init.kaiming_uniform_(w, nonlinearity="relu")',
+}
+#: Engine loss -> the PyTorch loss on the network's raw output (the fused output activation is in
+#: the loss: softmax in CrossEntropyLoss, the sigmoid in BCEWithLogitsLoss).
+TORCH_LOSSES: dict[str, str] = {
+    "cross_entropy": "nn.CrossEntropyLoss()", "binary_cross_entropy": "nn.BCEWithLogitsLoss()",
+    "mse": "nn.MSELoss()", "mae": "nn.L1Loss()", "huber": "nn.HuberLoss(delta={delta})",
+}
+#: What has no PyTorch counterpart, and why.
+NOT_IN_TORCH: dict[str, str] = {
+    "step": "the step function has no gradient: PyTorch could not train it either",
+    "softmax": "softmax is the output of cross-entropy (inside nn.CrossEntropyLoss), not a hidden activation",
+}
+
+
+def torch_optimizer(exp: Experiment) -> str:
+    """``torch.optim`` with the same update as the engine's optimizer. The engine's momentum and
+    Nesterov average the gradient (v = βv + (1 − β)g); PyTorch's sum it (v = βv + g), the same
+    steps with a learning rate (1 − β) times the engine's."""
+    p, lr = exp.opt_params, exp.learning_rate
+    if exp.optimizer == "sgd":
+        return f"torch.optim.SGD(model.parameters(), lr={lr!r})"
+    if exp.optimizer in ("momentum", "nesterov"):
+        beta = p["beta"]
+        nesterov = ", nesterov=True" if exp.optimizer == "nesterov" else ""
+        return f"torch.optim.SGD(model.parameters(), lr={lr!r} * (1 - {beta!r}), momentum={beta!r}{nesterov})"
+    if exp.optimizer == "adagrad":
+        return f"torch.optim.Adagrad(model.parameters(), lr={lr!r}, eps={p['eps']!r})"
+    if exp.optimizer == "rmsprop":
+        return f"torch.optim.RMSprop(model.parameters(), lr={lr!r}, alpha={p['rho']!r}, eps={p['eps']!r})"
+    if exp.optimizer == "adam":
+        return (f"torch.optim.Adam(model.parameters(), lr={lr!r}, betas=({p['beta_1']!r}, {p['beta_2']!r}), "
+                f"eps={p['eps']!r})")
+    raise ValueError(f"optimizer {exp.optimizer!r} has no PyTorch counterpart here")
+
+
+def why_not_torch(exp: Experiment) -> str | None:
+    """Why ``exp`` cannot be written for PyTorch, or None when it can."""
+    for name in (exp.activation, exp.output):
+        if name in NOT_IN_TORCH and not (name == exp.output and exp.loss == "cross_entropy"):
+            return f"{name}: {NOT_IN_TORCH[name]}"
+    if exp.loss not in TORCH_LOSSES:
+        return f"the loss {exp.loss!r} has no PyTorch counterpart here"
+    if exp.loss in ("mse", "mae", "huber") and exp.output not in TORCH_ACTIVATIONS:
+        return f"the output {exp.output!r} has no PyTorch counterpart here"
+    return None
+
+
+def _rows(a: np.ndarray) -> str:
+    """An array as a Python literal, shortest round-trip floats (the page's float32 values exactly)."""
+    return json.dumps(np.asarray(a).tolist())
+
+
+def _steps(run: Run) -> int:
+    return run.step if run.step > 0 else DEFAULT_STEPS
+
+
+def _data_block(run: Run) -> str:
+    d = run.data
+    regression = run.experiment.task == "regression"
+    return (f"X_train = np.array({_rows(d.F_train)}, dtype=np.float32)\n"
+            f"y_train = np.array({_rows(d.y_train)}, dtype={'np.float32' if regression else 'np.int64'})\n"
+            f"X_test = np.array({_rows(d.F_test)}, dtype=np.float32)\n"
+            f"y_test = np.array({_rows(d.y_test)}, dtype={'np.float32' if regression else 'np.int64'})\n")
+
+
+def _header(run: Run, what: str, needs: str) -> str:
+    exp, n = run.experiment, _steps(run)
+    return (f'"""nnviz playground experiment as {what}: {exp.describe()}.\n\n'
+            f"Data: {exp.dataset}, {len(run.data.y_train)} training and {len(run.data.y_test)} test points, features "
+            f"{', '.join(exp.features)} (the columns below). Trains {n:,} step{'s' if n != 1 else ''}. Needs {needs}.\n"
+            f'Made by nnviz (see how a neural network learns)."""\n\n')
+
+
+def pytorch_script(run: Run) -> str:
+    """A runnable PyTorch script of ``run`` (``ValueError`` saying why when it cannot be written)."""
+    exp = run.experiment
+    why = why_not_torch(exp)
+    if why:
+        raise ValueError(f"no PyTorch script for this experiment: {why}")
+    act = TORCH_ACTIVATIONS[exp.activation].format(**_act_params(exp.activation))
+    layers, width = [], len(exp.features)
+    for i, units in enumerate(exp.hidden, start=1):
+        layers.append(f"nn.Linear({width}, {units})")
+        if i in exp.batch_norm:
+            layers.append(f"nn.BatchNorm1d({units}, momentum=0.1, eps=1e-5)")  # PyTorch's momentum = 1 - the engine's 0.9
+        layers += [act, f"nn.Dropout({exp.dropout!r})"]
+        width = units
+    layers.append(f"nn.Linear({width}, {exp.n_outputs})")
+    if exp.loss in ("mse", "mae", "huber"):
+        layers.append(TORCH_ACTIVATIONS[exp.output].format(**_act_params(exp.output)))
+    loss = TORCH_LOSSES[exp.loss].format(**dict(train_config(exp).loss_params or {"delta": 1.0}))
+    classification = exp.task == "classification"
+    target = ("yb" if exp.loss == "cross_entropy" else "yb.float().unsqueeze(1)") if classification else "yb.unsqueeze(1)"
+    if exp.loss == "cross_entropy":
+        predict = "model(X).argmax(1)"
+    else:
+        predict = "(model(X)[:, 0] > 0).long()"
+    report = (f"    accuracy = (({predict.replace('X', 'Xte')}) == yte).float().mean().item()\n"
+              f"    print(f\"test accuracy {{accuracy:.3f}}\")\n") if classification else (
+              f"    print(f\"test loss {{loss_fn(model(Xte), yte.unsqueeze(1)).item():.4f}}\")\n")
+    indent = ",\n    "
+    return (_header(run, "a PyTorch script", "numpy and torch")
+            + "import numpy as np\nimport torch\nfrom torch import nn\n\n"
+            + f"torch.manual_seed({exp.seed})\n" + _data_block(run)
+            + "Xtr, ytr = torch.from_numpy(X_train), torch.from_numpy(y_train)\n"
+            + "Xte, yte = torch.from_numpy(X_test), torch.from_numpy(y_test)\n\n"
+            + f"model = nn.Sequential(\n    {indent.join(layers)},\n)\n"
+            + "for m in model:\n    if isinstance(m, nn.Linear):\n        w = m.weight\n"
+            + f"        {TORCH_INITS[exp.init]}\n        nn.init.zeros_(m.bias)\n"
+            + f"loss_fn = {loss}\noptimizer = {torch_optimizer(exp)}\n"
+            + "weights = [m.weight for m in model if isinstance(m, nn.Linear)]  # L1/L2 on weights, not biases\n"
+            + f"l1, l2, batch_size, steps = {exp.l1!r}, {exp.l2!r}, {exp.batch_size}, {_steps(run)}\n\n"
+            + "model.train()\nstep = 0\nwhile step < steps:\n"
+            + "    order = torch.randperm(len(Xtr))  # a new order every epoch\n"
+            + "    for start in range(0, len(Xtr), batch_size):\n"
+            + "        if step == steps:\n            break\n"
+            + "        idx = order[start:start + batch_size]\n        xb, yb = Xtr[idx], ytr[idx]\n"
+            + f"        loss = loss_fn(model(xb), {target})\n"
+            + "        loss = loss + l2 * sum((w ** 2).sum() for w in weights) + l1 * sum(w.abs().sum() for w in weights)\n"
+            + "        optimizer.zero_grad()\n        loss.backward()\n        optimizer.step()\n        step += 1\n\n"
+            + "model.eval()\nwith torch.no_grad():\n" + report)
+
+
+def _act_params(name: str) -> dict[str, Any]:
+    from nnviz.nn import activations
+
+    return {k: v for k, (v, *_rest) in activations.ACTIVATIONS.get(name).hyperparams.items()}
+
+
+def nnviz_script(run: Run) -> str:
+    """A runnable script of ``run`` with the nnviz engine (NumPy only): the page's network and numbers."""
+    exp = run.experiment
+    cfg = train_config(exp)
+    stack = []
+    for i, units in enumerate(exp.hidden, start=1):
+        stack.append(f"Dense({units}, init={exp.init!r})")
+        if i in exp.batch_norm:
+            stack.append("BatchNorm()")
+        stack += [f"Activation({exp.activation!r})", f"Dropout({exp.dropout!r}, seed={exp.seed * 1000 + i - 1})"]
+    stack += [f"Dense({exp.n_outputs}, init={exp.init!r})", f"Activation({exp.output!r})"]
+    indent = ",\n    "
+    report = ('print(f"test accuracy {accuracy:.3f}")' if exp.task == "classification" else
+              'print(f"test loss {loss:.4f}")')
+    return (_header(run, "a NumPy script with the nnviz engine", "numpy and nnviz (pip install -r requirements.txt "
+                    "in nnviz's folder, run from there)")
+            + "import numpy as np\n\nfrom nnviz.nn.layers import Activation, BatchNorm, Dense, Dropout\n"
+            + "from nnviz.nn.network import Network\nfrom nnviz.nn.training import TrainConfig, Trainer\n\n"
+            + _data_block(run)
+            + f"\nnet = Network([\n    {indent.join(stack)},\n], input_shape=({len(exp.features)},), seed={exp.seed})\n"
+            + f"config = TrainConfig(loss={cfg.loss!r}, optimizer={cfg.optimizer!r}, learning_rate={cfg.learning_rate!r},\n"
+            + f"                     batch_size={cfg.batch_size}, l1={cfg.l1!r}, l2={cfg.l2!r}, seed={cfg.seed},\n"
+            + f"                     optimizer_params={dict(cfg.optimizer_params)!r}, eval_every=0)\n"
+            + "trainer = Trainer(net, config, X_train, y_train)\n"
+            + f"trainer.run(steps={_steps(run)})\n"
+            + "loss, accuracy = trainer.evaluate(X_test, y_test)\n" + report + "\n")
