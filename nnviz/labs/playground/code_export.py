@@ -132,8 +132,8 @@ def pytorch_script(run: Run) -> str:
     else:
         predict = "(model(X)[:, 0] > 0).long()"
     report = (f"    accuracy = (({predict.replace('X', 'Xte')}) == yte).float().mean().item()\n"
-              f"    print(f\"test accuracy {{accuracy:.3f}}\")\n") if classification else (
-              f"    print(f\"test loss {{loss_fn(model(Xte), yte.unsqueeze(1)).item():.4f}}\")\n")
+              '    print(f"test accuracy {accuracy:.3f}")\n') if classification else (
+              '    print(f"test loss {loss_fn(model(Xte), yte.unsqueeze(1)).item():.4f}")\n')
     indent = ",\n    "
     return (_header(run, "a PyTorch script", "numpy and torch")
             + "import numpy as np\nimport torch\nfrom torch import nn\n\n"
