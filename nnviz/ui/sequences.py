@@ -187,6 +187,8 @@ def chain_rule(run: SequenceRun) -> None:
     st.caption("The same W_x, W_h and b at every step; each h_t feeds the readout ŷ_t (a dense layer) and the "
                "next step. Backpropagation through time runs the chain rule back along the arrows. L is the "
                "last step's loss.")
+    if int(_s().get("sq_t", 1)) > exp.length - 1:
+        _s()["sq_t"] = exp.length - 1  # a shorter sequence: its last step
     t = st.slider("Step t", 1, exp.length - 1, key=state.seed("sq_t", max(1, exp.length // 2)),
                   help="The step whose forward and backward numbers are written out (test sequence 1; the "
                        "gradient of the last step's loss).")

@@ -121,3 +121,13 @@ def test_the_loss_can_be_on_the_last_step_only():
     _ok(at)
     run = _run(at)
     assert run.experiment.readout == "last step" and run.train_set.mask.sum() == 1 and run.step == 0
+
+
+def test_a_shorter_sequence_keeps_the_shown_step_inside_it():
+    at = _page()
+    at.slider(key="sq_t").set_value(25)
+    _ok(at)
+    at.number_input(key="sq_length").set_value(10)
+    _ok(at)
+    assert at.slider(key="sq_t").value == 9 and _run(at).experiment.length == 10
+
