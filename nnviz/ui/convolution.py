@@ -3,8 +3,9 @@ over a 28x28 digit, the 9 products and their sum at a clicked output pixel, and 
 
 State (``dg_cv_`` keys): ``dg_cv_f``, ``dg_cv_g``, ``dg_cv_n`` (the 1D signals and the shift) and
 ``dg_cv_last`` (the last signals that parsed), ``dg_cv_source``, ``dg_cv_index``, ``dg_cv_kernel``,
-``dg_cv_custom``, ``dg_cv_padding``, ``dg_cv_stride``, ``dg_cv_flip`` (the 2D settings) and
-``dg_cv_cell`` (the output pixel shown). Numbers come from ``nnviz.labs.explain.convolution``.
+``dg_cv_custom``, ``dg_cv_padding``, ``dg_cv_stride``, ``dg_cv_flip`` (the 2D settings),
+``dg_cv_cell`` (the output pixel shown) and ``dg_cv_had_drawing`` (a drawing was there last run:
+a new one becomes the input). Numbers come from ``nnviz.labs.explain.convolution``.
 """
 
 from __future__ import annotations
@@ -108,8 +109,9 @@ def _image(drawing: np.ndarray | None) -> tuple[np.ndarray, str]:
     s = st.session_state
     folder = mnist_files.default_mnist_folder()
     options = [k for k in SOURCES if (k != "drawing" or drawing is not None) and (k != "test" or folder is not None)]
-    if s.get("dg_cv_source") not in options:
-        s["dg_cv_source"] = "drawing" if drawing is not None else "example"
+    if s.get("dg_cv_source") not in options or (drawing is not None and not s.get("dg_cv_had_drawing")):
+        s["dg_cv_source"] = "drawing" if drawing is not None else "example"  # a new drawing: show it
+    s["dg_cv_had_drawing"] = drawing is not None
     c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
     source = c1.radio("Input", options, key=_seed("dg_cv_source"), format_func=SOURCES.get, horizontal=True,
                       help="Draw a digit in **Draw and predict** to use it here.")

@@ -40,7 +40,7 @@ from nnviz.labs.digits.size import MAX_HIDDEN_LAYERS, MAX_PARAMETERS, MAX_UNITS,
 from nnviz.labs.pacing import covered_seconds, plan
 from nnviz.nn import activations, optimizers
 from nnviz.nn.training import TrainConfig, Trainer
-from nnviz.ui import convolution, state
+from nnviz.ui import convolution, first_paint, state
 from nnviz.ui.canvas_chart import canvas_chart
 from nnviz.ui.common import (
     LEARNING_RATES,
@@ -271,14 +271,8 @@ def explain(model: DigitModel, x: np.ndarray, user: bool) -> None:
         n = act.values.shape[-1]
         st.image(figs.feature_maps_image(act.values), caption=f"{act.description}: {n} {kind}")
     if any(act.values.ndim == 3 for act in acts):
-        st.button(f"How a feature map is computed, pixel by pixel: {convolution.TAB}", key="dg_to_conv",
-                  icon=":material/grid_on:", type="tertiary", on_click=_open_convolution_tab,
-                  help="Your drawing under a 3x3 kernel (one of this model's filters, or an edge or blur "
-                       "kernel): the 9 products and their sum at any pixel.")
-
-
-def _open_convolution_tab() -> None:
-    _s()["dg_tab"] = convolution.TAB
+        st.markdown(f":material/grid_on: How one of these feature maps is computed, pixel by pixel: your drawing "
+                    f"under one of this model's 3×3 filters, in the **{convolution.TAB}** tab above.")
 
 
 # ---- training your own model -----------------------------------------------------------------
@@ -718,9 +712,11 @@ def render() -> None:
         model = default_model()
     except (DefaultModelMissing, ValueError) as exc:
         st.error(f"The default digit model could not be loaded: {exc}", icon=":material/error:")
-    # Stateful tabs, so the convolution tab is computed only while it is open; the other two are drawn
-    # in every run, as before (the training tab's live view keeps its place).
-    draw_tab, train_tab, conv_tab = st.tabs(list(TABS), key=state.seed("dg_tab", TABS[0]), on_change="rerun")
+    # Plain tabs, every one drawn in every run: with stateful tabs (on_change="rerun") a click on a tab
+    # reran the page before the hidden tab's widgets had ever drawn, and Streamlit 1.67 then drew them
+    # at their defaults and sent those back (the training settings fell to a step activation and a
+    # speed of 1; CONTRIBUTING.md).
+    draw_tab, train_tab, conv_tab = st.tabs(list(TABS))
     with draw_tab:
         draw_section(model)
         if model is not None:
@@ -732,7 +728,9 @@ def render() -> None:
                        + ".")
     with train_tab:
         train_section(model)
-    if conv_tab.open:
+    # On a first visit the convolution tab comes in the second run. The element that asks for it sits
+    # below the tabs: a tab that is not shown is not in the page at all, so nothing in it would run.
+    if first_paint.rest_is_due("digits", "the convolution tab"):
         with conv_tab:
             convolution.render_tab(_s().get("dg_cv_drawing"), model)
     state.remember(TRAINING_KEYS, prefixes=tuple(f"dg_{name}_" for name in optimizers.names()))

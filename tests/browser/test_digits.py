@@ -218,7 +218,6 @@ def test_train_pause_evaluate_and_compare_on_the_canvas(page, app_url):
     open_page(page, app_url, "")
     open_page(page, app_url, "digits")
     page.get_by_role("tab", name="Train your own model").click()
-    wait_for_app(page)  # the tabs are stateful: the click reruns the page
     page.get_by_text("Augment the training images").first.wait_for()  # off by default (its server cost)
     page.get_by_text("fresh random variant of its images").first.wait_for()
     epochs = page.get_by_label("Epochs", exact=True)  # not "Help for Epochs"
@@ -271,7 +270,6 @@ def test_train_pause_evaluate_and_compare_on_the_canvas(page, app_url):
     screenshot(page, "digits-trained")
 
     page.get_by_role("tab", name="Draw and predict").click()
-    wait_for_app(page)
     draw(page, [[(85, 65), (195, 65), (125, 225)]])
     wait_for_prediction(page, "7")
     page.locator("[data-testid=stMetric]").filter(has_text="Your model says").first.wait_for()
@@ -284,13 +282,13 @@ def test_train_pause_evaluate_and_compare_on_the_canvas(page, app_url):
 
 
 def test_a_drawing_under_the_kernel_pixel_by_pixel(page, app_url):
-    """Draw a 7, follow the hidden layers' link to Inside a convolution: the drawing is the input; a
-    click on it picks the window there, and the sum below is that output pixel's."""
+    """Draw a 7, open Inside a convolution (the hidden layers point there): the drawing is the input;
+    a click on it picks the window there, and the sum below is that output pixel's."""
     open_page(page, app_url, "digits")
     draw(page, [[(85, 65), (195, 65), (125, 225)]])
     wait_for_prediction(page, "7")
-    page.get_by_role("button", name=re.compile("How a feature map is computed")).click()
-    wait_for_app(page)
+    page.get_by_text("How one of these feature maps is computed").wait_for()  # under the hidden layers
+    page.get_by_role("tab", name="Inside a convolution").click()
     grids = page.locator("[data-nnviz=pixel-grids][data-ready='1']")
     grids.wait_for()
     page.get_by_text("Input: your drawing").wait_for()
