@@ -522,8 +522,8 @@ class SimpleRNN(Layer):
     ``return_sequences=False``. W_x (d, H), W_h (H, H), b (H,). ``backward`` is backpropagation
     through time; ``truncate = k > 0`` cuts it every k steps (truncated BPTT: the gradient from a
     step stops at the first step of its block t = 0, k, 2k, ...). ``spectral_radius`` rescales the
-    initial W_h to that largest |eigenvalue|. After ``backward``, ``dh_norms`` (T,) holds
-    ‖∂L/∂h_t‖ (over the batch), the gradient that reached each step.
+    initial W_h to that largest |eigenvalue|. After ``backward``, ``dh_steps`` (n, T, H) holds
+    ∂L/∂h_t, the gradient that reached each step, and ``dh_norms`` (T,) its norm over the batch.
     """
 
     kind = "rnn"
@@ -543,7 +543,12 @@ class SimpleRNN(Layer):
             raise ValueError(f"spectral radius must be in (0, 100], got {spectral_radius}")
         self.spectral_radius = None if spectral_radius is None else float(spectral_radius)
         self._cache: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
-        self.dh_norms = np.zeros(0)
+        self.dh_steps = np.zeros((0, 0, self.units))
+
+    @property
+    def dh_norms(self) -> np.ndarray:
+        """(T,) ‖∂L/∂h_t‖ over the batch and the units, from the last ``backward``."""
+        return np.sqrt(np.square(self.dh_steps, dtype=np.float64).sum(axis=(0, 2)))
 
     def shapes(self, input_shape: tuple[int, ...]) -> Shapes:
         if len(input_shape) != 2:
@@ -588,10 +593,10 @@ class SimpleRNN(Layer):
             g[...] = 0
         dx = np.zeros_like(x)
         carry = np.zeros((n, self.units), dtype=dout.dtype)  # dL/dh_t from the steps after t
-        norms = np.zeros(steps)
+        dh_steps = np.zeros((n, steps, self.units), dtype=dout.dtype)
         for t in range(steps - 1, -1, -1):
             dh = dh_seq[:, t] + carry
-            norms[t] = float(np.linalg.norm(dh))
+            dh_steps[:, t] = dh
             dz = self.fn.backward(zs[:, t], hs[:, t + 1], dh)
             self.grads["W_h"] += hs[:, t].T @ dz
             self.grads["W_x"] += x[:, t].T @ dz
@@ -600,7 +605,7 @@ class SimpleRNN(Layer):
             carry = dz @ w_h.T
             if self.truncate and t % self.truncate == 0:
                 carry = np.zeros_like(carry)  # the start of a block: nothing flows further back
-        self.dh_norms = norms
+        self.dh_steps = dh_steps
         return dx if self.needs_input_grad else None
 
     def config(self) -> dict[str, Any]:

@@ -158,12 +158,6 @@ def _kernel(model: DigitModel | None) -> tuple[np.ndarray, str]:
     return kernel, what
 
 
-def _typed_matrix(m: np.ndarray) -> str:
-    """A kernel as a LaTeX pmatrix, its numbers as typed (1, not 1.0000)."""
-    rows = r" \\ ".join(" & ".join(fmt_in(v) for v in row) for row in m)
-    return r"\begin{pmatrix} " + rows + r" \end{pmatrix}"
-
-
 def _cell_clicked(image_shape: tuple[int, int], padding: str, stride: int) -> None:
     """on_click of the grids: a click on the input picks the window centred there, on the map its pixel."""
     click = clicked("dg_cv_grids")
@@ -210,7 +204,7 @@ def two_d_part(drawing: np.ndarray | None, model: DigitModel | None) -> None:
     ], key="dg_cv_grids", cell=CELL, on_click=lambda: _cell_clicked(x.shape, padding, stride))
     op = r"\star" if not flip else r"*"
     st.latex(rf"\underbrace{{{latex_matrix(win.patch)}}}_{{\text{{input, rows {win.top}..{win.top + 2}, columns "
-             rf"{win.left}..{win.left + 2}}}}} \odot \underbrace{{{_typed_matrix(win.kernel)}}}_{{\text{{kernel"
+             rf"{win.left}..{win.left + 2}}}}} \odot \underbrace{{{latex_matrix(win.kernel, fmt_in)}}}_{{\text{{kernel"
              rf"{' (flipped)' if flip else ''}}}}} = {latex_matrix(win.products)}")
     st.latex(rf"(x {op} K)[{row}, {col}] = \text{{sum of the 9 products}} = {fmt(win.total)}")
     st.caption(f"Kernel: {what_kernel}. Output size: ⌊(28 + {2 * margin} − 3) / {stride}⌋ + 1 = {out_h}"

@@ -97,9 +97,10 @@ def latex_vector(values) -> str:
     return latex_tuple(fmt(v) for v in np.ravel(values))
 
 
-def latex_matrix(m: np.ndarray) -> str:
-    """A matrix (k, k) as a LaTeX pmatrix."""
-    rows = r" \\ ".join(" & ".join(fmt(v) for v in row) for row in np.atleast_2d(m))
+def latex_matrix(m: np.ndarray, number=None) -> str:
+    """A matrix (k, k) as a LaTeX pmatrix, each entry written by ``number`` (default ``fmt``)."""
+    number = number or fmt
+    rows = r" \\ ".join(" & ".join(number(v) for v in row) for row in np.atleast_2d(m))
     return r"\begin{pmatrix} " + rows + r" \end{pmatrix}"
 
 

@@ -20,6 +20,7 @@ import numpy as np
 
 from nnviz.labs.playground.experiment import Experiment, train_config
 from nnviz.labs.playground.run import Run
+from nnviz.nn import activations
 
 DEFAULT_STEPS = 1000
 
@@ -158,8 +159,7 @@ def pytorch_script(run: Run) -> str:
 
 
 def _act_params(name: str) -> dict[str, Any]:
-    from nnviz.nn import activations
-
+    """An activation's settings at their defaults, for ``TORCH_ACTIVATIONS``'s ``{alpha}``."""
     return {k: v for k, (v, *_rest) in activations.ACTIVATIONS.get(name).hyperparams.items()}
 
 

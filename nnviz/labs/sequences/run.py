@@ -20,7 +20,7 @@ import numpy as np
 from nnviz.data import sequences
 from nnviz.labs.sequences.experiment import LIVE_FIELDS, N_TEST, N_TRAIN, SequenceExperiment
 from nnviz.nn import losses, optimizers
-from nnviz.nn.clipping import clip_global_norm
+from nnviz.nn.clipping import clip_global_norm, global_norm
 from nnviz.nn.layers import Dense, SimpleRNN, spectral_radius
 
 EVAL_EVERY = 10  # test loss every this many steps
@@ -152,7 +152,7 @@ def train(run: SequenceRun, steps: int) -> int:
             loss, dz = _loss(run, pred, y, data.mask)
             _backward(run, h, dz)
             grads = run.grads
-            norm = clip_global_norm(grads, exp.clip) if exp.clip > 0 else math.sqrt(sum(float(np.vdot(g, g)) for g in grads.values()))
+            norm = clip_global_norm(grads, exp.clip) if exp.clip > 0 else global_norm(grads)
         if not (math.isfinite(loss) and math.isfinite(norm)):
             run.diverged = run.step
             break
@@ -190,18 +190,24 @@ def update(run: SequenceRun, new: SequenceExperiment) -> tuple[SequenceRun, str,
 
 # ---- what the page shows ------------------------------------------------------------------------
 
+def _last_step_backward(run: SequenceRun, X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Forward ``X`` (n, T, 1), then back through time from the last step's loss alone; returns the
+    hidden states (n, T, H) and leaves ∂L/∂h_t in ``run.rnn.dh_steps`` (the training's truncation)."""
+    with np.errstate(all="ignore"):
+        h, pred = _outputs(run, X)
+        last = np.zeros(X.shape[1], bool)
+        last[-1] = True
+        _, dz = _loss(run, pred, y, last)
+        _backward(run, h, dz)
+    return h
+
+
 def gradient_reach(run: SequenceRun) -> np.ndarray:
     """(T,) ‖∂L/∂h_t‖, L the last step's loss: the gradient that reaches each step's hidden state
     (test sequences, the training's truncation); how vanishing or exploding gradients look in time."""
     data = run.test_set
-    X, y = data.X[:PROBE], data.y[:PROBE, :, 0]
-    with np.errstate(all="ignore"):
-        h, pred = _outputs(run, X)
-        last = np.zeros(data.length, bool)
-        last[-1] = True
-        _, dz = _loss(run, pred, y, last)
-        _backward(run, h, dz)
-    return np.nan_to_num(run.rnn.dh_norms.copy(), nan=np.inf)
+    _last_step_backward(run, data.X[:PROBE], data.y[:PROBE, :, 0])
+    return np.nan_to_num(run.rnn.dh_norms, nan=np.inf)
 
 
 def sequence_view(run: SequenceRun, i: int = 0) -> dict[str, np.ndarray]:
@@ -235,27 +241,11 @@ def step_numbers(run: SequenceRun, t: int) -> StepNumbers:
     if not 1 <= int(t) <= exp.length - 1:
         raise ValueError(f"step t must be in 1..{exp.length - 1}, got {t}")
     t = int(t)
-    x = data.X[0:1].astype(np.float64)
-    p = {k: v.astype(np.float64) for k, v in run.params.items()}
-    fn = run.rnn.fn
-    hs, zs = [np.zeros(exp.hidden)], []
-    for s in range(exp.length):
-        zs.append(x[0, s] @ p["rnn.W_x"] + hs[-1] @ p["rnn.W_h"] + p["rnn.b"])
-        hs.append(fn.forward(zs[-1][None])[0])
-    z_out = float(hs[-1] @ p["readout.W"][:, 0] + p["readout.b"][0])
-    y = float(data.y[0, -1, 0])
-    if exp.kind == "bits":
-        dz_out = 1.0 / (1.0 + math.exp(-z_out)) - y
-    else:
-        dz_out = 2.0 * (z_out - y)
-    dh = dz_out * p["readout.W"][:, 0]  # δ_T
-    for s in range(exp.length - 1, t - 1, -1):
-        dz = fn.backward(zs[s][None], hs[s + 1][None], dh[None])[0]
-        if s == t:
-            break
-        dh = dz @ p["rnn.W_h"].T
-        if exp.truncate and s % exp.truncate == 0:
-            dh = np.zeros_like(dh)
+    h = _last_step_backward(run, data.X[0:1], data.y[0:1, :, 0])[0]  # (T, H)
+    dh = run.rnn.dh_steps[0]  # ∂L/∂h_s for every step s (0 before a truncation cut)
+    p = run.rnn.params
+    x = data.X[0, t]
+    z = x @ p["W_x"] + h[t - 1] @ p["W_h"] + p["b"]
+    dz = run.rnn.fn.backward(z[None], h[t][None], dh[t][None])[0]
     cut = bool(exp.truncate and t % exp.truncate == 0)
-    dh_prev = np.zeros_like(dh) if cut else dz @ p["rnn.W_h"].T
-    return StepNumbers(t, float(x[0, t, 0]), hs[t], zs[t], hs[t + 1], dh, dz, dh_prev, cut)
+    return StepNumbers(t, float(x[0]), h[t - 1], z, h[t], dh[t], dz, dh[t - 1], cut)
