@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from nnviz.ui import history, home
+from nnviz.ui import history, home, page_link
 from nnviz.ui.common import ICON, PAGES
 
 st.set_page_config(page_title="nnviz: see how a neural network learns", page_icon=str(ICON), layout="wide")
@@ -34,4 +34,6 @@ navigation += [
     for page in PAGES
     if (here / "pages" / f"{page.slug}.py").exists()
 ]
-st.navigation(navigation).run()
+page = st.navigation(navigation)
+page_link.note_page(page.url_path)  # whether this run enters the page (it then reads its link)
+page.run()

@@ -8,13 +8,18 @@ the pieces that do not depend on the page.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 #: Query keys Streamlit itself uses; a page's codec neither reports them as unknown nor drops them.
 STREAMLIT_KEYS = frozenset({"embed", "embed_options"})
+#: Query keys of the whole app, on any page: a lesson's name and the controls class mode hides.
+APP_KEYS = frozenset({"lesson", "hide"})
+#: Keys a page's codec keeps in the address bar and never reports as unknown.
+KEPT_KEYS = STREAMLIT_KEYS | APP_KEYS
 #: Query texts that mean an empty list.
 EMPTY = frozenset({"", "none", "-"})
 
@@ -85,3 +90,87 @@ def json_safe(value: Any) -> Any:
     if isinstance(value, np.generic):
         return json_safe(value.item())
     return value
+
+
+# ---- a page's link as a list of fields --------------------------------------------------------
+
+@dataclass(frozen=True)
+class Field:
+    """One setting in a page's link: ``query`` is its key in the address bar, ``name`` the page's
+    own name for it (usually its widget key), ``parse`` reads the link's text (``ValueError`` with
+    the reason when it cannot) and ``format`` writes the value so that ``parse`` gives it back."""
+
+    query: str
+    name: str
+    parse: Callable[[str], Any]
+    format: Callable[[Any], str] = str
+
+
+def encode(fields: Sequence[Field], values: Mapping[str, Any]) -> dict[str, str]:
+    """``values`` (name -> value) as query parameters, in ``fields``' order (missing names left out)."""
+    return {f.query: f.format(values[f.name]) for f in fields if f.name in values}
+
+
+def decode(fields: Sequence[Field], params: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The values a link gives (name -> value) and what it could not use, as messages.
+
+    A bad value is left out (the page keeps its default) and reported with its reason; keys that
+    are no field of the page are reported after them, Streamlit's own keys never. Never raises."""
+    by_query = {f.query: f for f in fields}
+    values: dict[str, Any] = {}
+    messages: list[str] = []
+    unknown: list[str] = []
+    for key, text in params.items():
+        if isinstance(text, (list, tuple)):
+            text = text[-1] if text else ""
+        text = str(text)
+        field = by_query.get(key)
+        if field is None:
+            if key not in KEPT_KEYS:
+                unknown.append(f"ignored unknown link parameter {key}={text!r}")
+            continue
+        try:
+            values[field.name] = field.parse(text)
+        except (ValueError, TypeError, KeyError) as exc:
+            messages.append(f"ignored {key}={text!r} ({reason(exc)}); using the default")
+    return values, messages + unknown
+
+
+def choice(options: Iterable[str]) -> Callable[[str], str]:
+    """A parser that accepts one of ``options`` (case-insensitive) and returns it as spelled there."""
+    known = {o.lower(): o for o in options}
+
+    def parse(text: str) -> str:
+        try:
+            return known[text.strip().lower()]
+        except KeyError:
+            raise ValueError(f"expected one of {', '.join(known.values())}") from None
+    return parse
+
+
+def bounded(low: float, high: float, whole: bool = False) -> Callable[[str], float | int]:
+    """A parser for a number in [low, high] (a whole number when ``whole``)."""
+
+    def parse(text: str) -> float | int:
+        value = count(text) if whole else float(text)
+        if not math.isfinite(value) or not low <= value <= high:
+            raise ValueError(f"must be in [{number(low)}, {number(high)}]")
+        if whole and not isinstance(value, int):
+            raise ValueError("must be a whole number")
+        return value
+    return parse
+
+
+def flag(text: str) -> bool:
+    """A yes/no query text: 1/true/yes/on or 0/false/no/off."""
+    t = text.strip().lower()
+    if t in {"1", "true", "yes", "on"}:
+        return True
+    if t in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError("expected 1 or 0")
+
+
+def flag_text(value: bool) -> str:
+    """``flag``'s inverse."""
+    return "1" if value else "0"

@@ -171,7 +171,7 @@ def set_experiment(new: Experiment) -> Change:
 def sync_url(exp: Experiment) -> None:
     """Keep the address bar equal to the experiment (Streamlit's own keys such as embed stay)."""
     current = st.query_params.to_dict()
-    query = {**{k: v for k, v in current.items() if k in share.STREAMLIT_KEYS}, **to_query(exp)}
+    query = {**{k: v for k, v in current.items() if k in share.KEPT_KEYS}, **to_query(exp)}
     if current != query:
         st.query_params.from_dict(query)
 

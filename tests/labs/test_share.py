@@ -58,3 +58,43 @@ def test_count_reads_any_number_and_keeps_fractions():
     assert share.count("2.5") == 2.5
     with pytest.raises(ValueError):
         share.count("twelve")
+
+
+# ---- fields --------------------------------------------------------------------------------
+
+FIELDS = (
+    share.Field("lr", "gd_lr", share.bounded(1e-5, 30), share.number),
+    share.Field("steps", "gd_steps", share.bounded(1, 500, whole=True), share.number),
+    share.Field("opt", "gd_opt", share.choice(["sgd", "adam"])),
+    share.Field("grad", "gd_grad", share.flag, share.flag_text),
+)
+
+
+def test_fields_round_trip_exactly():
+    values = {"gd_lr": 0.003, "gd_steps": 120, "gd_opt": "adam", "gd_grad": False}
+    query = share.encode(FIELDS, values)
+    assert query == {"lr": "0.003", "steps": "120", "opt": "adam", "grad": "0"}
+    assert share.decode(FIELDS, query) == (values, [])
+
+
+def test_decode_reports_bad_and_unknown_values_and_keeps_the_rest():
+    values, messages = share.decode(FIELDS, {"lr": "abc", "steps": "1e9", "opt": "ADAM", "grad": ["1", "x"],
+                                             "zzz": "1", "embed": "true", "lesson": "momentum"})
+    assert values == {"gd_opt": "adam"}
+    assert messages == [
+        "ignored lr='abc' (not a number); using the default",
+        "ignored steps='1e9' (must be in [1, 500]); using the default",
+        "ignored grad='x' (expected 1 or 0); using the default",
+        "ignored unknown link parameter zzz='1'",
+    ]
+
+
+@pytest.mark.parametrize("text", ["2.5", "nan", "inf", "-1"])
+def test_bounded_whole_refuses(text):
+    with pytest.raises(ValueError):
+        share.bounded(0, 10, whole=True)(text)
+
+
+def test_choice_names_the_options():
+    with pytest.raises(ValueError, match="expected one of sgd, adam"):
+        share.choice(["sgd", "adam"])("rmsprop")

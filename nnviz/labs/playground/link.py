@@ -97,7 +97,7 @@ def from_query(params: Mapping[str, Any], default: Experiment | None = None) -> 
             value = value[-1] if value else ""
         if key in by_key:
             raw[by_key[key]] = str(value)
-        elif key not in share.STREAMLIT_KEYS:
+        elif key not in share.KEPT_KEYS:
             unknown.append(f"ignored unknown link parameter {key}={value!r}")
     values: dict[str, Any] = {}
     for name, text in raw.items():

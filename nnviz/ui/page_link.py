@@ -1,0 +1,115 @@
+"""Every page's link: read when the page is entered, kept equal to the page's settings in the
+address bar, shown to copy.
+
+A page describes its link as ``share.Field`` s (``nnviz/labs/<page>/link.py``) and calls, in its run:
+``values = page_link.arrive("descent", FIELDS)`` first (the link's values when this run enters the
+page: a fresh session opened from a link, a lesson, a page switch; ``{}`` otherwise), applies them
+(``apply_widgets`` for settings that are widget keys), and at the end ``page_link.sync(FIELDS,
+current)``, ``page_link.problems("descent", FIELDS, current)`` and, where the page offers it,
+``page_link.copy_block(...)``.
+
+Entering is decided by app.py (``note_page`` before each full run): a widget click on the page
+itself never rereads the address bar, which the page itself has written.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import streamlit as st
+
+from nnviz.labs import share
+from nnviz.ui.common import show_link_problems
+
+#: Session keys: the page of the last full run, and whether this run entered it.
+PAGE = "_nnviz_page"
+ENTERED = "_nnviz_entered"
+
+
+def note_page(url_path: str) -> None:
+    """Called by app.py before each full run: remember the page, and whether the run enters it."""
+    s = st.session_state
+    s[ENTERED] = s.get(PAGE) != url_path
+    s[PAGE] = url_path
+
+
+def entered() -> bool:
+    """True in the run that enters the current page (and in a page run without app.py)."""
+    return bool(st.session_state.get(ENTERED, True))
+
+
+def _problems_key(page: str) -> str:
+    return f"_{page}_link_problems"
+
+
+def arrive(page: str, fields: Sequence[share.Field]) -> dict[str, Any]:
+    """The link's values (name -> value) when this run enters ``page`` and the address bar holds
+    any of its keys; ``{}`` otherwise. What the link could not use is kept for ``problems``."""
+    if not entered():
+        return {}
+    st.session_state[ENTERED] = False  # read once per entry
+    params = st.query_params.to_dict()
+    if not {f.query for f in fields} & params.keys():
+        st.session_state.pop(_problems_key(page), None)
+        return {}
+    values, messages = share.decode(fields, params)
+    st.session_state[_problems_key(page)] = (messages, None)
+    return values
+
+
+def apply_widgets(values: Mapping[str, Any]) -> None:
+    """Set widget keys from a link (the link wins over remembered values); call before the
+    widgets are drawn."""
+    for key, value in values.items():
+        st.session_state[key] = value
+
+
+def query(fields: Sequence[share.Field], values: Mapping[str, Any]) -> dict[str, str]:
+    """The address bar for ``values``: the app's and Streamlit's keys kept, the page's written."""
+    current = st.query_params.to_dict()
+    return {**{k: v for k, v in current.items() if k in share.KEPT_KEYS}, **share.encode(fields, values)}
+
+
+def sync(fields: Sequence[share.Field], values: Mapping[str, Any]) -> None:
+    """Keep the address bar equal to the page's settings (written only when it differs)."""
+    wanted = query(fields, values)
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def url(slug: str, params: Mapping[str, str]) -> str:
+    """The page's full address with ``params`` (the served origin where known)."""
+    base = None
+    try:
+        base = st.context.url
+    except Exception:  # AppTest and older runtimes have no URL
+        base = None
+    if not base:
+        base = f"http://localhost:8501/{slug}"
+    return f"{base.split('?', 1)[0]}?{urllib.parse.urlencode(params)}"
+
+
+def copy_block(slug: str, fields: Sequence[share.Field], values: Mapping[str, Any],
+               what: str = "these settings") -> None:
+    """The link to the page as it is, with a copy button (Streamlit's code block has one)."""
+    st.markdown(f"**Link to {what}.** The address bar always holds them; copy this link to share them "
+                "(opening it restores the page exactly).")
+    st.code(url(slug, share.encode(fields, values)), language=None, wrap_lines=True)
+
+
+def problems(page: str, fields: Sequence[share.Field], values: Mapping[str, Any]) -> None:
+    """What the link of this visit could not use, until the user changes a setting."""
+    key = _problems_key(page)
+    kept = st.session_state.get(key)
+    if not kept:
+        return
+    messages, at = kept
+    now = share.encode(fields, values)
+    if at is None:  # the first run after arriving: these are the settings the warning is about
+        st.session_state[key] = (messages, now)
+    elif at != now:
+        st.session_state.pop(key, None)
+        return
+    show_link_problems(messages)
