@@ -113,3 +113,10 @@ def problems(page: str, fields: Sequence[share.Field], values: Mapping[str, Any]
         st.session_state.pop(key, None)
         return
     show_link_problems(messages)
+
+
+def hidden(control: str) -> bool:
+    """True when the link's class mode hides ``control`` (``hide=lr,opt`` in the address bar; a
+    control is named by its query key). A hidden control keeps its value and still applies; the
+    page just does not draw it, so a lesson shows only what it is about."""
+    return control in share.split(str(st.query_params.get("hide", "")).lower())
