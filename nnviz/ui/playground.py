@@ -130,6 +130,9 @@ def init_state() -> None:
     s.setdefault("pg_hidden", list(s.pg_exp.hidden))
     s.setdefault("pg_running", False)
     seed_widgets(s.pg_exp)
+    # A tab clicked before the sidebar's sliders had drawn left them drawn at their minimum (Number
+    # of points 20) while the experiment kept 500: send their values with every run.
+    state.resend([*widget_values(s.pg_exp), "pg_lr", *(k for k in REMEMBERED if k not in ("pg_tab", "pg_view"))])
 
 
 def widget_values(exp: Experiment) -> dict[str, Any]:

@@ -63,6 +63,20 @@ def seed(key: str, default: Any = None) -> str:
     return key
 
 
+def resend(keys: Iterable[str]) -> None:
+    """Send these widgets' values to the browser with this run (call before they are drawn).
+
+    Streamlit sends a widget's value only in the run that sets it through session state; other
+    runs send the widget's default and the browser keeps its own value. A rerun asked for before a
+    widget had drawn (a first visit fetching its code) carries no value for it, and the browser
+    then draws it at its default (a slider at its minimum) while the session keeps the real value
+    (CONTRIBUTING.md). Setting each key to its own value makes the session's value the one drawn."""
+    state = st.session_state
+    for key in keys:
+        if key in state:
+            state[key] = state[key]
+
+
 def restore(prefixes: str | tuple[str, ...]) -> None:
     """Put back every remembered value whose key starts with ``prefixes`` and that Streamlit
     dropped (call at the top of a page whose widgets are seeded in callbacks)."""
