@@ -40,6 +40,14 @@ def entered() -> bool:
     return bool(st.session_state.get(ENTERED, True))
 
 
+def entering() -> bool:
+    """``entered()``, once: True only for the first caller in the run that enters the page."""
+    if not entered():
+        return False
+    st.session_state[ENTERED] = False
+    return True
+
+
 def _problems_key(page: str) -> str:
     return f"_{page}_link_problems"
 
@@ -47,9 +55,8 @@ def _problems_key(page: str) -> str:
 def arrive(page: str, fields: Sequence[share.Field]) -> dict[str, Any]:
     """The link's values (name -> value) when this run enters ``page`` and the address bar holds
     any of its keys; ``{}`` otherwise. What the link could not use is kept for ``problems``."""
-    if not entered():
+    if not entering():
         return {}
-    st.session_state[ENTERED] = False  # read once per entry
     params = st.query_params.to_dict()
     if not {f.query for f in fields} & params.keys():
         st.session_state.pop(_problems_key(page), None)

@@ -54,11 +54,11 @@ from nnviz.labs.playground.frames import (
     payload,
     train_frames,
 )
-from nnviz.labs.playground.link import from_query, to_query
+from nnviz.labs.playground.link import QUERY_KEYS, from_query, to_query
 from nnviz.labs.playground.run import Change, Run, build, update
 from nnviz.labs.playground.views import curves, gradient_norms, weight_histograms
 from nnviz.nn import activations, initializers, losses, optimizers
-from nnviz.ui import state
+from nnviz.ui import page_link, state
 from nnviz.ui.canvas_chart import canvas_chart
 from nnviz.ui.common import (
     LEARNING_RATES,
@@ -124,6 +124,8 @@ def init_state() -> None:
         s.pg_hidden = list(exp.hidden)
         s.pg_running = False
         s.pg_notice = None
+    elif page_link.entering() and set(st.query_params.to_dict()) & set(QUERY_KEYS.values()):
+        open_link()  # a lesson or a link opened from another page of this session
     if "pg_run" not in s:
         with _lock():
             s.pg_run = build(s.pg_exp)
@@ -133,6 +135,23 @@ def init_state() -> None:
     # A tab clicked before the sidebar's sliders had drawn left them drawn at their minimum (Number
     # of points 20) while the experiment kept 500: send their values with every run.
     state.resend([*widget_values(s.pg_exp), "pg_lr", *(k for k in REMEMBERED if k not in ("pg_tab", "pg_view"))])
+
+
+def open_link() -> None:
+    """Make the address bar's experiment the page's (every control, and the model reset), unless
+    it is the experiment in force already."""
+    s = _s()
+    exp, messages = from_query(st.query_params.to_dict())
+    if exp != s.pg_exp:
+        for key, value in widget_values(exp).items():
+            s[key] = value
+        s.pg_lr, s.pg_hidden = exp.learning_rate, list(exp.hidden)
+        if "pg_run" in s:
+            set_experiment(exp)
+        else:  # an idle session gave its model back: init_state builds the link's
+            s.pg_exp = exp
+        s.pg_notice, s.pg_running = None, False
+    s.pg_url_messages = messages
 
 
 def widget_values(exp: Experiment) -> dict[str, Any]:

@@ -475,3 +475,21 @@ def test_batch_normalization_per_hidden_layer_resets_and_shows_in_the_network_vi
     _ok(at)
     assert _exp(at).hidden == (4,) and _exp(at).batch_norm == ()
     assert at.button_group(key="pg_bn").value == []
+
+
+def test_a_link_opened_from_another_page_of_the_session_becomes_the_experiment():
+    """A lesson's link (st.page_link with query parameters) enters the playground in a session
+    that has an experiment already: the link's experiment replaces it, every control follows."""
+    at = AppTest.from_file("../../app.py", default_timeout=60).run()
+    at.switch_page("pages/playground.py").run()
+    assert at.session_state.pg_exp.dataset != "xor"
+    at.switch_page("pages/functions.py").run()
+    at.query_params.update({"data": "xor", "lr": "0.3", "hidden": "3"})
+    at.switch_page("pages/playground.py").run()
+    assert not at.exception
+    exp = at.session_state.pg_exp
+    assert (exp.dataset, exp.learning_rate, exp.hidden) == ("xor", 0.3, (3,))
+    assert at.session_state.pg_dataset == "xor" and at.session_state.pg_lr == 0.3
+    assert at.session_state.pg_run.step == 0
+    at.slider(key="pg_noise").set_value(0.3).run()  # a change on the page itself keeps the rest
+    assert at.session_state.pg_exp.dataset == "xor" and at.session_state.pg_exp.noise == 0.3
