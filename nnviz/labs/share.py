@@ -106,6 +106,10 @@ class Field:
     format: Callable[[Any], str] = str
 
 
+#: How ``decode`` starts the message about a key that is no field of the page.
+UNKNOWN = "ignored unknown link parameter"
+
+
 def encode(fields: Sequence[Field], values: Mapping[str, Any]) -> dict[str, str]:
     """``values`` (name -> value) as query parameters, in ``fields``' order (missing names left out)."""
     return {f.query: f.format(values[f.name]) for f in fields if f.name in values}
@@ -127,7 +131,7 @@ def decode(fields: Sequence[Field], params: Mapping[str, Any]) -> tuple[dict[str
         field = by_query.get(key)
         if field is None:
             if key not in KEPT_KEYS:
-                unknown.append(f"ignored unknown link parameter {key}={text!r}")
+                unknown.append(f"{UNKNOWN} {key}={text!r}")
             continue
         try:
             values[field.name] = field.parse(text)

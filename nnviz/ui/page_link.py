@@ -66,6 +66,18 @@ def arrive(page: str, fields: Sequence[share.Field]) -> dict[str, Any]:
     return values
 
 
+def add_problems(page: str, messages: Sequence[str]) -> None:
+    """Add what the page's own checks refused (values that do not fit each other, checked in its
+    lab) to this visit's problems, before the unknown keys (``share.decode`` lists those last);
+    call right after ``arrive``."""
+    if not messages:
+        return
+    key = _problems_key(page)
+    kept, at = st.session_state.get(key) or ([], None)
+    unknown = [m for m in kept if m.startswith(share.UNKNOWN)]
+    st.session_state[key] = ([*(m for m in kept if m not in unknown), *messages, *unknown], at)
+
+
 def apply_widgets(values: Mapping[str, Any]) -> None:
     """Set widget keys from a link (the link wins over remembered values); call before the
     widgets are drawn."""
