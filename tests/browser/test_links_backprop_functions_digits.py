@@ -133,3 +133,33 @@ def test_backprop_link(page, browser, warm_app):
     _in_fresh_server(browser, link, "link-backprop-opened", "Inputs x", check)
     _bad_link(browser, f"{warm_app}/backprop?x=1,two&act=nope&lr=7&tw=1,2&color=red", "link-backprop-bad",
               ["ignored x='1,two'", "ignored act='nope'", "ignored lr='7'", "unknown link parameter color"])
+
+
+# ---- functions --------------------------------------------------------------------------------------
+
+def _charts_ready(page, count: int) -> None:
+    page.wait_for_function("n => document.querySelectorAll('[data-nnviz=chart][data-ready=\"1\"]').length >= n",
+                           arg=count, timeout=30_000)
+
+
+def test_functions_link(page, browser, warm_app):
+    page.set_viewport_size({"width": 1400, "height": 1300})
+    open_page(page, warm_app, "functions")
+    page.get_by_role("tab", name="Softmax").click()
+    _settle(page)
+    _type(page, "Logits", "4, 0.5, -1")
+    link = _copied_link(page, "Share these settings")
+    query = parse_qs(urlparse(link).query)
+    assert query["tab"] == ["softmax"] and query["logits"] == ["4,0.5,-1"]
+    katex = page.locator(".katex").first.inner_text()
+
+    def check(fresh):
+        assert fresh.get_by_role("tab", name="Softmax").get_attribute("aria-selected") == "true"
+        assert fresh.get_by_label("Logits", exact=True).input_value() == "4, 0.5, -1"
+        _charts_ready(fresh, 3)  # e^z, the probabilities and the temperature sweep
+        assert fresh.locator(".katex").first.inner_text() == katex  # the same numbers in the derivation
+        _no_link_warning(fresh)
+
+    _in_fresh_server(browser, link, "link-functions-opened", "Logits", check)
+    _bad_link(browser, f"{warm_app}/functions?tab=softmax&logits=1,abc&T=0.25&foo=bar", "link-functions-bad",
+              ["ignored logits='1,abc'", "ignored T='0.25'", "unknown link parameter foo"])

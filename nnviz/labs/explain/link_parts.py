@@ -32,17 +32,34 @@ def named(mapping: Mapping[str, Any]) -> tuple[Callable[[str], Any], Callable[[A
 
 
 def one_of(options: Sequence[float]) -> Callable[[str], float]:
-    """A parser for one of a select slider's numbers (compared as floats, so "1e-1" is 0.1)."""
-    options = tuple(float(o) for o in options)
+    """A parser for one of a select slider's numbers (compared as floats, so "1e-1" is 0.1); it
+    returns the option itself (an ``int`` option stays an ``int``)."""
+    options = tuple(options)
 
     def parse(text: str) -> float:
         value = float(text)
         for option in options:
-            if math.isclose(value, option, rel_tol=1e-12, abs_tol=0.0):
+            if math.isclose(value, float(option), rel_tol=1e-12, abs_tol=0.0):
                 return option
         shown = ", ".join(f"{o:g}" for o in options)
         raise ValueError(f"expected one of {shown}")
     return parse
+
+
+def names(options: Sequence[str], what: str = "names") -> tuple[Callable[[str], list[str]], Callable[[Any], str]]:
+    """(parse, format) for a multiselect: comma-separated names from ``options`` (case-insensitive),
+    each at most once; "none" for an empty choice."""
+    parse_one = share.choice(options)
+
+    def parse(text: str) -> list[str]:
+        chosen = [parse_one(part) for part in share.split(text)]
+        if len(set(chosen)) != len(chosen):
+            raise ValueError(f"{what}: each at most once")
+        return chosen
+
+    def format(value: Any) -> str:
+        return share.join(value)
+    return parse, format
 
 
 def whole(low: int, high: int) -> Callable[[str], int]:
