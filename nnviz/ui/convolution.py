@@ -138,6 +138,11 @@ def _kernels(model: DigitModel | None) -> dict[str, tuple[np.ndarray | None, str
     return out
 
 
+def kernel_names(model: DigitModel | None) -> list[str]:
+    """The kernel box's choices (the named kernels, the model's 3x3 filters, your own), for the link."""
+    return list(_kernels(model))
+
+
 def _kernel(model: DigitModel | None) -> tuple[np.ndarray, str]:
     s = st.session_state
     kernels = _kernels(model)

@@ -62,7 +62,7 @@ def _metric(page, label: str) -> str:
 
 def _in_fresh_server(browser, link: str, name: str, ready: str, check) -> None:
     """Open ``link``'s page and query on a fresh server in a fresh browser context, then ``check(page)``
-    once the control labelled ``ready`` is there (a fresh server's first page reports its script
+    once the text ``ready`` (a control's label) is there (a fresh server's first page reports its script
     idle before the page's own run has begun)."""
     parts = urlparse(link)
     with serve_app(f"streamlit-server-{name}") as fresh:
@@ -71,7 +71,7 @@ def _in_fresh_server(browser, link: str, name: str, ready: str, check) -> None:
             page = context.new_page()
             page.set_default_timeout(30_000)
             page.goto(f"{fresh}{parts.path}?{parts.query}")
-            page.get_by_label(ready, exact=True).first.wait_for(timeout=60_000)
+            page.get_by_text(ready, exact=True).first.wait_for(timeout=60_000)
             wait_for_app(page)
             check(page)
             assert_no_exception(page)
@@ -163,3 +163,39 @@ def test_functions_link(page, browser, warm_app):
     _in_fresh_server(browser, link, "link-functions-opened", "Logits", check)
     _bad_link(browser, f"{warm_app}/functions?tab=softmax&logits=1,abc&T=0.25&foo=bar", "link-functions-bad",
               ["ignored logits='1,abc'", "ignored T='0.25'", "unknown link parameter foo"])
+
+
+# ---- digits ---------------------------------------------------------------------------------------
+
+def test_digits_link(page, browser, warm_app):
+    page.set_viewport_size({"width": 1400, "height": 1600})
+    open_page(page, warm_app, "digits")
+    page.get_by_role("tab", name="Train your own model").click()
+    _type(page, "Hidden layer sizes", "64, 32")
+    _type(page, "Epochs", "3")
+    page.get_by_role("tab", name="Inside a convolution").click()
+    _select(page, "Stride", "2")
+    page.get_by_text("Flip the kernel", exact=True).click()
+    _settle(page)
+    page.get_by_text("⌋ + 1 = 14").first.wait_for()  # same padding, stride 2: a 14x14 map
+    link = _copied_link(page, "Share these settings")
+    query = parse_qs(urlparse(link).query)
+    assert query["hidden"] == ["64,32"] and query["epochs"] == ["3"] and query["stride"] == ["2"]
+    assert query["flip"] == ["1"]
+    screenshot(page, "link-digits-source")
+
+    def check(fresh):
+        fresh.get_by_role("tab", name="Train your own model").click()
+        assert fresh.get_by_label("Hidden layer sizes", exact=True).input_value() == "64, 32"
+        assert fresh.get_by_label("Epochs", exact=True).input_value() == "3"
+        fresh.get_by_text("MLP: 784 → 64 → 32 → 10").first.wait_for()  # the size said before Start is the link's model's
+        fresh.get_by_role("tab", name="Inside a convolution").click()
+        assert _chosen(fresh, "Stride") == "2"
+        assert fresh.locator("[data-testid=stCheckbox]").filter(has_text="Flip the kernel").locator("input").is_checked()
+        fresh.get_by_text("⌋ + 1 = 14").first.wait_for()  # the map drawn is the link's
+        _no_link_warning(fresh)
+
+    _in_fresh_server(browser, link, "link-digits-opened", "Pen width", check)
+    _bad_link(browser, f"{warm_app}/digits?hidden=1024,1024,1024&lr=0.5&kernel=emboss&stride=9&drawing=x",
+              "link-digits-bad", ["ignored lr='0.5'", "ignored kernel='emboss'", "ignored stride='9'",
+                                  "unknown link parameter drawing", "ignored the link's architecture"])
