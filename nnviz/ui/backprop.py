@@ -75,16 +75,8 @@ def _numbers(values) -> str:
 
 
 def _preset_state(key: str) -> dict[str, Any]:
-    c = neuron.PRESETS[key].config
-    values = {"bp_x": _numbers(c.x), "bp_w": _numbers(c.w), "bp_b": c.b, "bp_act": c.activation,
-              "bp_loss": c.loss, "bp_lr": c.learning_rate}
-    if c.per_logit:
-        values["bp_class"] = int(c.target)
-        values["bp_target"] = 1.0
-    else:
-        values["bp_target"] = c.target
-        values["bp_class"] = 0
-    return values
+    """The widgets' values of a worked example (``backprop_link.preset_values``: a link uses them too)."""
+    return backprop_link.preset_values(key)
 
 
 TABS = ("Single neuron", "Tiny network", "Gradient check")

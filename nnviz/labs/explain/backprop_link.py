@@ -122,6 +122,18 @@ def tiny_config(get: Callable[[str], Any]) -> tiny_network.TinyConfig:
                                    int(get("bp_tiny_seed")), float(get("bp_tiny_lr")))
 
 
+def preset_values(key: str) -> dict[str, Any]:
+    """A worked example's settings as the page's widgets hold them (inputs and weights as text)."""
+    c = neuron.PRESETS[key].config
+    values = {"bp_x": ", ".join(map(link_parts.short, c.x)), "bp_w": ", ".join(map(link_parts.short, c.w)),
+              "bp_b": c.b, "bp_act": c.activation, "bp_loss": c.loss, "bp_lr": c.learning_rate}
+    if c.per_logit:
+        values |= {"bp_class": int(c.target), "bp_target": 1.0}
+    else:
+        values |= {"bp_target": c.target, "bp_class": 0}
+    return values
+
+
 def _or(value: Any, default: Any) -> Any:
     return default if value is None else value
 
@@ -144,13 +156,19 @@ def resolve(values: Mapping[str, Any], defaults: Mapping[str, Any],
             log_options: Sequence[float] = ()) -> tuple[dict[str, Any], list[str]]:
     """A link's decoded ``values`` made whole and consistent: every setting the link leaves out
     takes its default (``defaults``: the page's, keyed like ``values``; the tiny network's weights
-    default to the initializer's), and a neuron or tiny network that cannot be built from the
+    default to the initializer's; a link that changes the neuron but names no worked example is a
+    custom neuron), and a neuron or tiny network that cannot be built from the
     link's values is reported and replaced by the default one (messages in ``share.decode``'s style).
     Registry hyperparameters the link gives for an entry it does not choose are kept (harmless).
     ``log_options``: a log-scale slider's values (a registry default is snapped onto them)."""
-    out = {**defaults, TINY_PARAMS: None, **hyperparameter_defaults({**defaults, **values}, log_options), **values}
+    base = dict(defaults)
+    if values.get("bp_preset") in neuron.PRESETS:  # what the link leaves out is that example's
+        base |= preset_values(values["bp_preset"])
+    out = {**base, TINY_PARAMS: None, **hyperparameter_defaults({**base, **values}, log_options), **values}
     messages: list[str] = []
     given = set(values)
+    if "bp_preset" not in given and any(out[k] != base[k] for k in NEURON if k in given):
+        out["bp_preset"] = CUSTOM  # a hand-made link's own neuron is not the default worked example
     try:
         neuron_config(out.get)
     except (ValueError, TypeError, KeyError) as exc:

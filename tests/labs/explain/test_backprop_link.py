@@ -126,3 +126,25 @@ def test_hand_edited_junk_never_raises(text):
     link.neuron_config(values.get)
     link.tiny_config(values.get)
     assert isinstance(messages, list)
+
+
+def test_a_link_that_changes_the_neuron_without_naming_an_example_is_custom():
+    values, _ = _open({"x": "1.5"})
+    assert values["bp_preset"] == "custom" and values["bp_x"] == "1.5"
+    values, _ = _open({"x": "0.5", "tlr": "1"})  # the default example's own input: still the example
+    assert values["bp_preset"] == DEFAULTS["bp_preset"]
+    values, _ = _open({"ex": "relu_ce", "w": "0.9"})  # named: kept (the weights after steps)
+    assert values["bp_preset"] == "relu_ce"
+
+
+def test_a_link_naming_an_example_gets_that_examples_values():
+    values, messages = _open({"ex": "softmax_ce"})
+    assert messages == [] and values["bp_act"] == "softmax" and values["bp_x"] == "1, 2"
+    assert values["bp_w"] == "0.3, -0.2" and values["bp_class"] == 1
+    link.neuron_config(values.get)
+
+
+def test_an_example_that_cannot_be_built_falls_back_to_the_default_example_whole():
+    values, messages = _open({"ex": "softmax_ce", "cls": "5"})
+    assert len(messages) == 1 and "single neuron" in messages[0]
+    assert {k: values[k] for k in link.NEURON} == {k: DEFAULTS[k] for k in link.NEURON}
