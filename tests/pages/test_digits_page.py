@@ -16,6 +16,7 @@ from PIL import Image, ImageDraw
 from streamlit.testing.v1 import AppTest
 
 from nnviz.figures.canvas_chart import read
+from nnviz.labs.explain import convolution as conv_lab
 from nnviz.labs.packing import unpack
 from nnviz.nn.training import Trainer
 from nnviz.ui.digits import EMPTY_MESSAGE
@@ -611,3 +612,17 @@ def test_a_bad_link_says_what_it_ignored_and_keeps_the_rest():
     assert at.selectbox(key="dg_cv_stride").value == 2  # the link's good values stay
     at.selectbox(key="dg_cv_stride").set_value(3).run()
     assert _link_warning(at) is None and at.query_params["stride"] == "3"
+
+
+def test_class_mode_hides_the_convolutions_controls_and_keeps_their_values():
+    at = _from_link({"stride": "2", "kernel": "sharpen", "hide": "stride,kernel,pad,flip"})
+    assert not at.exception and _link_warning(at) is None
+    for key in ("dg_cv_stride", "dg_cv_kernel"):
+        assert not [w for w in at.selectbox if w.key == key], key
+    assert not [w for w in at.radio if w.key == "dg_cv_padding"] and not [w for w in at.toggle if w.key == "dg_cv_flip"]
+    for _ in range(2):  # and in the runs after, from the remembered values
+        grids = _conv(at)["images"]
+        assert (grids[1]["h"], grids[1]["w"]) == (14, 14)  # same padding, stride 2
+        what = conv_lab.KERNELS["sharpen"][1]
+        assert next(c.value for c in at.caption if c.value.startswith("Kernel:")).startswith(f"Kernel: {what}.")
+        at.run()
