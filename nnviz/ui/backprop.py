@@ -22,11 +22,11 @@ import streamlit as st
 
 from nnviz.figures import backprop as figs
 from nnviz.figures.tables import markdown_table, md_escape
-from nnviz.labs.explain import gradient_check, neuron, numbers, tiny_network
+from nnviz.labs.explain import backprop_link, gradient_check, neuron, numbers, tiny_network
 from nnviz.nn import activations, initializers, losses
-from nnviz.ui import first_paint, state
+from nnviz.ui import first_paint, link_problems, page_link, state
 from nnviz.ui.canvas_chart import canvas_chart
-from nnviz.ui.common import hyperparam_slider, learning_rate_slider
+from nnviz.ui.common import LEARNING_RATES, LOG_OPTIONS, hyperparam_slider, learning_rate_slider
 
 MAX_HISTORY = 50
 NEURON_KEYS = ("bp_preset", "bp_x", "bp_w", "bp_b", "bp_act", "bp_loss", "bp_target", "bp_class", "bp_lr")
@@ -75,16 +75,8 @@ def _numbers(values) -> str:
 
 
 def _preset_state(key: str) -> dict[str, Any]:
-    c = neuron.PRESETS[key].config
-    values = {"bp_x": _numbers(c.x), "bp_w": _numbers(c.w), "bp_b": c.b, "bp_act": c.activation,
-              "bp_loss": c.loss, "bp_lr": c.learning_rate}
-    if c.per_logit:
-        values["bp_class"] = int(c.target)
-        values["bp_target"] = 1.0
-    else:
-        values["bp_target"] = c.target
-        values["bp_class"] = 0
-    return values
+    """The widgets' values of a worked example (``backprop_link.preset_values``: a link uses them too)."""
+    return backprop_link.preset_values(key)
 
 
 TABS = ("Single neuron", "Tiny network", "Gradient check")
@@ -128,20 +120,7 @@ def mark_custom() -> None:
 
 def neuron_config() -> neuron.NeuronConfig:
     """The neuron described by the widgets' state; ``ValueError`` saying what is wrong."""
-    x = numbers.parse_numbers(setting("bp_x"), "inputs x", 1, 8)
-    w = numbers.parse_numbers(setting("bp_w"), "weights w", 1, 8)
-    if len(x) != len(w):
-        raise ValueError(f"one weight per input: {len(x)} input(s) but {len(w)} weight(s)")
-    act_name = setting("bp_act")
-    act_cls = activations.ACTIVATIONS.get(act_name)
-    act_params = tuple((hp, float(setting(f"bp_act_{act_name}_{hp}", spec[0])))
-                       for hp, spec in act_cls.hyperparams.items())
-    loss_name = setting("bp_loss")
-    loss_params = tuple((hp, float(setting(f"bp_loss_{loss_name}_{hp}", spec[0])))
-                        for hp, spec in losses.LOSSES.get(loss_name).hyperparams.items())
-    target = setting("bp_class") if not act_cls.elementwise else setting("bp_target")
-    return neuron.NeuronConfig(x, w, float(setting("bp_b")), act_name, loss_name, target,
-                                float(setting("bp_lr")), act_params, loss_params)
+    return backprop_link.neuron_config(setting)
 
 
 def _signature(c: neuron.NeuronConfig) -> tuple:
@@ -185,38 +164,50 @@ def reset_neuron() -> None:
 def _neuron_controls() -> None:
     ss = st.session_state
     options = [*neuron.PRESETS, CUSTOM]
-    st.selectbox("Worked example", options, key=seeded("bp_preset"), on_change=load_preset,
-                 format_func=lambda k: neuron.PRESETS[k].label if k in neuron.PRESETS else "Custom",
-                 help="The three worked examples of the notes (003), computed correctly. Changing any "
-                      "setting below makes it a custom neuron.")
+    shown = lambda control: not page_link.hidden(control)  # noqa: E731  (class mode: hide=x,w,...)
+    if shown("ex"):
+        st.selectbox("Worked example", options, key=seeded("bp_preset"), on_change=load_preset,
+                     format_func=lambda k: neuron.PRESETS[k].label if k in neuron.PRESETS else "Custom",
+                     help="The three worked examples of the notes (003), computed correctly. Changing any "
+                          "setting below makes it a custom neuron.")
     c1, c2, c3, c4 = st.columns(4, gap="medium")
     with c1:
-        st.text_input("Inputs x", key=seeded("bp_x"), on_change=mark_custom,
-                      help="One or more numbers separated by commas, e.g. 0.5 or 1, 2.")
-        st.text_input("Weights w", key=seeded("bp_w"), on_change=mark_custom,
-                      help="One weight per input. 'Step' writes the updated weights here.")
-        st.number_input("Bias b", key=seeded("bp_b"), step=0.1, format="%.4f", on_change=mark_custom,
-                        min_value=-numbers.MAX_ABS, max_value=numbers.MAX_ABS,
-                        help="Added to the weighted sum (to every logit for softmax).")
+        if shown("x"):
+            st.text_input("Inputs x", key=seeded("bp_x"), on_change=mark_custom,
+                          help="One or more numbers separated by commas, e.g. 0.5 or 1, 2.")
+        if shown("w"):
+            st.text_input("Weights w", key=seeded("bp_w"), on_change=mark_custom,
+                          help="One weight per input. 'Step' writes the updated weights here.")
+        if shown("b"):
+            st.number_input("Bias b", key=seeded("bp_b"), step=0.1, format="%.4f", on_change=mark_custom,
+                            min_value=-numbers.MAX_ABS, max_value=numbers.MAX_ABS,
+                            help="Added to the weighted sum (to every logit for softmax).")
     with c2:
-        act_name = st.selectbox("Activation", activations.names(), key=seeded("bp_act"), on_change=mark_custom,
-                                format_func=lambda n: activations.ACTIVATIONS.get(n).label,
-                                help="Elementwise: one neuron, z = Σ wᵢxᵢ + b. Softmax: one logit per input, "
-                                     "zᵢ = wᵢxᵢ + b, as in the notes' third example.")
+        if shown("act"):
+            st.selectbox("Activation", activations.names(), key=seeded("bp_act"), on_change=mark_custom,
+                         format_func=lambda n: activations.ACTIVATIONS.get(n).label,
+                         help="Elementwise: one neuron, z = Σ wᵢxᵢ + b. Softmax: one logit per input, "
+                              "zᵢ = wᵢxᵢ + b, as in the notes' third example.")
+        act_name = setting("bp_act")
         act_cls = activations.ACTIVATIONS.get(act_name)
         for hp, spec in act_cls.hyperparams.items():
-            hyperparam_slider(act_cls.label, hp, spec, f"bp_act_{act_name}_{hp}")
-        loss_name = st.selectbox("Loss", neuron.neuron_losses(), key=seeded("bp_loss"),
-                                 on_change=mark_custom, format_func=lambda n: losses.LOSSES.get(n).label,
-                                 help=_pairings())
+            if shown(f"{act_name}.{hp}"):
+                hyperparam_slider(act_cls.label, hp, spec, f"bp_act_{act_name}_{hp}")
+        if shown("loss"):
+            st.selectbox("Loss", neuron.neuron_losses(), key=seeded("bp_loss"),
+                         on_change=mark_custom, format_func=lambda n: losses.LOSSES.get(n).label,
+                         help=_pairings())
+        loss_name = setting("bp_loss")
         loss_cls = losses.LOSSES.get(loss_name)
         for hp, spec in loss_cls.hyperparams.items():
-            hyperparam_slider(loss_cls.label, hp, spec, f"bp_loss_{loss_name}_{hp}")
+            if shown(f"{loss_name}.{hp}"):
+                hyperparam_slider(loss_cls.label, hp, spec, f"bp_loss_{loss_name}_{hp}")
     with c3:
         if act_cls.elementwise:
-            st.number_input("Target y", key=seeded("bp_target"), step=0.1, format="%.4f", on_change=mark_custom,
-                            min_value=-numbers.MAX_ABS, max_value=numbers.MAX_ABS,
-                            help="The output we want. Binary cross-entropy needs it in [0, 1].")
+            if shown("y"):
+                st.number_input("Target y", key=seeded("bp_target"), step=0.1, format="%.4f", on_change=mark_custom,
+                                min_value=-numbers.MAX_ABS, max_value=numbers.MAX_ABS,
+                                help="The output we want. Binary cross-entropy needs it in [0, 1].")
         else:
             try:
                 k = len(numbers.parse_numbers(setting("bp_x"), "inputs x", 1, 8))
@@ -225,9 +216,11 @@ def _neuron_controls() -> None:
             k = max(k, 2)
             if int(setting("bp_class")) >= k:
                 ss["bp_class"] = 0
-            st.selectbox("True class", list(range(k)), key=seeded("bp_class"), on_change=mark_custom,
-                         format_func=lambda i: f"class {i + 1}", help="The one-hot target: y = 1 for this class.")
-        learning_rate_slider("bp_lr", setting("bp_lr", 0.1), "Learning rate η", help="η in w' = w − η ∂L/∂w. The worked examples use 0.1.")
+            if shown("cls"):
+                st.selectbox("True class", list(range(k)), key=seeded("bp_class"), on_change=mark_custom,
+                             format_func=lambda i: f"class {i + 1}", help="The one-hot target: y = 1 for this class.")
+        if shown("lr"):
+            learning_rate_slider("bp_lr", setting("bp_lr", 0.1), "Learning rate η", help="η in w' = w − η ∂L/∂w. The worked examples use 0.1.")
     with c4:
         st.button("Step", key="bp_step", on_click=step_neuron, icon=":material/skip_next:", type="primary",
                   help="Apply the update: the weights and bias become w' and b', and the history grows.",
@@ -343,11 +336,8 @@ def neuron_section() -> None:
 # ---- the tiny network -----------------------------------------------------------------------
 
 def tiny_config() -> tiny_network.TinyConfig:
-    head = tiny_network.TINY_OUTPUTS[setting("bp_tiny_head")]
-    target = setting("bp_tiny_class") if head.units > 1 else setting("bp_tiny_target")
-    return tiny_network.TinyConfig((float(setting("bp_tiny_x1")), float(setting("bp_tiny_x2"))), target,
-                              setting("bp_tiny_hidden"), head.key, setting("bp_tiny_init"),
-                              int(setting("bp_tiny_seed")), float(setting("bp_tiny_lr")))
+    """The tiny network described by the widgets' state; ``ValueError`` saying what is wrong."""
+    return backprop_link.tiny_config(setting)
 
 
 def _arch(config: tiny_network.TinyConfig) -> tuple:
@@ -395,18 +385,23 @@ def next_backward_step() -> None:
 
 def _tiny_controls() -> None:
     ss = st.session_state
+    shown = lambda control: not page_link.hidden(control)  # noqa: E731  (class mode: hide=net,g,...)
     c1, c2, c3, c4 = st.columns([1.5, 1, 1, 1], gap="medium")
     with c1:
-        st.selectbox("Network", list(tiny_network.TINY_OUTPUTS), key=seeded("bp_tiny_head"),
-                     format_func=lambda k: tiny_network.TINY_OUTPUTS[k].label,
-                     help="Two inputs, two hidden units, and one or two outputs with their usual loss.")
+        if shown("net"):
+            st.selectbox("Network", list(tiny_network.TINY_OUTPUTS), key=seeded("bp_tiny_head"),
+                         format_func=lambda k: tiny_network.TINY_OUTPUTS[k].label,
+                         help="Two inputs, two hidden units, and one or two outputs with their usual loss.")
         hidden = [n for n in activations.names() if activations.ACTIVATIONS.get(n).elementwise]
-        st.selectbox("Hidden activation g", hidden, key=seeded("bp_tiny_hidden"),
-                     format_func=lambda n: activations.ACTIVATIONS.get(n).label,
-                     help="Its derivative g′ is the factor of backward stage 5.")
+        if shown("g"):
+            st.selectbox("Hidden activation g", hidden, key=seeded("bp_tiny_hidden"),
+                         format_func=lambda n: activations.ACTIVATIONS.get(n).label,
+                         help="Its derivative g′ is the factor of backward stage 5.")
     with c2:
-        st.number_input("Input x₁", key=seeded("bp_tiny_x1"), step=0.1, format="%.4f", min_value=-100.0, max_value=100.0)
-        st.number_input("Input x₂", key=seeded("bp_tiny_x2"), step=0.1, format="%.4f", min_value=-100.0, max_value=100.0)
+        if shown("x1"):
+            st.number_input("Input x₁", key=seeded("bp_tiny_x1"), step=0.1, format="%.4f", min_value=-100.0, max_value=100.0)
+        if shown("x2"):
+            st.number_input("Input x₂", key=seeded("bp_tiny_x2"), step=0.1, format="%.4f", min_value=-100.0, max_value=100.0)
     with c3:
         head = tiny_network.TINY_OUTPUTS[setting("bp_tiny_head")]
         loss_cls = losses.LOSSES.get(head.loss)
@@ -424,12 +419,15 @@ def _tiny_controls() -> None:
         else:
             st.number_input("Target y", key=seeded("bp_tiny_target"), step=0.1, format="%.4f", min_value=-100.0,
                             max_value=100.0)
-        learning_rate_slider("bp_tiny_lr", setting("bp_tiny_lr", 0.1), "Learning rate η", help="η of the SGD step: every weight moves by −η ∂L/∂w.")
+        if shown("tlr"):
+            learning_rate_slider("bp_tiny_lr", setting("bp_tiny_lr", 0.1), "Learning rate η", help="η of the SGD step: every weight moves by −η ∂L/∂w.")
     with c4:
-        st.selectbox("Initialization", initializers.names(), key=seeded("bp_tiny_init"),
-                     help="How the weights start (the engine's initializers).")
-        st.number_input("Seed", key=seeded("bp_tiny_seed"), min_value=0, max_value=10_000, step=1,
-                        help="Another seed, other starting weights.")
+        if shown("init"):
+            st.selectbox("Initialization", initializers.names(), key=seeded("bp_tiny_init"),
+                         help="How the weights start (the engine's initializers).")
+        if shown("seed"):
+            st.number_input("Seed", key=seeded("bp_tiny_seed"), min_value=0, max_value=10_000, step=1,
+                            help="Another seed, other starting weights.")
     b1, b2, b3 = st.columns([1, 1, 4], vertical_alignment="center")
     b1.button("SGD step", key="bp_tiny_sgd", on_click=step_tiny, icon=":material/skip_next:", width="stretch",
               help="Update every weight by −η ∂L/∂w (the engine's SGD) and start the walk again.")
@@ -544,11 +542,65 @@ def _current_tiny() -> tuple[tiny_network.TinyConfig, np.ndarray | None] | None:
     return config, _tiny_params(config)
 
 
+# ---- the page's link ---------------------------------------------------------------------------
+
+def link_fields() -> list:
+    """The page's link (``nnviz.labs.explain.backprop_link``), with this page's tabs and sliders."""
+    return backprop_link.fields(TABS, LEARNING_RATES, LOG_OPTIONS)
+
+
+def link_values() -> dict[str, Any]:
+    """The page's settings as the link holds them: every widget's value, the chosen activation's and
+    loss's parameters, and the tiny network's weights after SGD steps (when they are its own)."""
+    keys = ["bp_tab", *NEURON_KEYS, *TINY_KEYS]
+    act, loss = setting("bp_act"), setting("bp_loss")
+    keys += [backprop_link.act_key(act, hp) for hp in activations.ACTIVATIONS.get(act).hyperparams]
+    keys += [backprop_link.loss_key(loss, hp) for hp in losses.LOSSES.get(loss).hyperparams]
+    values = {k: setting(k) for k in keys}
+    for key in values:  # a hyperparameter slider not drawn yet starts at its own default
+        if values[key] is None and key.startswith(("bp_act_", "bp_loss_")):
+            values[key] = backprop_link.hyperparameter_defaults(values, LOG_OPTIONS)[key]
+    params = st.session_state.get("bp_tiny_params")
+    try:
+        own = params is not None and st.session_state.get("bp_tiny_arch") == _arch(tiny_config())
+    except ValueError:
+        own = False
+    if own:
+        values[backprop_link.TINY_PARAMS] = params
+    return values
+
+
+def arrive_from_link() -> None:
+    """In the run that enters the page from a link: set every setting the link gives (the rest to
+    its default) before any widget is drawn, and start the histories afresh."""
+    values = page_link.arrive("backprop", link_fields())
+    if not values:
+        return
+    values, messages = backprop_link.resolve(values, DEFAULTS, LOG_OPTIONS)
+    params = values.pop(backprop_link.TINY_PARAMS)
+    page_link.apply_widgets(values)
+    ss = st.session_state
+    ss["bp_history"], ss["bp_history_sig"], ss["bp_tiny_losses"] = [], None, []
+    ss["bp_tiny_params"] = None if params is None else np.array(params, dtype=numbers.F64)
+    ss["bp_tiny_arch"] = _arch(tiny_config())  # resolve made sure it builds
+    link_problems.add("backprop", messages)  # a neuron that cannot be built, beside decode's
+
+
+def share_section() -> None:
+    with st.expander("Share these settings", icon=":material/link:"):
+        page_link.copy_block("backprop", link_fields(), link_values(), what="this example")
+        st.caption("The link holds the tab, the single neuron (its inputs, weights, activation, loss, target and "
+                   "learning rate, with the weights after your steps), the tiny network and its weights after "
+                   "SGD steps, and the backward stage shown. The step histories are not in it.")
+
+
 def render() -> None:
     st.session_state.setdefault("bp_history", [])
+    arrive_from_link()
     st.title(":material/account_tree: Backpropagation")
     st.caption("Follow the forward pass, the chain rule and the update, number by number. Every number is "
                "computed by the nnviz engine (activations, losses, network, SGD, gradient check).")
+    notice = st.container()  # the link's problems, filled at the end (against this run's settings)
     # Stateful tabs: only the open one is computed and drawn.
     tabs = st.tabs(TABS, key=seeded("bp_tab"), on_change="rerun")
     if tabs[0].open:
@@ -562,4 +614,9 @@ def render() -> None:
     if tabs[2].open:
         with tabs[2]:
             gradcheck_section(_current_tiny())
+    share_section()
+    current = link_values()
+    with notice:
+        page_link.problems("backprop", link_fields(), current)
+    page_link.sync(link_fields(), current)
     state.remember(("bp_tab", *NEURON_KEYS, *TINY_KEYS), prefixes=("bp_act_", "bp_loss_"))

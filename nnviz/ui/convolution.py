@@ -21,7 +21,7 @@ from nnviz.figures import convolution as figs
 from nnviz.labs.digits.model import DigitModel
 from nnviz.labs.explain import convolution as conv
 from nnviz.labs.explain.numbers import fmt, fmt_in, latex_matrix, parse_numbers
-from nnviz.ui import state
+from nnviz.ui import page_link, state
 from nnviz.ui.canvas_chart import canvas_chart
 from nnviz.ui.common import mnist_dataset
 from nnviz.ui.pixel_grid import Grid, clicked, pixel_grid
@@ -41,6 +41,14 @@ CELL = 9  # CSS pixels per input value
 
 def _seed(key: str) -> str:
     return state.seed(key, DEFAULTS[key])
+
+
+def _control(query: str, key: str, draw):
+    """``draw()`` (the widget, returning its value), or where the link's class mode hides the
+    control (``hide=<query>``, the digits link's key), the setting's value without drawing it."""
+    if page_link.hidden(query):
+        return state.value(key, DEFAULTS[key])
+    return draw()
 
 
 @st.cache_data(show_spinner=False, max_entries=1)
@@ -138,13 +146,19 @@ def _kernels(model: DigitModel | None) -> dict[str, tuple[np.ndarray | None, str
     return out
 
 
+def kernel_names(model: DigitModel | None) -> list[str]:
+    """The kernel box's choices (the named kernels, the model's 3x3 filters, your own), for the link."""
+    return list(_kernels(model))
+
+
 def _kernel(model: DigitModel | None) -> tuple[np.ndarray, str]:
     s = st.session_state
     kernels = _kernels(model)
     if s.get("dg_cv_kernel") not in kernels:
         s["dg_cv_kernel"] = DEFAULTS["dg_cv_kernel"]
-    name = st.selectbox("Kernel", list(kernels), key=_seed("dg_cv_kernel"),
-                        help="Edge and blur kernels, the 3x3 filters the default digit model learned, or your own.")
+    name = _control("kernel", "dg_cv_kernel", lambda: st.selectbox(
+        "Kernel", list(kernels), key=_seed("dg_cv_kernel"),
+        help="Edge and blur kernels, the 3x3 filters the default digit model learned, or your own."))
     kernel, what = kernels[name]
     if kernel is None:
         st.text_area("Your kernel", key=_seed("dg_cv_custom"), height=90,
@@ -179,14 +193,16 @@ def two_d_part(drawing: np.ndarray | None, model: DigitModel | None) -> None:
     c1, c2, c3, c4 = st.columns([2, 1, 1, 1.3], vertical_alignment="bottom", gap="medium")
     with c1:
         kernel, what_kernel = _kernel(model)
-    padding = c2.radio("Padding", list(conv.PADDINGS), key=_seed("dg_cv_padding"), horizontal=True,
-                       help="valid: only where the kernel fits (28 → 26). same: a border of zeros, so the map "
-                            "keeps the input's size (28 → 28 at stride 1).")
-    stride = c3.selectbox("Stride", list(conv.STRIDES), key=_seed("dg_cv_stride"),
-                          help="How far the kernel moves between output pixels.")
-    flip = c4.toggle("Flip the kernel", key=_seed("dg_cv_flip"),
-                     help="The note's convolution: g(t − τ) turns the kernel by 180°. Off: cross-correlation, "
-                          "what the engine's Conv2D (and PyTorch and TensorFlow) compute.")
+    padding = _control("pad", "dg_cv_padding", lambda: c2.radio(
+        "Padding", list(conv.PADDINGS), key=_seed("dg_cv_padding"), horizontal=True,
+        help="valid: only where the kernel fits (28 → 26). same: a border of zeros, so the map "
+             "keeps the input's size (28 → 28 at stride 1)."))
+    stride = _control("stride", "dg_cv_stride", lambda: c3.selectbox(
+        "Stride", list(conv.STRIDES), key=_seed("dg_cv_stride"), help="How far the kernel moves between output pixels."))
+    flip = _control("flip", "dg_cv_flip", lambda: c4.toggle(
+        "Flip the kernel", key=_seed("dg_cv_flip"),
+        help="The note's convolution: g(t − τ) turns the kernel by 180°. Off: cross-correlation, "
+             "what the engine's Conv2D (and PyTorch and TensorFlow) compute."))
     fmap = conv.feature_map(x, kernel, padding, stride, flip)
     out_h, out_w = fmap.shape
     s = st.session_state

@@ -30,6 +30,7 @@ from nnviz.data import mnist_files
 from nnviz.data.augment import AugmentConfig, Augmenter
 from nnviz.data.preprocess import canvas_to_mnist, drawing_notes, load_image_file
 from nnviz.figures import digits as figs
+from nnviz.labs.digits import link as digits_link
 from nnviz.labs.digits import load_default_model, split
 from nnviz.labs.digits.architectures import Architecture, hidden_activations, parse_sizes
 from nnviz.labs.digits.default import DefaultModelMissing
@@ -40,7 +41,7 @@ from nnviz.labs.digits.size import MAX_HIDDEN_LAYERS, MAX_PARAMETERS, MAX_UNITS,
 from nnviz.labs.pacing import covered_seconds, plan
 from nnviz.nn import activations, optimizers
 from nnviz.nn.training import TrainConfig, Trainer
-from nnviz.ui import convolution, first_paint, state
+from nnviz.ui import convolution, first_paint, link_problems, page_link, state
 from nnviz.ui.canvas_chart import canvas_chart
 from nnviz.ui.common import (
     LEARNING_RATES,
@@ -704,6 +705,62 @@ TRAINING_KEYS = ("dg_kind", "dg_hidden", "dg_filters", "dg_dense", "dg_activatio
                  "dg_batch", "dg_epochs", "dg_augment", "dg_speed")
 
 
+# ---- the page's link (nnviz.labs.digits.link): the training and convolution settings -------------
+
+#: Where the training settings start (what _settings_panel and controls seed).
+TRAINING_DEFAULTS: dict[str, Any] = {
+    "dg_kind": DEFAULT_KIND, "dg_hidden": "128", "dg_filters": list(FILTER_CHOICES)[2], "dg_dense": DENSE_CHOICES[2],
+    "dg_activation": Architecture().activation, "dg_optimizer": "adam", "dg_lr": DEFAULT_LEARNING_RATE,
+    "dg_batch": 64, "dg_epochs": DEFAULT_EPOCHS, "dg_augment": False, "dg_speed": DEFAULT_SPEED,
+}
+
+
+def link_fields(model: DigitModel | None) -> list:
+    return digits_link.fields(kernels=convolution.kernel_names(model), filters=list(FILTER_CHOICES),
+                              dense=DENSE_CHOICES, rates=LEARNING_RATES, batches=BATCH_SIZES, speeds=SPEEDS,
+                              max_epochs=MAX_EPOCHS)
+
+
+def link_defaults() -> dict[str, Any]:
+    return {**TRAINING_DEFAULTS, **convolution.DEFAULTS}
+
+
+def link_values() -> dict[str, Any]:
+    """The page's settings as the link holds them (the chosen optimizer's own settings included)."""
+    values = {k: state.value(k, v) for k, v in link_defaults().items()}
+    starts = digits_link.optimizer_defaults(values["dg_optimizer"])
+    values |= {k: state.value(k, v) for k, v in starts.items()}
+    # The picked pixel; before the convolution tab has drawn (a first visit's first run), the centre
+    # it will start at, so the link (and the warning about it) does not change in the second run.
+    values[digits_link.CELL] = _s().get(digits_link.CELL) or digits_link.centre(values["dg_cv_padding"],
+                                                                                 values["dg_cv_stride"])
+    return values
+
+
+def arrive_from_link(model: DigitModel | None) -> None:
+    """In the run that enters the page from a link: its settings (the rest at their defaults)
+    before any widget is drawn, remembered at once (the convolution tab draws in a later run)."""
+    values = page_link.arrive("digits", link_fields(model))
+    if not values:
+        return
+    values, messages = digits_link.resolve(values, link_defaults(), FILTER_CHOICES)
+    cell = values.pop(digits_link.CELL)
+    page_link.apply_widgets(values)
+    if cell is None:
+        _s().pop(digits_link.CELL, None)
+    else:
+        _s()[digits_link.CELL] = cell
+    state.remember(values)
+    link_problems.add("digits", messages)
+
+
+def share_section(model: DigitModel | None) -> None:
+    with st.expander("Share these settings", icon=":material/link:"):
+        page_link.copy_block("digits", link_fields(model), link_values(), what="these settings")
+        st.caption("The link holds the settings of **Train your own model** and **Inside a convolution**. "
+                   "Your drawing and your trained model are not in it: save the model as a file to share it.")
+
+
 def render() -> None:
     st.title(":material/draw: Digits")
     st.caption("Draw a digit and watch the network's softmax probabilities; train your own digit model.")
@@ -712,6 +769,8 @@ def render() -> None:
         model = default_model()
     except (DefaultModelMissing, ValueError) as exc:
         st.error(f"The default digit model could not be loaded: {exc}", icon=":material/error:")
+    arrive_from_link(model)
+    notice = st.container()  # the link's problems, filled at the end (against this run's settings)
     # Plain tabs, every one drawn in every run: with stateful tabs (on_change="rerun") a click on a tab
     # reran the page before the hidden tab's widgets had ever drawn, and Streamlit 1.67 then drew them
     # at their defaults and sent those back (the training settings fell to a step activation and a
@@ -733,4 +792,9 @@ def render() -> None:
     if first_paint.rest_is_due("digits", "the convolution tab"):
         with conv_tab:
             convolution.render_tab(_s().get("dg_cv_drawing"), model)
+    share_section(model)
+    current = link_values()
+    with notice:
+        page_link.problems("digits", link_fields(model), current)
+    page_link.sync(link_fields(model), current)
     state.remember(TRAINING_KEYS, prefixes=tuple(f"dg_{name}_" for name in optimizers.names()))

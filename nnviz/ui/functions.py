@@ -11,15 +11,18 @@ the last valid logits, so a typo keeps the chart.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import streamlit as st
 
 from nnviz.figures import functions as figs
 from nnviz.figures.tables import markdown_table
 from nnviz.labs.explain import functions as lab
-from nnviz.labs.explain import numbers
+from nnviz.labs.explain import functions_link, numbers
 from nnviz.nn import activations, initializers, losses
-from nnviz.ui import state
+from nnviz.ui import link_problems, page_link, state
 from nnviz.ui.canvas_chart import canvas_chart
 from nnviz.ui.common import LOG_OPTIONS, hyperparam_slider
 
@@ -39,6 +42,14 @@ TABS = ("Activations", "Vanishing gradients", "Losses", "Softmax")
 def _seed(key: str) -> str:
     """``state.seed`` with this page's default for ``key``."""
     return state.seed(key, DEFAULTS[key])
+
+
+def _control(query: str, key: str, draw: Callable[[], Any]) -> Any:
+    """``draw()`` (the widget, returning its value), or where the link's class mode hides the
+    control (``hide=<query>``), the setting's value without drawing it."""
+    if page_link.hidden(query):
+        return state.value(key, DEFAULTS[key])
+    return draw()
 
 
 def chart_in(where, blob: bytes, *, key: str) -> None:
@@ -109,11 +120,12 @@ def activations_section() -> None:
     st.markdown("Pick activations and a range: the left chart is the function, the right one its "
                 "derivative, the factor that multiplies every gradient flowing back through the unit.")
     c1, c2 = st.columns([3, 1], gap="large")
-    names = c1.multiselect("Activations", activations.names(), format_func=_label, key=_seed("fn_acts"),
-                           help="Every activation in the engine's registry; pick one or several to compare.")
-    z_max = c2.select_slider("z range (±)", options=Z_RANGES, key=_seed("fn_zrange"),
-                             format_func=lambda v: f"±{v:g}",
-                             help="The pre-activation z runs from −range to +range. Wide ranges show saturation.")
+    names = _control("acts", "fn_acts", lambda: c1.multiselect(
+        "Activations", activations.names(), format_func=_label, key=_seed("fn_acts"),
+        help="Every activation in the engine's registry; pick one or several to compare."))
+    z_max = _control("zr", "fn_zrange", lambda: c2.select_slider(
+        "z range (±)", options=Z_RANGES, key=_seed("fn_zrange"), format_func=lambda v: f"±{v:g}",
+        help="The pre-activation z runs from −range to +range. Wide ranges show saturation."))
     params: dict[str, dict[str, float]] = {}
     specs = [(name, hp, spec) for name in names for hp, spec in activations.ACTIVATIONS.get(name).hyperparams.items()]
     if specs:
@@ -155,13 +167,17 @@ def vanishing_section() -> None:
     )
     elementwise = [n for n in activations.names() if activations.ACTIVATIONS.get(n).elementwise]
     c1, c2, c3, c4 = st.columns([2, 1, 1, 1], gap="medium")
-    names = c1.multiselect("Activations", elementwise, format_func=_label, key=_seed("fn_chain_acts"), help="Elementwise activations of the registry.")
-    depth = c2.slider("Layers n", 1, 60, key=_seed("fn_chain_depth"),
-                      help="How many layers the gradient flows through.")
-    weight = c3.slider("Weight w of every layer", 0.1, 3.0, step=0.1, key=_seed("fn_chain_w"),
-                       help="Each layer computes a = f(w · a_prev). Its factor in the chain rule is w · f′(z).")
-    x0 = c4.slider("Input a₀", -2.0, 2.0, step=0.1, key=_seed("fn_chain_x0"),
-                   help="The value entering the first layer. A negative input kills a ReLU chain at once.")
+    names = _control("chain", "fn_chain_acts", lambda: c1.multiselect(
+        "Activations", elementwise, format_func=_label, key=_seed("fn_chain_acts"),
+        help="Elementwise activations of the registry."))
+    depth = _control("n", "fn_chain_depth", lambda: c2.slider(
+        "Layers n", 1, 60, key=_seed("fn_chain_depth"), help="How many layers the gradient flows through."))
+    weight = _control("cw", "fn_chain_w", lambda: c3.slider(
+        "Weight w of every layer", 0.1, 3.0, step=0.1, key=_seed("fn_chain_w"),
+        help="Each layer computes a = f(w · a_prev). Its factor in the chain rule is w · f′(z)."))
+    x0 = _control("a0", "fn_chain_x0", lambda: c4.slider(
+        "Input a₀", -2.0, 2.0, step=0.1, key=_seed("fn_chain_x0"),
+        help="The value entering the first layer. A negative input kills a ReLU chain at once."))
     if names:
         chains, fig = chain_view(tuple(names), depth, weight, x0)
         st.latex(r"\frac{\partial a_n}{\partial a_0} = \prod_{l=1}^{n} w\, f'(z_l), \qquad z_l = w\, a_{l-1}")
@@ -309,11 +325,11 @@ def softmax_section() -> None:
     st.markdown("Softmax turns any list of numbers (logits) into probabilities: exponentiate, then divide "
                 "by the sum. The temperature T divides the logits first: low T sharpens, high T flattens.")
     c1, c2 = st.columns(2, gap="large")
-    text = c1.text_input("Logits", key=_seed("fn_logits"),
-                         help="Numbers separated by commas, e.g. 2, 1, 0.1 (up to 12).")
-    temperature = c2.select_slider("Temperature T", options=TEMPERATURES, key=_seed("fn_temperature"),
-                                   format_func=lambda v: f"{v:g}",
-                                   help="softmax(z / T). T → 0 approaches argmax; large T approaches uniform.")
+    text = _control("logits", "fn_logits", lambda: c1.text_input(
+        "Logits", key=_seed("fn_logits"), help="Numbers separated by commas, e.g. 2, 1, 0.1 (up to 12)."))
+    temperature = _control("T", "fn_temperature", lambda: c2.select_slider(
+        "Temperature T", options=TEMPERATURES, key=_seed("fn_temperature"), format_func=lambda v: f"{v:g}",
+        help="softmax(z / T). T → 0 approaches argmax; large T approaches uniform."))
     try:
         logits = numbers.parse_numbers(text, "logits", 1, 12)
         st.session_state["fn_softmax_last"] = logits
@@ -344,10 +360,53 @@ def softmax_section() -> None:
     chart_in(right, fig_t, key="fn_softmax_t_chart")
 
 
+# ---- the page's link ---------------------------------------------------------------------------
+
+LIST_DEFAULTS = {"fn_reg_losses": functions_link.regression_losses,
+                 "fn_cls_losses": functions_link.classification_losses}
+
+
+def link_fields() -> list:
+    """The page's link (``nnviz.labs.explain.functions_link``), with this page's tabs and sliders."""
+    return functions_link.fields(TABS, Z_RANGES, TEMPERATURES, LOG_OPTIONS)
+
+
+def link_defaults() -> dict[str, Any]:
+    return {**DEFAULTS, **{k: f() for k, f in LIST_DEFAULTS.items()}}
+
+
+def link_values() -> dict[str, Any]:
+    """The page's settings as the link holds them: every section's, and the parameters of the
+    chosen activations and of the regression losses (where their sliders are, or would start)."""
+    defaults = link_defaults()
+    values = {k: state.value(k, v) for k, v in defaults.items()}
+    starts = functions_link.hyperparameter_defaults(values["fn_acts"], LOG_OPTIONS)
+    return {**values, **{k: state.value(k, v) for k, v in starts.items()}}
+
+
+def arrive_from_link() -> None:
+    """In the run that enters the page from a link: every setting it gives (the rest at its
+    default) before any widget is drawn."""
+    values = page_link.arrive("functions", link_fields())
+    if values:
+        values, messages = functions_link.resolve(values, link_defaults(), LOG_OPTIONS)
+        page_link.apply_widgets(values)
+        link_problems.add("functions", messages)
+
+
+def share_section() -> None:
+    with st.expander("Share these settings", icon=":material/link:"):
+        page_link.copy_block("functions", link_fields(), link_values(), what="this page's settings")
+        st.caption("The link holds the tab shown and the settings of every tab: activations and their "
+                   "parameters, the chains and deep networks, the losses and the softmax logits.")
+
+
 def render() -> None:
+    arrive_from_link()
     st.title(":material/functions: Functions")
     st.caption("The mathematics of the notes, live: activations, losses and their derivatives. Every curve "
                "and number is computed by the nnviz engine.")
+    notice = st.container()  # the link's problems, filled at the end (against this run's settings)
     sections = (activations_section, vanishing_section, losses_section, softmax_section)
     # Stateful tabs: only the open one is computed and drawn.
     tabs = st.tabs(TABS, key=_seed("fn_tab"), on_change="rerun")
@@ -355,4 +414,9 @@ def render() -> None:
         if tab.open:
             with tab:
                 section()
+    share_section()
+    current = link_values()
+    with notice:
+        page_link.problems("functions", link_fields(), current)
+    page_link.sync(link_fields(), current)
     state.remember([*DEFAULTS, "fn_reg_losses", "fn_cls_losses"], prefixes=("fn_hp_", "fn_loss_"))

@@ -241,3 +241,95 @@ def test_a_newly_registered_loss_is_offered():
     finally:
         losses.LOSSES.unregister(THROWAWAY)
     assert THROWAWAY not in losses.names()
+
+
+# ---- the page's link ----------------------------------------------------------------------------
+
+def _from_link(params: dict[str, str]) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def _link_warning(at) -> str | None:
+    """The link notice's plain-text problems, or None when there is no notice."""
+    if not any("This link has settings" in w.value for w in at.warning):
+        return None
+    return "\n".join(t.value for t in at.text)
+
+
+SOFTMAX_LINK = {"tab": "neuron", "ex": "custom", "x": "1,2", "w": "0.3,-0.2", "b": "0.5", "act": "softmax",
+                "softmax.temperature": "2", "loss": "cross_entropy", "cls": "1", "lr": "0.3"}
+
+
+def test_a_link_sets_the_neuron_and_the_page_computes_it():
+    at = _from_link(SOFTMAX_LINK)
+    assert not at.exception and _link_warning(at) is None
+    assert at.text_input(key="bp_x").value == "1, 2" and at.text_input(key="bp_w").value == "0.3, -0.2"
+    assert at.selectbox(key="bp_act").value == "softmax" and at.selectbox(key="bp_class").value == 1
+    assert at.number_input(key="bp_b").value == 0.5 and at.select_slider(key="bp_lr").value == 0.3
+    assert at.select_slider(key="bp_act_softmax_temperature").value == 2.0
+    # the numbers shown are this neuron's: softmax(z / T) with z = w * x + b, class 2 the target
+    z = (np.array([0.3, -0.2]) * np.array([1.0, 2.0]) + 0.5) / 2.0
+    p = np.exp(z - z.max()) / np.exp(z - z.max()).sum()
+    assert float(_metrics(at)["Loss L"]) == pytest.approx(-np.log(p[1]), abs=1e-4)
+    # the address bar holds every setting, the copy block the same link
+    assert at.query_params["x"] == "1,2" and at.query_params["tlr"] == "0.3"
+    assert any("backprop?tab=neuron" in c.value and "act=softmax" in c.value for c in at.code)
+
+
+def test_a_link_opens_the_tiny_network_with_its_weights():
+    weights = [0.1, -0.2, 0.3, -0.4, 0.05, -0.05, 0.7, -0.6, 0.2]
+    at = _from_link({"tab": "tiny", "net": "linear_mse", "g": "tanh", "x1": "2", "x2": "-1", "ty": "3",
+                     "seed": "5", "stage": "2", "tw": ",".join(map(str, weights))})
+    assert not at.exception and _link_warning(at) is None
+    assert at.selectbox(key="bp_tiny_head").value == "linear_mse" and at.select_slider(key="bp_tiny_step").value == 2
+    from nnviz.labs.explain import tiny_network
+    config = tiny_network.TinyConfig((2.0, -1.0), 3.0, "tanh", "linear_mse", "xavier_uniform", 5, 0.3)
+    expected = tiny_network.tiny_forward_backward(config, np.array(weights)).loss
+    assert float(_metrics(at)["Network loss L"]) == pytest.approx(expected, abs=1e-4)
+    assert at.query_params["tw"] == ",".join(map(str, weights))  # the weights stay in the link
+
+
+def test_a_bad_link_says_what_it_ignored_and_uses_the_defaults():
+    at = _from_link({"x": "1, two", "act": "not-an-activation", "lr": "0.2", "zzz": "1", "tw": "1,2"})
+    assert not at.exception
+    problems = _link_warning(at)
+    assert problems is not None
+    for part in ("ignored x='1, two'", "ignored act='not-an-activation'", "ignored lr='0.2'", "ignored tw='1,2'",
+                 "unknown link parameter zzz"):
+        assert part in problems
+    assert at.text_input(key="bp_x").value == "0.5" and at.selectbox(key="bp_act").value == "sigmoid"
+    assert at.select_slider(key="bp_lr").value == 0.1
+    # the warning stays while the settings are the link's, and goes once the user changes one
+    at.run()
+    assert _link_warning(at) is not None
+    at.text_input(key="bp_x").set_value("0.7").run()
+    assert _link_warning(at) is None and at.query_params["x"] == "0.7"
+
+
+def test_a_neuron_that_cannot_be_built_is_reported():
+    at = _from_link({"x": "1,2", "w": "0.5"})
+    assert not at.exception
+    assert "ignored the link's single neuron (one weight per input" in (_link_warning(at) or "")
+    assert at.text_input(key="bp_x").value == "0.5" and at.text_input(key="bp_w").value == "0.2"
+
+
+def test_class_mode_hides_a_control_and_keeps_its_value():
+    at = _from_link({"lr": "1", "hide": "lr,x"})
+    assert not at.exception
+    assert not [s for s in at.select_slider if s.key == "bp_lr"]
+    assert not [t for t in at.text_input if t.key == "bp_x"]
+    assert at.session_state["bp_lr"] == 1.0 and at.query_params["hide"] == "lr,x"
+    new_w = 0.2 + 1.0 * 0.5 * (1 - 1 / (1 + np.exp(-0.1)))  # sigmoid + BCE: w - lr * (a - y) * x, lr 1
+    assert float(_metrics(at)["New weight w′"]) == pytest.approx(new_w, abs=1e-4)
+    at.run()  # a hidden control's value survives the runs that do not draw it
+    assert float(_metrics(at)["New weight w′"]) == pytest.approx(new_w, abs=1e-4) and at.query_params["lr"] == "1.0"
+
+
+def test_steps_are_in_the_link():
+    at = _from_link({"ex": "sigmoid_ce"})
+    at.button(key="bp_step").click().run()
+    w = at.text_input(key="bp_w").value
+    assert w != "0.2" and at.query_params["w"] == w

@@ -16,6 +16,7 @@ from PIL import Image, ImageDraw
 from streamlit.testing.v1 import AppTest
 
 from nnviz.figures.canvas_chart import read
+from nnviz.labs.explain import convolution as conv_lab
 from nnviz.labs.packing import unpack
 from nnviz.nn.training import Trainer
 from nnviz.ui.digits import EMPTY_MESSAGE
@@ -548,3 +549,80 @@ def test_the_drawing_goes_under_the_kernel_and_the_hidden_layers_point_there():
     assert any("Inside a convolution" in m.value and "feature maps" in m.value for m in at.markdown)
     assert at.radio(key="dg_cv_source").value == "drawing"
     assert _conv(at)["images"][0]["title"].startswith("Input: your drawing")
+
+
+# ---- the page's link ----------------------------------------------------------------------------
+
+def _from_link(params: dict[str, str]) -> AppTest:
+    at = _app()
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def _link_warning(at) -> str | None:
+    if not any("This link has settings" in w.value for w in at.warning):
+        return None
+    return "\n".join(t.value for t in at.text)
+
+
+def test_the_links_defaults_are_what_the_page_starts_with():
+    from nnviz.ui.digits import TRAINING_DEFAULTS, link_defaults
+    at = _app().run()
+    assert not at.exception
+    shown = {k: at.session_state[k] for k in link_defaults() if k in at.session_state}
+    assert shown == {k: v for k, v in link_defaults().items() if k in shown}
+    assert set(TRAINING_DEFAULTS) - {"dg_hidden", "dg_filters", "dg_dense"} <= set(shown)  # drawn: compared
+    assert "dg_cv_kernel" in shown and "dg_hidden" in shown  # the convolution tab and the MLP's box
+
+
+def test_a_link_sets_the_training_and_convolution_settings():
+    at = _from_link({"arch": "cnn", "filters": "16-32", "dense": "128", "act": "tanh", "opt": "momentum",
+                     "momentum.beta": "0.8", "lr": "0.001", "batch": "128", "epochs": "3", "aug": "1", "speed": "10",
+                     "kernel": "sharpen", "pad": "valid", "stride": "2", "flip": "1", "pixel": "3,4", "f": "1,2",
+                     "g": "1,1", "shift": "1"})
+    assert not at.exception and _link_warning(at) is None
+    assert at.radio(key="dg_kind").value == "cnn" and at.selectbox(key="dg_filters").value == "16 → 32"
+    assert at.selectbox(key="dg_dense").value == 128 and at.selectbox(key="dg_activation").value == "tanh"
+    assert at.selectbox(key="dg_optimizer").value == "momentum" and at.slider(key="dg_momentum_beta").value == 0.8
+    assert at.select_slider(key="dg_lr").value == 0.001 and at.select_slider(key="dg_batch").value == 128
+    assert at.number_input(key="dg_epochs").value == 3 and at.toggle(key="dg_augment").value is True
+    assert at.select_slider(key="dg_speed").value == 10
+    from nnviz.labs.digits.architectures import Architecture
+    from nnviz.labs.digits.size import parameter_count
+    n = parameter_count(Architecture(kind="cnn", filters=(16, 32), dense=128, activation="tanh"))
+    assert any(f"{n:,} parameters" in c.value for c in at.caption)  # the size said is the link's model's
+    grids = _conv(at)["images"]  # what is drawn: valid padding, stride 2, the link's pixel
+    assert (grids[1]["h"], grids[1]["w"]) == (13, 13) and grids[1]["box"] == [3, 4, 3, 4]
+    latex = "\n".join(el.value for el in at.latex)
+    assert r"(x * K)[3, 4]" in latex and "(f * g)[1]" in latex
+    assert at.query_params["filters"] == "16-32" and at.query_params["pixel"] == "3,4"
+    assert any("digits?arch=cnn" in c.value for c in at.code)
+
+
+def test_a_bad_link_says_what_it_ignored_and_keeps_the_rest():
+    at = _from_link({"arch": "mlp", "hidden": "1024,1024,1024", "lr": "0.5", "kernel": "emboss", "stride": "2",
+                     "drawing": "x"})
+    assert not at.exception
+    problems = _link_warning(at) or ""
+    for part in ("ignored lr='0.5'", "ignored kernel='emboss'", "unknown link parameter drawing",
+                 "ignored the link's architecture"):
+        assert part in problems, problems
+    assert at.text_input(key="dg_hidden").value == "128" and at.select_slider(key="dg_lr").value == 0.003
+    assert at.selectbox(key="dg_cv_stride").value == 2  # the link's good values stay
+    at.selectbox(key="dg_cv_stride").set_value(3).run()
+    assert _link_warning(at) is None and at.query_params["stride"] == "3"
+
+
+def test_class_mode_hides_the_convolutions_controls_and_keeps_their_values():
+    at = _from_link({"stride": "2", "kernel": "sharpen", "hide": "stride,kernel,pad,flip"})
+    assert not at.exception and _link_warning(at) is None
+    for key in ("dg_cv_stride", "dg_cv_kernel"):
+        assert not [w for w in at.selectbox if w.key == key], key
+    assert not [w for w in at.radio if w.key == "dg_cv_padding"] and not [w for w in at.toggle if w.key == "dg_cv_flip"]
+    for _ in range(2):  # and in the runs after, from the remembered values
+        grids = _conv(at)["images"]
+        assert (grids[1]["h"], grids[1]["w"]) == (14, 14)  # same padding, stride 2
+        what = conv_lab.KERNELS["sharpen"][1]
+        assert next(c.value for c in at.caption if c.value.startswith("Kernel:")).startswith(f"Kernel: {what}.")
+        at.run()

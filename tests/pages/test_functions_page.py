@@ -155,3 +155,60 @@ def test_batch_normalization_view_compares_the_same_network_with_and_without_it(
     assert any("Pick at least one initializer" in i.value for i in at.info)
     assert len(_series(at, title)[0]) == 8
 
+
+
+# ---- the page's link ----------------------------------------------------------------------------
+
+def _from_link(params: dict[str, str]) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def _link_warning(at) -> str | None:
+    if not any("This link has settings" in w.value for w in at.warning):
+        return None
+    return "\n".join(t.value for t in at.text)
+
+
+def test_a_link_opens_its_tab_with_its_settings():
+    at = _from_link({"tab": "softmax", "logits": "3,1,-2", "T": "0.5", "acts": "leaky_relu", "leaky_relu.alpha": "0.3"})
+    assert not at.exception and _link_warning(at) is None
+    assert at.text_input(key="fn_logits").value == "3, 1, -2" and at.select_slider(key="fn_temperature").value == 0.5
+    z = np.array([3.0, 1.0, -2.0]) / 0.5
+    assert _probs(at, "0.5") == pytest.approx(np.exp(z) / np.exp(z).sum(), rel=1e-6)  # drawn from the link's logits
+    assert at.query_params["logits"] == "3,1,-2" and at.query_params["acts"] == "leaky_relu"
+    assert any("functions?tab=softmax" in c.value for c in at.code)  # the copy block
+    _open_tab(at, "Activations")  # the other tab's settings came with the link too
+    assert at.multiselect(key="fn_acts").value == ["leaky_relu"]
+    _, df = _series(at, "f′(z)")
+    assert next(iter(df.values()))[0] == pytest.approx(0.3)  # the link's slope
+    assert at.query_params["tab"] == "activations"  # the address bar follows the tab
+
+
+def test_a_link_sets_the_vanishing_gradient_and_batch_norm_views():
+    at = _from_link({"tab": "vanishing", "chain": "tanh", "n": "12", "bnact": "tanh", "bndepth": "6", "bnwidth": "16"})
+    assert not at.exception and _link_warning(at) is None
+    assert len(_series(at, "the gradient through n layers")[0]) == 12
+    layers, series = _series(at, "± batch norm · backward: ‖∂L/∂W‖ per layer (log scale)")
+    assert len(layers) == 6 and at.select_slider(key="fn_bn_width").value == 16
+
+
+def test_a_bad_link_says_what_it_ignored_and_uses_the_defaults():
+    at = _from_link({"tab": "softmax", "logits": "1, abc", "T": "0.25", "acts": "sigmoid,nope", "foo": "bar"})
+    assert not at.exception
+    problems = _link_warning(at) or ""
+    for part in ("ignored logits='1, abc'", "ignored T='0.25'", "ignored acts='sigmoid,nope'", "unknown link parameter foo"):
+        assert part in problems
+    assert at.text_input(key="fn_logits").value == "2, 1, 0.1" and at.select_slider(key="fn_temperature").value == 1.0
+    at.select_slider(key="fn_temperature").set_value(2.0).run()  # a change: the warning has done its job
+    assert _link_warning(at) is None and at.query_params["T"] == "2.0"
+
+
+def test_class_mode_hides_the_logits_and_keeps_them():
+    at = _from_link({"tab": "softmax", "logits": "0,5", "hide": "logits"})
+    assert not at.exception and not [t for t in at.text_input if t.key == "fn_logits"]
+    assert _probs(at) == pytest.approx(np.exp([0, 5]) / np.exp([0, 5]).sum(), rel=1e-6)
+    at.run()
+    assert _probs(at) == pytest.approx(np.exp([0, 5]) / np.exp([0, 5]).sum(), rel=1e-6)
