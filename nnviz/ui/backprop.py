@@ -24,7 +24,7 @@ from nnviz.figures import backprop as figs
 from nnviz.figures.tables import markdown_table, md_escape
 from nnviz.labs.explain import backprop_link, gradient_check, neuron, numbers, tiny_network
 from nnviz.nn import activations, initializers, losses
-from nnviz.ui import first_paint, link_problems, page_link, state
+from nnviz.ui import first_paint, page_link, state
 from nnviz.ui.canvas_chart import canvas_chart
 from nnviz.ui.common import LEARNING_RATES, LOG_OPTIONS, hyperparam_slider, learning_rate_slider
 
@@ -583,7 +583,7 @@ def arrive_from_link() -> None:
     ss["bp_history"], ss["bp_history_sig"], ss["bp_tiny_losses"] = [], None, []
     ss["bp_tiny_params"] = None if params is None else np.array(params, dtype=numbers.F64)
     ss["bp_tiny_arch"] = _arch(tiny_config())  # resolve made sure it builds
-    link_problems.add("backprop", messages)  # a neuron that cannot be built, beside decode's
+    page_link.add_problems("backprop", messages)  # a neuron that cannot be built, beside decode's
 
 
 def share_section() -> None:

@@ -41,7 +41,7 @@ from nnviz.labs.digits.size import MAX_HIDDEN_LAYERS, MAX_PARAMETERS, MAX_UNITS,
 from nnviz.labs.pacing import covered_seconds, plan
 from nnviz.nn import activations, optimizers
 from nnviz.nn.training import TrainConfig, Trainer
-from nnviz.ui import convolution, first_paint, link_problems, page_link, state
+from nnviz.ui import convolution, first_paint, page_link, state
 from nnviz.ui.canvas_chart import canvas_chart
 from nnviz.ui.common import (
     LEARNING_RATES,
@@ -751,7 +751,7 @@ def arrive_from_link(model: DigitModel | None) -> None:
     else:
         _s()[digits_link.CELL] = cell
     state.remember(values)
-    link_problems.add("digits", messages)
+    page_link.add_problems("digits", messages)
 
 
 def share_section(model: DigitModel | None) -> None:

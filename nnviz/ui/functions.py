@@ -22,7 +22,7 @@ from nnviz.figures.tables import markdown_table
 from nnviz.labs.explain import functions as lab
 from nnviz.labs.explain import functions_link, numbers
 from nnviz.nn import activations, initializers, losses
-from nnviz.ui import link_problems, page_link, state
+from nnviz.ui import page_link, state
 from nnviz.ui.canvas_chart import canvas_chart
 from nnviz.ui.common import LOG_OPTIONS, hyperparam_slider
 
@@ -391,7 +391,7 @@ def arrive_from_link() -> None:
     if values:
         values, messages = functions_link.resolve(values, link_defaults(), LOG_OPTIONS)
         page_link.apply_widgets(values)
-        link_problems.add("functions", messages)
+        page_link.add_problems("functions", messages)
 
 
 def share_section() -> None:

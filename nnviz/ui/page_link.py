@@ -115,7 +115,7 @@ def copy_block(slug: str, fields: Sequence[share.Field], values: Mapping[str, An
     """The link to the page as it is, with a copy button (Streamlit's code block has one)."""
     st.markdown(f"**Link to {what}.** The address bar always holds them; copy this link to share them "
                 "(opening it restores the page exactly).")
-    st.code(url(slug, share.encode(fields, values)), language=None, wrap_lines=True)
+    st.code(url(slug, query(fields, values)), language=None, wrap_lines=True)  # a lesson and class mode stay
 
 
 def problems(page: str, fields: Sequence[share.Field], values: Mapping[str, Any]) -> None:

@@ -15,7 +15,7 @@ def _slider_value(page, key: str) -> str:
 
 def test_a_tab_clicked_right_after_the_first_visit_keeps_the_sliders(browser, app_url):
     seen = []
-    for attempt in range(TRIES):
+    for _ in range(TRIES):
         context = browser.new_context(viewport={"width": 1400, "height": 1800})  # a first visit: nothing cached
         page = context.new_page()
         try:

@@ -20,11 +20,11 @@ from typing import Any
 
 import numpy as np
 
-from nnviz.labs import share
+from nnviz.labs import link_parts, share
 from nnviz.labs.digits.architectures import Architecture, hidden_activations, parse_sizes
 from nnviz.labs.digits.size import size_problem
 from nnviz.labs.explain import convolution as conv
-from nnviz.labs.explain import link_parts, numbers
+from nnviz.labs.explain import numbers
 from nnviz.nn import optimizers
 
 KINDS = ("mlp", "cnn")

@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from nnviz.labs import share
-from nnviz.labs.explain import link_parts, neuron, numbers, tiny_network
+from nnviz.labs import link_parts, share
+from nnviz.labs.explain import neuron, numbers, tiny_network
 from nnviz.nn import activations, initializers, losses
 
 #: The page's tabs by their word in the link.

@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from nnviz.labs import share
-from nnviz.labs.explain import functions, link_parts
+from nnviz.labs import link_parts, share
+from nnviz.labs.explain import functions
 from nnviz.nn import activations, initializers, losses
 
 #: The page's tabs by their word in the link.

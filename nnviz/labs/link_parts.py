@@ -1,4 +1,4 @@
-"""Parsers for page links that ``nnviz.labs.share`` does not have (yet): a setting named by a short
+"""Parsers for page links beside ``nnviz.labs.share``'s: a setting named by a short
 word in the link, a value from a fixed list of numbers (a select slider's options), a list of
 numbers kept as the text a text box holds, and a registry hyperparameter.
 
