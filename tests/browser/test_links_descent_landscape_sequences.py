@@ -61,16 +61,20 @@ def _rerun_done(page) -> None:
 
 def _select(page, key: str, option: str) -> None:
     """Pick ``option`` in the select box with widget key ``key``."""
-    page.locator(f".st-key-{key}").click()
+    box = page.locator(f".st-key-{key} input")
+    box.click()
+    if not page.get_by_role("option", name=option, exact=True).is_visible():
+        page.wait_for_timeout(500)  # a click while the widget was still arriving: open it again
+        box.click()
     page.get_by_role("option", name=option, exact=True).click()
     _rerun_done(page)
 
 
 def _shown(page, key: str) -> str:
     """What the select box with widget key ``key`` shows."""
-    return page.evaluate("""(key) => { const el = document.querySelector('.st-key-' + key);
-      const input = el.querySelector('input');
-      return (input && input.value) || el.querySelector('[data-baseweb=select] div[value], [data-baseweb=select]').innerText; }""", key).strip()
+    box = page.locator(f".st-key-{key} input")
+    box.wait_for()
+    return box.input_value().strip()
 
 
 def _copied_link(page) -> str:
@@ -149,3 +153,64 @@ def test_descent_link_restores_the_race_on_a_fresh_server(fresh):
         bad.wait_for_selector(f"{MAP}[data-ready='1']")
         assert_no_exception(bad)
         screenshot(bad, "link_descent_bad")
+
+
+# ---- landscape --------------------------------------------------------------------------------------
+
+
+def _metrics(page) -> list[str]:
+    """Each run's final loss as shown ("Adam: final loss 0.123 accuracy 97%")."""
+    return [" ".join(t.split()) for t in page.locator("[data-testid=stMetric]").all_inner_texts()]
+
+
+def test_landscape_link_restores_the_runs_on_a_fresh_server(fresh):
+    small = "points=100&steps=50&res=11"  # a cheap start; the test changes the rest in the page
+    with _server("link-landscape-a") as first:
+        page = fresh()
+        page.goto(f"{first}/")
+        wait_for_app(page)
+        page.goto(f"{first}/landscape?{small}")
+        wait_for_app(page, 90_000)
+        _select(page, "ls_task", "xor")
+        wait_for_app(page, 90_000)
+        _select(page, "ls_activation", "relu")
+        wait_for_app(page, 90_000)
+        page.locator(".st-key-ls_mode").get_by_text("optimizers").click()
+        _rerun_done(page)
+        wait_for_app(page, 90_000)
+        page.get_by_role("tab", name="Loss curves").click()
+        _rerun_done(page)
+        page.locator("[data-nnviz=descent-curves][data-ready='1']").first.wait_for()
+        metrics = _metrics(page)
+        assert [m.split(":")[0] for m in metrics] == ["SGD", "Momentum", "Adam"]
+        link = _copied_link(page)
+        assert _query(link) == _query(page.url)
+        q = _query(link)
+        assert (q["task"], q["act"], q["mode"], q["tab"], q["points"]) == ("xor", "relu", "optimizers", "curves", "100")
+        assert_no_exception(page)
+
+    with _server("link-landscape-b") as second:
+        page = fresh()
+        page.goto(_moved_to(link, second))  # the first page this server sees
+        wait_for_app(page, 90_000)
+        page.locator("[data-nnviz=descent-curves][data-ready='1']").first.wait_for()
+        assert_no_exception(page)
+        assert _shown(page, "ls_task") == "xor" and _shown(page, "ls_activation") == "relu"
+        assert page.locator(".st-key-ls_mode input[type=radio]").nth(1).is_checked()
+        assert page.get_by_role("tab", name="Loss curves").get_attribute("aria-selected") == "true"
+        assert _metrics(page) == metrics  # the same runs trained the same way: the same final losses
+        assert _query(page.url) == _query(link)
+        assert page.get_by_text("This link has settings nnviz cannot use").count() == 0
+        page.wait_for_timeout(300)
+        screenshot(page, "link_landscape_restored")
+
+        bad = fresh()
+        bad.goto(f"{second}/landscape?{small}&task=nope&hidden=5000&centre=9&rates=0.2&tab=%3Cb%3Ex%3C/b%3E")
+        wait_for_app(bad, 90_000)
+        bad.get_by_text("This link has settings nnviz cannot use").wait_for()
+        text = bad.locator("[data-testid=stText]").first.inner_text()
+        assert "ignored task='nope'" in text and "ignored hidden='5000'" in text and "ignored centre='9'" in text
+        assert _shown(bad, "ls_task") == "moons"
+        bad.locator("[data-nnviz=descent-map][data-ready='1']").first.wait_for()
+        assert_no_exception(bad)
+        screenshot(bad, "link_landscape_bad")
