@@ -214,3 +214,72 @@ def test_landscape_link_restores_the_runs_on_a_fresh_server(fresh):
         bad.locator("[data-nnviz=descent-map][data-ready='1']").first.wait_for()
         assert_no_exception(bad)
         screenshot(bad, "link_landscape_bad")
+
+
+# ---- sequences --------------------------------------------------------------------------------------
+
+
+def _describe(page) -> str:
+    """The caption under the views: the experiment and its parameter count."""
+    return page.get_by_text("parameters.").last.inner_text()
+
+
+def _ten_steps_loss(page) -> str:
+    """Train 10 steps; the train loss then shown."""
+    page.get_by_role("button", name="10 steps").click()
+    page.get_by_text("10", exact=True).first.wait_for()
+    _rerun_done(page)
+    metric = page.locator("[data-testid=stMetric]").filter(has_text="Train loss")
+    return metric.locator("[data-testid=stMetricValue]").inner_text()
+
+
+def test_sequences_link_restores_the_model_on_a_fresh_server(fresh):
+    with _server("link-sequences-a") as first:
+        page = fresh()
+        page.goto(f"{first}/")
+        wait_for_app(page)
+        page.locator("[data-testid=stSidebarNav] a", has_text="Sequences").click()
+        page.get_by_role("heading", name="Sequences").first.wait_for()
+        wait_for_app(page)
+        _select(page, "sq_task", "Remember")
+        hidden = page.locator(".st-key-sq_hidden input")
+        hidden.fill("12")
+        hidden.press("Enter")
+        _rerun_done(page)
+        page.locator(".st-key-sq_readout").get_by_text("last step").click()
+        _rerun_done(page)
+        described = _describe(page)
+        assert "remember" in described and "1→12" in described
+        link = _copied_link(page)
+        assert _query(link) == _query(page.url)
+        q = _query(link)
+        assert (q["task"], q["hidden"], q["loss"]) == ("remember", "12", "last")
+        loss = _ten_steps_loss(page)
+        assert_no_exception(page)
+
+    with _server("link-sequences-b") as second:
+        page = fresh()
+        page.goto(_moved_to(link, second))  # the first page this server sees
+        page.get_by_role("heading", name="Sequences").first.wait_for()
+        wait_for_app(page)
+        assert_no_exception(page)
+        assert _shown(page, "sq_task") == "Remember"
+        assert page.locator(".st-key-sq_hidden input").input_value() == "12"
+        assert page.locator(".st-key-sq_readout input[type=radio]").nth(1).is_checked()
+        assert _describe(page) == described
+        assert _query(page.url) == _query(link)
+        assert page.get_by_text("This link has settings nnviz cannot use").count() == 0
+        assert _ten_steps_loss(page) == loss  # the same model (same seed), trained the same way
+        page.wait_for_timeout(300)
+        screenshot(page, "link_sequences_restored")
+
+        bad = fresh()
+        bad.goto(f"{second}/sequences?len=10&lag=20&rho=0.33&hidden=999&speed=7&opt=%3Ci%3Ex")
+        bad.get_by_role("heading", name="Sequences").first.wait_for()
+        wait_for_app(bad)
+        bad.get_by_text("This link has settings nnviz cannot use").wait_for()
+        text = bad.locator("[data-testid=stText]").first.inner_text()
+        assert "ignored hidden='999'" in text and "ignored lag='20'" in text
+        assert bad.locator(".st-key-sq_length input").input_value() == "10"
+        assert_no_exception(bad)
+        screenshot(bad, "link_sequences_bad")
