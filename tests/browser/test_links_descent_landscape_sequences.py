@@ -119,6 +119,7 @@ def test_descent_link_restores_the_race_on_a_fresh_server(fresh):
         _rerun_done(page)
         legend = page.locator(f"{MAP} .gdm-legend").inner_text()
         link = _copied_link(page)
+        screenshot(page, "link_descent_share")
         assert _query(link) == _query(page.url)  # the address bar holds the same settings
         q = _query(link)
         assert q["surface"] == "rosenbrock" and q["start"] == "-1.2,2.6" and q["preset"] == "learning_rates"
@@ -184,6 +185,7 @@ def test_landscape_link_restores_the_runs_on_a_fresh_server(fresh):
         metrics = _metrics(page)
         assert [m.split(":")[0] for m in metrics] == ["SGD", "Momentum", "Adam"]
         link = _copied_link(page)
+        screenshot(page, "link_landscape_share")
         assert _query(link) == _query(page.url)
         q = _query(link)
         assert (q["task"], q["act"], q["mode"], q["tab"], q["points"]) == ("xor", "relu", "optimizers", "curves", "100")
@@ -251,6 +253,7 @@ def test_sequences_link_restores_the_model_on_a_fresh_server(fresh):
         described = _describe(page)
         assert "remember" in described and "1→12" in described
         link = _copied_link(page)
+        screenshot(page, "link_sequences_share")
         assert _query(link) == _query(page.url)
         q = _query(link)
         assert (q["task"], q["hidden"], q["loss"]) == ("remember", "12", "last")

@@ -105,6 +105,12 @@ def _picks(parse_one: Callable[[str], Any], what: str) -> Callable[[str], list]:
     return parse
 
 
+def named(names: Callable[[], Sequence[str]]) -> Callable[[str], str]:
+    """``share.choice`` over a registry's names as they are when the link is read (an entry registered
+    after import, e.g. by a test or a plug-in, is accepted too)."""
+    return lambda text: share.choice(names())(text)
+
+
 def _task(text: str) -> str:
     return share.choice([*toy_sets.names(), DIGITS])(text)
 
@@ -123,12 +129,12 @@ FIELDS: tuple[share.Field, ...] = (
     share.Field("noise", "noise", stepped(*NOISE), num),
     share.Field("digits", "digits", one_of(DIGIT_COUNTS), str),
     share.Field("hidden", "hidden", parse_hidden, lambda h: ",".join(map(str, h))),
-    share.Field("act", "act", share.choice(hidden_activations())),
+    share.Field("act", "act", named(hidden_activations)),
     share.Field("mode", "mode", share.choice(MODES)),
-    share.Field("opt", "opt", share.choice(optimizers.names())),
+    share.Field("opt", "opt", named(optimizers.names)),
     share.Field("rates", "rates", _picks(one_of(LEARNING_RATES), "learning rates"),
                 lambda v: ",".join(num(r) for r in v)),
-    share.Field("opts", "opts", _picks(share.choice(optimizers.names()), "optimizers"), share.join),
+    share.Field("opts", "opts", _picks(named(optimizers.names), "optimizers"), share.join),
     share.Field("lr", "lr", one_of(LEARNING_RATES), num),
     share.Field("steps", "steps", one_of(STEP_CHOICES), str),
     share.Field("batch", "batch", one_of(BATCH_SIZES), str),

@@ -9,7 +9,7 @@ builds or trains anything.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, fields
 from typing import Any
 
@@ -47,6 +47,12 @@ def stepped(low: float, high: float, step: float) -> Callable[[str], float]:
     return parse
 
 
+def named(names: Callable[[], Sequence[str]]) -> Callable[[str], str]:
+    """``share.choice`` over a registry's names as they are when the link is read (an entry registered
+    after import is accepted too)."""
+    return lambda text: share.choice(names())(text)
+
+
 def _rate(text: str) -> float:
     value = float(text)
     return optimizers.check_learning_rate(value)
@@ -66,7 +72,7 @@ def _int(low: int, high: int) -> Callable[[str], int]:
 
 
 FIELDS: tuple[share.Field, ...] = (
-    share.Field("task", "task", share.choice(tasks.names())),
+    share.Field("task", "task", named(tasks.names)),
     share.Field("len", "length", _int(2, MAX_LENGTH), str),
     share.Field("lag", "lag", _int(1, MAX_LENGTH - 1), str),
     share.Field("noise", "noise", stepped(*NOISE), num),
@@ -77,7 +83,7 @@ FIELDS: tuple[share.Field, ...] = (
     share.Field("rho", "spectral_radius", stepped(*RHO), num),
     share.Field("trunc", "truncate", _int(0, MAX_LENGTH), str),
     share.Field("clip", "clip", share.bounded(0.0, MAX_CLIP), num),
-    share.Field("opt", "optimizer", share.choice(optimizers.names())),
+    share.Field("opt", "optimizer", named(optimizers.names)),
     share.Field("lr", "learning_rate", _rate, num),
     share.Field("batch", "batch_size", _int(1, MAX_BATCH), str),
     share.Field("speed", "speed", lambda t: int(share.choice([str(s) for s in SPEEDS])(t)), str),

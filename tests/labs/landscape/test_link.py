@@ -100,3 +100,21 @@ def test_hand_edited_junk_never_raises(key, junk):
                   hidden=out["hidden"], activation=out["act"], runs=link.runs_of(out), batch_size=out["batch"],
                   steps=out["steps"], seed=out["seed"])  # a setup the page can train
     assert out["centre"] == link.BEST or out["centre"] <= len(setup.runs)
+
+
+def test_entries_registered_after_import_are_accepted_in_every_link():
+    from nnviz.labs.descent import link as descent_link
+    from nnviz.labs.sequences import link as sequences_link
+    from tests import throwaway
+
+    throwaway.register()
+    try:
+        opt, act, data = throwaway.OPTIMIZER, throwaway.ACTIVATION, throwaway.DATASET
+        values, messages = share.decode(link.FIELDS, {"opt": opt, "opts": f"sgd,{opt}", "act": act, "task": data})
+        assert messages == [] and values["opts"] == ["sgd", opt] and values["act"] == act and values["task"] == data
+        values, messages = share.decode(sequences_link.FIELDS, {"opt": opt})
+        assert messages == [] and values["optimizer"] == opt
+        values, messages = share.decode(descent_link.FIELDS, {"surface": throwaway.SURFACE_2D, "ladder": opt})
+        assert messages == [] and values["surface"] == throwaway.SURFACE_2D
+    finally:
+        throwaway.unregister()
