@@ -15,7 +15,7 @@ import streamlit as st
 from threadpoolctl import threadpool_limits
 
 from nnviz.data import mnist_files
-from nnviz.labs import share
+from nnviz.labs import rates, share
 from nnviz.nn import optimizers
 from nnviz.nn.training import NON_FINITE
 from nnviz.ui import state
@@ -134,9 +134,7 @@ def session_lock(key: str) -> threading.Lock:
     return st.session_state[lock_key]
 
 
-LEARNING_RATES: tuple[float, ...] = tuple(
-    round(m * 10.0**e, 10) for e in range(-5, 2) for m in (1, 3)
-)  # 1e-05, 3e-05, ..., 10, 30
+LEARNING_RATES = rates.LEARNING_RATES  # 1e-05, 3e-05, ..., 10, 30 (in the labs: link codecs check against it)
 
 
 def learning_rate_slider(key: str, default: float = 0.03, label: str = "Learning rate",

@@ -21,20 +21,21 @@ import streamlit as st
 from nnviz.figures import descent as figs
 from nnviz.figures.descent import run_color
 from nnviz.labs.descent import RunSpec, Trajectory, race, surfaces
+from nnviz.labs.descent import link as gd_link
 from nnviz.labs.descent.presets import compared_names, learning_rate_ladder, next_optimizer, optimizers_compared
 from nnviz.labs.descent.runs import MAX_RUNS, TOLERANCE, declared_velocities, status
 from nnviz.labs.descent.stability import LEARNING_RATE_GRID, reference_curvature, snap_rate
 from nnviz.labs.descent.start import check_start, clicked_start, format_point, parse_start
 from nnviz.labs.descent.surfaces import Surface
 from nnviz.nn import optimizers
-from nnviz.ui import first_paint, state
+from nnviz.ui import first_paint, link_extra, page_link, state
 from nnviz.ui.common import optimizer_settings
 from nnviz.ui.descent_map import clicked, descent_curves, descent_map
 from nnviz.ui.jobs import heavy
 
-DEFAULT_SURFACE = {1: "quadratic", 2: "bowl"}
-DEFAULT_STEPS = {1: 50, 2: 200}
-TOLERANCES = (1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-8)
+DEFAULT_SURFACE = gd_link.DEFAULT_SURFACE
+DEFAULT_STEPS = gd_link.DEFAULT_STEPS
+TOLERANCES = gd_link.TOLERANCES
 #: Widget keys worth keeping across a page switch (prefixes); buttons and the chart are not.
 _SAVED_PREFIXES = ("gd_dim", "gd_surface_", "gd_sp_", "gd_start", "gd_steps", "gd_opt_", "gd_lr_", "gd_set_",
                    "gd_show_", "gd_preset_opt", "gd_tol", "gd_view")
@@ -81,19 +82,6 @@ def dim() -> int:
 def surface_name(d: int | None = None) -> str:
     d = dim() if d is None else d
     return st.session_state.get(f"gd_surface_{d}", DEFAULT_SURFACE[d])
-
-
-def _param_options(low: float, high: float, default: float) -> list[float] | None:
-    """Log-spaced 1-2-5 options for a parameter that spans decades (None: use a plain slider)."""
-    if low <= 0 or high / low < 100:
-        return None
-    values = {default}
-    for e in range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1):
-        for m in (1, 2, 5):
-            v = round(m * 10.0**e, 10)
-            if low <= v <= high:
-                values.add(v)
-    return sorted(values)
 
 
 def current_surface() -> Surface:
@@ -360,25 +348,109 @@ def init_state() -> None:
         apply_preset("optimizers")
 
 
+# ---- the link ------------------------------------------------------------------------------------
+
+
+def view_name(label: str | None) -> str:
+    """A detail tab's query name ("loss", "3d", ...) from its label."""
+    return dict(zip(ALL_VIEWS, gd_link.VIEWS, strict=True)).get(label, "loss")
+
+
+def link_values() -> dict[str, Any]:
+    """The page's settings as ``gd_link.FIELDS`` names them (what the address bar and the copy block hold)."""
+    surface = current_surface()
+    s = st.session_state
+    view = view_name(s.get("gd_view"))
+    return {
+        "dim": surface.dim, "surface": surface.name, "params": surface.params, "start": valid_start(surface),
+        "steps": steps(), "runs": current_specs(), "preset": s.get("gd_preset"),
+        "ladder": s.get("gd_preset_opt", "sgd"), "tol": tolerance(), "grad": bool(s.get("gd_show_grad", True)),
+        "vel": bool(s.get("gd_show_vel", False)), "scale": bool(s.get("gd_show_scale", False)),
+        "view": "loss" if view == "3d" and surface.dim == 1 else view,
+    }
+
+
+def _same_runs(a: Sequence[RunSpec], b: Sequence[RunSpec]) -> bool:
+    """Same optimizers, rates and settings (defaults filled in), labels aside."""
+    def key(spec: RunSpec) -> tuple:
+        hyper = spec.optimizer_class.hyperparams
+        return spec.optimizer, spec.learning_rate, sorted({**{k: v[0] for k, v in hyper.items()},
+                                                           **spec.settings_dict}.items())
+    return [key(x) for x in a] == [key(x) for x in b]
+
+
+def apply_link(link: dict[str, Any]) -> None:
+    """Set the page's state from a decoded link (``page_link.arrive``), checked against itself and the
+    current settings in the lab (``gd_link.resolve``); what it refuses joins the link's warning.
+
+    Runs that equal what the link's preset gives here keep that preset (and its labels, which are
+    measured, never read from the link); other runs count as edited by hand."""
+    out, messages = gd_link.resolve(link, link_values())
+    link_extra.add_problems("descent", messages)
+    s = st.session_state
+    d, name = out["dim"], out["surface"]
+    s["gd_dim"] = d
+    s[f"gd_surface_{d}"] = name
+    for p, v in out["params"].items():
+        s[f"gd_sp_{name}_{p}"] = v
+    s["gd_start"] = gd_link.start_text(out["start"])
+    s["gd_steps"] = out["steps"]
+    s["gd_tol"] = out["tol"]
+    s["gd_show_grad"], s["gd_show_vel"], s["gd_show_scale"] = out["grad"], out["vel"], out["scale"]
+    s["gd_preset_opt"] = out["ladder"]
+    s["gd_view"] = dict(zip(gd_link.VIEWS, ALL_VIEWS, strict=True))[out["view"]]
+    kind = out["preset"]
+    if out["runs"] is None:
+        if kind:
+            apply_preset(kind)  # the link's surface, start and steps: the preset as the page would tune it
+        else:
+            s["gd_preset"] = None
+        return
+    if kind == s.get("gd_preset") and _same_runs(current_specs(), out["runs"]):
+        return  # the page's own runs (a return to the page with its address): keep them, ids and all
+    if kind:
+        surface, start = current_surface(), valid_start(current_surface())
+        tuned = (cached_ladder(surface, out["ladder"], start, steps()) if kind == "learning_rates"
+                 else cached_compared(surface, start, steps()))
+        if _same_runs(tuned, out["runs"]):
+            _set_runs(tuned)
+            s["gd_preset"] = kind
+            return
+    _set_runs(out["runs"])
+    s["gd_preset"] = None
+
+
+def share_controls() -> None:
+    """The link to this experiment, to copy (an expander: rarely needed, never in the way)."""
+    with st.expander("Share this experiment", icon=":material/link:"):
+        st.caption("The link holds the surface, start, steps, every run and the views; a class or a friend "
+                   "who opens it sees this same race.")
+        page_link.copy_block("descent", gd_link.FIELDS, link_values(), what="this race")
+
+
 # ---- widgets ------------------------------------------------------------------------------------
 
 
 def surface_controls() -> Surface:
     """Dimension, surface and its parameters, with the formula and what it teaches."""
-    st.radio("Dimension", (2, 1), key="gd_dim", horizontal=True, on_change=dim_changed,
-             format_func=lambda d: "2D surface" if d == 2 else "1D curve",
-             help="1D: a point slides along a curve (tangent and step shown). 2D: a point moves over a map.")
+    # A lesson's link can hide any of these (page_link.hidden, named by their query keys); hidden,
+    # a setting keeps its value and still applies.
+    if not page_link.hidden("dim"):
+        st.radio("Dimension", (2, 1), key="gd_dim", horizontal=True, on_change=dim_changed,
+                 format_func=lambda d: "2D surface" if d == 2 else "1D curve",
+                 help="1D: a point slides along a curve (tangent and step shown). 2D: a point moves over a map.")
     d = dim()
     names = surfaces.names_by_dim(d)
-    st.selectbox("Surface", names, key=f"gd_surface_{d}", on_change=surface_changed,
-                 format_func=lambda n: surfaces.SURFACES.get(n).label,
-                 help="The function f that gradient descent minimizes. Changing it resets the start point "
-                      "and re-tunes a preset's learning rates.")
+    if not page_link.hidden("surface"):
+        st.selectbox("Surface", names, key=f"gd_surface_{d}", on_change=surface_changed,
+                     format_func=lambda n: surfaces.SURFACES.get(n).label,
+                     help="The function f that gradient descent minimizes. Changing it resets the start point "
+                          "and re-tunes a preset's learning rates.")
     name = surface_name(d)
     cls = surfaces.SURFACES.get(name)
-    for p, (default, low, high, meaning) in cls.hyperparams.items():
+    for p, (default, low, high, meaning) in ({} if page_link.hidden("sp") else cls.hyperparams).items():
         key = state.seed(f"gd_sp_{name}_{p}", default)
-        options = _param_options(low, high, default)
+        options = surfaces.param_options(low, high, default)
         if options is not None:
             if st.session_state[key] not in options:
                 st.session_state[key] = min(options, key=lambda v: abs(math.log(v) - math.log(st.session_state[key])))
@@ -400,10 +472,12 @@ def start_controls(surface: Surface) -> tuple[tuple[float, ...], str | None]:
     """
     b = surface.bounds()
     domain = ", ".join(f"{n} in [{lo:g}, {hi:g}]" for n, (lo, hi) in zip("xy", b, strict=False))
-    st.text_input("Start point" + (" (x, y)" if surface.dim == 2 else " x"), key=state.seed("gd_start", format_point(
-        surface.default_start)), help=f"Where every run starts, inside the plotted domain: {domain}.")
-    if surface.dim == 2:
-        st.caption(":material/ads_click: Or click anywhere on the map to start there.")
+    state.seed("gd_start", format_point(surface.default_start))
+    if not page_link.hidden("start"):
+        st.text_input("Start point" + (" (x, y)" if surface.dim == 2 else " x"), key="gd_start",
+                      help=f"Where every run starts, inside the plotted domain: {domain}.")
+        if surface.dim == 2:
+            st.caption(":material/ads_click: Or click anywhere on the map to start there.")
     problem = check_start(surface, st.session_state["gd_start"])
     start = valid_start(surface)
     if problem is None:
@@ -412,13 +486,16 @@ def start_controls(surface: Surface) -> tuple[tuple[float, ...], str | None]:
         st.session_state["gd_last_start"] = last
     else:
         problem += f" The runs still start from the last valid point ({format_point(start)})."
-    st.slider("Steps", min_value=10, max_value=1000, step=10, key="gd_steps",
-              help="How many updates each run makes. The animation shows at most 100 frames; longer runs "
-                   "are subsampled for it, but every step is computed and plotted.")
-    st.select_slider("Convergence tolerance", options=TOLERANCES, key=state.seed("gd_tol", TOLERANCE),
-                     format_func=lambda v: f"{v:g}",
-                     help="A run has converged at step k if from step k on both |∇f| and the step length "
-                          "stay below this (the source notes: |∇f| < ε).")
+    if not page_link.hidden("steps"):
+        st.slider("Steps", min_value=10, max_value=1000, step=10, key="gd_steps",
+                  help="How many updates each run makes. The animation shows at most 100 frames; longer runs "
+                       "are subsampled for it, but every step is computed and plotted.")
+    state.seed("gd_tol", TOLERANCE)
+    if not page_link.hidden("tol"):
+        st.select_slider("Convergence tolerance", options=TOLERANCES, key="gd_tol",
+                         format_func=lambda v: f"{v:g}",
+                         help="A run has converged at step k if from step k on both |∇f| and the step length "
+                              "stay below this (the source notes: |∇f| < ε).")
     return start, problem
 
 
@@ -519,19 +596,25 @@ def runs_controls(status_lines: dict[int, str] | None = None, per_row: int = 3) 
 
 
 def view_toggles() -> tuple[bool, bool, bool]:
-    """The three overlays of the 2D map, with what each one shows."""
-    c1, c2, c3 = st.columns(3)
-    grad = c1.toggle("−∇f arrow", key="gd_show_grad",
-                     help="−∇f at each run's current point: the steepest way down. The arrow shrinks as the "
-                          "gradient fades (relative to the run's largest gradient).")
-    vel = c2.toggle("Momentum arrow", key="gd_show_vel",
-                    help=f"The direction the momentum carries the point: {velocity_text()}. "
-                         "On a curved valley it points along the valley while −∇f points across it.")
-    scale = c3.toggle("Adaptive step size", key="gd_show_scale",
-                      help="A cross whose arms are proportional to the step size of each coordinate, e.g. "
-                           f"η/(√v̂ + ε), of the adaptive optimizers ({_and(adaptive_labels())}): a flat "
-                           "direction, with small gradients, gets the longer arm, a steep one the shorter.")
-    return grad, vel, scale
+    """The three overlays of the 2D map, with what each one shows (a lesson's link may hide any:
+    it then keeps its value)."""
+    toggles = {
+        "grad": ("gd_show_grad", "−∇f arrow",
+                 "−∇f at each run's current point: the steepest way down. The arrow shrinks as the "
+                 "gradient fades (relative to the run's largest gradient)."),
+        "vel": ("gd_show_vel", "Momentum arrow",
+                f"The direction the momentum carries the point: {velocity_text()}. "
+                "On a curved valley it points along the valley while −∇f points across it."),
+        "scale": ("gd_show_scale", "Adaptive step size",
+                  "A cross whose arms are proportional to the step size of each coordinate, e.g. "
+                  f"η/(√v̂ + ε), of the adaptive optimizers ({_and(adaptive_labels())}): a flat "
+                  "direction, with small gradients, gets the longer arm, a steep one the shorter."),
+    }
+    shown = [q for q in toggles if not page_link.hidden(q)]
+    for col, q in zip(st.columns(len(shown)) if shown else [], shown, strict=True):
+        key, label, help_text = toggles[q]
+        col.toggle(label, key=key, help=help_text)
+    return tuple(bool(st.session_state.get(toggles[q][0])) for q in toggles)  # type: ignore[return-value]
 
 
 def status_badge(st_kind: str, text: str) -> str:
@@ -582,6 +665,9 @@ VIEW_LOSS, VIEW_DISTANCE, VIEW_STABILITY, VIEW_3D = (
     ":material/speed: Learning rate vs. stability limit", ":material/view_in_ar: In 3D")
 
 
+ALL_VIEWS = (VIEW_LOSS, VIEW_DISTANCE, VIEW_STABILITY, VIEW_3D)  # in gd_link.VIEWS' order
+
+
 def view_tabs(d: int) -> tuple[str, ...]:
     """The detail views of a ``d``-dimensional surface (no 3D view of a curve)."""
     return (VIEW_LOSS, VIEW_DISTANCE, VIEW_STABILITY) + ((VIEW_3D,) if d == 2 else ())
@@ -629,7 +715,10 @@ def _surface3d_section(surface: Surface, race: RaceKey) -> None:
 
 def render() -> None:
     """The gradient-descent lab: race optimizers and learning rates on 1D and 2D surfaces."""
+    link = page_link.arrive("descent", gd_link.FIELDS)
     init_state()
+    if link:
+        apply_link(link)
     st.title(":material/landscape: Gradient descent lab")
     st.markdown(
         "Gradient descent repeats one rule from the source notes, $b = a - \\alpha\\,\\nabla f(a)$: from the "
@@ -637,6 +726,7 @@ def render() -> None:
         "below). The optimizers here are the classes that train the networks elsewhere in nnviz; each drives a "
         "single point."
     )
+    page_link.problems("descent", gd_link.FIELDS, link_values())
 
     controls, view = st.columns([1, 2.3], gap="large")
     with controls:
@@ -646,8 +736,10 @@ def render() -> None:
         start, start_problem = start_controls(surface)
         if start_problem:
             st.error(start_problem, icon=":material/error:")
-        st.subheader(":material/tune: Presets")
-        preset_controls()
+        if not page_link.hidden("preset"):
+            st.subheader(":material/tune: Presets")
+            preset_controls()
+        share_controls()
 
     race = race_key(surface, current_specs(), start, steps())
     with st.spinner("Running the optimizers..."):
@@ -674,7 +766,9 @@ def render() -> None:
     if first_paint.rest_is_due("descent", "the runs and their charts"):
         st.subheader(":material/directions_run: Runs")
         preset_note(surface, trajs)
-        runs_controls({rid: status_badge(s.kind, s.text) for rid, s in zip(run_ids(), statuses, strict=True)})
+        if not page_link.hidden("runs"):
+            runs_controls({rid: status_badge(s.kind, s.text) for rid, s in zip(run_ids(), statuses, strict=True)})
         detail_views(surface, race)
 
+    page_link.sync(gd_link.FIELDS, link_values())
     state.remember(prefixes=_SAVED_PREFIXES)

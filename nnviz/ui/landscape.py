@@ -25,6 +25,7 @@ import streamlit as st
 
 from nnviz.data import mnist_files, toy_sets
 from nnviz.figures import landscape as figs
+from nnviz.labs.landscape import link as ls_link
 from nnviz.labs.landscape import paths, slices
 from nnviz.labs.landscape import runs as landscape_runs
 from nnviz.labs.landscape.grids import Grid, Line
@@ -55,7 +56,7 @@ from nnviz.labs.landscape.setup import (
     train_configs,
 )
 from nnviz.nn import optimizers
-from nnviz.ui import state
+from nnviz.ui import link_extra, page_link, state
 from nnviz.ui.common import LEARNING_RATES, mnist_dataset
 from nnviz.ui.descent_map import descent_curves, descent_map
 from nnviz.ui.jobs import heavy
@@ -216,6 +217,88 @@ def _figure(kind: str, key: tuple, log: bool, scale: tuple[float, float] | None,
     raise ValueError(f"unknown figure {kind!r}")
 
 
+# ---- the link --------------------------------------------------------------------------------
+#: Link names (``ls_link.FIELDS``) -> widget keys.
+LINK_KEYS: dict[str, str] = {
+    "task": "ls_task", "points": "ls_points", "noise": "ls_noise", "digits": "ls_n_digits", "hidden": "ls_hidden",
+    "act": "ls_activation", "mode": "ls_mode", "opt": "ls_optimizer", "rates": "ls_rates", "opts": "ls_optimizers",
+    "lr": "ls_lr", "steps": "ls_steps", "batch": "ls_batch", "seed": "ls_seed", "res": "ls_resolution",
+    "span": "ls_span", "log": "ls_log", "centre": "ls_reference", "fit": "ls_fit", "shape": "ls_shape", "tab": "ls_tab",
+}
+#: Link names whose widget shows another word for the same choice: link value <-> widget value.
+_WORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "mode": (ls_link.MODES, MODES), "fit": (ls_link.FITS, FITS), "shape": (ls_link.SHAPES, SHAPES),
+    "tab": (ls_link.TABS, TABS),
+}
+
+
+def _run_labels(values: dict[str, Any]) -> list[str]:
+    """The labels of the runs the settings compare (what "Centre on" offers), [] for no valid pick."""
+    runs = ls_link.runs_of(values)
+    try:
+        return Setup(runs=runs).labels if runs else []
+    except ValueError:
+        return []
+
+
+def link_values() -> dict[str, Any]:
+    """The page's settings as ``ls_link.FIELDS`` names them (what the address bar and the copy block hold):
+    the widgets' values; hidden layers that do not parse are the shown setup's."""
+    out: dict[str, Any] = {}
+    for name, key in LINK_KEYS.items():
+        value = state.value(key, DEFAULTS.get(key))
+        if name in _WORDS:
+            words, shown = _WORDS[name]
+            value = words[shown.index(value)] if value in shown else ls_link.DEFAULTS[name]
+        out[name] = value
+    out["rates"], out["opts"] = list(out["rates"] or []), list(out["opts"] or [])
+    last: Setup = st.session_state.get("ls_last_setup", Setup())
+    try:
+        out["hidden"] = parse_hidden(state.value("ls_hidden", HIDDEN_DEFAULT[task_kind(out["task"])]))
+    except ValueError:
+        out["hidden"] = last.hidden
+    labels = _run_labels(out)
+    ref = out["centre"]
+    out["centre"] = labels.index(ref) + 1 if ref in labels else ls_link.BEST
+    out["points"], out["seed"] = int(out["points"]), int(out["seed"])
+    return out
+
+
+def apply_link(link: dict[str, Any]) -> None:
+    """Set the widgets from a decoded link (``page_link.arrive``), checked in the lab against itself, the
+    current settings and the tasks this server can load; what it refuses joins the link's warning."""
+    problem = mnist_problem()
+    tasks = toy_sets.names() + ([] if problem else [DIGITS])
+    out, messages = ls_link.resolve(link, link_values(), tasks, unavailable="the MNIST files are not on this server")
+    link_extra.add_problems("landscape", messages)
+    s = st.session_state
+    for name, key in LINK_KEYS.items():
+        value = out[name]
+        if name in _WORDS:
+            words, shown = _WORDS[name]
+            value = shown[words.index(value)]
+        s[key] = list(value) if isinstance(value, list) else value
+    s["ls_hidden"] = ", ".join(map(str, out["hidden"]))
+    s["ls_hidden_kind"] = task_kind(out["task"])  # the page would reset the sizes for a new kind of task
+    labels = _run_labels(out)
+    s["ls_reference"] = labels[out["centre"] - 1] if out["centre"] != ls_link.BEST else BEST
+
+
+def share_controls() -> None:
+    """The link to this experiment, to copy (an expander below the settings)."""
+    with st.expander("Share this experiment", icon=":material/link:"):
+        st.caption("The link holds the task, the network, the runs compared and the view; opening it trains the "
+                   "same runs from the same seed and shows the same landscape.")
+        page_link.copy_block("landscape", ls_link.FIELDS, link_values(), what="this landscape")
+
+
+def _drawn(query: str, key: str, draw: Callable[[], Any]) -> Any:
+    """``draw()`` the widget ``key`` unless a lesson's link hides it (``hide=<query>``): then its value
+    stays and still applies."""
+    _seed(key)
+    return st.session_state[key] if page_link.hidden(query) else draw()
+
+
 # ---- widgets ---------------------------------------------------------------------------------
 def _keep(setup: Setup) -> Setup:
     """Store ``setup`` as the last valid one."""
@@ -236,22 +319,24 @@ def controls() -> tuple[Setup, list[str]]:
     _seed("ls_task")
     if st.session_state["ls_task"] not in tasks:  # e.g. digits remembered, MNIST gone since
         st.session_state["ls_task"] = DEFAULTS["ls_task"] if DEFAULTS["ls_task"] in tasks else tasks[0]
-    task = st.selectbox(
+    task = _drawn("task", "ls_task", lambda: st.selectbox(
         "Data", tasks, key="ls_task", format_func=lambda t: "digits (MNIST subset)" if t == DIGITS else t,
         help="A 2D toy set, or a small subset of MNIST digits. The landscape is the loss on this training data.",
-    )
+    ))
     if digits_problem:
         st.caption(f":material/info: The digits task is disabled: {mnist_files.WHERE_TO_PUT_MNIST}.",
                    help=digits_problem)
     if task == DIGITS:
-        n_digits = st.select_slider("Training images", DIGIT_COUNTS, key=_seed("ls_n_digits"),
-                                    help="The first n MNIST training images; every grid point is a pass over all.")
+        n_digits = _drawn("digits", "ls_n_digits", lambda: st.select_slider(
+            "Training images", DIGIT_COUNTS, key="ls_n_digits",
+            help="The first n MNIST training images; every grid point is a pass over all."))
         n_points, noise = last.n_points, last.noise
     else:
-        n_points = st.slider("Points", 100, 1000, step=50, key=_seed("ls_points"),
-                             help="How many training points; the loss at every grid point is measured on all.")
-        noise = st.slider("Noise", 0.0, 3.0, step=0.25, key=_seed("ls_noise"),
-                          help="Jitter added to the points: more noise, a harder task.")
+        n_points = _drawn("points", "ls_points", lambda: st.slider(
+            "Points", 100, 1000, step=50, key="ls_points",
+            help="How many training points; the loss at every grid point is measured on all."))
+        noise = _drawn("noise", "ls_noise", lambda: st.slider(
+            "Noise", 0.0, 3.0, step=0.25, key="ls_noise", help="Jitter added to the points: more noise, a harder task."))
         n_digits = last.n_digits
 
     st.subheader(":material/hub: Network")
@@ -259,8 +344,9 @@ def controls() -> tuple[Setup, list[str]]:
     if st.session_state.get("ls_hidden_kind") != kind:  # another kind of task: its own default sizes
         st.session_state["ls_hidden"] = HIDDEN_DEFAULT[kind]
         st.session_state["ls_hidden_kind"] = kind
-    hidden_text = st.text_input("Hidden layers", key=state.seed("ls_hidden", HIDDEN_DEFAULT[kind]),
-                                help="Units per hidden layer, comma separated: '16, 16' is 2-16-16-2 on a toy set. "
+    state.seed("ls_hidden", HIDDEN_DEFAULT[kind])
+    hidden_text = st.session_state["ls_hidden"] if page_link.hidden("hidden") else st.text_input(
+                                "Hidden layers", key="ls_hidden", help="Units per hidden layer, comma separated: '16, 16' is 2-16-16-2 on a toy set. "
                                      f"Up to {MAX_HIDDEN_LAYERS} layers of 1 to {MAX_UNITS:,} units, at most "
                                      f"{MAX_PARAMETERS:,} parameters in all: every run keeps its weights at "
                                      f"{N_SNAPSHOTS + 1} points of its path, on the server.")
@@ -274,34 +360,39 @@ def controls() -> tuple[Setup, list[str]]:
         if too_large:  # beside the box, whose text stays to fix
             st.error(f"{too_large} Still showing the last valid setup.", icon=":material/error:")
             hidden, held = last.hidden, True
-    activation = st.selectbox("Activation", hidden_activations(), key=_seed("ls_activation"),
-                              help="The hidden layers' nonlinearity. The output is softmax (classes) or linear.")
+    activation = _drawn("act", "ls_activation", lambda: st.selectbox(
+        "Activation", hidden_activations(), key="ls_activation",
+        help="The hidden layers' nonlinearity. The output is softmax (classes) or linear."))
 
     st.subheader(":material/speed: Runs to compare")
-    mode = st.radio("Compare", MODES, horizontal=True, key=_seed("ls_mode"),
-                    help="Every run starts from the same initial weights and sees the same mini-batches.")
+    mode = _drawn("mode", "ls_mode", lambda: st.radio(
+        "Compare", MODES, horizontal=True, key="ls_mode",
+        help="Every run starts from the same initial weights and sees the same mini-batches."))
     rates = list(LEARNING_RATES)
     if mode == MODES[0]:
-        opt = st.selectbox("Optimizer", optimizers.names(), key=_seed("ls_optimizer"),
-                           format_func=lambda n: optimizers.get(n).label)
-        chosen = pick_runs("Learning rates", rates, "ls_rates", lambda v: f"{v:g}", "learning rates",
-                           help="Too small crawls, too large jumps out of the valley or diverges.")
+        opt = _drawn("opt", "ls_optimizer", lambda: st.selectbox(
+            "Optimizer", optimizers.names(), key="ls_optimizer", format_func=lambda n: optimizers.get(n).label))
+        chosen = _drawn("rates", "ls_rates", lambda: pick_runs(
+            "Learning rates", rates, "ls_rates", lambda v: f"{v:g}", "learning rates",
+            help="Too small crawls, too large jumps out of the valley or diverges."))
         runs = tuple((opt, float(lr)) for lr in sorted(chosen or ()))
     else:
-        chosen = pick_runs("Optimizers", optimizers.names(), "ls_optimizers", lambda n: optimizers.get(n).label,
-                           "optimizers", help="Each trains from the same start with the learning rate below.")
-        lr = st.select_slider("Learning rate", rates, key=_seed("ls_lr"), format_func=lambda v: f"{v:g}",
-                              help="The same step size for every optimizer.")
+        chosen = _drawn("opts", "ls_optimizers", lambda: pick_runs(
+            "Optimizers", optimizers.names(), "ls_optimizers", lambda n: optimizers.get(n).label,
+            "optimizers", help="Each trains from the same start with the learning rate below."))
+        lr = _drawn("lr", "ls_lr", lambda: st.select_slider(
+            "Learning rate", rates, key="ls_lr", format_func=lambda v: f"{v:g}",
+            help="The same step size for every optimizer."))
         runs = tuple((o, float(lr)) for o in chosen or ())
     if not runs:  # the pick is said to be wrong beside it (pick_runs): the last valid setup stays
         held, runs = True, last.runs
     c1, c2 = st.columns(2)
-    steps = c1.select_slider("Steps", STEP_CHOICES, key=_seed("ls_steps"),
-                             help=f"Mini-batch steps per run; the initial weights and {N_SNAPSHOTS} snapshots "
-                                  "along the run are kept.")
-    batch = c2.select_slider("Batch size", BATCH_SIZES, key=_seed("ls_batch"))
-    seed = st.number_input("Seed", 0, 10_000, key=_seed("ls_seed"),
-                           help="Decides the data, the initial weights and the mini-batch order.")
+    steps = _drawn("steps", "ls_steps", lambda: c1.select_slider(
+        "Steps", STEP_CHOICES, key="ls_steps",
+        help=f"Mini-batch steps per run; the initial weights and {N_SNAPSHOTS} snapshots along the run are kept."))
+    batch = _drawn("batch", "ls_batch", lambda: c2.select_slider("Batch size", BATCH_SIZES, key="ls_batch"))
+    seed = _drawn("seed", "ls_seed", lambda: st.number_input(
+        "Seed", 0, 10_000, key="ls_seed", help="Decides the data, the initial weights and the mini-batch order."))
     try:
         setup = Setup(task=task, n_points=int(n_points), noise=float(noise), n_digits=int(n_digits), hidden=hidden,
                       activation=activation, runs=runs, batch_size=int(batch), steps=int(steps), seed=int(seed))
@@ -335,16 +426,16 @@ def pick_runs(label: str, options: list, key: str, format_func: Callable[[Any], 
 def view_controls() -> ViewOptions:
     """Grid resolution, slice span and colour scale."""
     st.subheader(":material/grid_on: Landscape")
-    resolution = st.select_slider(
-        "Grid resolution", RESOLUTIONS, key=_seed("ls_resolution"),
+    resolution = _drawn("res", "ls_resolution", lambda: st.select_slider(
+        "Grid resolution", RESOLUTIONS, key="ls_resolution",
         help="Points per side of each 2D grid; every point is a full pass over the data. 21 answers in "
              "about a second; 41 is sharper and about four times slower.",
-    )
-    span = st.select_slider("Random slice span", SPANS, key=_seed("ls_span"),
-                            help="How far the random slices reach, in units of each filter's own norm "
-                                 "(1: as far as the weights are long).")
-    log = st.toggle("Log colour scale", key=_seed("ls_log"),
-                    help="Losses span decades; a log scale shows the basin and the walls together.")
+    ))
+    span = _drawn("span", "ls_span", lambda: st.select_slider(
+        "Random slice span", SPANS, key="ls_span",
+        help="How far the random slices reach, in units of each filter's own norm (1: as far as the weights are long)."))
+    log = _drawn("log", "ls_log", lambda: st.toggle(
+        "Log colour scale", key="ls_log", help="Losses span decades; a log scale shows the basin and the walls together."))
     return ViewOptions(resolution=int(resolution), span=float(span), log=bool(log))
 
 
@@ -506,11 +597,13 @@ def _page() -> None:
         "**from the same initial weights on the same mini-batches**, and the slices show where each run went."
     )
 
+    page_link.problems("landscape", ls_link.FIELDS, link_values())
     left, right = st.columns([1, 3], gap="large")
     with left:
         messages = st.container()
         setup, problems = controls()
         view = view_controls()
+        share_controls()
         for problem in problems:
             messages.error(f"{problem}. Still showing the last valid setup.", icon=":material/error:")
 
@@ -537,7 +630,11 @@ def _page() -> None:
 
 def render() -> None:
     """The loss-landscape page; its widget values are remembered however the run ends."""
+    link = page_link.arrive("landscape", ls_link.FIELDS)
+    if link:
+        apply_link(link)
     try:
         _page()
     finally:
+        page_link.sync(ls_link.FIELDS, link_values())
         state.remember(KEYS)

@@ -19,18 +19,19 @@ import streamlit as st
 from nnviz.data import sequences as tasks
 from nnviz.figures import sequences as figs
 from nnviz.labs.explain.numbers import fmt, latex_vector
+from nnviz.labs.sequences import link as sq_link
 from nnviz.labs.sequences.experiment import HIDDEN_ACTIVATIONS, MAX_HIDDEN, MAX_LENGTH, READOUTS, SequenceExperiment
 from nnviz.labs.sequences.run import SequenceRun, build, gradient_reach, sequence_view, step_numbers, train, update
 from nnviz.nn import activations, optimizers
-from nnviz.ui import first_paint, state
+from nnviz.ui import first_paint, link_extra, page_link, state
 from nnviz.ui.canvas_chart import canvas_chart
 from nnviz.ui.common import LEARNING_RATES, session_lock, show_diverged, with_current
 from nnviz.ui.pixel_grid import Grid, pixel_grid
 
 LOCK = "sq"
 TICK_SECONDS = 0.5
-SPEEDS = (5, 10, 30, 100, 300)
-DEFAULT_SPEED = 30
+SPEEDS = sq_link.SPEEDS
+DEFAULT_SPEED = sq_link.DEFAULT_SPEED
 SHOWN_ENTRIES = 4  # vector entries written out in the chain rule (the rest as "…")
 #: Experiment field -> its control's session key.
 CONTROL_KEYS = {
@@ -73,6 +74,38 @@ def init_state() -> None:
     state.seed("sq_speed", DEFAULT_SPEED)
 
 
+# ---- the link -----------------------------------------------------------------------------------
+
+def link_values() -> dict[str, Any]:
+    """The page's settings as ``sq_link.FIELDS`` names them: the model's (last valid) experiment and the
+    speed (what the address bar and the copy block hold; the training itself is not in the link)."""
+    s = _s()
+    exp = s.get("sq_exp") or SequenceExperiment()
+    return {**{f: getattr(exp, f) for f in CONTROL_KEYS}, "speed": int(s.get("sq_speed", DEFAULT_SPEED))}
+
+
+def apply_link(link: dict[str, Any]) -> None:
+    """Set the controls from a decoded link (``page_link.arrive``), checked in the lab against itself and
+    the current settings; what it refuses joins the link's warning. A first visit builds the link's
+    model directly (no default model first)."""
+    s = _s()
+    out, messages = sq_link.resolve(link, link_values())
+    link_extra.add_problems("sequences", messages)
+    for field, key in CONTROL_KEYS.items():
+        s[key] = out[field]
+    s["sq_speed"] = out["speed"]
+    if "sq_exp" not in s:
+        s.sq_exp = sq_link.experiment(out)
+
+
+def share_controls() -> None:
+    """The link to these settings, to copy."""
+    with st.expander("Share this experiment", icon=":material/link:"):
+        st.caption("The link holds every setting in the sidebar and the speed. Whoever opens it gets the same "
+                   "model with the same initial weights (the same seed), at step 0: press Play to train it.")
+        page_link.copy_block("sequences", sq_link.FIELDS, link_values(), what="these settings")
+
+
 # ---- callbacks ----------------------------------------------------------------------------------
 
 def _toggle_play() -> None:
@@ -97,39 +130,57 @@ def _reset() -> None:
 # ---- controls -----------------------------------------------------------------------------------
 
 def controls() -> SequenceExperiment | None:
-    """The settings in the sidebar; the experiment they describe, or None (the error shown)."""
+    """The settings in the sidebar; the experiment they describe, or None (the error shown). A lesson's
+    link may hide any of them (``hide=lag,rho``, by query key): a hidden setting keeps its value."""
     s, sb = _s(), st.sidebar
+
+    def shown(query: str) -> bool:
+        return not page_link.hidden(query)
+
     sb.subheader(":material/timeline: Task")
-    task = sb.selectbox("Task", tasks.names(), key="sq_task", format_func=lambda n: n.capitalize(),
-                        help=" ".join(f"**{n}**: {what}." for n, (_, _, what) in tasks.TASKS.items()))
+    if shown("task"):
+        sb.selectbox("Task", tasks.names(), key="sq_task", format_func=lambda n: n.capitalize(),
+                     help=" ".join(f"**{n}**: {what}." for n, (_, _, what) in tasks.TASKS.items()))
+    task = s.get("sq_task")
     c1, c2 = sb.columns(2)
-    c1.number_input("Sequence length", step=1, key="sq_length", help=f"Steps per sequence, 2 to {MAX_LENGTH}.")
-    if task == "remember":
+    if shown("len"):
+        c1.number_input("Sequence length", step=1, key="sq_length", help=f"Steps per sequence, 2 to {MAX_LENGTH}.")
+    if task == "remember" and shown("lag"):
         c2.number_input("Lag k", step=1, key="sq_lag", help="How many steps back the bit to output was seen.")
-    elif task == "sine":
+    elif task == "sine" and shown("noise"):
         c2.slider("Noise", 0.0, 1.0, step=0.05, key="sq_noise", help="Gaussian noise on the input wave.")
     sb.subheader(":material/hub: Network")
     c1, c2 = sb.columns(2)
-    c1.number_input("Hidden size", step=1, key="sq_hidden", help=f"Units in h_t, 1 to {MAX_HIDDEN}.")
-    c2.selectbox("σ", list(HIDDEN_ACTIVATIONS), key="sq_act", format_func=lambda n: activations.ACTIVATIONS.get(n).label,
-                 help="The activation in h_t = σ(W_h h_{t−1} + W_x x_t + b).")
-    sb.radio("Loss on", list(READOUTS), key="sq_readout", horizontal=True,
-             help="The readout's loss on every step's output, or on the last step's only (one answer per "
-                  "sequence: the gradient must then travel back through time to reach the inputs).")
-    sb.slider("Spectral radius of W_h at start", 0.1, 3.0, step=0.1, key="sq_rho",
-              help="W_h's largest |eigenvalue| at initialization. Below 1 a signal (and the gradient) shrinks "
-                   "step after step; above 1 it can grow.")
+    if shown("hidden"):
+        c1.number_input("Hidden size", step=1, key="sq_hidden", help=f"Units in h_t, 1 to {MAX_HIDDEN}.")
+    if shown("act"):
+        c2.selectbox("σ", list(HIDDEN_ACTIVATIONS), key="sq_act",
+                     format_func=lambda n: activations.ACTIVATIONS.get(n).label,
+                     help="The activation in h_t = σ(W_h h_{t−1} + W_x x_t + b).")
+    if shown("loss"):
+        sb.radio("Loss on", list(READOUTS), key="sq_readout", horizontal=True,
+                 help="The readout's loss on every step's output, or on the last step's only (one answer per "
+                      "sequence: the gradient must then travel back through time to reach the inputs).")
+    if shown("rho"):
+        sb.slider("Spectral radius of W_h at start", 0.1, 3.0, step=0.1, key="sq_rho",
+                  help="W_h's largest |eigenvalue| at initialization. Below 1 a signal (and the gradient) shrinks "
+                       "step after step; above 1 it can grow.")
     c1, c2 = sb.columns(2)
-    c1.number_input("Truncate BPTT every", step=1, key="sq_trunc",
-                    help="Cut backpropagation through time into blocks of this many steps (0: never).")
-    c2.number_input("Clip gradient norm", step=0.5, key="sq_clip", min_value=0.0,
-                    help="Scale the whole gradient down to this length when it is longer (0: never).")
+    if shown("trunc"):
+        c1.number_input("Truncate BPTT every", step=1, key="sq_trunc",
+                        help="Cut backpropagation through time into blocks of this many steps (0: never).")
+    if shown("clip"):
+        c2.number_input("Clip gradient norm", step=0.5, key="sq_clip", min_value=0.0,
+                        help="Scale the whole gradient down to this length when it is longer (0: never).")
     sb.subheader(":material/model_training: Training")
     c1, c2 = sb.columns(2)
-    c1.selectbox("Optimizer", optimizers.names(), key="sq_opt", format_func=lambda n: optimizers.get(n).label or n)
-    c2.select_slider("Batch", with_current([1, 4, 8, 16, 32, 64, 128], s.get("sq_batch", 32)), key="sq_batch")
-    sb.select_slider("Learning rate", with_current(list(LEARNING_RATES), s.get("sq_lr", 0.01)), key="sq_lr",
-                     format_func=lambda v: f"{v:g}", help="Applies while training, without a reset.")
+    if shown("opt"):
+        c1.selectbox("Optimizer", optimizers.names(), key="sq_opt", format_func=lambda n: optimizers.get(n).label or n)
+    if shown("batch"):
+        c2.select_slider("Batch", with_current([1, 4, 8, 16, 32, 64, 128], s.get("sq_batch", 32)), key="sq_batch")
+    if shown("lr"):
+        sb.select_slider("Learning rate", with_current(list(LEARNING_RATES), s.get("sq_lr", 0.01)), key="sq_lr",
+                         format_func=lambda v: f"{v:g}", help="Applies while training, without a reset.")
     try:
         values = {field: s.get(key, getattr(s.sq_exp, field)) for field, key in CONTROL_KEYS.items()}
         return SequenceExperiment(**values)
@@ -153,7 +204,8 @@ def toolbar(run: SequenceRun) -> None:
                width="stretch", disabled=run.diverged is not None)
     bar.button("Reset", key="sq_reset", icon=":material/restart_alt:", on_click=_reset, width="stretch",
                help="Back to step 0 with the same initial weights.")
-    speed.select_slider("Speed (steps per second)", SPEEDS, key="sq_speed")
+    if not page_link.hidden("speed"):
+        speed.select_slider("Speed (steps per second)", SPEEDS, key="sq_speed")
     notice = s.get("sq_notice")
     if notice:
         st.info(notice[1], icon=":material/restart_alt:" if notice[0] == "reset" else ":material/bolt:")
@@ -268,6 +320,9 @@ def live_panel() -> None:
 
 
 def render() -> None:
+    link = page_link.arrive("sequences", sq_link.FIELDS)
+    if link:
+        apply_link(link)
     init_state()
     s = _s()
     st.title(":material/timeline: Sequences")
@@ -284,9 +339,12 @@ def render() -> None:
             s.sq_notice = ("reset", message + " Press Play to train it.")
         elif kind == "live":
             s.sq_notice = ("live", message)
+    page_link.problems("sequences", sq_link.FIELDS, link_values())
     with st.expander("What to try", icon=":material/school:"):
         st.markdown(TRY)
+    share_controls()
     toolbar(s.sq_run)
     live_panel()
     st.caption(f"{s.sq_exp.describe()} · {s.sq_run.n_params:,} parameters.")
+    page_link.sync(sq_link.FIELDS, link_values())
     state.remember(REMEMBERED)

@@ -203,6 +203,20 @@ def names() -> list[str]:
     return SURFACES.names()
 
 
+def param_options(low: float, high: float, default: float) -> list[float] | None:
+    """The values the page offers for a surface parameter that spans decades: 1-2-5 steps
+    (and the default) in [low, high]; None for a parameter on a plain slider (< 100x range)."""
+    if low <= 0 or high / low < 100:
+        return None
+    values = {default}
+    for e in range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1):
+        for m in (1, 2, 5):
+            v = round(m * 10.0**e, 10)
+            if low <= v <= high:
+                values.add(v)
+    return sorted(values)
+
+
 def names_by_dim(dim: int) -> list[str]:
     """The names of the surfaces of dimension ``dim`` (1 or 2)."""
     if dim not in (1, 2):
