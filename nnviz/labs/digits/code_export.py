@@ -27,6 +27,7 @@ import math
 import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from functools import cached_property
 from typing import Any
 
 from nnviz.data import augment as augment_module
@@ -90,8 +91,13 @@ class Recipe:
                            eval_every=eval_every, seed=self.seed)
 
     def network(self) -> Network:
-        """The network the page builds for this recipe (its initial weights)."""
+        """The network the page builds for this recipe (its initial weights), a new one each call."""
         return self.architecture.build(seed=self.seed)
+
+    @cached_property
+    def _built(self) -> Network:
+        """One network of this recipe, built once, that the scripts read their layers from (never changed)."""
+        return self.network()
 
     def steps(self, n_images: int) -> int:
         """Steps of ``epochs`` epochs on a folder of ``n_images`` training images: ceil(epochs x
@@ -150,7 +156,7 @@ def why_not_torch(recipe: Recipe) -> str | None:
     why = torch_mapping.why_not_optimizer(recipe.optimizer)
     if why:
         return why
-    net = recipe.network()
+    net = recipe._built
     try:
         _torch_layers(net)
     except ValueError as exc:
@@ -163,10 +169,11 @@ def why_not_torch(recipe: Recipe) -> str | None:
 
 def torch_notes(recipe: Recipe) -> list[str]:
     """What the PyTorch script does not reproduce exactly, one sentence each."""
-    inits = sorted({layer.init for layer in _weight_layers(recipe.network())})
-    notes = [f"Its initial weights are PyTorch's own random draw from the same scheme ({', '.join(inits)}), so it "
-             "ends close to nnviz's accuracy, not equal (--weights starts from a model saved on the page instead)."]
-    if any(isinstance(layer, Dropout) for layer in recipe.network().layers):
+    inits = sorted({layer.init for layer in _weight_layers(recipe._built)})
+    notes = [f"The initial weights are PyTorch's own random draw from the same scheme ({', '.join(inits)}), so "
+             "the run ends close to nnviz's accuracy, not equal (--weights starts from a model saved on the page "
+             "instead)."]
+    if any(isinstance(layer, Dropout) for layer in recipe._built.layers):
         notes.append("Dropout draws its own random masks.")
     blowup = recipe.train_config(1).blowup
     if blowup is not None:
@@ -236,7 +243,7 @@ def _wrap(text: str, indent: str = "") -> str:
 def _header(recipe: Recipe, what: str, needs: str, usage: str, notes: list[str] | None = None) -> str:
     """The script's docstring: what it builds and trains, how to run it, what it needs (and ``notes``:
     what it does not reproduce exactly)."""
-    net = recipe.network()
+    net = recipe._built
     paragraphs = [
         f"nnviz digits model as {what}: {recipe.architecture.label()}, {net.n_params:,} parameters.",
         _wrap(f"Trains as the digits page's \"Train your own model\" tab does: {_summary(recipe)}; then prints "
@@ -258,7 +265,7 @@ def pytorch_script(recipe: Recipe) -> str:
     why = why_not_torch(recipe)
     if why:
         raise ValueError(f"no PyTorch script for these settings: {why}")
-    net = recipe.network()
+    net = recipe._built
     layers = "\n".join(f"        {line}" for line in _torch_layers(net))
     inits = [layer.init for layer in _weight_layers(net)]
     init_map = "\n".join(f"    {name!r}: lambda w: {torch_mapping.TORCH_INITS[name]},"
@@ -499,7 +506,7 @@ def _nnviz_layer(layer: Layer) -> str:
 
 def nnviz_script(recipe: Recipe) -> str:
     """A runnable script of ``recipe`` with the nnviz engine (NumPy only): the page's network and numbers."""
-    net = recipe.network()
+    net = recipe._built
     stack = ",\n        ".join(_nnviz_layer(layer) for layer in net.layers)
     kinds = sorted({type(layer).__name__ for layer in net.layers})
     aug = recipe.augmentation

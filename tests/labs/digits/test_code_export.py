@@ -60,7 +60,8 @@ def _run_script(source: str, tmp_path: Path, *args: str | os.PathLike) -> str:
     """Run a script from nnviz's folder, as its docstring says (no nnviz on the path for torch's)."""
     path = tmp_path / "script.py"
     path.write_text(source, encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(ROOT) if "import nnviz" in source or "from nnviz" in source else ""}
+    env = {**os.environ, "PYTHONPATH": str(ROOT) if "from nnviz" in source else "",
+           "OMP_NUM_THREADS": "1"}  # one thread each: two cores are shared by every test run here
     result = subprocess.run([sys.executable, str(path), *map(str, args)], capture_output=True, text=True,
                             timeout=300, cwd=ROOT, env=env)
     assert result.returncode == 0, result.stderr[-3000:]
