@@ -270,8 +270,8 @@ def pytorch_script(recipe: Recipe) -> str:
     inits = [layer.init for layer in _weight_layers(net)]
     init_map = "\n".join(f"    {name!r}: lambda w: {torch_mapping.TORCH_INITS[name]},"
                          for name in dict.fromkeys(inits))
-    momentum = ("\n# PyTorch's momentum sums the gradients (v = βv + g) where nnviz averages them (v = βv + (1 − β)g):"
-                "\n# the learning rate times (1 − β) takes the same steps."
+    momentum = ("\n    # PyTorch's momentum sums the gradients (v = βv + g) where nnviz averages them (v = βv + (1 − β)g):"
+                "\n    # the learning rate times (1 − β) takes the same steps."
                 if recipe.optimizer in ("momentum", "nesterov") else "")
     aug = recipe.augmentation
     augmentation = "" if aug is None else (
@@ -442,7 +442,7 @@ def main() -> None:
 
     torch.manual_seed(SEED)
     model = build_model()
-    init_weights(model)
+    init_weights(model)  # torch's own generator: nnviz's scheme, not nnviz's numbers (see the docstring)
     if args.weights:
         load_nnviz_weights(model, args.weights)
     print(f"{{sum(p.numel() for p in model.parameters()):,}} parameters")
