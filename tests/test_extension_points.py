@@ -130,6 +130,8 @@ def test_digits_trains_a_model_with_the_new_activation_and_optimizer(entries, mn
     at.run()
     _select(at, "selectbox", "dg_activation", throwaway.ACTIVATION)
     _select(at, "selectbox", "dg_optimizer", throwaway.OPTIMIZER)
+    torch_button = next(b.proto for b in at.get("download_button") if b.proto.label == "PyTorch script (.py)")
+    assert torch_button.disabled and "no PyTorch counterpart" in torch_button.help  # a new entry says why
     at.slider(key="dg_n_train").set_value(500)
     at.number_input(key="dg_epochs").set_value(1)
     at.run()

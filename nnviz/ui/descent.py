@@ -28,7 +28,7 @@ from nnviz.labs.descent.stability import LEARNING_RATE_GRID, reference_curvature
 from nnviz.labs.descent.start import check_start, clicked_start, format_point, parse_start
 from nnviz.labs.descent.surfaces import Surface
 from nnviz.nn import optimizers
-from nnviz.ui import first_paint, link_extra, page_link, state
+from nnviz.ui import first_paint, page_link, state
 from nnviz.ui.common import optimizer_settings
 from nnviz.ui.descent_map import clicked, descent_curves, descent_map
 from nnviz.ui.jobs import heavy
@@ -386,7 +386,7 @@ def apply_link(link: dict[str, Any]) -> None:
     Runs that equal what the link's preset gives here keep that preset (and its labels, which are
     measured, never read from the link); other runs count as edited by hand."""
     out, messages = gd_link.resolve(link, link_values())
-    link_extra.add_problems("descent", messages)
+    page_link.add_problems("descent", messages)
     s = st.session_state
     d, name = out["dim"], out["surface"]
     s["gd_dim"] = d

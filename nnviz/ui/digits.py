@@ -30,8 +30,8 @@ from nnviz.data import mnist_files
 from nnviz.data.augment import AugmentConfig, Augmenter
 from nnviz.data.preprocess import canvas_to_mnist, drawing_notes, load_image_file
 from nnviz.figures import digits as figs
+from nnviz.labs.digits import code_export, load_default_model, split
 from nnviz.labs.digits import link as digits_link
-from nnviz.labs.digits import load_default_model, split
 from nnviz.labs.digits.architectures import Architecture, hidden_activations, parse_sizes
 from nnviz.labs.digits.default import DefaultModelMissing
 from nnviz.labs.digits.evaluation import Evaluation, evaluate
@@ -686,6 +686,38 @@ def save_load_panel() -> None:
                 st.rerun()
 
 
+def code_panel(settings: dict[str, Any] | None, data: mnist_files.Mnist | None) -> None:
+    """Take the code away: the current settings as a PyTorch script and as a NumPy script with nnviz
+    (``nnviz.labs.digits.code_export``), written when the user clicks."""
+    st.markdown("**Take the code away.** A script that builds this network (the same layers, weight layout and "
+                "initialization scheme) and trains it as **Start** does (the same images, batches, loss, optimizer "
+                "and settings), then prints its test accuracy.")
+    recipe = None if settings is None else code_export.Recipe.from_page(settings, AUGMENTATION)
+    why_not = None if recipe is None else code_export.why_not_torch(recipe)
+    torch_ok = recipe is not None and why_not is None
+    fix = "Fix the settings above first."
+    c1, c2 = st.columns(2)
+    # The recipe is immutable: the callables run when the user clicks, outside this script run.
+    c1.download_button("PyTorch script (.py)", data=(lambda: code_export.pytorch_script(recipe)) if torch_ok else "",
+                       file_name=code_export.TORCH_FILE, mime="text/x-python", key="dg_dl_torch",
+                       icon=":material/code:", on_click="ignore", use_container_width=True, disabled=not torch_ok,
+                       help=("Needs numpy and torch, not nnviz." if torch_ok else
+                             fix if recipe is None else f"Not for these settings: {why_not}."))
+    c2.download_button("NumPy script with nnviz (.py)", data=(lambda: code_export.nnviz_script(recipe)) if recipe
+                       else "", file_name=code_export.NNVIZ_FILE, mime="text/x-python", key="dg_dl_numpy",
+                       icon=":material/code:", on_click="ignore", use_container_width=True, disabled=recipe is None,
+                       help=("The nnviz engine as this page trains: the same seed, the same numbers. Run it from "
+                             "nnviz's folder." if recipe else fix))
+    if recipe is None:
+        return
+    steps = f" ({recipe.steps(len(data.y_train)):,} steps on this data)" if data is not None else ""
+    torch_text = (f"PyTorch cannot train this network: {why_not}." if why_not else
+                  "Where the PyTorch script differs. " + " ".join(code_export.torch_notes(recipe)))
+    st.caption(f"Both take the MNIST folder as their argument (default `{code_export.DEFAULT_DATA}`, from nnviz's "
+               f"folder) and train {recipe.epochs} epoch{'s' if recipe.epochs != 1 else ''}{steps}; `--steps N` and "
+               f"`--limit N` (the first N test images) make a quick run. {torch_text}")
+
+
 def train_section(default: DigitModel | None) -> None:
     st.markdown("Train a digit model yourself and compare it with the default one on the canvas.")
     data, _ = _data_panel()
@@ -695,6 +727,7 @@ def train_section(default: DigitModel | None) -> None:
     live_panel(settings)
     evaluation_panel(data, default)
     save_load_panel()
+    code_panel(settings, data)
 
 
 # ---- the page --------------------------------------------------------------------------------

@@ -56,7 +56,7 @@ from nnviz.labs.landscape.setup import (
     train_configs,
 )
 from nnviz.nn import optimizers
-from nnviz.ui import link_extra, page_link, state
+from nnviz.ui import page_link, state
 from nnviz.ui.common import LEARNING_RATES, mnist_dataset
 from nnviz.ui.descent_map import descent_curves, descent_map
 from nnviz.ui.jobs import heavy
@@ -270,7 +270,7 @@ def apply_link(link: dict[str, Any]) -> None:
     problem = mnist_problem()
     tasks = toy_sets.names() + ([] if problem else [DIGITS])
     out, messages = ls_link.resolve(link, link_values(), tasks, unavailable="the MNIST files are not on this server")
-    link_extra.add_problems("landscape", messages)
+    page_link.add_problems("landscape", messages)
     s = st.session_state
     for name, key in LINK_KEYS.items():
         value = out[name]

@@ -23,7 +23,7 @@ from nnviz.labs.sequences import link as sq_link
 from nnviz.labs.sequences.experiment import HIDDEN_ACTIVATIONS, MAX_HIDDEN, MAX_LENGTH, READOUTS, SequenceExperiment
 from nnviz.labs.sequences.run import SequenceRun, build, gradient_reach, sequence_view, step_numbers, train, update
 from nnviz.nn import activations, optimizers
-from nnviz.ui import first_paint, link_extra, page_link, state
+from nnviz.ui import first_paint, page_link, state
 from nnviz.ui.canvas_chart import canvas_chart
 from nnviz.ui.common import LEARNING_RATES, session_lock, show_diverged, with_current
 from nnviz.ui.pixel_grid import Grid, pixel_grid
@@ -90,7 +90,7 @@ def apply_link(link: dict[str, Any]) -> None:
     model directly (no default model first)."""
     s = _s()
     out, messages = sq_link.resolve(link, link_values())
-    link_extra.add_problems("sequences", messages)
+    page_link.add_problems("sequences", messages)
     for field, key in CONTROL_KEYS.items():
         s[key] = out[field]
     s["sq_speed"] = out["speed"]

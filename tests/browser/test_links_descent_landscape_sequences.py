@@ -5,37 +5,13 @@ bad link shows the warning and no exception. Screenshots: tests/artifacts/link_*
 
 from __future__ import annotations
 
-import contextlib
-import os
 import urllib.parse
-from collections.abc import Iterator
 
 import pytest
 
-from tests.browser import conftest
 from tests.browser.conftest import assert_no_exception, screenshot, serve_app, wait_for_app
 
 MAP = "[data-nnviz=descent-map]"
-
-
-@contextlib.contextmanager
-def _server(name: str) -> Iterator[str]:
-    """A fresh server (``serve_app``); on a shared machine NNVIZ_TEST_PORTS=8610-8619 keeps it on
-    the given ports (conftest picks any free one)."""
-    ports = os.environ.get("NNVIZ_TEST_PORTS")
-    if not ports:
-        with serve_app(name) as url:
-            yield url
-        return
-    low, high = (int(p) for p in ports.split("-"))
-    taken = getattr(_server, "used", set())
-    port = next(p for p in range(low, high + 1) if p not in taken)
-    taken.add(port)
-    _server.used = taken  # type: ignore[attr-defined]
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(conftest, "_free_port", lambda: port)
-        with serve_app(name) as url:
-            yield url
 
 
 @pytest.fixture
@@ -98,8 +74,8 @@ def _moved_to(link: str, base: str) -> str:
 # ---- descent ----------------------------------------------------------------------------------------
 
 
-def test_descent_link_restores_the_race_on_a_fresh_server(fresh):
-    with _server("link-descent-a") as first:
+def test_descent_link_restores_the_race_on_a_freshserve_app(fresh):
+    with serve_app("link-descent-a") as first:
         page = fresh()
         page.goto(f"{first}/")
         wait_for_app(page)
@@ -126,7 +102,7 @@ def test_descent_link_restores_the_race_on_a_fresh_server(fresh):
         assert q["vel"] == "1" and q["view"] == "distance" and len(q["runs"].split(",")) == 4
         assert_no_exception(page)
 
-    with _server("link-descent-b") as second:
+    with serve_app("link-descent-b") as second:
         page = fresh()
         page.goto(_moved_to(link, second))  # the first page this server sees
         page.wait_for_selector(f"{MAP}[data-ready='1']")
@@ -164,9 +140,9 @@ def _metrics(page) -> list[str]:
     return [" ".join(t.split()) for t in page.locator("[data-testid=stMetric]").all_inner_texts()]
 
 
-def test_landscape_link_restores_the_runs_on_a_fresh_server(fresh):
+def test_landscape_link_restores_the_runs_on_a_freshserve_app(fresh):
     small = "points=100&steps=50&res=11"  # a cheap start; the test changes the rest in the page
-    with _server("link-landscape-a") as first:
+    with serve_app("link-landscape-a") as first:
         page = fresh()
         page.goto(f"{first}/")
         wait_for_app(page)
@@ -191,7 +167,7 @@ def test_landscape_link_restores_the_runs_on_a_fresh_server(fresh):
         assert (q["task"], q["act"], q["mode"], q["tab"], q["points"]) == ("xor", "relu", "optimizers", "curves", "100")
         assert_no_exception(page)
 
-    with _server("link-landscape-b") as second:
+    with serve_app("link-landscape-b") as second:
         page = fresh()
         page.goto(_moved_to(link, second))  # the first page this server sees
         wait_for_app(page, 90_000)
@@ -235,8 +211,8 @@ def _ten_steps_loss(page) -> str:
     return metric.locator("[data-testid=stMetricValue]").inner_text()
 
 
-def test_sequences_link_restores_the_model_on_a_fresh_server(fresh):
-    with _server("link-sequences-a") as first:
+def test_sequences_link_restores_the_model_on_a_freshserve_app(fresh):
+    with serve_app("link-sequences-a") as first:
         page = fresh()
         page.goto(f"{first}/")
         wait_for_app(page)
@@ -260,7 +236,7 @@ def test_sequences_link_restores_the_model_on_a_fresh_server(fresh):
         loss = _ten_steps_loss(page)
         assert_no_exception(page)
 
-    with _server("link-sequences-b") as second:
+    with serve_app("link-sequences-b") as second:
         page = fresh()
         page.goto(_moved_to(link, second))  # the first page this server sees
         page.get_by_role("heading", name="Sequences").first.wait_for()

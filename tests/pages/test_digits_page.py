@@ -626,3 +626,93 @@ def test_class_mode_hides_the_convolutions_controls_and_keeps_their_values():
         what = conv_lab.KERNELS["sharpen"][1]
         assert next(c.value for c in at.caption if c.value.startswith("Kernel:")).startswith(f"Kernel: {what}.")
         at.run()
+
+
+# ---- take the code away ------------------------------------------------------------------------
+
+
+@pytest.fixture()
+def downloads(monkeypatch) -> dict:
+    """file name -> the callable a download button was given, as the page's last run registered it
+    (AppTest's media manager lives only during a run; the button's proto holds just an id)."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    made: dict = {}
+    register = MediaFileManager.add_deferred
+
+    def spy(self, fn, mimetype, coordinates, file_name=None, **kwargs):
+        made[file_name] = fn
+        return register(self, fn, mimetype, coordinates, file_name=file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", spy)
+    return made
+
+
+def _code_buttons(at: AppTest) -> dict:
+    return {b.proto.label: b.proto for b in at.get("download_button") if "script" in b.proto.label}
+
+
+def test_the_code_downloads_are_scripts_for_the_current_settings(mnist_folder, downloads):
+    from nnviz.labs.digits.architectures import Architecture
+    from nnviz.labs.digits.code_export import NNVIZ_FILE, TORCH_FILE, Recipe, nnviz_script, pytorch_script
+    from nnviz.ui.digits import AUGMENTATION
+
+    at = _app().run()
+    at.radio(key="dg_kind").set_value("cnn").run()
+    at.selectbox(key="dg_filters").set_value("8")
+    at.selectbox(key="dg_dense").set_value(32)
+    at.selectbox(key="dg_activation").set_value("tanh")
+    at.selectbox(key="dg_optimizer").set_value("momentum").run()
+    at.select_slider(key="dg_lr").set_value(0.03)
+    at.select_slider(key="dg_batch").set_value(32)
+    at.number_input(key="dg_epochs").set_value(3)
+    at.slider(key="dg_n_train").set_value(1000)
+    at.toggle(key="dg_augment").set_value(True).run()
+    assert not at.exception, at.exception
+    buttons = _code_buttons(at)
+    assert set(buttons) == {"PyTorch script (.py)", "NumPy script with nnviz (.py)"}
+    assert not any(b.disabled for b in buttons.values())
+    expected = Recipe(architecture=Architecture(kind="cnn", filters=(8,), dense=32, activation="tanh"),
+                      optimizer="momentum", optimizer_params={"beta": 0.9}, learning_rate=0.03, batch_size=32,
+                      epochs=3, n_train=1000, augmentation=AUGMENTATION)
+    torch_source, nnviz_source = downloads[TORCH_FILE](), downloads[NNVIZ_FILE]()
+    assert torch_source == pytorch_script(expected) and nnviz_source == nnviz_script(expected)
+    assert "nn.Tanh()" in torch_source and "BATCH_SIZE = 32" in torch_source and "momentum=0.9" in torch_source
+    caption = next(c.value for c in at.caption if "--steps N" in c.value)
+    assert f"train 3 epochs ({expected.steps(5000):,} steps on this data)" in caption
+    assert "PyTorch's own random draw" in caption
+
+    at.selectbox(key="dg_activation").set_value("step").run()  # no gradient: PyTorch cannot train it
+    buttons = _code_buttons(at)
+    assert buttons["PyTorch script (.py)"].disabled and "no gradient" in buttons["PyTorch script (.py)"].help
+    assert not buttons["NumPy script with nnviz (.py)"].disabled
+    assert any("PyTorch cannot train this network" in c.value and "no gradient" in c.value for c in at.caption)
+
+    at.radio(key="dg_kind").set_value("mlp").run()
+    at.text_input(key="dg_hidden").set_value("64, x").run()  # invalid settings: nothing to write
+    assert not at.exception
+    assert all(b.disabled and "Fix the settings above" in b.help for b in _code_buttons(at).values())
+
+
+def test_the_downloaded_nnviz_script_gives_the_pages_own_accuracy(mnist_folder, downloads, tmp_path):
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from nnviz.labs.digits.code_export import NNVIZ_FILE
+
+    at = _app().run()
+    _train_small(at)
+    at.run()  # the evaluation on the test images
+    run = at.session_state["dg_run"]
+    assert not at.exception and run.evaluation is not None
+    script = tmp_path / NNVIZ_FILE
+    script.write_text(downloads[NNVIZ_FILE](), encoding="utf-8")
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, str(script), str(mnist_folder), "--steps", str(run.trainer.step)],
+                         capture_output=True, text=True, timeout=300, cwd=root,
+                         env={**__import__("os").environ, "PYTHONPATH": str(root)})
+    assert out.returncode == 0, out.stderr[-2000:]
+    theirs = float(re.search(r"test accuracy ([0-9.]+) on 10,000", out.stdout).group(1))
+    assert theirs == round(run.evaluation.accuracy, 4)

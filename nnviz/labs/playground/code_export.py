@@ -6,68 +6,28 @@ for the run's number of steps (``DEFAULT_STEPS`` at step 0) and print the test a
 loss for regression). The nnviz script uses the engine as the page does (the same seed: the same
 numbers); the PyTorch one draws its own initial weights and batches, so it ends close, not equal.
 
-Each engine name maps to PyTorch here (``TORCH_ACTIVATIONS``, ``TORCH_INITS``, ``TORCH_LOSSES``,
-``torch_optimizer``); ``tests/labs/playground/test_code_export.py`` fails when a registry entry
-has no mapping and no reason (``NOT_IN_TORCH``).
+Each engine name maps to PyTorch in ``nnviz.labs.torch_mapping`` (shared with the digits page's
+export); ``tests/labs/playground/test_code_export.py`` fails when a registry entry has no mapping
+and no reason (``NOT_IN_TORCH``).
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import numpy as np
 
+from nnviz.labs import torch_mapping
 from nnviz.labs.playground.experiment import Experiment, train_config
 from nnviz.labs.playground.run import Run
-from nnviz.nn import activations
+from nnviz.labs.torch_mapping import NOT_IN_TORCH, TORCH_ACTIVATIONS, TORCH_INITS, TORCH_LOSSES
 
 DEFAULT_STEPS = 1000
 
-#: Engine activation -> the PyTorch module (``{alpha}``: the activation's setting).
-TORCH_ACTIVATIONS: dict[str, str] = {
-    "sigmoid": "nn.Sigmoid()", "tanh": "nn.Tanh()", "relu": "nn.ReLU()", "leaky_relu": "nn.LeakyReLU({alpha})",
-    "elu": "nn.ELU({alpha})", "gelu": 'nn.GELU(approximate="tanh")', "linear": "nn.Identity()",
-}
-#: Engine initializer -> the ``torch.nn.init`` call on a weight ``w`` (biases start at 0, as here).
-TORCH_INITS: dict[str, str] = {
-    "zeros": "nn.init.zeros_(w)", "random_normal": "nn.init.normal_(w, 0.0, 0.01)",
-    "random_uniform": "nn.init.uniform_(w, -0.05, 0.05)", "xavier_uniform": "nn.init.xavier_uniform_(w)",
-    "xavier_normal": "nn.init.xavier_normal_(w)", "he_normal": 'nn.init.kaiming_normal_(w, nonlinearity="relu")',
-    "he_uniform": 'nn.init.kaiming_uniform_(w, nonlinearity="relu")',
-}
-#: Engine loss -> the PyTorch loss on the network's raw output (the fused output activation is in
-#: the loss: softmax in CrossEntropyLoss, the sigmoid in BCEWithLogitsLoss).
-TORCH_LOSSES: dict[str, str] = {
-    "cross_entropy": "nn.CrossEntropyLoss()", "binary_cross_entropy": "nn.BCEWithLogitsLoss()",
-    "mse": "nn.MSELoss()", "mae": "nn.L1Loss()", "huber": "nn.HuberLoss(delta={delta})",
-}
-#: What has no PyTorch counterpart, and why.
-NOT_IN_TORCH: dict[str, str] = {
-    "step": "the step function has no gradient: PyTorch could not train it either",
-    "softmax": "softmax is the output of cross-entropy (inside nn.CrossEntropyLoss), not a hidden activation",
-}
-
 
 def torch_optimizer(exp: Experiment) -> str:
-    """``torch.optim`` with the same update as the engine's optimizer. The engine's momentum and
-    Nesterov average the gradient (v = βv + (1 − β)g); PyTorch's sum it (v = βv + g), the same
-    steps with a learning rate (1 − β) times the engine's."""
-    p, lr = exp.opt_params, exp.learning_rate
-    if exp.optimizer == "sgd":
-        return f"torch.optim.SGD(model.parameters(), lr={lr!r})"
-    if exp.optimizer in ("momentum", "nesterov"):
-        beta = p["beta"]
-        nesterov = ", nesterov=True" if exp.optimizer == "nesterov" else ""
-        return f"torch.optim.SGD(model.parameters(), lr={lr!r} * (1 - {beta!r}), momentum={beta!r}{nesterov})"
-    if exp.optimizer == "adagrad":
-        return f"torch.optim.Adagrad(model.parameters(), lr={lr!r}, eps={p['eps']!r})"
-    if exp.optimizer == "rmsprop":
-        return f"torch.optim.RMSprop(model.parameters(), lr={lr!r}, alpha={p['rho']!r}, eps={p['eps']!r})"
-    if exp.optimizer == "adam":
-        return (f"torch.optim.Adam(model.parameters(), lr={lr!r}, betas=({p['beta_1']!r}, {p['beta_2']!r}), "
-                f"eps={p['eps']!r})")
-    raise ValueError(f"optimizer {exp.optimizer!r} has no PyTorch counterpart here")
+    """``torch.optim`` with the same update as ``exp``'s optimizer (``torch_mapping.torch_optimizer``)."""
+    return torch_mapping.torch_optimizer(exp.optimizer, exp.learning_rate, exp.opt_params)
 
 
 def why_not_torch(exp: Experiment) -> str | None:
@@ -114,7 +74,7 @@ def pytorch_script(run: Run) -> str:
     why = why_not_torch(exp)
     if why:
         raise ValueError(f"no PyTorch script for this experiment: {why}")
-    act = TORCH_ACTIVATIONS[exp.activation].format(**_act_params(exp.activation))
+    act = torch_mapping.torch_activation(exp.activation)
     layers, width = [], len(exp.features)
     for i, units in enumerate(exp.hidden, start=1):
         layers.append(f"nn.Linear({width}, {units})")
@@ -124,7 +84,7 @@ def pytorch_script(run: Run) -> str:
         width = units
     layers.append(f"nn.Linear({width}, {exp.n_outputs})")
     if exp.loss in ("mse", "mae", "huber"):
-        layers.append(TORCH_ACTIVATIONS[exp.output].format(**_act_params(exp.output)))
+        layers.append(torch_mapping.torch_activation(exp.output))
     loss = TORCH_LOSSES[exp.loss].format(**dict(train_config(exp).loss_params or {"delta": 1.0}))
     classification = exp.task == "classification"
     target = ("yb" if exp.loss == "cross_entropy" else "yb.float().unsqueeze(1)") if classification else "yb.unsqueeze(1)"
@@ -156,11 +116,6 @@ def pytorch_script(run: Run) -> str:
             + "        loss = loss + l2 * sum((w ** 2).sum() for w in weights) + l1 * sum(w.abs().sum() for w in weights)\n"
             + "        optimizer.zero_grad()\n        loss.backward()\n        optimizer.step()\n        step += 1\n\n"
             + "model.eval()\nwith torch.no_grad():\n" + report)
-
-
-def _act_params(name: str) -> dict[str, Any]:
-    """An activation's settings at their defaults, for ``TORCH_ACTIVATIONS``'s ``{alpha}``."""
-    return {k: v for k, (v, *_rest) in activations.ACTIVATIONS.get(name).hyperparams.items()}
 
 
 def nnviz_script(run: Run) -> str:
