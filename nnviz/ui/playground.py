@@ -1,7 +1,8 @@
 """Playground widgets and page helpers: controls -> ``Experiment``; live training in a fragment.
 
 State (all keys prefixed ``pg_``): ``pg_exp`` the last valid experiment, ``pg_run`` the live run,
-``pg_running``, ``pg_hidden`` the layer sizes edited by the +/- buttons, ``pg_notice`` the last
+``pg_running``, ``pg_hidden`` the layer sizes edited by the +/- buttons (``pg_act_layer_<i>`` each
+layer's activation, from 0; ``pg_act_layers_used`` keeps their expander open), ``pg_notice`` the last
 reset/live-change message, ``pg_cmp`` the comparison, ``pg_preset`` the last preset picked (its
 note shows while its data and network are in force); for the live view ``pg_batch_id`` (the last
 batch sent), ``pg_tick_at`` (when the last training tick ran) and ``pg_carry`` (a fraction of a
@@ -142,6 +143,7 @@ def widget_values(exp: Experiment) -> dict[str, Any]:
     }  # no "pg_lr": learning_rate_slider takes the experiment's rate as its default
     values["pg_features"] = list(exp.features)
     values["pg_bn"] = list(exp.batch_norm)
+    values.update({_layer_act_key(i): act for i, act in enumerate(exp.layer_activations)})
     values.update({f"pg_opt_{exp.optimizer}_{k}": v for k, v in exp.optimizer_params if k != "eps"})
     return values
 
@@ -236,10 +238,39 @@ def _regenerate() -> None:
     s.pg_seed = (int(s.get("pg_seed", 0)) + 1) % (MAX_SEED + 1)
 
 
+def _layer_act_key(i: int) -> str:
+    """The widget key of hidden layer ``i``'s activation (from 0)."""
+    return f"pg_act_layer_{i}"
+
+
 def _add_layer() -> None:
-    h = _s().pg_hidden
+    """A layer like the last one: its size and its activation (the others' stay)."""
+    s = _s()
+    h = s.pg_hidden
     if len(h) < MAX_HIDDEN_LAYERS:
+        last = s.get(_layer_act_key(len(h) - 1)) if h else None
+        s[_layer_act_key(len(h))] = last or s.get("pg_act") or Experiment.activation
         h.append(h[-1] if h else 4)
+
+
+def _act_label(name: str) -> str:
+    return activations.ACTIVATIONS.get(name).label or name
+
+
+def _activation_changed() -> None:
+    """on_change of the Activation box: every hidden layer takes it."""
+    s = _s()
+    for i in range(len(s.pg_hidden)):
+        s[_layer_act_key(i)] = s.pg_act
+
+
+def _layer_activation_changed() -> None:
+    """on_change of a layer's activation: where every layer now has the same, the Activation box shows it."""
+    s = _s()
+    s.pg_act_layers_used = True
+    chosen = {s.get(_layer_act_key(i)) for i in range(len(s.pg_hidden))}
+    if len(chosen) == 1 and None not in chosen:
+        s.pg_act = chosen.pop()
 
 
 def _remove_layer() -> None:
@@ -352,10 +383,21 @@ def controls(exp: Experiment) -> Experiment | None:
                  help="Normalizes a layer's sums over each mini-batch (mean 0, variance 1, then a learned "
                       "scale γ and shift β) before its activation; at test time it uses running averages of "
                       "the batches' mean and variance. Keeps deep sigmoid and tanh layers out of saturation.")
-    act = sb.selectbox("Activation", activations.names(), key="pg_act",
-                       format_func=lambda n: activations.ACTIVATIONS.get(n).label or n,
-                       help="The non-linearity of every hidden neuron.")
+    act = sb.selectbox("Activation", activations.names(), key="pg_act", format_func=_act_label,
+                       on_change=_activation_changed,
+                       help="The non-linearity of every hidden neuron; choosing one here sets every layer. "
+                            "Give a layer its own under **Activation per layer**.")
     sb.caption(activation_note(act))
+    if hidden:
+        # Open while the layers differ, and once used (an expander whose state flips closes under the user).
+        with sb.expander("Activation per layer", expanded=bool(exp.activations or s.get("pg_act_layers_used"))):
+            for i in range(len(hidden)):
+                state.seed(_layer_act_key(i), act)  # a layer added by a link or a preset's keys
+                st.selectbox(f"Layer {i + 1}", activations.names(), key=_layer_act_key(i), format_func=_act_label,
+                             on_change=_layer_activation_changed,
+                             help=f"The non-linearity of the neurons of hidden layer {i + 1}.")
+            st.caption("E.g. ReLU in the first layers and tanh in the last: the network view names each "
+                       "layer's activation where they differ.")
     sb.selectbox("Initialization", initializers.names(), key="pg_init",
                  format_func=lambda n: n.replace("_", " ").capitalize(),
                  help="How the first weights are drawn. " + " ".join(
@@ -418,6 +460,9 @@ def experiment_from_state(exp: Experiment) -> Experiment:
 
     opt = get("pg_opt", exp.optimizer)
     hidden = tuple(get("pg_hidden", exp.hidden))
+    act = get("pg_act", exp.activation)
+    known = exp.layer_activations
+    per_layer = tuple(get(_layer_act_key(i), known[i] if i < len(known) else act) for i in range(len(hidden)))
     base = exp.opt_params if opt == exp.optimizer else {}
     opt_params = {**base, **{hp: s[f"pg_opt_{opt}_{hp}"] for hp in optimizers.get(opt).hyperparams
                              if f"pg_opt_{opt}_{hp}" in s}}
@@ -426,7 +471,7 @@ def experiment_from_state(exp: Experiment) -> Experiment:
         test_ratio=get("pg_test", exp.test_ratio), seed=get("pg_seed", exp.seed),
         features=tuple(get("pg_features", exp.features)), hidden=hidden,
         batch_norm=tuple(k for k in get("pg_bn", exp.batch_norm) if k <= len(hidden)),
-        activation=get("pg_act", exp.activation), init=get("pg_init", exp.init), l1=get("pg_l1", exp.l1),
+        activation=act, activations=per_layer, init=get("pg_init", exp.init), l1=get("pg_l1", exp.l1),
         l2=get("pg_l2", exp.l2), dropout=get("pg_dropout", exp.dropout), loss=get("pg_loss", exp.loss),
         output=get("pg_output", exp.output), optimizer=opt, optimizer_params=opt_params,
         learning_rate=get("pg_lr", exp.learning_rate), batch_size=get("pg_batch", exp.batch_size),

@@ -475,3 +475,45 @@ def test_batch_normalization_per_hidden_layer_resets_and_shows_in_the_network_vi
     _ok(at)
     assert _exp(at).hidden == (4,) and _exp(at).batch_norm == ()
     assert at.button_group(key="pg_bn").value == []
+
+
+def test_an_activation_per_layer_resets_shows_in_the_network_view_and_survives_adding_layers():
+    at = _page()
+    assert [at.selectbox(key=f"pg_act_layer_{i}").value for i in range(2)] == ["tanh", "tanh"]
+    at.selectbox(key="pg_act_layer_0").set_value("relu")
+    _ok(at)
+    assert _exp(at).activations == ("relu", "tanh") and _step(at) == 0
+    assert [layer.function for layer in _run(at).net.layers if layer.kind == "activation"] == ["relu", "tanh", "softmax"]
+    header, _ = _live(at)[0]
+    assert header["network"]["titles"] == ["Input", "Hidden 1 · ReLU", "Hidden 2 · Tanh", "Output"]
+    assert at.query_params.get("acts") in ("relu,tanh", ["relu,tanh"])
+    # A new layer is like the last one; removing it keeps the others'.
+    at.button(key="pg_layer_plus").click()
+    _ok(at)
+    assert _exp(at).hidden == (4, 4, 4) and _exp(at).activations == ("relu", "tanh", "tanh")
+    at.selectbox(key="pg_act_layer_2").set_value("gelu")
+    _ok(at)
+    assert _exp(at).activations == ("relu", "tanh", "gelu")
+    at.button(key="pg_layer_minus").click()
+    _ok(at)
+    assert _exp(at).activations == ("relu", "tanh")
+    # The same activation on every layer is the plain experiment, and the Activation box shows it.
+    at.selectbox(key="pg_act_layer_1").set_value("relu")
+    _ok(at)
+    assert _exp(at) == Experiment(activation="relu") and at.selectbox(key="pg_act").value == "relu"
+    # Choosing the Activation sets every layer.
+    at.selectbox(key="pg_act_layer_0").set_value("sigmoid")
+    _ok(at)
+    at.selectbox(key="pg_act").set_value("elu")
+    _ok(at)
+    assert _exp(at) == Experiment(activation="elu")
+    assert [at.selectbox(key=f"pg_act_layer_{i}").value for i in range(2)] == ["elu", "elu"]
+
+
+def test_a_link_with_an_activation_per_layer_sets_each_layers_box():
+    exp = Experiment(hidden=(5, 4, 3), activations=("relu", "tanh", "sigmoid"))
+    at = _page(to_query(exp))
+    assert _exp(at) == exp and not at.warning
+    assert [at.selectbox(key=f"pg_act_layer_{i}").value for i in range(3)] == ["relu", "tanh", "sigmoid"]
+    _ok(at)
+    assert _exp(at) == exp  # reading the boxes back changes nothing

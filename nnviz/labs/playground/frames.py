@@ -34,6 +34,7 @@ from nnviz.labs.playground.views import (
     score,
     weights,
 )
+from nnviz.nn import activations
 from nnviz.nn.training import accuracy
 
 #: Grid of the decision surface in a frame (the browser smooths it when scaling up).
@@ -189,18 +190,24 @@ def main_payload(run: Run, frames: Sequence[Frame], base: Mapping[str, np.ndarra
     return pack(header, arrays)
 
 
+def _act_label(name: str) -> str:
+    return activations.ACTIVATIONS.get(name).label or name
+
+
 def network_payload(run: Run, frames: Sequence[Frame], *, batch: int, running: bool, tick_seconds: float) -> bytes:
     """What the network view draws: for the frames that carry them (``thumb_frames``), every
     neuron's thumbnail (``thumbs`` (T, neurons, r, r) uint8), weights (``w`` (T, n_w)) and biases
-    (``b`` (T, n_b)), Dense layers in order, W row-major (n_in, n_out); the layout and labels."""
+    (``b`` (T, n_b)), Dense layers in order, W row-major (n_in, n_out); the layout and labels (a
+    hidden column's title names its activation where the layers' activations differ)."""
     exp = run.experiment
     with_thumbs = [i for i, f in enumerate(frames) if f.thumbs is not None]
     picked = [frames[i] for i in with_thumbs]
     header = {
         "kind": "network", "batch": int(batch), "running": bool(running), "tick": float(tick_seconds),
         "sizes": list(exp.sizes), "labels": neuron_labels(exp), "task": exp.task,
-        "titles": ["Input", *[f"Hidden {i}" + (" · BN" if i in exp.batch_norm else "")
-                              for i in range(1, len(exp.hidden) + 1)], "Output"],
+        "titles": ["Input", *[f"Hidden {i}" + (f" · {_act_label(act)}" if exp.activations else "")
+                              + (" · BN" if i in exp.batch_norm else "")
+                              for i, act in enumerate(exp.layer_activations, start=1)], "Output"],
         "steps": [f.step for f in frames], "thumb_frames": with_thumbs,
     }
     arrays: dict[str, np.ndarray] = {}

@@ -329,7 +329,14 @@ function drawNetwork(st, b, t) {
     ctx.strokeRect(geo.nx[n] + 0.5, geo.ny[n] + 0.5, box - 1, box - 1);
   }
   ctx.fillStyle = "#333"; ctx.font = "bold 11px sans-serif"; ctx.textAlign = "center"; ctx.textBaseline = "middle";
-  h.titles.forEach((title, c) => ctx.fillText(title, geo.colX[c] + box / 2, geo.top - 14));
+  // A title wider than its column ("Hidden 2 · Leaky ReLU · BN") goes on two lines: "Hidden 2" above the rest.
+  const room = sizes.length > 1 ? geo.colX[1] - geo.colX[0] - 6 : geo.width;
+  h.titles.forEach((title, c) => {
+    const x = geo.colX[c] + box / 2, cut = title.indexOf(" · ");
+    if (cut < 0 || ctx.measureText(title).width <= room) { ctx.fillText(title, x, geo.top - 14); return; }
+    ctx.fillText(title.slice(0, cut), x, geo.top - 20);
+    ctx.font = "10px sans-serif"; ctx.fillText(title.slice(cut + 3), x, geo.top - 8); ctx.font = "bold 11px sans-serif";
+  });
   ctx.font = "11px sans-serif"; ctx.textAlign = "right";
   for (let k = 0; k < sizes[0]; k++) ctx.fillText(h.labels[0][k], geo.colX[0] - 6, geo.ny[k] + box / 2);
 }

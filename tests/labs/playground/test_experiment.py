@@ -149,3 +149,25 @@ def test_engine_module_imports_neither_streamlit_nor_plotly(module):
             "print(any(m.split('.')[0] in ('streamlit', 'plotly') for m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "False"
+
+
+def test_activations_per_layer_are_one_per_hidden_layer_and_canonical():
+    mixed = DEFAULT.replace(hidden=(4, 4, 3), activations=("ReLU", "tanh", "relu"))
+    assert mixed.activations == ("relu", "tanh", "relu") and mixed.activation == "tanh"
+    assert mixed.layer_activations == ("relu", "tanh", "relu") and "relu / tanh / relu" in mixed.describe()
+    assert mixed.to_dict()["activations"] == ["relu", "tanh", "relu"]
+    # One activation on every layer is the plain experiment: the same network, the same link.
+    same = DEFAULT.replace(activations=("relu", "relu"))
+    assert same == DEFAULT.replace(activation="relu") and same.activations == ()
+    assert DEFAULT.layer_activations == ("tanh", "tanh") and DEFAULT.replace(hidden=()).layer_activations == ()
+
+
+@pytest.mark.parametrize(("changes", "words"), [
+    ({"activations": ("relu",)}, "1 activation per layer, but the network has 2 hidden layers"),
+    ({"hidden": (4,), "activations": ("relu", "tanh")}, "2 activations per layer, but the network has 1 hidden layer$"),
+    ({"activations": ("relu", "not-an-activation")}, "not-an-activation"),
+    ({"activations": "relu"}, "list of activation names"),
+])
+def test_bad_activations_per_layer_raise_naming_them(changes, words):
+    with pytest.raises(ValueError, match=words):
+        DEFAULT.replace(**changes)

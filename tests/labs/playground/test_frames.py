@@ -167,3 +167,9 @@ def test_a_tick_covers_the_time_since_the_last_within_one_and_a_half_ticks():
     assert pacing.covered_seconds(8.0, 10.5, 2.0) == 2.5
     assert pacing.covered_seconds(9.5, 10.0, 2.0) == 2.0  # early: still one tick
     assert pacing.covered_seconds(0.0, 10.0, 2.0) == 3.0  # late: at most 1.5 ticks
+
+
+def test_the_network_view_names_each_layers_activation_where_they_differ():
+    run = build(SMALL.replace(hidden=(4, 4, 4), activations=("relu", "leaky_relu", "tanh"), batch_norm=(2,)))
+    header, _ = unpack(fr.network_payload(run, [fr.frame(run)], batch=1, running=False, tick_seconds=2.0))
+    assert header["titles"] == ["Input", "Hidden 1 · ReLU", "Hidden 2 · Leaky ReLU · BN", "Hidden 3 · Tanh", "Output"]
