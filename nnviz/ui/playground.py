@@ -57,7 +57,7 @@ from nnviz.labs.playground.frames import (
 )
 from nnviz.labs.playground.link import from_query, to_query
 from nnviz.labs.playground.run import Change, Run, build, update
-from nnviz.labs.playground.views import curves, gradient_norms, weight_histograms
+from nnviz.labs.playground.views import class_color, curves, gradient_norms, weight_histograms
 from nnviz.nn import activations, initializers, losses, optimizers
 from nnviz.ui import state
 from nnviz.ui.canvas_chart import canvas_chart
@@ -344,7 +344,8 @@ def controls(exp: Experiment) -> Experiment | None:
     names = toy_sets.names()
     dataset = sb.selectbox("Data set", names, key="pg_dataset", format_func=toy_sets.label, on_change=_dataset_changed,
                            help=f"{len(toy_sets.names_by_task('classification'))} classification sets (orange vs "
-                                f"blue) and {len(toy_sets.names_by_task('regression'))} regression sets (fit a surface).")
+                                f"blue; {sum(task_of(n)[1] > 2 for n in names)} with more classes, one colour each) and "
+                                f"{len(toy_sets.names_by_task('regression'))} regression sets (fit a surface).")
     c1, c2 = sb.columns(2)
     c1.slider("Noise", 0.0, 1.0, step=0.05, key="pg_noise", help="Gaussian jitter added to the points (0: clean).")
     c2.slider("Test share", 0.0, MAX_TEST_RATIO, step=0.05, key="pg_test",
@@ -420,14 +421,18 @@ def controls(exp: Experiment) -> Experiment | None:
                         format_func=lambda n: losses.LOSSES.get(n).label or n,
                         help="Only the losses that fit this task are offered. " + " ".join(
                             f"Not {n}: {why}." for n, why in losses_not_offered(task, n_classes).items()))
-    sb.caption(loss_opts[loss])
+    sb.caption(loss_opts[loss] if n_classes <= 2 else
+               f"{n_classes} outputs through softmax give one probability per class; cross-entropy punishes "
+               "confident mistakes hard. With more than two classes it is the one loss that fits.")
     out_opts = outputs_for(task, loss)
     if s.get("pg_output") not in out_opts:
         s.pg_output = next(iter(out_opts))
     output = sb.selectbox("Output activation", list(out_opts), key="pg_output", disabled=len(out_opts) == 1,
                           format_func=lambda n: activations.ACTIVATIONS.get(n).label or n,
                           help="What the last layer does with its sums; fixed where the loss needs it.")
-    sb.caption(f"Output: {out_opts[output]}.")
+    sb.caption(f"Output: {out_opts[output]}." if n_classes <= 2 else
+               f"Output: {n_classes} outputs that sum to 1, one probability per class "
+               f"({', '.join(class_color(k) for k in range(n_classes))}).")
     opt = sb.selectbox("Optimizer", optimizers.names(), key="pg_opt",
                        format_func=lambda n: optimizers.get(n).label or n,
                        help=" ".join(f"**{optimizers.get(n).label}**: {optimizers.get(n).description}."
@@ -603,8 +608,14 @@ def live_panel() -> None:
 
     live()
     classification = exp.task == "classification"
-    st.caption(("Colour: P(blue) from orange (0) to blue (1)." if classification
-                else "Colour: the network's prediction, orange (−1) to blue (+1); points show the targets.")
+    if classification and exp.n_classes > 2:
+        colour = (f"Colour: the class the network finds most likely ({', '.join(map(class_color, range(exp.n_classes)))}), "
+                  "paler where it is less sure (grey: every class equally likely). The confusion matrix counts the "
+                  "test points by true class (rows) and predicted class (columns).")
+    else:
+        colour = ("Colour: P(blue) from orange (0) to blue (1)." if classification
+                  else "Colour: the network's prediction, orange (−1) to blue (+1); points show the targets.")
+    st.caption(colour
                + f" {exp.describe()} · {s.pg_run.net.n_params:,} parameters.")
     if detail == "network":
         st.caption("Network: each box is a neuron's output over the input plane (x1 to the right, x2 up). Lines "

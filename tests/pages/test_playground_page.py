@@ -517,3 +517,33 @@ def test_a_link_with_an_activation_per_layer_sets_each_layers_box():
     assert [at.selectbox(key=f"pg_act_layer_{i}").value for i in range(3)] == ["relu", "tanh", "sigmoid"]
     _ok(at)
     assert _exp(at) == exp  # reading the boxes back changes nothing
+
+
+def test_the_three_arm_spiral_trains_with_softmax_and_a_live_confusion_matrix():
+    at = _page()
+    at.selectbox(key="pg_dataset").set_value("spiral_3")
+    _ok(at)
+    exp = _exp(at)
+    assert (exp.n_classes, exp.loss, exp.output, exp.sizes[-1]) == (3, "cross_entropy", "softmax", 3)
+    assert at.selectbox(key="pg_loss").options == ["Cross-entropy"]  # the one loss offered
+    assert any("paler where it is less sure" in c.value for c in at.caption)
+    assert any("3 outputs through softmax" in c.value for c in at.sidebar.caption)
+    assert at.query_params.get("data") in ("spiral_3", ["spiral_3"])
+    at.select_slider(key="pg_speed").set_value(300)
+    at.button(key="pg_play").click()
+    _ok(at)
+    _ok(at)
+    main, arrays = _live(at)[0]
+    run = _run(at)
+    assert main["n_classes"] == 3 and run.step == 2 * _per_tick(300)
+    accuracy = main["frames"][-1]["test_accuracy"]
+    assert accuracy > 0.5  # chance is 1/3
+    # The last frame's confusion matrix is the test labels against the network's classes.
+    pred = run.net.forward(run.data.F_test).argmax(axis=1)
+    counts = arrays["confusion"][-1]
+    assert counts.shape == (3, 3) and counts.sum() == len(run.data.y_test)
+    for true in range(3):
+        for guess in range(3):
+            assert counts[true, guess] == ((run.data.y_test == true) & (pred == guess)).sum()
+    assert counts.trace() / counts.sum() == pytest.approx(accuracy)
+    assert sorted(set(arrays["pc"].tolist())) == [0, 1, 2]

@@ -53,6 +53,7 @@ LIVE_FIELDS = ("learning_rate", "optimizer", "optimizer_params", "batch_size", "
 #: 1,500 steps; with every feature and 8-8 units at 100%).
 DATASET_DEFAULTS: dict[str, dict[str, tuple]] = {
     "spiral": {"features": ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin x1", "sin x2"), "hidden": (8, 8)},
+    "spiral_3": {"features": ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin x1", "sin x2"), "hidden": (8, 8)},
 }
 
 
@@ -86,10 +87,15 @@ def losses_for(task: str, n_classes: int = 2) -> dict[str, str]:
 def losses_not_offered(task: str, n_classes: int = 2) -> dict[str, str]:
     """Loss name -> why it is not offered for ``task``."""
     offered = losses_for(task, n_classes)
-    return {
-        name: losses.LOSSES.get(name).why_not or f"made for {losses.LOSSES.get(name).task}"
-        for name in losses.names() if name not in offered
-    }
+    two_classes = losses_for(task, 2) if task == "classification" and n_classes > 2 else {}
+
+    def why(name: str) -> str:
+        if name in two_classes:
+            return (f"its network ends in one output, which cannot tell {n_classes} classes apart; softmax "
+                    "with cross-entropy gives one output per class")
+        return losses.LOSSES.get(name).why_not or f"made for {losses.LOSSES.get(name).task}"
+
+    return {name: why(name) for name in losses.names() if name not in offered}
 
 
 def outputs_for(task: str, loss: str) -> dict[str, str]:

@@ -43,6 +43,7 @@ EXPERIMENTS = {
     "sigmoid output and binary cross-entropy, RMSprop": Experiment(
         dataset="moons", noise=0.2, loss="binary_cross_entropy", output="sigmoid", optimizer="rmsprop",
         learning_rate=0.01, hidden=(6,)),
+    "four blobs: softmax over four classes": Experiment(dataset="blobs_4", noise=0.5, hidden=(6,)),
     "an activation per layer: relu, tanh, elu, with batch norm on the second": Experiment(
         dataset="xor", hidden=(8, 6, 4), activations=("relu", "tanh", "elu"), batch_norm=(2,), batch_size=20,
         learning_rate=0.01),

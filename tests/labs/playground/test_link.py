@@ -136,3 +136,11 @@ def test_bad_activations_per_layer_in_a_link_are_reported_and_every_layer_takes_
     exp, messages = from_query({**query, "act": "elu"})
     assert exp.activations == () and exp.activation == "elu"
     assert len(messages) == 1 and says in messages[0] and messages[0].endswith("using elu on every layer")
+
+
+def test_a_multi_class_set_in_a_link_takes_softmax_and_refuses_one_output_losses():
+    exp, messages = from_query({"data": "spiral_3", "loss": "binary_cross_entropy"})
+    assert exp.dataset == "spiral_3" and exp.loss == "cross_entropy" and exp.output == "softmax"
+    assert len(messages) == 1 and "loss='binary_cross_entropy'" in messages[0] and "3 classes" in messages[0]
+    exp = Experiment(dataset="blobs_4", noise=0.4, hidden=(6,))
+    assert from_query(to_query(exp)) == (exp, [])
