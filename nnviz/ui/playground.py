@@ -579,7 +579,8 @@ def live_panel() -> None:
     row = st.container(horizontal=True, vertical_alignment="center", gap="medium")
     row.toggle("Show test data", key=state.seed("pg_show_test", False), help="Test points have a black rim.")
     row.toggle("Discretize output", key=state.seed("pg_discretize", False),
-              help="Show the decision (blue or orange) instead of the network's confidence.")
+              help="Show the decision (blue or orange; with more classes, the most likely class) instead of the "
+                   "network's confidence.")
     row.toggle("Log scale", key=state.seed("pg_log", False), help="Loss on a logarithmic axis: small losses stay readable.")
     row.segmented_control("Below", list(VIEW_TABS), key=state.seed("pg_view", next(iter(VIEW_TABS))), required=True,
                          label_visibility="collapsed", help="Under the surface: the network graph, or diagnostics.")
