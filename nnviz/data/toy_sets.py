@@ -183,6 +183,28 @@ def moons(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, n
     return X, y
 
 
+@register_toy("spiral_3", "classification", n_classes=3, label="Spiral, 3 classes")
+def spiral_3(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Three arms r = 0.1 + 0.9 t, angle = 2.5 pi t + 2 pi k / 3 for class k, t ~ U[0, 1]; jitter 0.2 * noise.
+
+    Neighbouring arms are 0.9 * (2/3) / 2.5 = 0.24 apart radially at noise 0.
+    """
+    y = _balanced_labels(n, 3, rng)
+    t = rng.uniform(0.0, 1.0, n)
+    X = _polar(0.1 + 0.9 * t, 2.5 * np.pi * t + (2.0 * np.pi / 3.0) * y)
+    X = X + NOISE_SCALE * noise * rng.standard_normal((n, 2))
+    return X, y
+
+
+@register_toy("blobs_4", "classification", n_classes=4, label="Four blobs, 4 classes")
+def blobs_4(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Four round blobs, class k at (±0.6, ±0.6) counter-clockwise from (0.6, 0.6), std 0.18 + 0.3 * noise."""
+    y = _balanced_labels(n, 4, rng)
+    centers = 0.6 * np.array([[1.0, 1.0], [-1.0, 1.0], [-1.0, -1.0], [1.0, -1.0]])[y]
+    X = centers + (0.18 + 0.3 * noise) * rng.standard_normal((n, 2))
+    return X, y
+
+
 @register_toy("plane", "regression")
 def plane(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """X ~ U[-1, 1]^2; y = (x1 + x2) / 2 + 0.2 * noise * N(0, 1)."""

@@ -48,6 +48,26 @@ def entering() -> bool:
     return True
 
 
+#: Session key: the address bar a page of this session wrote last.
+WRITTEN = "_nnviz_written"
+
+
+def link_params() -> dict[str, Any]:
+    """The address bar's parameters when they are a link to read: not what a page of this session
+    wrote there (a page switch can keep the previous page's settings in the address bar, and two
+    pages may use the same key: "n" is the playground's points and the functions page's layers)."""
+    params = st.query_params.to_dict()
+    return {} if params == st.session_state.get(WRITTEN) else params
+
+
+def write(params: Mapping[str, str]) -> None:
+    """Put ``params`` in the address bar (when it differs) and remember them as this session's."""
+    wanted = dict(params)
+    st.session_state[WRITTEN] = wanted
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)
+
+
 def _problems_key(page: str) -> str:
     return f"_{page}_link_problems"
 
@@ -57,7 +77,7 @@ def arrive(page: str, fields: Sequence[share.Field]) -> dict[str, Any]:
     any of its keys; ``{}`` otherwise. What the link could not use is kept for ``problems``."""
     if not entering():
         return {}
-    params = st.query_params.to_dict()
+    params = link_params()
     if not {f.query for f in fields} & params.keys():
         st.session_state.pop(_problems_key(page), None)
         return {}
@@ -93,9 +113,7 @@ def query(fields: Sequence[share.Field], values: Mapping[str, Any]) -> dict[str,
 
 def sync(fields: Sequence[share.Field], values: Mapping[str, Any]) -> None:
     """Keep the address bar equal to the page's settings (written only when it differs)."""
-    wanted = query(fields, values)
-    if st.query_params.to_dict() != wanted:
-        st.query_params.from_dict(wanted)
+    write(query(fields, values))
 
 
 def url(slug: str, params: Mapping[str, str]) -> str:

@@ -1,7 +1,8 @@
 """Playground widgets and page helpers: controls -> ``Experiment``; live training in a fragment.
 
 State (all keys prefixed ``pg_``): ``pg_exp`` the last valid experiment, ``pg_run`` the live run,
-``pg_running``, ``pg_hidden`` the layer sizes edited by the +/- buttons, ``pg_notice`` the last
+``pg_running``, ``pg_hidden`` the layer sizes edited by the +/- buttons (``pg_act_layer_<i>`` each
+layer's activation, from 0; ``pg_act_layers_used`` keeps their expander open), ``pg_notice`` the last
 reset/live-change message, ``pg_cmp`` the comparison, ``pg_preset`` the last preset picked (its
 note shows while its data and network are in force); for the live view ``pg_batch_id`` (the last
 batch sent), ``pg_tick_at`` (when the last training tick ran) and ``pg_carry`` (a fraction of a
@@ -56,7 +57,7 @@ from nnviz.labs.playground.frames import (
 )
 from nnviz.labs.playground.link import QUERY_KEYS, from_query, to_query
 from nnviz.labs.playground.run import Change, Run, build, update
-from nnviz.labs.playground.views import curves, gradient_norms, weight_histograms
+from nnviz.labs.playground.views import class_color, curves, gradient_norms, weight_histograms
 from nnviz.nn import activations, initializers, losses, optimizers
 from nnviz.ui import page_link, state
 from nnviz.ui.canvas_chart import canvas_chart
@@ -124,7 +125,7 @@ def init_state() -> None:
         s.pg_hidden = list(exp.hidden)
         s.pg_running = False
         s.pg_notice = None
-    elif page_link.entering() and set(st.query_params.to_dict()) & set(QUERY_KEYS.values()):
+    elif page_link.entering() and set(page_link.link_params()) & set(QUERY_KEYS.values()):
         open_link()  # a lesson or a link opened from another page of this session
     if "pg_run" not in s:
         with _lock():
@@ -164,6 +165,7 @@ def widget_values(exp: Experiment) -> dict[str, Any]:
     }  # no "pg_lr": learning_rate_slider takes the experiment's rate as its default
     values["pg_features"] = list(exp.features)
     values["pg_bn"] = list(exp.batch_norm)
+    values.update({_layer_act_key(i): act for i, act in enumerate(exp.layer_activations)})
     values.update({f"pg_opt_{exp.optimizer}_{k}": v for k, v in exp.optimizer_params if k != "eps"})
     return values
 
@@ -193,9 +195,7 @@ def set_experiment(new: Experiment) -> Change:
 def sync_url(exp: Experiment) -> None:
     """Keep the address bar equal to the experiment (Streamlit's own keys such as embed stay)."""
     current = st.query_params.to_dict()
-    query = {**{k: v for k, v in current.items() if k in share.KEPT_KEYS}, **to_query(exp)}
-    if current != query:
-        st.query_params.from_dict(query)
+    page_link.write({**{k: v for k, v in current.items() if k in share.KEPT_KEYS}, **to_query(exp)})
 
 
 def share_url(exp: Experiment) -> str:
@@ -258,10 +258,39 @@ def _regenerate() -> None:
     s.pg_seed = (int(s.get("pg_seed", 0)) + 1) % (MAX_SEED + 1)
 
 
+def _layer_act_key(i: int) -> str:
+    """The widget key of hidden layer ``i``'s activation (from 0)."""
+    return f"pg_act_layer_{i}"
+
+
 def _add_layer() -> None:
-    h = _s().pg_hidden
+    """A layer like the last one: its size and its activation (the others' stay)."""
+    s = _s()
+    h = s.pg_hidden
     if len(h) < MAX_HIDDEN_LAYERS:
+        last = s.get(_layer_act_key(len(h) - 1)) if h else None
+        s[_layer_act_key(len(h))] = last or s.get("pg_act") or Experiment.activation
         h.append(h[-1] if h else 4)
+
+
+def _act_label(name: str) -> str:
+    return activations.ACTIVATIONS.get(name).label or name
+
+
+def _activation_changed() -> None:
+    """on_change of the Activation box: every hidden layer takes it."""
+    s = _s()
+    for i in range(len(s.pg_hidden)):
+        s[_layer_act_key(i)] = s.pg_act
+
+
+def _layer_activation_changed() -> None:
+    """on_change of a layer's activation: where every layer now has the same, the Activation box shows it."""
+    s = _s()
+    s.pg_act_layers_used = True
+    chosen = {s.get(_layer_act_key(i)) for i in range(len(s.pg_hidden))}
+    if len(chosen) == 1 and None not in chosen:
+        s.pg_act = chosen.pop()
 
 
 def _remove_layer() -> None:
@@ -335,7 +364,8 @@ def controls(exp: Experiment) -> Experiment | None:
     names = toy_sets.names()
     dataset = sb.selectbox("Data set", names, key="pg_dataset", format_func=toy_sets.label, on_change=_dataset_changed,
                            help=f"{len(toy_sets.names_by_task('classification'))} classification sets (orange vs "
-                                f"blue) and {len(toy_sets.names_by_task('regression'))} regression sets (fit a surface).")
+                                f"blue; {sum(task_of(n)[1] > 2 for n in names)} with more classes, one colour each) and "
+                                f"{len(toy_sets.names_by_task('regression'))} regression sets (fit a surface).")
     c1, c2 = sb.columns(2)
     c1.slider("Noise", 0.0, 1.0, step=0.05, key="pg_noise", help="Gaussian jitter added to the points (0: clean).")
     c2.slider("Test share", 0.0, MAX_TEST_RATIO, step=0.05, key="pg_test",
@@ -374,10 +404,21 @@ def controls(exp: Experiment) -> Experiment | None:
                  help="Normalizes a layer's sums over each mini-batch (mean 0, variance 1, then a learned "
                       "scale γ and shift β) before its activation; at test time it uses running averages of "
                       "the batches' mean and variance. Keeps deep sigmoid and tanh layers out of saturation.")
-    act = sb.selectbox("Activation", activations.names(), key="pg_act",
-                       format_func=lambda n: activations.ACTIVATIONS.get(n).label or n,
-                       help="The non-linearity of every hidden neuron.")
+    act = sb.selectbox("Activation", activations.names(), key="pg_act", format_func=_act_label,
+                       on_change=_activation_changed,
+                       help="The non-linearity of every hidden neuron; choosing one here sets every layer. "
+                            "Give a layer its own under **Activation per layer**.")
     sb.caption(activation_note(act))
+    if hidden:
+        # Open while the layers differ, and once used (an expander whose state flips closes under the user).
+        with sb.expander("Activation per layer", expanded=bool(exp.activations or s.get("pg_act_layers_used"))):
+            for i in range(len(hidden)):
+                state.seed(_layer_act_key(i), act)  # a layer added by a link or a preset's keys
+                st.selectbox(f"Layer {i + 1}", activations.names(), key=_layer_act_key(i), format_func=_act_label,
+                             on_change=_layer_activation_changed,
+                             help=f"The non-linearity of the neurons of hidden layer {i + 1}.")
+            st.caption("E.g. ReLU in the first layers and tanh in the last: the network view names each "
+                       "layer's activation where they differ.")
     sb.selectbox("Initialization", initializers.names(), key="pg_init",
                  format_func=lambda n: n.replace("_", " ").capitalize(),
                  help="How the first weights are drawn. " + " ".join(
@@ -400,14 +441,18 @@ def controls(exp: Experiment) -> Experiment | None:
                         format_func=lambda n: losses.LOSSES.get(n).label or n,
                         help="Only the losses that fit this task are offered. " + " ".join(
                             f"Not {n}: {why}." for n, why in losses_not_offered(task, n_classes).items()))
-    sb.caption(loss_opts[loss])
+    sb.caption(loss_opts[loss] if n_classes <= 2 else
+               f"{n_classes} outputs through softmax give one probability per class; cross-entropy punishes "
+               "confident mistakes hard. With more than two classes it is the one loss that fits.")
     out_opts = outputs_for(task, loss)
     if s.get("pg_output") not in out_opts:
         s.pg_output = next(iter(out_opts))
     output = sb.selectbox("Output activation", list(out_opts), key="pg_output", disabled=len(out_opts) == 1,
                           format_func=lambda n: activations.ACTIVATIONS.get(n).label or n,
                           help="What the last layer does with its sums; fixed where the loss needs it.")
-    sb.caption(f"Output: {out_opts[output]}.")
+    sb.caption(f"Output: {out_opts[output]}." if n_classes <= 2 else
+               f"Output: {n_classes} outputs that sum to 1, one probability per class "
+               f"({', '.join(class_color(k) for k in range(n_classes))}).")
     opt = sb.selectbox("Optimizer", optimizers.names(), key="pg_opt",
                        format_func=lambda n: optimizers.get(n).label or n,
                        help=" ".join(f"**{optimizers.get(n).label}**: {optimizers.get(n).description}."
@@ -440,6 +485,9 @@ def experiment_from_state(exp: Experiment) -> Experiment:
 
     opt = get("pg_opt", exp.optimizer)
     hidden = tuple(get("pg_hidden", exp.hidden))
+    act = get("pg_act", exp.activation)
+    known = exp.layer_activations
+    per_layer = tuple(get(_layer_act_key(i), known[i] if i < len(known) else act) for i in range(len(hidden)))
     base = exp.opt_params if opt == exp.optimizer else {}
     opt_params = {**base, **{hp: s[f"pg_opt_{opt}_{hp}"] for hp in optimizers.get(opt).hyperparams
                              if f"pg_opt_{opt}_{hp}" in s}}
@@ -448,7 +496,7 @@ def experiment_from_state(exp: Experiment) -> Experiment:
         test_ratio=get("pg_test", exp.test_ratio), seed=get("pg_seed", exp.seed),
         features=tuple(get("pg_features", exp.features)), hidden=hidden,
         batch_norm=tuple(k for k in get("pg_bn", exp.batch_norm) if k <= len(hidden)),
-        activation=get("pg_act", exp.activation), init=get("pg_init", exp.init), l1=get("pg_l1", exp.l1),
+        activation=act, activations=per_layer, init=get("pg_init", exp.init), l1=get("pg_l1", exp.l1),
         l2=get("pg_l2", exp.l2), dropout=get("pg_dropout", exp.dropout), loss=get("pg_loss", exp.loss),
         output=get("pg_output", exp.output), optimizer=opt, optimizer_params=opt_params,
         learning_rate=get("pg_lr", exp.learning_rate), batch_size=get("pg_batch", exp.batch_size),
@@ -551,7 +599,8 @@ def live_panel() -> None:
     row = st.container(horizontal=True, vertical_alignment="center", gap="medium")
     row.toggle("Show test data", key=state.seed("pg_show_test", False), help="Test points have a black rim.")
     row.toggle("Discretize output", key=state.seed("pg_discretize", False),
-              help="Show the decision (blue or orange) instead of the network's confidence.")
+              help="Show the decision (blue or orange; with more classes, the most likely class) instead of the "
+                   "network's confidence.")
     row.toggle("Log scale", key=state.seed("pg_log", False), help="Loss on a logarithmic axis: small losses stay readable.")
     row.segmented_control("Below", list(VIEW_TABS), key=state.seed("pg_view", next(iter(VIEW_TABS))), required=True,
                          label_visibility="collapsed", help="Under the surface: the network graph, or diagnostics.")
@@ -580,8 +629,14 @@ def live_panel() -> None:
 
     live()
     classification = exp.task == "classification"
-    st.caption(("Colour: P(blue) from orange (0) to blue (1)." if classification
-                else "Colour: the network's prediction, orange (−1) to blue (+1); points show the targets.")
+    if classification and exp.n_classes > 2:
+        colour = (f"Colour: the class the network finds most likely ({', '.join(map(class_color, range(exp.n_classes)))}), "
+                  "paler where it is less sure (grey: every class equally likely). The confusion matrix counts the "
+                  "test points by true class (rows) and predicted class (columns).")
+    else:
+        colour = ("Colour: P(blue) from orange (0) to blue (1)." if classification
+                  else "Colour: the network's prediction, orange (−1) to blue (+1); points show the targets.")
+    st.caption(colour
                + f" {exp.describe()} · {s.pg_run.net.n_params:,} parameters.")
     if detail == "network":
         st.caption("Network: each box is a neuron's output over the input plane (x1 to the right, x2 up). Lines "

@@ -10,6 +10,8 @@ import pytest
 from nnviz.data import toy_sets
 
 CLASSIFICATION = [name for name in toy_sets.names() if toy_sets.get(name)(10, 0.0, 0).task == "classification"]
+#: The sets with more than two classes; every other classification set has two.
+N_CLASSES = {"spiral_3": 3, "blobs_4": 4}
 
 
 # --------------------------------------------------------------------------------------------
@@ -18,7 +20,7 @@ CLASSIFICATION = [name for name in toy_sets.names() if toy_sets.get(name)(10, 0.
 
 
 def test_registry_order_and_unknown_name() -> None:
-    assert toy_sets.names() == ["circles", "xor", "gaussians", "spiral", "moons", "plane", "sine"]
+    assert toy_sets.names() == ["circles", "xor", "gaussians", "spiral", "moons", "spiral_3", "blobs_4", "plane", "sine"]
     with pytest.raises(ValueError, match="unknown dataset 'nope'.*circles"):
         toy_sets.get("nope")
 
@@ -33,7 +35,7 @@ def test_shapes_dtypes_task(name: str, n: int) -> None:
     assert ds.y.shape == (n,)
     assert np.all(np.isfinite(ds.X)) and np.all(np.isfinite(ds.y))
     if ds.task == "classification":
-        assert ds.y.dtype == np.int64 and ds.n_classes == 2
+        assert ds.y.dtype == np.int64 and ds.n_classes == N_CLASSES.get(name, 2)
         counts = np.bincount(ds.y, minlength=ds.n_classes)
         assert counts.sum() == n and counts.max() - counts.min() <= 1, counts
     else:
@@ -166,3 +168,16 @@ def test_split_bad_fraction(fraction: object) -> None:
         toy_sets.split(toy_sets.get("xor")(10, 0.0, 0), fraction, 0)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(("name", "k"), list(N_CLASSES.items()))
+def test_the_multi_class_sets_have_every_class_in_its_own_place(name: str, k: int) -> None:
+    ds = toy_sets.get(name)(600, 0.0, 4)
+    assert sorted(set(ds.y.tolist())) == list(range(k))
+    means = np.array([ds.X[ds.y == c].mean(axis=0) for c in range(k)])
+    if name == "blobs_4":  # one blob per quadrant, counter-clockwise from (+, +)
+        np.testing.assert_allclose(means, 0.6 * np.array([[1, 1], [-1, 1], [-1, -1], [1, -1]]), atol=0.05)
+    else:  # three arms turned by a third of a turn: rotating the points by 120 degrees maps arm k onto arm k + 1
+        t = 2 * np.pi / 3
+        rot = np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])
+        turned = ds.X @ rot.T
+        dist = ((turned[:, None, :] - ds.X[None, :, :]) ** 2).sum(-1)
+        assert np.mean(ds.y[dist.argmin(1)] == (ds.y + 1) % k) > 0.95

@@ -493,3 +493,88 @@ def test_a_link_opened_from_another_page_of_the_session_becomes_the_experiment()
     assert at.session_state.pg_run.step == 0
     at.slider(key="pg_noise").set_value(0.3).run()  # a change on the page itself keeps the rest
     assert at.session_state.pg_exp.dataset == "xor" and at.session_state.pg_exp.noise == 0.3
+
+
+def test_an_activation_per_layer_resets_shows_in_the_network_view_and_survives_adding_layers():
+    at = _page()
+    assert [at.selectbox(key=f"pg_act_layer_{i}").value for i in range(2)] == ["tanh", "tanh"]
+    at.selectbox(key="pg_act_layer_0").set_value("relu")
+    _ok(at)
+    assert _exp(at).activations == ("relu", "tanh") and _step(at) == 0
+    assert [layer.function for layer in _run(at).net.layers if layer.kind == "activation"] == ["relu", "tanh", "softmax"]
+    header, _ = _live(at)[0]
+    assert header["network"]["titles"] == ["Input", "Hidden 1 · ReLU", "Hidden 2 · Tanh", "Output"]
+    assert at.query_params.get("acts") in ("relu,tanh", ["relu,tanh"])
+    # A new layer is like the last one; removing it keeps the others'.
+    at.button(key="pg_layer_plus").click()
+    _ok(at)
+    assert _exp(at).hidden == (4, 4, 4) and _exp(at).activations == ("relu", "tanh", "tanh")
+    at.selectbox(key="pg_act_layer_2").set_value("gelu")
+    _ok(at)
+    assert _exp(at).activations == ("relu", "tanh", "gelu")
+    at.button(key="pg_layer_minus").click()
+    _ok(at)
+    assert _exp(at).activations == ("relu", "tanh")
+    # The same activation on every layer is the plain experiment, and the Activation box shows it.
+    at.selectbox(key="pg_act_layer_1").set_value("relu")
+    _ok(at)
+    assert _exp(at) == Experiment(activation="relu") and at.selectbox(key="pg_act").value == "relu"
+    # Choosing the Activation sets every layer.
+    at.selectbox(key="pg_act_layer_0").set_value("sigmoid")
+    _ok(at)
+    at.selectbox(key="pg_act").set_value("elu")
+    _ok(at)
+    assert _exp(at) == Experiment(activation="elu")
+    assert [at.selectbox(key=f"pg_act_layer_{i}").value for i in range(2)] == ["elu", "elu"]
+
+
+def test_a_link_with_an_activation_per_layer_sets_each_layers_box():
+    exp = Experiment(hidden=(5, 4, 3), activations=("relu", "tanh", "sigmoid"))
+    at = _page(to_query(exp))
+    assert _exp(at) == exp and not at.warning
+    assert [at.selectbox(key=f"pg_act_layer_{i}").value for i in range(3)] == ["relu", "tanh", "sigmoid"]
+    _ok(at)
+    assert _exp(at) == exp  # reading the boxes back changes nothing
+
+
+def test_the_three_arm_spiral_trains_with_softmax_and_a_live_confusion_matrix():
+    at = _page()
+    at.selectbox(key="pg_dataset").set_value("spiral_3")
+    _ok(at)
+    exp = _exp(at)
+    assert (exp.n_classes, exp.loss, exp.output, exp.sizes[-1]) == (3, "cross_entropy", "softmax", 3)
+    assert at.selectbox(key="pg_loss").options == ["Cross-entropy"]  # the one loss offered
+    assert any("paler where it is less sure" in c.value for c in at.caption)
+    assert any("3 outputs through softmax" in c.value for c in at.sidebar.caption)
+    assert at.query_params.get("data") in ("spiral_3", ["spiral_3"])
+    at.select_slider(key="pg_speed").set_value(300)
+    at.button(key="pg_play").click()
+    _ok(at)
+    _ok(at)
+    main, arrays = _live(at)[0]
+    run = _run(at)
+    assert main["n_classes"] == 3 and run.step == 2 * _per_tick(300)
+    accuracy = main["frames"][-1]["test_accuracy"]
+    assert accuracy > 0.5  # chance is 1/3
+    # The last frame's confusion matrix is the test labels against the network's classes.
+    pred = run.net.forward(run.data.F_test).argmax(axis=1)
+    counts = arrays["confusion"][-1]
+    assert counts.shape == (3, 3) and counts.sum() == len(run.data.y_test)
+    for true in range(3):
+        for guess in range(3):
+            assert counts[true, guess] == ((run.data.y_test == true) & (pred == guess)).sum()
+    assert counts.trace() / counts.sum() == pytest.approx(accuracy)
+    assert sorted(set(arrays["pc"].tolist())) == [0, 1, 2]
+
+
+def test_another_page_s_address_bar_is_not_read_as_a_playground_link():
+    """The functions page writes n= (its layers); back on the playground that is not a link to
+    n_points (a page switch may keep the previous page's address bar)."""
+    at = AppTest.from_file("../../app.py", default_timeout=60).run()
+    at.switch_page("pages/playground.py").run()
+    at.slider(key="pg_noise").set_value(0.25).run()
+    at.switch_page("pages/functions.py").run()
+    assert "n" in at.query_params
+    at.switch_page("pages/playground.py").run()
+    assert not at.exception and not at.warning
+    assert _exp(at).noise == 0.25 and _exp(at).n_points == 500

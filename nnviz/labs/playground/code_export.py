@@ -32,9 +32,11 @@ def torch_optimizer(exp: Experiment) -> str:
 
 def why_not_torch(exp: Experiment) -> str | None:
     """Why ``exp`` cannot be written for PyTorch, or None when it can."""
-    for name in (exp.activation, exp.output):
-        if name in NOT_IN_TORCH and not (name == exp.output and exp.loss == "cross_entropy"):
+    for name in dict.fromkeys(exp.layer_activations or (exp.activation,)):
+        if name in NOT_IN_TORCH:
             return f"{name}: {NOT_IN_TORCH[name]}"
+    if exp.output in NOT_IN_TORCH and exp.loss != "cross_entropy":
+        return f"{exp.output}: {NOT_IN_TORCH[exp.output]}"
     if exp.loss not in TORCH_LOSSES:
         return f"the loss {exp.loss!r} has no PyTorch counterpart here"
     if exp.loss in ("mse", "mae", "huber") and exp.output not in TORCH_ACTIVATIONS:
@@ -74,13 +76,12 @@ def pytorch_script(run: Run) -> str:
     why = why_not_torch(exp)
     if why:
         raise ValueError(f"no PyTorch script for this experiment: {why}")
-    act = torch_mapping.torch_activation(exp.activation)
     layers, width = [], len(exp.features)
-    for i, units in enumerate(exp.hidden, start=1):
+    for i, (units, name) in enumerate(zip(exp.hidden, exp.layer_activations, strict=True), start=1):
         layers.append(f"nn.Linear({width}, {units})")
         if i in exp.batch_norm:
             layers.append(f"nn.BatchNorm1d({units}, momentum=0.1, eps=1e-5)")  # PyTorch's momentum = 1 - the engine's 0.9
-        layers += [act, f"nn.Dropout({exp.dropout!r})"]
+        layers += [torch_mapping.torch_activation(name), f"nn.Dropout({exp.dropout!r})"]
         width = units
     layers.append(f"nn.Linear({width}, {exp.n_outputs})")
     if exp.loss in ("mse", "mae", "huber"):
@@ -123,11 +124,11 @@ def nnviz_script(run: Run) -> str:
     exp = run.experiment
     cfg = train_config(exp)
     stack = []
-    for i, units in enumerate(exp.hidden, start=1):
+    for i, (units, name) in enumerate(zip(exp.hidden, exp.layer_activations, strict=True), start=1):
         stack.append(f"Dense({units}, init={exp.init!r})")
         if i in exp.batch_norm:
             stack.append("BatchNorm()")
-        stack += [f"Activation({exp.activation!r})", f"Dropout({exp.dropout!r}, seed={exp.seed * 1000 + i - 1})"]
+        stack += [f"Activation({name!r})", f"Dropout({exp.dropout!r}, seed={exp.seed * 1000 + i - 1})"]
     stack += [f"Dense({exp.n_outputs}, init={exp.init!r})", f"Activation({exp.output!r})"]
     indent = ",\n    "
     report = ('print(f"test accuracy {accuracy:.3f}")' if exp.task == "classification" else

@@ -34,13 +34,14 @@ EVAL_EVERY = 5
 FIELD_LABELS: dict[str, str] = {
     "dataset": "data set", "noise": "noise", "n_points": "number of points", "test_ratio": "test share",
     "seed": "seed", "features": "input features", "hidden": "hidden layers", "activation": "activation",
+    "activations": "activation per layer",
     "batch_norm": "batch normalization", "init": "initialization", "loss": "loss", "output": "output activation", "optimizer": "optimizer",
     "optimizer_params": "optimizer settings", "learning_rate": "learning rate", "batch_size": "batch size",
     "l1": "L1", "l2": "L2", "dropout": "dropout",
 }
 #: Fields that change the data or the architecture: a change rebuilds the model from step 0.
 DATA_FIELDS = ("dataset", "noise", "n_points", "test_ratio", "seed")
-MODEL_FIELDS = ("features", "hidden", "activation", "batch_norm", "init", "loss", "output")
+MODEL_FIELDS = ("features", "hidden", "activation", "activations", "batch_norm", "init", "loss", "output")
 #: Fields applied to the running trainer, keeping weights and step count.
 LIVE_FIELDS = ("learning_rate", "optimizer", "optimizer_params", "batch_size", "l1", "l2", "dropout")
 
@@ -52,6 +53,7 @@ LIVE_FIELDS = ("learning_rate", "optimizer", "optimizer_params", "batch_size", "
 #: 1,500 steps; with every feature and 8-8 units at 100%).
 DATASET_DEFAULTS: dict[str, dict[str, tuple]] = {
     "spiral": {"features": ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin x1", "sin x2"), "hidden": (8, 8)},
+    "spiral_3": {"features": ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin x1", "sin x2"), "hidden": (8, 8)},
 }
 
 
@@ -85,10 +87,15 @@ def losses_for(task: str, n_classes: int = 2) -> dict[str, str]:
 def losses_not_offered(task: str, n_classes: int = 2) -> dict[str, str]:
     """Loss name -> why it is not offered for ``task``."""
     offered = losses_for(task, n_classes)
-    return {
-        name: losses.LOSSES.get(name).why_not or f"made for {losses.LOSSES.get(name).task}"
-        for name in losses.names() if name not in offered
-    }
+    two_classes = losses_for(task, 2) if task == "classification" and n_classes > 2 else {}
+
+    def why(name: str) -> str:
+        if name in two_classes:
+            return (f"its network ends in one output, which cannot tell {n_classes} classes apart; softmax "
+                    "with cross-entropy gives one output per class")
+        return losses.LOSSES.get(name).why_not or f"made for {losses.LOSSES.get(name).task}"
+
+    return {name: why(name) for name in losses.names() if name not in offered}
 
 
 def outputs_for(task: str, loss: str) -> dict[str, str]:
@@ -147,7 +154,10 @@ def _as_int(value: Any, what: str, low: int, high: int) -> int:
 class Experiment:
     """Everything that defines a playground run (validated on construction; ValueError names the value).
 
-    ``features`` are kept in ``FEATURE_NAMES`` order; ``batch_norm`` holds the hidden layers
+    ``features`` are kept in ``FEATURE_NAMES`` order; ``activations`` is empty (every hidden layer
+    uses ``activation``) or one activation per hidden layer, and is made empty (with ``activation``
+    that one) when all layers use the same, so one network has one experiment and a link with only
+    ``act`` keeps meaning what it did; ``batch_norm`` holds the hidden layers
     (numbered from 1, sorted) whose sums are batch-normalized before their activation;
     ``optimizer_params`` are (name, value) pairs completed with the optimizer's defaults; ``loss``
     and ``output`` must fit the data's task.
@@ -161,6 +171,7 @@ class Experiment:
     features: tuple[str, ...] = ("x1", "x2")
     hidden: tuple[int, ...] = (4, 4)
     activation: str = "tanh"
+    activations: tuple[str, ...] = ()
     batch_norm: tuple[int, ...] = ()
     init: str = "xavier_uniform"
     l1: float = 0.0
@@ -204,6 +215,17 @@ class Experiment:
                              f"{len(self.hidden)} hidden layer{'s' if len(self.hidden) != 1 else ''}")
         s(self, "batch_norm", tuple(normalized))
         s(self, "activation", activations.ACTIVATIONS.canonical(self.activation))
+        if isinstance(self.activations, (str, bytes)) or not isinstance(self.activations, Sequence):
+            raise ValueError(f"activations must be a list of activation names, one per hidden layer, "
+                             f"got {self.activations!r}")
+        per_layer = tuple(activations.ACTIVATIONS.canonical(a) for a in self.activations)
+        if per_layer and len(per_layer) != len(self.hidden):
+            raise ValueError(f"{len(per_layer)} activation{'s' if len(per_layer) != 1 else ''} per layer, but the "
+                             f"network has {len(self.hidden)} hidden layer{'s' if len(self.hidden) != 1 else ''}")
+        if per_layer and len(set(per_layer)) == 1:  # all the same: the one activation
+            s(self, "activation", per_layer[0])
+            per_layer = ()
+        s(self, "activations", per_layer)
         s(self, "init", initializers.INITIALIZERS.canonical(self.init))
         s(self, "l1", check_number(self.l1, "L1 rate", 0.0, MAX_REGULARIZATION))
         s(self, "l2", check_number(self.l2, "L2 rate", 0.0, MAX_REGULARIZATION))
@@ -251,6 +273,11 @@ class Experiment:
         return output_units(self.output, self.n_classes)
 
     @property
+    def layer_activations(self) -> tuple[str, ...]:
+        """The activation of each hidden layer, first to last."""
+        return self.activations or (self.activation,) * len(self.hidden)
+
+    @property
     def sizes(self) -> list[int]:
         """Layer widths [n_inputs, *hidden, n_outputs]."""
         return [len(self.features), *self.hidden, self.n_outputs]
@@ -273,14 +300,17 @@ class Experiment:
         d = asdict(self)
         d["features"] = list(self.features)
         d["hidden"] = list(self.hidden)
+        d["activations"] = list(self.activations)
         d["batch_norm"] = list(self.batch_norm)
         d["optimizer_params"] = self.opt_params
         return d
 
     def describe(self) -> str:
-        """One line: sizes, activation (batch normalization), optimizer, learning rate."""
+        """One line: sizes, activation (per layer where they differ; batch normalization), optimizer,
+        learning rate."""
         bn = f" · batch norm on layer {', '.join(map(str, self.batch_norm))}" if self.batch_norm else ""
-        return (f"{' → '.join(map(str, self.sizes))} · {self.activation}{bn} · {self.output} + {self.loss} · "
+        act = " / ".join(self.activations) if self.activations else self.activation
+        return (f"{' → '.join(map(str, self.sizes))} · {act}{bn} · {self.output} + {self.loss} · "
                 f"{self.optimizer} η={self.learning_rate:g} · batch {self.batch_size}")
 
 

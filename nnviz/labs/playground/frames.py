@@ -26,6 +26,7 @@ from nnviz.labs.pacing import chunks
 from nnviz.labs.packing import finite, pack, unpack
 from nnviz.labs.playground.run import Run
 from nnviz.labs.playground.views import (
+    confusion_matrix,
     curves,
     decision_surface,
     grid_features,
@@ -34,7 +35,8 @@ from nnviz.labs.playground.views import (
     score,
     weights,
 )
-from nnviz.nn.training import accuracy
+from nnviz.nn import activations
+from nnviz.nn.training import accuracy, predicted_classes
 
 #: Grid of the decision surface in a frame (the browser smooths it when scaling up).
 FRAME_SURFACE_RES = 50
@@ -54,7 +56,8 @@ METRIC_KEYS = ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
 @dataclass(frozen=True, eq=False)
 class Frame:
     """The model at one step: metrics, surface (res, res) uint8, thumbnails (neurons, r, r) uint8
-    or None, and every Dense layer's (W, b) as float32 copies (or None with the thumbnails)."""
+    or None, and every Dense layer's (W, b) as float32 copies (or None with the thumbnails); with
+    more than two classes the test points' confusion matrix (K, K) (``points_confusion``)."""
 
     step: int
     epoch: float
@@ -62,6 +65,7 @@ class Frame:
     surface: np.ndarray
     thumbs: np.ndarray | None
     weights: list[tuple[np.ndarray, np.ndarray]] | None
+    confusion: np.ndarray | None = None
 
 
 # ---- frames -------------------------------------------------------------------------------
@@ -71,30 +75,80 @@ def _codes(run: Run, s: np.ndarray) -> np.ndarray:
     return np.round(u * 255.0).astype(np.uint8)
 
 
+def multi_class(run: Run) -> bool:
+    """Whether the run has more than two classes (its surface and points use ``class_codes``)."""
+    return run.experiment.task == "classification" and run.experiment.n_classes > 2
+
+
+def class_levels(n_classes: int) -> int:
+    """Codes per class in a ``class_codes`` byte: 256 // K (85 for 3 classes, 64 for 4)."""
+    return 256 // int(n_classes)
+
+
+def class_codes(out: np.ndarray) -> np.ndarray:
+    """(n,) uint8 for K > 2 class probabilities ``out`` (n, K): the class k of highest probability
+    and how sure, u = (p_max − 1/K) / (1 − 1/K) in [0, 1], as k·L + round(u·(L − 1)) with
+    L = ``class_levels(K)``: one byte a cell, like the two-class surface. Non-finite: class 0, u = 0."""
+    n_classes = out.shape[1]
+    levels = class_levels(n_classes)
+    p = np.nan_to_num(np.asarray(out, np.float64), nan=0.0, posinf=0.0, neginf=0.0)
+    k = predicted_classes(p)
+    top = p[np.arange(len(p)), k]
+    u = np.clip((top - 1.0 / n_classes) / (1.0 - 1.0 / n_classes), 0.0, 1.0)
+    return (k * levels + np.round(u * (levels - 1))).astype(np.uint8)
+
+
+def decode_class_codes(codes: np.ndarray, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
+    """``class_codes`` back to (class, u) arrays, as the live view reads them."""
+    levels = class_levels(n_classes)
+    c = np.asarray(codes, np.int64)
+    return c // levels, (c % levels) / (levels - 1)
+
+
+def _surface(run: Run, out: np.ndarray, res: int) -> np.ndarray:
+    """The grid's outputs (res*res, n_out) as the frame's (res, res) uint8 surface."""
+    if multi_class(run):
+        return class_codes(out).reshape(res, res)
+    return _codes(run, score(run.experiment, out).reshape(res, res))
+
+
 def surface_codes(run: Run, res: int = FRAME_SURFACE_RES) -> np.ndarray:
-    """(res, res) uint8: the surface (rows x2 low -> high) on 0..255. Classification: P(blue) in
-    [0, 1]; regression: the prediction clipped to [-1, 1]."""
+    """(res, res) uint8: the surface (rows x2 low -> high) on 0..255. Two classes: P(blue) in
+    [0, 1]; more: ``class_codes``; regression: the prediction clipped to [-1, 1]."""
+    if multi_class(run):
+        with np.errstate(all="ignore"):
+            return _surface(run, run.net.forward(grid_features(run.experiment.features, res), training=False), res)
     return _codes(run, decision_surface(run, res))
 
 
 def surface_and_metrics(run: Run, res: int = FRAME_SURFACE_RES) -> tuple[np.ndarray, dict[str, float]]:
     """``surface_codes`` and ``metrics`` from one forward pass over the grid, the training and the
     test points stacked (a frame's work: one pass instead of three, the same values)."""
+    surface, values, _ = _evaluate(run, res)
+    return surface, values
+
+
+def _evaluate(run: Run, res: int) -> tuple[np.ndarray, dict[str, float], np.ndarray | None]:
+    """``surface_and_metrics`` and, with more than two classes, the points' confusion matrix."""
     exp, data, tr = run.experiment, run.data, run.trainer
     grid = grid_features(exp.features, res)
     n_grid, n_train = len(grid), len(data.F_train)
     X = np.concatenate([grid, data.F_train, data.F_test]).astype(run.net.dtype, copy=False)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         out = run.net.forward(X, training=False)
-        surface = _codes(run, score(exp, out[:n_grid]).reshape(res, res))
+        surface = _surface(run, out[:n_grid], res)
         out_train, out_test = out[n_grid:n_grid + n_train], out[n_grid + n_train:]
         train_loss, train_acc = tr.loss.value(out_train, data.y_train), accuracy(out_train, data.y_train)
         if len(data.F_test):
             test_loss, test_acc = tr.loss.value(out_test, data.y_test), accuracy(out_test, data.y_test)
         else:
             test_loss = test_acc = math.nan
+    confusion = None
+    if multi_class(run):  # the test points' (the training points' without a test set), as views.points_confusion
+        out_c, y_c = (out_test, data.y_test) if len(data.F_test) else (out_train, data.y_train)
+        confusion = confusion_matrix(y_c, predicted_classes(out_c), exp.n_classes)
     return surface, {"train_loss": train_loss, "test_loss": test_loss, "train_accuracy": train_acc,
-                     "test_accuracy": test_acc}
+                     "test_accuracy": test_acc}, confusion
 
 
 def thumb_codes(run: Run, res: int = FRAME_NEURON_RES) -> np.ndarray:
@@ -119,9 +173,9 @@ def thumb_codes(run: Run, res: int = FRAME_NEURON_RES) -> np.ndarray:
 def frame(run: Run, *, surface_res: int = FRAME_SURFACE_RES, neuron_res: int = FRAME_NEURON_RES,
           thumbs: bool = True) -> Frame:
     """The run as it is now."""
-    surface, values = surface_and_metrics(run, surface_res)
+    surface, values, confusion = _evaluate(run, surface_res)
     return Frame(
-        step=run.step, epoch=run.epoch, metrics=values, surface=surface,
+        step=run.step, epoch=run.epoch, metrics=values, surface=surface, confusion=confusion,
         thumbs=thumb_codes(run, neuron_res) if thumbs else None,
         weights=[(np.array(W, np.float32), np.array(b, np.float32)) for W, b in weights(run)] if thumbs else None,
     )
@@ -166,7 +220,9 @@ def main_payload(run: Run, frames: Sequence[Frame], base: Mapping[str, np.ndarra
                  log: bool = False) -> bytes:
     """What the main live view draws: per frame the step, epoch and metrics (header) and the surface
     (``surfaces`` (F, res, res) uint8); the curves up to the batch (``base``, from ``curves``, to
-    which the frames' metrics are appended as they play); the data points."""
+    which the frames' metrics are appended as they play); the data points; with more than two
+    classes ``n_classes`` > 2 says the surfaces are ``class_codes`` and ``confusion`` (F, K, K)
+    uint16 holds the test points' confusion matrix per frame (``confusion_of``: "test" or "train")."""
     exp = run.experiment
     data = run.data
     X = [data.X_train] + ([data.X_test] if show_test and len(data.X_test) else [])
@@ -177,7 +233,7 @@ def main_payload(run: Run, frames: Sequence[Frame], base: Mapping[str, np.ndarra
         "kind": "main", "batch": int(batch), "running": bool(running), "tick": float(tick_seconds),
         "task": exp.task, "discretize": bool(discretize), "log": bool(log), "diverged": run.diverged,
         "n_params": int(run.net.n_params), "loss": exp.loss, "has_test": bool(len(data.X_test)),
-        "frames": _frame_rows(frames),
+        "n_classes": exp.n_classes, "frames": _frame_rows(frames),
     }
     arrays = {
         "surfaces": np.stack([f.surface for f in frames]),
@@ -186,21 +242,30 @@ def main_payload(run: Run, frames: Sequence[Frame], base: Mapping[str, np.ndarra
         "px": P[:, 0].copy(), "py": P[:, 1].copy(),
         "pc": np.concatenate(y).astype(np.float32).reshape(-1), "pt": np.concatenate(t),
     }
+    if multi_class(run):  # K x K counts per frame: a few bytes beside the surface's 2,500
+        arrays["confusion"] = np.stack([f.confusion for f in frames]).astype(np.uint16)
+        header["confusion_of"] = "test" if len(data.X_test) else "train"
     return pack(header, arrays)
+
+
+def _act_label(name: str) -> str:
+    return activations.ACTIVATIONS.get(name).label or name
 
 
 def network_payload(run: Run, frames: Sequence[Frame], *, batch: int, running: bool, tick_seconds: float) -> bytes:
     """What the network view draws: for the frames that carry them (``thumb_frames``), every
     neuron's thumbnail (``thumbs`` (T, neurons, r, r) uint8), weights (``w`` (T, n_w)) and biases
-    (``b`` (T, n_b)), Dense layers in order, W row-major (n_in, n_out); the layout and labels."""
+    (``b`` (T, n_b)), Dense layers in order, W row-major (n_in, n_out); the layout and labels (a
+    hidden column's title names its activation where the layers' activations differ)."""
     exp = run.experiment
     with_thumbs = [i for i, f in enumerate(frames) if f.thumbs is not None]
     picked = [frames[i] for i in with_thumbs]
     header = {
         "kind": "network", "batch": int(batch), "running": bool(running), "tick": float(tick_seconds),
-        "sizes": list(exp.sizes), "labels": neuron_labels(exp), "task": exp.task,
-        "titles": ["Input", *[f"Hidden {i}" + (" · BN" if i in exp.batch_norm else "")
-                              for i in range(1, len(exp.hidden) + 1)], "Output"],
+        "sizes": list(exp.sizes), "labels": neuron_labels(exp), "task": exp.task, "n_classes": exp.n_classes,
+        "titles": ["Input", *[f"Hidden {i}" + (f" · {_act_label(act)}" if exp.activations else "")
+                              + (" · BN" if i in exp.batch_norm else "")
+                              for i, act in enumerate(exp.layer_activations, start=1)], "Output"],
         "steps": [f.step for f in frames], "thumb_frames": with_thumbs,
     }
     arrays: dict[str, np.ndarray] = {}
@@ -242,7 +307,7 @@ def compare_payload(runs: Sequence[Run], batches: Sequence[Sequence[Frame]], bas
     data = runs[0].data
     header = {
         "kind": "compare", "batch": int(batch), "running": bool(running), "tick": float(tick_seconds),
-        "task": runs[0].experiment.task, "has_test": bool(len(data.X_test)),
+        "task": runs[0].experiment.task, "has_test": bool(len(data.X_test)), "n_classes": runs[0].experiment.n_classes,
         "runs": [{"label": run.label, "diverged": run.diverged, "frames": _frame_rows(frames)}
                  for run, frames in zip(runs, batches, strict=True)],
     }

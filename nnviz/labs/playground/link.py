@@ -14,8 +14,8 @@ from nnviz.nn import losses
 #: Experiment field -> query key.
 QUERY_KEYS: dict[str, str] = {
     "dataset": "data", "noise": "noise", "n_points": "n", "test_ratio": "test", "seed": "seed",
-    "features": "feat", "hidden": "hidden", "activation": "act", "batch_norm": "bn", "init": "init", "l1": "l1",
-    "l2": "l2",
+    "features": "feat", "hidden": "hidden", "activation": "act", "activations": "acts", "batch_norm": "bn",
+    "init": "init", "l1": "l1", "l2": "l2",
     "dropout": "drop", "loss": "loss", "output": "out", "optimizer": "opt", "optimizer_params": "opt_set",
     "learning_rate": "lr", "batch_size": "batch",
 }
@@ -36,6 +36,7 @@ def to_query(exp: Experiment) -> dict[str, str]:
         "test_ratio": share.number(exp.test_ratio), "seed": share.number(exp.seed),
         "features": ",".join(feature_code(f) for f in exp.features),
         "hidden": share.join(map(str, exp.hidden)), "activation": exp.activation,
+        "activations": share.join(exp.activations),
         "batch_norm": share.join(map(str, exp.batch_norm)), "init": exp.init,
         "l1": share.number(exp.l1), "l2": share.number(exp.l2), "dropout": share.number(exp.dropout),
         "loss": exp.loss, "output": exp.output, "optimizer": exp.optimizer,
@@ -71,11 +72,12 @@ def _parse_opt_params(text: str) -> dict[str, float]:
 
 #: Fields whose validity depends on others (checked after the data set, the optimizer and the
 #: hidden layers are known).
-_DEPENDENT = ("dataset", "optimizer", "loss", "output", "optimizer_params", "batch_norm")
+_DEPENDENT = ("dataset", "optimizer", "loss", "output", "optimizer_params", "batch_norm", "activations")
 
 _PARSERS: dict[str, Any] = {
     "dataset": str, "noise": float, "n_points": share.count, "test_ratio": float, "seed": share.count,
-    "features": _parse_features, "hidden": _parse_hidden, "activation": str, "batch_norm": _parse_hidden, "init": str,
+    "features": _parse_features, "hidden": _parse_hidden, "activation": str,
+    "activations": lambda text: tuple(share.split(text)), "batch_norm": _parse_hidden, "init": str,
     "l1": float, "l2": float, "dropout": float, "loss": str, "output": str, "optimizer": str,
     "optimizer_params": _parse_opt_params, "learning_rate": float, "batch_size": share.count,
 }
@@ -110,7 +112,8 @@ def from_query(params: Mapping[str, Any], default: Experiment | None = None) -> 
             using = format_value(getattr(default, name))
             messages.append(f"ignored {QUERY_KEYS[name]}={text!r} ({share.reason(exc)}); using {using}")
     # Values that depend on each other: the data set decides the task, the loss the outputs,
-    # the optimizer its settings, the hidden layers which of them batch normalization may follow.
+    # the optimizer its settings, the hidden layers which of them batch normalization may follow
+    # and how many activations per layer there are.
     exp = default
     if "dataset" in values:
         try:
@@ -126,7 +129,7 @@ def from_query(params: Mapping[str, Any], default: Experiment | None = None) -> 
         exp = exp.replace(**{k: v for k, v in values.items() if k not in _DEPENDENT})  # each checked above
     except ValueError as exc:  # not expected: the independent fields were each valid
         messages.append(f"ignored the link's settings ({exc})")
-    for name in ("loss", "output", "optimizer_params", "batch_norm"):
+    for name in ("loss", "output", "optimizer_params", "batch_norm", "activations"):
         if name not in values:
             continue
         try:
@@ -137,6 +140,6 @@ def from_query(params: Mapping[str, Any], default: Experiment | None = None) -> 
             else:
                 exp = exp.replace(**{name: values[name]})
         except ValueError as exc:
-            using = format_value(getattr(exp, name))
+            using = f"{exp.activation} on every layer" if name == "activations" else format_value(getattr(exp, name))
             messages.append(f"ignored {QUERY_KEYS[name]}={raw[name]!r} ({share.reason(exc)}); using {using}")
     return exp, messages + unknown

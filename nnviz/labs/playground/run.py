@@ -57,17 +57,17 @@ def make_data(exp: Experiment) -> Data:
 
 
 def make_network(exp: Experiment) -> Network:
-    """Dense -> (batch normalization, on the layers ``exp.batch_norm`` names) -> activation ->
-    dropout per hidden layer, then Dense -> output activation.
+    """Dense -> (batch normalization, on the layers ``exp.batch_norm`` names) -> the layer's
+    activation (``exp.layer_activations``) -> dropout per hidden layer, then Dense -> output activation.
 
     Dropout layers are always present (rate 0 is the identity) so the rate can change live.
     """
     stack: list = []
-    for i, units in enumerate(exp.hidden):
+    for i, (units, act) in enumerate(zip(exp.hidden, exp.layer_activations, strict=True)):
         stack.append(Dense(units, init=exp.init))
         if i + 1 in exp.batch_norm:
             stack.append(BatchNorm())
-        stack += [Activation(exp.activation), Dropout(exp.dropout, seed=exp.seed * 1000 + i)]
+        stack += [Activation(act), Dropout(exp.dropout, seed=exp.seed * 1000 + i)]
     stack += [Dense(exp.n_outputs, init=exp.init), Activation(exp.output)]
     return Network(stack, input_shape=(len(exp.features),), seed=exp.seed)
 

@@ -18,11 +18,19 @@ from nnviz.labs.playground.run import Run
 from nnviz.nn import activations
 from nnviz.nn.layers import Activation, Dense
 from nnviz.nn.network import Network
-from nnviz.nn.training import History
+from nnviz.nn.training import History, predicted_classes
 
 DOMAIN: tuple[float, float] = tuple(toy_sets.DOMAIN)  # type: ignore[assignment]
 SURFACE_RES = 100
 NEURON_RES = 30
+#: The classes' colours, by name (the live view has their RGB: orange and blue as the TensorFlow
+#: Playground's, then Okabe and Ito's colour-blind-safe palette); more classes repeat them.
+CLASS_COLORS: tuple[str, ...] = ("orange", "blue", "green", "pink", "yellow", "vermillion", "sky blue", "black")
+
+
+def class_color(k: int) -> str:
+    """The name of class ``k``'s colour."""
+    return CLASS_COLORS[k % len(CLASS_COLORS)]
 
 
 def grid_centers(res: int, domain: tuple[float, float] = DOMAIN) -> np.ndarray:
@@ -58,6 +66,25 @@ def score(exp: Experiment, out: np.ndarray) -> np.ndarray:
         s = out[:, 0]
     fill = 0.5 if exp.task == "classification" else 0.0
     return np.nan_to_num(s.astype(np.float32), nan=fill, posinf=fill, neginf=fill)
+
+
+def confusion_matrix(y: np.ndarray, pred: np.ndarray, n_classes: int) -> np.ndarray:
+    """(K, K) int64 counts: row = true class, column = predicted class."""
+    k = int(n_classes)
+    idx = np.asarray(y, np.int64).reshape(-1) * k + np.asarray(pred, np.int64).reshape(-1)
+    return np.bincount(idx, minlength=k * k).reshape(k, k)
+
+
+def points_confusion(run: Run) -> tuple[np.ndarray, str]:
+    """The confusion matrix (K, K) of the test points (of the training points when there are no
+    test points) and which ("test" or "train"); one forward pass. Its diagonal over its sum is the
+    accuracy (the same ``predicted_classes``)."""
+    d = run.data
+    which = "test" if len(d.F_test) else "train"
+    F, y = (d.F_test, d.y_test) if which == "test" else (d.F_train, d.y_train)
+    with np.errstate(all="ignore"):
+        out = run.net.forward(F, training=False)
+    return confusion_matrix(y, predicted_classes(out), run.experiment.n_classes), which
 
 
 def decision_surface(run: Run, res: int = SURFACE_RES) -> np.ndarray:
@@ -106,7 +133,8 @@ def neuron_labels(exp: Experiment) -> list[list[str]]:
     if exp.task == "regression":
         out = ["prediction"]
     elif output.per_class:
-        out = ["P(orange)", "P(blue)"] if exp.n_outputs == 2 else [f"P(class {k})" for k in range(exp.n_outputs)]
+        out = (["P(orange)", "P(blue)"] if exp.n_outputs == 2
+               else [f"P(class {k}, {class_color(k)})" for k in range(exp.n_outputs)])
     else:
         out = ["P(blue)" if output.gives_probabilities else "output (blue > 0.5)"]
     return [*cols, out]

@@ -21,6 +21,77 @@ function lut(stops) {
 const SURFACE_LUT = lut(LIGHT), NEURON_LUT = lut([ORANGE, MID, BLUE]);
 const rgb = (c) => `rgb(${c[0]},${c[1]},${c[2]})`;
 
+// More than two classes (header n_classes > 2): orange and blue as above, then Okabe and Ito's
+// colour-blind-safe colours; nnviz.labs.playground.views.CLASS_COLORS names them in the same order.
+const CLASS_RGB = [ORANGE, BLUE, [0, 158, 115], [204, 121, 167], [240, 228, 66], [213, 94, 0], [86, 180, 233], [0, 0, 0]];
+const CLASS_NAMES = ["orange", "blue", "green", "pink", "yellow", "vermillion", "sky blue", "black"];
+const classRgb = (k) => CLASS_RGB[k % CLASS_RGB.length];
+const manyClasses = (h) => h.task === "classification" && h.n_classes > 2;
+const LUTS = new Map();
+
+function classLut(K, crisp) {
+  // A surface code of frames.class_codes -> colour: class k = floor(code / L) and certainty
+  // u = (code % L) / (L - 1), L = floor(256 / K), from the unsure grey (u = 0) to the class's
+  // light colour (u = 1, as light as the two-class surface's ends; always 1 when discretized).
+  const key = `s${K}${crisp}`;
+  if (LUTS.has(key)) return LUTS.get(key);
+  const L = Math.floor(256 / K), t = new Uint8ClampedArray(256 * 4), grey = LIGHT[1];
+  for (let i = 0; i < 256; i++) {
+    const k = Math.floor(i / L), u = k < K ? (crisp ? 1 : (i % L) / (L - 1)) : 0, c = classRgb(Math.min(k, K - 1));
+    for (let j = 0; j < 3; j++) t[i * 4 + j] = Math.round(grey[j] * (1 - u) + (255 + 0.53 * (c[j] - 255)) * u);
+    t[i * 4 + 3] = 255;
+  }
+  LUTS.set(key, t);
+  return t;
+}
+
+function probabilityLut(k) {
+  // An output neuron's thumbnail, P(class k) on 0..255: from the neutral grey to class k's colour.
+  const key = `p${k}`;
+  if (!LUTS.has(key)) LUTS.set(key, lut([MID, classRgb(k)]));
+  return LUTS.get(key);
+}
+
+function pointColor(h, c) {
+  // A data point: its class's colour (orange/blue for two classes), or its target on the diverging scale.
+  if (manyClasses(h)) return rgb(classRgb(c));
+  const u = h.task === "classification" ? (c >= 0.5 ? 255 : 0) : Math.round((Math.min(Math.max(c, -1), 1) + 1) * 127.5);
+  return `rgb(${NEURON_LUT[u * 4]},${NEURON_LUT[u * 4 + 1]},${NEURON_LUT[u * 4 + 2]})`;
+}
+
+function confusionChart(canvas, width, counts, K, of) {
+  // The confusion matrix of one frame (counts: K*K, row-major): rows the true class, columns the
+  // predicted one; each cell its count, filled with the predicted class's colour by its share of
+  // the row (a perfect model fills the diagonal).
+  const L = 74, T = 56, cell = Math.max(22, Math.min(34, Math.floor((width - L - 10) / K))), H = T + K * cell + 8;
+  const ctx = sized(canvas, width, H, true);
+  ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, width, H);
+  ctx.font = "bold 13px sans-serif"; ctx.fillStyle = "#31333f"; ctx.textBaseline = "middle"; ctx.textAlign = "left";
+  ctx.fillText(`Confusion matrix (${of} points)`, 52, 11);
+  ctx.font = "11px sans-serif"; ctx.fillStyle = "#555"; ctx.textAlign = "center";
+  ctx.textAlign = "left"; ctx.fillText("predicted class →", L, 27);
+  ctx.textAlign = "right"; ctx.fillText("true class ↓", L - 6, T - 13);
+  for (let r = 0; r < K; r++) {
+    let total = 0;
+    for (let c = 0; c < K; c++) total += counts[r * K + c];
+    const y = T + r * cell;
+    ctx.fillStyle = rgb(classRgb(r)); ctx.fillRect(L - 20, y + cell / 2 - 5, 10, 10);
+    ctx.fillStyle = "#31333f"; ctx.textAlign = "right"; ctx.fillText(String(r), L - 26, y + cell / 2);
+    for (let c = 0; c < K; c++) {
+      const n = counts[r * K + c], share = total ? n / total : 0, col = classRgb(c), x = L + c * cell;
+      ctx.fillStyle = `rgb(${col.map((v) => Math.round(255 + share * 0.85 * (v - 255))).join(",")})`;
+      ctx.fillRect(x, y, cell, cell);
+      ctx.strokeStyle = "#ccc"; ctx.lineWidth = 1; ctx.strokeRect(x + 0.5, y + 0.5, cell - 1, cell - 1);
+      ctx.fillStyle = share > 0.6 ? "#fff" : "#31333f"; ctx.textAlign = "center";
+      ctx.fillText(String(n), x + cell / 2, y + cell / 2);
+    }
+  }
+  for (let c = 0; c < K; c++) {
+    ctx.fillStyle = "#31333f"; ctx.textAlign = "center"; ctx.fillText(String(c), L + c * cell + cell / 2, T - 17);
+    ctx.fillStyle = rgb(classRgb(c)); ctx.fillRect(L + c * cell + cell / 2 - 5, T - 9, 10, 6);
+  }
+}
+
 // ---- the main view: metrics, surface, curves ------------------------------------------------
 const SL = 40, SB = 34, ST = 6, SR = 14, DOMAIN = [-1.5, 1.5];
 // The surface's side: 400 px, or what a narrow container (a phone) leaves, set when the view is built.
@@ -43,7 +114,8 @@ function buildMain(root) {
         <canvas class="nnv-surface-points"></canvas>
         <div class="nnv-tip"></div>
       </div>
-      <div class="nnv-curves"><canvas data-nnviz="loss"></canvas><canvas data-nnviz="accuracy"></canvas></div>
+      <div class="nnv-curves"><canvas data-nnviz="loss"></canvas><canvas data-nnviz="accuracy"></canvas><canvas
+        data-nnviz="confusion" style="display:none"></canvas></div>
     </div>
     <div class="nnv-netwrap"></div>`;
   const q = (s) => root.querySelector(s);
@@ -52,7 +124,8 @@ function buildMain(root) {
     test: q("[data-nnviz=test-loss]"), last: q("[data-nnviz=last]"), lastLabel: q("[data-nnviz=last-label]"),
     surface: q("[data-nnviz=surface]"), points: q(".nnv-surface-points"), curves: q(".nnv-curves"),
     tip: q(".nnv-surface .nnv-tip"),
-    loss: q("[data-nnviz=loss]"), acc: q("[data-nnviz=accuracy]"), netwrap: q(".nnv-netwrap"),
+    loss: q("[data-nnviz=loss]"), acc: q("[data-nnviz=accuracy]"), confusion: q("[data-nnviz=confusion]"),
+    netwrap: q(".nnv-netwrap"),
   };
 }
 
@@ -71,7 +144,8 @@ function pointTip(st, ev) {
   }
   tip.style.display = k >= 0 ? "block" : "none";
   if (k < 0) return;
-  const what = h.task === "classification" ? `label ${a.pc[k] >= 0.5 ? "1 (blue)" : "0 (orange)"}` : `target ${a.pc[k].toFixed(3)}`;
+  const what = manyClasses(h) ? `class ${a.pc[k]} (${CLASS_NAMES[a.pc[k] % CLASS_NAMES.length]})`
+    : h.task === "classification" ? `label ${a.pc[k] >= 0.5 ? "1 (blue)" : "0 (orange)"}` : `target ${a.pc[k].toFixed(3)}`;
   tip.textContent = `x1 ${a.px[k].toFixed(2)} · x2 ${a.py[k].toFixed(2)} · ${what}${a.pt[k] ? " · test" : ""}`;
   tip.style.left = x + 12 + "px"; tip.style.top = y + 12 + "px";
 }
@@ -83,12 +157,9 @@ function drawPoints(st, b) {
   ctx.clearRect(0, 0, W, H);
   const X = (v) => SL + ((v - DOMAIN[0]) / (DOMAIN[1] - DOMAIN[0])) * PLOT;
   const Y = (v) => ST + PLOT - ((v - DOMAIN[0]) / (DOMAIN[1] - DOMAIN[0])) * PLOT;
-  const cls = h.task === "classification";
   ctx.save(); ctx.beginPath(); ctx.rect(SL, ST, PLOT, PLOT); ctx.clip();
   for (let k = 0; k < a.px.length; k++) {
-    const c = a.pc[k];
-    const u = cls ? (c >= 0.5 ? 255 : 0) : Math.round((Math.min(Math.max(c, -1), 1) + 1) * 127.5);
-    ctx.fillStyle = `rgb(${NEURON_LUT[u * 4]},${NEURON_LUT[u * 4 + 1]},${NEURON_LUT[u * 4 + 2]})`;
+    ctx.fillStyle = pointColor(h, a.pc[k]);
     ctx.beginPath(); ctx.arc(X(a.px[k]), Y(a.py[k]), 3.6, 0, 2 * Math.PI); ctx.fill();
     ctx.lineWidth = a.pt[k] ? 1.0 : 0.9; ctx.strokeStyle = a.pt[k] ? "#222" : "#fff"; ctx.stroke();
   }
@@ -132,7 +203,13 @@ function drawMain(st, b, i) {
       setText(els.lastLabel, "Parameters");
       setCanvasText(st.values.last, thousands(h.n_params));
     }
+    if (manyClasses(h)) {
+      const K = h.n_classes;
+      confusionChart(els.confusion, Math.max(280, Math.floor(st.curvesWidth.w || 420)), a.confusion.subarray(i * K * K, (i + 1) * K * K),
+                     K, h.confusion_of);
+    }
   }
+  setStyle(els.confusion, "display", manyClasses(h) ? "" : "none");
   // The surface: uint8 codes -> colours, rows flipped (x2 rises upwards), on a res x res canvas
   // that CSS scales up (smoothed, or crisp when discretized): few pixels to draw per frame.
   const [, res] = a.surfaces.shape;
@@ -142,13 +219,15 @@ function drawMain(st, b, i) {
   const sctx = small.getContext("2d", { alpha: false });
   const img = st.img && st.img.width === res ? st.img : (st.img = sctx.createImageData(res, res));
   const px = img.data, off = i * res * res, cls = h.task === "classification";
+  // More than two classes: each code is a class and a certainty (frames.class_codes), its own LUT.
+  const many = manyClasses(h), LUT = many ? classLut(h.n_classes, h.discretize) : SURFACE_LUT;
   for (let r = 0; r < res; r++) {
     const src = off + (res - 1 - r) * res;
     for (let c = 0; c < res; c++) {
       let v = a.surfaces[src + c];
-      if (h.discretize) v = cls ? (v >= 128 ? 255 : 0) : Math.round(Math.round((v / 255) * 8) * (255 / 8));
+      if (h.discretize && !many) v = cls ? (v >= 128 ? 255 : 0) : Math.round(Math.round((v / 255) * 8) * (255 / 8));
       const o = (r * res + c) * 4, l = v * 4;
-      px[o] = SURFACE_LUT[l]; px[o + 1] = SURFACE_LUT[l + 1]; px[o + 2] = SURFACE_LUT[l + 2]; px[o + 3] = 255;
+      px[o] = LUT[l]; px[o + 1] = LUT[l + 1]; px[o + 2] = LUT[l + 2]; px[o + 3] = 255;
     }
   }
   sctx.putImageData(img, 0, 0);
@@ -197,13 +276,11 @@ function buildCompare(root, n) {
 function drawComparePoints(st, b) {
   const { header: h, arrays: a } = b;
   const X = (v) => ((v - DOMAIN[0]) / (DOMAIN[1] - DOMAIN[0])) * CMP, Y = (v) => CMP - X(v);
-  const cls = h.task === "classification";
   for (const canvas of st.els.points) {
     const ctx = sized(canvas, CMP, CMP);
     ctx.clearRect(0, 0, CMP, CMP);
     for (let k = 0; k < a.px.length; k++) {
-      const c = a.pc[k], u = cls ? (c >= 0.5 ? 255 : 0) : Math.round((Math.min(Math.max(c, -1), 1) + 1) * 127.5);
-      ctx.fillStyle = `rgb(${NEURON_LUT[u * 4]},${NEURON_LUT[u * 4 + 1]},${NEURON_LUT[u * 4 + 2]})`;
+      ctx.fillStyle = pointColor(h, a.pc[k]);
       ctx.beginPath(); ctx.arc(X(a.px[k]), Y(a.py[k]), 2.2, 0, 2 * Math.PI); ctx.fill();
       ctx.lineWidth = 0.6; ctx.strokeStyle = "#fff"; ctx.stroke();
     }
@@ -220,10 +297,11 @@ function drawCompare(st, b, i) {
     if (canvas.width !== res) { canvas.width = res; canvas.height = res; }
     const ctx = canvas.getContext("2d", { alpha: false });
     const img = ctx.createImageData(res, res), px = img.data, off = k * res * res;
+    const LUT = manyClasses(h) ? classLut(h.n_classes, false) : SURFACE_LUT;
     for (let y = 0; y < res; y++)
       for (let x = 0; x < res; x++) {
         const l = surf[off + (res - 1 - y) * res + x] * 4, o = (y * res + x) * 4;
-        px[o] = SURFACE_LUT[l]; px[o + 1] = SURFACE_LUT[l + 1]; px[o + 2] = SURFACE_LUT[l + 2]; px[o + 3] = 255;
+        px[o] = LUT[l]; px[o + 1] = LUT[l + 1]; px[o + 2] = LUT[l + 2]; px[o + 3] = 255;
       }
     ctx.putImageData(img, 0, 0);
     setText(st.els.titles[r], run.label);
@@ -313,14 +391,18 @@ function drawNetwork(st, b, t) {
   const actx = atlas.getContext("2d");
   const img = st.net.atlasImg || (st.net.atlasImg = actx.createImageData(r, nN * r));
   const px = img.data, off = t * nN * r * r;
-  for (let n = 0; n < nN; n++)
+  // With more than two classes each output neuron (the last K) shows P(its class) in its class's colour.
+  const firstOut = manyClasses(h) ? nN - h.n_classes : nN;
+  for (let n = 0; n < nN; n++) {
+    const LUT = n >= firstOut ? probabilityLut(n - firstOut) : NEURON_LUT;
     for (let y = 0; y < r; y++) {
       const src = off + n * r * r + (r - 1 - y) * r, dst = (n * r + y) * r;
       for (let x = 0; x < r; x++) {
         const l = a.thumbs[src + x] * 4, o = (dst + x) * 4;
-        px[o] = NEURON_LUT[l]; px[o + 1] = NEURON_LUT[l + 1]; px[o + 2] = NEURON_LUT[l + 2]; px[o + 3] = 255;
+        px[o] = LUT[l]; px[o + 1] = LUT[l + 1]; px[o + 2] = LUT[l + 2]; px[o + 3] = 255;
       }
     }
+  }
   actx.putImageData(img, 0, 0);
   ctx.imageSmoothingEnabled = false;
   ctx.strokeStyle = "#777"; ctx.lineWidth = 1;
@@ -329,7 +411,14 @@ function drawNetwork(st, b, t) {
     ctx.strokeRect(geo.nx[n] + 0.5, geo.ny[n] + 0.5, box - 1, box - 1);
   }
   ctx.fillStyle = "#333"; ctx.font = "bold 11px sans-serif"; ctx.textAlign = "center"; ctx.textBaseline = "middle";
-  h.titles.forEach((title, c) => ctx.fillText(title, geo.colX[c] + box / 2, geo.top - 14));
+  // A title wider than its column ("Hidden 2 · Leaky ReLU · BN") goes on two lines: "Hidden 2" above the rest.
+  const room = sizes.length > 1 ? geo.colX[1] - geo.colX[0] - 6 : geo.width;
+  h.titles.forEach((title, c) => {
+    const x = geo.colX[c] + box / 2, cut = title.indexOf(" · ");
+    if (cut < 0 || ctx.measureText(title).width <= room) { ctx.fillText(title, x, geo.top - 14); return; }
+    ctx.fillText(title.slice(0, cut), x, geo.top - 20);
+    ctx.font = "10px sans-serif"; ctx.fillText(title.slice(cut + 3), x, geo.top - 8); ctx.font = "bold 11px sans-serif";
+  });
   ctx.font = "11px sans-serif"; ctx.textAlign = "right";
   for (let k = 0; k < sizes[0]; k++) ctx.fillText(h.labels[0][k], geo.colX[0] - 6, geo.ny[k] + box / 2);
 }

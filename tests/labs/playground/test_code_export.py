@@ -43,6 +43,10 @@ EXPERIMENTS = {
     "sigmoid output and binary cross-entropy, RMSprop": Experiment(
         dataset="moons", noise=0.2, loss="binary_cross_entropy", output="sigmoid", optimizer="rmsprop",
         learning_rate=0.01, hidden=(6,)),
+    "four blobs: softmax over four classes": Experiment(dataset="blobs_4", noise=0.5, hidden=(6,)),
+    "an activation per layer: relu, tanh, elu, with batch norm on the second": Experiment(
+        dataset="xor", hidden=(8, 6, 4), activations=("relu", "tanh", "elu"), batch_norm=(2,), batch_size=20,
+        learning_rate=0.01),
 }
 
 
@@ -102,3 +106,12 @@ def test_a_regression_script_prints_its_test_loss(tmp_path):
     out = _run_script(pytorch_script(run), tmp_path)
     theirs = float(re.search(r"test loss ([0-9.]+)", out).group(1))
     assert theirs < 2 * metrics(run)["test_loss"] + 0.02
+
+
+def test_the_scripts_build_each_layers_own_activation():
+    run = build(EXPERIMENTS["an activation per layer: relu, tanh, elu, with batch norm on the second"])
+    torch_src, nnviz_src = pytorch_script(run), nnviz_script(run)
+    assert re.findall(r"nn\.(ReLU|Tanh|ELU)\(", torch_src) == ["ReLU", "Tanh", "ELU"]
+    assert re.findall(r"Activation\('(\w+)'\)", nnviz_src) == ["relu", "tanh", "elu", "softmax"]
+    assert "step: " in why_not_torch(Experiment(activations=("relu", "step")))
+    assert "softmax: " in why_not_torch(Experiment(activations=("softmax", "softmax")))

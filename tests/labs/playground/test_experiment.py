@@ -96,8 +96,12 @@ def test_losses_offered_fit_the_task(name):
     if task == "regression":
         assert "cross_entropy" not in offered and "binary_cross_entropy" not in offered
         assert all(losses.LOSSES.get(n).task == "regression" for n in offered)
-    else:
+    elif n_classes == 2:
         assert {"cross_entropy", "binary_cross_entropy", "mse"} <= set(offered)
+    else:  # one output per class: softmax and cross-entropy only
+        assert list(offered) == ["cross_entropy"]
+        assert f"cannot tell {n_classes} classes apart" in not_offered["binary_cross_entropy"]
+        assert f"cannot tell {n_classes} classes apart" in not_offered["mse"]
 
 
 @pytest.mark.parametrize("task", ["classification", "regression"])
@@ -149,3 +153,33 @@ def test_engine_module_imports_neither_streamlit_nor_plotly(module):
             "print(any(m.split('.')[0] in ('streamlit', 'plotly') for m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "False"
+
+
+def test_activations_per_layer_are_one_per_hidden_layer_and_canonical():
+    mixed = DEFAULT.replace(hidden=(4, 4, 3), activations=("ReLU", "tanh", "relu"))
+    assert mixed.activations == ("relu", "tanh", "relu") and mixed.activation == "tanh"
+    assert mixed.layer_activations == ("relu", "tanh", "relu") and "relu / tanh / relu" in mixed.describe()
+    assert mixed.to_dict()["activations"] == ["relu", "tanh", "relu"]
+    # One activation on every layer is the plain experiment: the same network, the same link.
+    same = DEFAULT.replace(activations=("relu", "relu"))
+    assert same == DEFAULT.replace(activation="relu") and same.activations == ()
+    assert DEFAULT.layer_activations == ("tanh", "tanh") and DEFAULT.replace(hidden=()).layer_activations == ()
+
+
+@pytest.mark.parametrize(("changes", "words"), [
+    ({"activations": ("relu",)}, "1 activation per layer, but the network has 2 hidden layers"),
+    ({"hidden": (4,), "activations": ("relu", "tanh")}, "2 activations per layer, but the network has 1 hidden layer$"),
+    ({"activations": ("relu", "not-an-activation")}, "not-an-activation"),
+    ({"activations": "relu"}, "list of activation names"),
+])
+def test_bad_activations_per_layer_raise_naming_them(changes, words):
+    with pytest.raises(ValueError, match=words):
+        DEFAULT.replace(**changes)
+
+
+@pytest.mark.parametrize(("name", "k"), [("spiral_3", 3), ("blobs_4", 4)])
+def test_more_than_two_classes_take_softmax_with_one_output_per_class(name, k):
+    exp = DEFAULT.replace(loss="binary_cross_entropy", output="sigmoid").with_dataset(name)
+    assert (exp.loss, exp.output, exp.n_classes, exp.sizes[-1]) == ("cross_entropy", "softmax", k, k)
+    with pytest.raises(ValueError, match=f"cannot tell {k} classes apart"):
+        exp.replace(loss="mse", output="sigmoid")

@@ -49,3 +49,14 @@ def test_a_batch_normalized_model_exports_with_its_running_statistics():
     X = run.data.F_test
     np.testing.assert_allclose(net.predict(X), run.net.predict(X))
 
+
+def test_activations_per_layer_are_in_the_json_and_the_model():
+    exp = Experiment(n_points=120, hidden=(4, 4), activations=("relu", "sigmoid"))
+    run = build(exp)
+    run.train(20)
+    doc = json.loads(export_json(run))
+    assert doc["experiment"]["activations"] == ["relu", "sigmoid"] and from_query(doc["query"])[0] == exp
+    net = Network.load(model_bytes(run))
+    assert [layer.function for layer in net.layers if layer.kind == "activation"] == ["relu", "sigmoid", "softmax"]
+    X = run.data.F_test
+    np.testing.assert_allclose(net.predict(X), run.net.predict(X))

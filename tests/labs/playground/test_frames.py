@@ -11,7 +11,7 @@ from nnviz.labs.packing import unpack
 from nnviz.labs.playground import frames as fr
 from nnviz.labs.playground.experiment import FEATURE_NAMES, Experiment
 from nnviz.labs.playground.run import build, metrics
-from nnviz.labs.playground.views import decision_surface
+from nnviz.labs.playground.views import decision_surface, grid_features, points_confusion
 
 SMALL = Experiment(n_points=120)
 
@@ -167,3 +167,77 @@ def test_a_tick_covers_the_time_since_the_last_within_one_and_a_half_ticks():
     assert pacing.covered_seconds(8.0, 10.5, 2.0) == 2.5
     assert pacing.covered_seconds(9.5, 10.0, 2.0) == 2.0  # early: still one tick
     assert pacing.covered_seconds(0.0, 10.0, 2.0) == 3.0  # late: at most 1.5 ticks
+
+
+def test_the_network_view_names_each_layers_activation_where_they_differ():
+    run = build(SMALL.replace(hidden=(4, 4, 4), activations=("relu", "leaky_relu", "tanh"), batch_norm=(2,)))
+    header, _ = unpack(fr.network_payload(run, [fr.frame(run)], batch=1, running=False, tick_seconds=2.0))
+    assert header["titles"] == ["Input", "Hidden 1 · ReLU", "Hidden 2 · Leaky ReLU · BN", "Hidden 3 · Tanh", "Output"]
+
+
+BLOBS = Experiment(dataset="blobs_4", n_points=200, noise=0.3)
+
+
+def test_class_codes_carry_the_class_and_how_sure():
+    p = np.array([[0.9, 0.05, 0.05], [0.2, 0.3, 0.5], [1 / 3, 1 / 3, 1 / 3], [0.0, 0.0, 1.0], [np.nan] * 3])
+    codes = fr.class_codes(p)
+    assert codes.dtype == np.uint8
+    k, u = fr.decode_class_codes(codes, 3)
+    assert k.tolist() == [0, 2, 0, 2, 0]
+    np.testing.assert_allclose(u, [(0.9 - 1 / 3) * 1.5, (0.5 - 1 / 3) * 1.5, 0, 1, 0], atol=1 / 84)
+    assert fr.class_levels(4) == 64 and fr.decode_class_codes(fr.class_codes(np.eye(4)), 4)[0].tolist() == [0, 1, 2, 3]
+
+
+def test_a_multi_class_frame_decodes_to_the_networks_classes_and_counts_the_test_points():
+    run = build(BLOBS)
+    batch = fr.train_frames(run, 150, 5)
+    last = batch[-1]
+    assert last.surface.dtype == np.uint8 and last.surface.shape == (fr.FRAME_SURFACE_RES,) * 2
+    grid = run.net.forward(grid_features(BLOBS.features, fr.FRAME_SURFACE_RES))
+    classes, sure = fr.decode_class_codes(last.surface.ravel(), 4)
+    np.testing.assert_array_equal(classes, grid.argmax(axis=1))
+    np.testing.assert_allclose(sure, (grid.max(axis=1) - 0.25) / 0.75, atol=1 / 63)
+    assert set(classes.tolist()) == {0, 1, 2, 3}  # every blob has its region after 150 steps
+    # The confusion matrix: the test labels against the predicted classes, its diagonal the accuracy.
+    pred = run.net.forward(run.data.F_test).argmax(axis=1)
+    want = np.zeros((4, 4), np.int64)
+    np.add.at(want, (run.data.y_test, pred), 1)
+    np.testing.assert_array_equal(last.confusion, want)
+    np.testing.assert_array_equal(points_confusion(run)[0], want)
+    assert last.confusion.sum() == len(run.data.y_test)
+    assert np.trace(last.confusion) / last.confusion.sum() == pytest.approx(last.metrics["test_accuracy"])
+    assert all(f.confusion is not None for f in batch)
+
+
+def test_a_multi_class_payload_stays_small_and_binary_ones_are_unchanged():
+    run = build(BLOBS)
+    base = fr.base_curves(run)
+    batch = fr.train_frames(run, 20, 5)
+    header, a = unpack(fr.main_payload(run, batch, base, batch=1, running=True, tick_seconds=2.0))
+    assert header["n_classes"] == 4 and header["confusion_of"] == "test"
+    assert a["confusion"].shape == (5, 4, 4) and a["confusion"].dtype == np.uint16
+    assert a["surfaces"].dtype == np.uint8 and sorted(set(a["pc"].tolist())) == [0, 1, 2, 3]
+    assert len(fr.main_payload(run, batch, base, batch=1, running=True, tick_seconds=2.0)) < 30_000
+    net, _ = unpack(fr.network_payload(run, batch, batch=1, running=True, tick_seconds=2.0))
+    assert net["n_classes"] == 4 and net["labels"][-1] == ["P(class 0, orange)", "P(class 1, blue)",
+                                                          "P(class 2, green)", "P(class 3, pink)"]
+    no_test = build(BLOBS.replace(test_ratio=0.0))
+    header, a = unpack(fr.main_payload(no_test, fr.train_frames(no_test, 0, 0), fr.base_curves(no_test), batch=1,
+                                       running=False, tick_seconds=2.0))
+    assert header["confusion_of"] == "train" and a["confusion"][0].sum() == len(no_test.data.y_train)
+    binary = build(SMALL)
+    header, a = unpack(fr.main_payload(binary, fr.train_frames(binary, 5, 5), fr.base_curves(binary), batch=1,
+                                       running=True, tick_seconds=2.0))
+    assert header["n_classes"] == 2 and "confusion" not in a and "confusion_of" not in header
+    assert all(f.confusion is None for f in fr.train_frames(binary, 5, 5))
+
+
+def test_a_multi_class_comparison_sends_class_codes():
+    from nnviz.labs.playground.compare import compare
+
+    cmp = compare(BLOBS, "learning_rate", [0.01, 0.1])
+    batches = fr.compare_frames(cmp.runs, 10, 2)
+    header, a = unpack(fr.compare_payload(cmp.runs, batches, [fr.base_curves(r) for r in cmp.runs], batch=1,
+                                          running=True, tick_seconds=2.0))
+    assert header["n_classes"] == 4
+    np.testing.assert_array_equal(a["s1"][-1], fr.surface_codes(cmp.runs[1], fr.COMPARE_SURFACE_RES))

@@ -42,6 +42,7 @@ def _random_experiment(rng: random.Random) -> Experiment:
         output=rng.choice(list(outputs_for(task, loss))), optimizer=opt,
         optimizer_params={k: rng.uniform(lo, min(hi, 0.999)) for k, (_, lo, hi, _) in spec.items()},
         learning_rate=10 ** rng.uniform(-5, 1), batch_size=rng.randint(1, MAX_BATCH),
+        activations=tuple(rng.choice(activations.names()) for _ in hidden) if rng.random() < 0.5 else (),
     )
 
 
@@ -112,3 +113,34 @@ def test_a_number_out_of_range_says_the_range_not_not_a_number(query, says):
 def test_whole_numbers_written_as_floats_are_read():
     exp, messages = from_query({"n": "300.0", "batch": "2e1", "hidden": "4,1e1"})
     assert messages == [] and (exp.n_points, exp.batch_size, exp.hidden) == (300, 20, (4, 10))
+
+
+def test_activations_per_layer_round_trip_and_an_old_link_keeps_its_network():
+    exp = Experiment(hidden=(5, 4, 3), activations=("relu", "tanh", "gelu"), batch_norm=(2,))
+    query = to_query(exp)
+    assert query["acts"] == "relu,tanh,gelu" and query["act"] == "tanh"
+    assert from_query(query) == (exp, [])
+    # A link from before per-layer activations (no acts): every layer takes act.
+    old = {k: v for k, v in to_query(Experiment(activation="relu", hidden=(6, 6))).items() if k != "acts"}
+    back, messages = from_query(old)
+    assert messages == [] and back.layer_activations == ("relu", "relu") and back.activations == ()
+    assert to_query(Experiment())["acts"] == "none"
+
+
+@pytest.mark.parametrize(("query", "says"), [
+    ({"hidden": "4,4", "acts": "relu,not-an-activation"}, "unknown activation 'not-an-activation'"),
+    ({"hidden": "4,4", "acts": "relu"}, "1 activation per layer, but the network has 2 hidden layers"),
+    ({"hidden": "none", "acts": "relu"}, "but the network has 0 hidden layers"),
+])
+def test_bad_activations_per_layer_in_a_link_are_reported_and_every_layer_takes_act(query, says):
+    exp, messages = from_query({**query, "act": "elu"})
+    assert exp.activations == () and exp.activation == "elu"
+    assert len(messages) == 1 and says in messages[0] and messages[0].endswith("using elu on every layer")
+
+
+def test_a_multi_class_set_in_a_link_takes_softmax_and_refuses_one_output_losses():
+    exp, messages = from_query({"data": "spiral_3", "loss": "binary_cross_entropy"})
+    assert exp.dataset == "spiral_3" and exp.loss == "cross_entropy" and exp.output == "softmax"
+    assert len(messages) == 1 and "loss='binary_cross_entropy'" in messages[0] and "3 classes" in messages[0]
+    exp = Experiment(dataset="blobs_4", noise=0.4, hidden=(6,))
+    assert from_query(to_query(exp)) == (exp, [])

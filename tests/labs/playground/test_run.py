@@ -178,3 +178,18 @@ def test_a_huge_learning_rate_diverges_as_a_result_with_finite_weights():
     assert all(np.isfinite(p).all() for p in run.net.params.values())
     assert np.isfinite(decision_surface(run, 20)).all()
     assert run.train(10) == 0  # stays diverged
+
+
+def test_each_hidden_layer_gets_its_own_activation():
+    run = build(SMALL.replace(hidden=(4, 3, 2), activations=("relu", "sigmoid", "tanh"), batch_norm=(2,)))
+    functions = [layer.function for layer in run.net.layers if layer.kind == "activation"]
+    assert functions == ["relu", "sigmoid", "tanh", "softmax"]
+    run.train(5)
+    assert run.step == 5 and np.isfinite(decision_surface(run, 10)).all()
+
+
+def test_a_new_activation_for_one_layer_resets_and_says_so():
+    run = build(SMALL)
+    new = SMALL.replace(activations=("relu", "tanh"))
+    rebuilt, change = update(run, new)
+    assert change.kind == "reset" and "activation per layer" in change.message and rebuilt is not run
