@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from nnviz.ui import history, home, page_link
+from nnviz.ui import history, home, lessons, page_link
 from nnviz.ui.common import ICON, PAGES
 
 st.set_page_config(page_title="nnviz: see how a neural network learns", page_icon=str(ICON), layout="wide")
@@ -36,4 +36,5 @@ navigation += [
 ]
 page = st.navigation(navigation)
 page_link.note_page(page.url_path)  # whether this run enters the page (it then reads its link)
+lessons.banner(page.url_path)  # a lesson's text above the page it opened
 page.run()

@@ -99,6 +99,9 @@ def home_page() -> None:
                 st.page_link(f"pages/{page.slug}.py", label=f"Open {page.title}", icon=":material/arrow_forward:")
             else:
                 st.caption("Not built yet.")
+    from nnviz.ui import lessons  # it imports PAGES from here
+
+    lessons.section()
 
 
 def ensure_app_navigation() -> None:
