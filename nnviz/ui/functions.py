@@ -198,11 +198,15 @@ def vanishing_section() -> None:
     )
     c1, c2, c3, c4 = st.columns([1, 3, 1, 1], gap="medium")
     choices = [n for n in elementwise if lab.passes_gradient(n)]  # no gradient, nothing to compare
-    act = c1.selectbox("Hidden activation", choices, format_func=_label, key=_seed("fn_init_act"), help="He initialization was designed for ReLU; Xavier for tanh and sigmoid.")
+    act = _control("iact", "fn_init_act", lambda: c1.selectbox(
+        "Hidden activation", choices, format_func=_label, key=_seed("fn_init_act"),
+        help="He initialization was designed for ReLU; Xavier for tanh and sigmoid."))
     options = initializers.names()
-    inits = c2.multiselect("Initializers", options, key=_seed("fn_inits"), help="Weight initialization schemes of the engine's registry.")
-    depth = c3.slider("Dense layers", 2, 30, key=_seed("fn_init_depth"))
-    width = c4.select_slider("Units per layer", options=(16, 32, 64, 128), key=_seed("fn_init_width"))
+    inits = _control("inits", "fn_inits", lambda: c2.multiselect(
+        "Initializers", options, key=_seed("fn_inits"), help="Weight initialization schemes of the engine's registry."))
+    depth = _control("idepth", "fn_init_depth", lambda: c3.slider("Dense layers", 2, 30, key=_seed("fn_init_depth")))
+    width = _control("iwidth", "fn_init_width", lambda: c4.select_slider(
+        "Units per layer", options=(16, 32, 64, 128), key=_seed("fn_init_width")))
     if inits:
         init_part(act, tuple(inits), depth, width)
     else:
@@ -243,13 +247,16 @@ def batchnorm_part(activations_offered: list[str], inits: list[str]) -> None:
         "one training step's forward and backward pass on the same batch: as it is, and with every hidden "
         "layer's sums normalized over the batch (mean 0, variance 1) before the activation.")
     c1, c2, c3, c4 = st.columns([1, 1, 1, 1], gap="medium")
-    act = c1.selectbox("Hidden activation", activations_offered, format_func=_label, key=_seed("fn_bn_act"),
-                       help="Sigmoid's derivative is at most 0.25: the case the note has in mind.")
-    init = c2.selectbox("Initializer", inits, key=_seed("fn_bn_init"),
-                        format_func=lambda n: n.replace("_", " ").capitalize(),
-                        help="The same initial weights in both networks.")
-    depth = c3.slider("Dense layers", 2, 30, key=_seed("fn_bn_depth"), help="Hidden layers plus the output layer.")
-    width = c4.select_slider("Units per layer", options=(16, 32, 64, 128), key=_seed("fn_bn_width"))
+    act = _control("bnact", "fn_bn_act", lambda: c1.selectbox(
+        "Hidden activation", activations_offered, format_func=_label, key=_seed("fn_bn_act"),
+        help="Sigmoid's derivative is at most 0.25: the case the note has in mind."))
+    init = _control("bninit", "fn_bn_init", lambda: c2.selectbox(
+        "Initializer", inits, key=_seed("fn_bn_init"), format_func=lambda n: n.replace("_", " ").capitalize(),
+        help="The same initial weights in both networks."))
+    depth = _control("bndepth", "fn_bn_depth", lambda: c3.slider(
+        "Dense layers", 2, 30, key=_seed("fn_bn_depth"), help="Hidden layers plus the output layer."))
+    width = _control("bnwidth", "fn_bn_width", lambda: c4.select_slider(
+        "Units per layer", options=(16, 32, 64, 128), key=_seed("fn_bn_width")))
     results, (forward, backward) = batchnorm_view(act, init, depth, width)
     left, right = st.columns(2, gap="medium")
     chart_in(left, forward, key="fn_bn_chart")

@@ -46,5 +46,5 @@ def banner(page_slug: str) -> None:
     if lesson.page != page_slug:
         return  # the lesson's page was left; its text stays there
     hidden = " Class mode: the controls this lesson does not need are hidden." if st.query_params.get("hide") else ""
-    st.info(f"**Lesson: {lesson.title}** ({lesson.source}). {lesson.look_at}\n\n"
+    st.info(f"**Lesson: {lesson.title}** · from {lesson.source}\n\n{lesson.look_at}\n\n"
             f"**Think:** {lesson.question}{hidden}", icon=":material/school:")
