@@ -253,6 +253,7 @@ class Trainer:
         self._backup: np.ndarray | None = None  # the parameters before the current update
         self._order = self.rng.permutation(len(self.X))
         self._pos = 0
+        self._probe_size, self._eval_size = probe_size, eval_size  # for set_data
         self._probe = self.X[: min(probe_size, len(self.X))]
         # Training loss/accuracy at evaluations use at most eval_size samples (bounded cost).
         self._eval_X, self._eval_y = self.X[:eval_size], self.y[:eval_size]
@@ -275,6 +276,32 @@ class Trainer:
     def _as_targets(self, y: np.ndarray, out: np.ndarray) -> np.ndarray:
         """The loss's checked targets for all of ``y`` at once, for outputs like ``out`` (k, dtype)."""
         return self.loss.targets(np.broadcast_to(np.zeros((), out.dtype), (len(y), *out.shape[1:])), y)
+
+    def set_data(self, X: np.ndarray, y: np.ndarray, X_val: np.ndarray | None = None,
+                 y_val: np.ndarray | None = None) -> None:
+        """Train on other data from now on (the playground's own points). The network, step count,
+        history and optimizer state are kept; the batch order starts a new epoch on the new data,
+        and the blowup rule forgets its reference loss (it was measured on the old data)."""
+        if (X_val is None) != (y_val is None):
+            raise ValueError("give both X_val and y_val, or neither")
+        X, y = _check_data(self.net, X, y, "training")
+        X_val, y_val = (None, None) if X_val is None else _check_data(self.net, X_val, y_val, "validation")
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            out = self.net.predict(X[:2])
+            self.loss.value(out, y[:2])  # a label that does not fit fails now, before anything changes
+        targets = self._as_targets(y, out)
+        val_targets = None if X_val is None else self._as_targets(y_val, out)
+        self.X, self.y, self.X_val, self.y_val = X, y, X_val, y_val
+        self._probe = X[: min(self._probe_size, len(X))]
+        self._eval_X, self._eval_y = X[: self._eval_size], y[: self._eval_size]
+        self._targets = targets
+        self._eval_sets = [(self._eval_X, targets[: len(self._eval_X)], class_labels(self._eval_y))]
+        if X_val is not None:
+            self._eval_sets.append((X_val, val_targets, class_labels(y_val)))
+        self._order = self.rng.permutation(len(X))
+        self._pos = 0
+        if self._initial_loss is not None:
+            self._initial_loss = math.nan
 
     # ---- settings -----------------------------------------------------------------------
     def configure(self, config: TrainConfig) -> None:

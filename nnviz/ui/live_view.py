@@ -15,7 +15,10 @@ the step counter ``[data-nnviz=step]`` is reachable from the page's document.
 While a view is mounted, the page's visibility reaches the server as the view's trigger value
 ``visibility`` ("hidden" or "visible", on ``document.visibilitychange``); ``pause_while_hidden``
 makes the callback that pauses a live run while its page is hidden and resumes it when the page
-is shown again, if the user had not paused it.
+is shown again, if the user had not paused it. While the playground's header asks for editing
+(``edit``), clicks and strokes on the plot reach the server as the trigger value ``points``
+(``{"client": id, "edits": [{"seq", "mode", "label", "xy"}, ...]}``, see ``live.js``) and call
+``on_points``; ``point_edits`` reads them.
 
 Why this design (measured with ``bench/bench_playground.py --browser``, CPU seconds of the
 server process and of the benchmark's own Chromium, headless without GPU, busy 2-core machine):
@@ -52,6 +55,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
@@ -84,9 +88,20 @@ def _ignore() -> None:
     pass
 
 
-def live_view(blob: bytes, *, key: str, on_visibility: Callable[[], None] = _ignore) -> None:
+def live_view(blob: bytes, *, key: str, on_visibility: Callable[[], None] = _ignore,
+              on_points: Callable[[], None] = _ignore) -> None:
     """Draw (or update in place) the playground's live view from one packed batch of frames."""
-    _live(data=blob, key=key, on_visibility_change=on_visibility)
+    _live(data=blob, key=key, on_visibility_change=on_visibility, on_points_change=on_points)
+
+
+def point_edits(key: str) -> tuple[str, list[dict[str, Any]]] | None:
+    """(client, edits) of the view ``key``'s last ``points`` trigger (in its ``on_points``), or None
+    for a missing or malformed message (it comes from the browser: never trusted)."""
+    value: Any = st.session_state.get(key)
+    msg = value.get("points") if hasattr(value, "get") else getattr(value, "points", None)
+    if not isinstance(msg, dict) or not isinstance(msg.get("client"), str) or not isinstance(msg.get("edits"), list):
+        return None
+    return msg["client"][:32], [e for e in msg["edits"] if isinstance(e, dict)]
 
 
 def digits_view(blob: bytes, *, key: str, on_visibility: Callable[[], None] = _ignore) -> None:

@@ -509,3 +509,23 @@ def training_history(n: int):
         h.loss.append(float(i))
         h.learning_rate.append(0.1)
     return h
+
+
+def test_set_data_keeps_model_step_history_and_optimizer_and_trains_on_the_new_data():
+    X, y, Xv, yv = _toy("circles", n=200)
+    net = Network.mlp([2, 6, 2], activation="tanh", output="softmax", seed=1)
+    tr = Trainer(net, TrainConfig(optimizer="adam", learning_rate=0.02, batch_size=16, eval_every=5), X, y, Xv, yv)
+    tr.run(steps=20)
+    weights, optimizer, evals = net.get_flat().copy(), tr.optimizer, len(tr.history.eval_steps)
+    X2, y2 = np.array([[1.2, 1.2], [-1.2, -1.2]]), np.array([1, 1])
+    tr.set_data(X2, y2)  # no validation set any more
+    assert tr.step == 20 and tr.optimizer is optimizer and np.array_equal(net.get_flat(), weights)
+    assert len(tr.history.eval_steps) == evals and tr.steps_per_epoch == 1
+    tr.run(steps=30)
+    assert tr.step == 50 and math.isnan(tr.history.val_loss[-1])
+    assert (tr.evaluate(X2, y2)[1]) == 1.0  # it learned the two new points
+    with pytest.raises(ValueError, match="training data is empty"):
+        tr.set_data(X2[:0], y2[:0])
+    with pytest.raises(ValueError, match="give both X_val and y_val"):
+        tr.set_data(X2, y2, X_val=X2)
+    assert len(tr.X) == 2  # a refused set changes nothing

@@ -14,6 +14,7 @@ from functools import cache
 from typing import Any
 
 from nnviz.data import toy_sets
+from nnviz.labs.playground.points import Points
 from nnviz.nn import activations, initializers, losses, optimizers
 from nnviz.nn.hyperparams import check_integer, check_number
 from nnviz.nn.training import TrainConfig
@@ -37,10 +38,12 @@ FIELD_LABELS: dict[str, str] = {
     "activations": "activation per layer",
     "batch_norm": "batch normalization", "init": "initialization", "loss": "loss", "output": "output activation", "optimizer": "optimizer",
     "optimizer_params": "optimizer settings", "learning_rate": "learning rate", "batch_size": "batch size",
-    "l1": "L1", "l2": "L2", "dropout": "dropout",
+    "l1": "L1", "l2": "L2", "dropout": "dropout", "points": "your own points",
 }
 #: Fields that change the data or the architecture: a change rebuilds the model from step 0.
-DATA_FIELDS = ("dataset", "noise", "n_points", "test_ratio", "seed")
+DATA_FIELDS = ("dataset", "noise", "n_points", "test_ratio", "seed", "points")
+#: Fields whose change gives the run other points but keeps its network, weights and step count.
+POINT_FIELDS = ("points",)
 MODEL_FIELDS = ("features", "hidden", "activation", "activations", "batch_norm", "init", "loss", "output")
 #: Fields applied to the running trainer, keeping weights and step count.
 LIVE_FIELDS = ("learning_rate", "optimizer", "optimizer_params", "batch_size", "l1", "l2", "dropout")
@@ -183,6 +186,8 @@ class Experiment:
     optimizer_params: tuple[tuple[str, float], ...] = ()
     learning_rate: float = 0.03
     batch_size: int = 10
+    #: Your own points (``nnviz.labs.playground.points``) instead of the generated set, or None.
+    points: Points | None = None
 
     def __post_init__(self) -> None:
         s = object.__setattr__
@@ -254,6 +259,13 @@ class Experiment:
         optimizers.create(self.optimizer, self.learning_rate, **params)  # validates ranges
         s(self, "optimizer_params", tuple(params.items()))
         s(self, "batch_size", _as_int(self.batch_size, "batch size", 1, MAX_BATCH))
+        if self.points is not None:
+            if not isinstance(self.points, Points):
+                raise ValueError(f"points must be a Points set or None, got {type(self.points).__name__}")
+            if (self.points.task, self.points.n_classes) != (task, n_classes):
+                kind = f"{self.points.n_classes} classes" if self.points.task == "classification" else "regression targets"
+                raise ValueError(f"your own points hold {kind}, but {self.dataset} is {task}"
+                                 + (f" with {n_classes} classes" if task == "classification" else ""))
 
     # ---- helpers ------------------------------------------------------------------------
     @property
@@ -303,6 +315,7 @@ class Experiment:
         d["activations"] = list(self.activations)
         d["batch_norm"] = list(self.batch_norm)
         d["optimizer_params"] = self.opt_params
+        d["points"] = None if self.points is None else self.points.to_dict()
         return d
 
     def describe(self) -> str:
@@ -326,6 +339,10 @@ def format_value(value: Any) -> str:
     """A setting's value as people read it: 0.03, [4, 4], "beta 0.9, eps 1e-08", none."""
     if isinstance(value, float):
         return f"{value:g}"
+    if isinstance(value, Points):
+        return f"your own {value.describe()}"
+    if value is None:
+        return "none"
     if isinstance(value, tuple):
         if value and isinstance(value[0], tuple):
             return ", ".join(f"{k} {v:g}" for k, v in value)

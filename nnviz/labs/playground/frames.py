@@ -138,7 +138,10 @@ def _evaluate(run: Run, res: int) -> tuple[np.ndarray, dict[str, float], np.ndar
         out = run.net.forward(X, training=False)
         surface = _surface(run, out[:n_grid], res)
         out_train, out_test = out[n_grid:n_grid + n_train], out[n_grid + n_train:]
-        train_loss, train_acc = tr.loss.value(out_train, data.y_train), accuracy(out_train, data.y_train)
+        if n_train:
+            train_loss, train_acc = tr.loss.value(out_train, data.y_train), accuracy(out_train, data.y_train)
+        else:  # your own points, cleared: nothing to measure
+            train_loss = train_acc = math.nan
         if len(data.F_test):
             test_loss, test_acc = tr.loss.value(out_test, data.y_test), accuracy(out_test, data.y_test)
         else:
@@ -217,12 +220,15 @@ def _frame_rows(frames: Sequence[Frame]) -> list[dict[str, Any]]:
 
 def main_payload(run: Run, frames: Sequence[Frame], base: Mapping[str, np.ndarray], *, batch: int, running: bool,
                  tick_seconds: float, show_test: bool = False, discretize: bool = False,
-                 log: bool = False) -> bytes:
+                 log: bool = False, edit: Mapping[str, Any] | None = None) -> bytes:
     """What the main live view draws: per frame the step, epoch and metrics (header) and the surface
     (``surfaces`` (F, res, res) uint8); the curves up to the batch (``base``, from ``curves``, to
-    which the frames' metrics are appended as they play); the data points; with more than two
-    classes ``n_classes`` > 2 says the surfaces are ``class_codes`` and ``confusion`` (F, K, K)
-    uint16 holds the test points' confusion matrix per frame (``confusion_of``: "test" or "train")."""
+    which the frames' metrics are appended as they play); the data points, how many there are
+    (``points``: n_train, n_test, custom) and, with ``edit``, what a click on the plot does (header
+    ``edit``: mode "add" or "erase", the label to add, the eraser's radius, the last edit applied);
+    with more than two classes ``n_classes`` > 2 says the surfaces are ``class_codes`` and
+    ``confusion`` (F, K, K) uint16 holds the test points' confusion matrix per frame
+    (``confusion_of``: "test" or "train")."""
     exp = run.experiment
     data = run.data
     X = [data.X_train] + ([data.X_test] if show_test and len(data.X_test) else [])
@@ -234,6 +240,9 @@ def main_payload(run: Run, frames: Sequence[Frame], base: Mapping[str, np.ndarra
         "task": exp.task, "discretize": bool(discretize), "log": bool(log), "diverged": run.diverged,
         "n_params": int(run.net.n_params), "loss": exp.loss, "has_test": bool(len(data.X_test)),
         "n_classes": exp.n_classes, "frames": _frame_rows(frames),
+        "points": {"n_train": int(len(data.X_train)), "n_test": int(len(data.X_test)),
+                   "custom": exp.points is not None},
+        "edit": dict(edit) if edit else None,
     }
     arrays = {
         "surfaces": np.stack([f.surface for f in frames]),
@@ -280,11 +289,11 @@ def network_payload(run: Run, frames: Sequence[Frame], *, batch: int, running: b
 
 def payload(run: Run, frames: Sequence[Frame], base: Mapping[str, np.ndarray], *, batch: int, running: bool,
             tick_seconds: float, show_test: bool = False, discretize: bool = False, log: bool = False,
-            network: bool = True) -> bytes:
+            network: bool = True, edit: Mapping[str, Any] | None = None) -> bytes:
     """One blob for the live view: ``main_payload``'s header and arrays, and with ``network`` the
     network view's header under ``"network"`` and its arrays prefixed ``net_``."""
     header, arrays = unpack(main_payload(run, frames, base, batch=batch, running=running, tick_seconds=tick_seconds,
-                                         show_test=show_test, discretize=discretize, log=log))
+                                         show_test=show_test, discretize=discretize, log=log, edit=edit))
     if network:
         net_header, net_arrays = unpack(network_payload(run, frames, batch=batch, running=running,
                                                         tick_seconds=tick_seconds))

@@ -2,8 +2,10 @@
 
 ``build`` turns an ``Experiment`` into a ``Run`` at step 0. ``update(run, new)`` applies a changed
 experiment: the live settings (learning rate, optimizer and its settings, batch size, L1/L2,
-dropout) go to the running trainer and keep the weights and the step count; a change of the data
-or of the architecture rebuilds the model from step 0 and says why.
+dropout) go to the running trainer and keep the weights and the step count; so do your own points
+(``Experiment.points``: added, erased, uploaded, or back to the generated set), which the trainer
+trains on from the next step; a change of the generator's settings or of the architecture rebuilds
+the model from step 0 and says why.
 """
 
 from __future__ import annotations
@@ -14,14 +16,17 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 
 from nnviz.data import toy_sets
+from nnviz.labs.playground import points
 from nnviz.labs.playground.experiment import (
     DATA_FIELDS,
     FIELD_LABELS,
     LIVE_FIELDS,
+    POINT_FIELDS,
     Experiment,
     format_value,
     train_config,
 )
+from nnviz.labs.playground.points import Points
 from nnviz.nn.layers import Activation, BatchNorm, Dense, Dropout
 from nnviz.nn.network import Network
 from nnviz.nn.training import History, Trainer
@@ -45,15 +50,32 @@ class Data:
 
 
 def make_data(exp: Experiment) -> Data:
-    """The points of ``exp``'s data set, split, with their feature columns (all read-only)."""
-    ds = toy_sets.get(exp.dataset)(exp.n_points, exp.noise, exp.seed)
-    X_tr, y_tr, X_te, y_te = toy_sets.split(ds, exp.test_ratio, exp.seed)
+    """The points of ``exp``'s data set, split, with their feature columns (all read-only); your
+    own points (``exp.points``, already split) where the experiment has them."""
+    if exp.points is None:
+        ds = toy_sets.get(exp.dataset)(exp.n_points, exp.noise, exp.seed)
+        X_tr, y_tr, X_te, y_te = toy_sets.split(ds, exp.test_ratio, exp.seed)
+    else:
+        p = exp.points
+        ds = toy_sets.Dataset2D(p.X, p.y, p.task, p.n_classes, "custom")
+        X_tr, y_tr = (np.array(a) for a in p.train_set())  # writable copies, frozen below
+        X_te, y_te = (np.array(a) for a in p.test_set())
     feats = list(exp.features)
-    F_tr = toy_sets.features(X_tr, feats).astype(np.float32)
+    F_tr = (toy_sets.features(X_tr, feats).astype(np.float32) if len(X_tr)
+            else np.zeros((0, len(feats)), np.float32))
     F_te = toy_sets.features(X_te, feats).astype(np.float32) if len(X_te) else np.zeros((0, len(feats)), np.float32)
     for a in (X_tr, y_tr, X_te, y_te, F_tr, F_te):
         a.setflags(write=False)
     return Data(ds, X_tr, y_tr, X_te, y_te, F_tr, F_te)
+
+
+def current_points(run: Run) -> Points:
+    """The run's points as a ``Points`` set (your own, or the generated split: what editing starts
+    from and what the CSV download writes)."""
+    exp, d = run.experiment, run.data
+    if exp.points is not None:
+        return exp.points
+    return points.from_split(d.X_train, d.y_train, d.X_test, d.y_test, exp.task, exp.n_classes)
 
 
 def make_network(exp: Experiment) -> Network:
@@ -101,20 +123,35 @@ class Run:
     def history(self) -> History:
         return self.trainer.history
 
+    @property
+    def can_train(self) -> bool:
+        """False while the run has no training points (your own set, cleared or all test points)."""
+        return len(self.data.F_train) > 0
+
     def train(self, steps: int) -> int:
-        """Train up to ``steps`` mini-batch steps (fewer if it diverges); returns the steps done."""
-        return self.trainer.run(steps=int(steps))
+        """Train up to ``steps`` mini-batch steps (fewer if it diverges, none without training
+        points); returns the steps done."""
+        return self.trainer.run(steps=int(steps)) if self.can_train else 0
 
     def train_epoch(self) -> int:
         """Train one pass over the training points; returns the steps done."""
-        return self.trainer.run(steps=self.trainer.steps_per_epoch)
+        return self.trainer.run(steps=self.trainer.steps_per_epoch) if self.can_train else 0
+
+
+def _trainer_data(data: Data) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """(X, y, X_val, y_val) for the trainer. A trainer cannot hold an empty training set: with no
+    training points it holds one placeholder point at the origin, never trained on (``Run.train``
+    does nothing then) and never shown (metrics and frames read ``Run.data``)."""
+    has_test = len(data.F_test) > 0
+    X, y = data.F_train, data.y_train
+    if not len(X):
+        X, y = np.zeros((1, data.F_train.shape[1]), np.float32), np.zeros(1, data.y_train.dtype)
+    return X, y, data.F_test if has_test else None, data.y_test if has_test else None
 
 
 def make_trainer(net: Network, exp: Experiment, data: Data) -> Trainer:
     """A trainer of ``net`` on ``data`` with ``exp``'s settings (validation on the test points, if any)."""
-    has_test = len(data.F_test) > 0
-    return Trainer(net, train_config(exp), data.F_train, data.y_train,
-                   data.F_test if has_test else None, data.y_test if has_test else None)
+    return Trainer(net, train_config(exp), *_trainer_data(data))
 
 
 def build(exp: Experiment, data: Data | None = None) -> Run:
@@ -129,7 +166,10 @@ def build(exp: Experiment, data: Data | None = None) -> Run:
 def metrics(run: Run) -> dict[str, float]:
     """Current train/test loss and accuracy (NaN where absent) of the network as it is now."""
     tr = run.trainer
-    train_loss, train_acc = tr.evaluate(run.data.F_train, run.data.y_train)
+    if len(run.data.F_train):
+        train_loss, train_acc = tr.evaluate(run.data.F_train, run.data.y_train)
+    else:
+        train_loss = train_acc = math.nan
     if len(run.data.F_test):
         test_loss, test_acc = tr.evaluate(run.data.F_test, run.data.y_test)
     else:
@@ -151,17 +191,33 @@ def diff(old: Experiment, new: Experiment) -> Change:
     changed = tuple(f.name for f in fields(Experiment) if getattr(old, f.name) != getattr(new, f.name))
     if not changed:
         return Change("none")
-    resets = [f for f in changed if f not in LIVE_FIELDS]
+    resets = [f for f in changed if f not in LIVE_FIELDS and f not in POINT_FIELDS]
     if resets:
         what = "data" if all(f in DATA_FIELDS for f in resets) else "architecture"
         names = ", ".join(FIELD_LABELS[f] for f in resets)
         return Change("reset", changed, f"New {what} ({names} changed): the model was reset to step 0 with fresh weights.")
-    parts = "; ".join(f"{FIELD_LABELS[f]} {format_value(getattr(old, f))} → {format_value(getattr(new, f))}" for f in changed)
+    parts = "; ".join(f"{FIELD_LABELS[f]} {format_value(getattr(old, f))} → {format_value(getattr(new, f))}"
+                      for f in changed if f not in POINT_FIELDS)
+    if "points" in changed:
+        points = (f"your own {new.points.describe()}" if new.points is not None
+                  else f"the generated points of {new.dataset}")
+        parts = f"the network now trains on {points}" + (f"; {parts}" if parts else "")
     return Change("live", changed, f"Applied while training, weights and step count kept: {parts}.")
+
+
+def apply_points(run: Run, new: Experiment) -> None:
+    """Give the run ``new``'s points (``make_data``): the trainer trains on them from its next
+    step, with the same network, step count, history and optimizer state."""
+    data = make_data(new)
+    run.trainer.set_data(*_trainer_data(data))
+    run.data = data
+    run.experiment = new
 
 
 def apply_live(run: Run, new: Experiment) -> None:
     """Give the running trainer the new live settings (no change to weights or step count)."""
+    if new.points != run.experiment.points:
+        apply_points(run, new)
     run.trainer.configure(train_config(new))
     for layer in run.net.layers:
         if isinstance(layer, Dropout):
@@ -173,7 +229,7 @@ def update(run: Run, new: Experiment) -> tuple[Run, Change]:
     """Apply ``new`` to ``run``: live settings in place, anything else rebuilds (data reused when unchanged)."""
     change = diff(run.experiment, new)
     if change.kind == "reset":
-        same_data = not any(f in DATA_FIELDS or f == "features" for f in change.fields)
+        same_data = not any(f in DATA_FIELDS or f == "features" for f in change.fields)  # incl. points
         return build(new, run.data if same_data else None), change
     if change.kind == "live":
         apply_live(run, new)

@@ -4,6 +4,15 @@
 // curves and, when the header has "network", the graph with every neuron's thumbnail; or, for
 // header kind "compare", the comparison runs. State lives per parentElement (mountView), so an
 // update redraws in place (no remount, no flash).
+//
+// Editing points: while the header's `edit` has a mode ("add" or "erase"), a click on the plot adds
+// (erases around) one point, a drag paints (erases along) a stroke, one point per EDIT_PX of
+// movement. Each stroke is an edit {seq, mode, label, xy: [[x1, x2], ...]} in data coordinates;
+// every edit not yet applied goes to the server as the trigger value "points" = {client, edits}
+// (client: this view's random id). The server applies the edits it has not seen and says which it
+// has in `edit.ack` = {client, seq}; until then the view draws the stroke itself (a preview). So a
+// stroke sent while a rerun is on its way, whose trigger Streamlit may merge with the next, is never
+// lost: the next message carries it again.
 
 const ORANGE = [245, 147, 34], MID = [232, 234, 235], BLUE = [8, 119, 189];
 const LIGHT = [[249, 197, 140], [243, 244, 244], [127, 180, 220]];
@@ -108,11 +117,15 @@ function buildMain(root) {
       <div class="nnv-metric"><div class="nnv-label" data-nnviz="last-label">Test accuracy</div><canvas class="nnv-value" data-nnviz="last">–</canvas></div>
     </div>
     <div class="nnv-row">
+      <div class="nnv-surface-col">
       <div class="nnv-surface" style="width:${SL + PLOT + SR}px;height:${ST + PLOT + SB}px">
         <canvas class="nnv-surface-img" data-nnviz="surface"
           style="left:${SL}px;top:${ST}px;width:${PLOT}px;height:${PLOT}px"></canvas>
-        <canvas class="nnv-surface-points"></canvas>
+        <canvas class="nnv-surface-points" data-nnviz="points"></canvas>
+        <canvas class="nnv-surface-edit" data-nnviz="edit-preview"></canvas>
         <div class="nnv-tip"></div>
+      </div>
+      <div class="nnv-points-count" data-nnviz="points-count"></div>
       </div>
       <div class="nnv-curves"><canvas data-nnviz="loss"></canvas><canvas data-nnviz="accuracy"></canvas><canvas
         data-nnviz="confusion" style="display:none"></canvas></div>
@@ -123,7 +136,8 @@ function buildMain(root) {
     step: q("[data-nnviz=step]"), epoch: q("[data-nnviz=epoch]"), train: q("[data-nnviz=train-loss]"),
     test: q("[data-nnviz=test-loss]"), last: q("[data-nnviz=last]"), lastLabel: q("[data-nnviz=last-label]"),
     surface: q("[data-nnviz=surface]"), points: q(".nnv-surface-points"), curves: q(".nnv-curves"),
-    tip: q(".nnv-surface .nnv-tip"),
+    tip: q(".nnv-surface .nnv-tip"), edit: q(".nnv-surface-edit"), box: q(".nnv-surface"),
+    count: q("[data-nnviz=points-count]"),
     loss: q("[data-nnviz=loss]"), acc: q("[data-nnviz=accuracy]"), confusion: q("[data-nnviz=confusion]"),
     netwrap: q(".nnv-netwrap"),
   };
@@ -178,6 +192,125 @@ function drawPoints(st, b) {
   }
   ctx.save(); ctx.translate(10, ST + PLOT / 2); ctx.rotate(-Math.PI / 2); ctx.textAlign = "center";
   ctx.fillText("x2", 0, 0); ctx.restore();
+}
+
+// ---- editing points ---------------------------------------------------------------------------
+const EDIT_PX = 8;
+const toData = (px) => DOMAIN[0] + (px / PLOT) * (DOMAIN[1] - DOMAIN[0]);
+
+function editOf(st) {
+  // What a click does now: the newest batch's `edit` (null: nothing, the plot only shows).
+  const b = st.batches[st.batches.length - 1];
+  const e = b && b.header.edit;
+  return e && (e.mode === "add" || e.mode === "erase") ? e : null;
+}
+
+function pendingEdits(st) {
+  // Edits the server has not applied yet (its ack names the last it applied, per client).
+  const b = st.batches[st.batches.length - 1], e = b && b.header.edit, ack = e && e.ack;
+  if (ack && ack.client === st.client) st.pending = st.pending.filter((x) => x.seq > ack.seq);
+  return st.pending;
+}
+
+function plotXY(st, ev) {
+  // The pointer in data coordinates, or null outside the plot square.
+  const rect = st.els.box.getBoundingClientRect(), x = ev.clientX - rect.left - SL, y = ev.clientY - rect.top - ST;
+  if (x < 0 || y < 0 || x > PLOT || y > PLOT) return null;
+  return { px: x, py: y, x1: toData(x), x2: toData(PLOT - y) };
+}
+
+function drawEdit(st) {
+  // The strokes not yet applied (added points; the eraser's path) and the eraser's ring.
+  const W = SL + PLOT + SR, H = ST + PLOT + SB, ctx = sized(st.els.edit, W, H);
+  ctx.clearRect(0, 0, W, H);
+  const b = st.batches[st.batches.length - 1];
+  if (!b) return;
+  const X = (v) => SL + ((v - DOMAIN[0]) / (DOMAIN[1] - DOMAIN[0])) * PLOT;
+  const Y = (v) => ST + PLOT - ((v - DOMAIN[0]) / (DOMAIN[1] - DOMAIN[0])) * PLOT;
+  const strokes = pendingEdits(st).slice();
+  if (st.stroke) strokes.push(st.stroke);
+  ctx.save(); ctx.beginPath(); ctx.rect(SL, ST, PLOT, PLOT); ctx.clip();
+  for (const e of strokes) {
+    for (const [x1, x2] of e.xy) {
+      ctx.beginPath();
+      if (e.mode === "add") {
+        ctx.fillStyle = pointColor(b.header, e.label);
+        ctx.arc(X(x1), Y(x2), 3.6, 0, 2 * Math.PI); ctx.fill();
+        ctx.lineWidth = 0.9; ctx.strokeStyle = "#fff"; ctx.stroke();
+      } else {
+        ctx.fillStyle = "rgba(255,255,255,0.55)";
+        ctx.arc(X(x1), Y(x2), (e.radius / (DOMAIN[1] - DOMAIN[0])) * PLOT, 0, 2 * Math.PI); ctx.fill();
+      }
+    }
+  }
+  const edit = editOf(st);
+  if (edit && edit.mode === "erase" && st.hoverAt) {
+    ctx.beginPath(); ctx.lineWidth = 1.5; ctx.strokeStyle = "#333";
+    ctx.arc(st.hoverAt.px + SL, st.hoverAt.py + ST, (edit.radius / (DOMAIN[1] - DOMAIN[0])) * PLOT, 0, 2 * Math.PI);
+    ctx.stroke();
+  }
+  ctx.restore();
+}
+
+function sendEdits(st) {
+  const edits = pendingEdits(st);
+  if (!st.trigger || !edits.length) return;
+  st.trigger("points", { client: st.client, edits: edits.map(({ seq, mode, label, xy }) => ({ seq, mode, label, xy })) });
+  // Not applied in a while (the message was lost): send what is still pending again.
+  clearTimeout(st.resendTimer);
+  st.resendTimer = setTimeout(() => { if (pendingEdits(st).length) sendEdits(st); }, 3000);
+}
+
+function setupEditing(st) {
+  st.client = Math.random().toString(36).slice(2, 10);
+  st.seq = 0; st.pending = []; st.stroke = null; st.hoverAt = null;
+  const box = st.els.box;
+  box.addEventListener("pointerdown", (ev) => {
+    const edit = editOf(st), at = plotXY(st, ev);
+    if (!edit || !at || ev.button !== 0) return;
+    ev.preventDefault();
+    box.setPointerCapture(ev.pointerId);
+    st.stroke = { seq: ++st.seq, mode: edit.mode, label: edit.label, radius: edit.radius, xy: [[at.x1, at.x2]], last: at };
+    drawEdit(st);
+  });
+  box.addEventListener("pointermove", (ev) => {
+    const edit = editOf(st);
+    if (!edit) { if (st.hoverAt) { st.hoverAt = null; drawEdit(st); } return; }
+    const at = plotXY(st, ev);
+    st.hoverAt = at;
+    const s = st.stroke;
+    if (s && at && Math.hypot(at.px - s.last.px, at.py - s.last.py) >= EDIT_PX) {
+      s.xy.push([at.x1, at.x2]); s.last = at;
+    }
+    drawEdit(st);
+  });
+  const finish = () => {
+    const s = st.stroke;
+    if (!s) return;
+    st.stroke = null;
+    st.pending.push(s);
+    sendEdits(st);
+    drawEdit(st);
+  };
+  box.addEventListener("pointerup", finish);
+  box.addEventListener("pointercancel", finish);
+  box.addEventListener("pointerleave", () => { if (st.hoverAt && !st.stroke) { st.hoverAt = null; drawEdit(st); } });
+}
+
+function updateEditing(st, b) {
+  // A new batch: the cursor for its mode, the point count, the previews it has applied gone.
+  const { header: h } = b, edit = editOf(st), p = h.points;
+  setStyle(st.els.box, "cursor", edit ? (edit.mode === "add" ? "crosshair" : "cell") : "");
+  setStyle(st.els.box, "touchAction", edit ? "none" : "");
+  if (p) {
+    const words = `${thousands(p.n_train)} training point${p.n_train === 1 ? "" : "s"} · ${thousands(p.n_test)} test`
+      + (p.custom ? " · your own points" : " · generated") + (p.n_train ? "" : " · add points to train");
+    setText(st.els.count, words);
+    st.els.count.dataset.train = String(p.n_train);
+    st.els.count.dataset.test = String(p.n_test);
+  }
+  st.els.count.dataset.edit = edit ? `${edit.mode}:${edit.label === null ? "" : edit.label}` : "";
+  drawEdit(st);
 }
 
 const NUMBERS_MS = 100;
@@ -449,7 +582,7 @@ function hover(st, ev) {
 // ---- playing ---------------------------------------------------------------------------------
 function renderMain(st, b, i, changed) {
   if (changed) {
-    if (st.pointsOf !== b) { drawPoints(st, b); st.pointsOf = b; }
+    if (st.pointsOf !== b) { drawPoints(st, b); st.pointsOf = b; updateEditing(st, b); }
     drawMain(st, b, i);
   }
   const net = networkOf(b);
@@ -500,6 +633,7 @@ export default function (component) {
                       test: value(st.els.test), last: value(st.els.last) };
         st.els.points.addEventListener("mousemove", (ev) => pointTip(st, ev));
         st.els.points.addEventListener("mouseleave", () => { st.els.tip.style.display = "none"; });
+        setupEditing(st);
         st.render = (b, i, changed) => renderMain(st, b, i, changed);
       }
     },

@@ -133,6 +133,7 @@ function mountView(component, { layout, build, frames }) {
   }
   const { setTriggerValue } = component;  // the newest mount's (a rerun passes a new one)
   st.report = typeof setTriggerValue === "function" ? (v) => setTriggerValue("visibility", v) : null;
+  st.trigger = typeof setTriggerValue === "function" ? setTriggerValue : null;  // a view's own events
   if (st.batches.some((x) => x.header.batch === h.batch)) return st.cleanup;  // the same batch again
   batch.sched = schedule(h, frames(h));
   if (!h.running && !h.follows) st.batches = [];
