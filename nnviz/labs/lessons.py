@@ -129,7 +129,7 @@ _LESSONS: tuple[Lesson, ...] = (
         ),
         question=("A ReLU that outputs 0 for every point gets a gradient of 0 for every point: what could "
                   "ever bring it back? (Try leaky ReLU at learning rate 1.)"),
-        hide=_PLAYGROUND_DATA + ("bn", "l1", "l2", "drop", "loss", "out", "batch"),
+        hide=_PLAYGROUND_DATA + ("preset", "bn", "l1", "l2", "drop", "loss", "out", "batch"),
     ),
     Lesson(
         slug="overfitting",
@@ -139,7 +139,7 @@ _LESSONS: tuple[Lesson, ...] = (
         settings=playground_query(presets.get("overfitting").experiment),
         look_at=presets.get("overfitting").look_at,
         question=presets.get("overfitting").question,
-        hide=("data", "feat", "seed", "bn", "init", "loss", "out", "opt", "batch", "l1"),
+        hide=("preset", "data", "feat", "seed", "bn", "init", "loss", "out", "opt", "batch", "l1"),
     ),
     Lesson(
         slug="softmax-cross-entropy",

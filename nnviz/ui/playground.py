@@ -12,6 +12,12 @@ without ``value=`` and seeded through ``nnviz.ui.state``: the experiment's contr
 ``pg_exp`` (so a shared link, or coming back from another page, restores them), the view's own
 settings (``REMEMBERED``: speed, toggles, open tabs, compared values) from what ``state.remember``
 kept. Training happens only under the per-session lock.
+
+Your own points (``Experiment.points``): the edit tools above the plot (``pg_edit_tool``, the
+regression target ``pg_edit_value``) tell the live view what a click does; its strokes come back
+through ``on_points`` (``pg_edit_ack``: the last stroke applied, per browser view), the CSV
+uploader (``pg_upload``) replaces the points, ``pg_points_error`` holds why the last file or
+stroke was not used. Points change live: the network keeps its weights and step count.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from nnviz.data import toy_sets
 from nnviz.figures import playground as figs
 from nnviz.labs import share
 from nnviz.labs.pacing import covered_seconds, plan
-from nnviz.labs.playground import code_export, presets
+from nnviz.labs.playground import code_export, points, points_csv, presets
 from nnviz.labs.playground.compare import MAX_COMPARE, VARY, Comparison, compare, comparison_key
 from nnviz.labs.playground.experiment import (
     FEATURE_NAMES,
@@ -56,7 +62,8 @@ from nnviz.labs.playground.frames import (
     train_frames,
 )
 from nnviz.labs.playground.link import QUERY_KEYS, from_query, to_query
-from nnviz.labs.playground.run import Change, Run, build, update
+from nnviz.labs.playground.points import ERASE_RADIUS, Points
+from nnviz.labs.playground.run import Change, Run, build, current_points, update
 from nnviz.labs.playground.views import class_color, curves, gradient_norms, weight_histograms
 from nnviz.nn import activations, initializers, losses, optimizers
 from nnviz.ui import page_link, state
@@ -71,7 +78,7 @@ from nnviz.ui.common import (
     with_current,
 )
 from nnviz.ui.live_share import busy_note, scaled, turn
-from nnviz.ui.live_view import live_view, pause_while_hidden
+from nnviz.ui.live_view import live_view, pause_while_hidden, point_edits
 
 #: Seconds between server ticks; the browser plays each tick's batch of frames over one tick.
 TICK_SECONDS = 2.0
@@ -97,9 +104,14 @@ LOCK = "pg"
 CMP_LOCK = "pg_cmp"
 #: Session keys: the live run (the comparison) was paused because the page was hidden.
 HIDDEN_FLAG, CMP_HIDDEN_FLAG = "pg_hidden_paused", "pg_cmp_hidden_paused"
+#: The query keys of the Data section's controls (a lesson may hide all of them, and the heading with them).
+DATA_CONTROLS = ("data", "noise", "test", "n", "seed", "feat")
+#: The sliders and number boxes whose values the run after a tab change sends (``state.resend``):
+#: a tab clicked during a first visit may find them not drawn yet (CONTRIBUTING.md).
+RESENT = ("pg_noise", "pg_test", "pg_n", "pg_seed", "pg_l1", "pg_l2", "pg_dropout", "pg_lr", "pg_batch", "pg_speed")
 #: Settings of the view (not of the experiment) that survive a page switch.
 REMEMBERED = ("pg_speed", "pg_show_test", "pg_discretize", "pg_log", "pg_tab", "pg_view", "pg_cmp_vary", "pg_cmp_lrs",
-              "pg_cmp_opts")
+              "pg_cmp_opts", "pg_edit_tool", "pg_edit_value")
 # An idle session's live runs pause (nnviz.ui.session_memory); their weights, optimizer state and history stay.
 state.heavy("pg_run", lock=LOCK, flags=("pg_running", HIDDEN_FLAG))
 state.heavy("pg_cmp", lock=CMP_LOCK, flags=("pg_cmp_running", CMP_HIDDEN_FLAG))
@@ -134,8 +146,9 @@ def init_state() -> None:
     s.setdefault("pg_running", False)
     seed_widgets(s.pg_exp)
     # A tab clicked before the sidebar's sliders had drawn left them drawn at their minimum (Number
-    # of points 20) while the experiment kept 500: send their values with every run.
-    state.resend([*widget_values(s.pg_exp), "pg_lr", *(k for k in REMEMBERED if k not in ("pg_tab", "pg_view"))])
+    # of points 20) while the experiment kept 500: a tab's run sends their values (``_tab_changed``).
+    if s.pop("_pg_resend", False):
+        state.resend(RESENT)
 
 
 def open_link() -> None:
@@ -211,6 +224,12 @@ def share_url(exp: Experiment) -> str:
 
 
 # ---- callbacks (run before the script, under the lock) -------------------------------------
+
+def _tab_changed() -> None:
+    """on_change of the page's tabs (stateful: a hidden tab runs nothing): this run resends the
+    sidebar's sliders (``RESENT``), which a tab clicked during a first visit may not have drawn."""
+    _s()._pg_resend = True
+
 
 def _toggle_play() -> None:
     s = _s()
@@ -354,62 +373,92 @@ def _dataset_changed() -> None:
         s.pg_features, s.pg_hidden = list(after["features"]), list(after["hidden"])
 
 
+def _shown(control: str) -> bool:
+    """False where a lesson's class mode hides ``control`` (its query key, ``hide=lr,opt``): the
+    control is not drawn and its setting keeps the experiment's value."""
+    return not page_link.hidden(control)
+
+
 def controls(exp: Experiment) -> Experiment | None:
     """Every experiment control, in the sidebar. Returns the experiment they describe, or None
     (with an error shown) if it is invalid; the previous experiment then stays in force."""
     s = _s()
     sb = st.sidebar
-    preset_picker(sb)
-    sb.subheader(":material/scatter_plot: Data")
+    shown = _shown  # a lesson's class mode hides controls (hide=<query key>): they keep their value
+    if shown("preset"):
+        preset_picker(sb)
+    custom = exp.points is not None  # your own points: the generator's settings are off
+    if custom or any(shown(q) for q in DATA_CONTROLS):
+        sb.subheader(":material/scatter_plot: Data")
+    if custom:
+        sb.caption("**Your own points** (drawn on the plot or loaded from a CSV file) are in use, so the "
+                   "generator's settings are off. **Back to generated points**, above the plot, brings the "
+                   "generated set back (your points are then gone: download them first to keep them).")
     names = toy_sets.names()
-    dataset = sb.selectbox("Data set", names, key="pg_dataset", format_func=toy_sets.label, on_change=_dataset_changed,
-                           help=f"{len(toy_sets.names_by_task('classification'))} classification sets (orange vs "
-                                f"blue; {sum(task_of(n)[1] > 2 for n in names)} with more classes, one colour each) and "
-                                f"{len(toy_sets.names_by_task('regression'))} regression sets (fit a surface).")
+    dataset = s.get("pg_dataset", exp.dataset)
+    if shown("data"):
+        dataset = sb.selectbox(
+            "Data set", names, key="pg_dataset", format_func=toy_sets.label, on_change=_dataset_changed,
+            disabled=custom,
+            help=f"{len(toy_sets.names_by_task('classification'))} classification sets (orange vs "
+                 f"blue; {sum(task_of(n)[1] > 2 for n in names)} with more classes, one colour each) and "
+                 f"{len(toy_sets.names_by_task('regression'))} regression sets (fit a surface)."
+                 " With your own points it says only the task and the classes.")
     c1, c2 = sb.columns(2)
-    c1.slider("Noise", 0.0, 1.0, step=0.05, key="pg_noise", help="Gaussian jitter added to the points (0: clean).")
-    c2.slider("Test share", 0.0, MAX_TEST_RATIO, step=0.05, key="pg_test",
-              help="Fraction of the points held out as test data (never trained on).")
-    sb.slider("Number of points", MIN_POINTS, max(2000, int(s.get("pg_n", 500))), step=10, key="pg_n",
-              help="Points generated in total, train and test together.")
+    if shown("noise"):
+        c1.slider("Noise", 0.0, 1.0, step=0.05, key="pg_noise", disabled=custom,
+                  help="Gaussian jitter added to the points (0: clean).")
+    if shown("test"):
+        c2.slider("Test share", 0.0, MAX_TEST_RATIO, step=0.05, key="pg_test", disabled=custom,
+                  help="Fraction of the points held out as test data (never trained on). Also splits an "
+                       "uploaded CSV file that has no split column.")
+    if shown("n"):
+        sb.slider("Number of points", MIN_POINTS, max(2000, int(s.get("pg_n", 500))), step=10, key="pg_n",
+                  disabled=custom, help="Points generated in total, train and test together.")
     c1, c2 = sb.columns([1, 1.45], vertical_alignment="bottom")
-    c1.number_input("Seed", min_value=0, max_value=MAX_SEED, step=1, key="pg_seed",
-                    help="Decides the points, the split, the initial weights and the batch order.")
-    c2.button("Regenerate", key="pg_regenerate", icon=":material/refresh:", on_click=_regenerate,
-              use_container_width=True, help="New random points (the seed goes up by one); the model resets.")
-    sb.pills("Input features", list(FEATURE_NAMES), selection_mode="multi", key="pg_features",
-                      format_func=lambda f: toy_sets.feature_label(f),
-                      help="What the network sees of each point. " + " ".join(
-                          f"**{toy_sets.feature_label(f)}**: {FEATURE_HELP.get(f, '')}" for f in FEATURE_NAMES))
+    if shown("seed"):
+        c1.number_input("Seed", min_value=0, max_value=MAX_SEED, step=1, key="pg_seed",
+                        help="Decides the points, the split, the initial weights and the batch order.")
+        c2.button("Regenerate", key="pg_regenerate", icon=":material/refresh:", on_click=_regenerate, disabled=custom,
+                  use_container_width=True, help="New random points (the seed goes up by one); the model resets.")
+    if shown("feat"):
+        sb.pills("Input features", list(FEATURE_NAMES), selection_mode="multi", key="pg_features",
+                 format_func=lambda f: toy_sets.feature_label(f),
+                 help="What the network sees of each point. " + " ".join(
+                     f"**{toy_sets.feature_label(f)}**: {FEATURE_HELP.get(f, '')}" for f in FEATURE_NAMES))
 
     sb.subheader(":material/hub: Network")
     hidden = list(s.pg_hidden)
-    c1, c2, c3 = sb.columns([1, 3, 1], vertical_alignment="center")
-    c1.button("", key="pg_layer_minus", icon=":material/remove:", on_click=_remove_layer, disabled=not hidden,
-              help="Remove the last hidden layer.")
-    c2.markdown(f"**{len(hidden)} hidden layer{'s' if len(hidden) != 1 else ''}**")
-    c3.button("", key="pg_layer_plus", icon=":material/add:", on_click=_add_layer,
-              disabled=len(hidden) >= MAX_HIDDEN_LAYERS, help="Add a hidden layer.")
-    for i, units in enumerate(hidden):
+    layers_shown = shown("hidden")
+    if layers_shown:
+        c1, c2, c3 = sb.columns([1, 3, 1], vertical_alignment="center")
+        c1.button("", key="pg_layer_minus", icon=":material/remove:", on_click=_remove_layer, disabled=not hidden,
+                  help="Remove the last hidden layer.")
+        c2.markdown(f"**{len(hidden)} hidden layer{'s' if len(hidden) != 1 else ''}**")
+        c3.button("", key="pg_layer_plus", icon=":material/add:", on_click=_add_layer,
+                  disabled=len(hidden) >= MAX_HIDDEN_LAYERS, help="Add a hidden layer.")
+    for i, units in enumerate(hidden if layers_shown else ()):
         c1, c2, c3 = sb.columns([1, 3, 1], vertical_alignment="center")
         c1.button("", key=f"pg_n_minus_{i}", icon=":material/remove:", on_click=_neurons, args=(i, -1),
                   disabled=units <= 1, help=f"One neuron fewer in layer {i + 1}.")
         c2.caption(f"Layer {i + 1}: {units} neuron{'s' if units != 1 else ''}")
         c3.button("", key=f"pg_n_plus_{i}", icon=":material/add:", on_click=_neurons, args=(i, 1),
                   disabled=units >= MAX_NEURONS, help=f"One neuron more in layer {i + 1}.")
-    if hidden:
+    if hidden and shown("bn"):
         s.pg_bn = [k for k in s.get("pg_bn") or () if k <= len(hidden)]  # layers that still exist
         sb.pills("Batch normalization", list(range(1, len(hidden) + 1)), selection_mode="multi", key="pg_bn",
                  format_func=lambda k: f"Layer {k}",
                  help="Normalizes a layer's sums over each mini-batch (mean 0, variance 1, then a learned "
                       "scale γ and shift β) before its activation; at test time it uses running averages of "
                       "the batches' mean and variance. Keeps deep sigmoid and tanh layers out of saturation.")
-    act = sb.selectbox("Activation", activations.names(), key="pg_act", format_func=_act_label,
-                       on_change=_activation_changed,
-                       help="The non-linearity of every hidden neuron; choosing one here sets every layer. "
-                            "Give a layer its own under **Activation per layer**.")
-    sb.caption(activation_note(act))
-    if hidden:
+    act = s.get("pg_act", exp.activation)
+    if shown("act"):
+        act = sb.selectbox("Activation", activations.names(), key="pg_act", format_func=_act_label,
+                           on_change=_activation_changed,
+                           help="The non-linearity of every hidden neuron; choosing one here sets every layer. "
+                                "Give a layer its own under **Activation per layer**.")
+        sb.caption(activation_note(act))
+    if hidden and shown("acts"):
         # Open while the layers differ, and once used (an expander whose state flips closes under the user).
         with sb.expander("Activation per layer", expanded=bool(exp.activations or s.get("pg_act_layers_used"))):
             for i in range(len(hidden)):
@@ -419,48 +468,59 @@ def controls(exp: Experiment) -> Experiment | None:
                              help=f"The non-linearity of the neurons of hidden layer {i + 1}.")
             st.caption("E.g. ReLU in the first layers and tanh in the last: the network view names each "
                        "layer's activation where they differ.")
-    sb.selectbox("Initialization", initializers.names(), key="pg_init",
-                 format_func=lambda n: n.replace("_", " ").capitalize(),
-                 help="How the first weights are drawn. " + " ".join(
-                     f"**{n}**: {initializers.description(n)}"
-                     for n in initializers.names()))
+    if shown("init"):
+        sb.selectbox("Initialization", initializers.names(), key="pg_init",
+                     format_func=lambda n: n.replace("_", " ").capitalize(),
+                     help="How the first weights are drawn. " + " ".join(
+                         f"**{n}**: {initializers.description(n)}"
+                         for n in initializers.names()))
     c1, c2 = sb.columns(2)
-    c1.select_slider("L1 rate", with_current(list(REG_RATES), s.get("pg_l1", 0.0)), key="pg_l1",
-                     format_func=lambda v: f"{v:g}", help="Adds λ₁·Σ|w|: pushes weights to exactly zero (sparse).")
-    c2.select_slider("L2 rate", with_current(list(REG_RATES), s.get("pg_l2", 0.0)), key="pg_l2",
-                     format_func=lambda v: f"{v:g}", help="Adds λ₂·Σw²: keeps all weights small (smoother boundary).")
-    sb.slider("Dropout", 0.0, MAX_DROPOUT, step=0.05, key="pg_dropout",
-              help="While training, each hidden neuron is switched off with this probability.")
+    if shown("l1"):
+        c1.select_slider("L1 rate", with_current(list(REG_RATES), s.get("pg_l1", 0.0)), key="pg_l1",
+                         format_func=lambda v: f"{v:g}", help="Adds λ₁·Σ|w|: pushes weights to exactly zero (sparse).")
+    if shown("l2"):
+        c2.select_slider("L2 rate", with_current(list(REG_RATES), s.get("pg_l2", 0.0)), key="pg_l2",
+                         format_func=lambda v: f"{v:g}", help="Adds λ₂·Σw²: keeps all weights small (smoother boundary).")
+    if shown("drop"):
+        sb.slider("Dropout", 0.0, MAX_DROPOUT, step=0.05, key="pg_dropout",
+                  help="While training, each hidden neuron is switched off with this probability.")
 
     sb.subheader(":material/model_training: Training")
     task, n_classes = task_of(dataset)
     loss_opts = losses_for(task, n_classes)
     if s.get("pg_loss") not in loss_opts:
         s.pg_loss = default_loss(task)
-    loss = sb.selectbox("Loss", list(loss_opts), key="pg_loss",
-                        format_func=lambda n: losses.LOSSES.get(n).label or n,
-                        help="Only the losses that fit this task are offered. " + " ".join(
-                            f"Not {n}: {why}." for n, why in losses_not_offered(task, n_classes).items()))
-    sb.caption(loss_opts[loss] if n_classes <= 2 else
-               f"{n_classes} outputs through softmax give one probability per class; cross-entropy punishes "
-               "confident mistakes hard. With more than two classes it is the one loss that fits.")
+    loss = s.pg_loss
+    if shown("loss"):
+        loss = sb.selectbox("Loss", list(loss_opts), key="pg_loss",
+                            format_func=lambda n: losses.LOSSES.get(n).label or n,
+                            help="Only the losses that fit this task are offered. " + " ".join(
+                                f"Not {n}: {why}." for n, why in losses_not_offered(task, n_classes).items()))
+        sb.caption(loss_opts[loss] if n_classes <= 2 else
+                   f"{n_classes} outputs through softmax give one probability per class; cross-entropy punishes "
+                   "confident mistakes hard. With more than two classes it is the one loss that fits.")
     out_opts = outputs_for(task, loss)
     if s.get("pg_output") not in out_opts:
         s.pg_output = next(iter(out_opts))
-    output = sb.selectbox("Output activation", list(out_opts), key="pg_output", disabled=len(out_opts) == 1,
-                          format_func=lambda n: activations.ACTIVATIONS.get(n).label or n,
-                          help="What the last layer does with its sums; fixed where the loss needs it.")
-    sb.caption(f"Output: {out_opts[output]}." if n_classes <= 2 else
-               f"Output: {n_classes} outputs that sum to 1, one probability per class "
-               f"({', '.join(class_color(k) for k in range(n_classes))}).")
-    opt = sb.selectbox("Optimizer", optimizers.names(), key="pg_opt",
-                       format_func=lambda n: optimizers.get(n).label or n,
-                       help=" ".join(f"**{optimizers.get(n).label}**: {optimizers.get(n).description}."
-                                     for n in optimizers.names()))
-    optimizer_settings(opt, "pg_opt", container=sb)
-    _lr_slider(sb, s.get("pg_lr", exp.learning_rate))
-    sb.select_slider("Batch size", with_current(list(BATCH_SIZES), s.get("pg_batch", 10)), key="pg_batch",
-                             help="Points per gradient step. Small: noisy steps; large: smooth, slower epochs.")
+    if shown("out"):
+        output = sb.selectbox("Output activation", list(out_opts), key="pg_output", disabled=len(out_opts) == 1,
+                              format_func=lambda n: activations.ACTIVATIONS.get(n).label or n,
+                              help="What the last layer does with its sums; fixed where the loss needs it.")
+        sb.caption(f"Output: {out_opts[output]}." if n_classes <= 2 else
+                   f"Output: {n_classes} outputs that sum to 1, one probability per class "
+                   f"({', '.join(class_color(k) for k in range(n_classes))}).")
+    if shown("opt"):
+        opt = sb.selectbox("Optimizer", optimizers.names(), key="pg_opt",
+                           format_func=lambda n: optimizers.get(n).label or n,
+                           help=" ".join(f"**{optimizers.get(n).label}**: {optimizers.get(n).description}."
+                                         for n in optimizers.names()))
+        if shown("opt_set"):
+            optimizer_settings(opt, "pg_opt", container=sb)
+    if shown("lr"):
+        _lr_slider(sb, s.get("pg_lr", exp.learning_rate))
+    if shown("batch"):
+        sb.select_slider("Batch size", with_current(list(BATCH_SIZES), s.get("pg_batch", 10)), key="pg_batch",
+                         help="Points per gradient step. Small: noisy steps; large: smooth, slower epochs.")
     if s.get("pg_bn") and s.get("pg_batch") == 1:
         sb.warning("Batch normalization needs more than one point per batch: with batch size 1 each "
                    "normalized sum is exactly its batch mean, so it becomes 0 and no gradient flows back "
@@ -500,6 +560,7 @@ def experiment_from_state(exp: Experiment) -> Experiment:
         l2=get("pg_l2", exp.l2), dropout=get("pg_dropout", exp.dropout), loss=get("pg_loss", exp.loss),
         output=get("pg_output", exp.output), optimizer=opt, optimizer_params=opt_params,
         learning_rate=get("pg_lr", exp.learning_rate), batch_size=get("pg_batch", exp.batch_size),
+        points=exp.points,  # changed only by the point tools (set_points)
     )
 
 
@@ -520,6 +581,156 @@ def _lr_slider(where, value: float) -> float:
             "pg_lr", default=value, values=with_current(list(LEARNING_RATES), value),
             help="Step size η (log scale). Too small: slow. Too large: the loss jumps or diverges. "
                  "Applies while training, without a reset.")
+
+
+# ---- your own points ----------------------------------------------------------------------
+
+def edit_tools(exp: Experiment) -> dict[str, str]:
+    """Edit tool -> its label: look only, add a point of each class (or a target), erase."""
+    tools = {"off": ":material/visibility: Look"}
+    if exp.task == "classification":
+        for k in range(exp.n_classes):
+            tools[f"add{k}"] = f":material/add_circle: Class {k} ({class_color(k)})"
+    else:
+        tools["add"] = ":material/add_circle: Add"
+    tools["erase"] = ":material/ink_eraser: Erase"
+    return tools
+
+
+def edit_header(exp: Experiment) -> dict[str, Any]:
+    """What a click on the plot does now (the live view's ``edit``) and the last stroke applied."""
+    s = _s()
+    tool = s.get("pg_edit_tool") or "off"
+    mode, label = None, None
+    if tool == "erase":
+        mode = "erase"
+    elif tool.startswith("add") and tool in edit_tools(exp):
+        mode = "add"
+        label = int(tool[3:]) if exp.task == "classification" else float(s.get("pg_edit_value", 0.5))
+    return {"mode": mode, "label": label, "radius": ERASE_RADIUS, "ack": s.get("pg_edit_ack")}
+
+
+def set_points(new: Points | None, notice: str | None = None) -> None:
+    """Train on ``new`` (None: the generated points) from the next step, keeping the network. The
+    notice says so when given, or the first time your own points replace the generated ones."""
+    s = _s()
+    before, was_custom = s.get("pg_notice"), s.pg_exp.points is not None
+    set_experiment(s.pg_exp.replace(points=new))
+    s.pg_points_error = None
+    if notice is None and new is not None and not was_custom:
+        notice = ("Your own points: the network now trains on the points you add and erase, keeping its "
+                  "weights and step count. Clicked points go to the training set.")
+    s.pg_notice = ("points", notice) if notice else before
+
+
+def _points_edited() -> None:
+    """on_points of the live view: apply the strokes not applied yet (the view sends each until
+    it is acknowledged), to your own points or, the first time, to a copy of the generated ones."""
+    s = _s()
+    got = point_edits("pg_live")
+    if got is None:
+        return
+    client, edits = got
+    ack = s.get("pg_edit_ack") or {}
+    after = int(ack.get("seq", 0)) if ack.get("client") == client else 0
+    with _lock():
+        base = current_points(s.pg_run)
+    new, done, problems = points.apply_edits(base, edits, after, include_test=bool(s.get("pg_show_test")))
+    s.pg_edit_ack = {"client": client, "seq": done}
+    if new != base:
+        set_points(new)
+    if problems:
+        s.pg_points_error = ("stroke", problems[-1])
+
+
+def _clear_points() -> None:
+    s = _s()
+    exp = s.pg_exp
+    set_points(points.empty(exp.task, exp.n_classes),
+               "Cleared: no points. Click the plot to add some; the network keeps its weights and trains as "
+               "soon as there are training points.")
+    if (s.get("pg_edit_tool") or "off") == "off":
+        s.pg_edit_tool = next(t for t in edit_tools(exp) if t.startswith("add"))
+
+
+def _generated_points() -> None:
+    exp = _s().pg_exp
+    set_points(None, f"Back to the generated points ({toy_sets.label(exp.dataset)}): the network keeps its "
+                     "weights and trains on them.")
+
+
+def _uploaded() -> None:
+    """on_change of the CSV uploader: the file's points replace the current ones, or the page says
+    which line is wrong and keeps the points and the model as they were."""
+    s = _s()
+    file = s.get("pg_upload")
+    if file is None:
+        return
+    exp = s.pg_exp
+    try:
+        new = points_csv.parse(file.getvalue(), exp.task, exp.n_classes, test_ratio=exp.test_ratio, seed=exp.seed)
+    except ValueError as exc:
+        s.pg_points_error = ("file", str(exc))
+        s.pg_notice = None  # an older "Loaded ..." would contradict the error
+        return
+    set_points(new, f"Loaded {new.describe()} from the file. The network keeps its weights and trains on "
+                    "them; **Reset** starts it again from step 0.")
+
+
+def points_toolbar(exp: Experiment) -> None:
+    """The edit tools (one per class, or a target value), Clear and Back to generated points, what
+    they do, the CSV upload and download, and why the last file or stroke was not used."""
+    s = _s()
+    tools = edit_tools(exp)
+    if s.get("pg_edit_tool") not in tools:
+        s.pg_edit_tool = "off"  # another data set, other classes
+    row = st.container(horizontal=True, vertical_alignment="bottom", gap="small")
+    tool = row.segmented_control("Click on the plot to", list(tools), key=state.seed("pg_edit_tool", "off"),
+                                 required=True, format_func=tools.get,
+                                 help="Add a point of the chosen class where you click (drag to paint several), "
+                                      "or erase the points under the ring. Look: the plot only shows.")
+    if exp.task == "regression" and tool == "add":
+        row.slider("Target value", -1.0, 1.0, step=0.05, key=state.seed("pg_edit_value", 0.5), width=180,
+                   help="The value of the points you add (colour: orange −1 to blue +1).")
+    row.button("Clear", key="pg_points_clear", icon=":material/delete_sweep:", on_click=_clear_points,
+               help="Remove every point, to draw your own set from scratch (the network keeps its weights).")
+    row.button("Back to generated points", key="pg_points_generated", icon=":material/undo:",
+               on_click=_generated_points, disabled=exp.points is None,
+               help="Drop your own points and train on the generator's set again (the network keeps its weights).")
+    st.caption("Click the plot to add a point, drag to paint several; **Erase** removes the points under the "
+               "ring (test points too, while they are shown). New points go to the **training** set: test points "
+               "come from the generator or a CSV file. The network keeps its weights and keeps training while "
+               "you edit; **Reset** starts it again on the current points.")
+    what, message = s.get("pg_points_error") or (None, "")
+    slot = st.empty()  # always there, so the expander below keeps its place (and its open state)
+    if what == "stroke":
+        with slot.container():
+            st.error("A stroke was not applied:", icon=":material/error:")
+            st.text(message)
+    # Open while it shows why a file was refused (a rerun that moves the expander would close it).
+    with st.expander("Your points as a CSV file", icon=":material/table:", expanded=what == "file"):
+        st.markdown(f"One point per line, `x1,x2,label`, optionally with a 4th column `split` (`train` or "
+                    f"`test`; without it the points are split by the test share, now {exp.test_ratio:g}). A header "
+                    f"line `x1,x2,label` is optional. x1 and x2 must lie in the plot, "
+                    f"{points.DOMAIN[0]:g} to {points.DOMAIN[1]:g}; "
+                    + (f"the label is a class, {', '.join(map(str, range(exp.n_classes)))}"
+                       if exp.task == "classification" else "the label is the target value (any number; colours "
+                                                            "span −1 to +1)")
+                    + f". At most {points.MAX_CUSTOM_POINTS:,} points.")
+        c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
+        c1.file_uploader("Upload points (CSV)", type=["csv", "txt"], key="pg_upload", on_change=_uploaded,
+                         help="Replaces the current points; the network keeps its weights.")
+        c2.download_button("Download these points (CSV)", data=_locked(_points_file), file_name="nnviz-points.csv",
+                           mime="text/csv", key="pg_dl_points", icon=":material/download:", on_click="ignore",
+                           use_container_width=True, help="Training and test points, with their split: the "
+                                                          "uploader reads the file back exactly.")
+        if what == "file":
+            st.error("That file was not loaded: your points and the model are as they were.", icon=":material/error:")
+            st.text(message)  # quotes the file's own text: never Markdown
+
+
+def _points_file(run: Run) -> str:
+    return points_csv.write(current_points(run))
 
 
 # ---- toolbar and live view ----------------------------------------------------------------
@@ -548,7 +759,7 @@ def toolbar() -> None:
     notice = s.get("pg_notice")
     if notice:
         kind, message = notice
-        icon = ":material/restart_alt:" if kind == "reset" else ":material/bolt:"
+        icon = {"reset": ":material/restart_alt:", "points": ":material/scatter_plot:"}.get(kind, ":material/bolt:")
         st.info(message, icon=icon)
 
 
@@ -564,7 +775,7 @@ def _diagnostics(run: Run) -> dict[str, Any]:
 
 
 def live_tick(run: Run, *, training: bool, network: bool, show_test: bool, discretize: bool,
-              log: bool) -> dict[str, Any]:
+              log: bool, edit: dict[str, Any] | None = None) -> dict[str, Any]:
     """One tick under the lock: train this tick's steps as a batch of frames (none when paused: one
     frame of the true state), and pack what the live view draws."""
     s = _s()
@@ -583,7 +794,7 @@ def live_tick(run: Run, *, training: bool, network: bool, show_test: bool, discr
         frames = train_frames(run, steps, n_frames, thumbs=network)
         s.pg_batch_id = batch = int(s.get("pg_batch_id", 0)) + 1
         blob = payload(run, frames, base, batch=batch, running=steps > 0, tick_seconds=TICK_SECONDS,
-                       show_test=show_test, discretize=discretize, log=log, network=network)
+                       show_test=show_test, discretize=discretize, log=log, network=network, edit=edit)
     return {"step": run.step, "diverged": run.diverged, "blob": blob, "scale": scale if steps > 0 else 1.0}
 
 
@@ -605,6 +816,8 @@ def live_panel() -> None:
     row.segmented_control("Below", list(VIEW_TABS), key=state.seed("pg_view", next(iter(VIEW_TABS))), required=True,
                          label_visibility="collapsed", help="Under the surface: the network graph, or diagnostics.")
     detail = VIEW_TABS.get(s.get("pg_view") or "", "network")
+    points_toolbar(exp)
+    custom = exp.points is not None
 
     on_visibility = pause_while_hidden("pg_live", HIDDEN_FLAG, _is_running, _set_running)
 
@@ -615,12 +828,14 @@ def live_panel() -> None:
         with _lock():
             view = live_tick(s.pg_run, training=bool(s.get("pg_running")), network=detail == "network",
                              show_test=bool(s.get("pg_show_test")), discretize=bool(s.get("pg_discretize")),
-                             log=bool(s.get("pg_log")))
+                             log=bool(s.get("pg_log")), edit=edit_header(s.pg_exp))
         if view["diverged"] is not None:
             s.pg_running = False
             show_diverged(view["diverged"], DIVERGED_HINT, s.pg_run.trainer.diverged_reason)
-        live_view(view["blob"], key="pg_live", on_visibility=on_visibility)
+        live_view(view["blob"], key="pg_live", on_visibility=on_visibility, on_points=_points_edited)
         busy_note(view["scale"])
+        if (s.pg_exp.points is not None) != custom:
+            st.rerun(scope="app")  # the first stroke made the points your own: the sidebar says so
         if running and (not s.get("pg_running") or _changed_since_full_run()):
             # A click or a control change can be taken by a tick's run, which redraws only this
             # fragment: rerun the page once, so the toolbar shows Play again (and the timer stops)
@@ -786,6 +1001,11 @@ def share_panel() -> None:
                 "link (button at the right of the box) and whoever opens it gets the same data, network and "
                 "training settings.")
     st.code(share_url(exp), language=None, wrap_lines=True)
+    if exp.points is not None:
+        st.warning("This link holds the generator's settings, not **your own points**: a link cannot carry a "
+                   "whole data set. Download your points as CSV (under **Your points as a CSV file**, above the "
+                   "plot on the Train tab) and send the file with the link; whoever opens it uploads the file.",
+                   icon=":material/link_off:")
     st.markdown("**Download the run.** Files are made when you click, from the model as it is then.")
     c1, c2, c3 = st.columns(3)
     c1.download_button("Configuration + history (JSON)", data=_locked(export_json), file_name="nnviz-playground.json",
@@ -809,11 +1029,13 @@ def share_panel() -> None:
                        help=(f"Not for this experiment: {why_not}." if why_not else
                              "Needs numpy and torch. Its own random initial weights and batches: it ends close to "
                              "this run, not equal."))
-    c2.download_button("NumPy script with nnviz (.py)", data=_locked(code_export.nnviz_script),
+    why_not = code_export.why_not_script(exp)
+    c2.download_button("NumPy script with nnviz (.py)", data=_locked(code_export.nnviz_script) if why_not is None else "",
                        file_name="nnviz_playground_numpy.py", mime="text/x-python", key="pg_dl_numpy",
-                       icon=":material/code:", on_click="ignore", use_container_width=True,
-                       help="The nnviz engine, as this page uses it: the same seed, the same numbers. Run it "
-                            "from nnviz's folder.")
+                       icon=":material/code:", on_click="ignore", use_container_width=True, disabled=why_not is not None,
+                       help=(f"Not for this experiment: {why_not}." if why_not else
+                             "The nnviz engine, as this page uses it: the same seed, the same numbers. Run it "
+                             "from nnviz's folder."))
 
 
 # ---- the page -----------------------------------------------------------------------------
@@ -832,7 +1054,7 @@ def render() -> None:
     show_link_problems(s.get("pg_url_messages") or [])
     # Lazy tabs: a hidden tab runs nothing (its fragment, and so its ticks, pause with it).
     tab_train, tab_cmp, tab_share = st.tabs(list(PAGE_TABS), key=state.seed("pg_tab", next(iter(PAGE_TABS))),
-                                            on_change="rerun")
+                                            on_change=_tab_changed)
     if tab_train.open is not False:
         with tab_train:
             preset_note(s.pg_exp)

@@ -5,6 +5,7 @@ two-class set shows no confusion matrix (it looks as before)."""
 
 from __future__ import annotations
 
+import re
 import time
 
 from nnviz.data import toy_sets
@@ -41,8 +42,9 @@ def test_the_three_arm_spiral_draws_a_colour_per_class_and_a_confusion_matrix(pa
     assert not page.locator("[data-nnviz=confusion]").first.is_visible()  # two classes: as before
     page.locator(".st-key-pg_dataset input").click()
     page.get_by_role("option", name=toy_sets.label("spiral_3"), exact=True).click()
+    # The pick reaches the address bar with its run (idle right after the click is the run before it).
+    page.wait_for_url(re.compile(r"[?&]data=spiral_3(&|$)"), timeout=30_000)
     wait_for_app(page)
-    assert "data=spiral_3" in page.url
     page.locator("[data-nnviz=confusion]").first.wait_for(state="visible")
     page.get_by_role("button", name="Play", exact=True).click()
     page.mouse.move(1, 1)

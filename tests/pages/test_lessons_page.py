@@ -19,11 +19,30 @@ def _query_keys(page: str) -> set[str]:
     return set(QUERY_KEYS.values()) if page == "playground" else {f.query for f in FIELDS[page]}
 
 
+def _hideable(page: str) -> set[str]:
+    """What a lesson may hide: its page's query keys (the playground's preset picker besides)."""
+    return _query_keys(page) | ({"preset"} if page == "playground" else set())
+
+
+#: The playground's hideable controls (query key) -> the widget key of the control drawn for it.
+PLAYGROUND_WIDGETS = {
+    "preset": "pg_preset_pick", "data": "pg_dataset", "noise": "pg_noise", "n": "pg_n", "test": "pg_test",
+    "seed": "pg_seed", "feat": "pg_features", "hidden": "pg_layer_plus", "bn": "pg_bn", "act": "pg_act",
+    "init": "pg_init", "l1": "pg_l1", "l2": "pg_l2", "drop": "pg_dropout", "loss": "pg_loss", "out": "pg_output",
+    "opt": "pg_opt", "lr": "pg_lr", "batch": "pg_batch",
+}
+WIDGET_TYPES = ("selectbox", "slider", "select_slider", "number_input", "button", "button_group", "multiselect")
+
+
+def _widget_keys(at: AppTest) -> set[str]:
+    return {w.key for kind in WIDGET_TYPES for w in at.get(kind) if getattr(w, "key", None)}
+
+
 @pytest.mark.parametrize("slug", list(lessons.LESSONS))
 def test_a_lesson_s_link_and_hide_list_are_its_page_s_own_keys(slug):
     lesson = lessons.get(slug)
     assert set(lesson.settings) <= _query_keys(lesson.page)
-    assert set(lesson.hide) <= _query_keys(lesson.page), set(lesson.hide) - _query_keys(lesson.page)
+    assert set(lesson.hide) <= _hideable(lesson.page), set(lesson.hide) - _hideable(lesson.page)
     if lesson.page == "playground":
         assert from_query(lesson.settings)[1] == []
     else:
@@ -65,6 +84,27 @@ def test_a_lesson_opens_its_page_with_its_text(slug):
     else:  # the fields are named by their widget keys
         for name, value in share.decode(FIELDS[lesson.page], lesson.settings)[0].items():
             assert s[name] == value, name
+
+
+@pytest.mark.parametrize("slug", [s for s, lesson in lessons.LESSONS.items() if lesson.page == "playground"])
+def test_class_mode_draws_only_the_playground_controls_a_lesson_needs(slug):
+    """Hidden controls are not drawn and keep the lesson's values, also over the next reruns; the
+    others are drawn as usual."""
+    lesson = lessons.get(slug)
+    at = _app()
+    at.query_params.update(lesson.query(class_mode=True))
+    at.switch_page("pages/playground.py").run()
+    expected = from_query(lesson.settings)[0]
+    for _ in range(2):
+        assert not at.exception, at.exception
+        drawn = _widget_keys(at)
+        for query, key in PLAYGROUND_WIDGETS.items():
+            assert (key in drawn) == (query not in lesson.hide), (query, key)
+        assert at.session_state.pg_exp == expected
+        at.run()
+    at.query_params.pop("hide")  # the same lesson outside class mode: every control drawn
+    at.switch_page("pages/playground.py").run()
+    assert set(PLAYGROUND_WIDGETS.values()) <= _widget_keys(at)
 
 
 def test_a_hand_edited_lesson_name_says_so_and_the_page_works():

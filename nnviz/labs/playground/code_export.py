@@ -30,8 +30,17 @@ def torch_optimizer(exp: Experiment) -> str:
     return torch_mapping.torch_optimizer(exp.optimizer, exp.learning_rate, exp.opt_params)
 
 
+def why_not_script(exp: Experiment) -> str | None:
+    """Why no script can be written for ``exp`` (your own points with no training point), or None."""
+    if exp.points is not None and not np.any(~exp.points.test):
+        return "there are no training points yet: add some on the plot"
+    return None
+
+
 def why_not_torch(exp: Experiment) -> str | None:
     """Why ``exp`` cannot be written for PyTorch, or None when it can."""
+    if (why := why_not_script(exp)) is not None:
+        return why
     for name in dict.fromkeys(exp.layer_activations or (exp.activation,)):
         if name in NOT_IN_TORCH:
             return f"{name}: {NOT_IN_TORCH[name]}"
@@ -65,7 +74,7 @@ def _data_block(run: Run) -> str:
 def _header(run: Run, what: str, needs: str) -> str:
     exp, n = run.experiment, _steps(run)
     return (f'"""nnviz playground experiment as {what}: {exp.describe()}.\n\n'
-            f"Data: {exp.dataset}, {len(run.data.y_train)} training and {len(run.data.y_test)} test points, features "
+            f"Data: {'your own points' if exp.points is not None else exp.dataset}, {len(run.data.y_train)} training and {len(run.data.y_test)} test points, features "
             f"{', '.join(exp.features)} (the columns below). Trains {n:,} step{'s' if n != 1 else ''}. Needs {needs}.\n"
             f'Made by nnviz (see how a neural network learns)."""\n\n')
 
@@ -122,6 +131,9 @@ def pytorch_script(run: Run) -> str:
 def nnviz_script(run: Run) -> str:
     """A runnable script of ``run`` with the nnviz engine (NumPy only): the page's network and numbers."""
     exp = run.experiment
+    why = why_not_script(exp)
+    if why:
+        raise ValueError(f"no script for this experiment: {why}")
     cfg = train_config(exp)
     stack = []
     for i, (units, name) in enumerate(zip(exp.hidden, exp.layer_activations, strict=True), start=1):

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from nnviz.labs.playground import points
 from nnviz.labs.playground.code_export import (
     NOT_IN_TORCH,
     TORCH_ACTIVATIONS,
@@ -20,6 +21,7 @@ from nnviz.labs.playground.code_export import (
     nnviz_script,
     pytorch_script,
     torch_optimizer,
+    why_not_script,
     why_not_torch,
 )
 from nnviz.labs.playground.experiment import Experiment
@@ -79,6 +81,16 @@ def test_what_cannot_be_written_for_pytorch_says_why():
     with pytest.raises(ValueError, match="no PyTorch script for this experiment: step"):
         pytorch_script(run)
     assert why_not_torch(Experiment()) is None
+
+
+def test_no_script_is_written_for_your_own_points_with_no_training_point():
+    exp = Experiment(points=points.empty("classification", 2))
+    assert "no training points" in why_not_script(exp) and "no training points" in why_not_torch(exp)
+    run = build(exp)
+    for script in (nnviz_script, pytorch_script):
+        with pytest.raises(ValueError, match="no training points"):
+            script(run)
+    assert why_not_script(Experiment()) is None
 
 
 @pytest.mark.parametrize("name", list(EXPERIMENTS))
