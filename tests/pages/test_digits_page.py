@@ -614,6 +614,22 @@ def test_a_bad_link_says_what_it_ignored_and_keeps_the_rest():
     assert _link_warning(at) is None and at.query_params["stride"] == "3"
 
 
+def test_a_link_sets_the_training_data_and_caps_its_images_at_what_the_data_has(mnist_folder):
+    at = _from_link({"data": "found", "images": "2000"})
+    assert not at.exception and _link_warning(at) is None
+    assert at.radio(key="dg_data").value == "found" and at.slider(key="dg_n_train").value == 2000
+    assert at.query_params["images"] == "2000"
+    at = _from_link({"images": "60000"})  # the full MNIST's count, on the 5,000-image subset
+    available = int(at.slider(key="dg_n_train").max)
+    assert not at.exception and _link_warning(at) is None and available < 60_000
+    assert at.slider(key="dg_n_train").value == available
+    assert any(f"60,000 training images were asked for; this data has {available:,}" in c.value for c in at.caption)
+    at = _from_link({"data": "floppy", "images": "12"})
+    problems = _link_warning(at) or ""
+    assert "ignored data='floppy'" in problems and "ignored images='12'" in problems, problems
+    assert at.radio(key="dg_data").value == "found" and at.slider(key="dg_n_train").value == 5000
+
+
 def test_class_mode_hides_the_convolutions_controls_and_keeps_their_values():
     at = _from_link({"stride": "2", "kernel": "sharpen", "hide": "stride,kernel,pad,flip"})
     assert not at.exception and _link_warning(at) is None

@@ -4,6 +4,8 @@ epochs, augmentation, speed) and of "Inside a convolution" (the 1D signals and s
 input, kernel or the typed one, padding, stride, flip, the picked pixel). The drawing is not in it
 (too big for an address), nor the trained model (the page saves that as a file).
 
+The number of training images is capped by the data the opener has (the page says so).
+
 Values are named by the page's keys (``dg_kind``, ``dg_cv_stride``, ...). ``resolve`` fills what a
 link leaves out with the page's defaults (a link restores the page exactly) and checks what
 depends on other settings: the architecture as a whole (its size limit) and the 1D shift (at most
@@ -33,6 +35,8 @@ ARCHITECTURE = ("dg_kind", "dg_hidden", "dg_filters", "dg_dense", "dg_activation
 #: The picked pixel of the feature map (plain state: (row, col)).
 CELL = "dg_cv_cell"
 SOURCES = ("drawing", "test", "example")
+#: The most training images a link may ask for (the full MNIST training set).
+MAX_TRAINING_IMAGES = 60_000
 
 
 def word(name: str) -> str:
@@ -93,10 +97,11 @@ def _cell_query(value: Any) -> str:
 
 
 def fields(*, kernels: Sequence[str], filters: Sequence[str], dense: Sequence[int], rates: Sequence[float],
-           batches: Sequence[int], speeds: Sequence[int], max_epochs: int) -> list[share.Field]:
+           batches: Sequence[int], speeds: Sequence[int], max_epochs: int, data: Sequence[str]) -> list[share.Field]:
     """The link's fields, from the page's choices: ``kernels`` the kernel box's names (with the
     default model's filters where it has them), ``filters`` the conv-filter choices' names,
-    ``dense``, ``rates``, ``batches``, ``speeds`` those select boxes' and sliders' values."""
+    ``dense``, ``rates``, ``batches``, ``speeds`` those select boxes' and sliders' values, ``data``
+    the training data's sources (not a folder's path: that is the opener's machine's own)."""
     f1 = link_parts.number_list("f", 1, conv.MAX_SIGNAL)
     g1 = link_parts.number_list("g", 1, conv.MAX_SIGNAL)
     out = [
@@ -115,6 +120,8 @@ def fields(*, kernels: Sequence[str], filters: Sequence[str], dense: Sequence[in
         share.Field("lr", "dg_lr", link_parts.one_of(rates), share.number),
         share.Field("batch", "dg_batch", link_parts.one_of(batches), share.number),
         share.Field("epochs", "dg_epochs", link_parts.whole(1, max_epochs), share.number),
+        share.Field("data", "dg_data", share.choice(data)),
+        share.Field("images", "dg_n_train", link_parts.whole(500, MAX_TRAINING_IMAGES), share.number),
         share.Field("aug", "dg_augment", share.flag, share.flag_text),
         share.Field("speed", "dg_speed", link_parts.one_of(speeds), share.number),
         share.Field("f", "dg_cv_f", *f1),

@@ -13,11 +13,11 @@ from nnviz.labs.digits.size import MAX_PARAMETERS
 from nnviz.labs.explain import convolution as conv
 from nnviz.nn import optimizers
 from nnviz.ui.common import LEARNING_RATES
-from nnviz.ui.digits import BATCH_SIZES, DENSE_CHOICES, FILTER_CHOICES, MAX_EPOCHS, SPEEDS, link_defaults
+from nnviz.ui.digits import BATCH_SIZES, DATA_SOURCES, DENSE_CHOICES, FILTER_CHOICES, MAX_EPOCHS, SPEEDS, link_defaults
 
 KERNELS = [*conv.KERNELS, "filter 1", "filter 8", "type your own"]
 FIELDS = link.fields(kernels=KERNELS, filters=list(FILTER_CHOICES), dense=DENSE_CHOICES, rates=LEARNING_RATES,
-                     batches=BATCH_SIZES, speeds=SPEEDS, max_epochs=MAX_EPOCHS)
+                     batches=BATCH_SIZES, speeds=SPEEDS, max_epochs=MAX_EPOCHS, data=list(DATA_SOURCES))
 DEFAULTS = link_defaults()
 
 
@@ -30,7 +30,7 @@ def _open(params: dict[str, str]) -> tuple[dict, list[str]]:
 CHANGED = {
     "dg_kind": "cnn", "dg_hidden": "256, 64", "dg_filters": "16 → 32", "dg_dense": 0, "dg_activation": "tanh",
     "dg_optimizer": "momentum", "dg_momentum_beta": 0.75, "dg_lr": 0.03, "dg_batch": 256, "dg_epochs": 37,
-    "dg_augment": True, "dg_speed": 500,
+    "dg_augment": True, "dg_speed": 500, "dg_data": "download", "dg_n_train": 25_000,
     "dg_cv_f": "1, -2, 0.25, 4", "dg_cv_g": "3", "dg_cv_n": 3, "dg_cv_source": "test", "dg_cv_index": 9876,
     "dg_cv_kernel": "filter 8", "dg_cv_custom": "0.5 0 -1e-05\n1 1 1\n-3 2 1000", "dg_cv_padding": "valid",
     "dg_cv_stride": 3, "dg_cv_flip": True, link.CELL: (4, 27),
