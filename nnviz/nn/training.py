@@ -247,6 +247,8 @@ class Trainer:
         self.transform = transform
         self.rng = np.random.default_rng(config.seed)
         self.step = 0
+        # Epochs done before the data or the batch size last changed, and the step they ended at.
+        self._epochs_before, self._steps_before = 0.0, 0
         self.history = History()
         self.diverged: int | None = None
         self.diverged_reason = ""
@@ -291,6 +293,7 @@ class Trainer:
             self.loss.value(out, y[:2])  # a label that does not fit fails now, before anything changes
         targets = self._as_targets(y, out)
         val_targets = None if X_val is None else self._as_targets(y_val, out)
+        self._count_epochs_so_far()
         self.X, self.y, self.X_val, self.y_val = X, y, X_val, y_val
         self._probe = X[: min(self._probe_size, len(X))]
         self._eval_X, self._eval_y = X[: self._eval_size], y[: self._eval_size]
@@ -314,6 +317,8 @@ class Trainer:
         if (config.loss, config.loss_params) != (self.config.loss, self.config.loss_params):
             self.loss = losses.get(config.loss, **config.loss_params)
             self._initial_loss = math.nan  # another loss: the first value is no reference any more
+        if config.batch_size != self.config.batch_size:
+            self._count_epochs_so_far()
         self.config = config
 
     @property
@@ -322,8 +327,13 @@ class Trainer:
 
     @property
     def epoch(self) -> float:
-        """Epochs done (fractional)."""
-        return self.step / self.steps_per_epoch
+        """Epochs done (fractional): each step counts 1 / steps_per_epoch of the data and batch size
+        it was taken with, so changing either does not make the count jump."""
+        return self._epochs_before + (self.step - self._steps_before) / self.steps_per_epoch
+
+    def _count_epochs_so_far(self) -> None:
+        """Call before the data or the batch size changes: the steps so far keep their epochs."""
+        self._epochs_before, self._steps_before = self.epoch, self.step
 
     # ---- training -----------------------------------------------------------------------
     def _next_batch(self) -> np.ndarray:

@@ -340,8 +340,12 @@ def _apply_preset() -> None:
     for key, value in widget_values(exp).items():
         s[key] = value
     s.pg_lr, s.pg_hidden, s.pg_show_test = exp.learning_rate, list(exp.hidden), preset.show_test
+    had_points = s.pg_exp.points is not None
     set_experiment(exp)
     s.pg_notice = None  # the preset's note says what changed and to press Play
+    if had_points:  # say where they went: the preset has its own data
+        s.pg_notice = ("points", "The preset brought its own data: your points are no longer in use. To keep "
+                                 "points, download them as CSV before picking a preset, and upload the file again.")
     s.pg_preset, s.pg_preset_pick = name, None
 
 

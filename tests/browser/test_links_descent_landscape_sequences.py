@@ -74,7 +74,7 @@ def _moved_to(link: str, base: str) -> str:
 # ---- descent ----------------------------------------------------------------------------------------
 
 
-def test_descent_link_restores_the_race_on_a_freshserve_app(fresh):
+def test_descent_link_restores_the_race_on_a_fresh_server(fresh):
     with serve_app("link-descent-a") as first:
         page = fresh()
         page.goto(f"{first}/")
@@ -140,7 +140,7 @@ def _metrics(page) -> list[str]:
     return [" ".join(t.split()) for t in page.locator("[data-testid=stMetric]").all_inner_texts()]
 
 
-def test_landscape_link_restores_the_runs_on_a_freshserve_app(fresh):
+def test_landscape_link_restores_the_runs_on_a_fresh_server(fresh):
     small = "points=100&steps=50&res=11"  # a cheap start; the test changes the rest in the page
     with serve_app("link-landscape-a") as first:
         page = fresh()
@@ -211,7 +211,7 @@ def _ten_steps_loss(page) -> str:
     return metric.locator("[data-testid=stMetricValue]").inner_text()
 
 
-def test_sequences_link_restores_the_model_on_a_freshserve_app(fresh):
+def test_sequences_link_restores_the_model_on_a_fresh_server(fresh):
     with serve_app("link-sequences-a") as first:
         page = fresh()
         page.goto(f"{first}/")

@@ -529,3 +529,20 @@ def test_set_data_keeps_model_step_history_and_optimizer_and_trains_on_the_new_d
     with pytest.raises(ValueError, match="give both X_val and y_val"):
         tr.set_data(X2, y2, X_val=X2)
     assert len(tr.X) == 2  # a refused set changes nothing
+
+
+def test_the_epoch_count_does_not_jump_when_the_data_or_the_batch_size_changes():
+    X, y, _, _ = _toy("circles", n=200)
+    net = Network.mlp([2, 6, 2], activation="tanh", output="softmax", seed=1)
+    tr = Trainer(net, TrainConfig(optimizer="sgd", learning_rate=0.1, batch_size=10, eval_every=0), X, y)
+    per_epoch = tr.steps_per_epoch
+    tr.run(steps=per_epoch)  # one epoch of the first data
+    assert tr.epoch == pytest.approx(1.0)
+    tr.set_data(X[:20], y[:20])  # 2 steps per epoch now
+    assert tr.epoch == pytest.approx(1.0)
+    tr.run(steps=4)
+    assert tr.epoch == pytest.approx(3.0)
+    tr.configure(TrainConfig(optimizer="sgd", learning_rate=0.1, batch_size=20, eval_every=0))  # 1 step per epoch
+    assert tr.epoch == pytest.approx(3.0)
+    tr.run(steps=1)
+    assert tr.epoch == pytest.approx(4.0)

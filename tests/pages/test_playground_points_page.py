@@ -16,7 +16,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
 
 from nnviz.labs.packing import unpack
-from nnviz.labs.playground import code_export, points, points_csv
+from nnviz.labs.playground import code_export, points, points_csv, presets
 from nnviz.labs.playground.experiment import Experiment
 from nnviz.labs.playground.run import Run, current_points
 from nnviz.ui import playground as ui
@@ -228,3 +228,14 @@ def test_download_reads_back_and_exports_and_link_use_your_points():
     _ok(at)
     assert any("not **your own points**" in w.value for w in at.warning)
     assert at.get("download_button")  # the share tab's downloads are there
+
+
+def test_a_preset_over_your_own_points_says_they_are_no_longer_in_use():
+    at = _page()
+    at.button(key="pg_points_clear").click()
+    _ok(at)
+    assert _exp(at).points is not None
+    at.selectbox(key="pg_preset_pick").set_value("overfitting")
+    _ok(at)
+    assert _exp(at) == presets.get("overfitting").experiment and _exp(at).points is None
+    assert any("your points are no longer in use" in i.value for i in at.info)
