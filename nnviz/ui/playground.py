@@ -396,7 +396,7 @@ def controls(exp: Experiment) -> Experiment | None:
         sb.subheader(":material/scatter_plot: Data")
     if custom:
         sb.caption("**Your own points** (drawn on the plot or loaded from a CSV file) are in use, so the "
-                   "generator's settings are off. **Back to generated points**, above the plot, brings the "
+                   "generator's settings are off. The :material/undo: button above the plot brings the "
                    "generated set back (your points are then gone: download them first to keep them).")
     names = toy_sets.names()
     dataset = s.get("pg_dataset", exp.dataset)
@@ -682,37 +682,33 @@ def _uploaded() -> None:
 
 
 def points_toolbar(exp: Experiment) -> None:
-    """The edit tools (one per class, or a target value), Clear and Back to generated points, what
-    they do, the CSV upload and download, and why the last file or stroke was not used."""
+    """One row above the plot (a laptop keeps Play and the surface on one screen): the edit tools
+    (one per class, or a target value), Clear, Back to generated points and the CSV file's upload
+    and download; below it, only while there is one, why the last file or stroke was not used."""
     s = _s()
     tools = edit_tools(exp)
     if s.get("pg_edit_tool") not in tools:
         s.pg_edit_tool = "off"  # another data set, other classes
-    row = st.container(horizontal=True, vertical_alignment="bottom", gap="small")
+    row = st.container(horizontal=True, vertical_alignment="center", gap="small")
+    row.markdown("**Click the plot to**", width="content",
+                 help="Add a point of the chosen class where you click (drag to paint several), or erase the "
+                      "points under the ring (test points too, while they are shown). New points go to the "
+                      "training set; test points come from the generator or a CSV file. The network keeps its "
+                      "weights and keeps training while you edit; **Reset** starts it again on the current "
+                      "points. Look: the plot only shows.")
     tool = row.segmented_control("Click on the plot to", list(tools), key=state.seed("pg_edit_tool", "off"),
-                                 required=True, format_func=tools.get,
-                                 help="Add a point of the chosen class where you click (drag to paint several), "
-                                      "or erase the points under the ring. Look: the plot only shows.")
+                                 required=True, format_func=tools.get, label_visibility="collapsed")
     if exp.task == "regression" and tool == "add":
-        row.slider("Target value", -1.0, 1.0, step=0.05, key=state.seed("pg_edit_value", 0.5), width=180,
-                   help="The value of the points you add (colour: orange −1 to blue +1).")
-    row.button("Clear", key="pg_points_clear", icon=":material/delete_sweep:", on_click=_clear_points,
-               help="Remove every point, to draw your own set from scratch (the network keeps its weights).")
-    row.button("Back to generated points", key="pg_points_generated", icon=":material/undo:",
-               on_click=_generated_points, disabled=exp.points is None,
-               help="Drop your own points and train on the generator's set again (the network keeps its weights).")
-    st.caption("Click the plot to add a point, drag to paint several; **Erase** removes the points under the "
-               "ring (test points too, while they are shown). New points go to the **training** set: test points "
-               "come from the generator or a CSV file. The network keeps its weights and keeps training while "
-               "you edit; **Reset** starts it again on the current points.")
-    what, message = s.get("pg_points_error") or (None, "")
-    slot = st.empty()  # always there, so the expander below keeps its place (and its open state)
-    if what == "stroke":
-        with slot.container():
-            st.error("A stroke was not applied:", icon=":material/error:")
-            st.text(message)
-    # Open while it shows why a file was refused (a rerun that moves the expander would close it).
-    with st.expander("Your points as a CSV file", icon=":material/table:", expanded=what == "file"):
+        row.slider("Target value", -1.0, 1.0, step=0.05, key=state.seed("pg_edit_value", 0.5), width=160,
+                   label_visibility="collapsed",
+                   help="The target value of the points you add (colour: orange −1 to blue +1).")
+    row.button("", key="pg_points_clear", icon=":material/delete_sweep:", on_click=_clear_points,
+               help="Clear: remove every point, to draw your own set from scratch (the network keeps its weights).")
+    row.button("", key="pg_points_generated", icon=":material/undo:", on_click=_generated_points,
+               disabled=exp.points is None,
+               help="Back to generated points: drop your own points and train on the generator's set again "
+                    "(the network keeps its weights).")
+    with row.popover("CSV", help="Upload points from a CSV file, or download these."):
         st.markdown(f"One point per line, `x1,x2,label`, optionally with a 4th column `split` (`train` or "
                     f"`test`; without it the points are split by the test share, now {exp.test_ratio:g}). A header "
                     f"line `x1,x2,label` is optional. x1 and x2 must lie in the plot, "
@@ -721,16 +717,17 @@ def points_toolbar(exp: Experiment) -> None:
                        if exp.task == "classification" else "the label is the target value (any number; colours "
                                                             "span −1 to +1)")
                     + f". At most {points.MAX_CUSTOM_POINTS:,} points.")
-        c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
-        c1.file_uploader("Upload points (CSV)", type=["csv", "txt"], key="pg_upload", on_change=_uploaded,
+        st.file_uploader("Upload points (CSV)", type=["csv", "txt"], key="pg_upload", on_change=_uploaded,
                          help="Replaces the current points; the network keeps its weights.")
-        c2.download_button("Download these points (CSV)", data=_locked(_points_file), file_name="nnviz-points.csv",
+        st.download_button("Download these points (CSV)", data=_locked(_points_file), file_name="nnviz-points.csv",
                            mime="text/csv", key="pg_dl_points", icon=":material/download:", on_click="ignore",
                            use_container_width=True, help="Training and test points, with their split: the "
                                                           "uploader reads the file back exactly.")
-        if what == "file":
-            st.error("That file was not loaded: your points and the model are as they were.", icon=":material/error:")
-            st.text(message)  # quotes the file's own text: never Markdown
+    what, message = s.get("pg_points_error") or (None, "")
+    if what:  # the points and the model are as they were
+        st.error("That file was not loaded: your points and the model are as they were." if what == "file"
+                 else "A stroke was not applied:", icon=":material/error:")
+        st.text(message)  # quotes the file's own text: never Markdown
 
 
 def _points_file(run: Run) -> str:
@@ -1007,7 +1004,7 @@ def share_panel() -> None:
     st.code(share_url(exp), language=None, wrap_lines=True)
     if exp.points is not None:
         st.warning("This link holds the generator's settings, not **your own points**: a link cannot carry a "
-                   "whole data set. Download your points as CSV (under **Your points as a CSV file**, above the "
+                   "whole data set. Download your points as CSV (the **CSV** button above the "
                    "plot on the Train tab) and send the file with the link; whoever opens it uploads the file.",
                    icon=":material/link_off:")
     st.markdown("**Download the run.** Files are made when you click, from the model as it is then.")
@@ -1049,8 +1046,8 @@ def render() -> None:
     init_state()
     s = _s()
     st.title(":material/tune: Playground")
-    st.caption("Train a small neural network on 2D data and watch it learn: the decision surface, every "
-               "neuron and the loss curves update live. Controls are in the sidebar.")
+    st.caption("Train a small neural network on 2D data and watch every neuron learn, live. Controls are in "
+               "the sidebar.")  # one line on a laptop: Play and the surface stay on one screen
     new = controls(s.pg_exp)
     if new is not None and new != s.pg_exp:
         set_experiment(new)

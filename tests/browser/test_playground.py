@@ -109,6 +109,7 @@ def test_play_trains_live_then_pause_stops(page, app_url):
     while _step(page) != paused + 1 and time.time() < deadline:
         time.sleep(0.1)
     assert _step(page) == paused + 1  # Step: exactly one more, shown at once
+    page.locator("[data-nnviz=network]").scroll_into_view_if_needed()  # a hover off the screen shows nothing
     net = page.locator("[data-nnviz=network]").bounding_box()
     page.mouse.move(net["x"] + 64 + 24, net["y"] + 88 + 24)  # the first input's box (layout of 2-4-4-2)
     tip = page.locator(".nnv-network .nnv-tip")

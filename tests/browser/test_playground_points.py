@@ -57,6 +57,13 @@ def _tool(page, label: str, edit: str) -> None:
     page.locator(f"{COUNT}[data-edit='{edit}']").wait_for()
 
 
+def _open_csv(page) -> None:
+    """Open the CSV popover (its uploader and download) unless it is open."""
+    if not page.locator("[data-testid=stFileUploaderDropzone]").first.is_visible():
+        page.get_by_role("button", name="CSV").click()
+    page.locator("[data-testid=stFileUploaderDropzone]").first.wait_for(state="visible")
+
+
 def test_click_paint_erase_and_upload_while_training(page, app_url, tmp_path):
     page.set_viewport_size({"width": 1400, "height": 1300})
     open_page(page, app_url, "playground")
@@ -106,7 +113,7 @@ def test_click_paint_erase_and_upload_while_training(page, app_url, tmp_path):
     assert _colour_at(page, 1.25, 1.25)[3] == 0
 
     # A CSV file replaces the points; a malformed one is refused with its line, the points stay.
-    page.get_by_text("Your points as a CSV file").click()
+    _open_csv(page)
     good = tmp_path / "points.csv"
     good.write_text("x1,x2,label,split\n0.5,0.5,1,train\n-0.5,-0.5,0,train\n0.5,-0.5,0,train\n-0.5,0.5,1,test\n")
     page.locator("[data-testid=stFileUploaderDropzoneInput]").first.set_input_files(str(good))
@@ -114,6 +121,7 @@ def test_click_paint_erase_and_upload_while_training(page, app_url, tmp_path):
     wait_for_app(page)
     bad = tmp_path / "bad.csv"
     bad.write_text("x1,x2,label\n0.1,0.2,1\na,b\n")
+    _open_csv(page)  # the popover closes when the file's run ends
     page.locator("[data-testid=stFileUploaderDropzoneInput]").first.set_input_files(str(bad))
     page.get_by_text("That file was not loaded").wait_for()
     page.get_by_text("line 3: expected 3 comma-separated values").wait_for()
