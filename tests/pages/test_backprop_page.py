@@ -18,6 +18,8 @@ from nnviz.nn.layers import Activation, Dense
 from nnviz.nn.network import Network
 from nnviz.ui import state
 from tests import throwaway
+from tests.pages.links import link_warning as _link_warning
+from tests.pages.links import open_link
 
 PAGE = "../../pages/backprop.py"
 THROWAWAY = "not-a-real-loss"
@@ -246,17 +248,7 @@ def test_a_newly_registered_loss_is_offered():
 # ---- the page's link ----------------------------------------------------------------------------
 
 def _from_link(params: dict[str, str]) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    for key, value in params.items():
-        at.query_params[key] = value
-    return at.run()
-
-
-def _link_warning(at) -> str | None:
-    """The link notice's plain-text problems, or None when there is no notice."""
-    if not any("This link has settings" in w.value for w in at.warning):
-        return None
-    return "\n".join(t.value for t in at.text)
+    return open_link(PAGE, params)
 
 
 SOFTMAX_LINK = {"tab": "neuron", "ex": "custom", "x": "1,2", "w": "0.3,-0.2", "b": "0.5", "act": "softmax",

@@ -9,16 +9,13 @@ import urllib.parse
 from streamlit.testing.v1 import AppTest
 
 from nnviz.ui.descent import VIEW_3D, VIEW_STABILITY
+from tests.pages.links import open_link
 
 PAGE = "../../pages/descent.py"
 
 
 def _open(params: dict[str, str]) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    at.query_params.update(params)
-    at.run()
-    assert not at.exception, at.exception[0].message if at.exception else ""
-    return at
+    return open_link(PAGE, params, ok=True)
 
 
 def _runs(at: AppTest) -> list[tuple[str, float]]:

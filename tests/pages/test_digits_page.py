@@ -20,6 +20,8 @@ from nnviz.labs.explain import convolution as conv_lab
 from nnviz.labs.packing import unpack
 from nnviz.nn.training import Trainer
 from nnviz.ui.digits import EMPTY_MESSAGE
+from tests.pages.links import link_warning as _link_warning
+from tests.pages.links import open_link
 
 PAGE = "../../pages/digits.py"
 
@@ -554,16 +556,7 @@ def test_the_drawing_goes_under_the_kernel_and_the_hidden_layers_point_there():
 # ---- the page's link ----------------------------------------------------------------------------
 
 def _from_link(params: dict[str, str]) -> AppTest:
-    at = _app()
-    for key, value in params.items():
-        at.query_params[key] = value
-    return at.run()
-
-
-def _link_warning(at) -> str | None:
-    if not any("This link has settings" in w.value for w in at.warning):
-        return None
-    return "\n".join(t.value for t in at.text)
+    return open_link(PAGE, params)
 
 
 def test_the_links_defaults_are_what_the_page_starts_with():

@@ -11,6 +11,8 @@ from streamlit.testing.v1 import AppTest
 from nnviz.figures.canvas_chart import read
 from nnviz.nn import activations
 from nnviz.ui import state
+from tests.pages.links import link_warning as _link_warning
+from tests.pages.links import open_link
 
 PAGE = "../../pages/functions.py"
 
@@ -160,16 +162,7 @@ def test_batch_normalization_view_compares_the_same_network_with_and_without_it(
 # ---- the page's link ----------------------------------------------------------------------------
 
 def _from_link(params: dict[str, str]) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    for key, value in params.items():
-        at.query_params[key] = value
-    return at.run()
-
-
-def _link_warning(at) -> str | None:
-    if not any("This link has settings" in w.value for w in at.warning):
-        return None
-    return "\n".join(t.value for t in at.text)
+    return open_link(PAGE, params)
 
 
 def test_a_link_opens_its_tab_with_its_settings():

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from nnviz.labs.landscape.setup import Setup
 from nnviz.ui import landscape as ui
+from tests.pages.links import open_link
 
 PAGE = "../../pages/landscape.py"
 #: Cheap settings (few points and steps, a coarse grid): these tests are about the link.
@@ -17,11 +18,7 @@ SMALL = {"points": "100", "steps": "50", "res": "11"}
 
 
 def _open(params: dict[str, str]) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=90)
-    at.query_params.update(params)
-    at.run()
-    assert not at.exception, at.exception[0].message if at.exception else ""
-    return at
+    return open_link(PAGE, params, timeout=90, ok=True)
 
 
 LINK = {"task": "xor", "points": "150", "noise": "0.5", "digits": "1000", "hidden": "8,4", "act": "relu",

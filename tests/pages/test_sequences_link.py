@@ -9,6 +9,7 @@ import urllib.parse
 from streamlit.testing.v1 import AppTest
 
 from nnviz.labs.sequences.experiment import SequenceExperiment
+from tests.pages.links import open_link
 
 PAGE = "../../pages/sequences.py"
 
@@ -18,11 +19,7 @@ LINK = {"task": "remember", "len": "50", "lag": "7", "noise": "0.1", "seed": "4"
 
 
 def _open(params: dict[str, str]) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    at.query_params.update(params)
-    at.run()
-    assert not at.exception, at.exception[0].message if at.exception else ""
-    return at
+    return open_link(PAGE, params, ok=True)
 
 
 def test_a_link_sets_every_control_and_builds_that_model():

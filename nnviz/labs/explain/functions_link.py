@@ -13,7 +13,7 @@ Example: ``?tab=softmax&logits=3,1,-2&T=0.5`` (the other settings at their defau
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from nnviz.labs import link_parts, share
@@ -51,6 +51,13 @@ def classification_losses() -> list[str]:
     return [n for n in losses.names() if losses.LOSSES.get(n).fused_activation]
 
 
+def _hyperparameter_fields(registry, names: Sequence[str], key: Callable[[str, str], str],
+                           log_options: Sequence[float]) -> list[share.Field]:
+    """A field ``<entry>.<hyperparameter>`` for each hyperparameter of each entry ``names`` of ``registry``."""
+    return [share.Field(f"{name}.{hp}", key(name, hp), link_parts.hyperparameter(spec, log_options), share.number)
+            for name in names for hp, spec in registry.get(name).hyperparams.items()]
+
+
 def fields(tabs: Sequence[str], z_ranges: Sequence[float], temperatures: Sequence[float],
            log_options: Sequence[float]) -> list[share.Field]:
     """The link's fields. ``tabs``: the page's tab labels in ``TAB_WORDS`` order; ``z_ranges`` and
@@ -68,10 +75,7 @@ def fields(tabs: Sequence[str], z_ranges: Sequence[float], temperatures: Sequenc
         share.Field("acts", "fn_acts", *act_names),
         share.Field("zr", "fn_zrange", link_parts.one_of(z_ranges), share.number),
     ]
-    for name in activations.names():
-        for hp, spec in activations.ACTIVATIONS.get(name).hyperparams.items():
-            out.append(share.Field(f"{name}.{hp}", act_key(name, hp), link_parts.hyperparameter(spec, log_options),
-                                   share.number))
+    out += _hyperparameter_fields(activations.ACTIVATIONS, activations.names(), act_key, log_options)
     out += [
         share.Field("chain", "fn_chain_acts", *chain_names),
         share.Field("n", "fn_chain_depth", link_parts.whole(1, 60), share.number),
@@ -88,10 +92,7 @@ def fields(tabs: Sequence[str], z_ranges: Sequence[float], temperatures: Sequenc
         share.Field("rloss", "fn_reg_losses", *reg_names),
         share.Field("ry", "fn_reg_target", link_parts.real(-3.0, 3.0), link_parts.short),
     ]
-    for name in regression_losses():
-        for hp, spec in losses.LOSSES.get(name).hyperparams.items():
-            out.append(share.Field(f"{name}.{hp}", loss_key(name, hp), link_parts.hyperparameter(spec, log_options),
-                                   share.number))
+    out += _hyperparameter_fields(losses.LOSSES, regression_losses(), loss_key, log_options)
     out += [
         share.Field("closs", "fn_cls_losses", *cls_names),
         share.Field("by", "fn_bce_target", link_parts.real(0.0, 1.0), link_parts.short),

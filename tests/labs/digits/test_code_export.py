@@ -36,15 +36,9 @@ from nnviz.labs.digits.size import parameter_count
 from nnviz.labs.torch_mapping import NOT_IN_TORCH, TORCH_ACTIVATIONS
 from nnviz.nn import initializers, optimizers
 from nnviz.nn.training import Trainer
+from tests.needs_torch import NEEDS_TORCH
 
 ROOT = Path(__file__).resolve().parents[3]
-try:
-    import torch
-    HAVE_TORCH = True
-except ImportError:
-    HAVE_TORCH = False
-NEEDS_TORCH = pytest.mark.skipif(not HAVE_TORCH, reason="torch not installed: pip install -r requirements-torch.txt "
-                                                      "(torch 2.13.0, CPU; see the README, 'Optional: PyTorch')")
 
 ARCHITECTURES = {
     "MLP 128": Architecture(kind="mlp", hidden=(128,)),
@@ -165,6 +159,7 @@ def test_the_nnviz_script_builds_the_pages_network_with_its_initial_weights(name
 def test_the_torch_network_is_the_engines_function_of_the_same_weights(name, tmp_path):
     """A model saved by nnviz (biases made non-zero) loaded into the script's torch network gives
     the same probabilities: the same layers, padding, pooling, flattening order and weight layout."""
+    import torch  # optional: NEEDS_TORCH skips without it
     recipe = Recipe(architecture=ARCHITECTURES[name])
     script = tmp_path / "export.py"
     script.write_text(pytorch_script(recipe), encoding="utf-8")
@@ -191,6 +186,7 @@ def test_the_torch_weights_follow_the_engines_initialization_scheme(name, tmp_pa
     """Each weight layer's torch init has the engine's law for that layer's shape: the same spread,
     uniform where the engine's is uniform (ends at sqrt(3) std), normal where it is normal; biases 0.
     Small layers are drawn again until there are 20,000 values of each."""
+    import torch  # optional: NEEDS_TORCH skips without it
     recipe = Recipe(architecture=ARCHITECTURES[name])
     script = tmp_path / "export.py"
     script.write_text(pytorch_script(recipe), encoding="utf-8")

@@ -27,15 +27,9 @@ from nnviz.labs.playground.code_export import (
 from nnviz.labs.playground.experiment import Experiment
 from nnviz.labs.playground.run import build, metrics
 from nnviz.nn import activations, initializers, losses, optimizers
+from tests.needs_torch import NEEDS_TORCH
 
 ROOT = Path(__file__).resolve().parents[3]
-try:
-    import torch  # noqa: F401
-    HAVE_TORCH = True
-except ImportError:
-    HAVE_TORCH = False
-NEEDS_TORCH = pytest.mark.skipif(not HAVE_TORCH, reason="torch not installed: pip install -r requirements-torch.txt "
-                                                      "(torch 2.13.0, CPU; see the README)")
 
 EXPERIMENTS = {
     "default": Experiment(),
