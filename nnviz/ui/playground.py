@@ -388,11 +388,10 @@ def controls(exp: Experiment) -> Experiment | None:
     (with an error shown) if it is invalid; the previous experiment then stays in force."""
     s = _s()
     sb = st.sidebar
-    shown = _shown  # a lesson's class mode hides controls (hide=<query key>): they keep their value
-    if shown("preset"):
+    if _shown("preset"):
         preset_picker(sb)
     custom = exp.points is not None  # your own points: the generator's settings are off
-    if custom or any(shown(q) for q in DATA_CONTROLS):
+    if custom or any(_shown(q) for q in DATA_CONTROLS):
         sb.subheader(":material/scatter_plot: Data")
     if custom:
         sb.caption("**Your own points** (drawn on the plot or loaded from a CSV file) are in use, so the "
@@ -400,7 +399,7 @@ def controls(exp: Experiment) -> Experiment | None:
                    "generated set back (your points are then gone: download them first to keep them).")
     names = toy_sets.names()
     dataset = s.get("pg_dataset", exp.dataset)
-    if shown("data"):
+    if _shown("data"):
         dataset = sb.selectbox(
             "Data set", names, key="pg_dataset", format_func=toy_sets.label, on_change=_dataset_changed,
             disabled=custom,
@@ -409,23 +408,23 @@ def controls(exp: Experiment) -> Experiment | None:
                  f"{len(toy_sets.names_by_task('regression'))} regression sets (fit a surface)."
                  " With your own points it says only the task and the classes.")
     c1, c2 = sb.columns(2)
-    if shown("noise"):
+    if _shown("noise"):
         c1.slider("Noise", 0.0, 1.0, step=0.05, key="pg_noise", disabled=custom,
                   help="Gaussian jitter added to the points (0: clean).")
-    if shown("test"):
+    if _shown("test"):
         c2.slider("Test share", 0.0, MAX_TEST_RATIO, step=0.05, key="pg_test", disabled=custom,
                   help="Fraction of the points held out as test data (never trained on). Also splits an "
                        "uploaded CSV file that has no split column.")
-    if shown("n"):
+    if _shown("n"):
         sb.slider("Number of points", MIN_POINTS, max(2000, int(s.get("pg_n", 500))), step=10, key="pg_n",
                   disabled=custom, help="Points generated in total, train and test together.")
     c1, c2 = sb.columns([1, 1.45], vertical_alignment="bottom")
-    if shown("seed"):
+    if _shown("seed"):
         c1.number_input("Seed", min_value=0, max_value=MAX_SEED, step=1, key="pg_seed",
                         help="Decides the points, the split, the initial weights and the batch order.")
         c2.button("Regenerate", key="pg_regenerate", icon=":material/refresh:", on_click=_regenerate, disabled=custom,
                   use_container_width=True, help="New random points (the seed goes up by one); the model resets.")
-    if shown("feat"):
+    if _shown("feat"):
         sb.pills("Input features", list(FEATURE_NAMES), selection_mode="multi", key="pg_features",
                  format_func=lambda f: toy_sets.feature_label(f),
                  help="What the network sees of each point. " + " ".join(
@@ -433,7 +432,7 @@ def controls(exp: Experiment) -> Experiment | None:
 
     sb.subheader(":material/hub: Network")
     hidden = list(s.pg_hidden)
-    layers_shown = shown("hidden")
+    layers_shown = _shown("hidden")
     if layers_shown:
         c1, c2, c3 = sb.columns([1, 3, 1], vertical_alignment="center")
         c1.button("", key="pg_layer_minus", icon=":material/remove:", on_click=_remove_layer, disabled=not hidden,
@@ -448,7 +447,7 @@ def controls(exp: Experiment) -> Experiment | None:
         c2.caption(f"Layer {i + 1}: {units} neuron{'s' if units != 1 else ''}")
         c3.button("", key=f"pg_n_plus_{i}", icon=":material/add:", on_click=_neurons, args=(i, 1),
                   disabled=units >= MAX_NEURONS, help=f"One neuron more in layer {i + 1}.")
-    if hidden and shown("bn"):
+    if hidden and _shown("bn"):
         s.pg_bn = [k for k in s.get("pg_bn") or () if k <= len(hidden)]  # layers that still exist
         sb.pills("Batch normalization", list(range(1, len(hidden) + 1)), selection_mode="multi", key="pg_bn",
                  format_func=lambda k: f"Layer {k}",
@@ -456,13 +455,13 @@ def controls(exp: Experiment) -> Experiment | None:
                       "scale γ and shift β) before its activation; at test time it uses running averages of "
                       "the batches' mean and variance. Keeps deep sigmoid and tanh layers out of saturation.")
     act = s.get("pg_act", exp.activation)
-    if shown("act"):
+    if _shown("act"):
         act = sb.selectbox("Activation", activations.names(), key="pg_act", format_func=_act_label,
                            on_change=_activation_changed,
                            help="The non-linearity of every hidden neuron; choosing one here sets every layer. "
                                 "Give a layer its own under **Activation per layer**.")
         sb.caption(activation_note(act))
-    if hidden and shown("acts"):
+    if hidden and _shown("acts"):
         # Open while the layers differ, and once used (an expander whose state flips closes under the user).
         with sb.expander("Activation per layer", expanded=bool(exp.activations or s.get("pg_act_layers_used"))):
             for i in range(len(hidden)):
@@ -472,20 +471,20 @@ def controls(exp: Experiment) -> Experiment | None:
                              help=f"The non-linearity of the neurons of hidden layer {i + 1}.")
             st.caption("E.g. ReLU in the first layers and tanh in the last: the network view names each "
                        "layer's activation where they differ.")
-    if shown("init"):
+    if _shown("init"):
         sb.selectbox("Initialization", initializers.names(), key="pg_init",
                      format_func=lambda n: n.replace("_", " ").capitalize(),
                      help="How the first weights are drawn. " + " ".join(
                          f"**{n}**: {initializers.description(n)}"
                          for n in initializers.names()))
     c1, c2 = sb.columns(2)
-    if shown("l1"):
+    if _shown("l1"):
         c1.select_slider("L1 rate", with_current(list(REG_RATES), s.get("pg_l1", 0.0)), key="pg_l1",
                          format_func=lambda v: f"{v:g}", help="Adds λ₁·Σ|w|: pushes weights to exactly zero (sparse).")
-    if shown("l2"):
+    if _shown("l2"):
         c2.select_slider("L2 rate", with_current(list(REG_RATES), s.get("pg_l2", 0.0)), key="pg_l2",
                          format_func=lambda v: f"{v:g}", help="Adds λ₂·Σw²: keeps all weights small (smoother boundary).")
-    if shown("drop"):
+    if _shown("drop"):
         sb.slider("Dropout", 0.0, MAX_DROPOUT, step=0.05, key="pg_dropout",
                   help="While training, each hidden neuron is switched off with this probability.")
 
@@ -495,7 +494,7 @@ def controls(exp: Experiment) -> Experiment | None:
     if s.get("pg_loss") not in loss_opts:
         s.pg_loss = default_loss(task)
     loss = s.pg_loss
-    if shown("loss"):
+    if _shown("loss"):
         loss = sb.selectbox("Loss", list(loss_opts), key="pg_loss",
                             format_func=lambda n: losses.LOSSES.get(n).label or n,
                             help="Only the losses that fit this task are offered. " + " ".join(
@@ -506,23 +505,23 @@ def controls(exp: Experiment) -> Experiment | None:
     out_opts = outputs_for(task, loss)
     if s.get("pg_output") not in out_opts:
         s.pg_output = next(iter(out_opts))
-    if shown("out"):
+    if _shown("out"):
         output = sb.selectbox("Output activation", list(out_opts), key="pg_output", disabled=len(out_opts) == 1,
                               format_func=lambda n: activations.ACTIVATIONS.get(n).label or n,
                               help="What the last layer does with its sums; fixed where the loss needs it.")
         sb.caption(f"Output: {out_opts[output]}." if n_classes <= 2 else
                    f"Output: {n_classes} outputs that sum to 1, one probability per class "
                    f"({', '.join(class_color(k) for k in range(n_classes))}).")
-    if shown("opt"):
+    if _shown("opt"):
         opt = sb.selectbox("Optimizer", optimizers.names(), key="pg_opt",
                            format_func=lambda n: optimizers.get(n).label or n,
                            help=" ".join(f"**{optimizers.get(n).label}**: {optimizers.get(n).description}."
                                          for n in optimizers.names()))
-        if shown("opt_set"):
+        if _shown("opt_set"):
             optimizer_settings(opt, "pg_opt", container=sb)
-    if shown("lr"):
+    if _shown("lr"):
         _lr_slider(sb, s.get("pg_lr", exp.learning_rate))
-    if shown("batch"):
+    if _shown("batch"):
         sb.select_slider("Batch size", with_current(list(BATCH_SIZES), s.get("pg_batch", 10)), key="pg_batch",
                          help="Points per gradient step. Small: noisy steps; large: smooth, slower epochs.")
     if s.get("pg_bn") and s.get("pg_batch") == 1:
