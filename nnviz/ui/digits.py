@@ -745,7 +745,7 @@ def train_section(default: DigitModel | None) -> None:
 
 #: The training settings kept across a page switch (with each optimizer's own settings).
 TRAINING_KEYS = ("dg_kind", "dg_hidden", "dg_filters", "dg_dense", "dg_activation", "dg_optimizer", "dg_lr",
-                 "dg_batch", "dg_epochs", "dg_augment", "dg_speed")
+                 "dg_batch", "dg_epochs", "dg_augment", "dg_speed", "dg_data", "dg_n_train")
 
 
 # ---- the page's link (nnviz.labs.digits.link): the training and convolution settings -------------
