@@ -15,7 +15,7 @@ kept. Training happens only under the per-session lock.
 
 Your own points (``Experiment.points``): the edit tools above the plot (``pg_edit_tool``, the
 regression target ``pg_edit_value``) tell the live view what a click does; its strokes come back
-through ``on_points`` (``pg_edit_ack``: the last stroke applied, per browser view), the CSV
+through ``on_points`` (``pg_edit_acks``: the last stroke applied per browser view), the CSV
 uploader (``pg_upload``) replaces the points, ``pg_points_error`` holds why the last file or
 stroke was not used. Points change live: the network keeps its weights and step count.
 """
@@ -104,6 +104,8 @@ LOCK = "pg"
 CMP_LOCK = "pg_cmp"
 #: Session keys: the live run (the comparison) was paused because the page was hidden.
 HIDDEN_FLAG, CMP_HIDDEN_FLAG = "pg_hidden_paused", "pg_cmp_hidden_paused"
+#: Browser views whose last applied stroke the page remembers (a tab, its reloads, redrawn elements).
+MAX_EDIT_VIEWS = 8
 #: The query keys of the Data section's controls (a lesson may hide all of them, and the heading with them).
 DATA_CONTROLS = ("data", "noise", "test", "n", "seed", "feat")
 #: The sliders and number boxes whose values the run after a tab change sends (``state.resend``):
@@ -610,7 +612,7 @@ def edit_header(exp: Experiment) -> dict[str, Any]:
     elif tool.startswith("add") and tool in edit_tools(exp):
         mode = "add"
         label = int(tool[3:]) if exp.task == "classification" else float(s.get("pg_edit_value", 0.5))
-    return {"mode": mode, "label": label, "radius": ERASE_RADIUS, "ack": s.get("pg_edit_ack")}
+    return {"mode": mode, "label": label, "radius": ERASE_RADIUS, "acks": s.get("pg_edit_acks") or {}}
 
 
 def set_points(new: Points | None, notice: str | None = None) -> None:
@@ -634,12 +636,15 @@ def _points_edited() -> None:
     if got is None:
         return
     client, edits = got
-    ack = s.get("pg_edit_ack") or {}
-    after = int(ack.get("seq", 0)) if ack.get("client") == client else 0
+    # Per view: a view redrawn in a new parent is a new client, while the old one may still resend
+    # its strokes; with one ack for the last client those were applied again (a point erased came back).
+    acks = dict(s.get("pg_edit_acks") or {})
+    after = int(acks.pop(client, 0))
     with _lock():
         base = current_points(s.pg_run)
     new, done, problems = points.apply_edits(base, edits, after, include_test=bool(s.get("pg_show_test")))
-    s.pg_edit_ack = {"client": client, "seq": done}
+    acks[client] = done  # the newest last; the oldest views are forgotten
+    s.pg_edit_acks = dict(list(acks.items())[-MAX_EDIT_VIEWS:])
     if new != base:
         set_points(new)
     if problems:
@@ -696,7 +701,8 @@ def points_toolbar(exp: Experiment) -> None:
                       "weights and keeps training while you edit; **Reset** starts it again on the current "
                       "points. Look: the plot only shows.")
     tool = row.segmented_control("Click on the plot to", list(tools), key=state.seed("pg_edit_tool", "off"),
-                                 required=True, format_func=tools.get, label_visibility="collapsed")
+                                 required=True, format_func=tools.get, label_visibility="collapsed",
+                                 wrap=True)  # on a phone the tools wrap rather than scroll out of sight
     if exp.task == "regression" and tool == "add":
         row.slider("Target value", -1.0, 1.0, step=0.05, key=state.seed("pg_edit_value", 0.5), width=160,
                    label_visibility="collapsed",

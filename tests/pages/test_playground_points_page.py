@@ -115,7 +115,7 @@ def test_a_click_adds_a_point_keeping_the_model_and_the_sidebar_says_your_own():
     assert exp.replace(points=None) == Experiment()  # nothing else changed
     assert len(run.data.X_train) == len(run.trainer.X) == 251
     assert _main(at)["points"] == {"n_train": 251, "n_test": 250, "custom": True}
-    assert _main(at)["edit"]["ack"] == {"client": "browser-1", "seq": 1}
+    assert _main(at)["edit"]["acks"] == {"browser-1": 1}
     assert any("Your own points" in c.value for c in at.sidebar.caption)
     assert at.selectbox(key="pg_dataset").disabled and at.slider(key="pg_noise").disabled
     assert at.slider(key="pg_test").disabled and at.slider(key="pg_n").disabled
@@ -137,6 +137,9 @@ def test_resent_strokes_apply_once_and_a_new_view_starts_its_own_count():
     assert _exp(at).points.n_train == 254
     _stroke(at, [_add(1, 1, (-1.3, -1.3))], client="browser-2")  # a reloaded page: its own numbers
     assert _exp(at).points.n_train == 255
+    _stroke(at, first, client="browser-1")  # the first view, redrawn away, resends its old stroke: once is enough
+    assert _exp(at).points.n_train == 255
+    assert _main(at)["edit"]["acks"] == {"browser-1": 2, "browser-2": 1}
     _stroke(at, [_add(2, 7, (0.0, 1.4))], client="browser-2")  # a label no class has: refused, said so
     assert _exp(at).points.n_train == 255
     _ok(at)

@@ -10,9 +10,10 @@
 // movement. Each stroke is an edit {seq, mode, label, xy: [[x1, x2], ...]} in data coordinates;
 // every edit not yet applied goes to the server as the trigger value "points" = {client, edits}
 // (client: this view's random id). The server applies the edits it has not seen and says which it
-// has in `edit.ack` = {client, seq}; until then the view draws the stroke itself (a preview). So a
-// stroke sent while a rerun is on its way, whose trigger Streamlit may merge with the next, is never
-// lost: the next message carries it again.
+// has in `edit.acks` = {client: seq, ...}, per view (an element redrawn in a new parent is a new
+// view whose old self may still resend); until then the view draws the stroke itself (a preview).
+// So a stroke sent while a rerun is on its way, whose trigger Streamlit may merge with the next, is
+// never lost: the next message carries it again.
 
 const ORANGE = [245, 147, 34], MID = [232, 234, 235], BLUE = [8, 119, 189];
 const LIGHT = [[249, 197, 140], [243, 244, 244], [127, 180, 220]];
@@ -206,9 +207,9 @@ function editOf(st) {
 }
 
 function pendingEdits(st) {
-  // Edits the server has not applied yet (its ack names the last it applied, per client).
-  const b = st.batches[st.batches.length - 1], e = b && b.header.edit, ack = e && e.ack;
-  if (ack && ack.client === st.client) st.pending = st.pending.filter((x) => x.seq > ack.seq);
+  // Edits the server has not applied yet (its acks name the last it applied, per client).
+  const b = st.batches[st.batches.length - 1], e = b && b.header.edit, done = e && e.acks && e.acks[st.client];
+  if (done !== undefined) st.pending = st.pending.filter((x) => x.seq > done);
   return st.pending;
 }
 
@@ -264,6 +265,7 @@ function sendEdits(st) {
 function setupEditing(st) {
   st.client = Math.random().toString(36).slice(2, 10);
   st.seq = 0; st.pending = []; st.stroke = null; st.hoverAt = null;
+  st.disposers.push(() => clearTimeout(st.resendTimer));  // an unmounted view resends nothing
   const box = st.els.box;
   box.addEventListener("pointerdown", (ev) => {
     const edit = editOf(st), at = plotXY(st, ev);

@@ -117,7 +117,8 @@ function mountView(component, { layout, build, frames }) {
     const root = document.createElement("div");
     root.className = "nnv-root";
     parentElement.appendChild(root);  // beside Streamlit's own <style> child
-    st = { root, batches: [], raf: 0, timer: 0, layout: kind, drawn: null, index: -1, report: null, observers: [] };
+    st = { root, batches: [], raf: 0, timer: 0, layout: kind, drawn: null, index: -1, report: null, observers: [],
+           disposers: [] };  // disposers: a view's own timers and listeners, undone on unmount
     build(st, batch);
     const onVisibility = () => { if (st.report) st.report(document.visibilityState === "hidden" ? "hidden" : "visible"); };
     document.addEventListener("visibilitychange", onVisibility);
@@ -126,6 +127,7 @@ function mountView(component, { layout, build, frames }) {
       if (st.timer) clearTimeout(st.timer);
       st.raf = 0; st.timer = 0;
       for (const ro of st.observers) ro.disconnect();
+      for (const dispose of st.disposers) dispose();
       document.removeEventListener("visibilitychange", onVisibility);
       STATES.delete(parentElement);
     };

@@ -118,7 +118,7 @@ def test_no_training_points_trains_nothing_and_measures_nan():
     assert len(frames) == 1 and np.isnan(frames[0].metrics["train_loss"])
     header, _ = unpack(payload(run, frames, {"step": [], **{k: [] for k in
                        ("train_loss", "test_loss", "train_accuracy", "test_accuracy")}}, batch=1, running=False,
-                       tick_seconds=2.0, edit={"mode": "add", "label": 0, "radius": 0.12, "ack": None}))
+                       tick_seconds=2.0, edit={"mode": "add", "label": 0, "radius": 0.12, "acks": {}}))
     assert header["points"] == {"n_train": 0, "n_test": 0, "custom": True}
     assert header["edit"]["mode"] == "add"
     run, _ = update(run, run.experiment.replace(points=points.add(empty, [[0.0, 0.0], [1.0, 1.0]], 1)))
