@@ -587,11 +587,11 @@ def arrive_from_link() -> None:
 
 
 def share_section() -> None:
-    with st.expander("Share these settings", icon=":material/link:"):
-        page_link.copy_block("backprop", link_fields(), link_values(), what="this example")
-        st.caption("The link holds the tab, the single neuron (its inputs, weights, activation, loss, target and "
-                   "learning rate, with the weights after your steps), the tiny network and its weights after "
-                   "SGD steps, and the backward stage shown. The step histories are not in it.")
+    page_link.share_expander(
+        "backprop", link_fields(), link_values(), what="this example",
+        caption="The link holds the tab, the single neuron (its inputs, weights, activation, loss, target and "
+                "learning rate, with the weights after your steps), the tiny network and its weights after "
+                "SGD steps, and the backward stage shown. The step histories are not in it.")
 
 
 def render() -> None:

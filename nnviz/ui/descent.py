@@ -422,10 +422,9 @@ def apply_link(link: dict[str, Any]) -> None:
 
 def share_controls() -> None:
     """The link to this experiment, to copy (an expander: rarely needed, never in the way)."""
-    with st.expander("Share this experiment", icon=":material/link:"):
-        st.caption("The link holds the surface, start, steps, every run and the views; a class or a friend "
-                   "who opens it sees this same race.")
-        page_link.copy_block("descent", gd_link.FIELDS, link_values(), what="this race")
+    page_link.share_expander("descent", gd_link.FIELDS, link_values(), what="this race", label="Share this experiment",
+                             caption="The link holds the surface, start, steps, every run and the views; a class "
+                                     "or a friend who opens it sees this same race.")
 
 
 # ---- widgets ------------------------------------------------------------------------------------

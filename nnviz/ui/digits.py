@@ -799,11 +799,11 @@ def arrive_from_link(model: DigitModel | None) -> None:
 
 
 def share_section(model: DigitModel | None) -> None:
-    with st.expander("Share these settings", icon=":material/link:"):
-        page_link.copy_block("digits", link_fields(model), link_values(), what="these settings")
-        st.caption("The link holds the settings of **Train your own model** (the training data's source, but "
-                   "not a folder's path, which is your machine's own) and **Inside a convolution**. Your drawing "
-                   "and your trained model are not in it: save the model as a file to share it.")
+    page_link.share_expander(
+        "digits", link_fields(model), link_values(),
+        caption="The link holds the settings of **Train your own model** (the training data's source, but not a "
+                "folder's path, which is your machine's own) and **Inside a convolution**. Your drawing and your "
+                "trained model are not in it: save the model as a file to share it.")
 
 
 def render() -> None:

@@ -402,10 +402,10 @@ def arrive_from_link() -> None:
 
 
 def share_section() -> None:
-    with st.expander("Share these settings", icon=":material/link:"):
-        page_link.copy_block("functions", link_fields(), link_values(), what="this page's settings")
-        st.caption("The link holds the tab shown and the settings of every tab: activations and their "
-                   "parameters, the chains and deep networks, the losses and the softmax logits.")
+    page_link.share_expander(
+        "functions", link_fields(), link_values(), what="this page's settings",
+        caption="The link holds the tab shown and the settings of every tab: activations and their "
+                "parameters, the chains and deep networks, the losses and the softmax logits.")
 
 
 def render() -> None:

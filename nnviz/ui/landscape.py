@@ -286,10 +286,10 @@ def apply_link(link: dict[str, Any]) -> None:
 
 def share_controls() -> None:
     """The link to this experiment, to copy (an expander below the settings)."""
-    with st.expander("Share this experiment", icon=":material/link:"):
-        st.caption("The link holds the task, the network, the runs compared and the view; opening it trains the "
-                   "same runs from the same seed and shows the same landscape.")
-        page_link.copy_block("landscape", ls_link.FIELDS, link_values(), what="this landscape")
+    page_link.share_expander("landscape", ls_link.FIELDS, link_values(), what="this landscape",
+                             label="Share this experiment",
+                             caption="The link holds the task, the network, the runs compared and the view; opening "
+                                     "it trains the same runs from the same seed and shows the same landscape.")
 
 
 def _drawn(query: str, key: str, draw: Callable[[], Any]) -> Any:

@@ -136,6 +136,20 @@ def copy_block(slug: str, fields: Sequence[share.Field], values: Mapping[str, An
     st.code(url(slug, query(fields, values)), language=None, wrap_lines=True)  # a lesson and class mode stay
 
 
+def share_expander(slug: str, fields: Sequence[share.Field], values: Mapping[str, Any], *,
+                   what: str = "these settings", label: str = "Share these settings",
+                   caption: str | None = None) -> None:
+    """An expander with ``caption`` and the ``copy_block``, drawn only while it is open: a code block
+    costs a first visit 1.5 MB of JavaScript (Streamlit's highlighter), 0.4-0.6 s on a return visit
+    (bench/bench_browser.py, the functions page)."""
+    box = st.expander(label, icon=":material/link:", key=f"_share_open_{slug}", on_change="rerun")
+    if box.open:
+        with box:
+            if caption:
+                st.caption(caption)
+            copy_block(slug, fields, values, what=what)
+
+
 def problems(page: str, fields: Sequence[share.Field], values: Mapping[str, Any]) -> None:
     """What the link of this visit could not use, until the user changes a setting."""
     key = _problems_key(page)

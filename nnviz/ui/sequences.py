@@ -100,10 +100,10 @@ def apply_link(link: dict[str, Any]) -> None:
 
 def share_controls() -> None:
     """The link to these settings, to copy."""
-    with st.expander("Share this experiment", icon=":material/link:"):
-        st.caption("The link holds every setting in the sidebar and the speed. Whoever opens it gets the same "
-                   "model with the same initial weights (the same seed), at step 0: press Play to train it.")
-        page_link.copy_block("sequences", sq_link.FIELDS, link_values(), what="these settings")
+    page_link.share_expander("sequences", sq_link.FIELDS, link_values(), label="Share this experiment",
+                             caption="The link holds every setting in the sidebar and the speed. Whoever opens it "
+                                     "gets the same model with the same initial weights (the same seed), at step 0: "
+                                     "press Play to train it.")
 
 
 # ---- callbacks ----------------------------------------------------------------------------------

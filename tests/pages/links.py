@@ -23,3 +23,10 @@ def link_warning(at: AppTest) -> str | None:
     if not any("This link has settings" in w.value for w in at.warning):
         return None
     return "\n".join(t.value for t in at.text)
+
+
+def open_share(at: AppTest, slug: str) -> AppTest:
+    """Open the page's Share expander (``page_link.share_expander``: its copy block is drawn only
+    while it is open) and run."""
+    at.session_state[f"_share_open_{slug}"] = True
+    return at.run()

@@ -19,7 +19,7 @@ from nnviz.nn.network import Network
 from nnviz.ui import state
 from tests import throwaway
 from tests.pages.links import link_warning as _link_warning
-from tests.pages.links import open_link
+from tests.pages.links import open_link, open_share
 
 PAGE = "../../pages/backprop.py"
 THROWAWAY = "not-a-real-loss"
@@ -268,7 +268,7 @@ def test_a_link_sets_the_neuron_and_the_page_computes_it():
     assert float(_metrics(at)["Loss L"]) == pytest.approx(-np.log(p[1]), abs=1e-4)
     # the address bar holds every setting, the copy block the same link
     assert at.query_params["x"] == "1,2" and at.query_params["tlr"] == "0.3"
-    assert any("backprop?tab=neuron" in c.value and "act=softmax" in c.value for c in at.code)
+    assert any("backprop?tab=neuron" in c.value and "act=softmax" in c.value for c in open_share(at, "backprop").code)
 
 
 def test_a_link_opens_the_tiny_network_with_its_weights():

@@ -9,7 +9,7 @@ import urllib.parse
 from streamlit.testing.v1 import AppTest
 
 from nnviz.ui.descent import VIEW_3D, VIEW_STABILITY
-from tests.pages.links import open_link
+from tests.pages.links import open_link, open_share
 
 PAGE = "../../pages/descent.py"
 
@@ -45,7 +45,7 @@ def test_a_link_sets_every_setting_and_the_address_bar_keeps_it():
     assert s["gd_view"] == VIEW_STABILITY and at.get("plotly_chart")  # the stability view is drawn
     assert not at.warning and not at.error
     assert dict(at.query_params) == LINK
-    copied = urllib.parse.urlsplit(at.code[0].value)
+    copied = urllib.parse.urlsplit(open_share(at, "descent").code[0].value)
     assert copied.path.endswith("/descent") and dict(urllib.parse.parse_qsl(copied.query)) == LINK
 
 

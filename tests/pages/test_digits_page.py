@@ -21,7 +21,7 @@ from nnviz.labs.packing import unpack
 from nnviz.nn.training import Trainer
 from nnviz.ui.digits import EMPTY_MESSAGE
 from tests.pages.links import link_warning as _link_warning
-from tests.pages.links import open_link
+from tests.pages.links import open_link, open_share
 
 PAGE = "../../pages/digits.py"
 
@@ -590,7 +590,7 @@ def test_a_link_sets_the_training_and_convolution_settings():
     latex = "\n".join(el.value for el in at.latex)
     assert r"(x * K)[3, 4]" in latex and "(f * g)[1]" in latex
     assert at.query_params["filters"] == "16-32" and at.query_params["pixel"] == "3,4"
-    assert any("digits?arch=cnn" in c.value for c in at.code)
+    assert any("digits?arch=cnn" in c.value for c in open_share(at, "digits").code)
 
 
 def test_a_bad_link_says_what_it_ignored_and_keeps_the_rest():

@@ -12,7 +12,7 @@ from nnviz.figures.canvas_chart import read
 from nnviz.nn import activations
 from nnviz.ui import state
 from tests.pages.links import link_warning as _link_warning
-from tests.pages.links import open_link
+from tests.pages.links import open_link, open_share
 
 PAGE = "../../pages/functions.py"
 
@@ -172,7 +172,7 @@ def test_a_link_opens_its_tab_with_its_settings():
     z = np.array([3.0, 1.0, -2.0]) / 0.5
     assert _probs(at, "0.5") == pytest.approx(np.exp(z) / np.exp(z).sum(), rel=1e-6)  # drawn from the link's logits
     assert at.query_params["logits"] == "3,1,-2" and at.query_params["acts"] == "leaky_relu"
-    assert any("functions?tab=softmax" in c.value for c in at.code)  # the copy block
+    assert any("functions?tab=softmax" in c.value for c in open_share(at, "functions").code)  # the copy block
     _open_tab(at, "Activations")  # the other tab's settings came with the link too
     assert at.multiselect(key="fn_acts").value == ["leaky_relu"]
     _, df = _series(at, "f′(z)")

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from nnviz.labs.landscape.setup import Setup
 from nnviz.ui import landscape as ui
-from tests.pages.links import open_link
+from tests.pages.links import open_link, open_share
 
 PAGE = "../../pages/landscape.py"
 #: Cheap settings (few points and steps, a coarse grid): these tests are about the link.
@@ -41,7 +41,7 @@ def test_a_link_sets_every_setting_and_trains_those_runs():
     assert [m.label for m in at.metric] == ["Adam: final loss", "SGD: final loss"]
     assert not at.warning and not at.error
     assert dict(at.query_params) == LINK
-    copied = urllib.parse.urlsplit(at.code[0].value)
+    copied = urllib.parse.urlsplit(open_share(at, "landscape").code[0].value)
     assert copied.path.endswith("/landscape") and dict(urllib.parse.parse_qsl(copied.query)) == LINK
 
 

@@ -9,7 +9,7 @@ import urllib.parse
 from streamlit.testing.v1 import AppTest
 
 from nnviz.labs.sequences.experiment import SequenceExperiment
-from tests.pages.links import open_link
+from tests.pages.links import open_link, open_share
 
 PAGE = "../../pages/sequences.py"
 
@@ -34,7 +34,7 @@ def test_a_link_sets_every_control_and_builds_that_model():
     assert at.select_slider(key="sq_speed").value == 100 and at.selectbox(key="sq_opt").value == "momentum"
     assert not at.warning and not at.error and not at.info  # no "Reset" notice: the model was built so
     assert dict(at.query_params) == LINK
-    copied = urllib.parse.urlsplit(at.code[0].value)
+    copied = urllib.parse.urlsplit(open_share(at, "sequences").code[0].value)
     assert copied.path.endswith("/sequences") and dict(urllib.parse.parse_qsl(copied.query)) == LINK
 
 
