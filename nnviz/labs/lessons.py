@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from nnviz.labs import share
 from nnviz.labs.playground import presets
 from nnviz.labs.playground.experiment import Experiment
+from nnviz.labs.playground.link import DATA_QUERY_KEYS
 from nnviz.labs.playground.link import to_query as playground_query
 
 
@@ -44,9 +45,6 @@ class Lesson:
 def _playground(**settings) -> dict[str, str]:
     return playground_query(Experiment(**settings))
 
-
-#: Playground controls a lesson about training settings does not need.
-_PLAYGROUND_DATA = ("data", "noise", "n", "test", "seed", "feat")
 
 _LESSONS: tuple[Lesson, ...] = (
     Lesson(
@@ -129,7 +127,7 @@ _LESSONS: tuple[Lesson, ...] = (
         ),
         question=("A ReLU that outputs 0 for every point gets a gradient of 0 for every point: what could "
                   "ever bring it back? (Try leaky ReLU at learning rate 1.)"),
-        hide=_PLAYGROUND_DATA + ("preset", "bn", "l1", "l2", "drop", "loss", "out", "batch"),
+        hide=DATA_QUERY_KEYS + ("preset", "bn", "l1", "l2", "drop", "loss", "out", "batch"),
     ),
     Lesson(
         slug="overfitting",

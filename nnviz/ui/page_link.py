@@ -6,7 +6,7 @@ A page describes its link as ``share.Field`` s (``nnviz/labs/<page>/link.py``) a
 page: a fresh session opened from a link, a lesson, a page switch; ``{}`` otherwise), applies them
 (``apply_widgets`` for settings that are widget keys), and at the end ``page_link.sync(FIELDS,
 current)``, ``page_link.problems("descent", FIELDS, current)`` and, where the page offers it,
-``page_link.copy_block(...)``.
+``page_link.share_expander(...)`` (the link to copy, drawn while its expander is open).
 
 Entering is decided by app.py (``note_page`` before each full run): a widget click on the page
 itself never rereads the address bar, which the page itself has written.

@@ -61,7 +61,7 @@ from nnviz.labs.playground.frames import (
     payload,
     train_frames,
 )
-from nnviz.labs.playground.link import QUERY_KEYS, from_query, to_query
+from nnviz.labs.playground.link import DATA_QUERY_KEYS, QUERY_KEYS, from_query, to_query
 from nnviz.labs.playground.points import ERASE_RADIUS, Points
 from nnviz.labs.playground.run import Change, Run, build, current_points, update
 from nnviz.labs.playground.views import class_color, curves, gradient_norms, weight_histograms
@@ -106,8 +106,6 @@ CMP_LOCK = "pg_cmp"
 HIDDEN_FLAG, CMP_HIDDEN_FLAG = "pg_hidden_paused", "pg_cmp_hidden_paused"
 #: Browser views whose last applied stroke the page remembers (a tab, its reloads, redrawn elements).
 MAX_EDIT_VIEWS = 8
-#: The query keys of the Data section's controls (a lesson may hide all of them, and the heading with them).
-DATA_CONTROLS = ("data", "noise", "test", "n", "seed", "feat")
 #: The sliders and number boxes whose values the run after a tab change sends (``state.resend``):
 #: a tab clicked during a first visit may find them not drawn yet (CONTRIBUTING.md).
 RESENT = ("pg_noise", "pg_test", "pg_n", "pg_seed", "pg_l1", "pg_l2", "pg_dropout", "pg_lr", "pg_batch", "pg_speed")
@@ -393,7 +391,7 @@ def controls(exp: Experiment) -> Experiment | None:
     if _shown("preset"):
         preset_picker(sb)
     custom = exp.points is not None  # your own points: the generator's settings are off
-    if custom or any(_shown(q) for q in DATA_CONTROLS):
+    if custom or any(_shown(q) for q in DATA_QUERY_KEYS):  # a lesson may hide them all
         sb.subheader(":material/scatter_plot: Data")
     if custom:
         sb.caption("**Your own points** (drawn on the plot or loaded from a CSV file) are in use, so the "

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from nnviz.labs import share
-from nnviz.labs.playground.experiment import FEATURE_NAMES, Experiment, format_value, outputs_for
+from nnviz.labs.playground.experiment import DATA_FIELDS, FEATURE_NAMES, Experiment, format_value, outputs_for
 from nnviz.nn import losses
 
 #: Experiment field -> query key.
@@ -19,6 +19,8 @@ QUERY_KEYS: dict[str, str] = {
     "dropout": "drop", "loss": "loss", "output": "out", "optimizer": "opt", "optimizer_params": "opt_set",
     "learning_rate": "lr", "batch_size": "batch",
 }
+#: The query keys of the data's settings (the generator's and the input features), in the sidebar's order.
+DATA_QUERY_KEYS = tuple(QUERY_KEYS[f] for f in (*DATA_FIELDS, "features") if f in QUERY_KEYS)
 
 
 def feature_code(name: str) -> str:
