@@ -28,17 +28,17 @@ import asyncio
 import contextlib
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from deploy import loopback
 
 ROOT = Path(__file__).resolve().parents[1]
 LIVE_COMPONENT = "nnviz.live_view"
@@ -50,19 +50,13 @@ PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
 # ---- the server -----------------------------------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
 def serve(log_path: Path, *, options: Sequence[str] = (), env: dict[str, str] | None = None,
           python: Sequence[str] | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
     """``streamlit run app.py`` on 127.0.0.1 (like tests/browser/conftest.py's ``serve_app``, plus
     extra ``--option value`` pairs, environment and interpreter prefix); yields (url, process) and
     stops it by its PID."""
-    port = free_port()
+    (port,) = loopback.free_ports(1)
     cmd = [*(python or [sys.executable, "-m", "streamlit"]), "run", str(ROOT / "app.py"),
            "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
            "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false", *options]
@@ -73,13 +67,7 @@ def serve(log_path: Path, *, options: Sequence[str] = (), env: dict[str, str] | 
         url = f"http://127.0.0.1:{port}"
         try:
             deadline = time.time() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                        if r.read().decode().strip() == "ok":
-                            break
-                except OSError:
-                    pass
+            while not loopback.healthy(url):
                 if proc.poll() is not None or time.time() > deadline:
                     raise RuntimeError(f"streamlit did not start; see {log_path}")
                 time.sleep(0.3)

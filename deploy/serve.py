@@ -32,10 +32,11 @@ import sys
 import tempfile
 import time
 import tomllib
-import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from deploy.loopback import healthy
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = Path(__file__).with_name("nginx.conf.template")
@@ -141,14 +142,6 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
-def _healthy(url: str, timeout: float = 2.0) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=timeout) as r:
-            return r.read().decode().strip() == "ok"
-    except OSError:
-        return False
-
-
 def _port_free(host: str, port: int) -> bool:
     """Nobody listens there (a port in TIME_WAIT counts as free: Streamlit reuses it too)."""
     with socket.socket() as s:
@@ -220,7 +213,7 @@ class Deployment:
                 if self.procs[r.name].poll() is not None:
                     raise RuntimeError(f"replica {r.name} exited ({self.procs[r.name].returncode}):\n"
                                        + _tail(self.logs / f"replica-{r.name}.log"))
-                if _healthy(f"http://{r.address}"):
+                if healthy(f"http://{r.address}"):
                     waiting.remove(r)
             if waiting and time.monotonic() > deadline:
                 raise RuntimeError(f"replicas {[r.name for r in waiting]} not healthy after {self.startup_timeout:.0f} s")
@@ -246,7 +239,7 @@ class Deployment:
                                                stdin=subprocess.DEVNULL, start_new_session=True,
                                                preexec_fn=_die_with_parent)
         deadline = time.monotonic() + 30
-        while not _healthy(self.url):
+        while not healthy(self.url):
             self._check()
             if self.nginx_proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"nginx did not answer on {self.url}:\n" + _tail(self.logs / "nginx-error.log")

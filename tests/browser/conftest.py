@@ -9,16 +9,15 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from deploy import loopback
 from nnviz.ui import first_paint
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,16 +31,10 @@ CHROMIUM_ARGS = [
 pytestmark = pytest.mark.browser
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
 def serve_app(log_name: str = "streamlit-server") -> Iterator[str]:
     """Start ``streamlit run app.py`` on 127.0.0.1, yield its URL, stop it by its PID."""
-    port = _free_port()
+    (port,) = loopback.free_ports(1)
     cmd = [
         sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
         "--server.address", "127.0.0.1", "--server.port", str(port), "--server.fileWatcherType", "none",
@@ -54,13 +47,7 @@ def serve_app(log_name: str = "streamlit-server") -> Iterator[str]:
         url = f"http://127.0.0.1:{port}"
         try:
             deadline = time.time() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                        if r.read().decode().strip() == "ok":
-                            break
-                except OSError:
-                    pass
+            while not loopback.healthy(url):
                 if proc.poll() is not None or time.time() > deadline:
                     raise RuntimeError(f"streamlit did not start; see {log_path}")
                 time.sleep(0.3)

@@ -13,7 +13,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -24,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from deploy import serve
+from deploy import loopback, serve
 from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, assert_no_exception, wait_for_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,29 +32,6 @@ NO_NGINX = "nginx not found (nor $NNVIZ_NGINX): apt-get update && apt-get instal
 NEEDS_NGINX = pytest.mark.skipif(NGINX is None, reason=NO_NGINX)
 AGENT = "Mozilla/5.0 (X11; Linux x86_64) nnviz-test-client/{}"
 TITLE = "Train a small neural network on 2D data"
-
-
-def _free_ports(n: int) -> list[int]:
-    """n consecutive loopback ports that are free now."""
-    for _ in range(200):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            first = s.getsockname()[1]
-        if first + n > 65535:
-            continue
-        socks = []
-        try:
-            for port in range(first, first + n):
-                sock = socket.socket()
-                socks.append(sock)
-                sock.bind(("127.0.0.1", port))
-            return list(range(first, first + n))
-        except OSError:
-            continue
-        finally:
-            for sock in socks:
-                sock.close()
-    raise RuntimeError("no free consecutive ports")
 
 
 def _alive(pid: int) -> bool:
@@ -99,8 +75,8 @@ def deployment(tmp_path_factory):
     if NGINX is None:
         pytest.skip(NO_NGINX)
     run_dir = tmp_path_factory.mktemp("deploy")
-    replica_ports = _free_ports(2)
-    port = next(p for (p,) in iter(lambda: _free_ports(1), None) if p not in replica_ports)
+    replica_ports = loopback.free_ports(2)
+    port = next(p for (p,) in iter(lambda: loopback.free_ports(1), None) if p not in replica_ports)
     cmd = [sys.executable, "-m", "deploy.serve", "--replicas", "2", "--port", str(port),
            "--first-replica-port", str(replica_ports[0]), "--run-dir", str(run_dir)]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -411,7 +387,7 @@ def test_a_replica_that_goes_down_hands_its_browsers_over_and_comes_back(deploym
     deadline = time.time() + 180
     while True:
         restarted = next(r for r in json.loads(state_path.read_text())["replicas"] if r["name"] == "r1")
-        if restarted["pid"] != r1["pid"] and serve._healthy(f"http://127.0.0.1:{r1['port']}"):
+        if restarted["pid"] != r1["pid"] and loopback.healthy(f"http://127.0.0.1:{r1['port']}"):
             break
         assert time.time() < deadline, "replica r1 was not started again"
         time.sleep(0.5)
