@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from nnviz.ui import history, home, lessons, page_link
+from nnviz.ui import frontend_warmup, history, home, lessons, page_link
 from nnviz.ui.common import ICON, PAGES
 
 st.set_page_config(page_title="nnviz: see how a neural network learns", page_icon=str(ICON), layout="wide")
@@ -38,3 +38,6 @@ page = st.navigation(navigation)
 page_link.note_page(page.url_path)  # whether this run enters the page (it then reads its link)
 lessons.banner(page.url_path)  # a lesson's text above the page it opened
 page.run()
+# While the student reads this page, the browser loads the code of the others' elements (a head
+# start for the first click on each; nnviz/ui/frontend_warmup.py).
+frontend_warmup.warm_frontend()

@@ -6,7 +6,10 @@ opens the home page once and then clicks a page in the sidebar: the frontend is 
 and plotly, once loaded, stays loaded. This prints, for one fresh server, for every page:
 
 - ``click``: from the sidebar click (on the home page, in a context that has only seen the home
-  page) until the page's run is done and a chart is drawn;
+  page, after ``--read`` seconds on it, as a student reads it first) until the page's run is done
+  and a chart is drawn; ``no warm-up``: the same with the frontend warm-up turned off in that
+  context (nnviz/ui/frontend_warmup.py), side by side (``--read 0`` clicks as soon as the home
+  page's run is done, as this benchmark did before the warm-up);
 - ``revisit``: the same click again after visiting every page once (plotly loaded and compiled,
   the server's caches warm);
 - ``fresh``: a new context opening the page's URL directly (as ``bench_browser.py`` does), for
@@ -14,7 +17,7 @@ and plotly, once loaded, stays loaded. This prints, for one fresh server, for ev
 
 with each figure's ratio to the home page's fresh load in the same run. Never asserts on time.
 
-    python bench/bench_navigation.py [--pages playground,descent,...] [--repeat 2]
+    python bench/bench_navigation.py [--pages playground,descent,...] [--repeat 2] [--read 2]
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_browser import CHARTS, first_render  # noqa: E402
 
+from nnviz.ui import frontend_warmup  # noqa: E402
 from nnviz.ui.common import PAGES  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, serve_app  # noqa: E402
 
@@ -54,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pages", default=",".join(p.slug for p in PAGES))
     ap.add_argument("--repeat", type=int, default=2, help="runs per figure; the median is printed")
+    ap.add_argument("--read", type=float, default=2.0, help="seconds on the home page before the first click")
     args = ap.parse_args(argv)
     titles = {p.slug: p.title for p in PAGES}
     slugs = [s for s in args.pages.split(",") if s in titles]
@@ -66,11 +71,21 @@ def main(argv: list[str] | None = None) -> int:
         home = statistics.median(first_render(browser, url, "home")["s"] for _ in range(args.repeat))
         rows = {}
         for slug in slugs:
-            clicks, revisits, fresh = [], [], []
+            clicks, cold, revisits, fresh = [], [], [], []
             for _ in range(args.repeat):
+                context = browser.new_context(viewport={"width": 1400, "height": 1000})
+                context.add_init_script(frontend_warmup.TURN_OFF)
+                page = context.new_page()
+                page.goto(f"{url}/")
+                page.wait_for_selector(READY, timeout=120_000)
+                page.wait_for_timeout(args.read * 1000)
+                cold.append(click_to(page, titles[slug]))
+                context.close()
                 context = browser.new_context(viewport={"width": 1400, "height": 1000})
                 page = context.new_page()
                 page.goto(f"{url}/")
+                page.wait_for_selector(READY, timeout=120_000)
+                page.wait_for_timeout(args.read * 1000)
                 clicks.append(click_to(page, titles[slug]))
                 for other in slugs:  # every page once: plotly and Vega loaded, then back home
                     if other != slug:
@@ -88,12 +103,13 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"  ! {slug}: the page shows {errors} exception(s)")
                 context.close()
                 fresh.append(first_render(browser, url, slug)["s"])
-            rows[slug] = tuple(statistics.median(v) for v in (clicks, revisits, fresh))
+            rows[slug] = tuple(statistics.median(v) for v in (clicks, cold, revisits, fresh))
         browser.close()
     print(f"home page, fresh context: {home:.2f} s (median of {args.repeat})")
-    print(f"{'page':<12}{'click':>8}{'/home':>7}{'revisit':>9}{'/home':>7}{'fresh':>8}{'/home':>7}")
-    for slug, (click, revisit, fresh) in rows.items():
-        print(f"{slug:<12}{click:>8.2f}{click / home:>7.2f}{revisit:>9.2f}{revisit / home:>7.2f}"
+    print(f"first click after {args.read:g} s on the home page; no warm-up: the same with the frontend warm-up off")
+    print(f"{'page':<12}{'click':>8}{'/home':>7}{'no warm-up':>12}{'revisit':>9}{'/home':>7}{'fresh':>8}{'/home':>7}")
+    for slug, (click, cold, revisit, fresh) in rows.items():
+        print(f"{slug:<12}{click:>8.2f}{click / home:>7.2f}{cold:>12.2f}{revisit:>9.2f}{revisit / home:>7.2f}"
               f"{fresh:>8.2f}{fresh / home:>7.2f}")
     return 0
 

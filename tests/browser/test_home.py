@@ -4,6 +4,7 @@ every page and needs no host but its own."""
 import re
 from urllib.parse import parse_qs, urlparse
 
+from nnviz.ui import frontend_warmup
 from tests.browser.conftest import assert_no_exception, open_page, screenshot, serve_app, wait_for_app
 
 
@@ -14,17 +15,26 @@ def test_home_page_renders(page, app_url):
     screenshot(page, "home")
 
 
+def _host(url: str) -> str:
+    """The host a request goes to: a ``blob:`` URL's is its creator's (one of Streamlit's chunks makes
+    one), a ``data:`` URL is inline."""
+    if url.startswith("data:"):
+        return "(inline)"
+    return urlparse(url.removeprefix("blob:")).netloc
+
+
 def test_the_page_loads_nothing_from_other_hosts(page, app_url):
     """Offline (a classroom network) the page must be whole: the favicon is shipped, not fetched
     from a font host."""
     hosts = []
-    page.on("request", lambda request: hosts.append(urlparse(request.url).netloc))
+    page.on("request", lambda request: hosts.append(_host(request.url)))
     open_page(page, app_url, "")
     page.get_by_text("See how a neural network learns").wait_for()
     page.wait_for_timeout(500)
     icon = page.evaluate("() => document.querySelector('link[rel~=icon]')?.href || ''")
     assert urlparse(icon).netloc in ("", urlparse(app_url).netloc), icon
-    assert set(hosts) <= {urlparse(app_url).netloc}, sorted(set(hosts))
+    page.wait_for_selector(frontend_warmup.DONE, state="attached", timeout=60_000)  # the warm-up's chunks too
+    assert set(hosts) <= {urlparse(app_url).netloc, "(inline)"}, sorted(set(hosts))
 
 
 def _opens_home(page, url: str) -> None:
@@ -63,3 +73,20 @@ def test_slash_home_as_the_first_request_of_a_fresh_server(page):
     """A fresh server answers its first request in Streamlit's old pages/ mode, before app.py ran."""
     with serve_app("streamlit-fresh-home") as url:
         _opens_home(page, f"{url}/home")
+
+
+def test_the_home_page_loads_the_other_pages_code_once_it_is_done(page, app_url):
+    """The frontend warm-up (nnviz/ui/frontend_warmup.py): after the home page's run, the browser
+    fetches every chunk it names, with no error, and the next page opens with them."""
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    open_page(page, app_url, "")
+    page.wait_for_selector(frontend_warmup.DONE, state="attached", timeout=60_000)
+    fetched = page.evaluate("() => performance.getEntriesByType('resource').map(e => e.name.split('/').pop())")
+    assert set(frontend_warmup.chunk_files()) <= set(fetched)
+    assert errors == []
+    page.locator("[data-testid=stSidebarNav] a").filter(has_text="Gradient descent").first.click()
+    page.get_by_role("heading", name="Gradient descent").first.wait_for()
+    wait_for_app(page)
+    assert_no_exception(page)
+    assert page.locator(frontend_warmup.DONE).count() == 1  # once per tab: a new page does not load them again
