@@ -14,7 +14,8 @@ Prints, for one fresh server on 127.0.0.1:
   highest speed, the comparison runs and the digits page's training (needs MNIST; skipped with
   the reason printed where it is absent): visible updates of the step counter per second,
   training steps per second, the server process's CPU seconds per second, the browser's (all
-  Chromium processes) and the bytes per second the page received over the websocket; and a
+  Chromium processes), the tab's alone (its renderer process, as Chrome's task manager counts a
+  tab; the rest is mostly the GPU process compositing the window) and the bytes per second the page received over the websocket; and a
   hidden tab (the playground while its page reports itself hidden): the server's CPU, which
   should be next to nothing, and the steps trained meanwhile (0).
 
@@ -125,6 +126,20 @@ def chromium_pids() -> list[int]:
     for pid in descendants(os.getpid()):
         try:
             if "chrom" in Path(f"/proc/{pid}/comm").read_text():
+                pids.append(pid)
+        except OSError:
+            pass
+    return pids
+
+
+def renderer_pids() -> list[int]:
+    """This benchmark's Chromium renderer processes: its tabs. Chrome's task manager shows a tab as
+    its renderer (the page's scripts, style, layout, painting); compositing the window is the GPU
+    process's, counted with the rest of the browser in ``chromium_pids``."""
+    pids = []
+    for pid in chromium_pids():
+        try:
+            if b"--type=renderer" in Path(f"/proc/{pid}/cmdline").read_bytes():
                 pids.append(pid)
         except OSError:
             pass
@@ -303,10 +318,13 @@ def live(browser, url: str, seconds: float, highest: bool = False, view: str = "
         page.evaluate(HIDE)
         page.wait_for_timeout(2000)  # the server hears of it, pauses and sends the true state
     page.evaluate(STEP_PROBE)
+    tabs = renderer_pids()
     s0, b0, r0, t0 = cpu_seconds([server]), cpu_seconds(chromium_pids()), received[0], time.perf_counter()
+    p0 = cpu_seconds(tabs)
     page.wait_for_timeout(seconds * 1000)
     probe = page.evaluate("() => window.__steps")
     s1, b1, r1, t1 = cpu_seconds([server]), cpu_seconds(chromium_pids()), received[0], time.perf_counter()
+    p1 = cpu_seconds(tabs)
     wall = t1 - t0
     if hidden:
         before = page.evaluate(step)
@@ -319,7 +337,8 @@ def live(browser, url: str, seconds: float, highest: bool = False, view: str = "
     context.close()
     steps = (probe["last"] - probe["first"]) if probe["first"] is not None else 0
     out = {"updates/s": probe["changes"] / wall, "steps/s": steps / wall, "frames/s": probe.get("frames", 0) / wall,
-           "server cpu/s": (s1 - s0) / wall, "browser cpu/s": (b1 - b0) / wall, "kB/s": (r1 - r0) / wall / 1e3}
+           "server cpu/s": (s1 - s0) / wall, "browser cpu/s": (b1 - b0) / wall, "tab cpu/s": (p1 - p0) / wall,
+           "kB/s": (r1 - r0) / wall / 1e3}
     if hidden:
         out["resumed"] = float(resumed)
     return out
@@ -397,7 +416,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_live:
             print(f"\nlive views after Play (Start), {args.seconds:g} s each; 'hidden tab': the playground while "
                   "its page reports itself hidden (steps/s: trained while hidden)")
-            keys = ("updates/s", "steps/s", "frames/s", "server cpu/s", "browser cpu/s", "kB/s")
+            keys = ("updates/s", "steps/s", "frames/s", "server cpu/s", "browser cpu/s", "tab cpu/s", "kB/s")
             print(f"{'view':<20}" + "".join(f"{k:>15}" for k in keys))
             for label, r in live_rows(browser, url, args.seconds, [v for v in args.live.split(",") if v]):
                 note = "" if "resumed" not in r else ("  (resumed when shown)" if r["resumed"] else "  ! did not resume")

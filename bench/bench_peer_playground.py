@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_browser import chromium_pids, counter_probe, cpu_seconds, live  # noqa: E402
+from bench_browser import chromium_pids, counter_probe, cpu_seconds, live, renderer_pids  # noqa: E402
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, serve_app  # noqa: E402
 
@@ -100,10 +100,11 @@ def peer_live(browser, url: str, seconds: float) -> dict[str, float]:
     page.click("#play-pause-button")
     page.wait_for_timeout(2000)  # let it reach steady state
     page.evaluate(PEER_PROBE)
-    b0, t0 = cpu_seconds(chromium_pids()), time.perf_counter()
+    tabs = renderer_pids()
+    b0, p0, t0 = cpu_seconds(chromium_pids()), cpu_seconds(tabs), time.perf_counter()
     page.wait_for_timeout(seconds * 1000)
     probe = page.evaluate("() => window.__steps")
-    b1, t1 = cpu_seconds(chromium_pids()), time.perf_counter()
+    b1, p1, t1 = cpu_seconds(chromium_pids()), cpu_seconds(tabs), time.perf_counter()
     page.click("#play-pause-button")
     context.close()
     wall = t1 - t0
@@ -113,7 +114,7 @@ def peer_live(browser, url: str, seconds: float) -> dict[str, float]:
     epochs = (probe["last"] - probe["first"]) if probe["first"] is not None else 0
     return {"updates/s": probe["changes"] / wall, "steps/s": epochs * per_epoch / wall,
             "epochs/s": epochs / wall, "frames/s": probe["frames"] / wall,
-            "browser cpu/s": (b1 - b0) / wall, "settings": settings, "train": train, "per_epoch": per_epoch}
+            "browser cpu/s": (b1 - b0) / wall, "tab cpu/s": (p1 - p0) / wall, "settings": settings, "train": train, "per_epoch": per_epoch}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -148,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
                     rows.append((label, live(browser, url, args.seconds, highest)))
         browser.close()
     print(f"\nlive training after Play, {args.seconds:g} s each, same headless Chromium")
-    keys = ("updates/s", "steps/s", "frames/s", "browser cpu/s")
+    keys = ("updates/s", "steps/s", "frames/s", "browser cpu/s", "tab cpu/s")
     print(f"{'':<16}" + "".join(f"{k:>15}" for k in keys))
     for label, r in rows:
         print(f"{label:<16}" + "".join(f"{r[k]:>15.2f}" for k in keys))
