@@ -3,15 +3,15 @@
 Streamlit's frontend fetches and compiles each element's code the first time a page shows that
 element: the home page has no slider, radio, select box, number input, metric or formula, so the
 first click on any other page waited for some 65 files (1.2 MB) of them, fetched one layer of
-imports at a time. Measured in headless Chromium on 2 cores, the first click from the home page
-took 1.3-1.9 s; with those files loaded while the home page was read, 0.6-1.5 s (issue 16: every
-page interactive in 1.5 s).
+imports at a time. In headless Chromium on 2 cores, a first click after 2 s on the home page took
+0.69-1.51 s without the warm-up and 0.53-1.18 s with it (``bench/bench_navigation.py``, side by
+side; issue 16: every page interactive in 1.5 s).
 
 ``warm_frontend()`` (app.py, every page) places a small components-v2 element at the end of the
 page. Once per browser tab, after the page's run is done and its rest has arrived
-(``first_paint``) and the browser is idle, it imports the chunks named in ``WARM_CHUNKS`` four at
-a time, each four in an idle period of their own, so no long task blocks the page it runs on. Their own imports
-follow by themselves. It marks itself ``data-warm="done"`` (``DONE``) when it is through.
+(``first_paint``), it imports the chunks named in ``WARM_CHUNKS``, four per idle period of the
+browser, so no long task holds up the page it runs on; their own imports follow by themselves.
+It marks itself ``data-warm="done"`` (``DONE``) when it is through.
 
 Plotly's chunk (4.7 MB, about a second of main thread to evaluate) is left out on purpose: no page
 draws plotly on its first paint, and a second-long task would delay a click made meanwhile.

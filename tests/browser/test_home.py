@@ -89,4 +89,4 @@ def test_the_home_page_loads_the_other_pages_code_once_it_is_done(page, app_url)
     page.get_by_role("heading", name="Gradient descent").first.wait_for()
     wait_for_app(page)
     assert_no_exception(page)
-    assert page.locator(frontend_warmup.DONE).count() == 1  # once per tab: a new page does not load them again
+    assert page.locator(frontend_warmup.DONE).count() == 1  # the next page's element: done already (once per tab)
