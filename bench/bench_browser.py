@@ -15,8 +15,8 @@ Prints, for one fresh server on 127.0.0.1:
   the reason printed where it is absent): visible updates of the step counter per second,
   training steps per second, the server process's CPU seconds per second, the browser's (all
   Chromium processes), the tab's alone (its renderer process, as Chrome's task manager counts a
-  tab; the rest is mostly the GPU process compositing the window) and the bytes per second the page received over the websocket; and a
-  hidden tab (the playground while its page reports itself hidden): the server's CPU, which
+  tab; the rest is mostly the GPU process compositing the window) and the bytes per second the
+  page received over the websocket; and a hidden tab (the playground while its page reports itself hidden): the server's CPU, which
   should be next to nothing, and the steps trained meanwhile (0).
 
 The step counter is the element ``[data-nnviz=step]`` where the page has one, else the

@@ -54,6 +54,19 @@ def click_to(page, title: str) -> float:
     return time.perf_counter() - t0
 
 
+def read_home(browser, url: str, seconds: float, warmup: bool = True):
+    """A new context (an empty cache) on the home page, ``seconds`` after its run is done, with
+    the frontend warm-up on or off: (context, page)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    if not warmup:
+        context.add_init_script(frontend_warmup.TURN_OFF)
+    page = context.new_page()
+    page.goto(f"{url}/")
+    page.wait_for_selector(READY, timeout=120_000)
+    page.wait_for_timeout(seconds * 1000)
+    return context, page
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pages", default=",".join(p.slug for p in PAGES))
@@ -73,19 +86,10 @@ def main(argv: list[str] | None = None) -> int:
         for slug in slugs:
             clicks, cold, revisits, fresh = [], [], [], []
             for _ in range(args.repeat):
-                context = browser.new_context(viewport={"width": 1400, "height": 1000})
-                context.add_init_script(frontend_warmup.TURN_OFF)
-                page = context.new_page()
-                page.goto(f"{url}/")
-                page.wait_for_selector(READY, timeout=120_000)
-                page.wait_for_timeout(args.read * 1000)
+                context, page = read_home(browser, url, args.read, warmup=False)
                 cold.append(click_to(page, titles[slug]))
                 context.close()
-                context = browser.new_context(viewport={"width": 1400, "height": 1000})
-                page = context.new_page()
-                page.goto(f"{url}/")
-                page.wait_for_selector(READY, timeout=120_000)
-                page.wait_for_timeout(args.read * 1000)
+                context, page = read_home(browser, url, args.read)
                 clicks.append(click_to(page, titles[slug]))
                 for other in slugs:  # every page once: plotly and Vega loaded, then back home
                     if other != slug:

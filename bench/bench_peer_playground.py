@@ -114,7 +114,8 @@ def peer_live(browser, url: str, seconds: float) -> dict[str, float]:
     epochs = (probe["last"] - probe["first"]) if probe["first"] is not None else 0
     return {"updates/s": probe["changes"] / wall, "steps/s": epochs * per_epoch / wall,
             "epochs/s": epochs / wall, "frames/s": probe["frames"] / wall,
-            "browser cpu/s": (b1 - b0) / wall, "tab cpu/s": (p1 - p0) / wall, "settings": settings, "train": train, "per_epoch": per_epoch}
+            "browser cpu/s": (b1 - b0) / wall, "tab cpu/s": (p1 - p0) / wall,
+            "settings": settings, "train": train, "per_epoch": per_epoch}
 
 
 def main(argv: list[str] | None = None) -> int:

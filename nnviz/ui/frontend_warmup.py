@@ -20,10 +20,13 @@ draws plotly on its first paint, and a second-long task would delay a click made
 from __future__ import annotations
 
 import functools
+import json
 import re
 from pathlib import Path
 
 import streamlit as st
+
+from nnviz.ui import first_paint
 
 #: The lazily loaded chunks of Streamlit's frontend that the app's pages show on their first paint
 #: and the home page does not (the entry points: each one's imports load with it). Found by
@@ -59,7 +62,7 @@ _JS = """
 const BATCH = 4;  // chunks per idle period: their fetches overlap, their compiling stays short
 const IDLE = (fn) => (window.requestIdleCallback ? requestIdleCallback(fn, { timeout: 2000 }) : setTimeout(fn, 50));
 const busy = () => !document.querySelector("[data-testid=stApp][data-test-script-state=notRunning]")
-  || document.querySelector("[class*=st-key-nnviz_first_paint_]") !== null;
+  || document.querySelector(__PENDING__) !== null;  // some page's rest is still on its way
 
 function base() {
   // The folder of Streamlit's own scripts: where its index module was loaded from.
@@ -86,7 +89,7 @@ export default function (component) {
   };
   setTimeout(() => IDLE(next), 500);
 }
-"""
+""".replace("__PENDING__", json.dumps(first_paint.PENDING))
 
 _mount = st.components.v2.component(
     "nnviz.frontend_warmup", js=_JS, html='<div data-nnviz-warmup data-warm="waiting"></div>',
