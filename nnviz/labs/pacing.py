@@ -27,12 +27,13 @@ def covered_seconds(last: float | None, now: float, tick_seconds: float) -> floa
 def plan(steps_per_second: float, tick_seconds: float, carry: float = 0.0, fps: int = FPS) -> tuple[int, int, float]:
     """(steps, frames, carry) for one tick: ``steps_per_second * tick_seconds`` steps (the fraction
     is carried to the next tick, so 1 step/s at 0.5 s ticks is a step every other tick), shown as
-    at most ``fps * tick_seconds`` frames (one per step when steps are few; 0 frames: no step)."""
+    ``fps * tick_seconds`` frames rounded up (one per step when steps are few; 0 frames: no step).
+    Up, because ticks come a little late: 60 frames for a 2.016 s tick would play at 29.8 a second."""
     if steps_per_second < 0 or tick_seconds <= 0:
         raise ValueError(f"speed must be >= 0 and the tick > 0, got {steps_per_second} and {tick_seconds}")
     want = steps_per_second * tick_seconds + carry
     steps = int(math.floor(want + 1e-9))
-    frames = min(steps, max(1, int(round(fps * tick_seconds))))
+    frames = min(steps, max(1, math.ceil(fps * tick_seconds - 1e-9)))
     return steps, frames, want - steps
 
 

@@ -3,6 +3,8 @@ state, no steps when paused) and the views' payloads (packed by nnviz.labs.packi
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -22,10 +24,16 @@ def test_plan_reaches_the_speed_over_ticks_with_the_fraction_carried(speed, tick
     carry, done = 0.0, 0
     for _ in range(ticks):
         steps, n_frames, carry = pacing.plan(speed, tick, carry)
-        assert 0 <= n_frames <= min(steps, round(fr.FPS * tick)) or (steps == 0 and n_frames == 0)
+        assert 0 <= n_frames <= min(steps, math.ceil(fr.FPS * tick)) or (steps == 0 and n_frames == 0)
         assert (n_frames > 0) == (steps > 0)
         done += steps
     assert done == total
+
+
+@pytest.mark.parametrize(("tick", "want"), [(2.0, 60), (2.016, 61), (2.5, 75), (0.5, 15)])
+def test_plan_shows_at_least_fps_frames_a_second_of_a_late_tick(tick, want):
+    steps, n_frames, _ = pacing.plan(2000, tick)
+    assert n_frames == want and n_frames / tick >= fr.FPS
 
 
 def test_plan_rejects_a_bad_speed():
