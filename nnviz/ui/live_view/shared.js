@@ -31,11 +31,17 @@ function decode(data) {
 // ---- one clock for every live view on the page ----------------------------------------------
 const CLOCK = (window.__nnvizLiveClock = window.__nnvizLiveClock || { schedules: new Map(), last: 0, interval: 0, end: 0 });
 
+// The part of a tick the playback keeps in hand: a running batch ends this much (of the measured
+// interval between ticks) after the next batch is due, so a tick that comes late by less plays
+// on without a pause (the server's ticks vary by a few hundred ms when it trains fast).
+const LEAD = 0.15;
+
 function schedule(h, n) {
   // When batch h's n frames play: {start, dur (ms per frame, 0: all at once), n}. A running batch
-  // plays over the measured interval between ticks, after the previous one; a paused one (the
-  // true state) shows at once, or, with h.follows (nothing was trained since the last batch),
-  // after the previous batch has played.
+  // plays after the previous one and ends one measured interval plus LEAD from now: the frame
+  // rate follows the ticks' (n frames per interval), a little slower while a late tick's lead is
+  // made up, a little faster after an early one. A paused one (the true state) shows at once, or,
+  // with h.follows (nothing was trained since the last batch), after the previous batch has played.
   let s = CLOCK.schedules.get(h.batch);
   if (s) return s;
   const now = performance.now();
@@ -48,7 +54,8 @@ function schedule(h, n) {
     CLOCK.interval = CLOCK.interval ? 0.7 * CLOCK.interval + 0.3 * Math.min(Math.max(gap, 0.5 * tick), 4 * tick) : tick;
     let start = Math.max(now, CLOCK.end);
     if (start - now > 0.5 * CLOCK.interval) start = now;  // fell behind: drop the rest of the old batch
-    const dur = CLOCK.interval / n;
+    const span = Math.max(now + (1 + LEAD) * CLOCK.interval - start, 0.5 * CLOCK.interval);
+    const dur = span / n;
     s = { start, dur, n };
     CLOCK.last = now; CLOCK.end = start + dur * n;
   }
