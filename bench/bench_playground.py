@@ -26,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from nnviz.labs import pacing  # noqa: E402
 from nnviz.labs.playground import frames as fr  # noqa: E402
 from nnviz.labs.playground.experiment import FEATURE_NAMES, Experiment  # noqa: E402
 from nnviz.labs.playground.run import Run, build  # noqa: E402
@@ -36,9 +37,9 @@ DEFAULT_SPEED, TOP_SPEED = 100, 2000  # nnviz.ui.playground.DEFAULT_SPEED, SPEED
 
 def tick(run: Run, speed: float, carry: float = 0.0) -> tuple[float, float, float, int, float]:
     """(train s, frames s, pack s, payload bytes, carry) of one tick at ``speed`` steps/s (CPU time)."""
-    steps, n_frames, carry = fr.plan(speed, TICK_SECONDS, carry)
+    steps, n_frames, carry = pacing.plan(speed, TICK_SECONDS, carry)
     base = fr.base_curves(run)
-    parts = fr.chunks(steps, n_frames)
+    parts = pacing.chunks(steps, n_frames)
     t_train = t_frames = 0.0
     batch = []
     every = fr.thumb_every(run, len(parts))
