@@ -15,6 +15,7 @@ import numpy as np
 
 from nnviz.nn.hyperparams import HyperSpec, resolve_hyperparams
 from nnviz.nn.registry import Registry
+from nnviz.nn.rowwise import row_max, row_sum
 
 
 class Activation:
@@ -266,8 +267,8 @@ class Softmax(Activation):
 
     def forward(self, z: np.ndarray) -> np.ndarray:
         s = z / z.dtype.type(self.temperature) if self.temperature != 1.0 else z
-        e = np.exp(s - s.max(axis=-1, keepdims=True))  # subtract the max: no overflow
-        e /= e.sum(axis=-1, keepdims=True)
+        e = np.exp(s - row_max(s))  # subtract the max: no overflow
+        e /= row_sum(e)
         return e
 
     def derivative(self, z: np.ndarray, a: np.ndarray | None = None) -> np.ndarray:
@@ -276,7 +277,7 @@ class Softmax(Activation):
 
     def backward(self, z: np.ndarray, a: np.ndarray, grad_a: np.ndarray) -> np.ndarray:
         # Jacobian-vector product: a * (g - <g, a>) / T, row by row.
-        dot = np.sum(grad_a * a, axis=-1, keepdims=True)
+        dot = row_sum(grad_a * a)
         return a * (grad_a - dot) / a.dtype.type(self.temperature)
 
 
