@@ -100,6 +100,11 @@ class Loss:
         """Mean loss over the batch."""
         return float(self._value(out, self.targets(out, y)))
 
+    def value_of_targets(self, out: np.ndarray, t: np.ndarray) -> float:
+        """``value`` for targets ``t`` (shaped like ``out``) already made by ``targets``: neither
+        converted nor checked again (a trainer's prepared rows, every step)."""
+        return float(self._value(out, t))
+
     def grad(self, out: np.ndarray, y: np.ndarray) -> np.ndarray:
         """dL/d(out), shape of ``out``."""
         return self._grad(out, self.targets(out, y))

@@ -61,6 +61,13 @@ def test_values_by_hand():
     assert losses.get("binary_cross_entropy").value(np.array([[0.8]]), np.array([1])) == pytest.approx(-np.log(0.8))
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_value_of_prepared_targets_is_the_value(name):
+    out, y = _case(name, np.random.default_rng(3))
+    loss = losses.get(name)
+    assert loss.value_of_targets(out, loss.targets(out, y)) == loss.value(out, y)
+
+
 def test_integer_and_one_hot_targets_agree():
     rng = np.random.default_rng(0)
     p = rng.dirichlet(np.ones(3), size=5)

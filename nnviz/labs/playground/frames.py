@@ -16,6 +16,7 @@ Plain NumPy: no streamlit, no figures.
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +25,7 @@ import numpy as np
 
 from nnviz.labs.pacing import chunks
 from nnviz.labs.packing import finite, pack, unpack
-from nnviz.labs.playground.run import Run
+from nnviz.labs.playground.run import Data, Run
 from nnviz.labs.playground.views import (
     confusion_matrix,
     curves,
@@ -36,7 +37,8 @@ from nnviz.labs.playground.views import (
     weights,
 )
 from nnviz.nn import activations
-from nnviz.nn.training import accuracy, predicted_classes
+from nnviz.nn.losses import Loss
+from nnviz.nn.training import accuracy_of, class_labels, predicted_classes
 
 #: Grid of the decision surface in a frame (the browser smooths it when scaling up).
 FRAME_SURFACE_RES = 50
@@ -128,6 +130,25 @@ def surface_and_metrics(run: Run, res: int = FRAME_SURFACE_RES) -> tuple[np.ndar
     return surface, values
 
 
+#: Data -> {(loss class, outputs, dtype): prepared targets}, for as long as the data set lives.
+_PREPARED: weakref.WeakKeyDictionary[Data, dict[tuple, tuple]] = weakref.WeakKeyDictionary()
+
+
+def _prepared(data: Data, loss: Loss, out: np.ndarray) -> tuple[np.ndarray, Any, np.ndarray, Any]:
+    """(train targets, train labels, test targets, test labels) of ``data`` for ``loss`` and
+    outputs like ``out``: ``loss.targets`` and ``class_labels``, made once per data set (every
+    frame measures the same points; one-hot rows cost a frame ~40 us to rebuild)."""
+    cache = _PREPARED.setdefault(data, {})
+    key = (type(loss), out.shape[1:], out.dtype.str)
+    if key not in cache:
+        def one(y: np.ndarray) -> tuple[np.ndarray, Any]:
+            if not len(y):
+                return np.zeros((0, *out.shape[1:]), out.dtype), None
+            return loss.targets(np.broadcast_to(np.zeros((), out.dtype), (len(y), *out.shape[1:])), y), class_labels(y)
+        cache[key] = (*one(data.y_train), *one(data.y_test))
+    return cache[key]
+
+
 def _evaluate(run: Run, res: int) -> tuple[np.ndarray, dict[str, float], np.ndarray | None]:
     """``surface_and_metrics`` and, with more than two classes, the points' confusion matrix."""
     exp, data, tr = run.experiment, run.data, run.trainer
@@ -138,12 +159,13 @@ def _evaluate(run: Run, res: int) -> tuple[np.ndarray, dict[str, float], np.ndar
         out = run.net.forward(X, training=False)
         surface = _surface(run, out[:n_grid], res)
         out_train, out_test = out[n_grid:n_grid + n_train], out[n_grid + n_train:]
+        t_train, labels_train, t_test, labels_test = _prepared(data, tr.loss, out)
         if n_train:
-            train_loss, train_acc = tr.loss.value(out_train, data.y_train), accuracy(out_train, data.y_train)
+            train_loss, train_acc = tr.loss.value_of_targets(out_train, t_train), accuracy_of(out_train, labels_train)
         else:  # your own points, cleared: nothing to measure
             train_loss = train_acc = math.nan
         if len(data.F_test):
-            test_loss, test_acc = tr.loss.value(out_test, data.y_test), accuracy(out_test, data.y_test)
+            test_loss, test_acc = tr.loss.value_of_targets(out_test, t_test), accuracy_of(out_test, labels_test)
         else:
             test_loss = test_acc = math.nan
     confusion = None

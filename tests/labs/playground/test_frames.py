@@ -12,7 +12,8 @@ from nnviz.labs import pacing
 from nnviz.labs.packing import unpack
 from nnviz.labs.playground import frames as fr
 from nnviz.labs.playground.experiment import FEATURE_NAMES, Experiment
-from nnviz.labs.playground.run import build, metrics
+from nnviz.labs.playground.points import Points
+from nnviz.labs.playground.run import apply_points, build, metrics
 from nnviz.labs.playground.views import decision_surface, grid_features, points_confusion
 
 SMALL = Experiment(n_points=120)
@@ -168,6 +169,19 @@ def test_one_pass_surface_and_metrics_equal_the_separate_ones(exp):
     assert values.keys() == want.keys()
     for key, value in want.items():
         assert values[key] == pytest.approx(value, rel=1e-6, nan_ok=True), key
+
+
+def test_frames_measure_new_points_after_the_data_changes():
+    # The frames' prepared targets are per data set: a run given other points is measured on them.
+    run = build(SMALL)
+    run.train(5)
+    assert fr.frame(run).metrics == metrics(run)
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1.4, 1.4, size=(40, 2))
+    y = (X[:, 0] > 0).astype(int)
+    apply_points(run, SMALL.replace(points=Points(X, y, np.arange(40) % 4 == 0, "classification", 2)))
+    run.train(5)
+    assert len(run.data.y_train) == 30 and fr.frame(run).metrics == metrics(run)
 
 
 def test_a_tick_covers_the_time_since_the_last_within_one_and_a_half_ticks():
