@@ -207,13 +207,15 @@ class Network:
         )
 
     def loss_backward(self, loss: Loss, out: np.ndarray, y: np.ndarray, input_grad: bool = True,
-                      fused: bool | None = None) -> np.ndarray | None:
+                      fused: bool | None = None, prepared: bool = False) -> np.ndarray | None:
         """Backward pass for ``loss(out, y)`` after ``forward``: the fused stable gradient where
         the output activation pairs with the loss, else the plain chain rule. Returns dL/dX.
-        ``fused``: ``fuses_with(loss)`` if the caller already knows it (a trainer, every step)."""
+        ``fused``: ``fuses_with(loss)`` if the caller already knows it (a trainer, every step);
+        ``prepared``: ``y`` is already ``loss.targets(out, y)`` (not converted or checked again)."""
         if self.fuses_with(loss) if fused is None else fused:
-            return self.backward(loss.fused_grad(out, y), start=len(self.layers) - 2, input_grad=input_grad)
-        return self.backward(loss.grad(out, y), input_grad=input_grad)
+            grad = loss.fused_grad_of_targets(out, y) if prepared else loss.fused_grad(out, y)
+            return self.backward(grad, start=len(self.layers) - 2, input_grad=input_grad)
+        return self.backward(loss.grad_of_targets(out, y) if prepared else loss.grad(out, y), input_grad=input_grad)
 
     # ---- parameters ----------------------------------------------------------------------
     @property

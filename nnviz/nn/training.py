@@ -401,8 +401,8 @@ class Trainer:
             Xb, yb = self._transformed(self.X[idx], self.y[idx])
             out = net.forward(Xb, training=True)
             yb = losses.as_targets(out, yb)  # one-hot once, for both value and gradient
-            loss = self.loss.value(out, yb)
-        net.loss_backward(self.loss, out, yb, input_grad=False, fused=self._fused)
+            loss = self.loss.value(out, yb)  # checks the transformed targets
+        net.loss_backward(self.loss, out, yb, input_grad=False, fused=self._fused, prepared=True)
         regularization.add_gradients(net, cfg.l1, cfg.l2)
         step = self.step + 1
         grad_sq = [float(np.vdot(g, g)) for g in net.grads.values()]

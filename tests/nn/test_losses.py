@@ -65,7 +65,14 @@ def test_values_by_hand():
 def test_value_of_prepared_targets_is_the_value(name):
     out, y = _case(name, np.random.default_rng(3))
     loss = losses.get(name)
-    assert loss.value_of_targets(out, loss.targets(out, y)) == loss.value(out, y)
+    t = loss.targets(out, y)
+    assert loss.value_of_targets(out, t) == loss.value(out, y)
+    np.testing.assert_array_equal(loss.grad_of_targets(out, t), loss.grad(out, y))
+    if loss.fused_activation:
+        np.testing.assert_array_equal(loss.fused_grad_of_targets(out, t), loss.fused_grad(out, y))
+    else:
+        with pytest.raises(ValueError, match="no fused gradient"):
+            loss.fused_grad_of_targets(out, t)
 
 
 def test_integer_and_one_hot_targets_agree():
