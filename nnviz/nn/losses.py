@@ -100,6 +100,11 @@ class Loss:
         """Mean loss over the batch."""
         return float(self._value(out, self.targets(out, y)))
 
+    def targets_for(self, y: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """``targets`` for all of ``y`` at once, for outputs like ``out`` (its columns and dtype; any
+        number of rows): what the ``*_of_targets`` methods take."""
+        return self.targets(np.broadcast_to(np.zeros((), out.dtype), (len(y), *out.shape[1:])), y)
+
     def value_of_targets(self, out: np.ndarray, t: np.ndarray) -> float:
         """``value`` for targets ``t`` (shaped like ``out``) already made by ``targets``: neither
         converted nor checked again (a trainer's prepared rows, every step)."""

@@ -66,6 +66,7 @@ def test_value_of_prepared_targets_is_the_value(name):
     out, y = _case(name, np.random.default_rng(3))
     loss = losses.get(name)
     t = loss.targets(out, y)
+    np.testing.assert_array_equal(loss.targets_for(y, out[:1]), t)  # from any rows of outputs like these
     assert loss.value_of_targets(out, t) == loss.value(out, y)
     np.testing.assert_array_equal(loss.grad_of_targets(out, t), loss.grad(out, y))
     if loss.fused_activation:

@@ -136,7 +136,7 @@ _PREPARED: weakref.WeakKeyDictionary[Data, dict[tuple, tuple]] = weakref.WeakKey
 
 def _prepared(data: Data, loss: Loss, out: np.ndarray) -> tuple[np.ndarray, Any, np.ndarray, Any]:
     """(train targets, train labels, test targets, test labels) of ``data`` for ``loss`` and
-    outputs like ``out``: ``loss.targets`` and ``class_labels``, made once per data set (every
+    outputs like ``out``: ``loss.targets_for`` and ``class_labels``, made once per data set (every
     frame measures the same points; one-hot rows cost a frame ~40 us to rebuild)."""
     cache = _PREPARED.setdefault(data, {})
     key = (type(loss), out.shape[1:], out.dtype.str)
@@ -144,7 +144,7 @@ def _prepared(data: Data, loss: Loss, out: np.ndarray) -> tuple[np.ndarray, Any,
         def one(y: np.ndarray) -> tuple[np.ndarray, Any]:
             if not len(y):
                 return np.zeros((0, *out.shape[1:]), out.dtype), None
-            return loss.targets(np.broadcast_to(np.zeros((), out.dtype), (len(y), *out.shape[1:])), y), class_labels(y)
+            return loss.targets_for(y, out), class_labels(y)
         cache[key] = (*one(data.y_train), *one(data.y_test))
     return cache[key]
 
