@@ -25,6 +25,7 @@ import numpy as np
 
 from nnviz.labs.pacing import chunks
 from nnviz.labs.packing import finite, pack, unpack
+from nnviz.labs.playground.experiment import eval_every_at
 from nnviz.labs.playground.run import Data, Run
 from nnviz.labs.playground.views import (
     confusion_matrix,
@@ -217,19 +218,29 @@ def train_frames(run: Run, steps: int, n_frames: int, *, surface_res: int = FRAM
                  neuron_res: int = FRAME_NEURON_RES, thumbs: bool = True) -> list[Frame]:
     """Train ``steps`` steps in ``n_frames`` chunks, a frame after each (fewer if it diverges).
     No steps (or a diverged run): one frame of the current state. The last frame always has
-    thumbnails (when ``thumbs``) and is the run's state when this returns."""
+    thumbnails (when ``thumbs``) and is the run's state when this returns. Meanwhile the trainer
+    evaluates at ``eval_every_at`` the steps per frame (its history is sparser at high speeds; the
+    weights are the same), and its settings are as before when this returns."""
     parts = chunks(steps, n_frames) if run.diverged is None else []
     if not parts:
         return [frame(run, surface_res=surface_res, neuron_res=neuron_res, thumbs=thumbs)]
     every = thumb_every(run, len(parts), neuron_res)
+    config = run.trainer.config
+    cadence = eval_every_at(steps / len(parts))
+    if config.eval_every and cadence > config.eval_every:
+        run.trainer.configure(config.replace(eval_every=cadence))
     out = []
-    for i, k in enumerate(parts):
-        done = run.train(k)
-        last = i == len(parts) - 1 or run.diverged is not None
-        out.append(frame(run, surface_res=surface_res, neuron_res=neuron_res,
-                         thumbs=thumbs and (last or (i + 1) % every == 0)))
-        if last or done < k:
-            break
+    try:
+        for i, k in enumerate(parts):
+            done = run.train(k)
+            last = i == len(parts) - 1 or run.diverged is not None
+            out.append(frame(run, surface_res=surface_res, neuron_res=neuron_res,
+                             thumbs=thumbs and (last or (i + 1) % every == 0)))
+            if last or done < k:
+                break
+    finally:
+        if run.trainer.config is not config:
+            run.trainer.configure(config)
     return out
 
 

@@ -11,7 +11,7 @@ import pytest
 from nnviz.labs import pacing
 from nnviz.labs.packing import unpack
 from nnviz.labs.playground import frames as fr
-from nnviz.labs.playground.experiment import FEATURE_NAMES, Experiment
+from nnviz.labs.playground.experiment import EVAL_EVERY, FEATURE_NAMES, Experiment, eval_every_at
 from nnviz.labs.playground.points import Points
 from nnviz.labs.playground.run import apply_points, build, metrics
 from nnviz.labs.playground.views import decision_surface, grid_features, points_confusion
@@ -73,6 +73,33 @@ def test_frames_do_not_change_the_training():
     b.train(40)
     for key in a.net.params:
         np.testing.assert_array_equal(a.net.params[key], b.net.params[key])
+
+
+@pytest.mark.parametrize(("per_frame", "want"), [(0.5, 5), (3.3, 5), (5, 5), (9.9, 5), (16.7, 15), (66.7, 65)])
+def test_the_trainer_evaluates_every_five_steps_or_about_once_a_frame(per_frame, want):
+    assert eval_every_at(per_frame) == want
+
+
+def test_a_fast_tick_evaluates_once_a_frame_with_the_same_weights_and_settings_after():
+    fast, slow = build(SMALL), build(SMALL)
+    settings = fast.trainer.config
+    batch = fr.train_frames(fast, 1300, 20)  # 65 steps a frame
+    assert fast.trainer.config is settings and settings.eval_every == EVAL_EVERY
+    assert list(fast.history.eval_steps) == [1, *range(65, 1301, 65)] == [1, *(f.step for f in batch)]
+    fr.train_frames(slow, 60, 20)  # 3 steps a frame: every 5 steps, as before
+    assert list(slow.history.eval_steps) == [1, *range(5, 61, 5)]
+    slow.train(1240)
+    for key in fast.net.params:
+        np.testing.assert_array_equal(fast.net.params[key], slow.net.params[key])
+    fast.train(5)  # a step after the tick evaluates at the playground's own cadence again
+    assert fast.history.eval_steps[-1] == 1305
+
+
+def test_a_fast_diverging_tick_puts_the_settings_back():
+    run = build(Experiment(n_points=120).with_dataset("plane").with_optimizer("sgd").replace(learning_rate=30.0))
+    settings = run.trainer.config
+    fr.train_frames(run, 4000, 20)
+    assert run.diverged is not None and run.trainer.config is settings
 
 
 def test_paused_means_one_frame_of_the_true_state_and_no_step():
