@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from nnviz.nn import activations, initializers
+from nnviz.nn import activations, initializers, rowwise
 from nnviz.nn.hyperparams import check_integer
 from nnviz.nn.registry import Registry
 
@@ -127,7 +127,7 @@ class Dense(Layer):
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         self._x = x
-        z = x @ self.params["W"]
+        z = rowwise.narrow_matmul(x, self.params["W"])  # column-major for many rows, few units
         if self.use_bias:
             z += self.params["b"]
         return z
