@@ -63,7 +63,7 @@ def test_a_dense_layer_over_many_points_gives_the_same_outputs_and_gradients():
     whole = net.forward(x, training=True)
     parts = np.concatenate([net.forward(x[i:i + 100], training=True) for i in range(0, 3000, 100)])
     np.testing.assert_allclose(whole, parts, rtol=1e-6, atol=1e-7)
-    net.forward(x, training=True)
+    net.forward(x, training=True)  # the layers keep the whole batch's inputs again, for backward
     net.backward(np.ones_like(whole) / len(x))
     tall = {key: g.copy() for key, g in net.grads.items()}
     for layer in net.layers:  # the same pass, row-major: every Dense as x @ W
