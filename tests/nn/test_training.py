@@ -11,7 +11,7 @@ import pytest
 from nnviz.data import toy_sets
 from nnviz.nn import optimizers
 from nnviz.nn.network import Network
-from nnviz.nn.training import TrainConfig, Trainer
+from nnviz.nn.training import TrainConfig, Trainer, finite_gradient
 
 
 def _toy(name: str, n: int = 600, noise: float = 0.05, seed: int = 0):
@@ -546,3 +546,33 @@ def test_the_epoch_count_does_not_jump_when_the_data_or_the_batch_size_changes()
     assert tr.epoch == pytest.approx(3.0)
     tr.run(steps=1)
     assert tr.epoch == pytest.approx(4.0)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_one_pass_gradient_check_decides_as_the_per_array_squared_norms(dtype):
+    """The trainer's per-step check (one pass over the packed gradients; where that total
+    overflows, each array's squared norm added as Python floats) against the rule it replaces:
+    the per-array squared norms' sum is finite. In float32 two arrays each near the largest
+    square overflow the packed total but not the Python sum."""
+    net = Network.mlp([2, 4, 2], output="softmax", dtype=dtype)
+    big = math.sqrt(np.finfo(dtype).max) * 0.8  # squared: 0.64 x the largest value
+    first, second = list(net.grads.values())[:2]
+
+    def per_array() -> bool:
+        return math.isfinite(sum(float(np.vdot(g, g)) for g in net.grads.values()))
+
+    cases = [{}, {(0, 0): big}, {(0, 0): big, (1, 0): big}, {(0, 0): big, (0, 1): big},
+             {(1, 0): np.nan}, {(0, 2): np.inf}, {(0, 0): 3.0, (1, 1): -2.0}]
+    decisions = []
+    with np.errstate(over="ignore", invalid="ignore"):
+        for case in cases:
+            net.packed_grads[:] = 0
+            for (array, index), value in case.items():
+                (first, second)[array].flat[index] = value
+            assert finite_gradient(net) == per_array(), case
+            decisions.append(finite_gradient(net))
+        if dtype == np.float32:  # the case the fallback is for: the packed total overflowed
+            net.packed_grads[:] = 0
+            first.flat[0] = second.flat[0] = big
+            assert not np.isfinite(np.vdot(net.packed_grads, net.packed_grads)) and finite_gradient(net)
+    assert decisions[0] and decisions[1] and decisions[-1] and not decisions[4] and not decisions[5]
