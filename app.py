@@ -1,4 +1,8 @@
-"""nnviz entry point: page config, navigation over pages/, and the home page."""
+"""nnviz entry point: page config, navigation over pages/, and the home page.
+
+Streamlit runs this file as the app's script (``main()``, on every rerun of every session). ``streamlit
+run app.py`` also imports it to serve it (``app``, an ASGI app: Streamlit's server with the
+pages' HTML telling the browser where the server is, nnviz/ui/index_page.py)."""
 
 from __future__ import annotations
 
@@ -6,38 +10,50 @@ from pathlib import Path
 
 import streamlit as st
 
-from nnviz.ui import frontend_warmup, history, home, lessons, page_link
+from nnviz.ui import frontend_warmup, history, home, index_page, lessons, page_link
 from nnviz.ui.common import ICON, PAGES
 
-st.set_page_config(page_title="nnviz: see how a neural network learns", page_icon=str(ICON), layout="wide")
-# Less empty space above each page's title: on a 1280x720 laptop the playground's Play button and
-# its decision surface are then on screen together (Streamlit's default is 6rem). On a phone, wide
-# tables and formulas scroll sideways inside their own box instead of widening (or clipping) the page.
-# Elements a rerun has not reached yet are not faded to a third: with a rerun on every click and
-# live ticks, that read as flicker (and during Play it dimmed the page); the running indicator at
-# the top right says that the page is working, and long jobs show their own progress.
-st.html("<style>[data-testid=stMainBlockContainer] { padding-top: 2.5rem; }"
-        "[data-stale] { opacity: 1 !important; transition: none !important; }"
-        "[data-testid=stMarkdownContainer] table { display: block; max-width: 100%; overflow-x: auto; }"
-        ".katex-display { max-width: 100%; overflow-x: auto; overflow-y: hidden; }</style>")
-# Settings written to the address bar replace the page's history entry instead of adding one:
-# Back leaves the page in one press (nnviz/ui/history.py).
-history.one_entry_per_page()
 
-here = Path(__file__).parent
-# The home page is served at / (the default page's url_path is ignored); /home is a hidden page that
-# sends the visitor there (nnviz/ui/home.py): no second entry in the sidebar, no "Page not found".
-navigation = [home.page(),
-              st.Page(str(here / "pages" / "home.py"), title=home.TITLE, url_path="home", visibility="hidden")]
-navigation += [
-    st.Page(str(here / "pages" / f"{page.slug}.py"), title=page.title, icon=page.icon, url_path=page.slug)
-    for page in PAGES
-    if (here / "pages" / f"{page.slug}.py").exists()
-]
-page = st.navigation(navigation)
-page_link.note_page(page.url_path)  # whether this run enters the page (it then reads its link)
-lessons.banner(page.url_path)  # a lesson's text above the page it opened
-page.run()
-# While the student reads this page, the browser loads the code of the others' elements (a head
-# start for the first click on each; nnviz/ui/frontend_warmup.py).
-frontend_warmup.warm_frontend()
+def main() -> None:
+    """One run of the app's script: the page config, the navigation and the page it opens."""
+    st.set_page_config(page_title="nnviz: see how a neural network learns", page_icon=str(ICON), layout="wide")
+    # Less empty space above each page's title: on a 1280x720 laptop the playground's Play button and
+    # its decision surface are then on screen together (Streamlit's default is 6rem). On a phone, wide
+    # tables and formulas scroll sideways inside their own box instead of widening (or clipping) the page.
+    # Elements a rerun has not reached yet are not faded to a third: with a rerun on every click and
+    # live ticks, that read as flicker (and during Play it dimmed the page); the running indicator at
+    # the top right says that the page is working, and long jobs show their own progress.
+    st.html("<style>[data-testid=stMainBlockContainer] { padding-top: 2.5rem; }"
+            "[data-stale] { opacity: 1 !important; transition: none !important; }"
+            "[data-testid=stMarkdownContainer] table { display: block; max-width: 100%; overflow-x: auto; }"
+            ".katex-display { max-width: 100%; overflow-x: auto; overflow-y: hidden; }</style>")
+    # Settings written to the address bar replace the page's history entry instead of adding one:
+    # Back leaves the page in one press (nnviz/ui/history.py).
+    history.one_entry_per_page()
+
+    here = Path(__file__).parent
+    # The home page is served at / (the default page's url_path is ignored); /home is a hidden page that
+    # sends the visitor there (nnviz/ui/home.py): no second entry in the sidebar, no "Page not found".
+    navigation = [home.page(),
+                  st.Page(str(here / "pages" / "home.py"), title=home.TITLE, url_path="home", visibility="hidden")]
+    navigation += [
+        st.Page(str(here / "pages" / f"{page.slug}.py"), title=page.title, icon=page.icon, url_path=page.slug)
+        for page in PAGES
+        if (here / "pages" / f"{page.slug}.py").exists()
+    ]
+    page = st.navigation(navigation)
+    page_link.note_page(page.url_path)  # whether this run enters the page (it then reads its link)
+    lessons.banner(page.url_path)  # a lesson's text above the page it opened
+    page.run()
+    # While the student reads this page, the browser loads the code of the others' elements (a head
+    # start for the first click on each; nnviz/ui/frontend_warmup.py).
+    frontend_warmup.warm_frontend()
+
+
+if __name__ == "__main__":  # Streamlit runs the script (its module is always __main__)
+    main()
+else:  # `streamlit run app.py` (or uvicorn app:app) imports it to serve it
+    from starlette.middleware import Middleware
+
+    app = st.App(__file__, middleware=[Middleware(index_page.IndexPageMiddleware,
+                                                  page_slugs=["home", *(p.slug for p in PAGES)])])
