@@ -66,7 +66,7 @@ from nnviz.labs.playground.points import ERASE_RADIUS, Points
 from nnviz.labs.playground.run import Change, Run, build, current_points, update
 from nnviz.labs.playground.views import class_color, curves, gradient_norms, weight_histograms
 from nnviz.nn import activations, initializers, losses, optimizers
-from nnviz.ui import page_link, state
+from nnviz.ui import first_paint, page_link, state
 from nnviz.ui.canvas_chart import canvas_chart
 from nnviz.ui.common import (
     LEARNING_RATES,
@@ -430,6 +430,25 @@ def controls(exp: Experiment) -> Experiment | None:
                  help="What the network sees of each point. " + " ".join(
                      f"**{toy_sets.feature_label(f)}**: {FEATURE_HELP.get(f, '')}" for f in FEATURE_NAMES))
 
+    # The Network and Training sections are below the sidebar's fold: a first visit draws them in its
+    # second run (nnviz/ui/first_paint.py; until then their settings keep the experiment's values).
+    with sb:
+        rest = first_paint.rest_is_due("playground", "the network and training settings")
+    if rest:
+        model_controls(sb, exp, dataset)
+
+    try:  # the values are read back from the state, as the live view does
+        return experiment_from_state(exp)
+    except ValueError as exc:
+        e = str(exc)
+        sb.error(f"{e[0].upper()}{e[1:]}. The model keeps its last valid settings.", icon=":material/error:")
+    return None
+
+
+def model_controls(sb, exp: Experiment, dataset: str) -> None:
+    """The sidebar's Network and Training sections: layers, neurons, activations, initialization,
+    regularization, loss, output, optimizer, learning rate and batch size (for ``dataset``'s task)."""
+    s = _s()
     sb.subheader(":material/hub: Network")
     hidden = list(s.pg_hidden)
     layers_shown = _shown("hidden")
@@ -528,13 +547,6 @@ def controls(exp: Experiment) -> Experiment | None:
         sb.warning("Batch normalization needs more than one point per batch: with batch size 1 each "
                    "normalized sum is exactly its batch mean, so it becomes 0 and no gradient flows back "
                    "through it. Use a batch of 10 or more.", icon=":material/warning:")
-
-    try:  # the values are read back from the state, as the live view does
-        return experiment_from_state(exp)
-    except ValueError as exc:
-        e = str(exc)
-        sb.error(f"{e[0].upper()}{e[1:]}. The model keeps its last valid settings.", icon=":material/error:")
-    return None
 
 
 def experiment_from_state(exp: Experiment) -> Experiment:

@@ -352,3 +352,32 @@ def test_the_overfitting_preset_shows_train_and_test_loss_parting(page, app_url)
     assert float(page.locator("[data-nnviz=test-loss]").first.text_content()) > start + 0.1
     screenshot(page, "playground-overfitting")
     assert_no_exception(page)
+
+
+def test_a_first_visit_draws_the_surface_first_then_the_training_settings(page, app_url):
+    """A new visitor's first run draws the Data controls and the live view and says the network and
+    training settings are on their way (below the sidebar's fold); the browser asks for them once
+    and the page becomes whole, with what the first run drew unchanged (nnviz/ui/first_paint.py)."""
+    sent: list[int] = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(len(payload))))
+    page.goto(f"{app_url}/playground")
+    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]")
+    page.wait_for_selector("[data-nnviz=surface]")
+    first = page.evaluate("""() => ({
+      pending: document.querySelector('.st-key-nnviz_first_paint_playground') !== null,
+      optimizer: document.querySelector('.st-key-pg_opt') !== null })""")
+    assert first["pending"] or first["optimizer"]
+    wait_for_app(page)
+    assert page.locator(".st-key-pg_opt").count() == 1, "the training settings never came"
+    assert page.locator(".st-key-nnviz_first_paint_playground").count() == 0
+    assert_no_exception(page)
+    noise = page.locator("[data-testid=stSlider]").filter(has_text="Noise")
+    assert noise.locator("[data-testid=stSliderThumbValue]").inner_text() == "0.00"
+    assert page.locator(".st-key-pg_dataset input").input_value() == "Circles"
+    page.wait_for_timeout(1000)
+    asked = len(sent)
+    page.wait_for_timeout(1000)
+    assert len(sent) == asked, "the page kept asking for reruns"
+    _click(page, "Step")
+    page.wait_for_function("() => document.querySelector('[data-nnviz=step]').textContent !== '0'")
+    screenshot(page, "playground-first-visit")

@@ -98,3 +98,36 @@ def test_backprop_on_another_tab_is_drawn_whole_and_the_neuron_tab_later_too(in_
     at.session_state["bp_tab"] = "Single neuron"  # then the single neuron: whole, in one run
     _run(at)
     assert _has_derivation(at)
+
+
+PLAYGROUND = "../../pages/playground.py"
+
+
+def _has_training_controls(at: AppTest) -> bool:
+    return any(box.key == "pg_opt" for box in at.selectbox)
+
+
+def test_playground_first_run_draws_the_data_controls_and_the_live_view_then_the_rest(monkeypatch):
+    """The sidebar's Network and Training sections are below its fold: a first visit's second run
+    draws them; the first run trains nothing differently (the experiment is the same)."""
+    whole = _run(AppTest.from_file(PLAYGROUND, default_timeout=60))  # no browser: one run
+    assert _has_training_controls(whole)
+    monkeypatch.setattr(first_paint, "_in_browser", lambda: True)
+    at = _run(AppTest.from_file(PLAYGROUND, default_timeout=60))
+    assert not _has_training_controls(at), "the training settings came in the first run"
+    assert _has_rest_element(at, first_paint.KEY_PREFIX + "playground"), "no element asks for the rest"
+    assert at.selectbox(key="pg_dataset").value == "circles"  # the data controls are there
+    assert any(node.key == "pg_live" for node in at.get("bidi_component"))  # and the live view
+    assert at.button(key="pg_play").label == "Play"
+    assert at.session_state["pg_exp"] == whole.session_state["pg_exp"]  # the settings not drawn keep theirs
+    at.slider(key="pg_noise").set_value(0.3)  # a setting changed before the rest arrives is kept
+    _run(at)
+    assert not _has_training_controls(at), "a rerun the browser did not ask for drew the rest"
+
+    at.session_state[first_paint._PAINTED] = frozenset({"playground"})  # what the element's trigger sets
+    _run(at)
+    assert _has_training_controls(at)
+    assert not _has_rest_element(at, first_paint.KEY_PREFIX + "playground")
+    assert at.slider(key="pg_noise").value == 0.3
+    assert at.session_state["pg_exp"].noise == 0.3
+    assert at.selectbox(key="pg_opt").value == whole.selectbox(key="pg_opt").value
