@@ -8,8 +8,10 @@ Prints, for one fresh server on 127.0.0.1:
   browser cache; medians of ``--repeat``) and a return visit (a context that opened another page
   first: the app's files are in the browser's cache, as for a student's second page), with the
   ratios to the home page's; for the new visitor also the work behind it, which is steadier than
-  wall times on a busy machine: kB received over the websocket, kB of JavaScript loaded (plotly's
-  bundle alone is 4.7 MB), the longest main-thread task and the sum of the long ones;
+  wall times on a busy machine: kB received over the websocket, kB of JavaScript on the wire
+  (compressed: nnviz/ui/compressed_assets.py; plotly's bundle alone is 4.7 MB, 1.4 MB compressed),
+  the longest main-thread task and the sum of the long ones; ``--network`` runs the first renders
+  over Chromium's emulated network (a share of a classroom's Wi-Fi) instead of the loopback;
 - the live views after Play (Start), over ``--seconds``: the playground at the default and at the
   highest speed, the comparison runs and the digits page's training (needs MNIST; skipped with
   the reason printed where it is absent): visible updates of the step counter per second,
@@ -208,18 +210,33 @@ def visitor_context(browser):
     return context
 
 
-def first_render(browser, url: str, slug: str, profile: bool = False, context=None, page=None) -> dict[str, float]:
+def throttle(context, page, network: tuple[float, float] | None) -> None:
+    """Chromium's network emulation on ``page``: ``network`` = (Mbit/s each way, round trip ms), as on a
+    classroom's shared Wi-Fi; None: the loopback as it is."""
+    if network is None:
+        return
+    mbit, rtt = network
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": rtt,
+                                                   "downloadThroughput": mbit * 1e6 / 8, "uploadThroughput": mbit * 1e6 / 8})
+
+
+def first_render(browser, url: str, slug: str, profile: bool = False, context=None, page=None,
+                 network: tuple[float, float] | None = None) -> dict[str, float]:
     """Seconds from navigation until the page showed its first paint (its run done and a chart
     drawn) and until it was whole; with the kilobytes the page received over the websocket until
     then, the longest main-thread task and the sum of the long ones (ms), and the kilobytes of
     JavaScript it loaded. ``context``: an existing browser context (its HTTP cache warm: a return
-    visit), else a new one (an empty cache: a first visit); ``page``: a tab of it to navigate on."""
+    visit), else a new one (an empty cache: a first visit); ``page``: a tab of it to navigate on;
+    ``network``: ``throttle``'s (Mbit/s, round trip ms), for a new page."""
     own = context is None
     if own:
         context = visitor_context(browser)
     own_page = page is None
     if own_page:
         page = context.new_page()
+        throttle(context, page, network)
     received = [0]
     page.on("websocket", lambda ws: ws.on(
         "framereceived", lambda payload: received.__setitem__(0, received[0] + len(payload))))
@@ -248,10 +265,11 @@ def first_render(browser, url: str, slug: str, profile: bool = False, context=No
             "longest ms": max(long), "long ms": sum(long), "js kB": js / 1e3, "scripts": scripts}
 
 
-def return_visit(browser, url: str, slug: str) -> dict[str, float]:
+def return_visit(browser, url: str, slug: str, network: tuple[float, float] | None = None) -> dict[str, float]:
     """A return visit: the browser has the app's files cached (it opened another page first)."""
     context = visitor_context(browser)
     page = context.new_page()
+    throttle(context, page, network)
     first_render(browser, url, "functions" if slug != "functions" else "home", context=context, page=page)
     result = first_render(browser, url, slug, context=context, page=page)
     context.close()
@@ -370,6 +388,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-live", action="store_true")
     ap.add_argument("--live", default=",".join(VIEWS), help="live views to measure: playground,compare,digits")
     ap.add_argument("--repeat", type=int, default=3, help="visits per page for the medians")
+    ap.add_argument("--network", default="", metavar="MBIT,RTT_MS",
+                    help="first renders over Chromium's emulated network (20,20: 20 Mbit/s each way, 20 ms round "
+                         "trip, a share of a classroom's Wi-Fi); default: the loopback as it is")
     ap.add_argument("--js-profile", action="store_true",
                     help="profile the browser's JavaScript on the warm visit: busy ms per script file")
     args = ap.parse_args(argv)
@@ -378,24 +399,28 @@ def main(argv: list[str] | None = None) -> int:
     with serve_app("bench-browser-server") as url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         slugs = [s for s in args.pages.split(",") if s]
-        cold = {slug: first_render(browser, url, slug) for slug in slugs}  # the server's caches warm up
+        network = tuple(float(v) for v in args.network.split(",")) if args.network else None
+        if network is not None and len(network) != 2:
+            ap.error(f"--network takes MBIT,RTT_MS, got {args.network!r}")
+        cold = {slug: first_render(browser, url, slug, network=network) for slug in slugs}  # caches warm up
         warm = {slug: [] for slug in slugs}
         back = {slug: [] for slug in slugs}
         for i in range(args.repeat):  # alternate the pages, so a busy moment is shared out
             for slug in slugs:
-                warm[slug].append(first_render(browser, url, slug, args.js_profile and i == 0))
-                back[slug].append(return_visit(browser, url, slug))
+                warm[slug].append(first_render(browser, url, slug, args.js_profile and i == 0, network=network))
+                back[slug].append(return_visit(browser, url, slug, network))
         med = {slug: {k: statistics.median(r[k] for r in warm[slug]) for k in ("s", "whole", "ws kB", "js kB",
                                                                           "longest ms", "long ms")}
                for slug in slugs}
         ret = {slug: statistics.median(r["s"] for r in back[slug]) for slug in slugs}
         home = med["home"]["s"] if "home" in med else float("nan")
         home_back = ret.get("home", float("nan"))
-        print(f"first render (s), server at {url}, medians of {args.repeat}. paint: the page's run is done "
+        where = (f"over an emulated {network[0]:g} Mbit/s, {network[1]:g} ms network" if network else "on the loopback")
+        print(f"first render (s), server at {url} {where}, medians of {args.repeat}. paint: the page's run is done "
               "and a chart is drawn (a first visit shows its controls and main chart, the rest follows: "
               "whole). cold: the first visitor (the server's caches cold); new: a new visitor (an empty "
               "browser cache); return: a browser that has opened another page of the app before")
-        print("the new visitor's work: kB over the websocket, JavaScript kB loaded, the browser's longest "
+        print("the new visitor's work: kB over the websocket, JavaScript kB on the wire, the browser's longest "
               "main-thread task and all its long tasks (ms)")
         print(f"{'page':<12}{'cold':>7}{'new':>7}{'x home':>8}{'whole':>7}{'return':>8}{'x home':>8}"
               f"{'ws kB':>8}{'js kB':>8}{'longest':>9}{'long':>7}")
