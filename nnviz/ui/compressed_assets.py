@@ -20,16 +20,23 @@ import asyncio
 import gzip
 from collections.abc import MutableMapping
 
-from nnviz.ui.index_page import ASGIApp, Message, Scope
+from nnviz.ui.asgi import (
+    ASGIApp,
+    Headers,
+    Receive,
+    Scope,
+    Send,
+    header,
+    send_answer,
+    whole_answer,
+    with_length,
+    without_header,
+)
 
 #: File endings worth compressing (fonts and images are compressed already).
 COMPRESSIBLE = (".js", ".mjs", ".css", ".json", ".svg", ".map", ".txt")
 LEVEL = 6  # zlib's default: plotly's 4.7 MB bundle in about 0.2 s, once per server
 MIN_BYTES = 1024  # smaller files gain less than the headers cost
-
-
-def _header(scope: Scope, name: bytes) -> bytes:
-    return b", ".join(v for k, v in scope.get("headers", []) if k.lower() == name)
 
 
 def is_asset_request(scope: Scope) -> bool:
@@ -40,33 +47,13 @@ def is_asset_request(scope: Scope) -> bool:
     parts = [p for p in str(scope.get("path", "")).split("/") if p]
     if "static" not in parts or (parts.index("static") > 0 and parts[parts.index("static") - 1] == "app"):
         return False
-    if not parts[-1].lower().endswith(COMPRESSIBLE) or _header(scope, b"range"):
+    if not parts[-1].lower().endswith(COMPRESSIBLE) or header(scope, b"range"):
         return False
-    for coding in _header(scope, b"accept-encoding").lower().split(b","):
+    for coding in header(scope, b"accept-encoding").lower().split(b","):
         name, _, params = coding.partition(b";")
         if name.strip() == b"gzip":
             return params.replace(b" ", b"") not in (b"q=0", b"q=0.0", b"q=0.00", b"q=0.000")
     return False
-
-
-async def _answer(app: ASGIApp, scope: Scope, receive) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-    """Run ``app`` for ``scope`` and collect its answer: (status, headers, whole body)."""
-    start: Message = {}
-    chunks: list[bytes] = []
-
-    async def collect(message: Message) -> None:
-        if message["type"] == "http.response.start":
-            start.update(message)
-        elif message["type"] == "http.response.body":
-            chunks.append(message.get("body", b""))
-
-    await app(scope, receive, collect)
-    return int(start.get("status", 500)), list(start.get("headers", [])), b"".join(chunks)
-
-
-async def _send(send, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
 
 
 class CompressedAssetsMiddleware:
@@ -77,24 +64,23 @@ class CompressedAssetsMiddleware:
             raise ValueError(f"gzip level must be 1-9, got {level!r}")
         self.app = app
         self.level = level
-        self.kept: MutableMapping[str, tuple[list[tuple[bytes, bytes]], bytes]] = {}  # path -> headers, gzip
+        self.kept: MutableMapping[str, tuple[Headers, bytes]] = {}  # path -> headers, gzip
 
-    async def __call__(self, scope: Scope, receive, send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not is_asset_request(scope):
             await self.app(scope, receive, send)
             return
         path = str(scope["path"])
         kept = self.kept.get(path)
         if kept is None:
-            plain = {**scope, "headers": [(k, v) for k, v in scope.get("headers", []) if k.lower() != b"accept-encoding"]}
-            status, headers, body = await _answer(self.app, plain, receive)
+            status, headers, body = await whole_answer(self.app, without_header(scope, b"accept-encoding"), receive)
             names = {k.lower() for k, _ in headers}
             if status != 200 or b"content-encoding" in names or len(body) < MIN_BYTES:
-                await _send(send, status, headers, body)
+                await send_answer(send, status, headers, body)
                 return
             zipped = await asyncio.to_thread(gzip.compress, body, self.level, mtime=0)  # zlib frees the GIL
             if len(zipped) >= len(body):
-                await _send(send, status, headers, body)
+                await send_answer(send, status, headers, body)
                 return
             keep = [(k, v) for k, v in headers if k.lower() not in (b"content-length", b"etag", b"vary")]
             etag = next((v for k, v in headers if k.lower() == b"etag"), None)
@@ -104,8 +90,8 @@ class CompressedAssetsMiddleware:
             kept = self.kept.setdefault(path, (keep, zipped))
         headers, zipped = kept
         etag = next((v for k, v in headers if k == b"etag"), None)
-        if etag is not None and etag in [t.strip() for t in _header(scope, b"if-none-match").split(b",")]:
-            await _send(send, 304, [(k, v) for k, v in headers if k != b"content-encoding"], b"")
+        if etag is not None and etag in [t.strip() for t in header(scope, b"if-none-match").split(b",")]:
+            await send_answer(send, 304, [(k, v) for k, v in headers if k != b"content-encoding"], b"")
             return
-        await _send(send, 200, [*headers, (b"content-length", str(len(zipped)).encode())], zipped)
+        await send_answer(send, 200, with_length(headers, zipped), zipped)
 

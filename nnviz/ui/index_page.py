@@ -20,12 +20,9 @@ HTML answer gets the script as the first thing in ``<head>``.
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Iterable, MutableMapping
-from typing import Any
+from collections.abc import Iterable
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-ASGIApp = Callable[[Scope, Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]], Awaitable[None]]
+from nnviz.ui.asgi import ASGIApp, Receive, Scope, Send, send_answer, whole_answer, with_length, without_header
 
 #: Streamlit's own routes and files: never a page (``/_stcore/...``, ``/media/...``, ``/component/...``,
 #: ``/static/...`` and ``/app/static/...``).
@@ -70,32 +67,13 @@ class IndexPageMiddleware:
         self.app = app
         self.script = backend_script(page_slugs)
 
-    async def __call__(self, scope: Scope, receive, send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not is_page_request(scope):
             await self.app(scope, receive, send)
             return
-        scope = {**scope, "headers": [(k, v) for k, v in scope.get("headers", []) if k.lower() != b"accept-encoding"]}
-        start: Message = {}
-        chunks: list[bytes] = []
-
-        async def send_page(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                start.update(message)  # held until the body is known: its length changes
-                return
-            if message["type"] != "http.response.body":
-                await send(message)
-                return
-            chunks.append(message.get("body", b""))
-            if message.get("more_body", False):
-                return
-            body = b"".join(chunks)
-            headers = list(start.get("headers", []))
-            content_type = next((v for k, v in headers if k.lower() == b"content-type"), b"")
-            if start.get("status") == 200 and content_type.startswith(b"text/html"):
-                body = with_script(body, self.script)
-                headers = [(k, v) for k, v in headers if k.lower() != b"content-length"]
-                headers.append((b"content-length", str(len(body)).encode()))
-            await send({**start, "headers": headers})
-            await send({"type": "http.response.body", "body": body})
-
-        await self.app(scope, receive, send_page)
+        status, headers, body = await whole_answer(self.app, without_header(scope, b"accept-encoding"), receive)
+        content_type = next((v for k, v in headers if k.lower() == b"content-type"), b"")
+        if status == 200 and content_type.startswith(b"text/html"):
+            body = with_script(body, self.script)
+            headers = with_length(headers, body)
+        await send_answer(send, status, headers, body)
