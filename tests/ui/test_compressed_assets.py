@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -33,6 +34,13 @@ class Files:
         await send({"type": "http.response.body", "body": self.body[100:]})
 
 
+
+def run_apart(coroutine) -> None:
+    """Run ``coroutine`` to its end on a thread of its own: with the browser tests in the same
+    session, Playwright's event loop is running on this one (asyncio.run would refuse)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, coroutine).result()
+
 def request(path: str = "/static/js/index.DormvYxC.js", encoding: bytes | None = b"gzip, deflate, br",
             method: str = "GET", **headers: bytes) -> dict:
     hs = [(b"host", b"127.0.0.1")] + ([(b"accept-encoding", encoding)] if encoding is not None else [])
@@ -49,7 +57,7 @@ def fetch(middleware, scope: dict) -> tuple[int, dict[bytes, bytes], bytes]:
     async def receive():
         return {"type": "http.request", "body": b""}
 
-    asyncio.run(middleware(scope, receive, send))
+    run_apart(middleware(scope, receive, send))
     start = next(m for m in sent if m["type"] == "http.response.start")
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     return start["status"], {k.lower(): v for k, v in start["headers"]}, body

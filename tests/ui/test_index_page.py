@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -15,6 +16,13 @@ from nnviz.ui.common import PAGES
 SLUGS = ["home", *(p.slug for p in PAGES)]
 INDEX = b"<!DOCTYPE html><html><head><meta charset='UTF-8'></head><body><div id=root></div></body></html>"
 
+
+
+def run_apart(coroutine) -> None:
+    """Run ``coroutine`` to its end on a thread of its own: with the browser tests in the same
+    session, Playwright's event loop is running on this one (asyncio.run would refuse)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, coroutine).result()
 
 def serve(scope: dict, body: bytes = INDEX, content_type: bytes = b"text/html", status: int = 200,
           chunked: bool = False) -> tuple[list[dict], dict]:
@@ -43,7 +51,7 @@ def serve(scope: dict, body: bytes = INDEX, content_type: bytes = b"text/html", 
     async def receive():
         return {"type": "http.request", "body": b""}
 
-    asyncio.run(index_page.IndexPageMiddleware(app, SLUGS)(scope, receive, send))
+    run_apart(index_page.IndexPageMiddleware(app, SLUGS)(scope, receive, send))
     return sent, seen
 
 
