@@ -29,6 +29,17 @@ def _has_rest_element(at: AppTest, key: str = REST_KEY) -> bool:
     return any(getattr(node, "key", None) == key for node in at.get("bidi_component"))
 
 
+def _held_until_asked(at: AppTest, page: str, rest_drawn) -> None:
+    """A rerun the browser did not ask for still holds ``page``'s rest; the element's trigger then
+    has the next run draw it (``rest_drawn(at)``) and drop the element."""
+    _run(at)
+    assert not rest_drawn(at), "a rerun the browser did not ask for drew the rest"
+    at.session_state[first_paint._PAINTED] = frozenset({page})  # what the element's trigger sets
+    _run(at)
+    assert rest_drawn(at)
+    assert not _has_rest_element(at, first_paint.KEY_PREFIX + page)
+
+
 @pytest.fixture
 def in_browser(monkeypatch):
     monkeypatch.setattr(first_paint, "_in_browser", lambda: True)
@@ -46,13 +57,7 @@ def test_in_a_browser_the_first_run_holds_the_rest_until_it_is_asked_for(in_brow
     assert _has_rest_element(at), "no element asks for the rest"
     assert at.selectbox(key="gd_surface_2").value  # the controls are there
     at.slider(key="gd_steps").set_value(120)  # a setting changed before the rest arrives is kept
-    _run(at)
-    assert not _has_run_cards(at), "a rerun the browser did not ask for drew the rest"
-
-    at.session_state[first_paint._PAINTED] = frozenset({"descent"})  # what the element's trigger sets
-    _run(at)
-    assert _has_run_cards(at)
-    assert not _has_rest_element(at)
+    _held_until_asked(at, "descent", _has_run_cards)
     assert at.slider(key="gd_steps").value == 120
     _run(at)  # later runs draw everything too
     assert _has_run_cards(at)
@@ -121,13 +126,7 @@ def test_playground_first_run_draws_the_data_controls_and_the_live_view_then_the
     assert at.button(key="pg_play").label == "Play"
     assert at.session_state["pg_exp"] == whole.session_state["pg_exp"]  # the settings not drawn keep theirs
     at.slider(key="pg_noise").set_value(0.3)  # a setting changed before the rest arrives is kept
-    _run(at)
-    assert not _has_training_controls(at), "a rerun the browser did not ask for drew the rest"
-
-    at.session_state[first_paint._PAINTED] = frozenset({"playground"})  # what the element's trigger sets
-    _run(at)
-    assert _has_training_controls(at)
-    assert not _has_rest_element(at, first_paint.KEY_PREFIX + "playground")
+    _held_until_asked(at, "playground", _has_training_controls)
     assert at.slider(key="pg_noise").value == 0.3
     assert at.session_state["pg_exp"].noise == 0.3
     assert at.selectbox(key="pg_opt").value == whole.selectbox(key="pg_opt").value
