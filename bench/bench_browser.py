@@ -394,14 +394,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--js-profile", action="store_true",
                     help="profile the browser's JavaScript on the warm visit: busy ms per script file")
     args = ap.parse_args(argv)
+    network = tuple(float(v) for v in args.network.split(",")) if args.network else None
+    if network is not None and len(network) != 2:
+        ap.error(f"--network takes MBIT,RTT_MS, got {args.network!r}")
     from playwright.sync_api import sync_playwright
 
     with serve_app("bench-browser-server") as url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         slugs = [s for s in args.pages.split(",") if s]
-        network = tuple(float(v) for v in args.network.split(",")) if args.network else None
-        if network is not None and len(network) != 2:
-            ap.error(f"--network takes MBIT,RTT_MS, got {args.network!r}")
         cold = {slug: first_render(browser, url, slug, network=network) for slug in slugs}  # caches warm up
         warm = {slug: [] for slug in slugs}
         back = {slug: [] for slug in slugs}
