@@ -2,8 +2,9 @@
 
 Streamlit runs this file as the app's script (``main()``, on every rerun of every session). ``streamlit
 run app.py`` also imports it to serve it (``app``, an ASGI app: Streamlit's server with the
-pages' HTML telling the browser where the server is, nnviz/ui/index_page.py, and its frontend's
-files sent compressed, nnviz/ui/compressed_assets.py)."""
+pages' HTML telling the browser where the server is, nnviz/ui/index_page.py, its frontend's files
+sent compressed, nnviz/ui/compressed_assets.py, and its connections without Nagle's delay,
+nnviz/ui/tcp_nodelay.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from nnviz.ui import compressed_assets, frontend_warmup, history, home, index_page, lessons, page_link
+from nnviz.ui import compressed_assets, frontend_warmup, history, home, index_page, lessons, page_link, tcp_nodelay
 from nnviz.ui.common import ICON, PAGES
 
 
@@ -56,7 +57,7 @@ if __name__ == "__main__":  # Streamlit runs the script (its module is always __
 else:  # `streamlit run app.py` (or uvicorn app:app) imports it to serve it
     from starlette.middleware import Middleware
 
-    app = st.App(__file__, middleware=[
+    app = st.App(__file__, lifespan=tcp_nodelay.lifespan, middleware=[
         Middleware(index_page.IndexPageMiddleware, page_slugs=["home", *(p.slug for p in PAGES)]),
         Middleware(compressed_assets.CompressedAssetsMiddleware),
     ])

@@ -4,14 +4,13 @@ in tests/browser/test_index_page.py."""
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 import os
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from nnviz.ui.compressed_assets import CompressedAssetsMiddleware, is_asset_request
+from tests.ui.coroutines import run_apart
 
 SCRIPT = b"export function f(){return 1}\n" * 400  # 12 kB of JavaScript that compresses well
 ETAG = b'"abc123"'
@@ -33,13 +32,6 @@ class Files:
         await send({"type": "http.response.body", "body": self.body[:100], "more_body": True})
         await send({"type": "http.response.body", "body": self.body[100:]})
 
-
-
-def run_apart(coroutine) -> None:
-    """Run ``coroutine`` to its end on a thread of its own: with the browser tests in the same
-    session, Playwright's event loop is running on this one (asyncio.run would refuse)."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(asyncio.run, coroutine).result()
 
 def request(path: str = "/static/js/index.DormvYxC.js", encoding: bytes | None = b"gzip, deflate, br",
             method: str = "GET", **headers: bytes) -> dict:

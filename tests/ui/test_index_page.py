@@ -4,25 +4,17 @@ Chromium in tests/browser/test_index_page.py."""
 
 from __future__ import annotations
 
-import asyncio
 import gzip
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from nnviz.ui import index_page
 from nnviz.ui.common import PAGES
+from tests.ui.coroutines import run_apart
 
 SLUGS = ["home", *(p.slug for p in PAGES)]
 INDEX = b"<!DOCTYPE html><html><head><meta charset='UTF-8'></head><body><div id=root></div></body></html>"
 
-
-
-def run_apart(coroutine) -> None:
-    """Run ``coroutine`` to its end on a thread of its own: with the browser tests in the same
-    session, Playwright's event loop is running on this one (asyncio.run would refuse)."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(asyncio.run, coroutine).result()
 
 def serve(scope: dict, body: bytes = INDEX, content_type: bytes = b"text/html", status: int = 200,
           chunked: bool = False) -> tuple[list[dict], dict]:
