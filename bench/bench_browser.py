@@ -11,7 +11,9 @@ Prints, for one fresh server on 127.0.0.1:
   wall times on a busy machine: kB received over the websocket, kB of JavaScript on the wire
   (compressed: nnviz/ui/compressed_assets.py; plotly's bundle alone is 4.7 MB, 1.4 MB compressed),
   the longest main-thread task and the sum of the long ones; ``--network`` runs the first renders
-  over Chromium's emulated network (a share of a classroom's Wi-Fi) instead of the loopback;
+  over Chromium's emulated network (a share of a classroom's Wi-Fi) instead of the loopback; the
+  same for ``bare``, the floor: a page of a stock Streamlit server with nothing of ours
+  (bench/bare_page.py), measured between the app's pages;
 - the live views after Play (Start), over ``--seconds``: the playground at the default and at the
   highest speed, the comparison runs and the digits page's training (needs MNIST; skipped with
   the reason printed where it is absent): visible updates of the step counter per second,
@@ -47,6 +49,8 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, serve_app  # noqa: E
 from tests.browser.visibility import HIDE, SHOW  # noqa: E402
 
 PAGES = ("home", *(page.slug for page in APP_PAGES))  # every page of the app, the home page first
+BARE_PAGE = Path(__file__).with_name("bare_page.py")
+BARE = "bare"  # its row
 CHARTS = ("[data-testid=stPlotlyChart], [data-testid=stVegaLiteChart], [data-testid=stImage], "
           "[data-testid=stBidiComponentIsolated], [data-nnviz]")
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -265,12 +269,15 @@ def first_render(browser, url: str, slug: str, profile: bool = False, context=No
             "longest ms": max(long), "long ms": sum(long), "js kB": js / 1e3, "scripts": scripts}
 
 
-def return_visit(browser, url: str, slug: str, network: tuple[float, float] | None = None) -> dict[str, float]:
-    """A return visit: the browser has the app's files cached (it opened another page first)."""
+def return_visit(browser, url: str, slug: str, network: tuple[float, float] | None = None,
+                 before: str | None = None) -> dict[str, float]:
+    """A return visit: the browser has the app's files cached (it opened another page first:
+    ``before``, by default functions, or home for functions)."""
     context = visitor_context(browser)
     page = context.new_page()
     throttle(context, page, network)
-    first_render(browser, url, "functions" if slug != "functions" else "home", context=context, page=page)
+    before = before or ("functions" if slug != "functions" else "home")
+    first_render(browser, url, before, context=context, page=page)
     result = first_render(browser, url, slug, context=context, page=page)
     context.close()
     return result
@@ -399,27 +406,32 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"--network takes MBIT,RTT_MS, got {args.network!r}")
     from playwright.sync_api import sync_playwright
 
-    with serve_app("bench-browser-server") as url, sync_playwright() as pw:
+    with (serve_app("bench-browser-server") as url, serve_app("bench-bare-page", BARE_PAGE) as bare_url,
+          sync_playwright() as pw):
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         slugs = [s for s in args.pages.split(",") if s]
         cold = {slug: first_render(browser, url, slug, network=network) for slug in slugs}  # caches warm up
-        warm = {slug: [] for slug in slugs}
-        back = {slug: [] for slug in slugs}
+        first_render(browser, bare_url, "home", network=network)
+        warm = {slug: [] for slug in [*slugs, BARE]}
+        back = {slug: [] for slug in [*slugs, BARE]}
         for i in range(args.repeat):  # alternate the pages, so a busy moment is shared out
             for slug in slugs:
                 warm[slug].append(first_render(browser, url, slug, args.js_profile and i == 0, network=network))
                 back[slug].append(return_visit(browser, url, slug, network))
+            warm[BARE].append(first_render(browser, bare_url, "home", network=network))
+            back[BARE].append(return_visit(browser, bare_url, "home", network, before="home"))
         med = {slug: {k: statistics.median(r[k] for r in warm[slug]) for k in ("s", "whole", "ws kB", "js kB",
                                                                           "longest ms", "long ms")}
-               for slug in slugs}
-        ret = {slug: statistics.median(r["s"] for r in back[slug]) for slug in slugs}
+               for slug in warm}
+        ret = {slug: statistics.median(r["s"] for r in back[slug]) for slug in back}
         home = med["home"]["s"] if "home" in med else float("nan")
         home_back = ret.get("home", float("nan"))
         where = (f"over an emulated {network[0]:g} Mbit/s, {network[1]:g} ms network" if network else "on the loopback")
         print(f"first render (s), server at {url} {where}, medians of {args.repeat}. paint: the page's run is done "
               "and a chart is drawn (a first visit shows its controls and main chart, the rest follows: "
               "whole). cold: the first visitor (the server's caches cold); new: a new visitor (an empty "
-              "browser cache); return: a browser that has opened another page of the app before")
+              "browser cache); return: a browser that has opened another page of the app before. "
+              f"{BARE}: the floor, a page of a stock Streamlit with a title, a line and a link (bench/bare_page.py)")
         print("the new visitor's work: kB over the websocket, JavaScript kB on the wire, the browser's longest "
               "main-thread task and all its long tasks (ms)")
         print(f"{'page':<12}{'cold':>7}{'new':>7}{'x home':>8}{'whole':>7}{'return':>8}{'x home':>8}"
@@ -429,6 +441,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{slug:<12}{cold[slug]['s']:>7.2f}{w['s']:>7.2f}{w['s'] / home:>8.2f}{w['whole']:>7.2f}"
                   f"{ret[slug]:>8.2f}{ret[slug] / home_back:>8.2f}{w['ws kB']:>8.0f}{w['js kB']:>8.0f}"
                   f"{w['longest ms']:>9.0f}{w['long ms']:>7.0f}")
+        w = med[BARE]
+        print(f"{BARE:<12}{'':>7}{w['s']:>7.2f}{w['s'] / home:>8.2f}{w['whole']:>7.2f}{ret[BARE]:>8.2f}"
+              f"{ret[BARE] / home_back:>8.2f}{w['ws kB']:>8.0f}{w['js kB']:>8.0f}{w['longest ms']:>9.0f}"
+              f"{w['long ms']:>7.0f}")
         renders = {slug: (cold[slug], warm[slug][0]) for slug in slugs}
         times = {slug: (cold[slug]["s"], med[slug]["s"]) for slug in slugs}
         if args.js_profile:

@@ -32,11 +32,11 @@ pytestmark = pytest.mark.browser
 
 
 @contextlib.contextmanager
-def serve_app(log_name: str = "streamlit-server") -> Iterator[str]:
-    """Start ``streamlit run app.py`` on 127.0.0.1, yield its URL, stop it by its PID."""
+def serve_app(log_name: str = "streamlit-server", script: Path = ROOT / "app.py") -> Iterator[str]:
+    """Start ``streamlit run app.py`` (or another ``script``) on 127.0.0.1, yield its URL, stop it by its PID."""
     (port,) = loopback.free_ports(1)
     cmd = [
-        sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+        sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
         "--server.address", "127.0.0.1", "--server.port", str(port), "--server.fileWatcherType", "none",
         "--browser.gatherUsageStats", "false",
     ]
