@@ -22,7 +22,7 @@ from nnviz.figures.tables import markdown_table
 from nnviz.labs.explain import functions as lab
 from nnviz.labs.explain import functions_link, numbers
 from nnviz.nn import activations, initializers, losses
-from nnviz.ui import page_link, state
+from nnviz.ui import first_paint, page_link, state
 from nnviz.ui.canvas_chart import canvas_chart
 from nnviz.ui.common import LOG_OPTIONS, hyperparam_slider
 
@@ -146,6 +146,11 @@ def activations_section() -> None:
         for note in [activations.ACTIVATIONS.get(n).curve_note for n in names]:
             if note:
                 st.caption(note)
+    # A first visit's paint ends here: the formula cards (KaTeX: its code, fonts and typesetting)
+    # and the notes' table come in its second run (nnviz/ui/first_paint.py).
+    if not first_paint.rest_is_due("functions", "the formulas and the notes' table"):
+        return
+    if names:
         cols = st.columns(min(len(names), 3))
         for i, name in enumerate(names):
             cls = activations.ACTIVATIONS.get(name)
@@ -156,8 +161,6 @@ def activations_section() -> None:
     st.markdown("##### The notes' comparison table")
     st.caption("Rendered from the metadata of the engine's activation registry (nnviz.nn.activations).")
     st.markdown(markdown_table(lab.activation_table()))
-
-
 
 
 def vanishing_section() -> None:
@@ -421,6 +424,8 @@ def render() -> None:
         if tab.open:
             with tab:
                 section()
+    if not tabs[0].open:  # only the activations tab is split (what a first visit opens on)
+        first_paint.whole_from_now("functions")
     share_section()
     current = link_values()
     with notice:

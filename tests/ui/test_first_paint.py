@@ -130,3 +130,33 @@ def test_playground_first_run_draws_the_data_controls_and_the_live_view_then_the
     assert at.slider(key="pg_noise").value == 0.3
     assert at.session_state["pg_exp"].noise == 0.3
     assert at.selectbox(key="pg_opt").value == whole.selectbox(key="pg_opt").value
+
+
+FUNCTIONS = "../../pages/functions.py"
+
+
+def _has_formulas(at: AppTest) -> bool:
+    return len(at.latex) > 0
+
+
+def test_functions_first_run_draws_the_controls_and_charts_then_the_formulas(in_browser):
+    """The activations tab's formula cards (KaTeX) and the notes' table come in the second run."""
+    at = _run(AppTest.from_file(FUNCTIONS, default_timeout=60))
+    assert not _has_formulas(at), "the formulas came in the first run"
+    assert not any("comparison table" in m.value for m in at.markdown)
+    assert _has_rest_element(at, first_paint.KEY_PREFIX + "functions"), "no element asks for the rest"
+    assert at.multiselect(key="fn_acts").value  # the controls are there
+    assert {"fn_act_chart", "fn_act_d_chart"} <= {node.key for node in at.get("bidi_component")}  # and the charts
+    at.select_slider(key="fn_zrange").set_value(10)  # a setting changed before the rest arrives is kept
+    _held_until_asked(at, "functions", _has_formulas)
+    assert at.select_slider(key="fn_zrange").value == 10
+    assert len(at.latex) == 2 * len(at.multiselect(key="fn_acts").value)  # f and f' of each
+    assert any("comparison table" in m.value for m in at.markdown)
+
+
+def test_functions_on_another_tab_is_drawn_whole(in_browser):
+    at = AppTest.from_file(FUNCTIONS, default_timeout=60)
+    at.session_state["fn_tab"] = "Losses"
+    _run(at)
+    assert "functions" in at.session_state[first_paint._PAINTED]
+    assert not _has_rest_element(at, first_paint.KEY_PREFIX + "functions")
