@@ -40,7 +40,7 @@ def listening_tcp_descriptors(fd_dir: Path = FD_DIR) -> list[int]:
         try:
             if not stat.S_ISSOCK(os.fstat(fd).st_mode):
                 continue
-            with socket.socket(fileno=os.dup(fd)) as sock:  # a second handle: closing it leaves fd open
+            with _second_handle(fd) as sock:
                 if (sock.family in (socket.AF_INET, socket.AF_INET6) and sock.type == socket.SOCK_STREAM
                         and sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN)):
                     found.append(fd)
@@ -49,11 +49,22 @@ def listening_tcp_descriptors(fd_dir: Path = FD_DIR) -> list[int]:
     return found
 
 
+def _second_handle(fd: int) -> socket.socket:
+    """A socket object on a duplicate of ``fd`` (closing it leaves ``fd`` open; options set through
+    it are the socket's own)."""
+    dup = os.dup(fd)
+    try:
+        return socket.socket(fileno=dup)
+    except BaseException:
+        os.close(dup)
+        raise
+
+
 def set_nodelay_on_listeners(fd_dir: Path = FD_DIR) -> list[int]:
     """Set ``TCP_NODELAY`` on every listening TCP socket of this process; return their descriptors."""
     done = []
     for fd in listening_tcp_descriptors(fd_dir):
-        with contextlib.suppress(OSError), socket.socket(fileno=os.dup(fd)) as sock:
+        with contextlib.suppress(OSError), _second_handle(fd) as sock:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             done.append(fd)
     return done

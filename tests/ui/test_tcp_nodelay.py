@@ -4,6 +4,7 @@ startup hook runs is checked in tests/browser/test_tcp_nodelay.py."""
 
 from __future__ import annotations
 
+import os
 import socket
 import sys
 from pathlib import Path
@@ -39,14 +40,16 @@ def test_streamlit_s_kind_of_listener_hands_out_connections_with_nagle_on(listen
 
 
 def test_the_listener_and_the_connections_it_accepts_afterwards_get_nodelay(listener):
+    open_before = len(os.listdir("/proc/self/fd"))
     done = tcp_nodelay.set_nodelay_on_listeners()
+    assert len(os.listdir("/proc/self/fd")) == open_before  # the second handles it asked through are closed
     assert listener.fileno() in done
     assert nodelay(listener) == 1
     with socket.create_connection(listener.getsockname()):
         accepted, _ = listener.accept()
         with accepted:
             assert nodelay(accepted) == 1
-    # The descriptors it opened to ask are closed again; the listener still accepts.
+    # The listener still accepts.
     with socket.create_connection(listener.getsockname()):
         listener.accept()[0].close()
 
