@@ -806,12 +806,6 @@ def share_section(model: DigitModel | None) -> None:
                 "trained model are not in it: save the model as a file to share it.")
 
 
-def _rest_widgets() -> list[str]:
-    """The keys of the training and convolution tabs' widgets (with each optimizer's own settings)."""
-    prefixes = ("dg_cv_", *(f"dg_{name}_" for name in optimizers.names()))
-    return [*TRAINING_KEYS, *(k for k in _s() if isinstance(k, str) and k.startswith(prefixes))]
-
-
 def render() -> None:
     st.title(":material/draw: Digits")
     st.caption("Draw a digit and watch the network's softmax probabilities; train your own digit model.")
@@ -836,12 +830,11 @@ def render() -> None:
                        + (f"; {acc:.2%} on the official 10,000 MNIST test images" if acc else "")
                        + (f", trained on {info['training_data']['images']:,} images" if "training_data" in info else "")
                        + ".")
-    # On a first visit the two tabs not shown come in the second run (their settings keep their values
-    # meanwhile). The element that asks for them sits below the tabs: a tab that is not shown is not in
-    # the page at all, so nothing in it would run.
-    if first_paint.rest_is_due("digits", "the training and convolution tabs", _rest_widgets):
-        with train_tab:
-            train_section(model)
+    with train_tab:
+        train_section(model)
+    # On a first visit the convolution tab comes in the second run. The element that asks for it sits
+    # below the tabs: a tab that is not shown is not in the page at all, so nothing in it would run.
+    if first_paint.rest_is_due("digits", "the convolution tab"):
         with conv_tab:
             convolution.render_tab(_s().get("dg_cv_drawing"), model)
     share_section(model)

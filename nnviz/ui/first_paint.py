@@ -29,9 +29,7 @@ activations tab draws its controls and two charts first, its KaTeX formula cards
 table second (new visitor 1.83 -> 1.65 s, return visit 1.05 -> 0.86 s). The loss landscape's left
 column stops after its Task and Network sections (its runs' and view's settings, below the fold,
 second; ``is_whole`` tells the parts of a rest that lie apart from the element: new visitor
-2.25 -> 2.09 s, return visit 1.17 -> 1.04 s). The digits page's training and convolution tabs (not
-shown on a first visit, but drawn, as plain tabs are) come second (new visitor 2.21 -> 1.78 s,
-return visit 1.16 -> 0.78 s). The element marks itself
+2.25 -> 2.09 s, return visit 1.17 -> 1.04 s). The element marks itself
 ``SETTLED`` when it asks.
 While the rest is on its way the page holds the element keyed ``KEY_PREFIX + page`` (class
 ``st-key-nnviz_first_paint_<page>``, present as soon as its run ends); tests and benchmarks wait for
@@ -40,14 +38,9 @@ While the rest is on its way the page holds the element keyed ``KEY_PREFIX + pag
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-
 import streamlit as st
 
-from nnviz.ui import state
-
 _PAINTED = "_nnviz_first_paint_done"  # the pages whose whole page this session has asked for
-_ARRIVING = "_nnviz_first_paint_arriving"  # the page whose rest the browser has just asked for
 KEY_PREFIX = "nnviz_first_paint_"  # + the page: the element that holds a page's rest
 PENDING = f"[class*=st-key-{KEY_PREFIX}]"  # a CSS selector: some page's rest is still on its way
 SETTLED = "[data-nnviz-rest][data-settled]"  # a CSS selector: the first run's elements have all drawn
@@ -120,25 +113,10 @@ def is_whole(page: str) -> bool:
     return not _in_browser() or page in st.session_state.get(_PAINTED, frozenset())
 
 
-def _asked(page: str) -> None:
-    """The element's trigger: the browser has the first paint on screen and asks for the rest."""
-    whole_from_now(page)
-    st.session_state[_ARRIVING] = page
-
-
-def rest_is_due(page: str, what: str, widgets: Callable[[], Iterable[str]] = tuple) -> bool:
+def rest_is_due(page: str, what: str) -> bool:
     """True when the rest of ``page`` is drawn in this run; else show "Loading ``what``…" and have
-    the browser ask for it once this run's paint is on screen (at most once per page and session).
-
-    ``widgets()``: the keys of the rest's widgets. In the run that first draws the rest their values
-    (a link's, or changed by code meanwhile) are sent with it (``state.resend``): Streamlit 1.67
-    sends a value set in an earlier run only with a widget drawn in that run, so a text or number
-    box drawn first in this one would show its default (an empty box) while the session keeps the
-    value (CONTRIBUTING.md)."""
+    the browser ask for it once this run's paint is on screen (at most once per page and session)."""
     if is_whole(page):
-        if st.session_state.get(_ARRIVING) == page:
-            del st.session_state[_ARRIVING]
-            state.resend(widgets())
         return True
-    _mount(key=KEY_PREFIX + page, data=what, on_painted_change=lambda: _asked(page))
+    _mount(key=KEY_PREFIX + page, data=what, on_painted_change=lambda: whole_from_now(page))
     return False

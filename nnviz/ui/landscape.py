@@ -292,11 +292,6 @@ def share_controls() -> None:
                                      "it trains the same runs from the same seed and shows the same landscape.")
 
 
-#: The widgets of a first visit's rest: the runs' settings and the view's.
-REST_WIDGETS = ("ls_mode", "ls_optimizer", "ls_rates", "ls_optimizers", "ls_lr", "ls_steps", "ls_batch", "ls_seed",
-                "ls_resolution", "ls_span", "ls_log")
-
-
 def _drawn(query: str, key: str, draw: Callable[[], Any], shown: bool = True) -> Any:
     """``draw()`` the widget ``key`` unless a lesson's link hides it (``hide=<query>``) or it is not
     ``shown`` this run (a first visit's rest): then its value stays and still applies."""
@@ -371,7 +366,7 @@ def controls() -> tuple[Setup, list[str]]:
 
     # A first visit's paint ends here in this column: the runs' settings and the view's (below the
     # fold) come in its second run (nnviz/ui/first_paint.py); until then their values still apply.
-    shown = first_paint.rest_is_due("landscape", "the runs' and the view's settings", lambda: REST_WIDGETS)
+    shown = first_paint.rest_is_due("landscape", "the runs' and the view's settings")
     if shown:
         st.subheader(":material/speed: Runs to compare")
     mode = _drawn("mode", "ls_mode", lambda: st.radio(
