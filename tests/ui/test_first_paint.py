@@ -40,6 +40,11 @@ def _held_until_asked(at: AppTest, page: str, rest_drawn) -> None:
     assert not _has_rest_element(at, first_paint.KEY_PREFIX + page)
 
 
+def _has_latex(at: AppTest) -> bool:
+    """Whether the run drew any formula (KaTeX: the backprop derivation, the functions' cards)."""
+    return len(at.latex) > 0
+
+
 @pytest.fixture
 def in_browser(monkeypatch):
     monkeypatch.setattr(first_paint, "_in_browser", lambda: True)
@@ -80,18 +85,14 @@ def test_the_trigger_marks_only_its_own_page(in_browser):
 BACKPROP = "../../pages/backprop.py"
 
 
-def _has_derivation(at: AppTest) -> bool:
-    return len(at.latex) > 0
-
-
 def test_backprop_first_run_shows_the_controls_and_numbers_then_the_derivation(in_browser):
     at = _run(AppTest.from_file(BACKPROP, default_timeout=60))
-    assert not _has_derivation(at), "the KaTeX derivation came in the first run"
+    assert not _has_latex(at), "the KaTeX derivation came in the first run"
     assert _has_rest_element(at, first_paint.KEY_PREFIX + "backprop"), "no element asks for the rest"
     assert [m.label for m in at.metric][:2] == ["Loss L", "Gradient ∂L/∂w"]  # the numbers are there
     at.session_state[first_paint._PAINTED] = frozenset({"backprop"})
     _run(at)
-    assert _has_derivation(at)
+    assert _has_latex(at)
 
 
 def test_backprop_on_another_tab_is_drawn_whole_and_the_neuron_tab_later_too(in_browser):
@@ -102,7 +103,7 @@ def test_backprop_on_another_tab_is_drawn_whole_and_the_neuron_tab_later_too(in_
     assert "backprop" in at.session_state[first_paint._PAINTED]
     at.session_state["bp_tab"] = "Single neuron"  # then the single neuron: whole, in one run
     _run(at)
-    assert _has_derivation(at)
+    assert _has_latex(at)
 
 
 PLAYGROUND = "../../pages/playground.py"
@@ -135,20 +136,16 @@ def test_playground_first_run_draws_the_data_controls_and_the_live_view_then_the
 FUNCTIONS = "../../pages/functions.py"
 
 
-def _has_formulas(at: AppTest) -> bool:
-    return len(at.latex) > 0
-
-
 def test_functions_first_run_draws_the_controls_and_charts_then_the_formulas(in_browser):
     """The activations tab's formula cards (KaTeX) and the notes' table come in the second run."""
     at = _run(AppTest.from_file(FUNCTIONS, default_timeout=60))
-    assert not _has_formulas(at), "the formulas came in the first run"
+    assert not _has_latex(at), "the formulas came in the first run"
     assert not any("comparison table" in m.value for m in at.markdown)
     assert _has_rest_element(at, first_paint.KEY_PREFIX + "functions"), "no element asks for the rest"
     assert at.multiselect(key="fn_acts").value  # the controls are there
     assert {"fn_act_chart", "fn_act_d_chart"} <= {node.key for node in at.get("bidi_component")}  # and the charts
     at.select_slider(key="fn_zrange").set_value(10)  # a setting changed before the rest arrives is kept
-    _held_until_asked(at, "functions", _has_formulas)
+    _held_until_asked(at, "functions", _has_latex)
     assert at.select_slider(key="fn_zrange").value == 10
     assert len(at.latex) == 2 * len(at.multiselect(key="fn_acts").value)  # f and f' of each
     assert any("comparison table" in m.value for m in at.markdown)
