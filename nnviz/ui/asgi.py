@@ -19,6 +19,11 @@ def header(scope: Scope, name: bytes) -> bytes:
     return b", ".join(v for k, v in scope.get("headers", []) if k.lower() == name)
 
 
+def answer_header(headers: Headers, name: bytes) -> bytes | None:
+    """The first value of the answer's header ``name`` (lower case), or None."""
+    return next((v for k, v in headers if k.lower() == name), None)
+
+
 def without_header(scope: Scope, name: bytes) -> Scope:
     """``scope`` with the request header ``name`` (lower case) left out."""
     return {**scope, "headers": [(k, v) for k, v in scope.get("headers", []) if k.lower() != name]}

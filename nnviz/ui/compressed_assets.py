@@ -26,6 +26,7 @@ from nnviz.ui.asgi import (
     Receive,
     Scope,
     Send,
+    answer_header,
     header,
     send_answer,
     whole_answer,
@@ -83,13 +84,13 @@ class CompressedAssetsMiddleware:
                 await send_answer(send, status, headers, body)
                 return
             keep = [(k, v) for k, v in headers if k.lower() not in (b"content-length", b"etag", b"vary")]
-            etag = next((v for k, v in headers if k.lower() == b"etag"), None)
+            etag = answer_header(headers, b"etag")
             if etag is not None:  # another representation, another tag
                 keep.append((b"etag", etag[:-1] + b'-gzip"' if etag.endswith(b'"') else etag + b"-gzip"))
             keep += [(b"content-encoding", b"gzip"), (b"vary", b"Accept-Encoding")]
             kept = self.kept.setdefault(path, (keep, zipped))
         headers, zipped = kept
-        etag = next((v for k, v in headers if k == b"etag"), None)
+        etag = answer_header(headers, b"etag")
         if etag is not None and etag in [t.strip() for t in header(scope, b"if-none-match").split(b",")]:
             await send_answer(send, 304, [(k, v) for k, v in headers if k != b"content-encoding"], b"")
             return

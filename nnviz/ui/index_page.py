@@ -22,7 +22,17 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from nnviz.ui.asgi import ASGIApp, Receive, Scope, Send, send_answer, whole_answer, with_length, without_header
+from nnviz.ui.asgi import (
+    ASGIApp,
+    Receive,
+    Scope,
+    Send,
+    answer_header,
+    send_answer,
+    whole_answer,
+    with_length,
+    without_header,
+)
 
 #: Streamlit's own routes and files: never a page (``/_stcore/...``, ``/media/...``, ``/component/...``,
 #: ``/static/...`` and ``/app/static/...``).
@@ -72,8 +82,7 @@ class IndexPageMiddleware:
             await self.app(scope, receive, send)
             return
         status, headers, body = await whole_answer(self.app, without_header(scope, b"accept-encoding"), receive)
-        content_type = next((v for k, v in headers if k.lower() == b"content-type"), b"")
-        if status == 200 and content_type.startswith(b"text/html"):
+        if status == 200 and (answer_header(headers, b"content-type") or b"").startswith(b"text/html"):
             body = with_script(body, self.script)
             headers = with_length(headers, body)
         await send_answer(send, status, headers, body)
