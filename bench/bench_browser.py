@@ -436,15 +436,12 @@ def main(argv: list[str] | None = None) -> int:
               "main-thread task and all its long tasks (ms)")
         print(f"{'page':<12}{'cold':>7}{'new':>7}{'x home':>8}{'whole':>7}{'return':>8}{'x home':>8}"
               f"{'ws kB':>8}{'js kB':>8}{'longest':>9}{'long':>7}")
-        for slug in slugs:
+        for slug in [*slugs, BARE]:  # the bare page has no cold visit of its own
             w = med[slug]
-            print(f"{slug:<12}{cold[slug]['s']:>7.2f}{w['s']:>7.2f}{w['s'] / home:>8.2f}{w['whole']:>7.2f}"
+            first = f"{cold[slug]['s']:>7.2f}" if slug in cold else f"{'':>7}"
+            print(f"{slug:<12}{first}{w['s']:>7.2f}{w['s'] / home:>8.2f}{w['whole']:>7.2f}"
                   f"{ret[slug]:>8.2f}{ret[slug] / home_back:>8.2f}{w['ws kB']:>8.0f}{w['js kB']:>8.0f}"
                   f"{w['longest ms']:>9.0f}{w['long ms']:>7.0f}")
-        w = med[BARE]
-        print(f"{BARE:<12}{'':>7}{w['s']:>7.2f}{w['s'] / home:>8.2f}{w['whole']:>7.2f}{ret[BARE]:>8.2f}"
-              f"{ret[BARE] / home_back:>8.2f}{w['ws kB']:>8.0f}{w['js kB']:>8.0f}{w['longest ms']:>9.0f}"
-              f"{w['long ms']:>7.0f}")
         renders = {slug: (cold[slug], warm[slug][0]) for slug in slugs}
         times = {slug: (cold[slug]["s"], med[slug]["s"]) for slug in slugs}
         if args.js_profile:
