@@ -199,14 +199,25 @@ def optimizer_settings(name: str, key_prefix: str, container=None, on_change=Non
     return values
 
 
+def message_slot():
+    """A fixed place for a message that comes and goes above an element that keeps its state in the
+    browser (the live view, a drawing canvas). Streamlit's frontend keys a block's elements by their
+    place in it: a message drawn above such an element in one run and not the next moves it, and the
+    browser then builds it anew (the live view blinks and replays its batch). An empty container
+    takes no room, so a page draws the slot on every run and the message, when there is one, in it."""
+    return st.container()
+
+
 def show_link_problems(messages: Sequence[str]) -> None:
     """What a page's link could not use. The messages quote the link's own text, which could be
-    Markdown (an image, a link, coloured text): they go in a plain-text block, never as Markdown."""
+    Markdown (an image, a link, coloured text): they go in a plain-text block, never as Markdown.
+    In a ``message_slot``, drawn with none too: the page below keeps its place when they go."""
+    slot = message_slot()
     if not messages:
         return
-    st.warning("This link has settings nnviz cannot use; the page uses its defaults for them:",
-               icon=":material/link_off:")
-    st.text("\n".join(share.problem_lines(messages)))
+    slot.warning("This link has settings nnviz cannot use; the page uses its defaults for them:",
+                 icon=":material/link_off:")
+    slot.text("\n".join(share.problem_lines(messages)))
 
 
 def show_diverged(step: int, hint: str = "Lower the learning rate and reset.", reason: str = NON_FINITE) -> None:

@@ -46,6 +46,7 @@ from nnviz.ui.canvas_chart import canvas_chart
 from nnviz.ui.common import (
     LEARNING_RATES,
     learning_rate_slider,
+    message_slot,
     mnist_dataset,
     optimizer_settings,
     session_lock,
@@ -236,14 +237,15 @@ def draw_section(default: DigitModel | None) -> None:
             top = int(p.argmax())
             col.metric(f"{name.capitalize()} says", str(top), help=f"Softmax probability of {top}: {p[top]:.1%}")
             col.caption(f"{p[top]:.1%} sure")
+        notes = message_slot()  # they come and go stroke by stroke: the charts below keep their place
         for name, p in probas.items():
             if is_unsure(p):
                 (top, p_top), (second, p_second) = top_guesses(p)
-                st.warning(f"The {name} is unsure: its top guess, {top}, has only {p_top:.1%}, the next, {second}, "
+                notes.warning(f"The {name} is unsure: its top guess, {top}, has only {p_top:.1%}, the next, {second}, "
                            f"{p_second:.1%} (this note shows whenever the top guess has under {UNSURE_BELOW:.0%}). "
                            "Try drawing the digit larger, centred and with a clear shape.", icon=":material/help:")
         for note in drawing_notes(raw):
-            st.info(f"Your {source} is unusual: {note}", icon=":material/info:")
+            notes.info(f"Your {source} is unusual: {note}", icon=":material/info:")
         for i, (col, (name, p)) in enumerate(zip(st.columns(len(probas)), probas.items(), strict=True)):
             with col:
                 canvas_chart(figs.probability_chart(name.capitalize(), p, figs.MODEL_COLORS[i % len(figs.MODEL_COLORS)]),

@@ -57,7 +57,7 @@ from nnviz.labs.landscape.setup import (
 )
 from nnviz.nn import optimizers
 from nnviz.ui import page_link, state
-from nnviz.ui.common import LEARNING_RATES, mnist_dataset
+from nnviz.ui.common import LEARNING_RATES, message_slot, mnist_dataset
 from nnviz.ui.descent_map import descent_curves, descent_map
 from nnviz.ui.jobs import heavy
 
@@ -467,9 +467,10 @@ def plane_choice(labels: list[str]) -> tuple[int | None, bool, bool]:
 
 def show_divergence(runs: list[landscape_runs.TrainingRun]) -> None:
     """A warning per diverged run: where and why."""
+    slot = message_slot()  # the tabs below keep their place as runs diverge and stop diverging
     for run in runs:
         if run.diverged is not None:
-            st.warning(f"**{run.label} diverged at step {run.diverged}**: {run.diverged_reason}. Its path stops "
+            slot.warning(f"**{run.label} diverged at step {run.diverged}**: {run.diverged_reason}. Its path stops "
                        "there, and it is left out of the PCA plane's fit.", icon=":material/warning:")
 
 

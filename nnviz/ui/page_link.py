@@ -153,17 +153,15 @@ def share_expander(slug: str, fields: Sequence[share.Field], values: Mapping[str
 def problems(page: str, fields: Sequence[share.Field], values: Mapping[str, Any]) -> None:
     """What the link of this visit could not use, until the user changes a setting."""
     key = _problems_key(page)
-    kept = st.session_state.get(key)
-    if not kept:
-        return
-    messages, at = kept
-    now = share.encode(fields, values)
-    if at is None:  # the first run after arriving: these are the settings the warning is about
-        st.session_state[key] = (messages, now)
-    elif at != now:
-        st.session_state.pop(key, None)
-        return
-    show_link_problems(messages)
+    messages, at = st.session_state.get(key) or ((), None)
+    if messages:
+        now = share.encode(fields, values)
+        if at is None:  # the first run after arriving: these are the settings the warning is about
+            st.session_state[key] = (messages, now)
+        elif at != now:
+            st.session_state.pop(key, None)
+            messages = ()
+    show_link_problems(messages)  # its place stays when the warning goes: the page below is not rebuilt
 
 
 def hidden(control: str) -> bool:

@@ -71,6 +71,7 @@ from nnviz.ui.canvas_chart import canvas_chart
 from nnviz.ui.common import (
     LEARNING_RATES,
     learning_rate_slider,
+    message_slot,
     optimizer_settings,
     session_lock,
     show_diverged,
@@ -358,10 +359,10 @@ def preset_picker(where) -> None:
 
 def preset_note(exp: Experiment) -> None:
     """What to look at, while the experiment still has the picked preset's data and network."""
-    name = _s().get("pg_preset")
+    name, slot = _s().get("pg_preset"), message_slot()  # above the live view: a fixed place
     if name in presets.PRESETS and presets.get(name).still_on(exp):
         preset = presets.get(name)
-        st.info(f"**{preset.label}.** {preset.look_at}\n\n**Think:** {preset.question}", icon=":material/school:")
+        slot.info(f"**{preset.label}.** {preset.look_at}\n\n**Think:** {preset.question}", icon=":material/school:")
 
 
 # ---- controls (sidebar) -------------------------------------------------------------------
@@ -739,10 +740,11 @@ def points_toolbar(exp: Experiment) -> None:
                            use_container_width=True, help="Training and test points, with their split: the "
                                                           "uploader reads the file back exactly.")
     what, message = s.get("pg_points_error") or (None, "")
+    slot = message_slot()  # above the live view: a fixed place
     if what:  # the points and the model are as they were
-        st.error("That file was not loaded: your points and the model are as they were." if what == "file"
+        slot.error("That file was not loaded: your points and the model are as they were." if what == "file"
                  else "A stroke was not applied:", icon=":material/error:")
-        st.text(message)  # quotes the file's own text: never Markdown
+        slot.text(message)  # quotes the file's own text: never Markdown
 
 
 def _points_file(run: Run) -> str:
@@ -772,11 +774,11 @@ def toolbar() -> None:
                           key=state.seed("pg_speed", DEFAULT_SPEED),
                           help="Training steps per second; the view redraws up to 30 times a second. "
                                "1 is slow motion.")
-    notice = s.get("pg_notice")
+    notice, slot = s.get("pg_notice"), message_slot()  # above the live view: a fixed place
     if notice:
         kind, message = notice
         icon = {"reset": ":material/restart_alt:", "points": ":material/scatter_plot:"}.get(kind, ":material/bolt:")
-        st.info(message, icon=icon)
+        slot.info(message, icon=icon)
 
 
 def steps_per_tick(speed: float) -> float:
@@ -845,9 +847,11 @@ def live_panel() -> None:
             view = live_tick(s.pg_run, training=bool(s.get("pg_running")), network=detail == "network",
                              show_test=bool(s.get("pg_show_test")), discretize=bool(s.get("pg_discretize")),
                              log=bool(s.get("pg_log")), edit=edit_header(s.pg_exp))
+        slot = message_slot()  # above the view: a fixed place
         if view["diverged"] is not None:
             s.pg_running = False
-            show_diverged(view["diverged"], DIVERGED_HINT, s.pg_run.trainer.diverged_reason)
+            with slot:
+                show_diverged(view["diverged"], DIVERGED_HINT, s.pg_run.trainer.diverged_reason)
         live_view(view["blob"], key="pg_live", on_visibility=on_visibility, on_points=_points_edited)
         busy_note(view["scale"])
         if (s.pg_exp.points is not None) != custom:

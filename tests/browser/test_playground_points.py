@@ -2,7 +2,8 @@
 of the chosen class (the count under the plot and the points canvas show it), a drag paints several,
 the eraser removes them, all while the network keeps training (the step count goes on, never back to
 0); a CSV file replaces the points, and a malformed one is refused with its line number while the
-points stay. Screenshots: tests/artifacts/playground-points-*.png."""
+points stay. The notices and errors that come and go above the view never make the browser build it
+anew. Screenshots: tests/artifacts/playground-points-*.png."""
 
 from __future__ import annotations
 
@@ -51,6 +52,19 @@ def _colour_at(page, x1: float, x2: float) -> list[int]:
     }""", [x1, x2, LO, HI])
 
 
+def _watch_rebuilds(page) -> None:
+    """Count from now on each time the live view's DOM is taken out of the page (Streamlit builds it
+    anew when an element above it comes or goes: the view blinks and replays its batch)."""
+    page.evaluate("""() => { window.__nnvRebuilt = 0;
+      new MutationObserver((ms) => { for (const m of ms) for (const n of m.removedNodes)
+        if (n.nodeType === 1 && (n.matches('.nnv-root') || n.querySelector('.nnv-root'))) window.__nnvRebuilt++; })
+      .observe(document.body, {childList: true, subtree: true}); }""")
+
+
+def _rebuilds(page) -> int:
+    return page.evaluate("window.__nnvRebuilt")
+
+
 def _tool(page, label: str, edit: str) -> None:
     """Pick an edit tool and wait until the live view has it (``data-edit``: "add:1", "erase:")."""
     page.get_by_role("radio", name=label).click()
@@ -71,6 +85,7 @@ def test_click_paint_erase_and_upload_while_training(page, app_url, tmp_path):
     n_train, n_test = _wait_count(page, lambda c: c[0] > 0, "the generated points")
     assert (n_train, n_test) == (250, 250)  # circles, 500 points, half of them test
     screenshot(page, "playground-points-start")
+    _watch_rebuilds(page)  # the notices and errors below come and go above the view: it stays
 
     # One click adds one blue point (class 1) where it lands: the corner is empty in the circles set.
     _tool(page, "Class 1 (blue)", "add:1")
@@ -80,7 +95,9 @@ def test_click_paint_erase_and_upload_while_training(page, app_url, tmp_path):
     r, g, b, a = _colour_at(page, 1.25, 1.25)
     assert a == 255 and b > 150 and r < 100, (r, g, b, a)  # the view's blue (8, 119, 189)
     page.get_by_text("Your own points", exact=False).first.wait_for()  # the sidebar says the data is yours
+    page.get_by_text("the network now trains on the points you add").wait_for()  # the notice above the view
     assert_no_exception(page)
+    assert _rebuilds(page) == 0
 
     # Training goes on while points are painted: Play, then drag a stroke of orange points.
     page.get_by_role("button", name="Play", exact=True).click()
@@ -128,5 +145,6 @@ def test_click_paint_erase_and_upload_while_training(page, app_url, tmp_path):
     wait_for_app(page)
     assert _count(page) == (3, 1)
     assert_no_exception(page)
+    assert _rebuilds(page) == 0  # the notices and the file's error came and went above the view
     screenshot(page, "playground-points-bad-file")
     assert (ARTIFACTS / "playground-points-bad-file.png").exists()

@@ -89,9 +89,11 @@ def test_a_bad_link_is_reported_replaced_by_defaults_and_the_warning_goes_once_a
     assert not at.error
     at.run()
     assert at.warning  # still shown on the next run (the rest of the page)
+    places = len(at.main.children)
     at.slider(key="gd_steps").set_value(400)
     at.run()
     assert not at.warning and not at.exception
+    assert len(at.main.children) == places  # the warning's place stays: the page below is not rebuilt
 
 
 def test_an_out_of_domain_start_for_the_links_surface_keeps_its_default():
