@@ -243,11 +243,17 @@ function sized(canvas, w, h, opaque = false) {
 }
 
 function niceTicks(lo, hi, count) {
+  // About `count` round values (1, 2 or 5 times a power of ten apart) in [lo, hi]. Each is its
+  // index times the step, not a running sum (-0.6 + 3 * 0.2 is 5.55e-17, not 0), and one within a
+  // billionth of a step of 0 is 0.
   if (!(hi > lo)) return [lo];
   const step0 = (hi - lo) / count, mag = Math.pow(10, Math.floor(Math.log10(step0)));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= step0) || step0;
   const out = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9 * step; v += step) out.push(+v.toPrecision(12));
+  for (let k = Math.ceil(lo / step); k * step <= hi + 1e-9 * step; k++) {
+    const v = k * step;
+    out.push(Math.abs(v) < 1e-9 * step ? 0 : +v.toPrecision(12));
+  }
   return out;
 }
 
