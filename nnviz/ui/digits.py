@@ -832,11 +832,12 @@ def render() -> None:
                        + (f"; {acc:.2%} on the official 10,000 MNIST test images" if acc else "")
                        + (f", trained on {info['training_data']['images']:,} images" if "training_data" in info else "")
                        + ".")
-    with train_tab:
-        train_section(model)
-    # On a first visit the convolution tab comes in the second run. The element that asks for it sits
-    # below the tabs: a tab that is not shown is not in the page at all, so nothing in it would run.
-    if first_paint.rest_is_due("digits", "the convolution tab"):
+    # On a first visit the two tabs not shown come in the second run (their settings, a link's too,
+    # keep their values meanwhile). The element that asks for them sits below the tabs: a tab that is
+    # not shown is not in the page at all, so nothing in it would run.
+    if first_paint.rest_is_due("digits", "the training and convolution tabs"):
+        with train_tab:
+            train_section(model)
         with conv_tab:
             convolution.render_tab(_s().get("dg_cv_drawing"), model)
     share_section(model)

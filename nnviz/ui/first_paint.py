@@ -26,8 +26,16 @@ Data section and the live view; its Network and Training sections (about twenty 
 sidebar's fold) come in the second run, the element standing where they will be (new visitor
 2.65 -> 2.36 s, return visit 1.50 -> 1.10 s, medians of 8 interleaved). The functions page's
 activations tab draws its controls and two charts first, its KaTeX formula cards and the notes'
-table second (new visitor 1.83 -> 1.65 s, return visit 1.05 -> 0.86 s). The element marks itself
+table second (new visitor 1.83 -> 1.65 s, return visit 1.05 -> 0.86 s). The loss landscape's left
+column stops after its Task and Network sections (its runs' and view's settings, below the fold,
+second; ``is_whole`` tells the parts of a rest that lie apart from the element: new visitor
+2.25 -> 2.09 s, return visit 1.17 -> 1.04 s). The digits page's training and convolution tabs (not
+shown on a first visit, but drawn, as plain tabs are) come second. The element marks itself
 ``SETTLED`` when it asks.
+
+A widget first drawn in the second run shows the value the first run gave it (a link's), but the
+browser builds it with its default for one frame (10-25 ms here) before that value: tests read such
+a widget with Playwright's ``expect(...).to_have_value``, never at once (CONTRIBUTING.md).
 While the rest is on its way the page holds the element keyed ``KEY_PREFIX + page`` (class
 ``st-key-nnviz_first_paint_<page>``, present as soon as its run ends); tests and benchmarks wait for
 ``PENDING`` to match nothing.
@@ -104,10 +112,16 @@ def whole_from_now(page: str) -> None:
     st.session_state[_PAINTED] = st.session_state.get(_PAINTED, frozenset()) | {page}
 
 
+def is_whole(page: str) -> bool:
+    """Whether this run draws all of ``page`` (what ``rest_is_due`` answers, without drawing anything):
+    for the parts of a page's rest that lie apart from where it waits."""
+    return not _in_browser() or page in st.session_state.get(_PAINTED, frozenset())
+
+
 def rest_is_due(page: str, what: str) -> bool:
     """True when the rest of ``page`` is drawn in this run; else show "Loading ``what``…" and have
     the browser ask for it once this run's paint is on screen (at most once per page and session)."""
-    if not _in_browser() or page in st.session_state.get(_PAINTED, frozenset()):
+    if is_whole(page):
         return True
     _mount(key=KEY_PREFIX + page, data=what, on_painted_change=lambda: whole_from_now(page))
     return False

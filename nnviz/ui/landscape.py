@@ -56,7 +56,7 @@ from nnviz.labs.landscape.setup import (
     train_configs,
 )
 from nnviz.nn import optimizers
-from nnviz.ui import page_link, state
+from nnviz.ui import first_paint, page_link, state
 from nnviz.ui.common import LEARNING_RATES, message_slot, mnist_dataset
 from nnviz.ui.descent_map import descent_curves, descent_map
 from nnviz.ui.jobs import heavy
@@ -292,11 +292,11 @@ def share_controls() -> None:
                                      "it trains the same runs from the same seed and shows the same landscape.")
 
 
-def _drawn(query: str, key: str, draw: Callable[[], Any]) -> Any:
-    """``draw()`` the widget ``key`` unless a lesson's link hides it (``hide=<query>``): then its value
-    stays and still applies."""
+def _drawn(query: str, key: str, draw: Callable[[], Any], shown: bool = True) -> Any:
+    """``draw()`` the widget ``key`` unless a lesson's link hides it (``hide=<query>``) or it is not
+    ``shown`` this run (a first visit's rest): then its value stays and still applies."""
     _seed(key)
-    return st.session_state[key] if page_link.hidden(query) else draw()
+    return draw() if shown and not page_link.hidden(query) else st.session_state[key]
 
 
 # ---- widgets ---------------------------------------------------------------------------------
@@ -364,35 +364,42 @@ def controls() -> tuple[Setup, list[str]]:
         "Activation", hidden_activations(), key="ls_activation",
         help="The hidden layers' nonlinearity. The output is softmax (classes) or linear."))
 
-    st.subheader(":material/speed: Runs to compare")
+    # A first visit's paint ends here in this column: the runs' settings and the view's (below the
+    # fold) come in its second run (nnviz/ui/first_paint.py); until then their values still apply.
+    shown = first_paint.rest_is_due("landscape", "the runs' and the view's settings")
+    if shown:
+        st.subheader(":material/speed: Runs to compare")
     mode = _drawn("mode", "ls_mode", lambda: st.radio(
         "Compare", MODES, horizontal=True, key="ls_mode",
-        help="Every run starts from the same initial weights and sees the same mini-batches."))
+        help="Every run starts from the same initial weights and sees the same mini-batches."), shown)
     rates = list(LEARNING_RATES)
     if mode == MODES[0]:
         opt = _drawn("opt", "ls_optimizer", lambda: st.selectbox(
-            "Optimizer", optimizers.names(), key="ls_optimizer", format_func=lambda n: optimizers.get(n).label))
+            "Optimizer", optimizers.names(), key="ls_optimizer", format_func=lambda n: optimizers.get(n).label),
+            shown)
         chosen = _drawn("rates", "ls_rates", lambda: pick_runs(
             "Learning rates", rates, "ls_rates", lambda v: f"{v:g}", "learning rates",
-            help="Too small crawls, too large jumps out of the valley or diverges."))
+            help="Too small crawls, too large jumps out of the valley or diverges."), shown)
         runs = tuple((opt, float(lr)) for lr in sorted(chosen or ()))
     else:
         chosen = _drawn("opts", "ls_optimizers", lambda: pick_runs(
             "Optimizers", optimizers.names(), "ls_optimizers", lambda n: optimizers.get(n).label,
-            "optimizers", help="Each trains from the same start with the learning rate below."))
+            "optimizers", help="Each trains from the same start with the learning rate below."), shown)
         lr = _drawn("lr", "ls_lr", lambda: st.select_slider(
             "Learning rate", rates, key="ls_lr", format_func=lambda v: f"{v:g}",
-            help="The same step size for every optimizer."))
+            help="The same step size for every optimizer."), shown)
         runs = tuple((o, float(lr)) for o in chosen or ())
     if not runs:  # the pick is said to be wrong beside it (pick_runs): the last valid setup stays
         held, runs = True, last.runs
-    c1, c2 = st.columns(2)
+    c1, c2 = st.columns(2) if shown else (st, st)  # (not drawn into unless shown)
     steps = _drawn("steps", "ls_steps", lambda: c1.select_slider(
         "Steps", STEP_CHOICES, key="ls_steps",
-        help=f"Mini-batch steps per run; the initial weights and {N_SNAPSHOTS} snapshots along the run are kept."))
-    batch = _drawn("batch", "ls_batch", lambda: c2.select_slider("Batch size", BATCH_SIZES, key="ls_batch"))
+        help=f"Mini-batch steps per run; the initial weights and {N_SNAPSHOTS} snapshots along the run are kept."),
+        shown)
+    batch = _drawn("batch", "ls_batch", lambda: c2.select_slider("Batch size", BATCH_SIZES, key="ls_batch"), shown)
     seed = _drawn("seed", "ls_seed", lambda: st.number_input(
-        "Seed", 0, 10_000, key="ls_seed", help="Decides the data, the initial weights and the mini-batch order."))
+        "Seed", 0, 10_000, key="ls_seed", help="Decides the data, the initial weights and the mini-batch order."),
+        shown)
     try:
         setup = Setup(task=task, n_points=int(n_points), noise=float(noise), n_digits=int(n_digits), hidden=hidden,
                       activation=activation, runs=runs, batch_size=int(batch), steps=int(steps), seed=int(seed))
@@ -424,18 +431,22 @@ def pick_runs(label: str, options: list, key: str, format_func: Callable[[Any], 
 
 
 def view_controls() -> ViewOptions:
-    """Grid resolution, slice span and colour scale."""
-    st.subheader(":material/grid_on: Landscape")
+    """Grid resolution, slice span and colour scale (drawn with the rest of a first visit)."""
+    shown = first_paint.is_whole("landscape")
+    if shown:
+        st.subheader(":material/grid_on: Landscape")
     resolution = _drawn("res", "ls_resolution", lambda: st.select_slider(
         "Grid resolution", RESOLUTIONS, key="ls_resolution",
         help="Points per side of each 2D grid; every point is a full pass over the data. 21 answers in "
              "about a second; 41 is sharper and about four times slower.",
-    ))
+    ), shown)
     span = _drawn("span", "ls_span", lambda: st.select_slider(
         "Random slice span", SPANS, key="ls_span",
-        help="How far the random slices reach, in units of each filter's own norm (1: as far as the weights are long)."))
+        help="How far the random slices reach, in units of each filter's own norm (1: as far as the weights are long)."),
+        shown)
     log = _drawn("log", "ls_log", lambda: st.toggle(
-        "Log colour scale", key="ls_log", help="Losses span decades; a log scale shows the basin and the walls together."))
+        "Log colour scale", key="ls_log", help="Losses span decades; a log scale shows the basin and the walls together."),
+        shown)
     return ViewOptions(resolution=int(resolution), span=float(span), log=bool(log))
 
 
@@ -604,7 +615,8 @@ def _page() -> None:
         messages = st.container()
         setup, problems = controls()
         view = view_controls()
-        share_controls()
+        if first_paint.is_whole("landscape"):
+            share_controls()
         for problem in problems:
             messages.error(f"{problem}. Still showing the last valid setup.", icon=":material/error:")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import urllib.parse
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_no_exception, screenshot, serve_app, wait_for_app
 
@@ -141,7 +142,7 @@ def _metrics(page) -> list[str]:
 
 
 def test_landscape_link_restores_the_runs_on_a_fresh_server(fresh):
-    small = "points=100&steps=50&res=11"  # a cheap start; the test changes the rest in the page
+    small = "points=100&steps=50&res=11&seed=7"  # a cheap start; the test changes the rest in the page
     with serve_app("link-landscape-a") as first:
         page = fresh()
         page.goto(f"{first}/")
@@ -164,7 +165,8 @@ def test_landscape_link_restores_the_runs_on_a_fresh_server(fresh):
         screenshot(page, "link_landscape_share")
         assert _query(link) == _query(page.url)
         q = _query(link)
-        assert (q["task"], q["act"], q["mode"], q["tab"], q["points"]) == ("xor", "relu", "optimizers", "curves", "100")
+        assert (q["task"], q["act"], q["mode"], q["tab"], q["points"], q["seed"]) == (
+            "xor", "relu", "optimizers", "curves", "100", "7")
         assert_no_exception(page)
 
     with serve_app("link-landscape-b") as second:
@@ -175,6 +177,8 @@ def test_landscape_link_restores_the_runs_on_a_fresh_server(fresh):
         assert_no_exception(page)
         assert _shown(page, "ls_task") == "xor" and _shown(page, "ls_activation") == "relu"
         assert page.locator(".st-key-ls_mode input[type=radio]").nth(1).is_checked()
+        # The Seed box is drawn in a first visit's second run: its default for a frame, then the link's.
+        expect(page.get_by_label("Seed", exact=True)).to_have_value("7")
         assert page.get_by_role("tab", name="Loss curves").get_attribute("aria-selected") == "true"
         assert _metrics(page) == metrics  # the same runs trained the same way: the same final losses
         assert _query(page.url) == _query(link)

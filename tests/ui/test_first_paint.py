@@ -157,3 +157,49 @@ def test_functions_on_another_tab_is_drawn_whole(in_browser):
     _run(at)
     assert "functions" in at.session_state[first_paint._PAINTED]
     assert not _has_rest_element(at, first_paint.KEY_PREFIX + "functions")
+
+
+LANDSCAPE = "../../pages/landscape.py"
+
+
+def _has_run_settings(at: AppTest) -> bool:
+    return any(box.key == "ls_seed" for box in at.number_input)
+
+
+def test_landscape_first_run_draws_the_task_network_and_plane_then_the_run_settings(monkeypatch):
+    """The left column's runs and view settings are below its fold: a first visit's second run draws
+    them; the first run trains the same runs (the settings not drawn keep their values)."""
+    whole = _run(AppTest.from_file(LANDSCAPE, default_timeout=120))  # no browser: one run
+    assert _has_run_settings(whole)
+    monkeypatch.setattr(first_paint, "_in_browser", lambda: True)
+    at = _run(AppTest.from_file(LANDSCAPE, default_timeout=120))
+    assert not _has_run_settings(at), "the runs' settings came in the first run"
+    assert not any(t.key == "ls_log" for t in at.toggle), "the view's settings came in the first run"
+    assert _has_rest_element(at, first_paint.KEY_PREFIX + "landscape"), "no element asks for the rest"
+    assert at.selectbox(key="ls_task").value == whole.selectbox(key="ls_task").value  # the task is there
+    assert [m.label for m in at.metric] == [m.label for m in whole.metric]  # the same runs, trained
+    assert [m.value for m in at.metric] == [m.value for m in whole.metric]
+    at.slider(key="ls_noise").set_value(0.5)  # a setting changed before the rest arrives is kept
+    _held_until_asked(at, "landscape", _has_run_settings)
+    assert at.slider(key="ls_noise").value == 0.5
+    assert at.number_input(key="ls_seed").value == whole.number_input(key="ls_seed").value
+    assert at.toggle(key="ls_log").value == whole.toggle(key="ls_log").value
+DIGITS = "../../pages/digits.py"
+
+
+def _has_training_tab(at: AppTest) -> bool:
+    return any(b.key == "dg_start" for b in at.button)
+
+
+def test_digits_first_run_draws_the_canvas_tab_then_the_training_and_convolution_tabs(in_browser):
+    """The tabs not shown (training, convolution) come in the second run, with the settings kept."""
+    at = _run(AppTest.from_file(DIGITS, default_timeout=120))
+    assert not _has_training_tab(at), "the training tab came in the first run"
+    assert not any(str(s.key).startswith("dg_cv_") for s in at.selectbox), "the convolution tab came in the first run"
+    assert _has_rest_element(at, first_paint.KEY_PREFIX + "digits"), "no element asks for the rest"
+    assert at.slider(key="dg_pen").value == 18  # the drawing tab is there
+    at.slider(key="dg_pen").set_value(24)  # a setting changed before the rest arrives is kept
+    _held_until_asked(at, "digits", _has_training_tab)
+    assert at.slider(key="dg_pen").value == 24
+    assert at.radio(key="dg_kind").value is not None  # the training settings, at their defaults
+    assert any(str(s.key).startswith("dg_cv_") for s in at.selectbox)  # and the convolution tab
