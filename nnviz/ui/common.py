@@ -99,9 +99,11 @@ def home_page() -> None:
                 st.page_link(f"pages/{page.slug}.py", label=f"Open {page.title}", icon=":material/arrow_forward:")
             else:
                 st.caption("Not built yet.")
-    from nnviz.ui import lessons  # it imports PAGES from here
+    from nnviz.ui import first_paint, lessons  # lessons imports PAGES from here
 
-    lessons.section()
+    # A first visit paints the pages' cards first; the lessons, below the fold, come in its second run.
+    if first_paint.rest_is_due("home", "the lessons"):
+        lessons.section()
 
 
 def ensure_app_navigation() -> None:
