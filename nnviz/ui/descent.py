@@ -735,10 +735,13 @@ def render() -> None:
         start, start_problem = start_controls(surface)
         if start_problem:
             st.error(start_problem, icon=":material/error:")
-        if not page_link.hidden("preset"):
-            st.subheader(":material/tune: Presets")
-            preset_controls()
-        share_controls()
+        # Below the fold: a first visit draws them in its second run, with the runs (their values,
+        # a link's too, apply meanwhile).
+        if first_paint.is_whole("descent"):
+            if not page_link.hidden("preset"):
+                st.subheader(":material/tune: Presets")
+                preset_controls()
+            share_controls()
 
     race = race_key(surface, current_specs(), start, steps())
     with st.spinner("Running the optimizers..."):

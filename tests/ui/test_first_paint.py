@@ -59,11 +59,13 @@ def test_without_a_browser_the_whole_page_comes_in_one_run():
 def test_in_a_browser_the_first_run_holds_the_rest_until_it_is_asked_for(in_browser):
     at = _run(AppTest.from_file(PAGE, default_timeout=60))
     assert not _has_run_cards(at), "the run cards came in the first run"
+    assert not any(b.key == "gd_btn_preset_opt" for b in at.button), "the presets (below the fold) came first"
     assert _has_rest_element(at), "no element asks for the rest"
     assert at.selectbox(key="gd_surface_2").value  # the controls are there
     at.slider(key="gd_steps").set_value(120)  # a setting changed before the rest arrives is kept
     _held_until_asked(at, "descent", _has_run_cards)
     assert at.slider(key="gd_steps").value == 120
+    assert any(b.key == "gd_btn_preset_opt" for b in at.button)  # the presets came with the runs
     _run(at)  # later runs draw everything too
     assert _has_run_cards(at)
 
@@ -203,3 +205,19 @@ def test_digits_first_run_draws_the_canvas_tab_then_the_training_and_convolution
     assert at.slider(key="dg_pen").value == 24
     assert at.radio(key="dg_kind").value is not None  # the training settings, at their defaults
     assert any(str(s.key).startswith("dg_cv_") for s in at.selectbox)  # and the convolution tab
+
+
+HOME = "../../app.py"
+
+
+def _has_lessons(at: AppTest) -> bool:
+    return any("Lessons" in h.value for h in at.subheader)
+
+
+def test_home_first_run_draws_the_pages_cards_then_the_lessons(in_browser):
+    """The lessons (below the fold) come in the home page's second run."""
+    at = _run(AppTest.from_file(HOME, default_timeout=60))
+    assert any("Playground" in h.value for h in at.subheader), "the pages' cards are not there"
+    assert not _has_lessons(at), "the lessons came in the first run"
+    assert _has_rest_element(at, first_paint.KEY_PREFIX + "home"), "no element asks for the rest"
+    _held_until_asked(at, "home", _has_lessons)
