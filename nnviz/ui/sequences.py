@@ -25,7 +25,7 @@ from nnviz.labs.sequences.run import SequenceRun, build, gradient_reach, sequenc
 from nnviz.nn import activations, optimizers
 from nnviz.ui import first_paint, page_link, state
 from nnviz.ui.canvas_chart import canvas_chart
-from nnviz.ui.common import LEARNING_RATES, session_lock, show_diverged, with_current
+from nnviz.ui.common import LEARNING_RATES, message_slot, session_lock, show_diverged, with_current
 from nnviz.ui.pixel_grid import Grid, pixel_grid
 
 LOCK = "sq"
@@ -206,9 +206,9 @@ def toolbar(run: SequenceRun) -> None:
                help="Back to step 0 with the same initial weights.")
     if not page_link.hidden("speed"):
         speed.select_slider("Speed (steps per second)", SPEEDS, key="sq_speed")
-    notice = s.get("sq_notice")
+    notice, slot = s.get("sq_notice"), message_slot()  # above the live charts: a fixed place
     if notice:
-        st.info(notice[1], icon=":material/restart_alt:" if notice[0] == "reset" else ":material/bolt:")
+        slot.info(notice[1], icon=":material/restart_alt:" if notice[0] == "reset" else ":material/bolt:")
 
 
 # ---- the views ----------------------------------------------------------------------------------
@@ -274,8 +274,10 @@ def draw(run: SequenceRun) -> None:
     cols[1].metric("Train loss", f"{train_loss:.4f}" if math.isfinite(train_loss) else "–")
     cols[2].metric("Test loss", f"{test_loss:.4f}" if math.isfinite(test_loss) else "–")
     cols[3].metric("ρ(W_h) now", f"{run.rho:.3f}", help="The largest |eigenvalue| of the recurrent weights.")
+    slot = message_slot()  # above the charts: a fixed place
     if run.diverged is not None:
-        show_diverged(run.diverged + 1, DIVERGED_HINT)
+        with slot:
+            show_diverged(run.diverged + 1, DIVERGED_HINT)
     view = sequence_view(run)
     left, right = st.columns(2, gap="medium")
     with left:
