@@ -242,8 +242,8 @@ def draw_section(default: DigitModel | None) -> None:
             if is_unsure(p):
                 (top, p_top), (second, p_second) = top_guesses(p)
                 notes.warning(f"The {name} is unsure: its top guess, {top}, has only {p_top:.1%}, the next, {second}, "
-                           f"{p_second:.1%} (this note shows whenever the top guess has under {UNSURE_BELOW:.0%}). "
-                           "Try drawing the digit larger, centred and with a clear shape.", icon=":material/help:")
+                              f"{p_second:.1%} (this note shows whenever the top guess has under {UNSURE_BELOW:.0%}). "
+                              "Try drawing the digit larger, centred and with a clear shape.", icon=":material/help:")
         for note in drawing_notes(raw):
             notes.info(f"Your {source} is unusual: {note}", icon=":material/info:")
         for i, (col, (name, p)) in enumerate(zip(st.columns(len(probas)), probas.items(), strict=True)):

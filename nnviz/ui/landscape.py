@@ -482,7 +482,7 @@ def show_divergence(runs: list[landscape_runs.TrainingRun]) -> None:
     for run in runs:
         if run.diverged is not None:
             slot.warning(f"**{run.label} diverged at step {run.diverged}**: {run.diverged_reason}. Its path stops "
-                       "there, and it is left out of the PCA plane's fit.", icon=":material/warning:")
+                         "there, and it is left out of the PCA plane's fit.", icon=":material/warning:")
 
 
 # ---- the page --------------------------------------------------------------------------------

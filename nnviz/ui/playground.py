@@ -743,7 +743,7 @@ def points_toolbar(exp: Experiment) -> None:
     slot = message_slot()  # above the live view: a fixed place
     if what:  # the points and the model are as they were
         slot.error("That file was not loaded: your points and the model are as they were." if what == "file"
-                 else "A stroke was not applied:", icon=":material/error:")
+                   else "A stroke was not applied:", icon=":material/error:")
         slot.text(message)  # quotes the file's own text: never Markdown
 
 
