@@ -11,6 +11,7 @@ steps, then draws the model as it is: what is shown when paused is its true stat
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -149,6 +150,22 @@ def controls() -> SequenceExperiment | None:
         c2.number_input("Lag k", step=1, key="sq_lag", help="How many steps back the bit to output was seen.")
     elif task == "sine" and shown("noise"):
         c2.slider("Noise", 0.0, 1.0, step=0.05, key="sq_noise", help="Gaussian noise on the input wave.")
+    # A first visit draws the Network and Training sections (below the sidebar's fold) in its second
+    # run (nnviz/ui/first_paint.py); their values, a link's too, apply meanwhile.
+    if first_paint.is_whole("sequences"):
+        model_controls(shown)
+    try:
+        values = {field: s.get(key, getattr(s.sq_exp, field)) for field, key in CONTROL_KEYS.items()}
+        return SequenceExperiment(**values)
+    except (ValueError, TypeError) as exc:
+        e = str(exc)
+        sb.error(f"{e[0].upper()}{e[1:]}. The model keeps its last valid settings.", icon=":material/error:")
+    return None
+
+
+def model_controls(shown: Callable[[str], bool]) -> None:
+    """The sidebar's Network and Training sections (``shown(query)``: not hidden by a lesson)."""
+    s, sb = _s(), st.sidebar
     sb.subheader(":material/hub: Network")
     c1, c2 = sb.columns(2)
     if shown("hidden"):
@@ -181,13 +198,6 @@ def controls() -> SequenceExperiment | None:
     if shown("lr"):
         sb.select_slider("Learning rate", with_current(list(LEARNING_RATES), s.get("sq_lr", 0.01)), key="sq_lr",
                          format_func=lambda v: f"{v:g}", help="Applies while training, without a reset.")
-    try:
-        values = {field: s.get(key, getattr(s.sq_exp, field)) for field, key in CONTROL_KEYS.items()}
-        return SequenceExperiment(**values)
-    except (ValueError, TypeError) as exc:
-        e = str(exc)
-        sb.error(f"{e[0].upper()}{e[1:]}. The model keeps its last valid settings.", icon=":material/error:")
-    return None
 
 
 def toolbar(run: SequenceRun) -> None:
@@ -285,8 +295,8 @@ def draw(run: SequenceRun) -> None:
     with right:
         canvas_chart(figs.loss_chart(np.arange(1, len(run.losses) + 1), np.asarray(run.losses),
                                      np.asarray(run.eval_steps), np.asarray(run.test_losses)), key="sq_loss_chart")
-    if not first_paint.rest_is_due("sequences", "the hidden state, the gradient through time and one step in numbers"):
-        return  # a first visit: the rest (below the fold) comes in the run the browser asks for
+    if not first_paint.is_whole("sequences"):
+        return  # a first visit: the rest (below the fold) comes in the run the browser asks for (render)
     left, right = st.columns(2, gap="medium")
     with left:
         lo, hi = (0.0, 1.0) if exp.activation == "sigmoid" else (-1.0, 1.0)
@@ -348,5 +358,8 @@ def render() -> None:
     toolbar(s.sq_run)
     live_panel()
     st.caption(f"{s.sq_exp.describe()} · {s.sq_run.n_params:,} parameters.")
+    # Outside the live fragment, so that the browser's ask reruns the whole page, sidebar and all.
+    first_paint.rest_is_due("sequences", "the hidden state, the gradient through time, one step in numbers "
+                                         "and the network and training settings")
     page_link.sync(sq_link.FIELDS, link_values())
     state.remember(REMEMBERED)

@@ -221,3 +221,24 @@ def test_home_first_run_draws_the_pages_cards_then_the_lessons(in_browser):
     assert not _has_lessons(at), "the lessons came in the first run"
     assert _has_rest_element(at, first_paint.KEY_PREFIX + "home"), "no element asks for the rest"
     _held_until_asked(at, "home", _has_lessons)
+
+
+SEQUENCES = "../../pages/sequences.py"
+
+
+def _has_sequence_rest(at: AppTest) -> bool:
+    """The sidebar's Network and Training sections and the views below the fold."""
+    return any(box.key == "sq_opt" for box in at.selectbox) and any(s.key == "sq_rho" for s in at.slider)
+
+
+def test_sequences_first_run_draws_the_task_and_the_live_charts_then_the_rest(in_browser):
+    """The sidebar's Network and Training sections come with the views below the fold; the element
+    that asks for them stands outside the live fragment, so that the ask reruns the whole page."""
+    at = _run(AppTest.from_file(SEQUENCES, default_timeout=60))
+    assert at.selectbox(key="sq_task").value  # the task is there
+    assert not _has_sequence_rest(at), "the network and training settings came in the first run"
+    assert _has_rest_element(at, first_paint.KEY_PREFIX + "sequences"), "no element asks for the rest"
+    at.number_input(key="sq_length").set_value(12)  # a setting changed before the rest arrives is kept
+    _held_until_asked(at, "sequences", _has_sequence_rest)
+    assert at.number_input(key="sq_length").value == 12
+    assert at.session_state["sq_exp"].length == 12
