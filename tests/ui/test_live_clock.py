@@ -4,13 +4,10 @@ by less than the lead plays on without a pause, and a burst of ticks drops the o
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
-
 import pytest
 
 from nnviz.ui import live_view
+from tests.ui.node_js import run_shared
 
 #: Arrivals (ms) of running batches of 60 frames, ticks of 2 s: on time, then one 250 ms late, then
 #: two 100 ms apart (a queued tick), then on time again.
@@ -34,14 +31,7 @@ console.log(JSON.stringify(out));
 
 @pytest.fixture(scope="module")
 def schedules() -> list[dict]:
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node not installed: the clock's test runs shared.js in it")
-    shared = (live_view._HERE / "shared.js").read_text(encoding="utf-8")
-    script = f"const SHARED = {json.dumps(shared)};\nconst ARRIVALS = {json.dumps(ARRIVALS)};\n" + DRIVER
-    result = subprocess.run([node, "-e", script], capture_output=True, text=True, timeout=30)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    return run_shared(DRIVER, "the clock's test runs shared.js in it", ARRIVALS=ARRIVALS)
 
 
 def test_batches_play_back_to_back_at_the_ticks_rate(schedules):

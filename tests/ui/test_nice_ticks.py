@@ -5,13 +5,9 @@ landscape's map)."""
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
-
 import pytest
 
-from nnviz.ui import live_view
+from tests.ui.node_js import run_shared
 
 RANGES = [(-0.75, 0.55, 6), (-0.65, 0.55, 6), (-0.6, 0.6, 6), (-1.0, 0.5, 3), (-2.5, 2.5, 5), (-1.5, 1.5, 6), (0.0, 1.0, 5),
           (-0.35, 0.05, 4), (1e-3, 7e-3, 6), (-3e4, 3e4, 6), (10.0, 250.0, 5), (0.1, 0.3, 8)]
@@ -25,14 +21,7 @@ console.log(JSON.stringify(RANGES.map(([lo, hi, n]) => t.niceTicks(lo, hi, n).ma
 
 @pytest.fixture(scope="module")
 def ticks() -> list[list[tuple[float, str]]]:
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node not installed: the ticks' test runs shared.js in it")
-    shared = (live_view._HERE / "shared.js").read_text(encoding="utf-8")
-    script = f"const SHARED = {json.dumps(shared)};\nconst RANGES = {json.dumps(RANGES)};\n" + DRIVER
-    result = subprocess.run([node, "-e", script], capture_output=True, text=True, timeout=30)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    return run_shared(DRIVER, "the ticks' test runs shared.js in it", RANGES=RANGES)
 
 
 @pytest.mark.parametrize("index", range(len(RANGES)), ids=[f"{lo:g}..{hi:g}" for lo, hi, _ in RANGES])
