@@ -184,10 +184,17 @@ def test_a_first_visit_shows_the_map_first_then_the_runs(browser, app_url):
         page.wait_for_timeout(1000)
         assert len(sent) == asked, "the page kept asking for reruns"
         # A later visit in the same session draws the page whole in one run.
+        # Each page's own heading first, so that what is checked is that page (and, should the cards
+        # not come, the message says where the page is).
         page.locator("[data-testid=stSidebarNav] a", has_text="Functions").click()
+        page.get_by_role("heading", name="Functions").first.wait_for()
         wait_for_app(page)
         page.locator("[data-testid=stSidebarNav] a", has_text="Gradient descent").click()
-        page.wait_for_selector(".st-key-gd_opt_0")
+        page.get_by_role("heading", name="Gradient descent lab").first.wait_for()
+        wait_for_app(page)
         assert page.locator(REST).count() == 0
+        cards = page.locator(".st-key-gd_opt_0")
+        where = f"{page.url}\n{page.locator('[data-testid=stMain]').inner_text()[:600]}"
+        assert cards.count() == 1 and cards.is_visible(), f"no run cards on the return visit: {where}"
     finally:
         context.close()
