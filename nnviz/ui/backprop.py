@@ -26,7 +26,7 @@ from nnviz.labs.explain import backprop_link, gradient_check, neuron, numbers, t
 from nnviz.nn import activations, initializers, losses
 from nnviz.ui import first_paint, page_link, state
 from nnviz.ui.canvas_chart import canvas_chart
-from nnviz.ui.common import LEARNING_RATES, LOG_OPTIONS, hyperparam_slider, learning_rate_slider
+from nnviz.ui.common import LEARNING_RATES, LOG_OPTIONS, hyperparam_slider, learning_rate_slider, message_slot
 
 MAX_HISTORY = 50
 NEURON_KEYS = ("bp_preset", "bp_x", "bp_w", "bp_b", "bp_act", "bp_loss", "bp_target", "bp_class", "bp_lr")
@@ -247,12 +247,13 @@ def neuron_section() -> None:
         "chain rule, the gradient and the update. Pick a worked example or type your own values."
     )
     _neuron_controls()
+    errors = message_slot()  # drawn on every run: the numbers and charts below keep their place
     if ss.get("bp_step_error"):
-        st.error(f"Cannot step: {ss.pop('bp_step_error')}", icon=":material/error:")
+        errors.error(f"Cannot step: {ss.pop('bp_step_error')}", icon=":material/error:")
     try:
         config = neuron_config()
     except ValueError as exc:
-        st.error(f"{exc}", icon=":material/error:")
+        errors.error(f"{exc}", icon=":material/error:")
         return
     result = neuron.neuron(config)
     problem = neuron.not_a_probability(result)  # then a lower loss is no improvement: no green arrow
@@ -277,8 +278,9 @@ def neuron_section() -> None:
             for name, x, v, g, new in zip([*names, "b"], [*config.x, 1.0],  # the bias's input is 1: ∂z/∂b = 1
                                           [*config.w, config.b], [*result.dL_dw, result.dL_db],
                                           [*result.new_w, result.new_b], strict=True)]))
-    if problem:
-        st.warning(problem, icon=":material/warning:")
+    with message_slot():
+        if problem:
+            st.warning(problem, icon=":material/warning:")
     # Below the fold: the KaTeX derivation and the charts come in a first visit's second run.
     if not first_paint.rest_is_due("backprop", "the forward pass, the chain rule and the update"):
         return
@@ -447,12 +449,13 @@ def tiny_section() -> None:
         "what the current stage touches; the table holds every forward value and every gradient."
     )
     _tiny_controls()
+    errors = message_slot()
     if ss.get("bp_tiny_error"):
-        st.error(f"Cannot step: {ss.pop('bp_tiny_error')}", icon=":material/error:")
+        errors.error(f"Cannot step: {ss.pop('bp_tiny_error')}", icon=":material/error:")
     try:
         config = tiny_config()
     except ValueError as exc:
-        st.error(str(exc), icon=":material/error:")
+        errors.error(str(exc), icon=":material/error:")
         return
     params = _tiny_params(config)
     result = tiny_network.tiny_forward_backward(config, params)

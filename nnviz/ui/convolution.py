@@ -23,7 +23,7 @@ from nnviz.labs.explain import convolution as conv
 from nnviz.labs.explain.numbers import fmt, fmt_in, latex_matrix, parse_numbers
 from nnviz.ui import page_link, state
 from nnviz.ui.canvas_chart import canvas_chart
-from nnviz.ui.common import mnist_dataset
+from nnviz.ui.common import message_slot, mnist_dataset
 from nnviz.ui.pixel_grid import Grid, clicked, pixel_grid
 
 TAB = "Inside a convolution"
@@ -62,11 +62,12 @@ def example_digit() -> np.ndarray:
 def _signals() -> tuple[np.ndarray, np.ndarray]:
     """The typed f and g; on a typing error the last valid pair (the error is shown)."""
     s = st.session_state
+    slot = message_slot()  # drawn on every run: the charts below keep their place when it goes
     try:
         f = np.array(parse_numbers(s.get("dg_cv_f", ""), "f", 1, conv.MAX_SIGNAL))
         g = np.array(parse_numbers(s.get("dg_cv_g", ""), "g", 1, conv.MAX_SIGNAL))
     except ValueError as exc:
-        st.error(f"{exc}. Showing the last signals that could be read.", icon=":material/error:")
+        slot.error(f"{exc}. Showing the last signals that could be read.", icon=":material/error:")
         last = s.get("dg_cv_last") or (DEFAULTS["dg_cv_f"], DEFAULTS["dg_cv_g"])
         return np.array(parse_numbers(last[0])), np.array(parse_numbers(last[1]))
     s["dg_cv_last"] = (s["dg_cv_f"], s["dg_cv_g"])
@@ -163,11 +164,12 @@ def _kernel(model: DigitModel | None) -> tuple[np.ndarray, str]:
     if kernel is None:
         st.text_area("Your kernel", key=_seed("dg_cv_custom"), height=90,
                      help="Three rows of three numbers (rows on new lines or split by ';').")
+        slot = message_slot()
         try:
             kernel = conv.parse_kernel(s["dg_cv_custom"])
         except ValueError as exc:
-            st.error(f"{str(exc)[0].upper()}{str(exc)[1:]}. Using the identity kernel until it reads.",
-                     icon=":material/error:")
+            slot.error(f"{str(exc)[0].upper()}{str(exc)[1:]}. Using the identity kernel until it reads.",
+                       icon=":material/error:")
             kernel = conv.KERNELS["identity"][0]
     return kernel, what
 

@@ -20,6 +20,7 @@ from nnviz.ui import state
 from tests import throwaway
 from tests.pages.links import link_warning as _link_warning
 from tests.pages.links import open_link, open_share
+from tests.pages.places import places
 
 PAGE = "../../pages/backprop.py"
 THROWAWAY = "not-a-real-loss"
@@ -325,3 +326,14 @@ def test_steps_are_in_the_link():
     at.button(key="bp_step").click().run()
     w = at.text_input(key="bp_w").value
     assert w != "0.2" and at.query_params["w"] == w
+
+
+def test_a_warning_that_comes_and_goes_leaves_the_elements_below_in_place():
+    """The neuron's "not a probability" warning has a fixed place above the derivation and the
+    charts (common.message_slot): Streamlit's frontend keys a block's elements by their place in it,
+    and a warning drawn above them would move them, and the browser would build them anew."""
+    at = _app()
+    before = places(at.main, depth=3)  # the page, its tabs, the first tab's elements (the relu
+    at.selectbox(key="bp_preset").set_value("relu_ce").run()  # example's derivation has more)
+    assert any("not a probability" in w.value for w in at.warning)
+    assert places(at.main, depth=3) == before

@@ -22,6 +22,7 @@ from nnviz.nn.training import Trainer
 from nnviz.ui.digits import EMPTY_MESSAGE
 from tests.pages.links import link_warning as _link_warning
 from tests.pages.links import open_link, open_share
+from tests.pages.places import places
 
 PAGE = "../../pages/digits.py"
 
@@ -531,14 +532,17 @@ def test_inside_a_convolution_shows_the_1d_sum_and_a_kernels_window_on_a_digit()
     at.text_area(key="dg_cv_custom").set_value("1 1 1; 1 x 1; 1 1 1")
     at.run()
     assert any("Row 2: 'x' is not a number" in e.value for e in at.error)
+    before = places(at.main)  # the errors have fixed places: the grids below stay where they are
     at.text_area(key="dg_cv_custom").set_value("0 0 0; 0 2 0; 0 0 0")
     at.toggle(key="dg_cv_flip").set_value(True)
     at.run()
     assert not at.error and r"(x * K)[3, 4]" in "\n".join(el.value for el in at.latex)
+    assert places(at.main) == before
     # A typing error in the 1D signals keeps the last ones that could be read.
     at.text_input(key="dg_cv_f").set_value("1, two")
     at.run()
     assert any("Showing the last signals" in e.value for e in at.error)
+    assert places(at.main) == before
     assert "= 2.5" in "\n".join(el.value for el in at.latex)
 
 
