@@ -3,13 +3,9 @@ its own file, one default export, and it parses."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-
-import pytest
-
 from nnviz.ui import canvas_chart
 from nnviz.ui.js_modules import SHARED_JS
+from tests.ui.node_js import check_module
 
 
 def test_the_module_is_the_shared_part_then_its_own(tmp_path):
@@ -18,10 +14,4 @@ def test_the_module_is_the_shared_part_then_its_own(tmp_path):
     assert source.startswith(shared) and source.count("export default") == 1
     for helper in ("function decode(", "function niceTicks(", "function sized(", "const escapeHtml ="):
         assert source.count(helper) == 1, helper  # defined once, in shared.js
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node not installed: the syntax check needs it")
-    path = tmp_path / "canvas_chart.mjs"
-    path.write_text(source, encoding="utf-8")
-    result = subprocess.run([node, "--check", str(path)], capture_output=True, text=True, timeout=30)
-    assert result.returncode == 0, result.stderr
+    check_module(source, "canvas_chart", tmp_path)

@@ -5,24 +5,15 @@ browser test (tests/browser/test_digits.py) taps the buttons on a phone and clic
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
-
-import pytest
 
 from nnviz.ui import drawing_canvas
+from tests.ui.node_js import check_module
 
 
 def test_the_module_is_valid_javascript(tmp_path):
     source = drawing_canvas.module_source()
     assert source.count("export default") == 1
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node not installed: the syntax check needs it")
-    path = tmp_path / "pin_toolbar.mjs"
-    path.write_text(source, encoding="utf-8")
-    result = subprocess.run([node, "--check", str(path)], capture_output=True, text=True, timeout=30)
-    assert result.returncode == 0, result.stderr
+    check_module(source, "pin_toolbar", tmp_path)
 
 
 def test_the_css_shows_the_toolbar_and_hides_only_send_and_edit():

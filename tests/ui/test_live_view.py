@@ -4,13 +4,11 @@ again resumes only a run that hiding paused."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-
 import pytest
 
 from nnviz.ui import live_view
 from nnviz.ui.live_view import hidden_pause
+from tests.ui.node_js import check_module
 
 VIEWS = ("live", "digits")
 
@@ -23,13 +21,7 @@ def test_each_view_is_the_shared_part_then_its_own_module(view, tmp_path):
     for helper in ("function decode(", "function schedule(", "function mountView(", "function lineChart(",
                    "function niceTicks(", "function sized("):
         assert source.count(helper) == 1, helper  # defined once, in shared.js
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node not installed: the syntax check needs it")
-    path = tmp_path / f"{view}.mjs"
-    path.write_text(source, encoding="utf-8")
-    result = subprocess.run([node, "--check", str(path)], capture_output=True, text=True, timeout=30)
-    assert result.returncode == 0, result.stderr
+    check_module(source, f"{view}", tmp_path)
 
 
 @pytest.mark.parametrize(("visibility", "running", "flag", "want"), [

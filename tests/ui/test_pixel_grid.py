@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-
 import numpy as np
-import pytest
 
 from nnviz.ui import pixel_grid
 from nnviz.ui.pixel_grid import Grid
+from tests.ui.node_js import check_module
 
 
 def test_a_grid_sends_its_values_row_major_with_its_scale_and_box():
@@ -31,10 +28,4 @@ def test_clicked_reads_the_last_click_or_nothing(monkeypatch):
 def test_the_module_parses(tmp_path):
     source = pixel_grid.module_source()
     assert source.count("export default") == 1 and 'setTriggerValue("click"' in source
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node not installed: the syntax check needs it")
-    path = tmp_path / "pixel_grid.mjs"
-    path.write_text(source, encoding="utf-8")
-    result = subprocess.run([node, "--check", str(path)], capture_output=True, text=True, timeout=30)
-    assert result.returncode == 0, result.stderr
+    check_module(source, "pixel_grid", tmp_path)
