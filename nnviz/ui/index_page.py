@@ -12,9 +12,10 @@ the frontend would have found after its probes. Any other address (the home page
 is left as it is, so the frontend searches as before; a host that set the value already keeps it.
 
 ``IndexPageMiddleware`` wraps the app's ASGI server (``app.py``: ``st.App(..., middleware=...)``).
-Only a ``GET`` of a page address is touched: not ``_stcore``, media, components or any file. Its
-request goes on without ``Accept-Encoding`` (the page is 8 kB; unzipped it can be edited) and an
-HTML answer gets the script as the first thing in ``<head>``.
+Only a ``GET`` or ``HEAD`` of a page address is touched: not ``_stcore``, media, components or any
+file. Its request goes on without ``Accept-Encoding`` (the page is 8 kB; unzipped it can be edited)
+and an HTML answer gets the script as the first thing in ``<head>``. A ``HEAD`` is asked as a ``GET``
+and answered with the same headers, its length the edited page's, and no body.
 """
 
 from __future__ import annotations
@@ -34,9 +35,9 @@ from nnviz.ui.asgi import (
     without_header,
 )
 
-#: Streamlit's own routes and files: never a page (``/_stcore/...``, ``/media/...``, ``/component/...``,
-#: ``/static/...`` and ``/app/static/...``).
-NOT_PAGES = ("_stcore", "media", "component", "static", "app")
+#: Streamlit's own routes and files: never a page (``/_stcore/...``, ``/media/...``, ``/component/...``
+#: and ``/static/...``; the app's own ``/app/static/...`` too, as ``static`` follows ``app`` there).
+NOT_PAGES = ("_stcore", "media", "component", "static")
 MARK = "data-nnviz-backend"  # the script's attribute (tests look for it)
 
 
@@ -57,9 +58,10 @@ def backend_script(page_slugs: Iterable[str]) -> str:
 
 
 def is_page_request(scope: Scope) -> bool:
-    """Whether ``scope`` is a ``GET`` of an address Streamlit answers with its ``index.html``: an
-    HTTP request whose path has no file name (no dot in its last part) and none of ``NOT_PAGES``."""
-    if scope.get("type") != "http" or scope.get("method") != "GET":
+    """Whether ``scope`` is a ``GET`` or ``HEAD`` of an address Streamlit answers with its ``index.html``:
+    an HTTP request whose path has no file name (no dot in its last part) and none of ``NOT_PAGES``
+    (a base path may hold any other segment, ``app`` too)."""
+    if scope.get("type") != "http" or scope.get("method") not in ("GET", "HEAD"):
         return False
     parts = [p for p in str(scope.get("path", "")).split("/") if p]
     return not any(p in NOT_PAGES for p in parts) and not (parts and "." in parts[-1])
@@ -81,8 +83,9 @@ class IndexPageMiddleware:
         if not is_page_request(scope):
             await self.app(scope, receive, send)
             return
-        status, headers, body = await whole_answer(self.app, without_header(scope, b"accept-encoding"), receive)
+        asked = {**without_header(scope, b"accept-encoding"), "method": "GET"}  # a HEAD's headers are a GET's
+        status, headers, body = await whole_answer(self.app, asked, receive)
         if status == 200 and (answer_header(headers, b"content-type") or b"").startswith(b"text/html"):
             body = with_script(body, self.script)
             headers = with_length(headers, body)
-        await send_answer(send, status, headers, body)
+        await send_answer(send, status, headers, b"" if scope["method"] == "HEAD" else body)

@@ -91,10 +91,23 @@ def test_other_answers_to_a_page_address_are_not_edited(status, content_type):
     assert body == INDEX and length == len(INDEX)
 
 
-def test_head_requests_and_websockets_pass_untouched():
-    assert not index_page.is_page_request(http("/playground", method="HEAD"))
+def test_a_head_request_has_the_get_answers_length_and_no_body():
+    got, _ = serve(http("/playground"))
+    sent, seen = serve(http("/playground", method="HEAD"))
+    body, length = body_and_length(sent)
+    assert seen["method"] == "GET" and body == b""  # asked as a GET: the length is the edited page's
+    assert length == body_and_length(got)[1] == len(body_and_length(got)[0])
+
+
+def test_websockets_and_other_methods_pass_untouched():
     assert not index_page.is_page_request({"type": "websocket", "path": "/_stcore/stream"})
-    assert index_page.is_page_request(http("/"))
+    assert not index_page.is_page_request(http("/playground", method="POST"))
+    assert index_page.is_page_request(http("/")) and index_page.is_page_request(http("/", method="HEAD"))
+
+
+@pytest.mark.parametrize("path", ["/app/playground", "/myapp/app/descent"])
+def test_a_base_path_with_an_app_segment_still_gets_the_script(path):
+    assert index_page.is_page_request(http(path))
 
 
 @pytest.mark.parametrize("bad", [[""], ["a/b"], ["x<script>"]])
