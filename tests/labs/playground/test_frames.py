@@ -42,9 +42,14 @@ def test_plan_rejects_a_bad_speed():
         pacing.plan(-1, 0.5)
 
 
-def test_chunks_split_steps_evenly():
-    assert pacing.chunks(50, 15) == [3, 4, 3, 3, 4, 3, 3, 4, 3, 3, 4, 3, 3, 4, 3] or sum(pacing.chunks(50, 15)) == 50
-    assert sum(pacing.chunks(50, 15)) == 50 and len(pacing.chunks(50, 15)) == 15 and min(pacing.chunks(50, 15)) >= 1
+@pytest.mark.parametrize(("steps", "n_frames"), [(50, 15), (7, 3), (100, 30), (1000, 30), (16, 15), (15, 15)])
+def test_chunks_split_steps_evenly(steps, n_frames):
+    parts = pacing.chunks(steps, n_frames)
+    assert sum(parts) == steps and len(parts) == n_frames and min(parts) >= 1
+    assert max(parts) - min(parts) <= 1  # near-equal: no frame shows two steps more than another
+
+
+def test_chunks_of_fewer_steps_than_frames_are_one_step_each():
     assert pacing.chunks(3, 15) == [1, 1, 1]
     assert pacing.chunks(0, 15) == [] and pacing.chunks(5, 0) == []
 
