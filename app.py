@@ -2,7 +2,8 @@
 
 Streamlit runs this file as the app's script (``main()``, on every rerun of every session). ``streamlit
 run app.py`` also imports it to serve it (``app``, an ASGI app: Streamlit's server with the
-pages' HTML telling the browser where the server is, nnviz/ui/index_page.py, its frontend's files
+pages' HTML telling the browser where the server is and carrying the app's style and history rule,
+nnviz/ui/index_page.py, its frontend's files
 sent compressed, nnviz/ui/compressed_assets.py, and its connections without Nagle's delay,
 nnviz/ui/tcp_nodelay.py)."""
 
@@ -13,26 +14,12 @@ from pathlib import Path
 import streamlit as st
 
 from nnviz.ui import compressed_assets, frontend_warmup, history, home, index_page, lessons, page_link, tcp_nodelay
-from nnviz.ui.common import ICON, PAGES
+from nnviz.ui.common import APP_STYLE, ICON, PAGES
 
 
 def main() -> None:
     """One run of the app's script: the page config, the navigation and the page it opens."""
     st.set_page_config(page_title="nnviz: see how a neural network learns", page_icon=str(ICON), layout="wide")
-    # Less empty space above each page's title: on a 1280x720 laptop the playground's Play button and
-    # its decision surface are then on screen together (Streamlit's default is 6rem). On a phone, wide
-    # tables and formulas scroll sideways inside their own box instead of widening (or clipping) the page.
-    # Elements a rerun has not reached yet are not faded to a third: with a rerun on every click and
-    # live ticks, that read as flicker (and during Play it dimmed the page); the running indicator at
-    # the top right says that the page is working, and long jobs show their own progress.
-    st.html("<style>[data-testid=stMainBlockContainer] { padding-top: 2.5rem; }"
-            "[data-stale] { opacity: 1 !important; transition: none !important; }"
-            "[data-testid=stMarkdownContainer] table { display: block; max-width: 100%; overflow-x: auto; }"
-            ".katex-display { max-width: 100%; overflow-x: auto; overflow-y: hidden; }</style>")
-    # Settings written to the address bar replace the page's history entry instead of adding one:
-    # Back leaves the page in one press (nnviz/ui/history.py).
-    history.one_entry_per_page()
-
     here = Path(__file__).parent
     # The home page is served at / (the default page's url_path is ignored); /home is a hidden page that
     # sends the visitor there (nnviz/ui/home.py): no second entry in the sidebar, no "Page not found".
@@ -57,7 +44,9 @@ if __name__ == "__main__":  # Streamlit runs the script (its module is always __
 else:  # `streamlit run app.py` (or uvicorn app:app) imports it to serve it
     from starlette.middleware import Middleware
 
+    # The pages' HTML carries the app's style and the history rule in its head (one per document).
     app = st.App(__file__, lifespan=tcp_nodelay.lifespan, middleware=[
-        Middleware(index_page.IndexPageMiddleware, page_slugs=["home", *(p.slug for p in PAGES)]),
+        Middleware(index_page.IndexPageMiddleware, page_slugs=["home", *(p.slug for p in PAGES)],
+                   head=APP_STYLE + history.SCRIPT),
         Middleware(compressed_assets.CompressedAssetsMiddleware),
     ])

@@ -82,6 +82,23 @@ PAGES_DIR = Path(__file__).resolve().parents[2] / "pages"
 #: load, which fails offline.
 ICON = Path(__file__).resolve().parent / "assets" / "nnviz-icon.png"
 
+#: The app's own style, in the ``<head>`` of every page's HTML (app.py, nnviz/ui/index_page.py): there
+#: from the first frame, where an ``st.html`` element came with the first run (the page's top moved up
+#: 3.5rem as it arrived) and cost each first visit Streamlit's Html element code and DOMPurify.
+#: Less empty space above each page's title: on a 1280x720 laptop the playground's Play button and its
+#: decision surface are then on screen together (Streamlit's default is 6rem). On a phone, wide tables
+#: and formulas scroll sideways inside their own box instead of widening (or clipping) the page.
+#: Elements a rerun has not reached yet are not faded to a third: with a rerun on every click and live
+#: ticks, that read as flicker (and during Play it dimmed the page); the running indicator at the top
+#: right says that the page is working, and long jobs show their own progress. Streamlit's own rules
+#: come later in the head with the same weight, hence ``!important``.
+APP_STYLE = (
+    "<style data-nnviz-style>[data-testid=stMainBlockContainer] { padding-top: 2.5rem !important; }"
+    "[data-stale] { opacity: 1 !important; transition: none !important; }"
+    "[data-testid=stMarkdownContainer] table { display: block !important; max-width: 100%; overflow-x: auto; }"
+    ".katex-display { max-width: 100%; overflow-x: auto; overflow-y: hidden; }</style>"
+)
+
 
 def home_page() -> None:
     """The landing page: what nnviz is, one card per page."""

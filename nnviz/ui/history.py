@@ -7,11 +7,12 @@ first run) therefore added an entry on arrival, and Back needed two presses to l
 This script, run once in the page's document, turns a ``pushState`` that keeps the path and
 changes only the query into ``replaceState``: the address bar still holds the experiment (a link
 to copy), and Back goes to the previous page.
+
+The script is in the ``<head>`` of every page's HTML (app.py, nnviz/ui/index_page.py), so it is in
+place before Streamlit's frontend starts, and costs no element in the page.
 """
 
 from __future__ import annotations
-
-import streamlit as st
 
 SCRIPT = """<script>
 (() => {
@@ -28,8 +29,3 @@ SCRIPT = """<script>
   };
 })();
 </script>"""
-
-
-def one_entry_per_page() -> None:
-    """Install the history rule in the page (an invisible element; once per document)."""
-    st.html(SCRIPT, unsafe_allow_javascript=True)

@@ -73,11 +73,12 @@ def with_script(html: bytes, script: str) -> bytes:
 
 
 class IndexPageMiddleware:
-    """ASGI middleware: the pages' HTML gets ``backend_script(page_slugs)``; all else passes as it is."""
+    """ASGI middleware: the pages' HTML gets ``backend_script(page_slugs)`` and then ``head`` (the
+    app's style and scripts: HTML for the ``<head>``); all else passes as it is."""
 
-    def __init__(self, app: ASGIApp, page_slugs: Iterable[str]) -> None:
+    def __init__(self, app: ASGIApp, page_slugs: Iterable[str], head: str = "") -> None:
         self.app = app
-        self.script = backend_script(page_slugs)
+        self.script = backend_script(page_slugs) + head
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not is_page_request(scope):

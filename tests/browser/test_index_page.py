@@ -46,3 +46,23 @@ def test_a_page_opened_at_its_own_address_connects_without_probing_it(page, app_
     health = [u for u in asked if u.endswith("/_stcore/health")]
     assert health == [f"{app_url}/_stcore/health"], health
     assert page.locator("[data-testid=stSidebarNav]").get_by_text("Playground").count() == 1  # the navigation ran
+
+
+def test_the_apps_style_and_history_rule_are_in_place_from_the_first_frame(page, app_url):
+    """The app's style and the history rule come in the page's HTML (app.py), not as elements of a run:
+    the title's top is where the style puts it before the script has run, and the page holds no
+    ``st.html`` element of ours."""
+    tops = []
+    page.expose_function("reportTop", lambda top: tops.append(top))
+    page.add_init_script("""new MutationObserver((_, obs) => {
+      const main = document.querySelector('[data-testid=stMainBlockContainer]');
+      if (main) { window.reportTop(getComputedStyle(main).paddingTop); obs.disconnect(); }
+    }).observe(document, {subtree: true, childList: true});""")
+    open_page(page, app_url, "descent")
+    assert_no_exception(page)
+    assert page.evaluate("() => window.__nnvizHistory === true")
+    assert page.locator("head style[data-nnviz-style]").count() == 1
+    assert tops[:1] == ["40px"]  # 2.5rem from the container's first frame (Streamlit's own is 6rem)
+    assert page.evaluate("() => getComputedStyle(document.querySelector('[data-testid=stMainBlockContainer]'))"
+                         ".paddingTop") == "40px"
+    assert page.locator("[data-testid=stHtml]").count() == 0

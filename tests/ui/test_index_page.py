@@ -8,8 +8,8 @@ import gzip
 
 import pytest
 
-from nnviz.ui import index_page
-from nnviz.ui.common import PAGES
+from nnviz.ui import history, index_page
+from nnviz.ui.common import APP_STYLE, PAGES
 from tests.ui.coroutines import run_apart
 
 SLUGS = ["home", *(p.slug for p in PAGES)]
@@ -17,7 +17,7 @@ INDEX = b"<!DOCTYPE html><html><head><meta charset='UTF-8'></head><body><div id=
 
 
 def serve(scope: dict, body: bytes = INDEX, content_type: bytes = b"text/html", status: int = 200,
-          chunked: bool = False) -> tuple[list[dict], dict]:
+          chunked: bool = False, head: str = "") -> tuple[list[dict], dict]:
     """Run the middleware around an app answering ``body``: (the messages sent, the scope the app saw)."""
     seen: dict = {}
 
@@ -43,7 +43,7 @@ def serve(scope: dict, body: bytes = INDEX, content_type: bytes = b"text/html", 
     async def receive():
         return {"type": "http.request", "body": b""}
 
-    run_apart(index_page.IndexPageMiddleware(app, SLUGS)(scope, receive, send))
+    run_apart(index_page.IndexPageMiddleware(app, SLUGS, head=head)(scope, receive, send))
     return sent, seen
 
 
@@ -108,6 +108,14 @@ def test_websockets_and_other_methods_pass_untouched():
 @pytest.mark.parametrize("path", ["/app/playground", "/myapp/app/descent"])
 def test_a_base_path_with_an_app_segment_still_gets_the_script(path):
     assert index_page.is_page_request(http(path))
+
+
+def test_the_head_html_follows_the_script():
+    head = APP_STYLE + history.SCRIPT
+    body, length = body_and_length(serve(http("/descent"), head=head)[0])
+    script_end = body.index(b"</script>") + len(b"</script>")
+    assert body[script_end:].startswith(head.encode()) and length == len(body)
+    assert body.count(b"data-nnviz-style") == 1 and body.endswith(INDEX[len(b"<!DOCTYPE html><html><head>"):])
 
 
 @pytest.mark.parametrize("bad", [[""], ["a/b"], ["x<script>"]])
