@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from nnviz.ui import live_view
+from nnviz.ui.js_modules import SHARED_JS
 
 
 def _node(why: str) -> str:
@@ -37,7 +37,7 @@ def run_shared(driver: str, why: str, **constants: Any) -> Any:
     and one ``const NAME = <JSON>`` per keyword. Skips the test where node is missing (``why``: what
     runs in it)."""
     node = _node(why)
-    shared = (live_view._HERE / "shared.js").read_text(encoding="utf-8")
+    shared = SHARED_JS.read_text(encoding="utf-8")
     head = "".join(f"const {name} = {json.dumps(value)};\n" for name, value in {"SHARED": shared, **constants}.items())
     result = subprocess.run([node, "-e", head + driver], capture_output=True, text=True, timeout=30)
     assert result.returncode == 0, result.stderr

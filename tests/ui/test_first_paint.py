@@ -186,6 +186,8 @@ def test_landscape_first_run_draws_the_task_network_and_plane_then_the_run_setti
     assert at.slider(key="ls_noise").value == 0.5
     assert at.number_input(key="ls_seed").value == whole.number_input(key="ls_seed").value
     assert at.toggle(key="ls_log").value == whole.toggle(key="ls_log").value
+
+
 DIGITS = "../../pages/digits.py"
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from nnviz.ui import live_view
+from nnviz.ui.js_modules import SHARED_JS
 from tests.ui.node_js import run_shared
 
 #: Arrivals (ms) of running batches of 60 frames, ticks of 2 s: on time, then one 250 ms late, then
@@ -62,6 +62,6 @@ def test_the_rate_recovers_after_the_burst(schedules):
 
 def live_view_lead() -> float:
     """LEAD as written in shared.js."""
-    shared = (live_view._HERE / "shared.js").read_text(encoding="utf-8")
+    shared = SHARED_JS.read_text(encoding="utf-8")
     line = next(x for x in shared.splitlines() if x.startswith("const LEAD = "))
     return float(line.split("=")[1].strip().rstrip(";"))

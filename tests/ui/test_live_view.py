@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from nnviz.ui import live_view
+from nnviz.ui.js_modules import SHARED_JS
 from nnviz.ui.live_view import hidden_pause
 from tests.ui.node_js import check_module
 
@@ -16,7 +17,7 @@ VIEWS = ("live", "digits")
 @pytest.mark.parametrize("view", VIEWS)
 def test_each_view_is_the_shared_part_then_its_own_module(view, tmp_path):
     source = live_view.module_source(view)
-    shared = (live_view._HERE / "shared.js").read_text(encoding="utf-8")
+    shared = SHARED_JS.read_text(encoding="utf-8")
     assert source.startswith(shared) and source.count("export default") == 1
     for helper in ("function decode(", "function schedule(", "function mountView(", "function lineChart(",
                    "function niceTicks(", "function sized("):
